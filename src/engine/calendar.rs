@@ -1,0 +1,163 @@
+use crate::time::SimTime;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// What kind of event this is, for ordering events that fall at the same time.
+///
+/// Events at equal times run in the order of their class (the order listed
+/// here), then in the order they were scheduled (FIFO). So a service
+/// completion at time `t` frees its server, and the next job in that queue
+/// starts, before an arrival at `t` is seen: the arrival finds the freed
+/// server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum EventClass {
+    /// Something ends and frees a resource: a service or delay completion.
+    Release = 0,
+    /// The capacity of a resource changes: shift changes, breakdowns, repairs.
+    Capacity = 1,
+    /// Something new enters: an external arrival.
+    Arrival = 2,
+    /// Bookkeeping that must see the state after everything else at that
+    /// time: the end of the warm-up, sampling of time series.
+    Observe = 3,
+}
+
+const CLASS_SHIFT: u32 = 56;
+
+struct Scheduled<E> {
+    /// Bit pattern of a finite, non-negative `f64`: it orders like the value.
+    time_bits: u64,
+    /// Event class in the top byte, insertion sequence below.
+    key: u64,
+    event: E,
+}
+
+impl<E> PartialEq for Scheduled<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.time_bits == other.time_bits && self.key == other.key
+    }
+}
+impl<E> Eq for Scheduled<E> {}
+impl<E> PartialOrd for Scheduled<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<E> Ord for Scheduled<E> {
+    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest event.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.time_bits, other.key).cmp(&(self.time_bits, self.key))
+    }
+}
+
+/// The future event list: a binary heap keyed by (time, class, insertion order).
+///
+/// # Complexity
+/// `schedule` and `pop` are O(log n) in the number of pending events; no
+/// allocation once the heap has reached its working size.
+pub(crate) struct EventCalendar<E> {
+    heap: BinaryHeap<Scheduled<E>>,
+    next_seq: u64,
+    now: SimTime,
+}
+
+impl<E> std::fmt::Debug for EventCalendar<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventCalendar")
+            .field("pending", &self.heap.len())
+            .field("now", &self.now)
+            .finish()
+    }
+}
+
+impl<E> EventCalendar<E> {
+    pub(crate) fn new() -> Self {
+        EventCalendar {
+            heap: BinaryHeap::with_capacity(64),
+            next_seq: 0,
+            now: SimTime::ZERO,
+        }
+    }
+
+    /// The time of the last event popped.
+    #[inline]
+    pub(crate) fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Schedules `event` at `at`, which must not be earlier than now.
+    #[inline]
+    pub(crate) fn schedule(&mut self, at: SimTime, class: EventClass, event: E) {
+        debug_assert!(at.secs().is_finite() && at >= self.now, "scheduled in the past: {at:?}");
+        let key = ((class as u64) << CLASS_SHIFT) | self.next_seq;
+        self.next_seq += 1;
+        // `+ 0.0` turns a -0.0 into +0.0 so the bit pattern orders correctly.
+        let time_bits = (at.secs() + 0.0).to_bits();
+        self.heap.push(Scheduled { time_bits, key, event });
+    }
+
+    /// The time of the next event, if any.
+    #[inline]
+    pub(crate) fn peek_time(&self) -> Option<SimTime> {
+        self.heap.peek().map(|s| SimTime::from_secs(f64::from_bits(s.time_bits)))
+    }
+
+    /// Removes the next event and advances the clock to its time.
+    #[inline]
+    pub(crate) fn pop(&mut self) -> Option<(SimTime, E)> {
+        let s = self.heap.pop()?;
+        let t = SimTime::from_secs(f64::from_bits(s.time_bits));
+        debug_assert!(t >= self.now, "clock went backwards");
+        self.now = t;
+        Some((t, s.event))
+    }
+
+    /// Advances the clock to `t` without an event (the end of a horizon).
+    pub(crate) fn advance_to(&mut self, t: SimTime) {
+        if t > self.now {
+            self.now = t;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn earlier_time_first() {
+        let mut c = EventCalendar::new();
+        c.schedule(SimTime::from_secs(2.0), EventClass::Arrival, 'b');
+        c.schedule(SimTime::from_secs(1.0), EventClass::Arrival, 'a');
+        assert_eq!(c.pop().map(|e| e.1), Some('a'));
+        assert_eq!(c.now(), SimTime::from_secs(1.0));
+        assert_eq!(c.pop().map(|e| e.1), Some('b'));
+        assert!(c.pop().is_none());
+    }
+
+    #[test]
+    fn equal_times_by_class_then_fifo() {
+        let mut c = EventCalendar::new();
+        let t = SimTime::from_secs(5.0);
+        c.schedule(t, EventClass::Observe, "observe");
+        c.schedule(t, EventClass::Arrival, "arrival 1");
+        c.schedule(t, EventClass::Release, "release 1");
+        c.schedule(t, EventClass::Arrival, "arrival 2");
+        c.schedule(t, EventClass::Capacity, "capacity");
+        c.schedule(t, EventClass::Release, "release 2");
+        let order: Vec<_> = std::iter::from_fn(|| c.pop().map(|e| e.1)).collect();
+        assert_eq!(
+            order,
+            ["release 1", "release 2", "capacity", "arrival 1", "arrival 2", "observe"]
+        );
+    }
+
+    #[test]
+    fn zero_and_negative_zero_are_the_same_time() {
+        let mut c = EventCalendar::new();
+        c.schedule(SimTime::from_secs(0.0), EventClass::Arrival, 1);
+        c.schedule(SimTime::from_secs(-0.0), EventClass::Release, 2);
+        assert_eq!(c.pop().map(|e| e.1), Some(2));
+    }
+}

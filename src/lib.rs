@@ -1,0 +1,95 @@
+//! # cbec-sim
+//!
+//! Discrete-event Monte Carlo simulation of cross-border e-commerce (CBEC)
+//! import orders moving through a bonded logistics centre and the customs
+//! clearance queues around it.
+//!
+//! Describe a network of sources, stations, routers and sinks (in Rust or in a
+//! TOML scenario file), run independent replications in parallel, and read
+//! waiting times, queue lengths, utilisation and lead times with their
+//! spread. The engine reproduces queueing theory (Erlang B and C,
+//! Pollaczek–Khinchine, Jackson networks, Little's law); the proofs are the
+//! integration tests.
+//!
+//! ```text
+//!  Source ──> Station ──> Router ──p──> Station ──> Sink
+//!  (Poisson,  (c servers,   │ (by class,  (inspection)  (released)
+//!   classes)   FIFO queue)  │  probability)
+//!                           └──1-p────────────────────> Sink
+//! ```
+//!
+//! ## Quick start
+//!
+//! ```
+#![doc = include_str!("../examples/quickstart.rs")]
+//! ```
+//!
+//! ## Concepts
+//!
+//! - **dist**: [`Dist`], a validated distribution read from `{ dist = "...", ... }`.
+//! - **engine**: the event calendar and the arena of orders (internal).
+//! - **model**: the parts ([`Source`], [`Station`], [`Router`], [`Sink`],
+//!   [`Interval`]), the checked [`Model`], and [`Simulation`], one
+//!   replication, which yields a [`RunSummary`].
+//! - **scenario**: [`Scenario`], the TOML form of a model.
+//! - **experiment**: [`run_replications`], parallel and reproducible.
+//! - **stats**: streaming, mergeable statistics ([`stats`]).
+//! - **theory**: closed-form queueing results ([`theory`]).
+//!
+//! ## Reproducibility guarantees
+//!
+//! - A replication is a pure function of (model, master seed, replication
+//!   index). Each random source (a source's arrivals, its class draws, a
+//!   station's service, a router's decisions) has its own stream, seeded from
+//!   (master seed, replication, stream id) as documented in [`rng`]. The
+//!   stream id comes from the node's name, so adding or reordering other
+//!   nodes does not change a node's draws.
+//! - Replications are merged in index order: the same inputs give the same
+//!   numbers, bit for bit, on one thread or many.
+//! - The generator is `Xoshiro256PlusPlus`, a named portable algorithm.
+//!
+//! ## Same-time event ordering
+//!
+//! Events are ordered by time, then by [`EventClass`], then by the order in
+//! which they were scheduled (FIFO). At equal times, **completions come
+//! first**: a service that ends at `t` frees its server, and the next job in
+//! its queue starts, before an arrival at `t` is handled. So an arrival at
+//! `t` never queues behind a job that leaves at `t`. Zero-time steps (routers,
+//! sinks) happen inside the event that caused them. Events at exactly the
+//! horizon are processed.
+//!
+//! ## Time
+//!
+//! The clock is in seconds ([`SimTime`]); files carry their unit in the field
+//! name (`horizon_h`, `service_time_min`, `rate_per_hour`).
+//!
+//! ## Feature flags
+//!
+//! - `parallel` (default): replications run on rayon. Without it they run on
+//!   the calling thread, with identical results.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc(test(attr(deny(warnings))))]
+
+mod dist;
+mod engine;
+mod error;
+pub mod experiment;
+mod model;
+pub mod rng;
+mod scenario;
+pub mod stats;
+pub mod theory;
+mod time;
+
+pub use dist::{Dist, DistSpec, PROB_SUM_TOLERANCE};
+pub use engine::EventClass;
+pub use error::{DistError, Error, Result};
+pub use experiment::run_replications;
+pub use model::{
+    Conservation, DEFAULT_CLASS, Interval, IntervalSummary, Model, ModelBuilder, NetworkSummary,
+    NodeId, Route, Router, RunSummary, Servers, Simulation, Sink, SinkSummary, Source, Station,
+    StationSummary, StopReason,
+};
+pub use rng::StreamId;
+pub use scenario::{RunLength, Scenario};
+pub use time::{SimTime, TimeUnit};

@@ -1,0 +1,207 @@
+//! The network: sources, stations, routers and sinks, and the simulation
+//! that moves orders through them.
+//!
+//! Parts are plain data ([`Source`], [`Station`], [`Router`], [`Sink`],
+//! [`Interval`]) put together by a [`ModelBuilder`] into a checked [`Model`].
+//! A [`Simulation`] runs one replication of a model and yields a
+//! [`RunSummary`].
+
+mod builder;
+mod interval;
+mod order;
+mod router;
+mod simulation;
+mod sink;
+mod source;
+mod station;
+mod summary;
+
+pub use builder::ModelBuilder;
+pub use interval::Interval;
+pub use router::{Route, Router};
+pub use simulation::{Simulation, StopReason};
+pub use sink::Sink;
+pub use source::{DEFAULT_CLASS, Source};
+pub use station::{Servers, Station};
+pub use summary::{Conservation, IntervalSummary, NetworkSummary, RunSummary, SinkSummary, StationSummary};
+
+use crate::dist::Dist;
+use crate::error::{Error, Result};
+use crate::rng::StreamId;
+use crate::time::SimTime;
+
+/// Index of a node in a [`Model`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u16);
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum NodeKind {
+    Source(usize),
+    Station(usize),
+    Router(usize),
+    Sink(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct NodeInfo {
+    pub(crate) kind: NodeKind,
+    pub(crate) milestone: Option<u16>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SourceNode {
+    pub(crate) name: String,
+    /// Inter-arrival time in seconds.
+    pub(crate) interarrival: Dist,
+    /// (cumulative share, class), the last share being +∞.
+    pub(crate) class_cum: Vec<(f64, u16)>,
+    pub(crate) to: NodeId,
+    pub(crate) max_arrivals: u64,
+    pub(crate) arrivals_stream: StreamId,
+    pub(crate) classes_stream: StreamId,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StationNode {
+    pub(crate) name: String,
+    pub(crate) servers: Servers,
+    /// Number of servers; `u32::MAX` for infinitely many.
+    pub(crate) capacity: u32,
+    pub(crate) service: Dist,
+    /// Seconds per unit of `service`.
+    pub(crate) service_scale: f64,
+    pub(crate) to: NodeId,
+    pub(crate) service_stream: StreamId,
+}
+
+/// (cumulative probability, target), the last probability being +∞.
+pub(crate) type Branches = Vec<(f64, NodeId)>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RouterNode {
+    pub(crate) name: String,
+    pub(crate) default: Branches,
+    /// Per class id: its own branches, if any.
+    pub(crate) by_class: Vec<Option<Branches>>,
+    pub(crate) stream: StreamId,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SinkNode {
+    pub(crate) name: String,
+}
+
+/// A checked network, ready to simulate.
+///
+/// Built by [`ModelBuilder::build`] or from a scenario file with
+/// [`Scenario::build`](crate::Scenario::build); both paths give equal models
+/// for equal descriptions. A `Model` is immutable and `Sync`: replications on
+/// many threads share it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub(crate) nodes: Vec<NodeInfo>,
+    pub(crate) sources: Vec<SourceNode>,
+    pub(crate) stations: Vec<StationNode>,
+    pub(crate) routers: Vec<RouterNode>,
+    pub(crate) sinks: Vec<SinkNode>,
+    pub(crate) classes: Vec<String>,
+    pub(crate) milestones: Vec<String>,
+    pub(crate) intervals: Vec<String>,
+    /// Per milestone: the intervals ending there, with their starting milestone.
+    pub(crate) interval_ends: Vec<Vec<(usize, u16)>>,
+    pub(crate) horizon: Option<SimTime>,
+    pub(crate) warmup: SimTime,
+    pub(crate) description: ModelBuilder,
+}
+
+impl Model {
+    /// Starts describing a model.
+    pub fn builder() -> ModelBuilder {
+        ModelBuilder::new()
+    }
+
+    /// The description the model was built from.
+    #[must_use]
+    pub fn description(&self) -> &ModelBuilder {
+        &self.description
+    }
+
+    /// The run length, if the model has one.
+    #[must_use]
+    pub fn horizon(&self) -> Option<SimTime> {
+        self.horizon
+    }
+
+    /// The warm-up after which statistics restart.
+    #[must_use]
+    pub fn warmup(&self) -> SimTime {
+        self.warmup
+    }
+
+    /// Station names, in the order results list them.
+    pub fn station_names(&self) -> impl Iterator<Item = &str> {
+        self.stations.iter().map(|s| s.name.as_str())
+    }
+
+    /// Sink names, in the order results list them.
+    pub fn sink_names(&self) -> impl Iterator<Item = &str> {
+        self.sinks.iter().map(|s| s.name.as_str())
+    }
+
+    /// Class names, sorted.
+    #[must_use]
+    pub fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    /// A copy of the model with a different horizon and warm-up.
+    ///
+    /// # Errors
+    /// As [`ModelBuilder::build`], if the new run length breaks a rule.
+    pub fn with_run_length(&self, horizon: Option<SimTime>, warmup: SimTime) -> Result<Model> {
+        let mut b = self.description.clone();
+        b.horizon = horizon;
+        b.warmup = warmup;
+        b.build()
+    }
+
+    /// Every cycle must pass through a station, or an order could loop
+    /// forever without time passing.
+    fn check_router_cycles(&self) -> Result<()> {
+        // 0 = unvisited, 1 = on the current path, 2 = done.
+        let mut mark = vec![0u8; self.routers.len()];
+        fn visit(m: &Model, r: usize, mark: &mut [u8], path: &mut Vec<usize>) -> Result<()> {
+            mark[r] = 1;
+            path.push(r);
+            let router = &m.routers[r];
+            let targets = router.default.iter().chain(router.by_class.iter().flatten().flatten());
+            for &(_, to) in targets {
+                if let NodeKind::Router(next) = m.nodes[to.0 as usize].kind {
+                    if mark[next] == 1 {
+                        let names: Vec<&str> = path.iter().map(|i| m.routers[*i].name.as_str()).collect();
+                        return Err(Error::scenario(
+                            format!("routers.{}", m.routers[r].name),
+                            format!(
+                                "routes form a cycle through routers only ({} -> {}); every cycle must pass through a station",
+                                names.join(" -> "),
+                                m.routers[next].name
+                            ),
+                        ));
+                    }
+                    if mark[next] == 0 {
+                        visit(m, next, mark, path)?;
+                    }
+                }
+            }
+            path.pop();
+            mark[r] = 2;
+            Ok(())
+        }
+        for r in 0..self.routers.len() {
+            if mark[r] == 0 {
+                visit(self, r, &mut mark, &mut Vec::new())?;
+            }
+        }
+        Ok(())
+    }
+}

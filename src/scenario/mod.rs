@@ -1,0 +1,176 @@
+//! Scenario files: the TOML form of a model.
+//!
+//! A scenario is plain serde data; [`Scenario::build`] checks it and compiles
+//! it into a [`Model`] through the same [`ModelBuilder`] the Rust API uses,
+//! so a file and the equivalent Rust code give equal models.
+//!
+//! ```toml
+//! [simulation]
+//! horizon_h = 1000        # run length, hours
+//! warmup_h = 100          # statistics restart after this, hours
+//!
+//! [sources.orders]
+//! rate_per_hour = 100
+//! to = "review"
+//! classes = { standard = 0.9, express = 0.1 }   # optional
+//!
+//! [stations.review]
+//! servers = 2             # or "infinite"
+//! service_time_min = { dist = "lognormal", mean = 1.5, cv = 1.0 }
+//! to = "split"
+//! milestone = "declared"  # optional
+//!
+//! [routers.split]
+//! routes = [{ to = "inspection", prob = 0.05 }, { to = "released", prob = 0.95 }]
+//!
+//! [stations.inspection]
+//! servers = 2
+//! service_time_min = { dist = "exponential", mean = 20 }
+//! to = "released"
+//!
+//! [sinks.released]
+//! milestone = "released"
+//!
+//! [intervals.clearance]
+//! from = "declared"
+//! to = "released"
+//! ```
+//!
+//! Every unknown key is an error. Units are in the field names: `_h` hours,
+//! `_min` minutes, `_per_hour` a rate.
+
+use crate::error::{Error, Result};
+use crate::model::{Interval, Model, ModelBuilder, Router, Sink, Source, Station};
+use crate::time::SimTime;
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The `[simulation]` table: run length.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct RunLength {
+    /// Run length in hours. Without it, every source needs `max_arrivals`
+    /// and a run ends when the last order has left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub horizon_h: Option<f64>,
+    /// Warm-up in hours: statistics restart at this time. Default 0.
+    #[serde(default)]
+    pub warmup_h: f64,
+}
+
+/// A whole scenario as written in a TOML file.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Scenario {
+    /// Run length.
+    #[serde(default)]
+    pub simulation: RunLength,
+    /// Sources by name.
+    #[serde(default)]
+    pub sources: IndexMap<String, Source>,
+    /// Stations by name.
+    #[serde(default)]
+    pub stations: IndexMap<String, Station>,
+    /// Routers by name.
+    #[serde(default)]
+    pub routers: IndexMap<String, Router>,
+    /// Sinks by name.
+    #[serde(default)]
+    pub sinks: IndexMap<String, Sink>,
+    /// Measured milestone intervals by name.
+    #[serde(default)]
+    pub intervals: IndexMap<String, Interval>,
+}
+
+impl Scenario {
+    /// Parses a scenario from TOML text.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] with the line, column and key of the first problem:
+    /// a syntax error, a wrong type, an unknown key or an invalid
+    /// distribution.
+    pub fn from_toml_str(text: &str) -> Result<Self> {
+        Ok(toml::from_str(text)?)
+    }
+
+    /// Reads and parses a scenario file.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the file cannot be read; otherwise as
+    /// [`Scenario::from_toml_str`], with the file name prefixed.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)?;
+        Self::from_toml_str(&text).map_err(|e| match e {
+            Error::Parse(p) => Error::scenario(path.display().to_string(), p.to_string()),
+            other => other,
+        })
+    }
+
+    /// The model builder this scenario describes.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] if the run length is invalid.
+    pub fn to_builder(&self) -> Result<ModelBuilder> {
+        let run = &self.simulation;
+        let mut b = ModelBuilder::new();
+        if let Some(h) = run.horizon_h {
+            if !(h.is_finite() && h > 0.0) {
+                return Err(Error::scenario("simulation.horizon_h", format!("must be finite and greater than 0, got {h}")));
+            }
+            if run.warmup_h >= h {
+                return Err(Error::scenario(
+                    "simulation.warmup_h",
+                    format!("must be shorter than simulation.horizon_h ({h}), got {}", run.warmup_h),
+                ));
+            }
+            b = b.with_horizon(SimTime::from_hours(h));
+        }
+        if !(run.warmup_h.is_finite() && run.warmup_h >= 0.0) {
+            return Err(Error::scenario("simulation.warmup_h", format!("must be finite and at least 0, got {}", run.warmup_h)));
+        }
+        b = b.with_warmup(SimTime::from_hours(run.warmup_h));
+        for (name, s) in &self.sources {
+            b = b.with_source(name.clone(), s.clone());
+        }
+        for (name, s) in &self.stations {
+            b = b.with_station(name.clone(), s.clone());
+        }
+        for (name, r) in &self.routers {
+            b = b.with_router(name.clone(), r.clone());
+        }
+        for (name, s) in &self.sinks {
+            b = b.with_sink(name.clone(), s.clone());
+        }
+        for (name, i) in &self.intervals {
+            b = b.with_interval(name.clone(), i.clone());
+        }
+        Ok(b)
+    }
+
+    /// Checks the scenario and compiles it into a model.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] naming the first offending field.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> cbec_sim::Result<()> {
+    /// use cbec_sim::Scenario;
+    /// let text = r#"
+    ///     simulation = { horizon_h = 10 }
+    ///     sources.orders = { rate_per_hour = 20, to = "desk" }
+    ///     stations.desk = { servers = 0, service_time_min = { dist = "exponential", mean = 2 }, to = "done" }
+    ///     sinks.done = {}
+    /// "#;
+    /// let err = Scenario::from_toml_str(text)?.build().unwrap_err();
+    /// assert_eq!(err.to_string(), "stations.desk.servers: must be at least 1, got 0");
+    /// # Ok(()) }
+    /// ```
+    pub fn build(&self) -> Result<Model> {
+        self.to_builder()?.build()
+    }
+}
