@@ -51,11 +51,19 @@
 //! ## Same-time event ordering
 //!
 //! Events are ordered by time, then by [`EventClass`], then by the order in
-//! which they were scheduled (FIFO). At equal times, **completions come
-//! first**: a service that ends at `t` frees its server, and the next job in
-//! its queue starts, before an arrival at `t` is handled. So an arrival at
-//! `t` never queues behind a job that leaves at `t`. Zero-time steps (routers,
-//! sinks) happen inside the event that caused them. Events at exactly the
+//! which they were scheduled (FIFO). At one instant `t`:
+//!
+//! 1. every **completion** at `t` happens (the server is freed and takes the
+//!    head of its queue), in scheduling order;
+//! 2. every **capacity change** at `t` happens;
+//! 3. the orders that completed at `t` **move on** to their next node, in the
+//!    order they completed, passing through routers and into sinks at once;
+//! 4. new **arrivals** from sources at `t` enter, in scheduling order;
+//! 5. **observations** at `t` (end of warm-up) see the result.
+//!
+//! So a departure at `t` frees its server before any arrival at `t`, whether
+//! that arrival comes from outside or from another station: an order never
+//! queues behind one that leaves at the same instant. Events at exactly the
 //! horizon are processed.
 //!
 //! ## Time

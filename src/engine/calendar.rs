@@ -103,6 +103,20 @@ impl<E> EventCalendar<E> {
         self.heap.peek().map(|s| SimTime::from_secs(f64::from_bits(s.time_bits)))
     }
 
+    /// The time and class of the next event, if any.
+    #[inline]
+    pub(crate) fn peek(&self) -> Option<(SimTime, EventClass)> {
+        self.heap.peek().map(|s| {
+            let class = match s.key >> CLASS_SHIFT {
+                0 => EventClass::Release,
+                1 => EventClass::Capacity,
+                2 => EventClass::Arrival,
+                _ => EventClass::Observe,
+            };
+            (SimTime::from_secs(f64::from_bits(s.time_bits)), class)
+        })
+    }
+
     /// Removes the next event and advances the clock to its time.
     #[inline]
     pub(crate) fn pop(&mut self) -> Option<(SimTime, E)> {
@@ -130,6 +144,7 @@ mod tests {
         let mut c = EventCalendar::new();
         c.schedule(SimTime::from_secs(2.0), EventClass::Arrival, 'b');
         c.schedule(SimTime::from_secs(1.0), EventClass::Arrival, 'a');
+        assert_eq!(c.peek(), Some((SimTime::from_secs(1.0), EventClass::Arrival)));
         assert_eq!(c.pop().map(|e| e.1), Some('a'));
         assert_eq!(c.now(), SimTime::from_secs(1.0));
         assert_eq!(c.pop().map(|e| e.1), Some('b'));

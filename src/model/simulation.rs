@@ -118,6 +118,9 @@ pub struct Simulation<'m> {
     network: NetworkState,
     events: u64,
     observed_from: SimTime,
+    /// Orders whose service ended at the current time, waiting to move on
+    /// once every completion and capacity change at this time is done.
+    moving: VecDeque<(NodeId, EntityId)>,
 }
 
 impl StationStats {
@@ -218,6 +221,7 @@ impl<'m> Simulation<'m> {
             },
             events: 0,
             observed_from: SimTime::ZERO,
+            moving: VecDeque::with_capacity(16),
         }
     }
 
@@ -247,6 +251,20 @@ impl<'m> Simulation<'m> {
             Event::Arrival { source } => self.arrival(source as usize, now.secs()),
             Event::ServiceEnd { station, order } => self.service_end(station as usize, order, now.secs()),
             Event::WarmupEnd => self.restart_statistics(now),
+        }
+        if !self.moving.is_empty() {
+            // Completions and capacity changes at `now` all happen before any
+            // order arrives anywhere at `now` (see the crate docs).
+            let more_first = matches!(
+                self.calendar.peek(),
+                Some((t, class)) if t == now && class <= EventClass::Capacity
+            );
+            if !more_first {
+                let t = now.secs();
+                while let Some((to, id)) = self.moving.pop_front() {
+                    self.enter(to, id, t);
+                }
+            }
         }
         Some(now)
     }
@@ -424,7 +442,7 @@ impl<'m> Simulation<'m> {
             st.stats.busy.update(t, f64::from(st.busy));
         }
         st.stats.in_station.update(t, f64::from(st.busy) + st.queue.len() as f64);
-        self.enter(node.to, id, now);
+        self.moving.push_back((node.to, id));
     }
 
     #[inline]

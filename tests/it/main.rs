@@ -1,0 +1,13 @@
+//! One integration binary (saves link time): analytic correctness, event
+//! ordering, determinism, scenario files, conservation and samplers.
+//!
+//! The statistical tests are meant for `cargo test --release` (the README's
+//! test command); they also pass in debug builds, only slower.
+
+mod conservation;
+mod determinism;
+mod distributions;
+mod ordering;
+mod queueing_theory;
+mod scenario;
+mod support;

@@ -1,0 +1,162 @@
+//! Scenario files: same model as the Rust API, and precise errors.
+
+use cbec_sim::{
+    Dist, Error, Interval, Model, Route, Router, Scenario, SimTime, Simulation, Sink, Source, Station,
+};
+
+fn tandem_in_rust() -> Model {
+    Model::builder()
+        .with_source("orders", Source::poisson(100.0, "document_check"))
+        .with_station(
+            "document_check",
+            Station::new(2, Dist::exponential(1.0).unwrap(), "customs_review").with_milestone("declared"),
+        )
+        .with_station("customs_review", Station::new(3, Dist::lognormal(1.5, 1.0).unwrap(), "inspection_split"))
+        .with_router(
+            "inspection_split",
+            Router::new(vec![Route::new("inspection", 0.05), Route::new("pick_pack", 0.95)]),
+        )
+        .with_station("inspection", Station::new(2, Dist::exponential(20.0).unwrap(), "pick_pack"))
+        .with_station(
+            "pick_pack",
+            Station::new(4, Dist::exponential(2.0).unwrap(), "released").with_milestone("packed"),
+        )
+        .with_sink("released", Sink::new().with_milestone("released"))
+        .with_interval("clearance", Interval::new("declared", "packed"))
+        .with_horizon(SimTime::from_hours(1000.0))
+        .with_warmup(SimTime::from_hours(20.0))
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn toml_and_rust_api_give_the_same_model() {
+    let from_file = Scenario::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/tandem.toml"))
+        .unwrap()
+        .build()
+        .unwrap();
+    let from_rust = tandem_in_rust();
+    assert_eq!(from_file, from_rust);
+    let short = |m: &Model| m.with_run_length(Some(SimTime::from_hours(50.0)), SimTime::ZERO).unwrap();
+    assert_eq!(
+        Simulation::new(&short(&from_file), 8, 0).run(),
+        Simulation::new(&short(&from_rust), 8, 0).run()
+    );
+}
+
+#[test]
+fn scenario_round_trips_through_toml() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/tandem.toml")).unwrap();
+    let s = Scenario::from_toml_str(&text).unwrap();
+    let again = Scenario::from_toml_str(&toml::to_string(&s).unwrap()).unwrap();
+    assert_eq!(s, again);
+}
+
+fn error_of(text: &str) -> String {
+    match Scenario::from_toml_str(text).and_then(|s| s.build()) {
+        Ok(_) => panic!("accepted an invalid scenario:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+const BASE: &str = r#"
+simulation = { horizon_h = 10 }
+sources.orders = { rate_per_hour = 20, to = "desk" }
+stations.desk = { servers = 1, service_time_min = { dist = "exponential", mean = 2 }, to = "done" }
+sinks.done = {}
+"#;
+
+fn with(replace: &str, by: &str) -> String {
+    assert!(BASE.contains(replace), "{replace}");
+    BASE.replace(replace, by)
+}
+
+#[test]
+fn the_base_scenario_is_valid() {
+    Scenario::from_toml_str(BASE).unwrap().build().unwrap();
+}
+
+/// Each bad input, with the message it must print (field, value, rule).
+#[test]
+fn bad_inputs_name_field_value_and_rule() {
+    let cases: Vec<(String, &str)> = vec![
+        (with("servers = 1", "servers = 0"), "stations.desk.servers: must be at least 1, got 0"),
+        (with("rate_per_hour = 20", "rate_per_hour = -3"), "sources.orders.rate_per_hour: must be finite and greater than 0, got -3"),
+        (with("rate_per_hour = 20", "rate_per_hour = nan"), "sources.orders.rate_per_hour: must be finite and greater than 0, got NaN"),
+        (with("to = \"done\"", "to = \"dne\""), "stations.desk.to: unknown node \"dne\"; known nodes: orders, desk, done"),
+        (with("to = \"desk\"", "to = \"orders\""), "sources.orders.to: \"orders\" is a source; orders cannot be sent into a source"),
+        (with("horizon_h = 10", "horizon_h = 0"), "simulation.horizon_h: must be finite and greater than 0, got 0"),
+        (with("horizon_h = 10", "horizon_h = 10, warmup_h = 12"), "simulation.warmup_h: must be shorter than simulation.horizon_h (10), got 12"),
+        (with("horizon_h = 10", "warmup_h = 1"), "sources.orders.max_arrivals: is required when the model has no horizon, or the run would never end"),
+        (with("sinks.done = {}", ""), "sinks: at least one sink is required"),
+        (with("rate_per_hour = 20,", "rate_per_hour = 20, classes = { a = 0.5, b = 0.6 },"), "sources.orders.classes: probabilities must sum to 1, got 1.1"),
+        (with("rate_per_hour = 20,", "rate_per_hour = 20, classes = { a = 1.5, b = -0.5 },"), "sources.orders.classes.a: must lie in [0, 1], got 1.5"),
+        (with("rate_per_hour = 20,", "rate_per_hour = 20, max_arrivals = 0,"), "sources.orders.max_arrivals: must be at least 1, got 0"),
+    ];
+    for (text, expected) in &cases {
+        assert_eq!(&error_of(text), expected, "for:\n{text}");
+    }
+}
+
+#[test]
+fn router_errors_name_the_route() {
+    let router = |routes: &str| {
+        format!(
+            "{}\nrouters.r = {{ routes = [{routes}] }}\n",
+            with("to = \"done\" }", "to = \"r\" }")
+        )
+    };
+    assert_eq!(
+        error_of(&router(r#"{ to = "done", prob = 0.5 }, { to = "desk", prob = 0.4 }"#)),
+        "routers.r.routes: probabilities must sum to 1, got 0.9"
+    );
+    assert_eq!(
+        error_of(&router(r#"{ to = "done", prob = 1.2 }"#)),
+        "routers.r.routes[0].prob: must lie in [0, 1], got 1.2"
+    );
+    assert_eq!(
+        error_of(&router(r#"{ to = "done", prob = 0.5 }, { to = "nowhere", prob = 0.5 }"#)),
+        "routers.r.routes[1].to: unknown node \"nowhere\"; known nodes: orders, desk, r, done"
+    );
+    let two_routers = format!(
+        "{}\nrouters.r = {{ routes = [{{ to = \"s\", prob = 1 }}] }}\nrouters.s = {{ routes = [{{ to = \"r\", prob = 1 }}] }}\n",
+        with("to = \"done\" }", "to = \"r\" }")
+    );
+    assert_eq!(
+        error_of(&two_routers),
+        "routers.s: routes form a cycle through routers only (r -> s -> r); every cycle must pass through a station"
+    );
+    let unknown_class = format!(
+        "{}\nrouters.r = {{ routes = [{{ to = \"done\", prob = 1 }}], by_class.express = [{{ to = \"done\", prob = 1 }}] }}\n",
+        with("to = \"done\" }", "to = \"r\" }")
+    );
+    assert_eq!(
+        error_of(&unknown_class),
+        "routers.r.by_class.express: unknown class \"express\"; the sources declare: default"
+    );
+}
+
+#[test]
+fn parse_errors_carry_line_and_key() {
+    let unknown_key = error_of(&with("servers = 1", "servers = 1, severs = 2"));
+    assert!(unknown_key.contains("unknown field `severs`"), "{unknown_key}");
+    assert!(unknown_key.contains("line 4"), "{unknown_key}");
+    let bad_dist = error_of(&with("mean = 2", "mean = -2"));
+    assert!(bad_dist.contains("exponential.mean: must be finite and greater than 0, got -2"), "{bad_dist}");
+    let bad_servers = error_of(&with("servers = 1", "servers = \"many\""));
+    assert!(bad_servers.contains("servers: must be a whole number or \"infinite\""), "{bad_servers}");
+    let negative_servers = error_of(&with("servers = 1", "servers = -1"));
+    assert!(negative_servers.contains("servers: must be between 1 and"), "{negative_servers}");
+}
+
+#[test]
+fn unreadable_file_is_an_io_error() {
+    let err = Scenario::from_path("/nonexistent/scenario.toml").unwrap_err();
+    assert!(matches!(err, Error::Io(_)), "{err:?}");
+}
+
+#[test]
+fn error_is_send_sync_static() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<Error>();
+}
