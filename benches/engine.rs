@@ -22,8 +22,14 @@ const CUSTOMERS: u64 = 1_000_000;
 /// M/M/10 at rho = 0.9: 540 arrivals per hour, 1 minute mean service.
 fn mmc_model() -> Model {
     Model::builder()
-        .with_source("arrivals", Source::poisson(540.0, "servers").with_max_arrivals(CUSTOMERS))
-        .with_station("servers", Station::new(10, Dist::exponential(1.0).unwrap(), "done"))
+        .with_source(
+            "arrivals",
+            Source::poisson(540.0, "servers").with_max_arrivals(CUSTOMERS),
+        )
+        .with_station(
+            "servers",
+            Station::new(10, Dist::exponential(1.0).unwrap(), "done"),
+        )
         .with_sink("done", Sink::new())
         .build()
         .unwrap()
@@ -32,23 +38,46 @@ fn mmc_model() -> Model {
 /// The tandem network of the issue: 100 per hour through four stations.
 fn tandem_model() -> Model {
     Model::builder()
-        .with_source("orders", Source::poisson(100.0, "document_check").with_max_arrivals(CUSTOMERS))
-        .with_station("document_check", Station::new(2, Dist::exponential(1.0).unwrap(), "customs_review"))
-        .with_station("customs_review", Station::new(3, Dist::lognormal(1.5, 1.0).unwrap(), "inspection_split"))
+        .with_source(
+            "orders",
+            Source::poisson(100.0, "document_check").with_max_arrivals(CUSTOMERS),
+        )
+        .with_station(
+            "document_check",
+            Station::new(2, Dist::exponential(1.0).unwrap(), "customs_review"),
+        )
+        .with_station(
+            "customs_review",
+            Station::new(3, Dist::lognormal(1.5, 1.0).unwrap(), "inspection_split"),
+        )
         .with_router(
             "inspection_split",
-            Router::new(vec![Route::new("inspection", 0.05), Route::new("pick_pack", 0.95)]),
+            Router::new(vec![
+                Route::new("inspection", 0.05),
+                Route::new("pick_pack", 0.95),
+            ]),
         )
-        .with_station("inspection", Station::new(2, Dist::exponential(20.0).unwrap(), "pick_pack"))
-        .with_station("pick_pack", Station::new(4, Dist::exponential(2.0).unwrap(), "released"))
+        .with_station(
+            "inspection",
+            Station::new(2, Dist::exponential(20.0).unwrap(), "pick_pack"),
+        )
+        .with_station(
+            "pick_pack",
+            Station::new(4, Dist::exponential(2.0).unwrap(), "released"),
+        )
         .with_sink("released", Sink::new())
         .build()
         .unwrap()
 }
 
-#[derive(PartialEq, PartialOrd, Clone, Copy)]
+#[derive(PartialEq, Clone, Copy)]
 struct T(f64);
 impl Eq for T {}
+impl PartialOrd for T {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
 impl Ord for T {
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
         self.0.total_cmp(&o.0)
@@ -56,7 +85,12 @@ impl Ord for T {
 }
 
 /// The minimal loop: one heap of (time, kind, station, arrival time) events.
-fn reference_loop(stations: &[(u32, Sample)], route_to_inspection: Option<(usize, f64)>, rate_per_min: f64, seed: u64) -> f64 {
+fn reference_loop(
+    stations: &[(u32, Sample)],
+    route_to_inspection: Option<(usize, f64)>,
+    rate_per_min: f64,
+    seed: u64,
+) -> f64 {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let inter = Exp::new(rate_per_min).unwrap();
     let mut heap: BinaryHeap<Reverse<(T, u8, usize, T)>> = BinaryHeap::new();
@@ -75,15 +109,24 @@ fn reference_loop(stations: &[(u32, Sample)], route_to_inspection: Option<(usize
             if let Some(arrived) = queues[st].pop_front() {
                 wait_sum += now - arrived;
                 waits += 1;
-                heap.push(Reverse((T(now + stations[st].1.draw(&mut rng)), 1, st, T(now))));
+                heap.push(Reverse((
+                    T(now + stations[st].1.draw(&mut rng)),
+                    1,
+                    st,
+                    T(now),
+                )));
             } else {
                 busy[st] -= 1;
             }
             let mut next = st + 1;
-            if let Some((after, p)) = route_to_inspection {
-                if st == after {
-                    next = if rng.random::<f64>() < p { after + 1 } else { after + 2 };
-                }
+            if let Some((after, p)) = route_to_inspection
+                && st == after
+            {
+                next = if rng.random::<f64>() < p {
+                    after + 1
+                } else {
+                    after + 2
+                };
             }
             (next < stations.len()).then_some(next)
         };
@@ -91,7 +134,12 @@ fn reference_loop(stations: &[(u32, Sample)], route_to_inspection: Option<(usize
             if busy[t] < stations[t].0 {
                 busy[t] += 1;
                 waits += 1;
-                heap.push(Reverse((T(now + stations[t].1.draw(&mut rng)), 1, t, T(now))));
+                heap.push(Reverse((
+                    T(now + stations[t].1.draw(&mut rng)),
+                    1,
+                    t,
+                    T(now),
+                )));
             } else {
                 queues[t].push_back(now);
             }
@@ -156,7 +204,12 @@ fn engine(c: &mut Criterion) {
         let mut seed = 0;
         b.iter(|| {
             seed += 1;
-            black_box(reference_loop(&stations, Some((1, 0.05)), 100.0 / 60.0, seed))
+            black_box(reference_loop(
+                &stations,
+                Some((1, 0.05)),
+                100.0 / 60.0,
+                seed,
+            ))
         })
     });
     group.finish();

@@ -13,9 +13,18 @@ fn main() -> cbec_sim::Result<()> {
         .with_warmup(SimTime::from_hours(10.0))
         .build()?;
     let runs = run_replications(&model, 2024, 0..8);
-    let waits: Vec<f64> = runs.iter().map(|r| r.stations[0].wait_mean_min().unwrap()).collect();
+    let waits: Vec<f64> = runs
+        .iter()
+        .map(|r| r.stations[0].wait_mean_min().unwrap())
+        .collect();
     let mean = waits.iter().sum::<f64>() / waits.len() as f64;
-    let exact = MMc { lambda: 1.5, mu: 1.0, servers: 2 }.mean_wait().unwrap();
+    let exact = MMc {
+        lambda: 1.5,
+        mu: 1.0,
+        servers: 2,
+    }
+    .mean_wait()
+    .unwrap();
     println!("mean wait {mean:.3} min (Erlang C: {exact:.3} min)");
     assert!((mean - exact).abs() < 0.15 * exact);
     assert!(runs.iter().all(|r| r.conservation.holds()));

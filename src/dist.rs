@@ -119,14 +119,20 @@ pub const PROB_SUM_TOLERANCE: f64 = 1e-9;
 enum Sampler {
     Exponential(Exp<f64>),
     Deterministic(f64),
-    Uniform { low: f64, width: f64 },
+    Uniform {
+        low: f64,
+        width: f64,
+    },
     Triangular(Triangular<f64>),
     TruncatedNormal(Normal<f64>),
     Lognormal(LogNormal<f64>),
     Gamma(Gamma<f64>),
     Weibull(Weibull<f64>),
     Empirical(Vec<f64>),
-    Discrete { values: Vec<f64>, index: WeightedAliasIndex<f64> },
+    Discrete {
+        values: Vec<f64>,
+        index: WeightedAliasIndex<f64>,
+    },
 }
 
 /// A validated distribution over non-negative values, ready to sample.
@@ -162,7 +168,11 @@ fn positive(param: &'static str, v: f64) -> Result<f64, DistError> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
     } else {
-        Err(DistError::new(param, "must be finite and greater than 0", v))
+        Err(DistError::new(
+            param,
+            "must be finite and greater than 0",
+            v,
+        ))
     }
 }
 
@@ -182,136 +192,152 @@ impl TryFrom<DistSpec> for Dist {
     type Error = DistError;
 
     fn try_from(spec: DistSpec) -> Result<Self, DistError> {
-        let sampler = match &spec {
-            DistSpec::Exponential { mean } => {
-                let mean = positive("exponential.mean", *mean)?;
-                Sampler::Exponential(Exp::new(1.0 / mean).map_err(|_| {
-                    DistError::new("exponential.mean", "must give a finite rate", mean)
-                })?)
-            }
-            DistSpec::Deterministic { value } => {
-                Sampler::Deterministic(non_negative("deterministic.value", *value)?)
-            }
-            DistSpec::Uniform { low, high } => {
-                let low = non_negative("uniform.low", *low)?;
-                let high = non_negative("uniform.high", *high)?;
-                if high < low {
-                    return Err(DistError::new("uniform.high", "must be at least low", high));
-                }
-                Sampler::Uniform {
-                    low,
-                    width: high - low,
-                }
-            }
-            DistSpec::Triangular { low, mode, high } => {
-                let low = non_negative("triangular.low", *low)?;
-                let mode = non_negative("triangular.mode", *mode)?;
-                let high = non_negative("triangular.high", *high)?;
-                if high <= low {
-                    return Err(DistError::new("triangular.high", "must be greater than low", high));
-                }
-                if mode < low || mode > high {
-                    return Err(DistError::new(
-                        "triangular.mode",
-                        "must lie between low and high",
-                        mode,
-                    ));
-                }
-                Sampler::Triangular(Triangular::new(low, high, mode).map_err(|_| {
-                    DistError::new("triangular.mode", "must lie between low and high", mode)
-                })?)
-            }
-            DistSpec::TruncatedNormal { mean, sd } => {
-                let mean = positive("truncated_normal.mean", *mean)?;
-                let sd = non_negative("truncated_normal.sd", *sd)?;
-                if sd == 0.0 {
-                    Sampler::Deterministic(mean)
-                } else {
-                    Sampler::TruncatedNormal(Normal::new(mean, sd).map_err(|_| {
-                        DistError::new("truncated_normal.sd", "must be finite", sd)
+        let sampler =
+            match &spec {
+                DistSpec::Exponential { mean } => {
+                    let mean = positive("exponential.mean", *mean)?;
+                    Sampler::Exponential(Exp::new(1.0 / mean).map_err(|_| {
+                        DistError::new("exponential.mean", "must give a finite rate", mean)
                     })?)
                 }
-            }
-            DistSpec::Lognormal { mean, cv } => {
-                let mean = positive("lognormal.mean", *mean)?;
-                let cv = non_negative("lognormal.cv", *cv)?;
-                if cv == 0.0 {
-                    Sampler::Deterministic(mean)
-                } else {
-                    Sampler::Lognormal(LogNormal::from_mean_cv(mean, cv).map_err(|_| {
-                        DistError::new("lognormal.cv", "must give a finite sigma", cv)
+                DistSpec::Deterministic { value } => {
+                    Sampler::Deterministic(non_negative("deterministic.value", *value)?)
+                }
+                DistSpec::Uniform { low, high } => {
+                    let low = non_negative("uniform.low", *low)?;
+                    let high = non_negative("uniform.high", *high)?;
+                    if high < low {
+                        return Err(DistError::new("uniform.high", "must be at least low", high));
+                    }
+                    Sampler::Uniform {
+                        low,
+                        width: high - low,
+                    }
+                }
+                DistSpec::Triangular { low, mode, high } => {
+                    let low = non_negative("triangular.low", *low)?;
+                    let mode = non_negative("triangular.mode", *mode)?;
+                    let high = non_negative("triangular.high", *high)?;
+                    if high <= low {
+                        return Err(DistError::new(
+                            "triangular.high",
+                            "must be greater than low",
+                            high,
+                        ));
+                    }
+                    if mode < low || mode > high {
+                        return Err(DistError::new(
+                            "triangular.mode",
+                            "must lie between low and high",
+                            mode,
+                        ));
+                    }
+                    Sampler::Triangular(Triangular::new(low, high, mode).map_err(|_| {
+                        DistError::new("triangular.mode", "must lie between low and high", mode)
                     })?)
                 }
-            }
-            DistSpec::Gamma { mean, cv } => {
-                let mean = positive("gamma.mean", *mean)?;
-                let cv = non_negative("gamma.cv", *cv)?;
-                if cv == 0.0 {
-                    Sampler::Deterministic(mean)
-                } else {
-                    let shape = 1.0 / (cv * cv);
-                    Sampler::Gamma(
-                        Gamma::new(shape, mean / shape)
-                            .map_err(|_| DistError::new("gamma.cv", "must give a finite shape", cv))?,
+                DistSpec::TruncatedNormal { mean, sd } => {
+                    let mean = positive("truncated_normal.mean", *mean)?;
+                    let sd = non_negative("truncated_normal.sd", *sd)?;
+                    if sd == 0.0 {
+                        Sampler::Deterministic(mean)
+                    } else {
+                        Sampler::TruncatedNormal(Normal::new(mean, sd).map_err(|_| {
+                            DistError::new("truncated_normal.sd", "must be finite", sd)
+                        })?)
+                    }
+                }
+                DistSpec::Lognormal { mean, cv } => {
+                    let mean = positive("lognormal.mean", *mean)?;
+                    let cv = non_negative("lognormal.cv", *cv)?;
+                    if cv == 0.0 {
+                        Sampler::Deterministic(mean)
+                    } else {
+                        Sampler::Lognormal(LogNormal::from_mean_cv(mean, cv).map_err(|_| {
+                            DistError::new("lognormal.cv", "must give a finite sigma", cv)
+                        })?)
+                    }
+                }
+                DistSpec::Gamma { mean, cv } => {
+                    let mean = positive("gamma.mean", *mean)?;
+                    let cv = non_negative("gamma.cv", *cv)?;
+                    if cv == 0.0 {
+                        Sampler::Deterministic(mean)
+                    } else {
+                        let shape = 1.0 / (cv * cv);
+                        Sampler::Gamma(Gamma::new(shape, mean / shape).map_err(|_| {
+                            DistError::new("gamma.cv", "must give a finite shape", cv)
+                        })?)
+                    }
+                }
+                DistSpec::Weibull { shape, scale } => {
+                    let shape = positive("weibull.shape", *shape)?;
+                    let scale = positive("weibull.scale", *scale)?;
+                    Sampler::Weibull(
+                        Weibull::new(scale, shape).map_err(|_| {
+                            DistError::new("weibull.shape", "must be finite", shape)
+                        })?,
                     )
                 }
-            }
-            DistSpec::Weibull { shape, scale } => {
-                let shape = positive("weibull.shape", *shape)?;
-                let scale = positive("weibull.scale", *scale)?;
-                Sampler::Weibull(
-                    Weibull::new(scale, shape)
-                        .map_err(|_| DistError::new("weibull.shape", "must be finite", shape))?,
-                )
-            }
-            DistSpec::Empirical { samples } => {
-                if samples.is_empty() {
-                    return Err(DistError::new("empirical.samples", "must not be empty", "[]"));
+                DistSpec::Empirical { samples } => {
+                    if samples.is_empty() {
+                        return Err(DistError::new(
+                            "empirical.samples",
+                            "must not be empty",
+                            "[]",
+                        ));
+                    }
+                    if let Some(bad) = samples.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
+                        return Err(DistError::new(
+                            "empirical.samples",
+                            "every sample must be finite and at least 0",
+                            bad,
+                        ));
+                    }
+                    let mut sorted = samples.clone();
+                    sorted.sort_by(f64::total_cmp);
+                    Sampler::Empirical(sorted)
                 }
-                if let Some(bad) = samples.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
-                    return Err(DistError::new(
-                        "empirical.samples",
-                        "every sample must be finite and at least 0",
-                        bad,
-                    ));
+                DistSpec::Discrete { values, probs } => {
+                    if values.is_empty() {
+                        return Err(DistError::new("discrete.values", "must not be empty", "[]"));
+                    }
+                    if probs.len() != values.len() {
+                        return Err(DistError::new(
+                            "discrete.probs",
+                            "must have one probability per value",
+                            list(probs),
+                        ));
+                    }
+                    if let Some(bad) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
+                        return Err(DistError::new(
+                            "discrete.values",
+                            "every value must be finite and at least 0",
+                            bad,
+                        ));
+                    }
+                    if let Some(bad) = probs
+                        .iter()
+                        .find(|p| !(p.is_finite() && (0.0..=1.0).contains(*p)))
+                    {
+                        return Err(DistError::new(
+                            "discrete.probs",
+                            "every probability must lie in [0, 1]",
+                            bad,
+                        ));
+                    }
+                    let sum: f64 = probs.iter().sum();
+                    if (sum - 1.0).abs() > PROB_SUM_TOLERANCE {
+                        return Err(DistError::new("discrete.probs", "must sum to 1", sum));
+                    }
+                    let index = WeightedAliasIndex::new(probs.clone())
+                        .map_err(|_| DistError::new("discrete.probs", "must sum to 1", sum))?;
+                    Sampler::Discrete {
+                        values: values.clone(),
+                        index,
+                    }
                 }
-                let mut sorted = samples.clone();
-                sorted.sort_by(f64::total_cmp);
-                Sampler::Empirical(sorted)
-            }
-            DistSpec::Discrete { values, probs } => {
-                if values.is_empty() {
-                    return Err(DistError::new("discrete.values", "must not be empty", "[]"));
-                }
-                if probs.len() != values.len() {
-                    return Err(DistError::new(
-                        "discrete.probs",
-                        "must have one probability per value",
-                        list(probs),
-                    ));
-                }
-                if let Some(bad) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
-                    return Err(DistError::new(
-                        "discrete.values",
-                        "every value must be finite and at least 0",
-                        bad,
-                    ));
-                }
-                if let Some(bad) = probs.iter().find(|p| !(p.is_finite() && (0.0..=1.0).contains(*p))) {
-                    return Err(DistError::new("discrete.probs", "every probability must lie in [0, 1]", bad));
-                }
-                let sum: f64 = probs.iter().sum();
-                if (sum - 1.0).abs() > PROB_SUM_TOLERANCE {
-                    return Err(DistError::new("discrete.probs", "must sum to 1", sum));
-                }
-                let index = WeightedAliasIndex::new(probs.clone())
-                    .map_err(|_| DistError::new("discrete.probs", "must sum to 1", sum))?;
-                Sampler::Discrete {
-                    values: values.clone(),
-                    index,
-                }
-            }
-        };
+            };
         Ok(Dist { spec, sampler })
     }
 }
@@ -462,7 +488,11 @@ impl Dist {
     #[must_use]
     pub fn scv(&self) -> f64 {
         let m = self.mean();
-        if m == 0.0 { 0.0 } else { self.variance() / (m * m) }
+        if m == 0.0 {
+            0.0
+        } else {
+            self.variance() / (m * m)
+        }
     }
 
     /// (E\[X\], E\[X²\]).
@@ -471,8 +501,14 @@ impl Dist {
         match &self.spec {
             DistSpec::Exponential { mean } => from_mv(*mean, mean * mean),
             DistSpec::Deterministic { value } => from_mv(*value, 0.0),
-            DistSpec::Uniform { low, high } => from_mv((low + high) / 2.0, (high - low).powi(2) / 12.0),
-            DistSpec::Triangular { low: a, mode: c, high: b } => from_mv(
+            DistSpec::Uniform { low, high } => {
+                from_mv((low + high) / 2.0, (high - low).powi(2) / 12.0)
+            }
+            DistSpec::Triangular {
+                low: a,
+                mode: c,
+                high: b,
+            } => from_mv(
                 (a + b + c) / 3.0,
                 (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0,
             ),
@@ -484,7 +520,10 @@ impl Dist {
                 let phi = (-0.5 * alpha * alpha).exp() / (2.0 * std::f64::consts::PI).sqrt();
                 let tail = 0.5 * erfc(alpha / std::f64::consts::SQRT_2);
                 let lambda = phi / tail;
-                from_mv(mean + sd * lambda, sd * sd * (1.0 + alpha * lambda - lambda * lambda))
+                from_mv(
+                    mean + sd * lambda,
+                    sd * sd * (1.0 + alpha * lambda - lambda * lambda),
+                )
             }
             DistSpec::Lognormal { mean, cv } | DistSpec::Gamma { mean, cv } => {
                 from_mv(*mean, (mean * cv).powi(2))
@@ -554,7 +593,10 @@ mod tests {
     #[test]
     fn error_message_names_parameter_rule_and_value() {
         let err = Dist::exponential(-1.0).unwrap_err();
-        assert_eq!(err.to_string(), "exponential.mean: must be finite and greater than 0, got -1");
+        assert_eq!(
+            err.to_string(),
+            "exponential.mean: must be finite and greater than 0, got -1"
+        );
     }
 
     #[test]
@@ -577,13 +619,21 @@ mod tests {
         struct Holder {
             service_time_min: Dist,
         }
-        let h: Holder = toml::from_str(r#"service_time_min = { dist = "lognormal", mean = 90, cv = 1.0 }"#)
-            .expect("valid");
+        let h: Holder =
+            toml::from_str(r#"service_time_min = { dist = "lognormal", mean = 90, cv = 1.0 }"#)
+                .expect("valid");
         assert_eq!(h.service_time_min, Dist::lognormal(90.0, 1.0).unwrap());
-        let bad = toml::from_str::<Holder>(r#"service_time_min = { dist = "lognormal", mean = 90, cv = -1.0 }"#);
+        let bad = toml::from_str::<Holder>(
+            r#"service_time_min = { dist = "lognormal", mean = 90, cv = -1.0 }"#,
+        );
         let msg = bad.err().expect("rejected").to_string();
-        assert!(msg.contains("lognormal.cv: must be finite and at least 0, got -1"), "{msg}");
-        let unknown = toml::from_str::<Holder>(r#"service_time_min = { dist = "lognormal", mean = 90, cv = 1.0, sd = 2 }"#);
+        assert!(
+            msg.contains("lognormal.cv: must be finite and at least 0, got -1"),
+            "{msg}"
+        );
+        let unknown = toml::from_str::<Holder>(
+            r#"service_time_min = { dist = "lognormal", mean = 90, cv = 1.0, sd = 2 }"#,
+        );
         assert!(unknown.is_err());
     }
 
@@ -596,7 +646,10 @@ mod tests {
         assert!((w.mean() - 3.0).abs() < 1e-9, "weibull k=1 is exponential");
         assert!((w.variance() - 9.0).abs() < 1e-9);
         let t = Dist::truncated_normal(1e6, 1.0).unwrap();
-        assert!((t.mean() - 1e6).abs() < 1e-6, "far from zero the truncation does nothing");
+        assert!(
+            (t.mean() - 1e6).abs() < 1e-6,
+            "far from zero the truncation does nothing"
+        );
         let d = Dist::discrete(vec![1.0, 3.0], vec![0.5, 0.5]).unwrap();
         assert_eq!((d.mean(), d.variance()), (2.0, 1.0));
     }

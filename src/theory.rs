@@ -37,7 +37,7 @@ pub fn erlang_b(servers: u32, load: f64) -> f64 {
 #[must_use]
 pub fn erlang_c(servers: u32, load: f64) -> Option<f64> {
     let c = f64::from(servers);
-    if !(load < c) || servers == 0 {
+    if load.is_nan() || load >= c || servers == 0 {
         return None;
     }
     let b = erlang_b(servers, load);
@@ -111,7 +111,7 @@ impl MMc {
 #[must_use]
 pub fn pollaczek_khinchine_wait(lambda: f64, mean_service: f64, scv: f64) -> Option<f64> {
     let rho = lambda * mean_service;
-    if !(rho < 1.0) {
+    if rho.is_nan() || rho >= 1.0 {
         return None;
     }
     let es2 = mean_service * mean_service * (1.0 + scv);
@@ -175,7 +175,11 @@ mod tests {
 
     #[test]
     fn mm1_is_the_c1_case() {
-        let q = MMc { lambda: 0.9, mu: 1.0, servers: 1 };
+        let q = MMc {
+            lambda: 0.9,
+            mu: 1.0,
+            servers: 1,
+        };
         assert!((q.prob_wait().unwrap() - 0.9).abs() < 1e-12);
         assert!((q.mean_wait().unwrap() - 9.0).abs() < 1e-9);
         assert!((q.mean_in_system().unwrap() - 9.0).abs() < 1e-9);
@@ -193,14 +197,28 @@ mod tests {
     #[test]
     fn unstable_queues_have_no_answer() {
         assert_eq!(pollaczek_khinchine_wait(1.0, 1.0, 1.0), None);
-        assert_eq!(MMc { lambda: 2.0, mu: 1.0, servers: 2 }.mean_wait(), None);
+        assert_eq!(
+            MMc {
+                lambda: 2.0,
+                mu: 1.0,
+                servers: 2
+            }
+            .mean_wait(),
+            None
+        );
         assert_eq!(jackson_flows(&[1.0], &[vec![1.0]]), None);
     }
 
     #[test]
     fn pk_reduces_to_mm1() {
         let pk = pollaczek_khinchine_wait(0.8, 1.0, 1.0).unwrap();
-        let mm1 = MMc { lambda: 0.8, mu: 1.0, servers: 1 }.mean_wait().unwrap();
+        let mm1 = MMc {
+            lambda: 0.8,
+            mu: 1.0,
+            servers: 1,
+        }
+        .mean_wait()
+        .unwrap();
         assert!((pk - mm1).abs() < 1e-12);
     }
 }

@@ -133,7 +133,10 @@ mod tests {
         assert_eq!(SimTime::from_hours(2.0).minutes(), 120.0);
         assert_eq!(SimTime::from_days(1.0).hours(), 24.0);
         assert_eq!(TimeUnit::Minutes.time(2.0), SimTime::from_secs(120.0));
-        assert_eq!(SimTime::from_secs(3.0) - SimTime::from_secs(1.0), SimTime::from_secs(2.0));
+        assert_eq!(
+            SimTime::from_secs(3.0) - SimTime::from_secs(1.0),
+            SimTime::from_secs(2.0)
+        );
     }
 
     #[test]

@@ -89,18 +89,27 @@ impl<E> EventCalendar<E> {
     /// Schedules `event` at `at`, which must not be earlier than now.
     #[inline]
     pub(crate) fn schedule(&mut self, at: SimTime, class: EventClass, event: E) {
-        debug_assert!(at.secs().is_finite() && at >= self.now, "scheduled in the past: {at:?}");
+        debug_assert!(
+            at.secs().is_finite() && at >= self.now,
+            "scheduled in the past: {at:?}"
+        );
         let key = ((class as u64) << CLASS_SHIFT) | self.next_seq;
         self.next_seq += 1;
         // `+ 0.0` turns a -0.0 into +0.0 so the bit pattern orders correctly.
         let time_bits = (at.secs() + 0.0).to_bits();
-        self.heap.push(Scheduled { time_bits, key, event });
+        self.heap.push(Scheduled {
+            time_bits,
+            key,
+            event,
+        });
     }
 
     /// The time of the next event, if any.
     #[inline]
     pub(crate) fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|s| SimTime::from_secs(f64::from_bits(s.time_bits)))
+        self.heap
+            .peek()
+            .map(|s| SimTime::from_secs(f64::from_bits(s.time_bits)))
     }
 
     /// The time and class of the next event, if any.
@@ -144,7 +153,10 @@ mod tests {
         let mut c = EventCalendar::new();
         c.schedule(SimTime::from_secs(2.0), EventClass::Arrival, 'b');
         c.schedule(SimTime::from_secs(1.0), EventClass::Arrival, 'a');
-        assert_eq!(c.peek(), Some((SimTime::from_secs(1.0), EventClass::Arrival)));
+        assert_eq!(
+            c.peek(),
+            Some((SimTime::from_secs(1.0), EventClass::Arrival))
+        );
         assert_eq!(c.pop().map(|e| e.1), Some('a'));
         assert_eq!(c.now(), SimTime::from_secs(1.0));
         assert_eq!(c.pop().map(|e| e.1), Some('b'));
@@ -164,7 +176,14 @@ mod tests {
         let order: Vec<_> = std::iter::from_fn(|| c.pop().map(|e| e.1)).collect();
         assert_eq!(
             order,
-            ["release 1", "release 2", "capacity", "arrival 1", "arrival 2", "observe"]
+            [
+                "release 1",
+                "release 2",
+                "capacity",
+                "arrival 1",
+                "arrival 2",
+                "observe"
+            ]
         );
     }
 

@@ -1,6 +1,6 @@
 use super::{
-    Interval, Model, NodeId, NodeInfo, NodeKind, Router, RouterNode, Servers, Sink, SinkNode,
-    Source, SourceNode, Station, StationNode, DEFAULT_CLASS,
+    DEFAULT_CLASS, Interval, Model, NodeId, NodeInfo, NodeKind, Router, RouterNode, Servers, Sink,
+    SinkNode, Source, SourceNode, Station, StationNode,
 };
 use crate::dist::{Dist, PROB_SUM_TOLERANCE};
 use crate::error::{Error, Result};
@@ -111,7 +111,10 @@ fn check_prob(field: &str, p: f64) -> Result<()> {
     if p.is_finite() && (0.0..=1.0).contains(&p) {
         Ok(())
     } else {
-        Err(Error::scenario(field, format!("must lie in [0, 1], got {p}")))
+        Err(Error::scenario(
+            field,
+            format!("must lie in [0, 1], got {p}"),
+        ))
     }
 }
 
@@ -119,7 +122,10 @@ fn check_sum(field: &str, sum: f64) -> Result<()> {
     if (sum - 1.0).abs() <= PROB_SUM_TOLERANCE {
         Ok(())
     } else {
-        Err(Error::scenario(field, format!("probabilities must sum to 1, got {sum}")))
+        Err(Error::scenario(
+            field,
+            format!("probabilities must sum to 1, got {sum}"),
+        ))
     }
 }
 
@@ -137,19 +143,25 @@ impl Compiler {
                 if name.is_empty() {
                     return Err(Error::scenario(kind, "node names must not be empty"));
                 }
-                let id = NodeId(u16::try_from(ids.len()).map_err(|_| {
-                    Error::scenario(kind, "at most 65,535 nodes are supported")
-                })?);
+                let id =
+                    NodeId(u16::try_from(ids.len()).map_err(|_| {
+                        Error::scenario(kind, "at most 65,535 nodes are supported")
+                    })?);
                 if let Some((_, other)) = ids.insert(name.clone(), (id, kind)) {
                     return Err(Error::scenario(
                         format!("{kind}.{name}"),
-                        format!("the name is already used by {other}.{name}; node names must be unique"),
+                        format!(
+                            "the name is already used by {other}.{name}; node names must be unique"
+                        ),
                     ));
                 }
             }
         }
         if b.sources.is_empty() {
-            return Err(Error::scenario("sources", "at least one source is required"));
+            return Err(Error::scenario(
+                "sources",
+                "at least one source is required",
+            ));
         }
         if b.sinks.is_empty() {
             return Err(Error::scenario("sinks", "at least one sink is required"));
@@ -161,7 +173,10 @@ impl Compiler {
             }
             for class in s.classes.keys() {
                 if class.is_empty() {
-                    return Err(Error::scenario(format!("sources.{name}.classes"), "class names must not be empty"));
+                    return Err(Error::scenario(
+                        format!("sources.{name}.classes"),
+                        "class names must not be empty",
+                    ));
                 }
                 classes.insert(class.clone());
             }
@@ -204,12 +219,19 @@ impl Compiler {
     }
 
     fn milestone(&self, m: &Option<String>) -> Option<u16> {
-        m.as_ref()
-            .map(|m| self.milestones.iter().position(|x| x == m).expect("collected") as u16)
+        m.as_ref().map(|m| {
+            self.milestones
+                .iter()
+                .position(|x| x == m)
+                .expect("collected") as u16
+        })
     }
 
     fn class(&self, name: &str) -> Option<u16> {
-        self.classes.iter().position(|c| c == name).map(|i| i as u16)
+        self.classes
+            .iter()
+            .position(|c| c == name)
+            .map(|i| i as u16)
     }
 
     fn routes(&self, field: &str, routes: &[super::Route]) -> Result<Vec<(f64, NodeId)>> {
@@ -230,32 +252,47 @@ impl Compiler {
     }
 
     fn compile(self, b: ModelBuilder) -> Result<Model> {
-        if let Some(h) = b.horizon {
-            if !(h.secs().is_finite() && h.secs() > 0.0) {
-                return Err(Error::scenario("simulation.horizon", format!("must be finite and greater than 0, got {}", h.secs())));
-            }
+        if let Some(h) = b.horizon
+            && !(h.secs().is_finite() && h.secs() > 0.0)
+        {
+            return Err(Error::scenario(
+                "simulation.horizon",
+                format!("must be finite and greater than 0, got {}", h.secs()),
+            ));
         }
         let warm = b.warmup.secs();
         if !(warm.is_finite() && warm >= 0.0) {
-            return Err(Error::scenario("simulation.warmup", format!("must be finite and at least 0, got {warm}")));
+            return Err(Error::scenario(
+                "simulation.warmup",
+                format!("must be finite and at least 0, got {warm}"),
+            ));
         }
-        if let Some(h) = b.horizon {
-            if warm >= h.secs() {
-                return Err(Error::scenario(
-                    "simulation.warmup",
-                    format!("must be shorter than the horizon ({} s), got {warm} s", h.secs()),
-                ));
-            }
+        if let Some(h) = b.horizon
+            && warm >= h.secs()
+        {
+            return Err(Error::scenario(
+                "simulation.warmup",
+                format!(
+                    "must be shorter than the horizon ({} s), got {warm} s",
+                    h.secs()
+                ),
+            ));
         }
         let mut nodes = Vec::with_capacity(self.ids.len());
         let mut sources = Vec::new();
         for (name, s) in &b.sources {
             let f = |x: &str| format!("sources.{name}.{x}");
             if !(s.rate_per_hour.is_finite() && s.rate_per_hour > 0.0) {
-                return Err(Error::scenario(f("rate_per_hour"), format!("must be finite and greater than 0, got {}", s.rate_per_hour)));
+                return Err(Error::scenario(
+                    f("rate_per_hour"),
+                    format!("must be finite and greater than 0, got {}", s.rate_per_hour),
+                ));
             }
             if s.max_arrivals == Some(0) {
-                return Err(Error::scenario(f("max_arrivals"), "must be at least 1, got 0"));
+                return Err(Error::scenario(
+                    f("max_arrivals"),
+                    "must be at least 1, got 0",
+                ));
             }
             if b.horizon.is_none() && s.max_arrivals.is_none() {
                 return Err(Error::scenario(
@@ -266,7 +303,10 @@ impl Compiler {
             let to = self.target(&f("to"), &s.to)?;
             let mut class_cum = Vec::new();
             if s.classes.is_empty() {
-                class_cum.push((f64::INFINITY, self.class(DEFAULT_CLASS).expect("registered")));
+                class_cum.push((
+                    f64::INFINITY,
+                    self.class(DEFAULT_CLASS).expect("registered"),
+                ));
             } else {
                 let mut cum = 0.0;
                 for (class, share) in &s.classes {
@@ -279,7 +319,10 @@ impl Compiler {
             }
             let interarrival = Dist::exponential(3600.0 / s.rate_per_hour)
                 .map_err(|e| Error::scenario(f("rate_per_hour"), e.to_string()))?;
-            nodes.push(NodeInfo { kind: NodeKind::Source(sources.len()), milestone: None });
+            nodes.push(NodeInfo {
+                kind: NodeKind::Source(sources.len()),
+                milestone: None,
+            });
             sources.push(SourceNode {
                 name: name.clone(),
                 interarrival,
@@ -294,7 +337,9 @@ impl Compiler {
         for (name, s) in &b.stations {
             let f = |x: &str| format!("stations.{name}.{x}");
             let capacity = match s.servers {
-                Servers::Finite(0) => return Err(Error::scenario(f("servers"), "must be at least 1, got 0")),
+                Servers::Finite(0) => {
+                    return Err(Error::scenario(f("servers"), "must be at least 1, got 0"));
+                }
                 Servers::Finite(c) => c,
                 Servers::Infinite => u32::MAX,
             };
@@ -320,23 +365,37 @@ impl Compiler {
                 if self.class(class).is_none() {
                     return Err(Error::scenario(
                         format!("{field}.by_class.{class}"),
-                        format!("unknown class \"{class}\"; the sources declare: {}", self.classes.join(", ")),
+                        format!(
+                            "unknown class \"{class}\"; the sources declare: {}",
+                            self.classes.join(", ")
+                        ),
                     ));
                 }
             }
-            let default = self.routes(&format!("{field}.routes"), &r.routes)?;
+            let default = if r.routes.is_empty() {
+                Vec::new()
+            } else {
+                self.routes(&format!("{field}.routes"), &r.routes)?
+            };
             let mut by_class = vec![None; self.classes.len()];
             for (class, routes) in &r.by_class {
                 let routes = self.routes(&format!("{field}.by_class.{class}"), routes)?;
                 by_class[self.class(class).expect("checked") as usize] = Some(routes);
             }
-            if r.routes.is_empty() {
-                if let Some(c) = self.classes.iter().enumerate().find(|(i, _)| by_class[*i].is_none()) {
-                    return Err(Error::scenario(
-                        format!("{field}.routes"),
-                        format!("must not be empty: class \"{}\" has no routes of its own", c.1),
-                    ));
-                }
+            if r.routes.is_empty()
+                && let Some(c) = self
+                    .classes
+                    .iter()
+                    .enumerate()
+                    .find(|(i, _)| by_class[*i].is_none())
+            {
+                return Err(Error::scenario(
+                    format!("{field}.routes"),
+                    format!(
+                        "must not be empty: class \"{}\" has no routes of its own",
+                        c.1
+                    ),
+                ));
             }
             nodes.push(NodeInfo {
                 kind: NodeKind::Router(routers.len()),

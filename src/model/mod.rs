@@ -23,7 +23,9 @@ pub use simulation::{Simulation, StopReason};
 pub use sink::Sink;
 pub use source::{DEFAULT_CLASS, Source};
 pub use station::{Servers, Station};
-pub use summary::{Conservation, IntervalSummary, NetworkSummary, RunSummary, SinkSummary, StationSummary};
+pub use summary::{
+    Conservation, IntervalSummary, NetworkSummary, RunSummary, SinkSummary, StationSummary,
+};
 
 use crate::dist::Dist;
 use crate::error::{Error, Result};
@@ -121,7 +123,6 @@ impl Model {
     }
 
     /// The description the model was built from.
-    #[must_use]
     pub fn description(&self) -> &ModelBuilder {
         &self.description
     }
@@ -174,11 +175,15 @@ impl Model {
             mark[r] = 1;
             path.push(r);
             let router = &m.routers[r];
-            let targets = router.default.iter().chain(router.by_class.iter().flatten().flatten());
+            let targets = router
+                .default
+                .iter()
+                .chain(router.by_class.iter().flatten().flatten());
             for &(_, to) in targets {
                 if let NodeKind::Router(next) = m.nodes[to.0 as usize].kind {
                     if mark[next] == 1 {
-                        let names: Vec<&str> = path.iter().map(|i| m.routers[*i].name.as_str()).collect();
+                        let names: Vec<&str> =
+                            path.iter().map(|i| m.routers[*i].name.as_str()).collect();
                         return Err(Error::scenario(
                             format!("routers.{}", m.routers[r].name),
                             format!(

@@ -15,7 +15,10 @@ impl Route {
     /// Go to `to` with probability `prob`.
     #[must_use]
     pub fn new(to: impl Into<String>, prob: f64) -> Self {
-        Route { to: to.into(), prob }
+        Route {
+            to: to.into(),
+            prob,
+        }
     }
 }
 

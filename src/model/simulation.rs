@@ -249,7 +249,9 @@ impl<'m> Simulation<'m> {
         self.events += 1;
         match event {
             Event::Arrival { source } => self.arrival(source as usize, now.secs()),
-            Event::ServiceEnd { station, order } => self.service_end(station as usize, order, now.secs()),
+            Event::ServiceEnd { station, order } => {
+                self.service_end(station as usize, order, now.secs())
+            }
             Event::WarmupEnd => self.restart_statistics(now),
         }
         if !self.moving.is_empty() {
@@ -330,7 +332,11 @@ impl<'m> Simulation<'m> {
             src.class_cum[0].1
         } else {
             let u: f64 = st.classes_rng.random();
-            src.class_cum.iter().find(|(c, _)| u < *c).expect("last share is +inf").1
+            src.class_cum
+                .iter()
+                .find(|(c, _)| u < *c)
+                .expect("last share is +inf")
+                .1
         };
         if st.generated < src.max_arrivals {
             let gap = src.interarrival.sample(&mut st.arrivals_rng);
@@ -343,7 +349,8 @@ impl<'m> Simulation<'m> {
         let id = self.orders.create(class, now);
         let net = &mut self.network;
         net.entered += 1;
-        net.in_system.update(SimTime::from_secs(now), self.orders.live() as f64);
+        net.in_system
+            .update(SimTime::from_secs(now), self.orders.live() as f64);
         self.enter(src.to, id, now);
     }
 
@@ -388,7 +395,11 @@ impl<'m> Simulation<'m> {
             return branches[0].1;
         }
         let u: f64 = self.router_rngs[r].random();
-        branches.iter().find(|(c, _)| u < *c).expect("last probability is +inf").1
+        branches
+            .iter()
+            .find(|(c, _)| u < *c)
+            .expect("last probability is +inf")
+            .1
     }
 
     #[inline]
@@ -407,14 +418,19 @@ impl<'m> Simulation<'m> {
             self.calendar.schedule(
                 SimTime::from_secs(now + d),
                 EventClass::Release,
-                Event::ServiceEnd { station: s as u16, order: id },
+                Event::ServiceEnd {
+                    station: s as u16,
+                    order: id,
+                },
             );
         } else {
             st.queue.push_back(id);
             st.stats.queued += 1;
             st.stats.queue_length.update(t, st.queue.len() as f64);
         }
-        st.stats.in_station.update(t, f64::from(st.busy) + st.queue.len() as f64);
+        st.stats
+            .in_station
+            .update(t, f64::from(st.busy) + st.queue.len() as f64);
     }
 
     #[inline]
@@ -435,13 +451,18 @@ impl<'m> Simulation<'m> {
             self.calendar.schedule(
                 SimTime::from_secs(now + d),
                 EventClass::Release,
-                Event::ServiceEnd { station: s as u16, order: next },
+                Event::ServiceEnd {
+                    station: s as u16,
+                    order: next,
+                },
             );
         } else {
             st.busy -= 1;
             st.stats.busy.update(t, f64::from(st.busy));
         }
-        st.stats.in_station.update(t, f64::from(st.busy) + st.queue.len() as f64);
+        st.stats
+            .in_station
+            .update(t, f64::from(st.busy) + st.queue.len() as f64);
         self.moving.push_back((node.to, id));
     }
 
@@ -456,7 +477,8 @@ impl<'m> Simulation<'m> {
         let net = &mut self.network;
         net.time_in_system.push(tis);
         net.hist.record(SimTime::from_secs(tis));
-        net.in_system.update(SimTime::from_secs(now), self.orders.live() as f64);
+        net.in_system
+            .update(SimTime::from_secs(now), self.orders.live() as f64);
     }
 
     fn summary_with(&self, stop: StopReason) -> RunSummary {

@@ -51,13 +51,15 @@ impl StationSummary {
     /// Departures per hour over the observed span.
     #[must_use]
     pub fn throughput_per_hour(&self) -> Option<f64> {
-        (self.in_station.duration > 0.0).then(|| self.departures as f64 / (self.in_station.duration / 3600.0))
+        (self.in_station.duration > 0.0)
+            .then(|| self.departures as f64 / (self.in_station.duration / 3600.0))
     }
 
     /// Arrivals per hour over the observed span.
     #[must_use]
     pub fn arrival_rate_per_hour(&self) -> Option<f64> {
-        (self.in_station.duration > 0.0).then(|| self.arrivals as f64 / (self.in_station.duration / 3600.0))
+        (self.in_station.duration > 0.0)
+            .then(|| self.arrivals as f64 / (self.in_station.duration / 3600.0))
     }
 
     /// Mean waiting time in minutes.

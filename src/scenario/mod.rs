@@ -119,18 +119,27 @@ impl Scenario {
         let mut b = ModelBuilder::new();
         if let Some(h) = run.horizon_h {
             if !(h.is_finite() && h > 0.0) {
-                return Err(Error::scenario("simulation.horizon_h", format!("must be finite and greater than 0, got {h}")));
+                return Err(Error::scenario(
+                    "simulation.horizon_h",
+                    format!("must be finite and greater than 0, got {h}"),
+                ));
             }
             if run.warmup_h >= h {
                 return Err(Error::scenario(
                     "simulation.warmup_h",
-                    format!("must be shorter than simulation.horizon_h ({h}), got {}", run.warmup_h),
+                    format!(
+                        "must be shorter than simulation.horizon_h ({h}), got {}",
+                        run.warmup_h
+                    ),
                 ));
             }
             b = b.with_horizon(SimTime::from_hours(h));
         }
         if !(run.warmup_h.is_finite() && run.warmup_h >= 0.0) {
-            return Err(Error::scenario("simulation.warmup_h", format!("must be finite and at least 0, got {}", run.warmup_h)));
+            return Err(Error::scenario(
+                "simulation.warmup_h",
+                format!("must be finite and at least 0, got {}", run.warmup_h),
+            ));
         }
         b = b.with_warmup(SimTime::from_hours(run.warmup_h));
         for (name, s) in &self.sources {

@@ -68,7 +68,9 @@ impl DurationHistogram {
             return None;
         }
         let v = self.inner.value_at_quantile(q.clamp(0.0, 1.0));
-        Some(SimTime::from_secs(self.inner.median_equivalent(v) as f64 / 1e6))
+        Some(SimTime::from_secs(
+            self.inner.median_equivalent(v) as f64 / 1e6,
+        ))
     }
 
     /// The share of recorded durations at or below `d`, within the bucket resolution.
@@ -139,16 +141,27 @@ mod tests {
         for q in [0.5, 0.9, 0.95, 0.99] {
             let exact = xs[((q * xs.len() as f64).ceil() as usize) - 1];
             let got = h.quantile(q).unwrap().secs();
-            assert!((got - exact).abs() <= 0.01 * exact, "q={q} got {got} exact {exact}");
+            assert!(
+                (got - exact).abs() <= 0.01 * exact,
+                "q={q} got {got} exact {exact}"
+            );
         }
     }
 
     #[test]
     fn merge_equals_recording_everything() {
-        let (mut a, mut b, mut all) = (DurationHistogram::new(), DurationHistogram::new(), DurationHistogram::new());
+        let (mut a, mut b, mut all) = (
+            DurationHistogram::new(),
+            DurationHistogram::new(),
+            DurationHistogram::new(),
+        );
         for i in 0..1000 {
             let d = SimTime::from_secs(i as f64 * 1.7);
-            if i % 3 == 0 { a.record(d) } else { b.record(d) }
+            if i % 3 == 0 {
+                a.record(d)
+            } else {
+                b.record(d)
+            }
             all.record(d);
         }
         a.merge(&b);

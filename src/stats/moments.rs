@@ -1,4 +1,5 @@
 use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Count, mean, variance, minimum and maximum of a stream of values.
 ///
@@ -103,6 +104,29 @@ impl OnlineMoments {
         self.std_dev().map(|s| s / (self.count as f64).sqrt())
     }
 
+    /// Half-width of the two-sided Student-t confidence interval for the
+    /// mean at `level` (0.95 for 95%), or `None` with fewer than two
+    /// observations or a level outside (0, 1).
+    ///
+    /// # Formula
+    /// `t_{(1+level)/2, n-1} · sd / √n`.
+    ///
+    /// ```
+    /// use cbec_sim::stats::OnlineMoments;
+    /// let m: OnlineMoments = [1.0, 2.0, 3.0, 4.0, 5.0].into_iter().collect();
+    /// // t(0.975, 4) = 2.776, sd = 1.581, n = 5
+    /// assert!((m.confidence_half_width(0.95).unwrap() - 1.963).abs() < 1e-3);
+    /// ```
+    #[must_use]
+    pub fn confidence_half_width(&self, level: f64) -> Option<f64> {
+        if !(level > 0.0 && level < 1.0) {
+            return None;
+        }
+        let se = self.std_error()?;
+        let t = StudentsT::new(0.0, 1.0, (self.count - 1) as f64).ok()?;
+        Some(t.inverse_cdf(0.5 + level / 2.0) * se)
+    }
+
     /// Smallest observation, or `None` without observations.
     #[must_use]
     pub fn min(&self) -> Option<f64> {
@@ -133,12 +157,17 @@ mod tests {
     #[test]
     fn empty_has_no_statistics() {
         let m = OnlineMoments::new();
-        assert_eq!((m.mean(), m.variance(), m.min(), m.max()), (None, None, None, None));
+        assert_eq!(
+            (m.mean(), m.variance(), m.min(), m.max()),
+            (None, None, None, None)
+        );
     }
 
     #[test]
     fn merge_equals_single_pass() {
-        let xs: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1013) as f64 / 10.0).collect();
+        let xs: Vec<f64> = (0..1000)
+            .map(|i| ((i * 7919) % 1013) as f64 / 10.0)
+            .collect();
         let all: OnlineMoments = xs.iter().copied().collect();
         let mut a: OnlineMoments = xs[..333].iter().copied().collect();
         let b: OnlineMoments = xs[333..].iter().copied().collect();

@@ -128,8 +128,16 @@ mod tests {
 
     #[test]
     fn merge_weights_by_duration() {
-        let mut a = TimeAverage { area: 10.0, duration: 10.0, max: 2.0 };
-        a.merge(&TimeAverage { area: 30.0, duration: 10.0, max: 5.0 });
+        let mut a = TimeAverage {
+            area: 10.0,
+            duration: 10.0,
+            max: 2.0,
+        };
+        a.merge(&TimeAverage {
+            area: 30.0,
+            duration: 10.0,
+            max: 5.0,
+        });
         assert_eq!(a.mean(), Some(2.0));
         assert_eq!(a.max, 5.0);
     }

@@ -1,23 +1,40 @@
 //! Every order that enters is in exactly one sink or still in the system.
 
-use cbec_sim::{Dist, Model, Route, Router, SimTime, Simulation, Sink, Source, Station, StopReason};
+use cbec_sim::{
+    Dist, Model, Route, Router, SimTime, Simulation, Sink, Source, Station, StopReason,
+};
 
 fn network(horizon: Option<f64>, max: Option<u64>) -> Model {
-    let mut src = Source::poisson(200.0, "a").with_class("x", 0.5).with_class("y", 0.5);
+    let mut src = Source::poisson(200.0, "a")
+        .with_class("x", 0.5)
+        .with_class("y", 0.5);
     if let Some(n) = max {
         src = src.with_max_arrivals(n);
     }
     let mut b = Model::builder()
         .with_source("orders", src)
-        .with_source("parcels", Source::poisson(50.0, "b").with_max_arrivals(max.unwrap_or(u64::MAX)))
+        .with_source(
+            "parcels",
+            Source::poisson(50.0, "b").with_max_arrivals(max.unwrap_or(u64::MAX)),
+        )
         .with_station("a", Station::new(3, Dist::exponential(0.8).unwrap(), "r"))
         .with_router(
             "r",
-            Router::new(vec![Route::new("b", 0.6), Route::new("rework", 0.2), Route::new("cancelled", 0.2)])
-                .with_class_routes("y", vec![Route::new("released", 1.0)]),
+            Router::new(vec![
+                Route::new("b", 0.6),
+                Route::new("rework", 0.2),
+                Route::new("cancelled", 0.2),
+            ])
+            .with_class_routes("y", vec![Route::new("released", 1.0)]),
         )
-        .with_station("rework", Station::new(1, Dist::triangular(1.0, 2.0, 6.0).unwrap(), "a"))
-        .with_station("b", Station::infinite(Dist::uniform(0.0, 3.0).unwrap(), "released"))
+        .with_station(
+            "rework",
+            Station::new(1, Dist::triangular(1.0, 2.0, 6.0).unwrap(), "a"),
+        )
+        .with_station(
+            "b",
+            Station::infinite(Dist::uniform(0.0, 3.0).unwrap(), "released"),
+        )
         .with_sink("released", Sink::new())
         .with_sink("cancelled", Sink::new());
     if let Some(h) = horizon {

@@ -1,17 +1,33 @@
 //! Same inputs, same numbers: on any thread count, across runs.
 
-use cbec_sim::{Dist, Model, Route, Router, SimTime, Simulation, Sink, Source, Station, run_replications};
+use cbec_sim::{
+    Dist, Model, Route, Router, SimTime, Simulation, Sink, Source, Station, run_replications,
+};
 
 fn tandem() -> Model {
     Model::builder()
-        .with_source("orders", Source::poisson(100.0, "check").with_class("a", 0.7).with_class("b", 0.3))
-        .with_station("check", Station::new(2, Dist::exponential(1.0).unwrap(), "split"))
+        .with_source(
+            "orders",
+            Source::poisson(100.0, "check")
+                .with_class("a", 0.7)
+                .with_class("b", 0.3),
+        )
+        .with_station(
+            "check",
+            Station::new(2, Dist::exponential(1.0).unwrap(), "split"),
+        )
         .with_router(
             "split",
             Router::new(vec![Route::new("inspect", 0.1), Route::new("done", 0.9)])
-                .with_class_routes("b", vec![Route::new("inspect", 0.5), Route::new("done", 0.5)]),
+                .with_class_routes(
+                    "b",
+                    vec![Route::new("inspect", 0.5), Route::new("done", 0.5)],
+                ),
         )
-        .with_station("inspect", Station::new(1, Dist::gamma(3.0, 0.8).unwrap(), "done"))
+        .with_station(
+            "inspect",
+            Station::new(1, Dist::gamma(3.0, 0.8).unwrap(), "done"),
+        )
         .with_sink("done", Sink::new())
         .with_horizon(SimTime::from_hours(200.0))
         .build()
@@ -21,13 +37,25 @@ fn tandem() -> Model {
 #[test]
 fn same_seed_same_summary() {
     let m = tandem();
-    assert_eq!(Simulation::new(&m, 9, 3).run(), Simulation::new(&m, 9, 3).run());
-    assert_ne!(Simulation::new(&m, 9, 3).run(), Simulation::new(&m, 9, 4).run());
-    assert_ne!(Simulation::new(&m, 9, 3).run(), Simulation::new(&m, 10, 3).run());
+    assert_eq!(
+        Simulation::new(&m, 9, 3).run(),
+        Simulation::new(&m, 9, 3).run()
+    );
+    assert_ne!(
+        Simulation::new(&m, 9, 3).run(),
+        Simulation::new(&m, 9, 4).run()
+    );
+    assert_ne!(
+        Simulation::new(&m, 9, 3).run(),
+        Simulation::new(&m, 10, 3).run()
+    );
 }
 
 fn on_threads(n: usize, m: &Model) -> Vec<cbec_sim::RunSummary> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .unwrap();
     pool.install(|| run_replications(m, 77, 0..12))
 }
 
@@ -37,7 +65,10 @@ fn same_result_on_one_and_two_threads_st_mt() {
     let st = on_threads(1, &m);
     let mt = on_threads(2, &m);
     assert_eq!(st, mt);
-    assert_eq!(st.iter().map(|r| r.replication).collect::<Vec<_>>(), (0..12).collect::<Vec<_>>());
+    assert_eq!(
+        st.iter().map(|r| r.replication).collect::<Vec<_>>(),
+        (0..12).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -56,10 +87,16 @@ fn adding_a_node_leaves_other_streams_alone() {
     let extended = base
         .description()
         .clone()
-        .with_station("unused", Station::new(1, Dist::exponential(1.0).unwrap(), "done"))
+        .with_station(
+            "unused",
+            Station::new(1, Dist::exponential(1.0).unwrap(), "done"),
+        )
         .build()
         .unwrap();
-    let (a, b) = (Simulation::new(&base, 1, 0).run(), Simulation::new(&extended, 1, 0).run());
+    let (a, b) = (
+        Simulation::new(&base, 1, 0).run(),
+        Simulation::new(&extended, 1, 0).run(),
+    );
     assert_eq!(a.stations[0], b.stations[0]);
     assert_eq!(a.network, b.network);
 }

@@ -4,7 +4,9 @@
 
 use cbec_sim::rng::{StreamId, stream_rng};
 use cbec_sim::{Dist, DistSpec};
-use statrs::distribution::{ContinuousCDF, Exp, Gamma, LogNormal, Normal, Triangular, Uniform, Weibull};
+use statrs::distribution::{
+    ContinuousCDF, Exp, Gamma, LogNormal, Normal, Triangular, Uniform, Weibull,
+};
 
 const N: usize = 20_000;
 /// KS critical value at α = 0.001: 1.949 / √n.
@@ -35,17 +37,27 @@ fn ks_statistic(sorted: &[f64], cdf: impl Fn(f64) -> f64) -> f64 {
 fn assert_ks(name: &str, d: &Dist, cdf: impl Fn(f64) -> f64) {
     let xs = samples(d, 99);
     let stat = ks_statistic(&xs, cdf);
-    assert!(stat < ks_critical(), "{name}: KS statistic {stat} ≥ {}", ks_critical());
+    assert!(
+        stat < ks_critical(),
+        "{name}: KS statistic {stat} ≥ {}",
+        ks_critical()
+    );
     // The sample mean also agrees with the exact mean (4 standard errors).
     let mean = xs.iter().sum::<f64>() / N as f64;
     let se = (d.variance() / N as f64).sqrt();
-    assert!((mean - d.mean()).abs() <= 4.0 * se + 1e-12, "{name}: mean {mean} vs {}", d.mean());
+    assert!(
+        (mean - d.mean()).abs() <= 4.0 * se + 1e-12,
+        "{name}: mean {mean} vs {}",
+        d.mean()
+    );
 }
 
 #[test]
 fn exponential_ks() {
     let e = Exp::new(1.0 / 2.5).unwrap();
-    assert_ks("exponential", &Dist::exponential(2.5).unwrap(), |x| e.cdf(x));
+    assert_ks("exponential", &Dist::exponential(2.5).unwrap(), |x| {
+        e.cdf(x)
+    });
 }
 
 #[test]
@@ -57,7 +69,11 @@ fn uniform_ks() {
 #[test]
 fn triangular_ks() {
     let t = Triangular::new(1.0, 6.0, 2.0).unwrap();
-    assert_ks("triangular", &Dist::triangular(1.0, 2.0, 6.0).unwrap(), |x| t.cdf(x));
+    assert_ks(
+        "triangular",
+        &Dist::triangular(1.0, 2.0, 6.0).unwrap(),
+        |x| t.cdf(x),
+    );
 }
 
 #[test]
@@ -65,7 +81,11 @@ fn truncated_normal_ks() {
     // Parent normal(1, 2) conditioned on x >= 0: F(x) = (Φ(x) - Φ(0)) / (1 - Φ(0)).
     let n = Normal::new(1.0, 2.0).unwrap();
     let p0 = n.cdf(0.0);
-    assert_ks("truncated normal", &Dist::truncated_normal(1.0, 2.0).unwrap(), |x| (n.cdf(x) - p0) / (1.0 - p0));
+    assert_ks(
+        "truncated normal",
+        &Dist::truncated_normal(1.0, 2.0).unwrap(),
+        |x| (n.cdf(x) - p0) / (1.0 - p0),
+    );
 }
 
 #[test]
@@ -104,7 +124,11 @@ fn empirical_ks() {
             1.0
         }
     };
-    assert_ks("empirical", &Dist::empirical(vec![3.0, 0.0, 1.0]).unwrap(), cdf);
+    assert_ks(
+        "empirical",
+        &Dist::empirical(vec![3.0, 0.0, 1.0]).unwrap(),
+        cdf,
+    );
 }
 
 #[test]

@@ -12,7 +12,10 @@ fn departure_frees_server_before_same_time_arrival() {
     let model = Model::builder()
         .with_source("burst", Source::poisson(6000.0, "a").with_max_arrivals(50))
         .with_station("a", Station::new(1, Dist::deterministic(1.0).unwrap(), "b"))
-        .with_station("b", Station::new(1, Dist::deterministic(1.0).unwrap(), "done").with_milestone("at_b"))
+        .with_station(
+            "b",
+            Station::new(1, Dist::deterministic(1.0).unwrap(), "done").with_milestone("at_b"),
+        )
         .with_sink("done", Sink::new().with_milestone("done"))
         .with_interval("through_b", Interval::new("at_b", "done"))
         .build()
@@ -20,9 +23,16 @@ fn departure_frees_server_before_same_time_arrival() {
     let r = Simulation::new(&model, 11, 0).run();
     assert_eq!(r.stop, StopReason::Drained);
     let (a, b) = (r.station("a").unwrap(), r.station("b").unwrap());
-    assert!(a.queued >= 45, "the burst must queue at a, got {}", a.queued);
+    assert!(
+        a.queued >= 45,
+        "the burst must queue at a, got {}",
+        a.queued
+    );
     assert_eq!(b.arrivals, 50);
-    assert_eq!(b.queued, 0, "an order queued behind one leaving at the same instant");
+    assert_eq!(
+        b.queued, 0,
+        "an order queued behind one leaving at the same instant"
+    );
     assert_eq!(b.wait.max(), Some(0.0));
     assert_eq!(b.queue_length.max, 0.0);
     // Exactly one order at b at any time, from the first arrival at b on.
@@ -39,14 +49,20 @@ fn hand_worked_trace_of_two_orders() {
     // The arrival times are random; everything else follows from them.
     let model = Model::builder()
         .with_source("two", Source::poisson(600.0, "desk").with_max_arrivals(2))
-        .with_station("desk", Station::new(1, Dist::deterministic(5.0).unwrap(), "done"))
+        .with_station(
+            "desk",
+            Station::new(1, Dist::deterministic(5.0).unwrap(), "done"),
+        )
         .with_sink("done", Sink::new())
         .build()
         .unwrap();
     let mut sim = Simulation::new(&model, 3, 0);
     let t1 = sim.step().unwrap().secs(); // first arrival, starts service at once
     let t2 = sim.step().unwrap().secs(); // second arrival (6 per minute: well within 5 min)
-    assert!(t2 - t1 < 300.0, "second order must arrive during the first service");
+    assert!(
+        t2 - t1 < 300.0,
+        "second order must arrive during the first service"
+    );
     assert_eq!(sim.step().unwrap().secs(), t1 + 300.0); // first done, second starts
     assert_eq!(sim.step().unwrap().secs(), t1 + 600.0); // second done
     assert_eq!(sim.step(), None);
@@ -63,7 +79,10 @@ fn hand_worked_trace_of_two_orders() {
 fn warmup_restarts_statistics_but_not_conservation() {
     let model = Model::builder()
         .with_source("orders", Source::poisson(60.0, "desk"))
-        .with_station("desk", Station::new(1, Dist::exponential(0.5).unwrap(), "done"))
+        .with_station(
+            "desk",
+            Station::new(1, Dist::exponential(0.5).unwrap(), "done"),
+        )
         .with_sink("done", Sink::new())
         .with_horizon(SimTime::from_hours(10.0))
         .with_warmup(SimTime::from_hours(5.0))
@@ -74,6 +93,10 @@ fn warmup_restarts_statistics_but_not_conservation() {
     assert!((r.stations[0].busy.duration - 5.0 * 3600.0).abs() < 1e-6);
     // About 300 orders after the warm-up, 600 in the whole run.
     assert!(r.network.entered < r.conservation.entered);
-    assert!(r.network.entered > 200 && r.network.entered < 400, "{}", r.network.entered);
+    assert!(
+        r.network.entered > 200 && r.network.entered < 400,
+        "{}",
+        r.network.entered
+    );
     assert!(r.conservation.holds());
 }

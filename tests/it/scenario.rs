@@ -1,7 +1,8 @@
 //! Scenario files: same model as the Rust API, and precise errors.
 
 use cbec_sim::{
-    Dist, Error, Interval, Model, Route, Router, Scenario, SimTime, Simulation, Sink, Source, Station,
+    Dist, Error, Interval, Model, Route, Router, Scenario, SimTime, Simulation, Sink, Source,
+    Station,
 };
 
 fn tandem_in_rust() -> Model {
@@ -9,14 +10,24 @@ fn tandem_in_rust() -> Model {
         .with_source("orders", Source::poisson(100.0, "document_check"))
         .with_station(
             "document_check",
-            Station::new(2, Dist::exponential(1.0).unwrap(), "customs_review").with_milestone("declared"),
+            Station::new(2, Dist::exponential(1.0).unwrap(), "customs_review")
+                .with_milestone("declared"),
         )
-        .with_station("customs_review", Station::new(3, Dist::lognormal(1.5, 1.0).unwrap(), "inspection_split"))
+        .with_station(
+            "customs_review",
+            Station::new(3, Dist::lognormal(1.5, 1.0).unwrap(), "inspection_split"),
+        )
         .with_router(
             "inspection_split",
-            Router::new(vec![Route::new("inspection", 0.05), Route::new("pick_pack", 0.95)]),
+            Router::new(vec![
+                Route::new("inspection", 0.05),
+                Route::new("pick_pack", 0.95),
+            ]),
         )
-        .with_station("inspection", Station::new(2, Dist::exponential(20.0).unwrap(), "pick_pack"))
+        .with_station(
+            "inspection",
+            Station::new(2, Dist::exponential(20.0).unwrap(), "pick_pack"),
+        )
         .with_station(
             "pick_pack",
             Station::new(4, Dist::exponential(2.0).unwrap(), "released").with_milestone("packed"),
@@ -31,13 +42,19 @@ fn tandem_in_rust() -> Model {
 
 #[test]
 fn toml_and_rust_api_give_the_same_model() {
-    let from_file = Scenario::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/tandem.toml"))
-        .unwrap()
-        .build()
-        .unwrap();
+    let from_file = Scenario::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/tandem.toml"
+    ))
+    .unwrap()
+    .build()
+    .unwrap();
     let from_rust = tandem_in_rust();
     assert_eq!(from_file, from_rust);
-    let short = |m: &Model| m.with_run_length(Some(SimTime::from_hours(50.0)), SimTime::ZERO).unwrap();
+    let short = |m: &Model| {
+        m.with_run_length(Some(SimTime::from_hours(50.0)), SimTime::ZERO)
+            .unwrap()
+    };
     assert_eq!(
         Simulation::new(&short(&from_file), 8, 0).run(),
         Simulation::new(&short(&from_rust), 8, 0).run()
@@ -46,7 +63,11 @@ fn toml_and_rust_api_give_the_same_model() {
 
 #[test]
 fn scenario_round_trips_through_toml() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/tandem.toml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/tandem.toml"
+    ))
+    .unwrap();
     let s = Scenario::from_toml_str(&text).unwrap();
     let again = Scenario::from_toml_str(&toml::to_string(&s).unwrap()).unwrap();
     assert_eq!(s, again);
@@ -80,18 +101,63 @@ fn the_base_scenario_is_valid() {
 #[test]
 fn bad_inputs_name_field_value_and_rule() {
     let cases: Vec<(String, &str)> = vec![
-        (with("servers = 1", "servers = 0"), "stations.desk.servers: must be at least 1, got 0"),
-        (with("rate_per_hour = 20", "rate_per_hour = -3"), "sources.orders.rate_per_hour: must be finite and greater than 0, got -3"),
-        (with("rate_per_hour = 20", "rate_per_hour = nan"), "sources.orders.rate_per_hour: must be finite and greater than 0, got NaN"),
-        (with("to = \"done\"", "to = \"dne\""), "stations.desk.to: unknown node \"dne\"; known nodes: orders, desk, done"),
-        (with("to = \"desk\"", "to = \"orders\""), "sources.orders.to: \"orders\" is a source; orders cannot be sent into a source"),
-        (with("horizon_h = 10", "horizon_h = 0"), "simulation.horizon_h: must be finite and greater than 0, got 0"),
-        (with("horizon_h = 10", "horizon_h = 10, warmup_h = 12"), "simulation.warmup_h: must be shorter than simulation.horizon_h (10), got 12"),
-        (with("horizon_h = 10", "warmup_h = 1"), "sources.orders.max_arrivals: is required when the model has no horizon, or the run would never end"),
-        (with("sinks.done = {}", ""), "sinks: at least one sink is required"),
-        (with("rate_per_hour = 20,", "rate_per_hour = 20, classes = { a = 0.5, b = 0.6 },"), "sources.orders.classes: probabilities must sum to 1, got 1.1"),
-        (with("rate_per_hour = 20,", "rate_per_hour = 20, classes = { a = 1.5, b = -0.5 },"), "sources.orders.classes.a: must lie in [0, 1], got 1.5"),
-        (with("rate_per_hour = 20,", "rate_per_hour = 20, max_arrivals = 0,"), "sources.orders.max_arrivals: must be at least 1, got 0"),
+        (
+            with("servers = 1", "servers = 0"),
+            "stations.desk.servers: must be at least 1, got 0",
+        ),
+        (
+            with("rate_per_hour = 20", "rate_per_hour = -3"),
+            "sources.orders.rate_per_hour: must be finite and greater than 0, got -3",
+        ),
+        (
+            with("rate_per_hour = 20", "rate_per_hour = nan"),
+            "sources.orders.rate_per_hour: must be finite and greater than 0, got NaN",
+        ),
+        (
+            with("to = \"done\"", "to = \"dne\""),
+            "stations.desk.to: unknown node \"dne\"; known nodes: orders, desk, done",
+        ),
+        (
+            with("to = \"desk\"", "to = \"orders\""),
+            "sources.orders.to: \"orders\" is a source; orders cannot be sent into a source",
+        ),
+        (
+            with("horizon_h = 10", "horizon_h = 0"),
+            "simulation.horizon_h: must be finite and greater than 0, got 0",
+        ),
+        (
+            with("horizon_h = 10", "horizon_h = 10, warmup_h = 12"),
+            "simulation.warmup_h: must be shorter than simulation.horizon_h (10), got 12",
+        ),
+        (
+            with("horizon_h = 10", "warmup_h = 1"),
+            "sources.orders.max_arrivals: is required when the model has no horizon, or the run would never end",
+        ),
+        (
+            with("sinks.done = {}", ""),
+            "sinks: at least one sink is required",
+        ),
+        (
+            with(
+                "rate_per_hour = 20,",
+                "rate_per_hour = 20, classes = { a = 0.5, b = 0.6 },",
+            ),
+            "sources.orders.classes: probabilities must sum to 1, got 1.1",
+        ),
+        (
+            with(
+                "rate_per_hour = 20,",
+                "rate_per_hour = 20, classes = { a = 1.5, b = -0.5 },",
+            ),
+            "sources.orders.classes.a: must lie in [0, 1], got 1.5",
+        ),
+        (
+            with(
+                "rate_per_hour = 20,",
+                "rate_per_hour = 20, max_arrivals = 0,",
+            ),
+            "sources.orders.max_arrivals: must be at least 1, got 0",
+        ),
     ];
     for (text, expected) in &cases {
         assert_eq!(&error_of(text), expected, "for:\n{text}");
@@ -107,7 +173,9 @@ fn router_errors_name_the_route() {
         )
     };
     assert_eq!(
-        error_of(&router(r#"{ to = "done", prob = 0.5 }, { to = "desk", prob = 0.4 }"#)),
+        error_of(&router(
+            r#"{ to = "done", prob = 0.5 }, { to = "desk", prob = 0.4 }"#
+        )),
         "routers.r.routes: probabilities must sum to 1, got 0.9"
     );
     assert_eq!(
@@ -115,7 +183,9 @@ fn router_errors_name_the_route() {
         "routers.r.routes[0].prob: must lie in [0, 1], got 1.2"
     );
     assert_eq!(
-        error_of(&router(r#"{ to = "done", prob = 0.5 }, { to = "nowhere", prob = 0.5 }"#)),
+        error_of(&router(
+            r#"{ to = "done", prob = 0.5 }, { to = "nowhere", prob = 0.5 }"#
+        )),
         "routers.r.routes[1].to: unknown node \"nowhere\"; known nodes: orders, desk, r, done"
     );
     let two_routers = format!(
@@ -139,14 +209,26 @@ fn router_errors_name_the_route() {
 #[test]
 fn parse_errors_carry_line_and_key() {
     let unknown_key = error_of(&with("servers = 1", "servers = 1, severs = 2"));
-    assert!(unknown_key.contains("unknown field `severs`"), "{unknown_key}");
+    assert!(
+        unknown_key.contains("unknown field `severs`"),
+        "{unknown_key}"
+    );
     assert!(unknown_key.contains("line 4"), "{unknown_key}");
     let bad_dist = error_of(&with("mean = 2", "mean = -2"));
-    assert!(bad_dist.contains("exponential.mean: must be finite and greater than 0, got -2"), "{bad_dist}");
+    assert!(
+        bad_dist.contains("exponential.mean: must be finite and greater than 0, got -2"),
+        "{bad_dist}"
+    );
     let bad_servers = error_of(&with("servers = 1", "servers = \"many\""));
-    assert!(bad_servers.contains("servers: must be a whole number or \"infinite\""), "{bad_servers}");
+    assert!(
+        bad_servers.contains("servers: must be a whole number or \"infinite\""),
+        "{bad_servers}"
+    );
     let negative_servers = error_of(&with("servers = 1", "servers = -1"));
-    assert!(negative_servers.contains("servers: must be between 1 and"), "{negative_servers}");
+    assert!(
+        negative_servers.contains("servers: must be between 1 and"),
+        "{negative_servers}"
+    );
 }
 
 #[test]

@@ -39,5 +39,8 @@ pub(crate) fn assert_matches(what: &str, m: &OnlineMoments, expected: f64, extra
         "{what}: simulated {mean:.5} ± {se:.5} (se), theory {expected:.5}, tolerance {tol:.5}"
     );
     // A tolerance wider than the effect it checks would make the test toothless.
-    assert!(tol < 0.1 * expected.abs().max(1e-9) || expected == 0.0, "{what}: tolerance {tol} too wide for {expected}");
+    assert!(
+        tol < 0.1 * expected.abs().max(1e-9) || expected == 0.0,
+        "{what}: tolerance {tol} too wide for {expected}"
+    );
 }
