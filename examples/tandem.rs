@@ -23,9 +23,9 @@ fn cell(m: &OnlineMoments) -> String {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/tandem.toml").to_string());
+    let path = std::env::args().nth(1).unwrap_or_else(|| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/tandem.toml").to_string()
+    });
     let model = Scenario::from_path(&path)?.build()?;
     let started = std::time::Instant::now();
     let runs = run_replications(&model, SEED, 0..REPLICATIONS);
@@ -38,7 +38,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         model.warmup().hours(),
         elapsed.as_secs_f64()
     );
-    println!("values are means over replications ± the half-width of their 95% confidence interval\n");
+    println!(
+        "values are means over replications ± the half-width of their 95% confidence interval\n"
+    );
     println!(
         "{:<16} {:>18} {:>18} {:>18} {:>18} {:>18}",
         "station", "arrivals/h", "utilisation", "wait mean (min)", "wait p95 (min)", "in station"
@@ -57,10 +59,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!();
     let tis = across(&runs, |r| r.network.time_in_system.mean().map(|s| s / 60.0));
-    let tis95 = across(&runs, |r| r.network.time_in_system_hist.quantile(0.95).map(|t| t.minutes()));
+    let tis95 = across(&runs, |r| {
+        r.network
+            .time_in_system_hist
+            .quantile(0.95)
+            .map(|t| t.minutes())
+    });
     println!("time in system, mean (min)   {}", cell(&tis));
     println!("time in system, p95 (min)    {}", cell(&tis95));
-    println!("orders in system, mean       {}", cell(&across(&runs, |r| r.network.in_system.mean())));
+    println!(
+        "orders in system, mean       {}",
+        cell(&across(&runs, |r| r.network.in_system.mean()))
+    );
     for (i, iv) in runs[0].intervals.iter().enumerate() {
         let m = across(&runs, |r| r.intervals[i].duration.mean().map(|s| s / 60.0));
         println!("interval {:<12} mean (min) {}", iv.name, cell(&m));
@@ -75,9 +85,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Running the example is a test: these must hold in every replication.
     for r in &runs {
-        assert!(r.conservation.holds(), "conservation broken: {:?}", r.conservation);
+        assert!(
+            r.conservation.holds(),
+            "conservation broken: {:?}",
+            r.conservation
+        );
         for s in &r.stations {
-            assert!(s.wait.min().unwrap_or(0.0) >= 0.0, "negative wait at {}", s.name);
+            assert!(
+                s.wait.min().unwrap_or(0.0) >= 0.0,
+                "negative wait at {}",
+                s.name
+            );
         }
     }
     Ok(())
