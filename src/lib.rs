@@ -78,6 +78,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod calendar;
 mod dist;
 mod engine;
 mod error;
@@ -93,10 +94,13 @@ pub use dist::{Dist, DistSpec, PROB_SUM_TOLERANCE};
 pub use engine::EventClass;
 pub use error::{DistError, Error, Result};
 pub use experiment::run_replications;
+pub use calendar::{Calendar, ClockTime, Day, Shift, StartTime};
 pub use model::{
-    Conservation, DEFAULT_CLASS, Interval, IntervalSummary, Model, ModelBuilder, NetworkSummary,
-    NodeId, Route, Router, RunSummary, Servers, Simulation, Sink, SinkSummary, Source, Station,
-    StationSummary, StopReason,
+    Breakdowns, CalendarDate, Comparison, Conservation, DEFAULT_CLASS, DatedFactor, Delay, Dispatch,
+    DispatchSummary, Interval, IntervalSummary, Model, ModelBuilder, NetworkSummary, NodeId,
+    Overflow, RateProfile, Route, Router, Rule, RuleValue, RunSummary, ScheduledBatch, Servers,
+    Simulation, Sink, SinkSummary, Source, Station, StationSeries, StationSummary, StopReason,
+    TimeSeries, WeeklyTime,
 };
 pub use rng::StreamId;
 pub use scenario::{RunLength, Scenario};

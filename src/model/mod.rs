@@ -6,7 +6,10 @@
 //! A [`Simulation`] runs one replication of a model and yields a
 //! [`RunSummary`].
 
+mod arrivals;
 mod builder;
+mod delay;
+mod dispatch;
 mod interval;
 mod order;
 mod router;
@@ -16,21 +19,27 @@ mod source;
 mod station;
 mod summary;
 
+pub use arrivals::{CalendarDate, DatedFactor, RateProfile, ScheduledBatch};
 pub use builder::ModelBuilder;
+pub use delay::Delay;
+pub use dispatch::{Dispatch, WeeklyTime};
 pub use interval::Interval;
-pub use router::{Route, Router};
+pub use router::{Comparison, Route, Router, Rule, RuleValue};
 pub use simulation::{Simulation, StopReason};
 pub use sink::Sink;
 pub use source::{DEFAULT_CLASS, Source};
-pub use station::{Servers, Station};
+pub use station::{Breakdowns, Overflow, Servers, Station};
 pub use summary::{
-    Conservation, IntervalSummary, NetworkSummary, RunSummary, SinkSummary, StationSummary,
+    Conservation, DispatchSummary, IntervalSummary, NetworkSummary, RunSummary, SinkSummary,
+    StationSeries, StationSummary, TimeSeries,
 };
 
+use crate::calendar::{Calendar, WeeklyProfile};
 use crate::dist::Dist;
 use crate::error::{Error, Result};
 use crate::rng::StreamId;
 use crate::time::SimTime;
+use arrivals::ArrivalProcess;
 
 /// Index of a node in a [`Model`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -39,8 +48,10 @@ pub struct NodeId(pub u16);
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum NodeKind {
     Source(usize),
+    /// Stations and delays.
     Station(usize),
     Router(usize),
+    Dispatch(usize),
     Sink(usize),
 }
 
@@ -48,32 +59,76 @@ pub(crate) enum NodeKind {
 pub(crate) struct NodeInfo {
     pub(crate) kind: NodeKind,
     pub(crate) milestone: Option<u16>,
+    /// Attribute incremented on entry.
+    pub(crate) increment: Option<u16>,
+}
+
+/// A per-order attribute: numeric, or categorical with its category names.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct AttributeInfo {
+    pub(crate) name: String,
+    pub(crate) categories: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SourceNode {
     pub(crate) name: String,
-    /// Inter-arrival time in seconds.
-    pub(crate) interarrival: Dist,
+    pub(crate) process: ArrivalProcess,
     /// (cumulative share, class), the last share being +∞.
     pub(crate) class_cum: Vec<(f64, u16)>,
     pub(crate) to: NodeId,
     pub(crate) max_arrivals: u64,
     pub(crate) arrivals_stream: StreamId,
     pub(crate) classes_stream: StreamId,
+    /// Numeric attributes: (attribute, distribution, stream).
+    pub(crate) attribute_draws: Vec<(u16, Dist, StreamId)>,
+    /// Categorical attributes: (attribute, cumulative shares → category, stream).
+    pub(crate) category_draws: Vec<(u16, Vec<(f64, u16)>, StreamId)>,
+}
+
+/// Service time: one draw, or the largest of several (a latest-of delay).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ServiceTime {
+    One(Dist),
+    LatestOf(Vec<Dist>),
+}
+
+/// Where an order goes when the waiting room is full.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum OverflowTarget {
+    /// Unlimited room.
+    None,
+    Reject(NodeId),
+    Block,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct StationNode {
     pub(crate) name: String,
+    pub(crate) node: NodeId,
     pub(crate) servers: Servers,
-    /// Number of servers; `u32::MAX` for infinitely many.
+    /// Servers outside shifts; `u32::MAX` for infinitely many.
     pub(crate) capacity: u32,
-    pub(crate) service: Dist,
+    pub(crate) shifts: Option<WeeklyProfile>,
+    pub(crate) service: ServiceTime,
     /// Seconds per unit of `service`.
     pub(crate) service_scale: f64,
     pub(crate) to: NodeId,
-    pub(crate) service_stream: StreamId,
+    /// One stream per service part.
+    pub(crate) service_streams: Vec<StreamId>,
+    /// Priority level of each class (index = class id).
+    pub(crate) class_level: Vec<u8>,
+    pub(crate) levels: usize,
+    /// Most jobs waiting; `u32::MAX` without a limit.
+    pub(crate) queue_capacity: u32,
+    pub(crate) overflow: OverflowTarget,
+    /// (up-time in hours, repair time in minutes).
+    pub(crate) breakdowns: Option<(Dist, Dist)>,
+    /// (patience in minutes, where reneging jobs go).
+    pub(crate) patience: Option<(Dist, NodeId)>,
+    pub(crate) failure_stream: StreamId,
+    pub(crate) repair_stream: StreamId,
+    pub(crate) patience_stream: StreamId,
 }
 
 /// (cumulative probability, target), the last probability being +∞.
@@ -82,10 +137,23 @@ pub(crate) type Branches = Vec<(f64, NodeId)>;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RouterNode {
     pub(crate) name: String,
+    /// (attribute, comparison, value, target), tried in order.
+    pub(crate) rules: Vec<(u16, Comparison, f64, NodeId)>,
     pub(crate) default: Branches,
     /// Per class id: its own branches, if any.
     pub(crate) by_class: Vec<Option<Branches>>,
     pub(crate) stream: StreamId,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DispatchNode {
+    pub(crate) name: String,
+    /// Departure times as week offsets in seconds, sorted.
+    pub(crate) slots: Vec<f64>,
+    pub(crate) batch_size: Option<u32>,
+    /// Most parcels per scheduled vehicle; `u32::MAX` without a limit.
+    pub(crate) capacity: u32,
+    pub(crate) to: NodeId,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,8 +173,12 @@ pub struct Model {
     pub(crate) sources: Vec<SourceNode>,
     pub(crate) stations: Vec<StationNode>,
     pub(crate) routers: Vec<RouterNode>,
+    pub(crate) dispatches: Vec<DispatchNode>,
     pub(crate) sinks: Vec<SinkNode>,
     pub(crate) classes: Vec<String>,
+    pub(crate) attributes: Vec<AttributeInfo>,
+    pub(crate) calendar: Calendar,
+    pub(crate) sample_every: Option<SimTime>,
     pub(crate) milestones: Vec<String>,
     pub(crate) intervals: Vec<String>,
     /// Per milestone: the intervals ending there, with their starting milestone.
@@ -142,6 +214,22 @@ impl Model {
     /// Station names, in the order results list them.
     pub fn station_names(&self) -> impl Iterator<Item = &str> {
         self.stations.iter().map(|s| s.name.as_str())
+    }
+
+    /// Dispatch point names, in the order results list them.
+    pub fn dispatch_names(&self) -> impl Iterator<Item = &str> {
+        self.dispatches.iter().map(|s| s.name.as_str())
+    }
+
+    /// Attribute names.
+    pub fn attribute_names(&self) -> impl Iterator<Item = &str> {
+        self.attributes.iter().map(|a| a.name.as_str())
+    }
+
+    /// The calendar: the date and time of time zero.
+    #[must_use]
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
     }
 
     /// Sink names, in the order results list them.

@@ -8,26 +8,34 @@ pub(crate) struct Order {
     pub(crate) created: f64,
     /// Time the order entered its current station, seconds.
     pub(crate) entered: f64,
+    /// Bumped whenever the order starts service or leaves a queue, so a
+    /// pending patience timeout can tell whether it is stale.
+    pub(crate) visit: u32,
 }
 
-/// The live orders, with their milestone timestamps in one flat table.
+/// The live orders, with their milestone timestamps and attributes in flat tables.
 #[derive(Debug)]
 pub(crate) struct Orders {
     arena: Arena<Order>,
     /// `milestones[slot * per_order + m]`: first time the order reached
     /// milestone `m`, or NaN if it has not.
     milestones: Vec<f64>,
-    per_order: usize,
-    next_serial: u64,
+    n_milestones: usize,
+    /// `attributes[slot * n_attributes + a]`, 0 until set.
+    attributes: Vec<f64>,
+    n_attributes: usize,
+    created: u64,
 }
 
 impl Orders {
-    pub(crate) fn new(milestones: usize) -> Self {
+    pub(crate) fn new(milestones: usize, attributes: usize) -> Self {
         Orders {
             arena: Arena::new(),
             milestones: Vec::new(),
-            per_order: milestones,
-            next_serial: 0,
+            n_milestones: milestones,
+            attributes: Vec::new(),
+            n_attributes: attributes,
+            created: 0,
         }
     }
 
@@ -37,15 +45,23 @@ impl Orders {
             class,
             created: now,
             entered: now,
+            visit: 0,
         });
-        self.next_serial += 1;
-        if self.per_order > 0 {
-            let need = self.arena.capacity() * self.per_order;
-            if self.milestones.len() < need {
-                self.milestones.resize(need, f64::NAN);
+        self.created += 1;
+        let slots = self.arena.capacity();
+        if self.n_milestones > 0 {
+            if self.milestones.len() < slots * self.n_milestones {
+                self.milestones.resize(slots * self.n_milestones, f64::NAN);
             }
-            let start = id.index() * self.per_order;
-            self.milestones[start..start + self.per_order].fill(f64::NAN);
+            let start = id.index() * self.n_milestones;
+            self.milestones[start..start + self.n_milestones].fill(f64::NAN);
+        }
+        if self.n_attributes > 0 {
+            if self.attributes.len() < slots * self.n_attributes {
+                self.attributes.resize(slots * self.n_attributes, 0.0);
+            }
+            let start = id.index() * self.n_attributes;
+            self.attributes[start..start + self.n_attributes].fill(0.0);
         }
         id
     }
@@ -58,7 +74,7 @@ impl Orders {
     /// Stamps milestone `m` unless already set; returns whether it was new.
     #[inline]
     pub(crate) fn stamp(&mut self, id: EntityId, m: u16, now: f64) -> bool {
-        let slot = &mut self.milestones[id.index() * self.per_order + m as usize];
+        let slot = &mut self.milestones[id.index() * self.n_milestones + m as usize];
         if slot.is_nan() {
             *slot = now;
             true
@@ -69,7 +85,17 @@ impl Orders {
 
     #[inline]
     pub(crate) fn milestone(&self, id: EntityId, m: u16) -> f64 {
-        self.milestones[id.index() * self.per_order + m as usize]
+        self.milestones[id.index() * self.n_milestones + m as usize]
+    }
+
+    #[inline]
+    pub(crate) fn attribute(&self, id: EntityId, a: u16) -> f64 {
+        self.attributes[id.index() * self.n_attributes + a as usize]
+    }
+
+    #[inline]
+    pub(crate) fn attribute_mut(&mut self, id: EntityId, a: u16) -> &mut f64 {
+        &mut self.attributes[id.index() * self.n_attributes + a as usize]
     }
 
     pub(crate) fn live(&self) -> usize {
@@ -77,7 +103,7 @@ impl Orders {
     }
 
     pub(crate) fn created_count(&self) -> u64 {
-        self.next_serial
+        self.created
     }
 }
 

@@ -1,8 +1,11 @@
+use super::arrivals::{ArrivalProcess, next_slot};
 use super::order::Orders;
 use super::summary::{
-    Conservation, IntervalSummary, NetworkSummary, RunSummary, SinkSummary, StationSummary,
+    Conservation, DispatchSummary, IntervalSummary, NetworkSummary, RunSummary, SinkSummary,
+    StationSeries, StationSummary, TimeSeries,
 };
-use super::{Model, NodeId, NodeKind};
+use super::{Model, NodeId, NodeKind, OverflowTarget, ServiceTime};
+use crate::calendar::WEEK_SECS;
 use crate::engine::{EntityId, EventCalendar, EventClass};
 use crate::rng::{SimRng, stream_rng};
 use crate::stats::{DurationHistogram, OnlineMoments, TimeWeighted};
@@ -27,6 +30,12 @@ pub enum StopReason {
 enum Event {
     Arrival { source: u16 },
     ServiceEnd { station: u16, order: EntityId },
+    Renege { station: u16, order: EntityId, ticket: u32 },
+    ShiftChange { station: u16 },
+    Failure { station: u16 },
+    Repair { station: u16 },
+    Departure { dispatch: u16 },
+    Sample,
     WarmupEnd,
 }
 
@@ -34,7 +43,11 @@ enum Event {
 struct SourceState {
     arrivals_rng: SimRng,
     classes_rng: SimRng,
+    attribute_rngs: Vec<SimRng>,
+    category_rngs: Vec<SimRng>,
     generated: u64,
+    /// Replay: next row. Timetable: slot of the pending arrival.
+    cursor: usize,
 }
 
 #[derive(Debug)]
@@ -42,6 +55,8 @@ struct StationStats {
     arrivals: u64,
     departures: u64,
     queued: u64,
+    rejected: u64,
+    reneged: u64,
     wait: OnlineMoments,
     wait_hist: DurationHistogram,
     sojourn: OnlineMoments,
@@ -49,14 +64,59 @@ struct StationStats {
     queue_length: TimeWeighted,
     in_station: TimeWeighted,
     busy: TimeWeighted,
+    on_shift: TimeWeighted,
+    overtime: TimeWeighted,
+    blocked: TimeWeighted,
+    available: TimeWeighted,
 }
 
 #[derive(Debug)]
 struct StationState {
+    /// Servers serving a job.
     busy: u32,
-    queue: VecDeque<EntityId>,
-    rng: SimRng,
+    /// Servers held by a finished job that cannot move on (blocked).
+    held: u32,
+    /// Servers on shift now (`u32::MAX` for infinitely many).
+    on_shift: u32,
+    up: bool,
+    waiting: u32,
+    /// One FIFO line per priority level, most urgent first.
+    queues: Vec<VecDeque<EntityId>>,
+    /// Orders waiting to enter a full station with blocking, with the
+    /// station whose server each one holds.
+    blocked: VecDeque<(EntityId, Option<u16>)>,
+    service_rngs: Vec<SimRng>,
+    patience_rng: SimRng,
+    failure_rng: SimRng,
+    repair_rng: SimRng,
     stats: StationStats,
+}
+
+impl StationState {
+    #[inline]
+    fn capacity(&self) -> u32 {
+        if self.up { self.on_shift } else { 0 }
+    }
+
+    #[inline]
+    fn server_free(&self) -> bool {
+        self.busy + self.held < self.capacity()
+    }
+
+    fn in_station(&self) -> f64 {
+        f64::from(self.busy) + f64::from(self.held) + f64::from(self.waiting)
+    }
+}
+
+#[derive(Debug)]
+struct DispatchState {
+    held: VecDeque<EntityId>,
+    arrivals: u64,
+    departures: u64,
+    vehicles: u64,
+    wait: OnlineMoments,
+    wait_hist: DurationHistogram,
+    held_avg: TimeWeighted,
 }
 
 #[derive(Debug)]
@@ -113,29 +173,42 @@ pub struct Simulation<'m> {
     sources: Vec<SourceState>,
     stations: Vec<StationState>,
     router_rngs: Vec<SimRng>,
+    dispatches: Vec<DispatchState>,
     sinks: Vec<SinkState>,
     intervals: Vec<IntervalState>,
     network: NetworkState,
+    series: Option<TimeSeries>,
     events: u64,
+    tickets: u32,
     observed_from: SimTime,
-    /// Orders whose service ended at the current time, waiting to move on
-    /// once every completion and capacity change at this time is done.
+    /// Orders that left a station or vehicle at the current time, waiting to
+    /// arrive at their next node once every completion and capacity change
+    /// at this time is done.
     moving: VecDeque<(NodeId, EntityId)>,
 }
 
 impl StationStats {
-    fn new(now: SimTime, busy: u32, queued: usize) -> Self {
+    /// Statistics of an empty, working station with `on_shift` servers.
+    fn new(now: SimTime, on_shift: u32) -> Self {
+        let zero = TimeWeighted::new(now, 0.0);
+        let on_shift = if on_shift == u32::MAX { 0.0 } else { f64::from(on_shift) };
         StationStats {
             arrivals: 0,
             departures: 0,
             queued: 0,
+            rejected: 0,
+            reneged: 0,
             wait: OnlineMoments::new(),
             wait_hist: DurationHistogram::new(),
             sojourn: OnlineMoments::new(),
             sojourn_hist: DurationHistogram::new(),
-            queue_length: TimeWeighted::new(now, queued as f64),
-            in_station: TimeWeighted::new(now, f64::from(busy) + queued as f64),
-            busy: TimeWeighted::new(now, f64::from(busy)),
+            queue_length: zero,
+            in_station: zero,
+            busy: zero,
+            on_shift: TimeWeighted::new(now, on_shift),
+            overtime: zero,
+            blocked: zero,
+            available: TimeWeighted::new(now, 1.0),
         }
     }
 
@@ -143,13 +216,23 @@ impl StationStats {
         self.arrivals = 0;
         self.departures = 0;
         self.queued = 0;
+        self.rejected = 0;
+        self.reneged = 0;
         self.wait = OnlineMoments::new();
         self.wait_hist.reset();
         self.sojourn = OnlineMoments::new();
         self.sojourn_hist.reset();
-        self.queue_length.restart(now);
-        self.in_station.restart(now);
-        self.busy.restart(now);
+        for tw in [
+            &mut self.queue_length,
+            &mut self.in_station,
+            &mut self.busy,
+            &mut self.on_shift,
+            &mut self.overtime,
+            &mut self.blocked,
+            &mut self.available,
+        ] {
+            tw.restart(now);
+        }
     }
 }
 
@@ -158,44 +241,65 @@ impl<'m> Simulation<'m> {
     #[must_use]
     pub fn new(model: &'m Model, seed: u64, replication: u64) -> Self {
         let rng = |stream| stream_rng(seed, replication, stream);
-        let mut calendar = EventCalendar::new();
-        let mut sources = Vec::with_capacity(model.sources.len());
-        for (i, s) in model.sources.iter().enumerate() {
-            let mut arrivals_rng = rng(s.arrivals_stream);
-            let first = s.interarrival.sample(&mut arrivals_rng);
-            calendar.schedule(
-                SimTime::from_secs(first),
-                EventClass::Arrival,
-                Event::Arrival { source: i as u16 },
-            );
-            sources.push(SourceState {
-                arrivals_rng,
+        let start = SimTime::ZERO;
+        let sources = model
+            .sources
+            .iter()
+            .map(|s| SourceState {
+                arrivals_rng: rng(s.arrivals_stream),
                 classes_rng: rng(s.classes_stream),
+                attribute_rngs: s.attribute_draws.iter().map(|d| rng(d.2)).collect(),
+                category_rngs: s.category_draws.iter().map(|d| rng(d.2)).collect(),
                 generated: 0,
-            });
-        }
-        if model.warmup > SimTime::ZERO {
-            calendar.schedule(model.warmup, EventClass::Observe, Event::WarmupEnd);
-        }
+                cursor: 0,
+            })
+            .collect();
         let stations = model
             .stations
             .iter()
-            .map(|s| StationState {
-                busy: 0,
-                queue: VecDeque::with_capacity(16),
-                rng: rng(s.service_stream),
-                stats: StationStats::new(SimTime::ZERO, 0, 0),
+            .map(|s| {
+                let on_shift = match &s.shifts {
+                    Some(p) => p.value_at(model.calendar.week_offset(start)),
+                    None => s.capacity,
+                };
+                StationState {
+                    busy: 0,
+                    held: 0,
+                    on_shift,
+                    up: true,
+                    waiting: 0,
+                    queues: (0..s.levels).map(|_| VecDeque::with_capacity(16)).collect(),
+                    blocked: VecDeque::new(),
+                    service_rngs: s.service_streams.iter().map(|id| rng(*id)).collect(),
+                    patience_rng: rng(s.patience_stream),
+                    failure_rng: rng(s.failure_stream),
+                    repair_rng: rng(s.repair_stream),
+                    stats: StationStats::new(start, on_shift),
+                }
             })
             .collect();
-        Simulation {
+        let mut sim = Simulation {
             model,
             seed,
             replication,
-            calendar,
-            orders: Orders::new(model.milestones.len()),
+            calendar: EventCalendar::new(),
+            orders: Orders::new(model.milestones.len(), model.attributes.len()),
             sources,
             stations,
             router_rngs: model.routers.iter().map(|r| rng(r.stream)).collect(),
+            dispatches: model
+                .dispatches
+                .iter()
+                .map(|_| DispatchState {
+                    held: VecDeque::new(),
+                    arrivals: 0,
+                    departures: 0,
+                    vehicles: 0,
+                    wait: OnlineMoments::new(),
+                    wait_hist: DurationHistogram::new(),
+                    held_avg: TimeWeighted::new(start, 0.0),
+                })
+                .collect(),
             sinks: model
                 .sinks
                 .iter()
@@ -217,11 +321,60 @@ impl<'m> Simulation<'m> {
                 entered: 0,
                 time_in_system: OnlineMoments::new(),
                 hist: DurationHistogram::new(),
-                in_system: TimeWeighted::new(SimTime::ZERO, 0.0),
+                in_system: TimeWeighted::new(start, 0.0),
             },
+            series: model.sample_every.map(|_| TimeSeries {
+                times: Vec::new(),
+                in_system: Vec::new(),
+                stations: model
+                    .stations
+                    .iter()
+                    .map(|s| StationSeries {
+                        name: s.name.clone(),
+                        ..StationSeries::default()
+                    })
+                    .collect(),
+            }),
             events: 0,
-            observed_from: SimTime::ZERO,
+            tickets: 0,
+            observed_from: start,
             moving: VecDeque::with_capacity(16),
+        };
+        sim.schedule_first_events();
+        sim
+    }
+
+    fn schedule_first_events(&mut self) {
+        let model = self.model;
+        for k in 0..model.sources.len() {
+            if let Some(t) = self.first_arrival(k) {
+                self.calendar.schedule(SimTime::from_secs(t), EventClass::Arrival, Event::Arrival { source: k as u16 });
+            }
+        }
+        let w0 = model.calendar.week_offset(SimTime::ZERO);
+        for (i, s) in model.stations.iter().enumerate() {
+            let station = i as u16;
+            if let Some(p) = &s.shifts
+                && let Some(dt) = p.next_change(w0)
+            {
+                self.calendar.schedule(SimTime::from_secs(dt), EventClass::Capacity, Event::ShiftChange { station });
+            }
+            if let Some((up, _)) = &s.breakdowns {
+                let t = up.sample(&mut self.stations[i].failure_rng) * 3600.0;
+                self.calendar.schedule(SimTime::from_secs(t), EventClass::Capacity, Event::Failure { station });
+            }
+        }
+        for (i, d) in model.dispatches.iter().enumerate() {
+            if !d.slots.is_empty() {
+                let (dt, _) = next_slot(&d.slots, w0, true);
+                self.calendar.schedule(SimTime::from_secs(dt), EventClass::Release, Event::Departure { dispatch: i as u16 });
+            }
+        }
+        if model.warmup > SimTime::ZERO {
+            self.calendar.schedule(model.warmup, EventClass::Observe, Event::WarmupEnd);
+        }
+        if model.sample_every.is_some() {
+            self.calendar.schedule(SimTime::ZERO, EventClass::Observe, Event::Sample);
         }
     }
 
@@ -247,11 +400,16 @@ impl<'m> Simulation<'m> {
     pub fn step(&mut self) -> Option<SimTime> {
         let (now, event) = self.calendar.pop()?;
         self.events += 1;
+        let t = now.secs();
         match event {
-            Event::Arrival { source } => self.arrival(source as usize, now.secs()),
-            Event::ServiceEnd { station, order } => {
-                self.service_end(station as usize, order, now.secs())
-            }
+            Event::Arrival { source } => self.arrival(source as usize, t),
+            Event::ServiceEnd { station, order } => self.service_end(station as usize, order, t),
+            Event::Renege { station, order, ticket } => self.renege(station as usize, order, ticket, t),
+            Event::ShiftChange { station } => self.shift_change(station as usize, t),
+            Event::Failure { station } => self.failure(station as usize, t),
+            Event::Repair { station } => self.repair(station as usize, t),
+            Event::Departure { dispatch } => self.scheduled_departure(dispatch as usize, t),
+            Event::Sample => self.sample(t),
             Event::WarmupEnd => self.restart_statistics(now),
         }
         if !self.moving.is_empty() {
@@ -259,12 +417,11 @@ impl<'m> Simulation<'m> {
             // order arrives anywhere at `now` (see the crate docs).
             let more_first = matches!(
                 self.calendar.peek(),
-                Some((t, class)) if t == now && class <= EventClass::Capacity
+                Some((next, class)) if next == now && class <= EventClass::Capacity
             );
             if !more_first {
-                let t = now.secs();
                 while let Some((to, id)) = self.moving.pop_front() {
-                    self.enter(to, id, t);
+                    self.arrive(to, id, t);
                 }
             }
         }
@@ -309,6 +466,14 @@ impl<'m> Simulation<'m> {
         for s in &mut self.stations {
             s.stats.restart(now);
         }
+        for d in &mut self.dispatches {
+            d.arrivals = 0;
+            d.departures = 0;
+            d.vehicles = 0;
+            d.wait = OnlineMoments::new();
+            d.wait_hist.reset();
+            d.held_avg.restart(now);
+        }
         for s in &mut self.sinks {
             s.count = 0;
             s.time_in_system = OnlineMoments::new();
@@ -324,51 +489,147 @@ impl<'m> Simulation<'m> {
         n.in_system.restart(now);
     }
 
+    fn sample(&mut self, t: f64) {
+        let Some(series) = &mut self.series else { return };
+        series.times.push(t);
+        series.in_system.push(self.orders.live() as u32);
+        for (s, st) in series.stations.iter_mut().zip(&self.stations) {
+            s.queue.push(st.waiting);
+            s.in_station.push(st.in_station() as u32);
+        }
+        let every = self.model.sample_every.expect("series only with an interval").secs();
+        self.calendar.schedule(SimTime::from_secs(t + every), EventClass::Observe, Event::Sample);
+    }
+
+    // ----- sources -------------------------------------------------------
+
+    fn first_arrival(&mut self, k: usize) -> Option<f64> {
+        let src = &self.model.sources[k];
+        let st = &mut self.sources[k];
+        match &src.process {
+            ArrivalProcess::Poisson { interarrival } => Some(interarrival.sample(&mut st.arrivals_rng)),
+            ArrivalProcess::Profile(p) => p.next(0.0, &mut st.arrivals_rng),
+            ArrivalProcess::Timetable { offsets, .. } => {
+                let (dt, idx) = next_slot(offsets, self.model.calendar.week_offset(SimTime::ZERO), true);
+                st.cursor = idx;
+                Some(dt)
+            }
+            ArrivalProcess::Replay { log, .. } => log.rows.first().map(|r| r.time),
+        }
+    }
+
     fn arrival(&mut self, k: usize, now: f64) {
+        let model = self.model;
+        let src = &model.sources[k];
+        let next = match &src.process {
+            ArrivalProcess::Poisson { interarrival } => {
+                self.create_order(k, None, now);
+                Some(now + interarrival.sample(&mut self.sources[k].arrivals_rng))
+            }
+            ArrivalProcess::Profile(p) => {
+                self.create_order(k, None, now);
+                p.next(now, &mut self.sources[k].arrivals_rng)
+            }
+            ArrivalProcess::Timetable { offsets, batches } => {
+                let st = &mut self.sources[k];
+                let size = batches[st.cursor].sample(&mut st.arrivals_rng).round() as u64;
+                for _ in 0..size {
+                    if self.sources[k].generated >= src.max_arrivals {
+                        break;
+                    }
+                    self.create_order(k, None, now);
+                }
+                let w = model.calendar.week_offset(SimTime::from_secs(now));
+                let (dt, idx) = next_slot(offsets, w, false);
+                self.sources[k].cursor = idx;
+                Some(now + dt)
+            }
+            ArrivalProcess::Replay { log, .. } => {
+                let row = self.sources[k].cursor;
+                self.create_order(k, Some(row), now);
+                self.sources[k].cursor += 1;
+                log.rows.get(row + 1).map(|r| r.time)
+            }
+        };
+        if let Some(t) = next
+            && self.sources[k].generated < src.max_arrivals
+        {
+            self.calendar.schedule(SimTime::from_secs(t), EventClass::Arrival, Event::Arrival { source: k as u16 });
+        }
+    }
+
+    /// Creates one order at source `k` (from replay row `row`, if any) and
+    /// sends it on its way.
+    fn create_order(&mut self, k: usize, row: Option<usize>, now: f64) {
         let src = &self.model.sources[k];
         let st = &mut self.sources[k];
         st.generated += 1;
-        let class = if src.class_cum.len() == 1 {
-            src.class_cum[0].1
-        } else {
-            let u: f64 = st.classes_rng.random();
-            src.class_cum
-                .iter()
-                .find(|(c, _)| u < *c)
-                .expect("last share is +inf")
-                .1
+        let class = match (&src.process, row) {
+            (ArrivalProcess::Replay { log, class_ids, .. }, Some(r)) if log.rows[r].class.is_some() => class_ids[r],
+            _ if src.class_cum.len() == 1 => src.class_cum[0].1,
+            _ => {
+                let u: f64 = st.classes_rng.random();
+                src.class_cum.iter().find(|(c, _)| u < *c).expect("last share is +inf").1
+            }
         };
-        if st.generated < src.max_arrivals {
-            let gap = src.interarrival.sample(&mut st.arrivals_rng);
-            self.calendar.schedule(
-                SimTime::from_secs(now + gap),
-                EventClass::Arrival,
-                Event::Arrival { source: k as u16 },
-            );
-        }
         let id = self.orders.create(class, now);
+        for ((a, dist, _), rng) in src.attribute_draws.iter().zip(&mut st.attribute_rngs) {
+            *self.orders.attribute_mut(id, *a) = dist.sample(rng);
+        }
+        for ((a, cum, _), rng) in src.category_draws.iter().zip(&mut st.category_rngs) {
+            let u: f64 = rng.random();
+            *self.orders.attribute_mut(id, *a) = f64::from(cum.iter().find(|(c, _)| u < *c).expect("last is +inf").1);
+        }
+        if let (ArrivalProcess::Replay { log, attribute_ids, .. }, Some(r)) = (&src.process, row) {
+            for (col, value) in &log.rows[r].attributes {
+                *self.orders.attribute_mut(id, attribute_ids[*col]) = *value;
+            }
+        }
         let net = &mut self.network;
         net.entered += 1;
-        net.in_system
-            .update(SimTime::from_secs(now), self.orders.live() as f64);
-        self.enter(src.to, id, now);
+        net.in_system.update(SimTime::from_secs(now), self.orders.live() as f64);
+        let target = self.resolve(src.to, id, now);
+        self.arrive(target, id, now);
     }
 
-    /// Moves order `id` into `node`, passing through routers at once.
+    // ----- moving between nodes ----------------------------------------------
+
+    /// Stamps milestones and bumps counters for an order entering `node`.
     #[inline]
-    fn enter(&mut self, mut node: NodeId, id: EntityId, now: f64) {
-        let model = self.model;
-        loop {
-            let info = &model.nodes[node.0 as usize];
-            if let Some(m) = info.milestone {
-                self.stamp(id, m, now);
+    fn on_entry(&mut self, node: NodeId, id: EntityId, now: f64) {
+        let info = &self.model.nodes[node.0 as usize];
+        if let Some(m) = info.milestone {
+            self.stamp(id, m, now);
+        }
+        if let Some(a) = info.increment {
+            *self.orders.attribute_mut(id, a) += 1.0;
+        }
+    }
+
+    /// Follows routers (zero time) from `node` to a station, dispatch point or sink.
+    #[inline]
+    fn resolve(&mut self, mut node: NodeId, id: EntityId, now: f64) -> NodeId {
+        while let NodeKind::Router(r) = self.model.nodes[node.0 as usize].kind {
+            self.on_entry(node, id, now);
+            node = self.route(r, id);
+        }
+        node
+    }
+
+    /// Order `id` arrives at `node` (never a router) from outside a station.
+    #[inline]
+    fn arrive(&mut self, node: NodeId, id: EntityId, now: f64) {
+        match self.model.nodes[node.0 as usize].kind {
+            NodeKind::Station(s) => self.station_arrival(s, node, id, now, None),
+            NodeKind::Sink(k) => {
+                self.on_entry(node, id, now);
+                self.absorb(k, id, now);
             }
-            match info.kind {
-                NodeKind::Station(s) => return self.station_arrival(s, id, now),
-                NodeKind::Router(r) => node = self.route(r, id),
-                NodeKind::Sink(k) => return self.absorb(k, id, now),
-                NodeKind::Source(_) => unreachable!("validated: nothing routes into a source"),
+            NodeKind::Dispatch(d) => {
+                self.on_entry(node, id, now);
+                self.dispatch_arrival(d, id, now);
             }
+            NodeKind::Router(_) | NodeKind::Source(_) => unreachable!("resolved before arriving"),
         }
     }
 
@@ -389,81 +650,287 @@ impl<'m> Simulation<'m> {
     #[inline]
     fn route(&mut self, r: usize, id: EntityId) -> NodeId {
         let router = &self.model.routers[r];
+        for &(a, op, v, to) in &router.rules {
+            if op.holds(self.orders.attribute(id, a), v) {
+                return to;
+            }
+        }
         let class = self.orders[id].class as usize;
         let branches = router.by_class[class].as_ref().unwrap_or(&router.default);
         if branches.len() == 1 {
             return branches[0].1;
         }
         let u: f64 = self.router_rngs[r].random();
-        branches
-            .iter()
-            .find(|(c, _)| u < *c)
-            .expect("last probability is +inf")
-            .1
+        branches.iter().find(|(c, _)| u < *c).expect("last probability is +inf").1
+    }
+
+    // ----- stations ------------------------------------------------------
+
+    #[inline]
+    fn has_room(&self, s: usize) -> bool {
+        let st = &self.stations[s];
+        st.server_free() || st.waiting < self.model.stations[s].queue_capacity
+    }
+
+    /// Whether an order sent to `node` now would be blocked there.
+    #[inline]
+    fn blocks(&self, node: NodeId) -> bool {
+        match self.model.nodes[node.0 as usize].kind {
+            NodeKind::Station(s) => self.model.stations[s].overflow == OverflowTarget::Block && !self.has_room(s),
+            _ => false,
+        }
+    }
+
+    /// An order reaches station `s`; `upstream` holds a server for it if it was blocked.
+    fn station_arrival(&mut self, s: usize, node: NodeId, id: EntityId, now: f64, upstream: Option<u16>) {
+        if self.has_room(s) {
+            self.on_entry(node, id, now);
+            self.accept(s, id, now);
+            return;
+        }
+        match self.model.stations[s].overflow {
+            OverflowTarget::Reject(to) => {
+                self.stations[s].stats.rejected += 1;
+                let target = self.resolve(to, id, now);
+                self.arrive(target, id, now);
+            }
+            OverflowTarget::Block => self.stations[s].blocked.push_back((id, upstream)),
+            OverflowTarget::None => unreachable!("a station without a limit always has room"),
+        }
+    }
+
+    /// Order `id` enters station `s`, which has room.
+    #[inline]
+    fn accept(&mut self, s: usize, id: EntityId, now: f64) {
+        let t = SimTime::from_secs(now);
+        self.orders[id].entered = now;
+        let st = &mut self.stations[s];
+        st.stats.arrivals += 1;
+        if st.server_free() {
+            self.start_service(s, id, now, 0.0);
+        } else {
+            let node = &self.model.stations[s];
+            let st = &mut self.stations[s];
+            let level = node.class_level[self.orders[id].class as usize] as usize;
+            st.queues[level].push_back(id);
+            st.waiting += 1;
+            st.stats.queued += 1;
+            st.stats.queue_length.update(t, f64::from(st.waiting));
+            if let Some((patience, _)) = &node.patience {
+                self.tickets = self.tickets.wrapping_add(1);
+                self.orders[id].visit = self.tickets;
+                let d = patience.sample(&mut st.patience_rng) * 60.0;
+                self.calendar.schedule(
+                    SimTime::from_secs(now + d),
+                    EventClass::Release,
+                    Event::Renege { station: s as u16, order: id, ticket: self.tickets },
+                );
+            }
+        }
+        let st = &mut self.stations[s];
+        st.stats.in_station.update(t, st.in_station());
     }
 
     #[inline]
-    fn station_arrival(&mut self, s: usize, id: EntityId, now: f64) {
+    fn start_service(&mut self, s: usize, id: EntityId, now: f64, wait: f64) {
         let node = &self.model.stations[s];
         let st = &mut self.stations[s];
         let t = SimTime::from_secs(now);
-        st.stats.arrivals += 1;
-        self.orders[id].entered = now;
-        if st.busy < node.capacity {
-            st.busy += 1;
-            st.stats.busy.update(t, f64::from(st.busy));
-            st.stats.wait.push(0.0);
-            st.stats.wait_hist.record(SimTime::ZERO);
-            let d = node.service.sample(&mut st.rng) * node.service_scale;
-            self.calendar.schedule(
-                SimTime::from_secs(now + d),
-                EventClass::Release,
-                Event::ServiceEnd {
-                    station: s as u16,
-                    order: id,
-                },
-            );
-        } else {
-            st.queue.push_back(id);
-            st.stats.queued += 1;
-            st.stats.queue_length.update(t, st.queue.len() as f64);
+        st.busy += 1;
+        st.stats.busy.update(t, f64::from(st.busy));
+        if st.busy > st.on_shift {
+            st.stats.overtime.update(t, f64::from(st.busy - st.on_shift));
         }
-        st.stats
-            .in_station
-            .update(t, f64::from(st.busy) + st.queue.len() as f64);
+        st.stats.wait.push(wait);
+        st.stats.wait_hist.record(SimTime::from_secs(wait));
+        if node.patience.is_some() {
+            self.orders[id].visit = 0;
+        }
+        let d = match &node.service {
+            ServiceTime::One(dist) => dist.sample(&mut st.service_rngs[0]),
+            ServiceTime::LatestOf(parts) => parts
+                .iter()
+                .zip(&mut st.service_rngs)
+                .map(|(p, rng)| p.sample(rng))
+                .fold(0.0, f64::max),
+        } * node.service_scale;
+        self.calendar.schedule(
+            SimTime::from_secs(now + d),
+            EventClass::Release,
+            Event::ServiceEnd { station: s as u16, order: id },
+        );
+    }
+
+    fn pop_waiting(&mut self, s: usize) -> Option<EntityId> {
+        let st = &mut self.stations[s];
+        let id = st.queues.iter_mut().find_map(VecDeque::pop_front)?;
+        st.waiting -= 1;
+        Some(id)
+    }
+
+    /// Starts waiting jobs on free servers, then lets blocked orders in while there is room.
+    fn fill(&mut self, s: usize, now: f64) {
+        let t = SimTime::from_secs(now);
+        while self.stations[s].server_free() {
+            let Some(next) = self.pop_waiting(s) else { break };
+            let st = &mut self.stations[s];
+            st.stats.queue_length.update(t, f64::from(st.waiting));
+            let wait = now - self.orders[next].entered;
+            self.start_service(s, next, now, wait);
+        }
+        while !self.stations[s].blocked.is_empty() && self.has_room(s) {
+            let (id, upstream) = self.stations[s].blocked.pop_front().expect("non-empty");
+            self.on_entry(self.model.stations[s].node, id, now);
+            self.accept(s, id, now);
+            if let Some(u) = upstream {
+                self.release_held(u as usize, now);
+            }
+        }
+        let st = &mut self.stations[s];
+        st.stats.in_station.update(t, st.in_station());
+    }
+
+    /// A server of `s` held by a blocked order is let go.
+    fn release_held(&mut self, s: usize, now: f64) {
+        let st = &mut self.stations[s];
+        st.held -= 1;
+        st.stats.blocked.update(SimTime::from_secs(now), f64::from(st.held));
+        self.fill(s, now);
     }
 
     #[inline]
     fn service_end(&mut self, s: usize, id: EntityId, now: f64) {
-        let node = &self.model.stations[s];
-        let st = &mut self.stations[s];
         let t = SimTime::from_secs(now);
+        let st = &mut self.stations[s];
         st.stats.departures += 1;
         let sojourn = now - self.orders[id].entered;
         st.stats.sojourn.push(sojourn);
         st.stats.sojourn_hist.record(SimTime::from_secs(sojourn));
-        if let Some(next) = st.queue.pop_front() {
-            st.stats.queue_length.update(t, st.queue.len() as f64);
-            let wait = now - self.orders[next].entered;
-            st.stats.wait.push(wait);
-            st.stats.wait_hist.record(SimTime::from_secs(wait));
-            let d = node.service.sample(&mut st.rng) * node.service_scale;
-            self.calendar.schedule(
-                SimTime::from_secs(now + d),
-                EventClass::Release,
-                Event::ServiceEnd {
-                    station: s as u16,
-                    order: next,
-                },
-            );
-        } else {
-            st.busy -= 1;
-            st.stats.busy.update(t, f64::from(st.busy));
+        let was_overtime = st.busy > st.on_shift;
+        st.busy -= 1;
+        st.stats.busy.update(t, f64::from(st.busy));
+        if was_overtime {
+            st.stats.overtime.update(t, f64::from(st.busy.saturating_sub(st.on_shift)));
         }
-        st.stats
-            .in_station
-            .update(t, f64::from(st.busy) + st.queue.len() as f64);
-        self.moving.push_back((node.to, id));
+        let target = self.resolve(self.model.stations[s].to, id, now);
+        if self.blocks(target) {
+            let NodeKind::Station(b) = self.model.nodes[target.0 as usize].kind else {
+                unreachable!("only stations block")
+            };
+            self.stations[b].blocked.push_back((id, Some(s as u16)));
+            let st = &mut self.stations[s];
+            st.held += 1;
+            st.stats.blocked.update(t, f64::from(st.held));
+            return;
+        }
+        self.fill(s, now);
+        self.moving.push_back((target, id));
+    }
+
+    fn renege(&mut self, s: usize, id: EntityId, ticket: u32, now: f64) {
+        if self.orders[id].visit != ticket {
+            return; // service started (or the order moved on) before patience ran out
+        }
+        let node = &self.model.stations[s];
+        let level = node.class_level[self.orders[id].class as usize] as usize;
+        let st = &mut self.stations[s];
+        let Some(pos) = st.queues[level].iter().position(|x| *x == id) else {
+            return;
+        };
+        st.queues[level].remove(pos);
+        st.waiting -= 1;
+        st.stats.reneged += 1;
+        let t = SimTime::from_secs(now);
+        st.stats.queue_length.update(t, f64::from(st.waiting));
+        st.stats.in_station.update(t, st.in_station());
+        self.orders[id].visit = 0;
+        let (_, to) = node.patience.as_ref().expect("reneging needs patience");
+        let target = self.resolve(*to, id, now);
+        self.fill(s, now);
+        self.moving.push_back((target, id));
+    }
+
+    fn shift_change(&mut self, s: usize, now: f64) {
+        let profile = self.model.stations[s].shifts.as_ref().expect("shift events only with shifts");
+        // Evaluate just past the boundary, so rounding cannot land us on the old value.
+        let w = self.model.calendar.week_offset(SimTime::from_secs(now)) + 1e-3;
+        let st = &mut self.stations[s];
+        let t = SimTime::from_secs(now);
+        st.on_shift = profile.value_at(w % WEEK_SECS);
+        st.stats.on_shift.update(t, f64::from(st.on_shift));
+        st.stats.overtime.update(t, f64::from(st.busy.saturating_sub(st.on_shift)));
+        if let Some(dt) = profile.next_change(w % WEEK_SECS) {
+            self.calendar.schedule(
+                SimTime::from_secs(now + 1e-3 + dt),
+                EventClass::Capacity,
+                Event::ShiftChange { station: s as u16 },
+            );
+        }
+        self.fill(s, now);
+    }
+
+    fn failure(&mut self, s: usize, now: f64) {
+        let (_, repair) = self.model.stations[s].breakdowns.as_ref().expect("failures only with breakdowns");
+        let st = &mut self.stations[s];
+        st.up = false;
+        st.stats.available.update(SimTime::from_secs(now), 0.0);
+        let d = repair.sample(&mut st.repair_rng) * 60.0;
+        self.calendar.schedule(SimTime::from_secs(now + d), EventClass::Capacity, Event::Repair { station: s as u16 });
+    }
+
+    fn repair(&mut self, s: usize, now: f64) {
+        let (up, _) = self.model.stations[s].breakdowns.as_ref().expect("repairs only with breakdowns");
+        let st = &mut self.stations[s];
+        st.up = true;
+        st.stats.available.update(SimTime::from_secs(now), 1.0);
+        let d = up.sample(&mut st.failure_rng) * 3600.0;
+        self.calendar.schedule(SimTime::from_secs(now + d), EventClass::Capacity, Event::Failure { station: s as u16 });
+        self.fill(s, now);
+    }
+
+    // ----- dispatch points and sinks --------------------------------------
+
+    fn dispatch_arrival(&mut self, d: usize, id: EntityId, now: f64) {
+        self.orders[id].entered = now;
+        let st = &mut self.dispatches[d];
+        st.arrivals += 1;
+        st.held.push_back(id);
+        st.held_avg.update(SimTime::from_secs(now), st.held.len() as f64);
+        if let Some(b) = self.model.dispatches[d].batch_size
+            && st.held.len() >= b as usize
+        {
+            self.depart(d, b as usize, now);
+        }
+    }
+
+    fn scheduled_departure(&mut self, d: usize, now: f64) {
+        let node = &self.model.dispatches[d];
+        let n = self.dispatches[d].held.len().min(node.capacity as usize);
+        self.depart(d, n, now);
+        let w = self.model.calendar.week_offset(SimTime::from_secs(now));
+        let (dt, _) = next_slot(&node.slots, w, false);
+        self.calendar.schedule(SimTime::from_secs(now + dt), EventClass::Release, Event::Departure { dispatch: d as u16 });
+    }
+
+    /// A vehicle leaves dispatch point `d` with its `n` oldest parcels.
+    fn depart(&mut self, d: usize, n: usize, now: f64) {
+        if n == 0 {
+            return;
+        }
+        let to = self.model.dispatches[d].to;
+        self.dispatches[d].vehicles += 1;
+        for _ in 0..n {
+            let st = &mut self.dispatches[d];
+            let id = st.held.pop_front().expect("n parcels are waiting");
+            let wait = now - self.orders[id].entered;
+            st.wait.push(wait);
+            st.wait_hist.record(SimTime::from_secs(wait));
+            st.departures += 1;
+            let target = self.resolve(to, id, now);
+            self.moving.push_back((target, id));
+        }
+        let st = &mut self.dispatches[d];
+        st.held_avg.update(SimTime::from_secs(now), st.held.len() as f64);
     }
 
     #[inline]
@@ -477,8 +944,7 @@ impl<'m> Simulation<'m> {
         let net = &mut self.network;
         net.time_in_system.push(tis);
         net.hist.record(SimTime::from_secs(tis));
-        net.in_system
-            .update(SimTime::from_secs(now), self.orders.live() as f64);
+        net.in_system.update(SimTime::from_secs(now), self.orders.live() as f64);
     }
 
     fn summary_with(&self, stop: StopReason) -> RunSummary {
@@ -508,6 +974,26 @@ impl<'m> Simulation<'m> {
                     queue_length: st.stats.queue_length.finish(now),
                     in_station: st.stats.in_station.finish(now),
                     busy: st.stats.busy.finish(now),
+                    on_shift: st.stats.on_shift.finish(now),
+                    overtime: st.stats.overtime.finish(now),
+                    blocked: st.stats.blocked.finish(now),
+                    available: st.stats.available.finish(now),
+                    rejected: st.stats.rejected,
+                    reneged: st.stats.reneged,
+                })
+                .collect(),
+            dispatches: m
+                .dispatches
+                .iter()
+                .zip(&self.dispatches)
+                .map(|(node, st)| DispatchSummary {
+                    name: node.name.clone(),
+                    arrivals: st.arrivals,
+                    departures: st.departures,
+                    vehicles: st.vehicles,
+                    wait: st.wait,
+                    wait_hist: st.wait_hist.clone(),
+                    held: st.held_avg.finish(now),
                 })
                 .collect(),
             sinks: m
@@ -541,6 +1027,8 @@ impl<'m> Simulation<'m> {
                 by_sink: self.sinks.iter().map(|s| s.total).collect(),
                 in_system: self.orders.live() as u64,
             },
+            series: self.series.clone(),
         }
     }
 }
+

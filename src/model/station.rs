@@ -1,6 +1,8 @@
+use crate::calendar::Shift;
 use crate::dist::Dist;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
 
 /// How many jobs a station serves at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,10 +47,7 @@ impl<'de> Deserialize<'de> for Servers {
             .map_err(|_| D::Error::custom("servers: must be a whole number or \"infinite\""))?
         {
             Repr::Count(c) => u32::try_from(c).map(Servers::Finite).map_err(|_| {
-                D::Error::custom(format!(
-                    "servers: must be between 1 and {}, got {c}",
-                    u32::MAX
-                ))
+                D::Error::custom(format!("servers: must be between 1 and {}, got {c}", u32::MAX))
             }),
             Repr::Word(w) if w == "infinite" => Ok(Servers::Infinite),
             Repr::Word(w) => Err(D::Error::custom(format!(
@@ -58,30 +57,90 @@ impl<'de> Deserialize<'de> for Servers {
     }
 }
 
-/// A queueing station: `servers` parallel servers fed by one FIFO queue.
+/// What happens to an order that finds a finite waiting room full.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum Overflow {
+    /// The order goes at once to the named node (usually a sink), counted
+    /// as *rejected*. In files: `overflow = { reject_to = "turned_away" }`.
+    RejectTo(String),
+    /// The order stays where it is until room frees: a station that just
+    /// served it keeps its server busy (*blocked*) meanwhile; an order
+    /// straight from a source waits outside. Blocked orders enter in the
+    /// order they were blocked. In files: `overflow = "block"`.
+    Block,
+}
+
+/// Failures of the whole station: while it is down no service starts.
 ///
 /// # Semantics
-/// - An arriving job starts service at once if a server is idle, otherwise it
-///   joins the tail of the queue (and counts as *queued*).
-/// - When a service ends, the freed server takes the head of the queue at that
-///   same instant, *before* the finished job moves on; a job routed straight
-///   back to this station therefore joins behind the jobs already waiting.
+/// Up-times are drawn from `time_between_failures_h` (hours), counted from
+/// the end of the previous repair (the first from time zero); repairs from
+/// `repair_time_min` (minutes). When the station fails, **jobs already in
+/// service finish**; waiting jobs wait until the repair ends, then start on
+/// every free server at once. Availability is the share of time up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Breakdowns {
+    /// Up-time between failures, hours.
+    pub time_between_failures_h: Dist,
+    /// Repair time, minutes.
+    pub repair_time_min: Dist,
+}
+
+impl Breakdowns {
+    /// Failures every `time_between_failures_h` hours, repairs of `repair_time_min` minutes.
+    #[must_use]
+    pub fn new(time_between_failures_h: Dist, repair_time_min: Dist) -> Self {
+        Breakdowns {
+            time_between_failures_h,
+            repair_time_min,
+        }
+    }
+}
+
+/// A queueing station: servers fed by one waiting line.
+///
+/// # Semantics
+/// - An arriving job starts service at once if a server is free (on shift,
+///   station up), otherwise it waits (and counts as *queued*).
+/// - The waiting line is FIFO within a priority level; with `priorities`,
+///   a freed server takes the oldest job of the most urgent level (0 first;
+///   classes not listed come after every listed level). Priority is
+///   **non-preemptive**: a job in service is never interrupted.
+/// - When a service ends, the freed server takes the next job at that same
+///   instant, before the finished job moves on.
+/// - `shifts` set the number of servers by time of week (`servers` holds
+///   outside every shift). When a shift ends, **a job in service is
+///   finished** by its server, and the time past the shift end counts as
+///   *overtime*; no new job starts until enough servers are on shift. When
+///   servers come on shift, waiting jobs start at once. Utilisation is busy
+///   time within shifts over server time on shift.
+/// - `queue_capacity` limits the number waiting (not counting those in
+///   service); what happens beyond is `overflow`.
+/// - `patience_min`: a waiting job whose patience runs out before its
+///   service starts leaves for `renege_to` (*reneged*).
 /// - Service times are drawn from `service_time_min`, in minutes, from the
 ///   station's own random stream, when service starts.
 ///
 /// # Examples
 /// ```
 /// # fn main() -> cbec_sim::Result<()> {
-/// use cbec_sim::{Dist, Station};
-/// let review = Station::new(3, Dist::lognormal(1.5, 1.0)?, "pick_pack").with_milestone("declared");
-/// assert_eq!(review.servers.count(), Some(3));
+/// use cbec_sim::{Day, Dist, Shift, Station};
+/// let review = Station::new(2, Dist::lognormal(10.0, 1.0)?, "pick_pack")
+///     .with_shift(Shift::new(&Day::WEEKDAYS, "08:30", "17:30", 6)?)
+///     .with_priority("express", 0)
+///     .with_milestone("reviewed");
+/// assert_eq!(review.servers.count(), Some(2));
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Station {
-    /// Number of servers.
+    /// Number of servers (outside any shift).
     pub servers: Servers,
     /// Service time per job, in minutes.
     pub service_time_min: Dist,
@@ -90,6 +149,30 @@ pub struct Station {
     /// Milestone stamped on a job when it first enters this station.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub milestone: Option<String>,
+    /// Attribute incremented by 1 each time a job enters (an attempt counter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment: Option<String>,
+    /// Servers by time of week; later shifts override earlier ones where they overlap.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shifts: Vec<Shift>,
+    /// Class name → priority level (0 is served first).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub priorities: BTreeMap<String, u8>,
+    /// Most jobs that may wait (excluding those in service).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_capacity: Option<u32>,
+    /// What happens when the waiting room is full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overflow: Option<Overflow>,
+    /// Station failures and repairs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breakdowns: Option<Breakdowns>,
+    /// How long a job waits before giving up, minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patience_min: Option<Dist>,
+    /// Where jobs that give up go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renege_to: Option<String>,
 }
 
 impl Station {
@@ -101,6 +184,14 @@ impl Station {
             service_time_min,
             to: to.into(),
             milestone: None,
+            increment: None,
+            shifts: Vec::new(),
+            priorities: BTreeMap::new(),
+            queue_capacity: None,
+            overflow: None,
+            breakdowns: None,
+            patience_min: None,
+            renege_to: None,
         }
     }
 
@@ -109,9 +200,7 @@ impl Station {
     pub fn infinite(service_time_min: Dist, to: impl Into<String>) -> Self {
         Station {
             servers: Servers::Infinite,
-            service_time_min,
-            to: to.into(),
-            milestone: None,
+            ..Station::new(1, service_time_min, to)
         }
     }
 
@@ -119,6 +208,50 @@ impl Station {
     #[must_use]
     pub fn with_milestone(mut self, name: impl Into<String>) -> Self {
         self.milestone = Some(name.into());
+        self
+    }
+
+    /// Adds 1 to the attribute `name` of each job entering this station.
+    #[must_use]
+    pub fn with_increment(mut self, name: impl Into<String>) -> Self {
+        self.increment = Some(name.into());
+        self
+    }
+
+    /// Adds a shift rule.
+    #[must_use]
+    pub fn with_shift(mut self, shift: Shift) -> Self {
+        self.shifts.push(shift);
+        self
+    }
+
+    /// Serves class `class` at priority `level` (0 first).
+    #[must_use]
+    pub fn with_priority(mut self, class: impl Into<String>, level: u8) -> Self {
+        self.priorities.insert(class.into(), level);
+        self
+    }
+
+    /// At most `capacity` jobs wait; `overflow` says what happens to the next.
+    #[must_use]
+    pub fn with_queue_capacity(mut self, capacity: u32, overflow: Overflow) -> Self {
+        self.queue_capacity = Some(capacity);
+        self.overflow = Some(overflow);
+        self
+    }
+
+    /// The station fails and is repaired.
+    #[must_use]
+    pub fn with_breakdowns(mut self, breakdowns: Breakdowns) -> Self {
+        self.breakdowns = Some(breakdowns);
+        self
+    }
+
+    /// Waiting jobs give up after `patience_min` minutes and go to `to`.
+    #[must_use]
+    pub fn with_patience(mut self, patience_min: Dist, to: impl Into<String>) -> Self {
+        self.patience_min = Some(patience_min);
+        self.renege_to = Some(to.into());
         self
     }
 }

@@ -31,15 +31,48 @@ pub struct StationSummary {
     pub queue_length: TimeAverage,
     /// Number of jobs at the station (waiting or in service), averaged over time.
     pub in_station: TimeAverage,
-    /// Number of busy servers, averaged over time.
+    /// Number of busy servers, averaged over time (overtime included).
     pub busy: TimeAverage,
+    /// Number of servers on shift, averaged over time.
+    pub on_shift: TimeAverage,
+    /// Servers working past the end of their shift, averaged over time.
+    pub overtime: TimeAverage,
+    /// Servers here held by a finished order that cannot move on (blocked), averaged over time.
+    pub blocked: TimeAverage,
+    /// 1 while the station is up, 0 while it is down, averaged over time.
+    pub available: TimeAverage,
+    /// Orders turned away because the waiting room was full.
+    pub rejected: u64,
+    /// Orders that gave up waiting.
+    pub reneged: u64,
 }
 
 impl StationSummary {
-    /// Busy servers over servers available, or `None` for infinitely many servers.
+    /// Busy server time within shifts over server time on shift (`None` for
+    /// infinitely many servers or no server time on shift). Overtime is
+    /// reported apart, by [`StationSummary::overtime`].
     #[must_use]
     pub fn utilization(&self) -> Option<f64> {
-        Some(self.busy.mean()? / f64::from(self.servers?))
+        self.servers?;
+        (self.on_shift.area > 0.0).then(|| (self.busy.area - self.overtime.area) / self.on_shift.area)
+    }
+
+    /// Share of time the station was up.
+    #[must_use]
+    pub fn availability(&self) -> Option<f64> {
+        self.available.mean()
+    }
+
+    /// Overtime worked, in server-hours.
+    #[must_use]
+    pub fn overtime_hours(&self) -> f64 {
+        self.overtime.area / 3600.0
+    }
+
+    /// Time servers spent blocked, in server-hours.
+    #[must_use]
+    pub fn blocked_hours(&self) -> f64 {
+        self.blocked.area / 3600.0
     }
 
     /// Share of arrivals that had to queue.
@@ -79,6 +112,50 @@ impl StationSummary {
     pub fn wait_quantile_min(&self, q: f64) -> Option<f64> {
         self.wait_hist.quantile(q).map(SimTime::minutes)
     }
+}
+
+/// What happened at one dispatch point over the observed span.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DispatchSummary {
+    /// Dispatch point name.
+    pub name: String,
+    /// Parcels that arrived.
+    pub arrivals: u64,
+    /// Parcels that left on a vehicle.
+    pub departures: u64,
+    /// Vehicles that left (with at least one parcel).
+    pub vehicles: u64,
+    /// Time each parcel waited for its vehicle (seconds).
+    pub wait: OnlineMoments,
+    /// Distribution of that wait.
+    pub wait_hist: DurationHistogram,
+    /// Parcels waiting, averaged over time.
+    pub held: TimeAverage,
+}
+
+/// Queue lengths sampled at a fixed interval, warm-up included, for charts.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TimeSeries {
+    /// Sampling times (seconds since the start).
+    pub times: Vec<f64>,
+    /// Orders in the system at each time.
+    pub in_system: Vec<u32>,
+    /// Per station, in model order.
+    pub stations: Vec<StationSeries>,
+}
+
+/// One station's samples in a [`TimeSeries`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StationSeries {
+    /// Station name.
+    pub name: String,
+    /// Orders waiting.
+    pub queue: Vec<u32>,
+    /// Orders at the station (waiting or in service).
+    pub in_station: Vec<u32>,
 }
 
 /// Orders that reached one sink over the observed span.
@@ -161,6 +238,8 @@ pub struct RunSummary {
     pub events: u64,
     /// Per station, in model order.
     pub stations: Vec<StationSummary>,
+    /// Per dispatch point, in model order.
+    pub dispatches: Vec<DispatchSummary>,
     /// Per sink, in model order.
     pub sinks: Vec<SinkSummary>,
     /// Per milestone interval, in model order.
@@ -169,6 +248,8 @@ pub struct RunSummary {
     pub network: NetworkSummary,
     /// Whole-run order counts.
     pub conservation: Conservation,
+    /// Sampled queue lengths, if the model asks for them.
+    pub series: Option<TimeSeries>,
 }
 
 impl RunSummary {
@@ -176,6 +257,12 @@ impl RunSummary {
     #[must_use]
     pub fn station(&self, name: &str) -> Option<&StationSummary> {
         self.stations.iter().find(|s| s.name == name)
+    }
+
+    /// The dispatch point called `name`.
+    #[must_use]
+    pub fn dispatch(&self, name: &str) -> Option<&DispatchSummary> {
+        self.dispatches.iter().find(|s| s.name == name)
     }
 
     /// The sink called `name`.

@@ -40,13 +40,14 @@
 //! `_min` minutes, `_per_hour` a rate.
 
 use crate::error::{Error, Result};
-use crate::model::{Interval, Model, ModelBuilder, Router, Sink, Source, Station};
+use crate::calendar::StartTime;
+use crate::model::{Delay, Dispatch, Interval, Model, ModelBuilder, Router, Sink, Source, Station};
 use crate::time::SimTime;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// The `[simulation]` table: run length.
+/// The `[simulation]` table: run length and calendar.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -58,6 +59,12 @@ pub struct RunLength {
     /// Warm-up in hours: statistics restart at this time. Default 0.
     #[serde(default)]
     pub warmup_h: f64,
+    /// Local date and time of time zero. Default `2024-01-01T00:00` (a Monday).
+    #[serde(default)]
+    pub start: StartTime,
+    /// Sample queue lengths every this many minutes, for charts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_every_min: Option<f64>,
 }
 
 /// A whole scenario as written in a TOML file.
@@ -74,15 +81,24 @@ pub struct Scenario {
     /// Stations by name.
     #[serde(default)]
     pub stations: IndexMap<String, Station>,
+    /// Delays by name.
+    #[serde(default)]
+    pub delays: IndexMap<String, Delay>,
     /// Routers by name.
     #[serde(default)]
     pub routers: IndexMap<String, Router>,
+    /// Dispatch points by name.
+    #[serde(default)]
+    pub dispatches: IndexMap<String, Dispatch>,
     /// Sinks by name.
     #[serde(default)]
     pub sinks: IndexMap<String, Sink>,
     /// Measured milestone intervals by name.
     #[serde(default)]
     pub intervals: IndexMap<String, Interval>,
+    /// Folder of the scenario file, against which relative paths are read.
+    #[serde(skip)]
+    pub base_dir: Option<PathBuf>,
 }
 
 impl Scenario {
@@ -104,10 +120,12 @@ impl Scenario {
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path)?;
-        Self::from_toml_str(&text).map_err(|e| match e {
+        let mut scenario = Self::from_toml_str(&text).map_err(|e| match e {
             Error::Parse(p) => Error::scenario(path.display().to_string(), p.to_string()),
             other => other,
-        })
+        })?;
+        scenario.base_dir = path.parent().map(Path::to_path_buf);
+        Ok(scenario)
     }
 
     /// The model builder this scenario describes.
@@ -141,15 +159,37 @@ impl Scenario {
                 format!("must be finite and at least 0, got {}", run.warmup_h),
             ));
         }
-        b = b.with_warmup(SimTime::from_hours(run.warmup_h));
+        b = b.with_warmup(SimTime::from_hours(run.warmup_h)).with_start(run.start.0);
+        if let Some(m) = run.sample_every_min {
+            if !(m.is_finite() && m > 0.0) {
+                return Err(Error::scenario(
+                    "simulation.sample_every_min",
+                    format!("must be finite and greater than 0, got {m}"),
+                ));
+            }
+            b = b.with_time_series(SimTime::from_minutes(m));
+        }
+        // Only replayed logs read files; a model that reads none does not
+        // depend on where its scenario lives.
+        if let Some(dir) = &self.base_dir
+            && self.sources.values().any(|s| s.replay_csv.is_some())
+        {
+            b = b.with_base_dir(dir.clone());
+        }
         for (name, s) in &self.sources {
             b = b.with_source(name.clone(), s.clone());
         }
         for (name, s) in &self.stations {
             b = b.with_station(name.clone(), s.clone());
         }
+        for (name, d) in &self.delays {
+            b = b.with_delay(name.clone(), d.clone());
+        }
         for (name, r) in &self.routers {
             b = b.with_router(name.clone(), r.clone());
+        }
+        for (name, d) in &self.dispatches {
+            b = b.with_dispatch(name.clone(), d.clone());
         }
         for (name, s) in &self.sinks {
             b = b.with_sink(name.clone(), s.clone());

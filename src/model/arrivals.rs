@@ -1,0 +1,380 @@
+//! How a source generates orders: Poisson, a rate table (non-homogeneous
+//! Poisson), a timetable of batches, or the replay of an order log.
+
+use crate::calendar::{Calendar, ClockTime, Day, WEEK_SECS};
+use crate::dist::Dist;
+use crate::error::{Error, Result};
+use crate::rng::SimRng;
+use crate::time::SimTime;
+use jiff::civil::{Date, DateTime};
+use rand_distr::{Distribution, Exp1};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A calendar date, written `"2024-11-11"` (quoted or bare) in files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CalendarDate(pub Date);
+
+impl Serialize for CalendarDate {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for CalendarDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Text(String),
+            Toml(toml::value::Datetime),
+        }
+        let text = match Repr::deserialize(d)
+            .map_err(|_| D::Error::custom("date: must be a date such as \"2024-11-11\""))?
+        {
+            Repr::Text(t) => t,
+            Repr::Toml(t) => t.to_string(),
+        };
+        text.parse::<Date>()
+            .map(CalendarDate)
+            .map_err(|_| D::Error::custom(format!("date: must be a date such as \"2024-11-11\", got \"{text}\"")))
+    }
+}
+
+/// A multiplier on one calendar date: a promotion day such as 11 November.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct DatedFactor {
+    /// The date.
+    pub date: CalendarDate,
+    /// Multiplier on the whole day's rates (>= 0).
+    pub factor: f64,
+    /// Extra multiplier on the first hour (00:00-01:00) of the date, on top
+    /// of `factor`: the midnight spike. Default 1.
+    #[serde(default = "one")]
+    pub first_hour_factor: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl DatedFactor {
+    /// `factor` on `date`, with `first_hour_factor` more in its first hour.
+    #[must_use]
+    pub fn new(date: Date, factor: f64, first_hour_factor: f64) -> Self {
+        DatedFactor {
+            date: CalendarDate(date),
+            factor,
+            first_hour_factor,
+        }
+    }
+}
+
+/// A rate table: orders per hour by hour of day, times a weekday factor,
+/// times dated multipliers.
+///
+/// # Semantics
+/// The rate is constant within each clock hour:
+/// `rate(h) = hourly_per_hour[hour of day] × weekday_factors[day] ×
+/// factor(date) × first_hour_factor(date, if 00:00-01:00)`. Arrivals are a
+/// non-homogeneous Poisson process sampled **exactly** by inversion of the
+/// cumulative rate: a unit exponential is spent window by window, so no
+/// window, however short or however sharp its jump, is skipped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct RateProfile {
+    /// 24 rates, orders per hour, for 00:00-01:00 through 23:00-24:00.
+    pub hourly_per_hour: Vec<f64>,
+    /// Multiplier per weekday (`mon` … `sun`); missing days get 1.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub weekday_factors: BTreeMap<Day, f64>,
+    /// Multipliers on given dates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<DatedFactor>,
+}
+
+impl RateProfile {
+    /// A profile with the given 24 hourly rates and no other factor.
+    #[must_use]
+    pub fn new(hourly_per_hour: Vec<f64>) -> Self {
+        RateProfile {
+            hourly_per_hour,
+            weekday_factors: BTreeMap::new(),
+            dates: Vec::new(),
+        }
+    }
+
+    /// Multiplies the rates on `day` by `factor`.
+    #[must_use]
+    pub fn with_weekday_factor(mut self, day: Day, factor: f64) -> Self {
+        self.weekday_factors.insert(day, factor);
+        self
+    }
+
+    /// Adds a dated multiplier.
+    #[must_use]
+    pub fn with_date(mut self, date: DatedFactor) -> Self {
+        self.dates.push(date);
+        self
+    }
+}
+
+/// One line of a timetable: a batch arriving at a clock time on given days
+/// (a flight landing, a truck from the airport).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ScheduledBatch {
+    /// Days on which it arrives. Default: every day.
+    #[serde(default = "all_days")]
+    pub days: Vec<Day>,
+    /// Clock time of arrival.
+    pub at: ClockTime,
+    /// Number of orders it brings, drawn per arrival and rounded to the
+    /// nearest whole number.
+    pub batch: Dist,
+}
+
+fn all_days() -> Vec<Day> {
+    Day::ALL.to_vec()
+}
+
+impl ScheduledBatch {
+    /// A batch of `batch` orders at `at` (`"HH:MM"`) on `days`.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] if `at` is not a clock time.
+    pub fn new(days: &[Day], at: &str, batch: Dist) -> Result<Self> {
+        Ok(ScheduledBatch {
+            days: days.to_vec(),
+            at: ClockTime::parse(at).map_err(|e| Error::scenario("timetable.at", e))?,
+            batch,
+        })
+    }
+}
+
+/// One row of a replayed order log.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ReplayRow {
+    pub(crate) time: f64,
+    pub(crate) class: Option<String>,
+    pub(crate) attributes: Vec<(usize, f64)>,
+}
+
+/// A replayed order log: rows in time order, attribute columns by name.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ReplayLog {
+    pub(crate) columns: Vec<String>,
+    pub(crate) rows: Vec<ReplayRow>,
+}
+
+impl ReplayLog {
+    /// Reads a CSV log with a `time` column (local date-time such as
+    /// `2024-11-11T00:00:05`), an optional `class` column and numeric
+    /// attribute columns.
+    pub(crate) fn read(path: &Path, field: &str, calendar: &Calendar) -> Result<ReplayLog> {
+        let at = |line: u64, msg: String| Error::scenario(field, format!("{}:{line}: {msg}", path.display()));
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_path(path)
+            .map_err(|e| Error::scenario(field, format!("cannot read {}: {e}", path.display())))?;
+        let headers = reader.headers()?.clone();
+        let time_col = headers
+            .iter()
+            .position(|h| h == "time")
+            .ok_or_else(|| at(1, "needs a `time` column".into()))?;
+        let class_col = headers.iter().position(|h| h == "class");
+        let columns: Vec<(usize, String)> = headers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != time_col && Some(*i) != class_col)
+            .map(|(i, h)| (i, h.to_string()))
+            .collect();
+        let mut rows = Vec::new();
+        let mut last = f64::NEG_INFINITY;
+        for record in reader.records() {
+            let record = record?;
+            let line = record.position().map_or(0, |p| p.line());
+            let text = &record[time_col];
+            let dt: DateTime = text
+                .parse()
+                .map_err(|_| at(line, format!("time: must be a local date-time such as 2024-11-11T00:00:05, got \"{text}\"")))?;
+            let time = calendar.time_of(dt);
+            if time < 0.0 {
+                return Err(at(line, format!("time: {text} is before the simulation start {}", calendar.start())));
+            }
+            if time < last {
+                return Err(at(line, format!("time: rows must be in time order, {text} comes after a later row")));
+            }
+            last = time;
+            let mut attributes = Vec::with_capacity(columns.len());
+            for (k, (i, name)) in columns.iter().enumerate() {
+                let v = &record[*i];
+                let x: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|x: &f64| x.is_finite())
+                    .ok_or_else(|| at(line, format!("{name}: must be a number, got \"{v}\"")))?;
+                attributes.push((k, x));
+            }
+            rows.push(ReplayRow {
+                time,
+                class: class_col.map(|c| record[c].to_string()),
+                attributes,
+            });
+        }
+        if rows.is_empty() {
+            return Err(at(1, "has no rows".into()));
+        }
+        Ok(ReplayLog {
+            columns: columns.into_iter().map(|c| c.1).collect(),
+            rows,
+        })
+    }
+}
+
+/// The compiled arrival process of a source.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ArrivalProcess {
+    /// Exponential gaps, seconds.
+    Poisson { interarrival: Dist },
+    /// Piecewise-constant rate by clock hour.
+    Profile(Box<CompiledProfile>),
+    /// Batches at weekly clock times: sorted week offsets (seconds) and
+    /// the batch size at each.
+    Timetable { offsets: Vec<f64>, batches: Vec<Dist> },
+    /// Rows of a log, with the model's attribute index of each column.
+    Replay { log: Arc<ReplayLog>, attribute_ids: Vec<u16>, class_ids: Vec<u16> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CompiledProfile {
+    /// Per second, by hour of day.
+    hourly: [f64; 24],
+    weekday: [f64; 7],
+    dates: BTreeMap<Date, (f64, f64)>,
+    calendar: Calendar,
+}
+
+impl CompiledProfile {
+    pub(crate) fn new(p: &RateProfile, calendar: Calendar, field: &str) -> Result<Self> {
+        if p.hourly_per_hour.len() != 24 {
+            return Err(Error::scenario(
+                format!("{field}.hourly_per_hour"),
+                format!("must list 24 rates, one per hour of the day, got {}", p.hourly_per_hour.len()),
+            ));
+        }
+        let mut hourly = [0.0; 24];
+        for (i, r) in p.hourly_per_hour.iter().enumerate() {
+            if !(r.is_finite() && *r >= 0.0) {
+                return Err(Error::scenario(
+                    format!("{field}.hourly_per_hour[{i}]"),
+                    format!("must be finite and at least 0, got {r}"),
+                ));
+            }
+            hourly[i] = r / 3600.0;
+        }
+        let mut weekday = [1.0; 7];
+        for (d, f) in &p.weekday_factors {
+            if !(f.is_finite() && *f >= 0.0) {
+                return Err(Error::scenario(
+                    format!("{field}.weekday_factors.{}", format!("{d:?}").to_lowercase()),
+                    format!("must be finite and at least 0, got {f}"),
+                ));
+            }
+            weekday[d.index()] = *f;
+        }
+        if hourly.iter().all(|r| *r == 0.0) || weekday.iter().all(|w| *w == 0.0) {
+            return Err(Error::scenario(field, "the rate is zero at every hour of the week; no order would ever arrive"));
+        }
+        let mut dates = BTreeMap::new();
+        for (i, d) in p.dates.iter().enumerate() {
+            for (name, v) in [("factor", d.factor), ("first_hour_factor", d.first_hour_factor)] {
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(Error::scenario(format!("{field}.dates[{i}].{name}"), format!("must be finite and at least 0, got {v}")));
+                }
+            }
+            if dates.insert(d.date.0, (d.factor, d.first_hour_factor)).is_some() {
+                return Err(Error::scenario(format!("{field}.dates[{i}].date"), format!("{} is listed twice", d.date.0)));
+            }
+        }
+        Ok(CompiledProfile { hourly, weekday, dates, calendar })
+    }
+
+    /// Rate per second in the clock hour that contains `t`, and the end of that hour.
+    fn window(&self, t: f64) -> (f64, f64) {
+        let dt = self.calendar.datetime(SimTime::from_secs(t));
+        let hour = dt.hour() as usize;
+        let into_hour = f64::from(dt.minute()) * 60.0 + f64::from(dt.second()) + f64::from(dt.subsec_nanosecond()) * 1e-9;
+        let end = t - into_hour + 3600.0;
+        let day = dt.weekday().to_monday_zero_offset() as usize;
+        let mut rate = self.hourly[hour] * self.weekday[day];
+        if let Some((f, first)) = self.dates.get(&dt.date()) {
+            rate *= f;
+            if hour == 0 {
+                rate *= first;
+            }
+        }
+        (rate, end)
+    }
+
+    /// The next arrival after `now`, by inversion: one unit exponential is
+    /// spent across the hourly windows. `None` if the rate stays zero for
+    /// more than a year.
+    pub(crate) fn next(&self, now: f64, rng: &mut SimRng) -> Option<f64> {
+        let mut e: f64 = Exp1.sample(rng);
+        let mut t = now;
+        for _ in 0..(366 * 24 + 1) {
+            let (rate, end) = self.window(t);
+            // Guard against an end that rounds onto t.
+            let end = if end > t { end } else { t + 3600.0 };
+            let mass = rate * (end - t);
+            if e < mass {
+                return Some(t + e / rate);
+            }
+            e -= mass;
+            t = end;
+        }
+        None
+    }
+}
+
+/// The next of the sorted weekly `offsets` after week offset `w` (at or
+/// after, when `inclusive`): (seconds to wait, index). A slot exactly one
+/// week ahead comes back as a full week, never as zero.
+pub(crate) fn next_slot(offsets: &[f64], w: f64, inclusive: bool) -> (f64, usize) {
+    let i = if inclusive {
+        offsets.partition_point(|s| *s < w)
+    } else {
+        offsets.partition_point(|s| *s <= w)
+    };
+    match offsets.get(i) {
+        Some(s) => (s - w, i),
+        None => (WEEK_SECS - w + offsets[0], 0),
+    }
+}
+
+/// Turns a timetable into a [`ArrivalProcess::Timetable`].
+pub(crate) fn compile_timetable(table: &[ScheduledBatch], field: &str) -> Result<ArrivalProcess> {
+    let mut slots = Vec::new();
+    for (i, b) in table.iter().enumerate() {
+        if b.days.is_empty() {
+            return Err(Error::scenario(format!("{field}[{i}].days"), "must list at least one day"));
+        }
+        for d in &b.days {
+            slots.push((d.index() as f64 * 86_400.0 + b.at.secs(), b.batch.clone()));
+        }
+    }
+    if slots.is_empty() {
+        return Err(Error::scenario(field, "must list at least one arrival"));
+    }
+    slots.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (offsets, batches) = slots.into_iter().unzip();
+    Ok(ArrivalProcess::Timetable { offsets, batches })
+}
