@@ -7,8 +7,8 @@
 
 use crate::error::{Error, Result};
 use crate::time::SimTime;
-use jiff::civil::{Date, DateTime, Time, Weekday};
 use jiff::SignedDuration;
+use jiff::civil::{Date, DateTime, Time, Weekday};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -42,9 +42,9 @@ impl<'de> Deserialize<'de> for StartTime {
             Text(String),
             Toml(toml::value::Datetime),
         }
-        let text = match Repr::deserialize(d)
-            .map_err(|_| D::Error::custom("start: must be a local date and time such as \"2024-11-04T00:00\""))?
-        {
+        let text = match Repr::deserialize(d).map_err(|_| {
+            D::Error::custom("start: must be a local date and time such as \"2024-11-04T00:00\"")
+        })? {
             Repr::Text(t) => t,
             Repr::Toml(t) => t.to_string(),
         };
@@ -72,7 +72,15 @@ pub enum Day {
 
 impl Day {
     /// Every day, Monday first.
-    pub const ALL: [Day; 7] = [Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri, Day::Sat, Day::Sun];
+    pub const ALL: [Day; 7] = [
+        Day::Mon,
+        Day::Tue,
+        Day::Wed,
+        Day::Thu,
+        Day::Fri,
+        Day::Sat,
+        Day::Sun,
+    ];
     /// Monday to Friday.
     pub const WEEKDAYS: [Day; 5] = [Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri];
 
@@ -104,9 +112,9 @@ impl ClockTime {
     /// # Errors
     /// A message naming the rule when `text` is not a clock time.
     pub fn parse(text: &str) -> std::result::Result<Self, String> {
-        text.parse::<Time>()
-            .map(ClockTime)
-            .map_err(|_| format!("must be a clock time \"HH:MM\" between 00:00 and 23:59, got \"{text}\""))
+        text.parse::<Time>().map(ClockTime).map_err(|_| {
+            format!("must be a clock time \"HH:MM\" between 00:00 and 23:59, got \"{text}\"")
+        })
     }
 }
 
@@ -249,7 +257,11 @@ impl WeeklyProfile {
         let mut spans = Vec::new();
         for s in shifts {
             let (from, to) = (s.from.secs(), s.to.secs());
-            let len = if to > from { to - from } else { to - from + 86_400.0 };
+            let len = if to > from {
+                to - from
+            } else {
+                to - from + 86_400.0
+            };
             for d in &s.days {
                 let start = d.index() as f64 * 86_400.0 + from;
                 let end = start + len;
@@ -303,7 +315,11 @@ impl WeeklyProfile {
         // Sunday's value).
         (0..n).map(|k| i + k).find_map(|k| {
             let (start, v) = self.steps[k % n];
-            (v != current).then(|| if k < n { start - w } else { WEEK_SECS - w + start })
+            (v != current).then_some(if k < n {
+                start - w
+            } else {
+                WEEK_SECS - w + start
+            })
         })
     }
 
@@ -366,9 +382,14 @@ mod tests {
 
     #[test]
     fn overnight_shift_wraps_past_midnight_and_sunday() {
-        let p = WeeklyProfile::from_shifts(1, &[Shift::new(&[Day::Sun], "22:00", "06:00", 4).unwrap()]);
+        let p =
+            WeeklyProfile::from_shifts(1, &[Shift::new(&[Day::Sun], "22:00", "06:00", 4).unwrap()]);
         assert_eq!(p.value_at(6.0 * 86_400.0 + 23.0 * 3600.0), 4);
-        assert_eq!(p.value_at(5.0 * 3600.0), 4, "Monday 05:00 is still Sunday's shift");
+        assert_eq!(
+            p.value_at(5.0 * 3600.0),
+            4,
+            "Monday 05:00 is still Sunday's shift"
+        );
         assert_eq!(p.value_at(6.0 * 3600.0), 1);
     }
 

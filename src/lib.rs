@@ -90,17 +90,17 @@ pub mod stats;
 pub mod theory;
 mod time;
 
+pub use calendar::{Calendar, ClockTime, Day, Shift, StartTime};
 pub use dist::{Dist, DistSpec, PROB_SUM_TOLERANCE};
 pub use engine::EventClass;
 pub use error::{DistError, Error, Result};
 pub use experiment::run_replications;
-pub use calendar::{Calendar, ClockTime, Day, Shift, StartTime};
 pub use model::{
-    Breakdowns, CalendarDate, Comparison, Conservation, DEFAULT_CLASS, DatedFactor, Delay, Dispatch,
-    DispatchSummary, Interval, IntervalSummary, Model, ModelBuilder, NetworkSummary, NodeId,
-    Overflow, RateProfile, Route, Router, Rule, RuleValue, RunSummary, ScheduledBatch, Servers,
-    Simulation, Sink, SinkSummary, Source, Station, StationSeries, StationSummary, StopReason,
-    TimeSeries, WeeklyTime,
+    Breakdowns, CalendarDate, Comparison, Conservation, DEFAULT_CLASS, DatedFactor, Delay,
+    Dispatch, DispatchSummary, Interval, IntervalSummary, Model, ModelBuilder, NetworkSummary,
+    NodeId, Overflow, RateProfile, Route, Router, Rule, RuleValue, RunSummary, ScheduledBatch,
+    Servers, Simulation, Sink, SinkSummary, Source, Station, StationSeries, StationSummary,
+    StopReason, TimeSeries, WeeklyTime,
 };
 pub use rng::StreamId;
 pub use scenario::{RunLength, Scenario};

@@ -38,9 +38,11 @@ impl<'de> Deserialize<'de> for CalendarDate {
             Repr::Text(t) => t,
             Repr::Toml(t) => t.to_string(),
         };
-        text.parse::<Date>()
-            .map(CalendarDate)
-            .map_err(|_| D::Error::custom(format!("date: must be a date such as \"2024-11-11\", got \"{text}\"")))
+        text.parse::<Date>().map(CalendarDate).map_err(|_| {
+            D::Error::custom(format!(
+                "date: must be a date such as \"2024-11-11\", got \"{text}\""
+            ))
+        })
     }
 }
 
@@ -179,7 +181,9 @@ impl ReplayLog {
     /// `2024-11-11T00:00:05`), an optional `class` column and numeric
     /// attribute columns.
     pub(crate) fn read(path: &Path, field: &str, calendar: &Calendar) -> Result<ReplayLog> {
-        let at = |line: u64, msg: String| Error::scenario(field, format!("{}:{line}: {msg}", path.display()));
+        let at = |line: u64, msg: String| {
+            Error::scenario(field, format!("{}:{line}: {msg}", path.display()))
+        };
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_path(path)
@@ -207,10 +211,19 @@ impl ReplayLog {
                 .map_err(|_| at(line, format!("time: must be a local date-time such as 2024-11-11T00:00:05, got \"{text}\"")))?;
             let time = calendar.time_of(dt);
             if time < 0.0 {
-                return Err(at(line, format!("time: {text} is before the simulation start {}", calendar.start())));
+                return Err(at(
+                    line,
+                    format!(
+                        "time: {text} is before the simulation start {}",
+                        calendar.start()
+                    ),
+                ));
             }
             if time < last {
-                return Err(at(line, format!("time: rows must be in time order, {text} comes after a later row")));
+                return Err(at(
+                    line,
+                    format!("time: rows must be in time order, {text} comes after a later row"),
+                ));
             }
             last = time;
             let mut attributes = Vec::with_capacity(columns.len());
@@ -248,9 +261,16 @@ pub(crate) enum ArrivalProcess {
     Profile(Box<CompiledProfile>),
     /// Batches at weekly clock times: sorted week offsets (seconds) and
     /// the batch size at each.
-    Timetable { offsets: Vec<f64>, batches: Vec<Dist> },
+    Timetable {
+        offsets: Vec<f64>,
+        batches: Vec<Dist>,
+    },
     /// Rows of a log, with the model's attribute index of each column.
-    Replay { log: Arc<ReplayLog>, attribute_ids: Vec<u16>, class_ids: Vec<u16> },
+    Replay {
+        log: Arc<ReplayLog>,
+        attribute_ids: Vec<u16>,
+        class_ids: Vec<u16>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -267,7 +287,10 @@ impl CompiledProfile {
         if p.hourly_per_hour.len() != 24 {
             return Err(Error::scenario(
                 format!("{field}.hourly_per_hour"),
-                format!("must list 24 rates, one per hour of the day, got {}", p.hourly_per_hour.len()),
+                format!(
+                    "must list 24 rates, one per hour of the day, got {}",
+                    p.hourly_per_hour.len()
+                ),
             ));
         }
         let mut hourly = [0.0; 24];
@@ -284,34 +307,59 @@ impl CompiledProfile {
         for (d, f) in &p.weekday_factors {
             if !(f.is_finite() && *f >= 0.0) {
                 return Err(Error::scenario(
-                    format!("{field}.weekday_factors.{}", format!("{d:?}").to_lowercase()),
+                    format!(
+                        "{field}.weekday_factors.{}",
+                        format!("{d:?}").to_lowercase()
+                    ),
                     format!("must be finite and at least 0, got {f}"),
                 ));
             }
             weekday[d.index()] = *f;
         }
         if hourly.iter().all(|r| *r == 0.0) || weekday.iter().all(|w| *w == 0.0) {
-            return Err(Error::scenario(field, "the rate is zero at every hour of the week; no order would ever arrive"));
+            return Err(Error::scenario(
+                field,
+                "the rate is zero at every hour of the week; no order would ever arrive",
+            ));
         }
         let mut dates = BTreeMap::new();
         for (i, d) in p.dates.iter().enumerate() {
-            for (name, v) in [("factor", d.factor), ("first_hour_factor", d.first_hour_factor)] {
+            for (name, v) in [
+                ("factor", d.factor),
+                ("first_hour_factor", d.first_hour_factor),
+            ] {
                 if !(v.is_finite() && v >= 0.0) {
-                    return Err(Error::scenario(format!("{field}.dates[{i}].{name}"), format!("must be finite and at least 0, got {v}")));
+                    return Err(Error::scenario(
+                        format!("{field}.dates[{i}].{name}"),
+                        format!("must be finite and at least 0, got {v}"),
+                    ));
                 }
             }
-            if dates.insert(d.date.0, (d.factor, d.first_hour_factor)).is_some() {
-                return Err(Error::scenario(format!("{field}.dates[{i}].date"), format!("{} is listed twice", d.date.0)));
+            if dates
+                .insert(d.date.0, (d.factor, d.first_hour_factor))
+                .is_some()
+            {
+                return Err(Error::scenario(
+                    format!("{field}.dates[{i}].date"),
+                    format!("{} is listed twice", d.date.0),
+                ));
             }
         }
-        Ok(CompiledProfile { hourly, weekday, dates, calendar })
+        Ok(CompiledProfile {
+            hourly,
+            weekday,
+            dates,
+            calendar,
+        })
     }
 
     /// Rate per second in the clock hour that contains `t`, and the end of that hour.
     fn window(&self, t: f64) -> (f64, f64) {
         let dt = self.calendar.datetime(SimTime::from_secs(t));
         let hour = dt.hour() as usize;
-        let into_hour = f64::from(dt.minute()) * 60.0 + f64::from(dt.second()) + f64::from(dt.subsec_nanosecond()) * 1e-9;
+        let into_hour = f64::from(dt.minute()) * 60.0
+            + f64::from(dt.second())
+            + f64::from(dt.subsec_nanosecond()) * 1e-9;
         let end = t - into_hour + 3600.0;
         let day = dt.weekday().to_monday_zero_offset() as usize;
         let mut rate = self.hourly[hour] * self.weekday[day];
@@ -365,7 +413,10 @@ pub(crate) fn compile_timetable(table: &[ScheduledBatch], field: &str) -> Result
     let mut slots = Vec::new();
     for (i, b) in table.iter().enumerate() {
         if b.days.is_empty() {
-            return Err(Error::scenario(format!("{field}[{i}].days"), "must list at least one day"));
+            return Err(Error::scenario(
+                format!("{field}[{i}].days"),
+                "must list at least one day",
+            ));
         }
         for d in &b.days {
             slots.push((d.index() as f64 * 86_400.0 + b.at.secs(), b.batch.clone()));

@@ -1,8 +1,8 @@
 use super::arrivals::{ArrivalProcess, CompiledProfile, ReplayLog, compile_timetable};
 use super::{
-    AttributeInfo, Branches, Delay, Dispatch, DispatchNode, Interval, Model, NodeId, NodeInfo, NodeKind,
-    Overflow, OverflowTarget, Router, RouterNode, RuleValue, Servers, ServiceTime, Sink, SinkNode, Source,
-    SourceNode, Station, StationNode, DEFAULT_CLASS,
+    AttributeInfo, Branches, DEFAULT_CLASS, Delay, Dispatch, DispatchNode, Interval, Model, NodeId,
+    NodeInfo, NodeKind, Overflow, OverflowTarget, Router, RouterNode, RuleValue, Servers,
+    ServiceTime, Sink, SinkNode, Source, SourceNode, Station, StationNode,
 };
 use crate::calendar::{Calendar, StartTime, WeeklyProfile};
 use crate::dist::{Dist, PROB_SUM_TOLERANCE};
@@ -155,7 +155,10 @@ fn check_prob(field: &str, p: f64) -> Result<()> {
     if p.is_finite() && (0.0..=1.0).contains(&p) {
         Ok(())
     } else {
-        Err(Error::scenario(field, format!("must lie in [0, 1], got {p}")))
+        Err(Error::scenario(
+            field,
+            format!("must lie in [0, 1], got {p}"),
+        ))
     }
 }
 
@@ -163,12 +166,19 @@ fn check_sum(field: &str, sum: f64) -> Result<()> {
     if (sum - 1.0).abs() <= PROB_SUM_TOLERANCE {
         Ok(())
     } else {
-        Err(Error::scenario(field, format!("probabilities must sum to 1, got {sum}")))
+        Err(Error::scenario(
+            field,
+            format!("probabilities must sum to 1, got {sum}"),
+        ))
     }
 }
 
 /// Cumulative shares over a name → share map, mapped to ids; the last is +∞.
-fn cumulative<T: Copy>(field: &str, shares: &BTreeMap<String, f64>, id: impl Fn(&str) -> T) -> Result<Vec<(f64, T)>> {
+fn cumulative<T: Copy>(
+    field: &str,
+    shares: &BTreeMap<String, f64>,
+    id: impl Fn(&str) -> T,
+) -> Result<Vec<(f64, T)>> {
     let mut cum = 0.0;
     let mut out = Vec::new();
     for (name, share) in shares {
@@ -187,7 +197,10 @@ fn positive_time(field: &str, t: SimTime) -> Result<()> {
     if t.secs().is_finite() && t.secs() > 0.0 {
         Ok(())
     } else {
-        Err(Error::scenario(field, format!("must be finite and greater than 0, got {} s", t.secs())))
+        Err(Error::scenario(
+            field,
+            format!("must be finite and greater than 0, got {} s", t.secs()),
+        ))
     }
 }
 
@@ -207,19 +220,25 @@ impl Compiler {
                 if name.is_empty() {
                     return Err(Error::scenario(kind, "node names must not be empty"));
                 }
-                let id = NodeId(
-                    u16::try_from(ids.len()).map_err(|_| Error::scenario(kind, "at most 65,535 nodes are supported"))?,
-                );
+                let id =
+                    NodeId(u16::try_from(ids.len()).map_err(|_| {
+                        Error::scenario(kind, "at most 65,535 nodes are supported")
+                    })?);
                 if let Some((_, other)) = ids.insert(name.clone(), (id, kind)) {
                     return Err(Error::scenario(
                         format!("{kind}.{name}"),
-                        format!("the name is already used by {other}.{name}; node names must be unique"),
+                        format!(
+                            "the name is already used by {other}.{name}; node names must be unique"
+                        ),
                     ));
                 }
             }
         }
         if b.sources.is_empty() {
-            return Err(Error::scenario("sources", "at least one source is required"));
+            return Err(Error::scenario(
+                "sources",
+                "at least one source is required",
+            ));
         }
         if b.sinks.is_empty() {
             return Err(Error::scenario("sinks", "at least one sink is required"));
@@ -243,7 +262,9 @@ impl Compiler {
                 match replays.get(name) {
                     Some(log) if log.rows.iter().any(|r| r.class.is_some()) => {
                         for r in &log.rows {
-                            classes.insert(r.class.clone().unwrap_or_else(|| DEFAULT_CLASS.to_string()));
+                            classes.insert(
+                                r.class.clone().unwrap_or_else(|| DEFAULT_CLASS.to_string()),
+                            );
                         }
                     }
                     _ => {
@@ -253,7 +274,10 @@ impl Compiler {
             }
             for class in s.classes.keys() {
                 if class.is_empty() {
-                    return Err(Error::scenario(format!("sources.{name}.classes"), "class names must not be empty"));
+                    return Err(Error::scenario(
+                        format!("sources.{name}.classes"),
+                        "class names must not be empty",
+                    ));
                 }
                 classes.insert(class.clone());
             }
@@ -301,8 +325,16 @@ impl Compiler {
             .stations
             .iter()
             .map(|(n, s)| (&s.increment, format!("stations.{n}.increment")))
-            .chain(b.delays.iter().map(|(n, d)| (&d.increment, format!("delays.{n}.increment"))))
-            .chain(b.routers.iter().map(|(n, r)| (&r.increment, format!("routers.{n}.increment"))));
+            .chain(
+                b.delays
+                    .iter()
+                    .map(|(n, d)| (&d.increment, format!("delays.{n}.increment"))),
+            )
+            .chain(
+                b.routers
+                    .iter()
+                    .map(|(n, r)| (&r.increment, format!("routers.{n}.increment"))),
+            );
         for (inc, field) in increments {
             if let Some(a) = inc {
                 numeric.push((a.clone(), field));
@@ -313,7 +345,10 @@ impl Compiler {
                 return Err(Error::scenario(field, "attribute names must not be empty"));
             }
             if !self.attributes.iter().any(|a| &a.name == attr) {
-                self.attributes.push(AttributeInfo { name: attr.clone(), categories: None });
+                self.attributes.push(AttributeInfo {
+                    name: attr.clone(),
+                    categories: None,
+                });
             }
         }
         for (name, s) in &b.sources {
@@ -321,13 +356,24 @@ impl Compiler {
                 let field = format!("sources.{name}.categories.{attr}");
                 let categories: Vec<String> = shares.keys().cloned().collect();
                 match self.attributes.iter().find(|a| &a.name == attr) {
-                    Some(AttributeInfo { categories: None, .. }) => {
-                        return Err(Error::scenario(field, format!("\"{attr}\" is already a numeric attribute")));
-                    }
-                    Some(AttributeInfo { categories: Some(known), .. }) if known != &categories => {
+                    Some(AttributeInfo {
+                        categories: None, ..
+                    }) => {
                         return Err(Error::scenario(
                             field,
-                            format!("every source must list the same categories for \"{attr}\": {}", known.join(", ")),
+                            format!("\"{attr}\" is already a numeric attribute"),
+                        ));
+                    }
+                    Some(AttributeInfo {
+                        categories: Some(known),
+                        ..
+                    }) if known != &categories => {
+                        return Err(Error::scenario(
+                            field,
+                            format!(
+                                "every source must list the same categories for \"{attr}\": {}",
+                                known.join(", ")
+                            ),
                         ));
                     }
                     Some(_) => {}
@@ -339,13 +385,19 @@ impl Compiler {
             }
         }
         if self.attributes.len() > usize::from(u16::MAX) {
-            return Err(Error::scenario("attributes", "at most 65,535 attributes are supported"));
+            return Err(Error::scenario(
+                "attributes",
+                "at most 65,535 attributes are supported",
+            ));
         }
         Ok(())
     }
 
     fn attribute(&self, name: &str) -> Option<u16> {
-        self.attributes.iter().position(|a| a.name == name).map(|i| i as u16)
+        self.attributes
+            .iter()
+            .position(|a| a.name == name)
+            .map(|i| i as u16)
     }
 
     fn target(&self, field: &str, to: &str) -> Result<NodeId> {
@@ -366,8 +418,12 @@ impl Compiler {
     }
 
     fn milestone(&self, m: &Option<String>) -> Option<u16> {
-        m.as_ref()
-            .map(|m| self.milestones.iter().position(|x| x == m).expect("collected") as u16)
+        m.as_ref().map(|m| {
+            self.milestones
+                .iter()
+                .position(|x| x == m)
+                .expect("collected") as u16
+        })
     }
 
     fn increment(&self, a: &Option<String>) -> Option<u16> {
@@ -375,7 +431,10 @@ impl Compiler {
     }
 
     fn class(&self, name: &str) -> Option<u16> {
-        self.classes.iter().position(|c| c == name).map(|i| i as u16)
+        self.classes
+            .iter()
+            .position(|c| c == name)
+            .map(|i| i as u16)
     }
 
     fn routes(&self, field: &str, routes: &[super::Route]) -> Result<Branches> {
@@ -410,7 +469,10 @@ impl Compiler {
             ));
         }
         if s.max_arrivals == Some(0) {
-            return Err(Error::scenario(f("max_arrivals"), "must be at least 1, got 0"));
+            return Err(Error::scenario(
+                f("max_arrivals"),
+                "must be at least 1, got 0",
+            ));
         }
         if horizon.is_none() && s.max_arrivals.is_none() && s.replay_csv.is_none() {
             return Err(Error::scenario(
@@ -421,43 +483,77 @@ impl Compiler {
         let to = self.target(&f("to"), &s.to)?;
         let process = if let Some(rate) = s.rate_per_hour {
             if !(rate.is_finite() && rate > 0.0) {
-                return Err(Error::scenario(f("rate_per_hour"), format!("must be finite and greater than 0, got {rate}")));
+                return Err(Error::scenario(
+                    f("rate_per_hour"),
+                    format!("must be finite and greater than 0, got {rate}"),
+                ));
             }
             ArrivalProcess::Poisson {
-                interarrival: Dist::exponential(3600.0 / rate).map_err(|e| Error::scenario(f("rate_per_hour"), e.to_string()))?,
+                interarrival: Dist::exponential(3600.0 / rate)
+                    .map_err(|e| Error::scenario(f("rate_per_hour"), e.to_string()))?,
             }
         } else if let Some(p) = &s.profile {
-            ArrivalProcess::Profile(Box::new(CompiledProfile::new(p, self.calendar, &f("profile"))?))
+            ArrivalProcess::Profile(Box::new(CompiledProfile::new(
+                p,
+                self.calendar,
+                &f("profile"),
+            )?))
         } else if !s.timetable.is_empty() {
             compile_timetable(&s.timetable, &f("timetable"))?
         } else {
             let log = Arc::clone(&self.replays[name]);
-            let attribute_ids = log.columns.iter().map(|c| self.attribute(c).expect("collected")).collect();
+            let attribute_ids = log
+                .columns
+                .iter()
+                .map(|c| self.attribute(c).expect("collected"))
+                .collect();
             let class_ids = log
                 .rows
                 .iter()
-                .map(|r| self.class(r.class.as_deref().unwrap_or(DEFAULT_CLASS)).unwrap_or(0))
+                .map(|r| {
+                    self.class(r.class.as_deref().unwrap_or(DEFAULT_CLASS))
+                        .unwrap_or(0)
+                })
                 .collect();
-            ArrivalProcess::Replay { log, attribute_ids, class_ids }
+            ArrivalProcess::Replay {
+                log,
+                attribute_ids,
+                class_ids,
+            }
         };
         let class_cum = if s.classes.is_empty() {
             vec![(f64::INFINITY, self.class(DEFAULT_CLASS).unwrap_or(0))]
         } else {
-            cumulative(&f("classes"), &s.classes, |c| self.class(c).expect("registered"))?
+            cumulative(&f("classes"), &s.classes, |c| {
+                self.class(c).expect("registered")
+            })?
         };
         let attribute_draws = s
             .attributes
             .iter()
-            .map(|(a, d)| (self.attribute(a).expect("collected"), d.clone(), StreamId::named("source", name, &format!("attribute/{a}"))))
+            .map(|(a, d)| {
+                (
+                    self.attribute(a).expect("collected"),
+                    d.clone(),
+                    StreamId::named("source", name, &format!("attribute/{a}")),
+                )
+            })
             .collect();
         let mut category_draws = Vec::new();
         for (a, shares) in &s.categories {
             let id = self.attribute(a).expect("collected");
-            let cats = self.attributes[id as usize].categories.clone().expect("categorical");
+            let cats = self.attributes[id as usize]
+                .categories
+                .clone()
+                .expect("categorical");
             let cum = cumulative(&f(&format!("categories.{a}")), shares, |c| {
                 cats.iter().position(|x| x == c).expect("same categories") as u16
             })?;
-            category_draws.push((id, cum, StreamId::named("source", name, &format!("category/{a}"))));
+            category_draws.push((
+                id,
+                cum,
+                StreamId::named("source", name, &format!("category/{a}")),
+            ));
         }
         Ok(SourceNode {
             name: name.to_string(),
@@ -490,21 +586,32 @@ impl Compiler {
             None
         } else {
             if infinite {
-                return Err(Error::scenario(f("shifts"), "a station with infinitely many servers cannot have shifts"));
+                return Err(Error::scenario(
+                    f("shifts"),
+                    "a station with infinitely many servers cannot have shifts",
+                ));
             }
             for (i, sh) in s.shifts.iter().enumerate() {
                 if sh.days.is_empty() {
-                    return Err(Error::scenario(f(&format!("shifts[{i}].days")), "must list at least one day"));
+                    return Err(Error::scenario(
+                        f(&format!("shifts[{i}].days")),
+                        "must list at least one day",
+                    ));
                 }
             }
             let profile = WeeklyProfile::from_shifts(capacity, &s.shifts);
             if profile.max() == 0 {
-                return Err(Error::scenario(f("shifts"), "no server is ever on shift; orders would wait forever"));
+                return Err(Error::scenario(
+                    f("shifts"),
+                    "no server is ever on shift; orders would wait forever",
+                ));
             }
             Some(profile)
         };
         let to = self.target(&f("to"), &s.to)?;
-        if infinite && (s.queue_capacity.is_some() || !s.priorities.is_empty() || s.patience_min.is_some()) {
+        if infinite
+            && (s.queue_capacity.is_some() || !s.priorities.is_empty() || s.patience_min.is_some())
+        {
             let which = if s.queue_capacity.is_some() {
                 "queue_capacity"
             } else if s.patience_min.is_some() {
@@ -512,7 +619,10 @@ impl Compiler {
             } else {
                 "priorities"
             };
-            return Err(Error::scenario(f(which), "a station with infinitely many servers never queues; remove it or give a number of servers"));
+            return Err(Error::scenario(
+                f(which),
+                "a station with infinitely many servers never queues; remove it or give a number of servers",
+            ));
         }
         let mut class_level = vec![0u8; self.classes.len()];
         let mut levels = 1;
@@ -521,7 +631,10 @@ impl Compiler {
                 if self.class(class).is_none() {
                     return Err(Error::scenario(
                         f(&format!("priorities.{class}")),
-                        format!("unknown class \"{class}\"; the sources declare: {}", self.classes.join(", ")),
+                        format!(
+                            "unknown class \"{class}\"; the sources declare: {}",
+                            self.classes.join(", ")
+                        ),
                     ));
                 }
             }
@@ -542,21 +655,39 @@ impl Compiler {
                 *k,
                 match o {
                     Overflow::Block => OverflowTarget::Block,
-                    Overflow::RejectTo(to) => OverflowTarget::Reject(self.target(&f("overflow.reject_to"), to)?),
+                    Overflow::RejectTo(to) => {
+                        OverflowTarget::Reject(self.target(&f("overflow.reject_to"), to)?)
+                    }
                 },
             ),
             (Some(_), None) => {
-                return Err(Error::scenario(f("overflow"), "is required with queue_capacity: \"block\" or { reject_to = \"node\" }"));
+                return Err(Error::scenario(
+                    f("overflow"),
+                    "is required with queue_capacity: \"block\" or { reject_to = \"node\" }",
+                ));
             }
             (None, Some(_)) => {
-                return Err(Error::scenario(f("queue_capacity"), "is required with overflow"));
+                return Err(Error::scenario(
+                    f("queue_capacity"),
+                    "is required with overflow",
+                ));
             }
         };
         let patience = match (&s.patience_min, &s.renege_to) {
             (None, None) => None,
             (Some(p), Some(to)) => Some((p.clone(), self.target(&f("renege_to"), to)?)),
-            (Some(_), None) => return Err(Error::scenario(f("renege_to"), "is required with patience_min")),
-            (None, Some(_)) => return Err(Error::scenario(f("patience_min"), "is required with renege_to")),
+            (Some(_), None) => {
+                return Err(Error::scenario(
+                    f("renege_to"),
+                    "is required with patience_min",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(Error::scenario(
+                    f("patience_min"),
+                    "is required with renege_to",
+                ));
+            }
         };
         let breakdowns = match &s.breakdowns {
             None => None,
@@ -594,7 +725,10 @@ impl Compiler {
 
     fn delay(&self, name: &str, d: &Delay) -> Result<StationNode> {
         if d.latest_of_min.is_empty() {
-            return Err(Error::scenario(format!("delays.{name}.latest_of_min"), "must list at least one part"));
+            return Err(Error::scenario(
+                format!("delays.{name}.latest_of_min"),
+                "must list at least one part",
+            ));
         }
         let to = self.target(&format!("delays.{name}.to"), &d.to)?;
         Ok(StationNode {
@@ -606,7 +740,11 @@ impl Compiler {
             service: ServiceTime::LatestOf(d.latest_of_min.values().cloned().collect()),
             service_scale: 60.0,
             to,
-            service_streams: d.latest_of_min.keys().map(|p| StreamId::named("delay", name, p)).collect(),
+            service_streams: d
+                .latest_of_min
+                .keys()
+                .map(|p| StreamId::named("delay", name, p))
+                .collect(),
             class_level: vec![0; self.classes.len()],
             levels: 1,
             queue_capacity: u32::MAX,
@@ -625,7 +763,10 @@ impl Compiler {
             if self.class(class).is_none() {
                 return Err(Error::scenario(
                     format!("{field}.by_class.{class}"),
-                    format!("unknown class \"{class}\"; the sources declare: {}", self.classes.join(", ")),
+                    format!(
+                        "unknown class \"{class}\"; the sources declare: {}",
+                        self.classes.join(", ")
+                    ),
                 ));
             }
         }
@@ -636,21 +777,48 @@ impl Compiler {
                 let known: Vec<&str> = self.attributes.iter().map(|a| a.name.as_str()).collect();
                 Error::scenario(
                     rf("attribute"),
-                    format!("unknown attribute \"{}\"; known attributes: {}", rule.attribute, known.join(", ")),
+                    format!(
+                        "unknown attribute \"{}\"; known attributes: {}",
+                        rule.attribute,
+                        known.join(", ")
+                    ),
                 )
             })?;
             let info = &self.attributes[attr as usize];
             let value = match (&rule.value, &info.categories) {
                 (RuleValue::Number(v), None) if v.is_finite() => *v,
-                (RuleValue::Number(v), None) => return Err(Error::scenario(rf("value"), format!("must be finite, got {v}"))),
-                (RuleValue::Category(c), Some(cats)) => cats.iter().position(|x| x == c).ok_or_else(|| {
-                    Error::scenario(rf("value"), format!("unknown category \"{c}\" of \"{}\"; categories: {}", info.name, cats.join(", ")))
-                })? as f64,
+                (RuleValue::Number(v), None) => {
+                    return Err(Error::scenario(
+                        rf("value"),
+                        format!("must be finite, got {v}"),
+                    ));
+                }
+                (RuleValue::Category(c), Some(cats)) => {
+                    cats.iter().position(|x| x == c).ok_or_else(|| {
+                        Error::scenario(
+                            rf("value"),
+                            format!(
+                                "unknown category \"{c}\" of \"{}\"; categories: {}",
+                                info.name,
+                                cats.join(", ")
+                            ),
+                        )
+                    })? as f64
+                }
                 (RuleValue::Number(v), Some(_)) => {
-                    return Err(Error::scenario(rf("value"), format!("\"{}\" is categorical: give a category name, got {v}", info.name)));
+                    return Err(Error::scenario(
+                        rf("value"),
+                        format!(
+                            "\"{}\" is categorical: give a category name, got {v}",
+                            info.name
+                        ),
+                    ));
                 }
                 (RuleValue::Category(c), None) => {
-                    return Err(Error::scenario(rf("value"), format!("\"{}\" is numeric: give a number, got \"{c}\"", info.name)));
+                    return Err(Error::scenario(
+                        rf("value"),
+                        format!("\"{}\" is numeric: give a number, got \"{c}\"", info.name),
+                    ));
                 }
             };
             rules.push((attr, rule.op, value, self.target(&rf("to"), &rule.to)?));
@@ -666,11 +834,18 @@ impl Compiler {
             by_class[self.class(class).expect("checked") as usize] = Some(routes);
         }
         if r.routes.is_empty()
-            && let Some(c) = self.classes.iter().enumerate().find(|(i, _)| by_class[*i].is_none())
+            && let Some(c) = self
+                .classes
+                .iter()
+                .enumerate()
+                .find(|(i, _)| by_class[*i].is_none())
         {
             return Err(Error::scenario(
                 format!("{field}.routes"),
-                format!("must not be empty: class \"{}\" has no routes of its own", c.1),
+                format!(
+                    "must not be empty: class \"{}\" has no routes of its own",
+                    c.1
+                ),
             ));
         }
         Ok(RouterNode {
@@ -691,7 +866,10 @@ impl Compiler {
             ));
         }
         if d.batch_size == Some(0) {
-            return Err(Error::scenario(f("batch_size"), "must be at least 1, got 0"));
+            return Err(Error::scenario(
+                f("batch_size"),
+                "must be at least 1, got 0",
+            ));
         }
         if d.capacity == Some(0) {
             return Err(Error::scenario(f("capacity"), "must be at least 1, got 0"));
@@ -699,7 +877,10 @@ impl Compiler {
         let mut slots = Vec::new();
         for (i, w) in d.departures.iter().enumerate() {
             if w.days.is_empty() {
-                return Err(Error::scenario(f(&format!("departures[{i}].days")), "must list at least one day"));
+                return Err(Error::scenario(
+                    f(&format!("departures[{i}].days")),
+                    "must list at least one day",
+                ));
             }
             for day in &w.days {
                 slots.push(day.index() as f64 * 86_400.0 + w.at.secs());
@@ -722,14 +903,20 @@ impl Compiler {
         }
         let warm = b.warmup.secs();
         if !(warm.is_finite() && warm >= 0.0) {
-            return Err(Error::scenario("simulation.warmup", format!("must be finite and at least 0, got {warm}")));
+            return Err(Error::scenario(
+                "simulation.warmup",
+                format!("must be finite and at least 0, got {warm}"),
+            ));
         }
         if let Some(h) = b.horizon
             && warm >= h.secs()
         {
             return Err(Error::scenario(
                 "simulation.warmup",
-                format!("must be shorter than the horizon ({} s), got {warm} s", h.secs()),
+                format!(
+                    "must be shorter than the horizon ({} s), got {warm} s",
+                    h.secs()
+                ),
             ));
         }
         if let Some(s) = b.sample_every {
@@ -738,7 +925,11 @@ impl Compiler {
         let mut nodes = Vec::with_capacity(self.ids.len());
         let mut sources = Vec::new();
         for (name, s) in &b.sources {
-            nodes.push(NodeInfo { kind: NodeKind::Source(sources.len()), milestone: None, increment: None });
+            nodes.push(NodeInfo {
+                kind: NodeKind::Source(sources.len()),
+                milestone: None,
+                increment: None,
+            });
             sources.push(self.source(name, s, b.horizon)?);
         }
         let mut stations = Vec::new();
@@ -801,7 +992,9 @@ impl Compiler {
             interval_ends[to as usize].push((intervals.len(), from));
             intervals.push(name.clone());
         }
+        let any_blocking = stations.iter().any(|s| s.overflow == OverflowTarget::Block);
         let model = Model {
+            any_blocking,
             nodes,
             sources,
             stations,

@@ -83,7 +83,7 @@ pub(crate) struct SourceNode {
     /// Numeric attributes: (attribute, distribution, stream).
     pub(crate) attribute_draws: Vec<(u16, Dist, StreamId)>,
     /// Categorical attributes: (attribute, cumulative shares → category, stream).
-    pub(crate) category_draws: Vec<(u16, Vec<(f64, u16)>, StreamId)>,
+    pub(crate) category_draws: Vec<(u16, Shares, StreamId)>,
 }
 
 /// Service time: one draw, or the largest of several (a latest-of delay).
@@ -130,6 +130,9 @@ pub(crate) struct StationNode {
     pub(crate) repair_stream: StreamId,
     pub(crate) patience_stream: StreamId,
 }
+
+/// (cumulative share, category or class id), the last share being +∞.
+pub(crate) type Shares = Vec<(f64, u16)>;
 
 /// (cumulative probability, target), the last probability being +∞.
 pub(crate) type Branches = Vec<(f64, NodeId)>;
@@ -179,6 +182,8 @@ pub struct Model {
     pub(crate) attributes: Vec<AttributeInfo>,
     pub(crate) calendar: Calendar,
     pub(crate) sample_every: Option<SimTime>,
+    /// Whether any station blocks when full (a fast path skips the check).
+    pub(crate) any_blocking: bool,
     pub(crate) milestones: Vec<String>,
     pub(crate) intervals: Vec<String>,
     /// Per milestone: the intervals ending there, with their starting milestone.

@@ -8,9 +8,10 @@ pub(crate) struct Order {
     pub(crate) created: f64,
     /// Time the order entered its current station, seconds.
     pub(crate) entered: f64,
-    /// Bumped whenever the order starts service or leaves a queue, so a
-    /// pending patience timeout can tell whether it is stale.
-    pub(crate) visit: u32,
+    /// While the order waits at a station with patience: the time its
+    /// patience runs out, which a pending timeout compares with its own
+    /// time to tell whether it is stale. NaN otherwise.
+    pub(crate) renege_at: f64,
 }
 
 /// The live orders, with their milestone timestamps and attributes in flat tables.
@@ -45,7 +46,7 @@ impl Orders {
             class,
             created: now,
             entered: now,
-            visit: 0,
+            renege_at: f64::NAN,
         });
         self.created += 1;
         let slots = self.arena.capacity();

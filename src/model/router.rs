@@ -15,7 +15,10 @@ impl Route {
     /// Go to `to` with probability `prob`.
     #[must_use]
     pub fn new(to: impl Into<String>, prob: f64) -> Self {
-        Route { to: to.into(), prob }
+        Route {
+            to: to.into(),
+            prob,
+        }
     }
 }
 
@@ -89,7 +92,12 @@ pub struct Rule {
 impl Rule {
     /// Orders with `attribute op value` go to `to`.
     #[must_use]
-    pub fn new(attribute: impl Into<String>, op: Comparison, value: f64, to: impl Into<String>) -> Self {
+    pub fn new(
+        attribute: impl Into<String>,
+        op: Comparison,
+        value: f64,
+        to: impl Into<String>,
+    ) -> Self {
         Rule {
             attribute: attribute.into(),
             op,
@@ -101,7 +109,12 @@ impl Rule {
     /// Orders whose categorical `attribute` is (`Equal`) or is not
     /// (`NotEqual`) `category` go to `to`.
     #[must_use]
-    pub fn category(attribute: impl Into<String>, op: Comparison, category: impl Into<String>, to: impl Into<String>) -> Self {
+    pub fn category(
+        attribute: impl Into<String>,
+        op: Comparison,
+        category: impl Into<String>,
+        to: impl Into<String>,
+    ) -> Self {
         Rule {
             attribute: attribute.into(),
             op,

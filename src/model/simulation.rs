@@ -4,7 +4,7 @@ use super::summary::{
     Conservation, DispatchSummary, IntervalSummary, NetworkSummary, RunSummary, SinkSummary,
     StationSeries, StationSummary, TimeSeries,
 };
-use super::{Model, NodeId, NodeKind, OverflowTarget, ServiceTime};
+use super::{Model, NodeId, NodeInfo, NodeKind, OverflowTarget, ServiceTime};
 use crate::calendar::WEEK_SECS;
 use crate::engine::{EntityId, EventCalendar, EventClass};
 use crate::rng::{SimRng, stream_rng};
@@ -30,7 +30,7 @@ pub enum StopReason {
 enum Event {
     Arrival { source: u16 },
     ServiceEnd { station: u16, order: EntityId },
-    Renege { station: u16, order: EntityId, ticket: u32 },
+    Renege { station: u16, order: EntityId },
     ShiftChange { station: u16 },
     Failure { station: u16 },
     Repair { station: u16 },
@@ -179,7 +179,6 @@ pub struct Simulation<'m> {
     network: NetworkState,
     series: Option<TimeSeries>,
     events: u64,
-    tickets: u32,
     observed_from: SimTime,
     /// Orders that left a station or vehicle at the current time, waiting to
     /// arrive at their next node once every completion and capacity change
@@ -191,7 +190,11 @@ impl StationStats {
     /// Statistics of an empty, working station with `on_shift` servers.
     fn new(now: SimTime, on_shift: u32) -> Self {
         let zero = TimeWeighted::new(now, 0.0);
-        let on_shift = if on_shift == u32::MAX { 0.0 } else { f64::from(on_shift) };
+        let on_shift = if on_shift == u32::MAX {
+            0.0
+        } else {
+            f64::from(on_shift)
+        };
         StationStats {
             arrivals: 0,
             departures: 0,
@@ -336,7 +339,6 @@ impl<'m> Simulation<'m> {
                     .collect(),
             }),
             events: 0,
-            tickets: 0,
             observed_from: start,
             moving: VecDeque::with_capacity(16),
         };
@@ -348,7 +350,11 @@ impl<'m> Simulation<'m> {
         let model = self.model;
         for k in 0..model.sources.len() {
             if let Some(t) = self.first_arrival(k) {
-                self.calendar.schedule(SimTime::from_secs(t), EventClass::Arrival, Event::Arrival { source: k as u16 });
+                self.calendar.schedule(
+                    SimTime::from_secs(t),
+                    EventClass::Arrival,
+                    Event::Arrival { source: k as u16 },
+                );
             }
         }
         let w0 = model.calendar.week_offset(SimTime::ZERO);
@@ -357,24 +363,38 @@ impl<'m> Simulation<'m> {
             if let Some(p) = &s.shifts
                 && let Some(dt) = p.next_change(w0)
             {
-                self.calendar.schedule(SimTime::from_secs(dt), EventClass::Capacity, Event::ShiftChange { station });
+                self.calendar.schedule(
+                    SimTime::from_secs(dt),
+                    EventClass::Capacity,
+                    Event::ShiftChange { station },
+                );
             }
             if let Some((up, _)) = &s.breakdowns {
                 let t = up.sample(&mut self.stations[i].failure_rng) * 3600.0;
-                self.calendar.schedule(SimTime::from_secs(t), EventClass::Capacity, Event::Failure { station });
+                self.calendar.schedule(
+                    SimTime::from_secs(t),
+                    EventClass::Capacity,
+                    Event::Failure { station },
+                );
             }
         }
         for (i, d) in model.dispatches.iter().enumerate() {
             if !d.slots.is_empty() {
                 let (dt, _) = next_slot(&d.slots, w0, true);
-                self.calendar.schedule(SimTime::from_secs(dt), EventClass::Release, Event::Departure { dispatch: i as u16 });
+                self.calendar.schedule(
+                    SimTime::from_secs(dt),
+                    EventClass::Release,
+                    Event::Departure { dispatch: i as u16 },
+                );
             }
         }
         if model.warmup > SimTime::ZERO {
-            self.calendar.schedule(model.warmup, EventClass::Observe, Event::WarmupEnd);
+            self.calendar
+                .schedule(model.warmup, EventClass::Observe, Event::WarmupEnd);
         }
         if model.sample_every.is_some() {
-            self.calendar.schedule(SimTime::ZERO, EventClass::Observe, Event::Sample);
+            self.calendar
+                .schedule(SimTime::ZERO, EventClass::Observe, Event::Sample);
         }
     }
 
@@ -404,7 +424,7 @@ impl<'m> Simulation<'m> {
         match event {
             Event::Arrival { source } => self.arrival(source as usize, t),
             Event::ServiceEnd { station, order } => self.service_end(station as usize, order, t),
-            Event::Renege { station, order, ticket } => self.renege(station as usize, order, ticket, t),
+            Event::Renege { station, order } => self.renege(station as usize, order, t),
             Event::ShiftChange { station } => self.shift_change(station as usize, t),
             Event::Failure { station } => self.failure(station as usize, t),
             Event::Repair { station } => self.repair(station as usize, t),
@@ -490,15 +510,25 @@ impl<'m> Simulation<'m> {
     }
 
     fn sample(&mut self, t: f64) {
-        let Some(series) = &mut self.series else { return };
+        let Some(series) = &mut self.series else {
+            return;
+        };
         series.times.push(t);
         series.in_system.push(self.orders.live() as u32);
         for (s, st) in series.stations.iter_mut().zip(&self.stations) {
             s.queue.push(st.waiting);
             s.in_station.push(st.in_station() as u32);
         }
-        let every = self.model.sample_every.expect("series only with an interval").secs();
-        self.calendar.schedule(SimTime::from_secs(t + every), EventClass::Observe, Event::Sample);
+        let every = self
+            .model
+            .sample_every
+            .expect("series only with an interval")
+            .secs();
+        self.calendar.schedule(
+            SimTime::from_secs(t + every),
+            EventClass::Observe,
+            Event::Sample,
+        );
     }
 
     // ----- sources -------------------------------------------------------
@@ -507,10 +537,16 @@ impl<'m> Simulation<'m> {
         let src = &self.model.sources[k];
         let st = &mut self.sources[k];
         match &src.process {
-            ArrivalProcess::Poisson { interarrival } => Some(interarrival.sample(&mut st.arrivals_rng)),
+            ArrivalProcess::Poisson { interarrival } => {
+                Some(interarrival.sample(&mut st.arrivals_rng))
+            }
             ArrivalProcess::Profile(p) => p.next(0.0, &mut st.arrivals_rng),
             ArrivalProcess::Timetable { offsets, .. } => {
-                let (dt, idx) = next_slot(offsets, self.model.calendar.week_offset(SimTime::ZERO), true);
+                let (dt, idx) = next_slot(
+                    offsets,
+                    self.model.calendar.week_offset(SimTime::ZERO),
+                    true,
+                );
                 st.cursor = idx;
                 Some(dt)
             }
@@ -554,22 +590,35 @@ impl<'m> Simulation<'m> {
         if let Some(t) = next
             && self.sources[k].generated < src.max_arrivals
         {
-            self.calendar.schedule(SimTime::from_secs(t), EventClass::Arrival, Event::Arrival { source: k as u16 });
+            self.calendar.schedule(
+                SimTime::from_secs(t),
+                EventClass::Arrival,
+                Event::Arrival { source: k as u16 },
+            );
         }
     }
 
     /// Creates one order at source `k` (from replay row `row`, if any) and
     /// sends it on its way.
+    #[inline(always)]
     fn create_order(&mut self, k: usize, row: Option<usize>, now: f64) {
         let src = &self.model.sources[k];
         let st = &mut self.sources[k];
         st.generated += 1;
         let class = match (&src.process, row) {
-            (ArrivalProcess::Replay { log, class_ids, .. }, Some(r)) if log.rows[r].class.is_some() => class_ids[r],
-            _ if src.class_cum.len() == 1 => src.class_cum[0].1,
+            (_, None) if src.class_cum.len() == 1 => src.class_cum[0].1,
+            (ArrivalProcess::Replay { log, class_ids, .. }, Some(r))
+                if log.rows[r].class.is_some() =>
+            {
+                class_ids[r]
+            }
             _ => {
                 let u: f64 = st.classes_rng.random();
-                src.class_cum.iter().find(|(c, _)| u < *c).expect("last share is +inf").1
+                src.class_cum
+                    .iter()
+                    .find(|(c, _)| u < *c)
+                    .expect("last share is +inf")
+                    .1
             }
         };
         let id = self.orders.create(class, now);
@@ -578,16 +627,24 @@ impl<'m> Simulation<'m> {
         }
         for ((a, cum, _), rng) in src.category_draws.iter().zip(&mut st.category_rngs) {
             let u: f64 = rng.random();
-            *self.orders.attribute_mut(id, *a) = f64::from(cum.iter().find(|(c, _)| u < *c).expect("last is +inf").1);
+            *self.orders.attribute_mut(id, *a) =
+                f64::from(cum.iter().find(|(c, _)| u < *c).expect("last is +inf").1);
         }
-        if let (ArrivalProcess::Replay { log, attribute_ids, .. }, Some(r)) = (&src.process, row) {
+        if let (
+            ArrivalProcess::Replay {
+                log, attribute_ids, ..
+            },
+            Some(r),
+        ) = (&src.process, row)
+        {
             for (col, value) in &log.rows[r].attributes {
                 *self.orders.attribute_mut(id, attribute_ids[*col]) = *value;
             }
         }
         let net = &mut self.network;
         net.entered += 1;
-        net.in_system.update(SimTime::from_secs(now), self.orders.live() as f64);
+        net.in_system
+            .update(SimTime::from_secs(now), self.orders.live() as f64);
         let target = self.resolve(src.to, id, now);
         self.arrive(target, id, now);
     }
@@ -595,9 +652,14 @@ impl<'m> Simulation<'m> {
     // ----- moving between nodes ----------------------------------------------
 
     /// Stamps milestones and bumps counters for an order entering `node`.
-    #[inline]
+    #[inline(always)]
     fn on_entry(&mut self, node: NodeId, id: EntityId, now: f64) {
-        let info = &self.model.nodes[node.0 as usize];
+        let model = self.model;
+        self.mark(&model.nodes[node.0 as usize], id, now);
+    }
+
+    #[inline(always)]
+    fn mark(&mut self, info: &NodeInfo, id: EntityId, now: f64) {
         if let Some(m) = info.milestone {
             self.stamp(id, m, now);
         }
@@ -607,7 +669,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// Follows routers (zero time) from `node` to a station, dispatch point or sink.
-    #[inline]
+    #[inline(always)]
     fn resolve(&mut self, mut node: NodeId, id: EntityId, now: f64) -> NodeId {
         while let NodeKind::Router(r) = self.model.nodes[node.0 as usize].kind {
             self.on_entry(node, id, now);
@@ -617,16 +679,25 @@ impl<'m> Simulation<'m> {
     }
 
     /// Order `id` arrives at `node` (never a router) from outside a station.
-    #[inline]
+    #[inline(always)]
     fn arrive(&mut self, node: NodeId, id: EntityId, now: f64) {
-        match self.model.nodes[node.0 as usize].kind {
-            NodeKind::Station(s) => self.station_arrival(s, node, id, now, None),
+        let model = self.model;
+        let info = &model.nodes[node.0 as usize];
+        match info.kind {
+            NodeKind::Station(s) => {
+                if self.has_room(s) {
+                    self.mark(info, id, now);
+                    self.accept(s, id, now);
+                } else {
+                    self.overflow(s, id, now, None);
+                }
+            }
             NodeKind::Sink(k) => {
-                self.on_entry(node, id, now);
+                self.mark(info, id, now);
                 self.absorb(k, id, now);
             }
             NodeKind::Dispatch(d) => {
-                self.on_entry(node, id, now);
+                self.mark(info, id, now);
                 self.dispatch_arrival(d, id, now);
             }
             NodeKind::Router(_) | NodeKind::Source(_) => unreachable!("resolved before arriving"),
@@ -647,7 +718,7 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn route(&mut self, r: usize, id: EntityId) -> NodeId {
         let router = &self.model.routers[r];
         for &(a, op, v, to) in &router.rules {
@@ -661,33 +732,35 @@ impl<'m> Simulation<'m> {
             return branches[0].1;
         }
         let u: f64 = self.router_rngs[r].random();
-        branches.iter().find(|(c, _)| u < *c).expect("last probability is +inf").1
+        branches
+            .iter()
+            .find(|(c, _)| u < *c)
+            .expect("last probability is +inf")
+            .1
     }
 
     // ----- stations ------------------------------------------------------
 
-    #[inline]
+    #[inline(always)]
     fn has_room(&self, s: usize) -> bool {
         let st = &self.stations[s];
         st.server_free() || st.waiting < self.model.stations[s].queue_capacity
     }
 
     /// Whether an order sent to `node` now would be blocked there.
-    #[inline]
+    #[inline(always)]
     fn blocks(&self, node: NodeId) -> bool {
         match self.model.nodes[node.0 as usize].kind {
-            NodeKind::Station(s) => self.model.stations[s].overflow == OverflowTarget::Block && !self.has_room(s),
+            NodeKind::Station(s) => {
+                self.model.stations[s].overflow == OverflowTarget::Block && !self.has_room(s)
+            }
             _ => false,
         }
     }
 
-    /// An order reaches station `s`; `upstream` holds a server for it if it was blocked.
-    fn station_arrival(&mut self, s: usize, node: NodeId, id: EntityId, now: f64, upstream: Option<u16>) {
-        if self.has_room(s) {
-            self.on_entry(node, id, now);
-            self.accept(s, id, now);
-            return;
-        }
+    /// Order `id` finds station `s` full; `upstream` holds a server for it
+    /// if it comes straight from one.
+    fn overflow(&mut self, s: usize, id: EntityId, now: f64, upstream: Option<u16>) {
         match self.model.stations[s].overflow {
             OverflowTarget::Reject(to) => {
                 self.stations[s].stats.rejected += 1;
@@ -700,7 +773,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// Order `id` enters station `s`, which has room.
-    #[inline]
+    #[inline(always)]
     fn accept(&mut self, s: usize, id: EntityId, now: f64) {
         let t = SimTime::from_secs(now);
         self.orders[id].entered = now;
@@ -717,13 +790,15 @@ impl<'m> Simulation<'m> {
             st.stats.queued += 1;
             st.stats.queue_length.update(t, f64::from(st.waiting));
             if let Some((patience, _)) = &node.patience {
-                self.tickets = self.tickets.wrapping_add(1);
-                self.orders[id].visit = self.tickets;
-                let d = patience.sample(&mut st.patience_rng) * 60.0;
+                let deadline = now + patience.sample(&mut st.patience_rng) * 60.0;
+                self.orders[id].renege_at = deadline;
                 self.calendar.schedule(
-                    SimTime::from_secs(now + d),
+                    SimTime::from_secs(deadline),
                     EventClass::Release,
-                    Event::Renege { station: s as u16, order: id, ticket: self.tickets },
+                    Event::Renege {
+                        station: s as u16,
+                        order: id,
+                    },
                 );
             }
         }
@@ -731,20 +806,30 @@ impl<'m> Simulation<'m> {
         st.stats.in_station.update(t, st.in_station());
     }
 
-    #[inline]
+    /// A free server of `s` takes order `id`, which waited `wait` seconds.
+    #[inline(always)]
     fn start_service(&mut self, s: usize, id: EntityId, now: f64, wait: f64) {
-        let node = &self.model.stations[s];
         let st = &mut self.stations[s];
         let t = SimTime::from_secs(now);
         st.busy += 1;
         st.stats.busy.update(t, f64::from(st.busy));
         if st.busy > st.on_shift {
-            st.stats.overtime.update(t, f64::from(st.busy - st.on_shift));
+            st.stats
+                .overtime
+                .update(t, f64::from(st.busy - st.on_shift));
         }
+        self.begin_service(s, id, now, wait);
+    }
+
+    /// Order `id` starts service at `s` on a server already counted busy.
+    #[inline(always)]
+    fn begin_service(&mut self, s: usize, id: EntityId, now: f64, wait: f64) {
+        let node = &self.model.stations[s];
+        let st = &mut self.stations[s];
         st.stats.wait.push(wait);
         st.stats.wait_hist.record(SimTime::from_secs(wait));
         if node.patience.is_some() {
-            self.orders[id].visit = 0;
+            self.orders[id].renege_at = f64::NAN;
         }
         let d = match &node.service {
             ServiceTime::One(dist) => dist.sample(&mut st.service_rngs[0]),
@@ -757,13 +842,21 @@ impl<'m> Simulation<'m> {
         self.calendar.schedule(
             SimTime::from_secs(now + d),
             EventClass::Release,
-            Event::ServiceEnd { station: s as u16, order: id },
+            Event::ServiceEnd {
+                station: s as u16,
+                order: id,
+            },
         );
     }
 
+    #[inline]
     fn pop_waiting(&mut self, s: usize) -> Option<EntityId> {
         let st = &mut self.stations[s];
-        let id = st.queues.iter_mut().find_map(VecDeque::pop_front)?;
+        let id = if st.queues.len() == 1 {
+            st.queues[0].pop_front()?
+        } else {
+            st.queues.iter_mut().find_map(VecDeque::pop_front)?
+        };
         st.waiting -= 1;
         Some(id)
     }
@@ -772,12 +865,23 @@ impl<'m> Simulation<'m> {
     fn fill(&mut self, s: usize, now: f64) {
         let t = SimTime::from_secs(now);
         while self.stations[s].server_free() {
-            let Some(next) = self.pop_waiting(s) else { break };
+            let Some(next) = self.pop_waiting(s) else {
+                break;
+            };
             let st = &mut self.stations[s];
             st.stats.queue_length.update(t, f64::from(st.waiting));
             let wait = now - self.orders[next].entered;
             self.start_service(s, next, now, wait);
         }
+        self.admit_blocked(s, now);
+        let st = &mut self.stations[s];
+        st.stats.in_station.update(t, st.in_station());
+    }
+
+    /// Lets orders blocked outside `s` in while there is room, releasing
+    /// the servers they held upstream.
+    #[inline]
+    fn admit_blocked(&mut self, s: usize, now: f64) {
         while !self.stations[s].blocked.is_empty() && self.has_room(s) {
             let (id, upstream) = self.stations[s].blocked.pop_front().expect("non-empty");
             self.on_entry(self.model.stations[s].node, id, now);
@@ -786,15 +890,15 @@ impl<'m> Simulation<'m> {
                 self.release_held(u as usize, now);
             }
         }
-        let st = &mut self.stations[s];
-        st.stats.in_station.update(t, st.in_station());
     }
 
     /// A server of `s` held by a blocked order is let go.
     fn release_held(&mut self, s: usize, now: f64) {
         let st = &mut self.stations[s];
         st.held -= 1;
-        st.stats.blocked.update(SimTime::from_secs(now), f64::from(st.held));
+        st.stats
+            .blocked
+            .update(SimTime::from_secs(now), f64::from(st.held));
         self.fill(s, now);
     }
 
@@ -806,30 +910,59 @@ impl<'m> Simulation<'m> {
         let sojourn = now - self.orders[id].entered;
         st.stats.sojourn.push(sojourn);
         st.stats.sojourn_hist.record(SimTime::from_secs(sojourn));
-        let was_overtime = st.busy > st.on_shift;
-        st.busy -= 1;
-        st.stats.busy.update(t, f64::from(st.busy));
-        if was_overtime {
-            st.stats.overtime.update(t, f64::from(st.busy.saturating_sub(st.on_shift)));
-        }
         let target = self.resolve(self.model.stations[s].to, id, now);
-        if self.blocks(target) {
+        if self.model.any_blocking && self.blocks(target) {
             let NodeKind::Station(b) = self.model.nodes[target.0 as usize].kind else {
                 unreachable!("only stations block")
             };
-            self.stations[b].blocked.push_back((id, Some(s as u16)));
             let st = &mut self.stations[s];
+            st.busy -= 1;
             st.held += 1;
+            st.stats.busy.update(t, f64::from(st.busy));
+            st.stats
+                .overtime
+                .update(t, f64::from(st.busy.saturating_sub(st.on_shift)));
             st.stats.blocked.update(t, f64::from(st.held));
+            self.stations[b].blocked.push_back((id, Some(s as u16)));
             return;
         }
-        self.fill(s, now);
+        // The freed server takes the next waiting job at once, unless it
+        // is off shift or the station is down.
+        let st = &self.stations[s];
+        let next = if st.busy + st.held <= st.capacity() {
+            self.pop_waiting(s)
+        } else {
+            None
+        };
+        let st = &mut self.stations[s];
+        if let Some(next) = next {
+            st.stats.queue_length.update(t, f64::from(st.waiting));
+            let wait = now - self.orders[next].entered;
+            self.begin_service(s, next, now, wait);
+        } else {
+            let was_overtime = st.busy > st.on_shift;
+            st.busy -= 1;
+            st.stats.busy.update(t, f64::from(st.busy));
+            if was_overtime {
+                st.stats
+                    .overtime
+                    .update(t, f64::from(st.busy.saturating_sub(st.on_shift)));
+            }
+        }
+        if !self.stations[s].blocked.is_empty() {
+            self.admit_blocked(s, now);
+        }
+        let st = &mut self.stations[s];
+        st.stats.in_station.update(t, st.in_station());
         self.moving.push_back((target, id));
     }
 
-    fn renege(&mut self, s: usize, id: EntityId, ticket: u32, now: f64) {
-        if self.orders[id].visit != ticket {
-            return; // service started (or the order moved on) before patience ran out
+    fn renege(&mut self, s: usize, id: EntityId, now: f64) {
+        // The order's deadline is this event's time only if it is still
+        // waiting here: service start clears it, and a reused slot carries
+        // another order's deadline.
+        if self.orders[id].renege_at != now {
+            return;
         }
         let node = &self.model.stations[s];
         let level = node.class_level[self.orders[id].class as usize] as usize;
@@ -843,7 +976,7 @@ impl<'m> Simulation<'m> {
         let t = SimTime::from_secs(now);
         st.stats.queue_length.update(t, f64::from(st.waiting));
         st.stats.in_station.update(t, st.in_station());
-        self.orders[id].visit = 0;
+        self.orders[id].renege_at = f64::NAN;
         let (_, to) = node.patience.as_ref().expect("reneging needs patience");
         let target = self.resolve(*to, id, now);
         self.fill(s, now);
@@ -851,14 +984,19 @@ impl<'m> Simulation<'m> {
     }
 
     fn shift_change(&mut self, s: usize, now: f64) {
-        let profile = self.model.stations[s].shifts.as_ref().expect("shift events only with shifts");
+        let profile = self.model.stations[s]
+            .shifts
+            .as_ref()
+            .expect("shift events only with shifts");
         // Evaluate just past the boundary, so rounding cannot land us on the old value.
         let w = self.model.calendar.week_offset(SimTime::from_secs(now)) + 1e-3;
         let st = &mut self.stations[s];
         let t = SimTime::from_secs(now);
         st.on_shift = profile.value_at(w % WEEK_SECS);
         st.stats.on_shift.update(t, f64::from(st.on_shift));
-        st.stats.overtime.update(t, f64::from(st.busy.saturating_sub(st.on_shift)));
+        st.stats
+            .overtime
+            .update(t, f64::from(st.busy.saturating_sub(st.on_shift)));
         if let Some(dt) = profile.next_change(w % WEEK_SECS) {
             self.calendar.schedule(
                 SimTime::from_secs(now + 1e-3 + dt),
@@ -870,21 +1008,35 @@ impl<'m> Simulation<'m> {
     }
 
     fn failure(&mut self, s: usize, now: f64) {
-        let (_, repair) = self.model.stations[s].breakdowns.as_ref().expect("failures only with breakdowns");
+        let (_, repair) = self.model.stations[s]
+            .breakdowns
+            .as_ref()
+            .expect("failures only with breakdowns");
         let st = &mut self.stations[s];
         st.up = false;
         st.stats.available.update(SimTime::from_secs(now), 0.0);
         let d = repair.sample(&mut st.repair_rng) * 60.0;
-        self.calendar.schedule(SimTime::from_secs(now + d), EventClass::Capacity, Event::Repair { station: s as u16 });
+        self.calendar.schedule(
+            SimTime::from_secs(now + d),
+            EventClass::Capacity,
+            Event::Repair { station: s as u16 },
+        );
     }
 
     fn repair(&mut self, s: usize, now: f64) {
-        let (up, _) = self.model.stations[s].breakdowns.as_ref().expect("repairs only with breakdowns");
+        let (up, _) = self.model.stations[s]
+            .breakdowns
+            .as_ref()
+            .expect("repairs only with breakdowns");
         let st = &mut self.stations[s];
         st.up = true;
         st.stats.available.update(SimTime::from_secs(now), 1.0);
         let d = up.sample(&mut st.failure_rng) * 3600.0;
-        self.calendar.schedule(SimTime::from_secs(now + d), EventClass::Capacity, Event::Failure { station: s as u16 });
+        self.calendar.schedule(
+            SimTime::from_secs(now + d),
+            EventClass::Capacity,
+            Event::Failure { station: s as u16 },
+        );
         self.fill(s, now);
     }
 
@@ -895,7 +1047,8 @@ impl<'m> Simulation<'m> {
         let st = &mut self.dispatches[d];
         st.arrivals += 1;
         st.held.push_back(id);
-        st.held_avg.update(SimTime::from_secs(now), st.held.len() as f64);
+        st.held_avg
+            .update(SimTime::from_secs(now), st.held.len() as f64);
         if let Some(b) = self.model.dispatches[d].batch_size
             && st.held.len() >= b as usize
         {
@@ -909,7 +1062,11 @@ impl<'m> Simulation<'m> {
         self.depart(d, n, now);
         let w = self.model.calendar.week_offset(SimTime::from_secs(now));
         let (dt, _) = next_slot(&node.slots, w, false);
-        self.calendar.schedule(SimTime::from_secs(now + dt), EventClass::Release, Event::Departure { dispatch: d as u16 });
+        self.calendar.schedule(
+            SimTime::from_secs(now + dt),
+            EventClass::Release,
+            Event::Departure { dispatch: d as u16 },
+        );
     }
 
     /// A vehicle leaves dispatch point `d` with its `n` oldest parcels.
@@ -930,10 +1087,11 @@ impl<'m> Simulation<'m> {
             self.moving.push_back((target, id));
         }
         let st = &mut self.dispatches[d];
-        st.held_avg.update(SimTime::from_secs(now), st.held.len() as f64);
+        st.held_avg
+            .update(SimTime::from_secs(now), st.held.len() as f64);
     }
 
-    #[inline]
+    #[inline(always)]
     fn absorb(&mut self, k: usize, id: EntityId, now: f64) {
         let tis = now - self.orders[id].created;
         let sink = &mut self.sinks[k];
@@ -944,7 +1102,8 @@ impl<'m> Simulation<'m> {
         let net = &mut self.network;
         net.time_in_system.push(tis);
         net.hist.record(SimTime::from_secs(tis));
-        net.in_system.update(SimTime::from_secs(now), self.orders.live() as f64);
+        net.in_system
+            .update(SimTime::from_secs(now), self.orders.live() as f64);
     }
 
     fn summary_with(&self, stop: StopReason) -> RunSummary {
@@ -1031,4 +1190,3 @@ impl<'m> Simulation<'m> {
         }
     }
 }
-

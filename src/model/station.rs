@@ -47,7 +47,10 @@ impl<'de> Deserialize<'de> for Servers {
             .map_err(|_| D::Error::custom("servers: must be a whole number or \"infinite\""))?
         {
             Repr::Count(c) => u32::try_from(c).map(Servers::Finite).map_err(|_| {
-                D::Error::custom(format!("servers: must be between 1 and {}, got {c}", u32::MAX))
+                D::Error::custom(format!(
+                    "servers: must be between 1 and {}, got {c}",
+                    u32::MAX
+                ))
             }),
             Repr::Word(w) if w == "infinite" => Ok(Servers::Infinite),
             Repr::Word(w) => Err(D::Error::custom(format!(

@@ -54,7 +54,8 @@ impl StationSummary {
     #[must_use]
     pub fn utilization(&self) -> Option<f64> {
         self.servers?;
-        (self.on_shift.area > 0.0).then(|| (self.busy.area - self.overtime.area) / self.on_shift.area)
+        (self.on_shift.area > 0.0)
+            .then(|| (self.busy.area - self.overtime.area) / self.on_shift.area)
     }
 
     /// Share of time the station was up.

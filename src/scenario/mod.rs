@@ -39,8 +39,8 @@
 //! Every unknown key is an error. Units are in the field names: `_h` hours,
 //! `_min` minutes, `_per_hour` a rate.
 
-use crate::error::{Error, Result};
 use crate::calendar::StartTime;
+use crate::error::{Error, Result};
 use crate::model::{Delay, Dispatch, Interval, Model, ModelBuilder, Router, Sink, Source, Station};
 use crate::time::SimTime;
 use indexmap::IndexMap;
@@ -159,7 +159,9 @@ impl Scenario {
                 format!("must be finite and at least 0, got {}", run.warmup_h),
             ));
         }
-        b = b.with_warmup(SimTime::from_hours(run.warmup_h)).with_start(run.start.0);
+        b = b
+            .with_warmup(SimTime::from_hours(run.warmup_h))
+            .with_start(run.start.0);
         if let Some(m) = run.sample_every_min {
             if !(m.is_finite() && m > 0.0) {
                 return Err(Error::scenario(
