@@ -161,9 +161,144 @@ pub fn jackson_flows(external: &[f64], routing: &[Vec<f64>]) -> Option<Vec<f64>>
     None
 }
 
+/// Stationary distribution of a birth–death chain on `0..=max_n` with
+/// birth rate `lambda` (while `n < max_n`) and death rate `death(n)` in state `n`.
+///
+/// # Formula
+/// `p_n ∝ Π_{k=1..n} λ / death(k)`, normalised.
+#[must_use]
+pub fn birth_death(lambda: f64, death: impl Fn(u32) -> f64, max_n: u32) -> Vec<f64> {
+    let mut p = Vec::with_capacity(max_n as usize + 1);
+    let mut w = 1.0;
+    p.push(w);
+    for n in 1..=max_n {
+        w *= lambda / death(n);
+        p.push(w);
+    }
+    let total: f64 = p.iter().sum();
+    p.iter().map(|x| x / total).collect()
+}
+
+/// The M/M/c/K queue: at most `capacity` jobs in the system (`capacity >= c`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MMcK {
+    /// Arrival rate.
+    pub lambda: f64,
+    /// Service rate of one server.
+    pub mu: f64,
+    /// Number of servers.
+    pub servers: u32,
+    /// Most jobs in the system, in service or waiting.
+    pub capacity: u32,
+}
+
+impl MMcK {
+    fn distribution(&self) -> Vec<f64> {
+        let (mu, c) = (self.mu, self.servers);
+        birth_death(self.lambda, |n| f64::from(n.min(c)) * mu, self.capacity)
+    }
+
+    /// Probability that an arrival is turned away, `p_K` (PASTA).
+    ///
+    /// ```
+    /// use cbec_sim::theory::{MMcK, erlang_b};
+    /// let loss = MMcK { lambda: 2.0, mu: 1.0, servers: 3, capacity: 3 };
+    /// assert!((loss.blocking() - erlang_b(3, 2.0)).abs() < 1e-12);
+    /// ```
+    #[must_use]
+    pub fn blocking(&self) -> f64 {
+        *self.distribution().last().expect("non-empty")
+    }
+
+    /// Mean number in the system.
+    #[must_use]
+    pub fn mean_in_system(&self) -> f64 {
+        self.distribution().iter().enumerate().map(|(n, p)| n as f64 * p).sum()
+    }
+}
+
+/// The M/M/c+M queue: waiting jobs abandon after an exponential patience
+/// of rate `theta` (Palm's model, Erlang A).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ErlangA {
+    /// Arrival rate.
+    pub lambda: f64,
+    /// Service rate of one server.
+    pub mu: f64,
+    /// Number of servers.
+    pub servers: u32,
+    /// Abandonment rate of one waiting job (1 / mean patience).
+    pub theta: f64,
+}
+
+impl ErlangA {
+    /// Birth–death with death rate `min(n, c)μ + max(n - c, 0)θ`,
+    /// truncated where the tail is negligible.
+    fn distribution(&self) -> Vec<f64> {
+        let (mu, c, theta) = (self.mu, self.servers, self.theta);
+        let max_n = c + 10_000;
+        birth_death(self.lambda, |n| f64::from(n.min(c)) * mu + f64::from(n.saturating_sub(c)) * theta, max_n)
+    }
+
+    /// Mean number waiting.
+    #[must_use]
+    pub fn mean_queue(&self) -> f64 {
+        let c = self.servers as usize;
+        self.distribution().iter().enumerate().skip(c).map(|(n, p)| (n - c) as f64 * p).sum()
+    }
+
+    /// Share of arrivals that abandon: `θ·Lq / λ` (abandonments per unit
+    /// time over arrivals per unit time).
+    #[must_use]
+    pub fn abandonment(&self) -> f64 {
+        self.theta * self.mean_queue() / self.lambda
+    }
+}
+
+/// Cobham's formula: mean waits in a non-preemptive priority M/G/1 queue.
+///
+/// Classes are given most urgent first, each with its arrival rate and the
+/// first two moments of its service time. Returns the mean wait of each
+/// class, or `None` if the queue is unstable.
+///
+/// # Formula
+/// `W_k = W0 / ((1 - σ_{k-1})(1 - σ_k))` with `W0 = Σ_i λ_i E[S_i²] / 2` and
+/// `σ_k = Σ_{i<=k} λ_i E[S_i]`.
+///
+/// ```
+/// // Two classes, exponential service of mean 1: W0 = 0.8.
+/// let w = cbec_sim::theory::cobham_waits(&[(0.3, 1.0, 2.0), (0.5, 1.0, 2.0)]).unwrap();
+/// assert!((w[0] - 0.8 / 0.7).abs() < 1e-12);
+/// assert!((w[1] - 0.8 / (0.7 * 0.2)).abs() < 1e-12);
+/// ```
+#[must_use]
+pub fn cobham_waits(classes: &[(f64, f64, f64)]) -> Option<Vec<f64>> {
+    let w0: f64 = classes.iter().map(|(l, _, es2)| l * es2).sum::<f64>() / 2.0;
+    let mut sigma = 0.0;
+    let mut out = Vec::with_capacity(classes.len());
+    for (l, es, _) in classes {
+        let before = sigma;
+        sigma += l * es;
+        if sigma >= 1.0 {
+            return None;
+        }
+        out.push(w0 / ((1.0 - before) * (1.0 - sigma)));
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl ErlangA {
+        /// Share of arrivals that find the server busy and leave at once
+        /// (the θ → ∞ limit), for the test above.
+        fn abundance_check(&self) -> f64 {
+            // θ·Lq/λ tends to P(arrival finds all servers busy).
+            self.abandonment()
+        }
+    }
 
     #[test]
     fn erlang_b_textbook_values() {
@@ -207,6 +342,26 @@ mod tests {
             None
         );
         assert_eq!(jackson_flows(&[1.0], &[vec![1.0]]), None);
+    }
+
+    #[test]
+    fn mmck_reduces_to_mmc_for_large_k() {
+        let k = MMcK { lambda: 0.5, mu: 1.0, servers: 1, capacity: 200 };
+        assert!(k.blocking() < 1e-50);
+        assert!((k.mean_in_system() - 1.0).abs() < 1e-9, "M/M/1 at rho 0.5 has L = 1");
+        // M/M/1/2 by hand: p ∝ 1, ρ, ρ² with ρ = 0.5 → p2 = 0.25/1.75.
+        let small = MMcK { lambda: 0.5, mu: 1.0, servers: 1, capacity: 2 };
+        assert!((small.blocking() - 0.25 / 1.75).abs() < 1e-12);
+    }
+
+    #[test]
+    fn erlang_a_limits() {
+        // Very impatient: nobody waits long, abandonment is almost P(wait) for M/M/1/1.
+        let a = ErlangA { lambda: 1.0, mu: 1.0, servers: 1, theta: 1e6 };
+        assert!((a.abundance_check() - 0.5).abs() < 1e-3);
+        // Very patient: the queue approaches M/M/1 at ρ = 0.5 (Lq = 0.5).
+        let p = ErlangA { lambda: 0.5, mu: 1.0, servers: 1, theta: 1e-9 };
+        assert!((p.mean_queue() - 0.5).abs() < 1e-5);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod conservation;
 mod determinism;
 mod distributions;
+mod logistics_theory;
 mod ordering;
 mod queueing_theory;
 mod scenario;
