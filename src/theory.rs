@@ -213,7 +213,11 @@ impl MMcK {
     /// Mean number in the system.
     #[must_use]
     pub fn mean_in_system(&self) -> f64 {
-        self.distribution().iter().enumerate().map(|(n, p)| n as f64 * p).sum()
+        self.distribution()
+            .iter()
+            .enumerate()
+            .map(|(n, p)| n as f64 * p)
+            .sum()
     }
 }
 
@@ -237,14 +241,23 @@ impl ErlangA {
     fn distribution(&self) -> Vec<f64> {
         let (mu, c, theta) = (self.mu, self.servers, self.theta);
         let max_n = c + 10_000;
-        birth_death(self.lambda, |n| f64::from(n.min(c)) * mu + f64::from(n.saturating_sub(c)) * theta, max_n)
+        birth_death(
+            self.lambda,
+            |n| f64::from(n.min(c)) * mu + f64::from(n.saturating_sub(c)) * theta,
+            max_n,
+        )
     }
 
     /// Mean number waiting.
     #[must_use]
     pub fn mean_queue(&self) -> f64 {
         let c = self.servers as usize;
-        self.distribution().iter().enumerate().skip(c).map(|(n, p)| (n - c) as f64 * p).sum()
+        self.distribution()
+            .iter()
+            .enumerate()
+            .skip(c)
+            .map(|(n, p)| (n - c) as f64 * p)
+            .sum()
     }
 
     /// Share of arrivals that abandon: `θ·Lq / λ` (abandonments per unit
@@ -346,21 +359,44 @@ mod tests {
 
     #[test]
     fn mmck_reduces_to_mmc_for_large_k() {
-        let k = MMcK { lambda: 0.5, mu: 1.0, servers: 1, capacity: 200 };
+        let k = MMcK {
+            lambda: 0.5,
+            mu: 1.0,
+            servers: 1,
+            capacity: 200,
+        };
         assert!(k.blocking() < 1e-50);
-        assert!((k.mean_in_system() - 1.0).abs() < 1e-9, "M/M/1 at rho 0.5 has L = 1");
+        assert!(
+            (k.mean_in_system() - 1.0).abs() < 1e-9,
+            "M/M/1 at rho 0.5 has L = 1"
+        );
         // M/M/1/2 by hand: p ∝ 1, ρ, ρ² with ρ = 0.5 → p2 = 0.25/1.75.
-        let small = MMcK { lambda: 0.5, mu: 1.0, servers: 1, capacity: 2 };
+        let small = MMcK {
+            lambda: 0.5,
+            mu: 1.0,
+            servers: 1,
+            capacity: 2,
+        };
         assert!((small.blocking() - 0.25 / 1.75).abs() < 1e-12);
     }
 
     #[test]
     fn erlang_a_limits() {
         // Very impatient: nobody waits long, abandonment is almost P(wait) for M/M/1/1.
-        let a = ErlangA { lambda: 1.0, mu: 1.0, servers: 1, theta: 1e6 };
+        let a = ErlangA {
+            lambda: 1.0,
+            mu: 1.0,
+            servers: 1,
+            theta: 1e6,
+        };
         assert!((a.abundance_check() - 0.5).abs() < 1e-3);
         // Very patient: the queue approaches M/M/1 at ρ = 0.5 (Lq = 0.5).
-        let p = ErlangA { lambda: 0.5, mu: 1.0, servers: 1, theta: 1e-9 };
+        let p = ErlangA {
+            lambda: 0.5,
+            mu: 1.0,
+            servers: 1,
+            theta: 1e-9,
+        };
         assert!((p.mean_queue() - 0.5).abs() < 1e-5);
     }
 

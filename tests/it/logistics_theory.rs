@@ -4,7 +4,8 @@
 use crate::support::{across, assert_matches, replicate};
 use cbec_sim::theory::{ErlangA, MMcK, cobham_waits, erlang_b};
 use cbec_sim::{
-    Breakdowns, Comparison, Delay, Dist, Model, Overflow, Route, Router, Rule, SimTime, Sink, Source, Station,
+    Breakdowns, Comparison, Delay, Dist, Model, Overflow, Route, Router, Rule, SimTime, Sink,
+    Source, Station,
 };
 
 fn finite_room(lambda_per_min: f64, servers: u32, room: u32) -> Model {
@@ -31,22 +32,42 @@ fn blocking_share(r: &cbec_sim::RunSummary) -> f64 {
 #[test]
 fn mmck_blocking_matches_formula() {
     let runs = replicate(&finite_room(2.5, 2, 3), 21);
-    let q = MMcK { lambda: 2.5, mu: 1.0, servers: 2, capacity: 5 };
-    assert_matches("M/M/2/5 P(block)", &across(&runs, blocking_share), q.blocking(), 0.0);
+    let q = MMcK {
+        lambda: 2.5,
+        mu: 1.0,
+        servers: 2,
+        capacity: 5,
+    };
+    assert_matches(
+        "M/M/2/5 P(block)",
+        &across(&runs, blocking_share),
+        q.blocking(),
+        0.0,
+    );
     assert_matches(
         "M/M/2/5 L",
-        &across(&runs, |r| r.station("queue").unwrap().in_station.mean().unwrap()),
+        &across(&runs, |r| {
+            r.station("queue").unwrap().in_station.mean().unwrap()
+        }),
         q.mean_in_system(),
         0.0,
     );
     // Rejected orders end in the named sink.
-    assert!(runs.iter().all(|r| r.sink("turned_away").unwrap().count > 0 && r.conservation.holds()));
+    assert!(
+        runs.iter()
+            .all(|r| r.sink("turned_away").unwrap().count > 0 && r.conservation.holds())
+    );
 }
 
 #[test]
 fn mmcc_loss_matches_erlang_b() {
     let runs = replicate(&finite_room(2.0, 3, 0), 22);
-    assert_matches("M/M/3/3 P(block)", &across(&runs, blocking_share), erlang_b(3, 2.0), 0.0);
+    assert_matches(
+        "M/M/3/3 P(block)",
+        &across(&runs, blocking_share),
+        erlang_b(3, 2.0),
+        0.0,
+    );
     assert!(runs.iter().all(|r| r.station("queue").unwrap().queued == 0));
 }
 
@@ -57,10 +78,14 @@ fn mmcc_loss_matches_erlang_b() {
 fn two_station_line_with_blocking_matches_markov_chain() {
     let model = Model::builder()
         .with_source("flood", Source::poisson(600.0, "first"))
-        .with_station("first", Station::new(1, Dist::exponential(1.0).unwrap(), "second"))
+        .with_station(
+            "first",
+            Station::new(1, Dist::exponential(1.0).unwrap(), "second"),
+        )
         .with_station(
             "second",
-            Station::new(1, Dist::exponential(1.0).unwrap(), "done").with_queue_capacity(0, Overflow::Block),
+            Station::new(1, Dist::exponential(1.0).unwrap(), "done")
+                .with_queue_capacity(0, Overflow::Block),
         )
         .with_sink("done", Sink::new())
         .with_horizon(SimTime::from_hours(100.0))
@@ -70,17 +95,24 @@ fn two_station_line_with_blocking_matches_markov_chain() {
     let runs = replicate(&model, 23);
     assert_matches(
         "blocking line throughput (per min)",
-        &across(&runs, |r| r.station("second").unwrap().throughput_per_hour().unwrap() / 60.0),
+        &across(&runs, |r| {
+            r.station("second").unwrap().throughput_per_hour().unwrap() / 60.0
+        }),
         2.0 / 3.0,
         0.0,
     );
     assert_matches(
         "first station blocked share",
-        &across(&runs, |r| r.station("first").unwrap().blocked.mean().unwrap()),
+        &across(&runs, |r| {
+            r.station("first").unwrap().blocked.mean().unwrap()
+        }),
         1.0 / 3.0,
         0.0,
     );
-    assert!(runs.iter().all(|r| r.conservation.holds() && r.station("second").unwrap().queued == 0));
+    assert!(
+        runs.iter()
+            .all(|r| r.conservation.holds() && r.station("second").unwrap().queued == 0)
+    );
 }
 
 #[test]
@@ -99,7 +131,12 @@ fn reneging_matches_erlang_a() {
         .build()
         .unwrap();
     let runs = replicate(&model, 24);
-    let a = ErlangA { lambda: 1.0, mu: 1.0, servers: 1, theta: 0.5 };
+    let a = ErlangA {
+        lambda: 1.0,
+        mu: 1.0,
+        servers: 1,
+        theta: 0.5,
+    };
     assert_matches(
         "M/M/1+M abandonment",
         &across(&runs, |r| {
@@ -111,11 +148,16 @@ fn reneging_matches_erlang_a() {
     );
     assert_matches(
         "M/M/1+M mean queue",
-        &across(&runs, |r| r.station("queue").unwrap().queue_length.mean().unwrap()),
+        &across(&runs, |r| {
+            r.station("queue").unwrap().queue_length.mean().unwrap()
+        }),
         a.mean_queue(),
         0.0,
     );
-    assert!(runs.iter().all(|r| r.sink("gave_up").unwrap().count > 0 && r.conservation.holds()));
+    assert!(
+        runs.iter()
+            .all(|r| r.sink("gave_up").unwrap().count > 0 && r.conservation.holds())
+    );
 }
 
 #[test]
@@ -123,11 +165,15 @@ fn two_class_priority_matches_cobham() {
     let model = Model::builder()
         .with_source(
             "arrivals",
-            Source::poisson(0.8 * 60.0, "queue").with_class("express", 0.375).with_class("standard", 0.625),
+            Source::poisson(0.8 * 60.0, "queue")
+                .with_class("express", 0.375)
+                .with_class("standard", 0.625),
         )
         .with_station(
             "queue",
-            Station::new(1, Dist::exponential(1.0).unwrap(), "by_class").with_priority("express", 0).with_priority("standard", 1),
+            Station::new(1, Dist::exponential(1.0).unwrap(), "by_class")
+                .with_priority("express", 0)
+                .with_priority("standard", 1),
         )
         .with_router(
             "by_class",
@@ -146,7 +192,9 @@ fn two_class_priority_matches_cobham() {
     for (sink, wait) in [("express_done", w[0]), ("standard_done", w[1])] {
         assert_matches(
             &format!("Cobham {sink} time in system (min)"),
-            &across(&runs, |r| r.sink(sink).unwrap().time_in_system.mean().unwrap() / 60.0),
+            &across(&runs, |r| {
+                r.sink(sink).unwrap().time_in_system.mean().unwrap() / 60.0
+            }),
             wait + 1.0,
             0.0,
         );
@@ -159,10 +207,12 @@ fn availability_matches_up_and_repair_means() {
         .with_source("arrivals", Source::poisson(30.0, "review"))
         .with_station(
             "review",
-            Station::infinite(Dist::exponential(0.1).unwrap(), "done").with_breakdowns(Breakdowns::new(
-                Dist::exponential(10.0).unwrap(),
-                Dist::exponential(60.0).unwrap(),
-            )),
+            Station::infinite(Dist::exponential(0.1).unwrap(), "done").with_breakdowns(
+                Breakdowns::new(
+                    Dist::exponential(10.0).unwrap(),
+                    Dist::exponential(60.0).unwrap(),
+                ),
+            ),
         )
         .with_sink("done", Sink::new())
         .with_horizon(SimTime::from_hours(2000.0))
@@ -172,7 +222,9 @@ fn availability_matches_up_and_repair_means() {
     // Up 10 h on average, down 1 h: availability 10/11.
     assert_matches(
         "availability",
-        &across(&runs, |r| r.station("review").unwrap().availability().unwrap()),
+        &across(&runs, |r| {
+            r.station("review").unwrap().availability().unwrap()
+        }),
         10.0 / 11.0,
         0.0,
     );
@@ -199,14 +251,20 @@ fn latest_of_delay_mean_is_mean_of_maximum() {
     let runs = replicate(&model, 27);
     // E[max] by inclusion–exclusion over the rates.
     let (la, lb, lc) = (1.0 / a, 1.0 / b, 1.0 / c);
-    let expected = a + b + c - 1.0 / (la + lb) - 1.0 / (la + lc) - 1.0 / (lb + lc) + 1.0 / (la + lb + lc);
+    let expected =
+        a + b + c - 1.0 / (la + lb) - 1.0 / (la + lc) - 1.0 / (lb + lc) + 1.0 / (la + lb + lc);
     assert_matches(
         "latest-of-three delay (min)",
-        &across(&runs, |r| r.station("documents").unwrap().sojourn_mean_min().unwrap()),
+        &across(&runs, |r| {
+            r.station("documents").unwrap().sojourn_mean_min().unwrap()
+        }),
         expected,
         0.0,
     );
-    assert!(runs.iter().all(|r| r.station("documents").unwrap().queued == 0));
+    assert!(
+        runs.iter()
+            .all(|r| r.station("documents").unwrap().queued == 0)
+    );
 }
 
 #[test]
@@ -215,7 +273,8 @@ fn attribute_rule_share_matches_the_distribution_tail() {
     let model = Model::builder()
         .with_source(
             "orders",
-            Source::poisson(600.0, "limit").with_attribute("basket_value_cny", Dist::lognormal(2000.0, 1.5).unwrap()),
+            Source::poisson(600.0, "limit")
+                .with_attribute("basket_value_cny", Dist::lognormal(2000.0, 1.5).unwrap()),
         )
         .with_router(
             "limit",
@@ -233,10 +292,15 @@ fn attribute_rule_share_matches_the_distribution_tail() {
         .unwrap();
     let runs = replicate(&model, 28);
     let s2 = (1.0f64 + 1.5 * 1.5).ln();
-    let tail = 1.0 - LogNormal::new(2000f64.ln() - s2 / 2.0, s2.sqrt()).unwrap().cdf(5000.0);
+    let tail = 1.0
+        - LogNormal::new(2000f64.ln() - s2 / 2.0, s2.sqrt())
+            .unwrap()
+            .cdf(5000.0);
     assert_matches(
         "share over 5,000 CNY",
-        &across(&runs, |r| r.sink("over_limit").unwrap().count as f64 / r.network.entered as f64),
+        &across(&runs, |r| {
+            r.sink("over_limit").unwrap().count as f64 / r.network.entered as f64
+        }),
         tail,
         0.0,
     );
@@ -248,15 +312,16 @@ fn attribute_rule_share_matches_the_distribution_tail() {
 fn attempt_counter_bounds_rework_loop() {
     let model = Model::builder()
         .with_source("orders", Source::poisson(60.0, "check"))
-        .with_station("check", Station::infinite(Dist::exponential(1.0).unwrap(), "outcome").with_increment("attempts"))
+        .with_station(
+            "check",
+            Station::infinite(Dist::exponential(1.0).unwrap(), "outcome")
+                .with_increment("attempts"),
+        )
         .with_router(
             "outcome",
-            Router::new(vec![Route::new("check", 0.5), Route::new("released", 0.5)]).with_rule(Rule::new(
-                "attempts",
-                Comparison::GreaterOrEqual,
-                3.0,
-                "cancelled",
-            )),
+            Router::new(vec![Route::new("check", 0.5), Route::new("released", 0.5)]).with_rule(
+                Rule::new("attempts", Comparison::GreaterOrEqual, 3.0, "cancelled"),
+            ),
         )
         .with_sink("released", Sink::new())
         .with_sink("cancelled", Sink::new())
@@ -267,7 +332,10 @@ fn attempt_counter_bounds_rework_loop() {
     assert_matches(
         "cancelled share",
         &across(&runs, |r| {
-            let (rel, can) = (r.sink("released").unwrap().count, r.sink("cancelled").unwrap().count);
+            let (rel, can) = (
+                r.sink("released").unwrap().count,
+                r.sink("cancelled").unwrap().count,
+            );
             can as f64 / (rel + can) as f64
         }),
         0.25,
@@ -276,7 +344,9 @@ fn attempt_counter_bounds_rework_loop() {
     // Visits per order: 1 + 0.5 + 0.25 = 1.75 on average.
     assert_matches(
         "visits per order",
-        &across(&runs, |r| r.station("check").unwrap().arrivals as f64 / r.network.entered as f64),
+        &across(&runs, |r| {
+            r.station("check").unwrap().arrivals as f64 / r.network.entered as f64
+        }),
         1.75,
         0.0,
     );

@@ -8,6 +8,7 @@ mod conservation;
 mod determinism;
 mod distributions;
 mod logistics_theory;
+mod logistics_traces;
 mod ordering;
 mod queueing_theory;
 mod scenario;
