@@ -775,13 +775,14 @@ impl Compiler {
             let rf = |x: &str| format!("{field}.rules[{i}].{x}");
             let attr = self.attribute(&rule.attribute).ok_or_else(|| {
                 let known: Vec<&str> = self.attributes.iter().map(|a| a.name.as_str()).collect();
+                let known = if known.is_empty() {
+                    "none are declared".to_string()
+                } else {
+                    known.join(", ")
+                };
                 Error::scenario(
                     rf("attribute"),
-                    format!(
-                        "unknown attribute \"{}\"; known attributes: {}",
-                        rule.attribute,
-                        known.join(", ")
-                    ),
+                    format!("unknown attribute \"{}\"; known attributes: {known}", rule.attribute),
                 )
             })?;
             let info = &self.attributes[attr as usize];

@@ -242,3 +242,52 @@ fn error_is_send_sync_static() {
     fn check<T: Send + Sync + 'static>() {}
     check::<Error>();
 }
+
+/// Bad inputs for the logistics parts, each with the message it must print.
+#[test]
+fn bad_logistics_inputs_name_field_value_and_rule() {
+    let station = |extra: &str| with("to = \"done\" }", &format!("to = \"done\", {extra} }}"));
+    let cases: Vec<(String, &str)> = vec![
+        (station("queue_capacity = 3"), "stations.desk.overflow: is required with queue_capacity: \"block\" or { reject_to = \"node\" }"),
+        (station("overflow = \"block\""), "stations.desk.queue_capacity: is required with overflow"),
+        (station("queue_capacity = 3, overflow = { reject_to = \"nowhere\" }"), "stations.desk.overflow.reject_to: unknown node \"nowhere\"; known nodes: orders, desk, done"),
+        (station("patience_min = { dist = \"exponential\", mean = 5 }"), "stations.desk.renege_to: is required with patience_min"),
+        (station("priorities = { vip = 0 }"), "stations.desk.priorities.vip: unknown class \"vip\"; the sources declare: default"),
+        (station("shifts = [{ days = [], from = \"08:00\", to = \"17:00\", servers = 2 }]"), "stations.desk.shifts[0].days: must list at least one day"),
+        (with("servers = 1", "servers = 0").replace("to = \"done\" }", "to = \"done\", shifts = [{ from = \"08:00\", to = \"17:00\", servers = 0 }] }"), "stations.desk.shifts: no server is ever on shift; orders would wait forever"),
+        (with("rate_per_hour = 20,", "rate_per_hour = 20, profile = { hourly_per_hour = [1] },"), "sources.orders: must have exactly one of rate_per_hour, profile, timetable, replay_csv"),
+        (with("rate_per_hour = 20,", "profile = { hourly_per_hour = [1, 2] },"), "sources.orders.profile.hourly_per_hour: must list 24 rates, one per hour of the day, got 2"),
+        (with("rate_per_hour = 20,", "profile = { hourly_per_hour = [0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0] },"), "sources.orders.profile: the rate is zero at every hour of the week; no order would ever arrive"),
+        (with("rate_per_hour = 20,", "profile = { hourly_per_hour = [1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,-1] },"), "sources.orders.profile.hourly_per_hour[23]: must be finite and at least 0, got -1"),
+        (with("rate_per_hour = 20,", "timetable = [{ days = [], at = \"06:00\", batch = { dist = \"deterministic\", value = 3 } }],"), "sources.orders.timetable[0].days: must list at least one day"),
+        (format!("{BASE}\ndispatches.trucks = {{ to = \"done\" }}\n"), "dispatches.trucks: needs departures, a batch_size, or both; otherwise nothing would ever leave"),
+        (format!("{BASE}\ndispatches.trucks = {{ to = \"done\", batch_size = 0 }}\n"), "dispatches.trucks.batch_size: must be at least 1, got 0"),
+        (format!("{BASE}\ndelays.docs = {{ latest_of_min = {{}}, to = \"done\" }}\n"), "delays.docs.latest_of_min: must list at least one part"),
+        (with("to = \"done\" }", "to = \"r\" }") + "\nrouters.r = { routes = [{ to = \"done\", prob = 1 }], rules = [{ attribute = \"weight_kg\", op = \">\", value = 2, to = \"done\" }] }\n", "routers.r.rules[0].attribute: unknown attribute \"weight_kg\"; known attributes: none are declared"),
+        (with("rate_per_hour = 20,", "rate_per_hour = 20, attributes = { basket_value_cny = { dist = \"exponential\", mean = 200 } },").replace("to = \"done\" }", "to = \"r\" }") + "\nrouters.r = { routes = [{ to = \"done\", prob = 1 }], rules = [{ attribute = \"basket_value_cny\", op = \">\", value = \"high\", to = \"done\" }] }\n", "routers.r.rules[0].value: \"basket_value_cny\" is numeric: give a number, got \"high\""),
+    ];
+    for (text, expected) in &cases {
+        assert_eq!(&error_of(text), expected, "for:\n{text}");
+    }
+}
+
+#[test]
+fn malformed_times_and_dates_are_parse_errors() {
+    let bad_clock = error_of(&with(
+        "to = \"done\" }",
+        "to = \"done\", shifts = [{ from = \"8h30\", to = \"17:00\", servers = 2 }] }",
+    ));
+    assert!(bad_clock.contains("must be a clock time \"HH:MM\" between 00:00 and 23:59, got \"8h30\""), "{bad_clock}");
+    let bad_day = error_of(&with(
+        "to = \"done\" }",
+        "to = \"done\", shifts = [{ days = [\"monday\"], from = \"08:00\", to = \"17:00\", servers = 2 }] }",
+    ));
+    assert!(bad_day.contains("unknown variant `monday`"), "{bad_day}");
+    let bad_start = error_of(&with("horizon_h = 10", "horizon_h = 10, start = \"11/11/2024\""));
+    assert!(bad_start.contains("start: must be a local date and time such as \"2024-11-04T00:00\", got \"11/11/2024\""), "{bad_start}");
+    let bad_date = error_of(&with(
+        "rate_per_hour = 20,",
+        "profile = { hourly_per_hour = [1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1], dates = [{ date = \"2024-13-01\", factor = 2 }] },",
+    ));
+    assert!(bad_date.contains("date: must be a date such as \"2024-11-11\", got \"2024-13-01\""), "{bad_date}");
+}
