@@ -782,7 +782,10 @@ impl Compiler {
                 };
                 Error::scenario(
                     rf("attribute"),
-                    format!("unknown attribute \"{}\"; known attributes: {known}", rule.attribute),
+                    format!(
+                        "unknown attribute \"{}\"; known attributes: {known}",
+                        rule.attribute
+                    ),
                 )
             })?;
             let info = &self.attributes[attr as usize];
@@ -926,55 +929,51 @@ impl Compiler {
         let mut nodes = Vec::with_capacity(self.ids.len());
         let mut sources = Vec::new();
         for (name, s) in &b.sources {
-            nodes.push(NodeInfo {
-                kind: NodeKind::Source(sources.len()),
-                milestone: None,
-                increment: None,
-            });
+            nodes.push(NodeInfo::new(NodeKind::Source(sources.len()), None, None));
             sources.push(self.source(name, s, b.horizon)?);
         }
         let mut stations = Vec::new();
         for (name, s) in &b.stations {
-            nodes.push(NodeInfo {
-                kind: NodeKind::Station(stations.len()),
-                milestone: self.milestone(&s.milestone),
-                increment: self.increment(&s.increment),
-            });
+            nodes.push(NodeInfo::new(
+                NodeKind::Station(stations.len()),
+                self.milestone(&s.milestone),
+                self.increment(&s.increment),
+            ));
             stations.push(self.station(name, s)?);
         }
         for (name, d) in &b.delays {
-            nodes.push(NodeInfo {
-                kind: NodeKind::Station(stations.len()),
-                milestone: self.milestone(&d.milestone),
-                increment: self.increment(&d.increment),
-            });
+            nodes.push(NodeInfo::new(
+                NodeKind::Station(stations.len()),
+                self.milestone(&d.milestone),
+                self.increment(&d.increment),
+            ));
             stations.push(self.delay(name, d)?);
         }
         let mut routers = Vec::new();
         for (name, r) in &b.routers {
-            nodes.push(NodeInfo {
-                kind: NodeKind::Router(routers.len()),
-                milestone: self.milestone(&r.milestone),
-                increment: self.increment(&r.increment),
-            });
+            nodes.push(NodeInfo::new(
+                NodeKind::Router(routers.len()),
+                self.milestone(&r.milestone),
+                self.increment(&r.increment),
+            ));
             routers.push(self.router(name, r)?);
         }
         let mut dispatches = Vec::new();
         for (name, d) in &b.dispatches {
-            nodes.push(NodeInfo {
-                kind: NodeKind::Dispatch(dispatches.len()),
-                milestone: self.milestone(&d.milestone),
-                increment: None,
-            });
+            nodes.push(NodeInfo::new(
+                NodeKind::Dispatch(dispatches.len()),
+                self.milestone(&d.milestone),
+                None,
+            ));
             dispatches.push(self.dispatch(name, d)?);
         }
         let mut sinks = Vec::new();
         for (name, s) in &b.sinks {
-            nodes.push(NodeInfo {
-                kind: NodeKind::Sink(sinks.len()),
-                milestone: self.milestone(&s.milestone),
-                increment: None,
-            });
+            nodes.push(NodeInfo::new(
+                NodeKind::Sink(sinks.len()),
+                self.milestone(&s.milestone),
+                None,
+            ));
             sinks.push(SinkNode { name: name.clone() });
         }
         let mut intervals = Vec::new();

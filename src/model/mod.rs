@@ -61,6 +61,19 @@ pub(crate) struct NodeInfo {
     pub(crate) milestone: Option<u16>,
     /// Attribute incremented on entry.
     pub(crate) increment: Option<u16>,
+    /// Whether entering stamps a milestone or bumps a counter (fast path).
+    pub(crate) marks: bool,
+}
+
+impl NodeInfo {
+    pub(crate) fn new(kind: NodeKind, milestone: Option<u16>, increment: Option<u16>) -> Self {
+        NodeInfo {
+            kind,
+            milestone,
+            increment,
+            marks: milestone.is_some() || increment.is_some(),
+        }
+    }
 }
 
 /// A per-order attribute: numeric, or categorical with its category names.

@@ -40,7 +40,7 @@ impl Orders {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn create(&mut self, class: u16, now: f64) -> EntityId {
         let id = self.arena.insert(Order {
             class,

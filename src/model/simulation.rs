@@ -8,7 +8,7 @@ use super::{Model, NodeId, NodeInfo, NodeKind, OverflowTarget, ServiceTime};
 use crate::calendar::WEEK_SECS;
 use crate::engine::{EntityId, EventCalendar, EventClass};
 use crate::rng::{SimRng, stream_rng};
-use crate::stats::{DurationHistogram, OnlineMoments, TimeWeighted};
+use crate::stats::{DurationHistogram, OnlineMoments, TimeAverage, TimeWeighted};
 use crate::time::SimTime;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
@@ -62,7 +62,10 @@ struct StationStats {
     sojourn: OnlineMoments,
     sojourn_hist: DurationHistogram,
     queue_length: TimeWeighted,
-    in_station: TimeWeighted,
+    /// Most orders at the station at once. Its time average needs no
+    /// accumulator of its own: it is the sum of the busy, blocked and queue
+    /// averages.
+    in_station_max: u32,
     busy: TimeWeighted,
     on_shift: TimeWeighted,
     overtime: TimeWeighted,
@@ -103,8 +106,17 @@ impl StationState {
         self.busy + self.held < self.capacity()
     }
 
-    fn in_station(&self) -> f64 {
-        f64::from(self.busy) + f64::from(self.held) + f64::from(self.waiting)
+    fn in_station(&self) -> u32 {
+        self.busy + self.held + self.waiting
+    }
+
+    /// Records a possible new maximum of orders at the station.
+    #[inline(always)]
+    fn note_in_station(&mut self) {
+        let n = self.in_station();
+        if n > self.stats.in_station_max {
+            self.stats.in_station_max = n;
+        }
     }
 }
 
@@ -206,7 +218,7 @@ impl StationStats {
             sojourn: OnlineMoments::new(),
             sojourn_hist: DurationHistogram::new(),
             queue_length: zero,
-            in_station: zero,
+            in_station_max: 0,
             busy: zero,
             on_shift: TimeWeighted::new(now, on_shift),
             overtime: zero,
@@ -227,7 +239,6 @@ impl StationStats {
         self.sojourn_hist.reset();
         for tw in [
             &mut self.queue_length,
-            &mut self.in_station,
             &mut self.busy,
             &mut self.on_shift,
             &mut self.overtime,
@@ -481,10 +492,12 @@ impl<'m> Simulation<'m> {
         self.summary_with(StopReason::Paused)
     }
 
+    #[inline(never)]
     fn restart_statistics(&mut self, now: SimTime) {
         self.observed_from = now;
         for s in &mut self.stations {
             s.stats.restart(now);
+            s.stats.in_station_max = s.in_station();
         }
         for d in &mut self.dispatches {
             d.arrivals = 0;
@@ -509,6 +522,7 @@ impl<'m> Simulation<'m> {
         n.in_system.restart(now);
     }
 
+    #[inline(never)]
     fn sample(&mut self, t: f64) {
         let Some(series) = &mut self.series else {
             return;
@@ -517,7 +531,7 @@ impl<'m> Simulation<'m> {
         series.in_system.push(self.orders.live() as u32);
         for (s, st) in series.stations.iter_mut().zip(&self.stations) {
             s.queue.push(st.waiting);
-            s.in_station.push(st.in_station() as u32);
+            s.in_station.push(st.in_station());
         }
         let every = self
             .model
@@ -660,6 +674,9 @@ impl<'m> Simulation<'m> {
 
     #[inline(always)]
     fn mark(&mut self, info: &NodeInfo, id: EntityId, now: f64) {
+        if !info.marks {
+            return;
+        }
         if let Some(m) = info.milestone {
             self.stamp(id, m, now);
         }
@@ -704,6 +721,7 @@ impl<'m> Simulation<'m> {
         }
     }
 
+    #[inline(never)]
     fn stamp(&mut self, id: EntityId, m: u16, now: f64) {
         if self.orders.stamp(id, m, now) {
             for &(iv, from) in &self.model.interval_ends[m as usize] {
@@ -760,6 +778,7 @@ impl<'m> Simulation<'m> {
 
     /// Order `id` finds station `s` full; `upstream` holds a server for it
     /// if it comes straight from one.
+    #[inline(never)]
     fn overflow(&mut self, s: usize, id: EntityId, now: f64, upstream: Option<u16>) {
         match self.model.stations[s].overflow {
             OverflowTarget::Reject(to) => {
@@ -803,7 +822,7 @@ impl<'m> Simulation<'m> {
             }
         }
         let st = &mut self.stations[s];
-        st.stats.in_station.update(t, st.in_station());
+        st.note_in_station();
     }
 
     /// A free server of `s` takes order `id`, which waited `wait` seconds.
@@ -862,6 +881,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// Starts waiting jobs on free servers, then lets blocked orders in while there is room.
+    #[inline(never)]
     fn fill(&mut self, s: usize, now: f64) {
         let t = SimTime::from_secs(now);
         while self.stations[s].server_free() {
@@ -875,12 +895,12 @@ impl<'m> Simulation<'m> {
         }
         self.admit_blocked(s, now);
         let st = &mut self.stations[s];
-        st.stats.in_station.update(t, st.in_station());
+        st.note_in_station();
     }
 
     /// Lets orders blocked outside `s` in while there is room, releasing
     /// the servers they held upstream.
-    #[inline]
+    #[inline(never)]
     fn admit_blocked(&mut self, s: usize, now: f64) {
         while !self.stations[s].blocked.is_empty() && self.has_room(s) {
             let (id, upstream) = self.stations[s].blocked.pop_front().expect("non-empty");
@@ -893,6 +913,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// A server of `s` held by a blocked order is let go.
+    #[inline(never)]
     fn release_held(&mut self, s: usize, now: f64) {
         let st = &mut self.stations[s];
         st.held -= 1;
@@ -953,10 +974,11 @@ impl<'m> Simulation<'m> {
             self.admit_blocked(s, now);
         }
         let st = &mut self.stations[s];
-        st.stats.in_station.update(t, st.in_station());
+        st.note_in_station();
         self.moving.push_back((target, id));
     }
 
+    #[inline(never)]
     fn renege(&mut self, s: usize, id: EntityId, now: f64) {
         // The order's deadline is this event's time only if it is still
         // waiting here: service start clears it, and a reused slot carries
@@ -975,7 +997,7 @@ impl<'m> Simulation<'m> {
         st.stats.reneged += 1;
         let t = SimTime::from_secs(now);
         st.stats.queue_length.update(t, f64::from(st.waiting));
-        st.stats.in_station.update(t, st.in_station());
+        st.note_in_station();
         self.orders[id].renege_at = f64::NAN;
         let (_, to) = node.patience.as_ref().expect("reneging needs patience");
         let target = self.resolve(*to, id, now);
@@ -983,6 +1005,7 @@ impl<'m> Simulation<'m> {
         self.moving.push_back((target, id));
     }
 
+    #[inline(never)]
     fn shift_change(&mut self, s: usize, now: f64) {
         let profile = self.model.stations[s]
             .shifts
@@ -1007,6 +1030,7 @@ impl<'m> Simulation<'m> {
         self.fill(s, now);
     }
 
+    #[inline(never)]
     fn failure(&mut self, s: usize, now: f64) {
         let (_, repair) = self.model.stations[s]
             .breakdowns
@@ -1023,6 +1047,7 @@ impl<'m> Simulation<'m> {
         );
     }
 
+    #[inline(never)]
     fn repair(&mut self, s: usize, now: f64) {
         let (up, _) = self.model.stations[s]
             .breakdowns
@@ -1042,6 +1067,7 @@ impl<'m> Simulation<'m> {
 
     // ----- dispatch points and sinks --------------------------------------
 
+    #[inline(never)]
     fn dispatch_arrival(&mut self, d: usize, id: EntityId, now: f64) {
         self.orders[id].entered = now;
         let st = &mut self.dispatches[d];
@@ -1056,6 +1082,7 @@ impl<'m> Simulation<'m> {
         }
     }
 
+    #[inline(never)]
     fn scheduled_departure(&mut self, d: usize, now: f64) {
         let node = &self.model.dispatches[d];
         let n = self.dispatches[d].held.len().min(node.capacity as usize);
@@ -1070,6 +1097,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// A vehicle leaves dispatch point `d` with its `n` oldest parcels.
+    #[inline(never)]
     fn depart(&mut self, d: usize, n: usize, now: f64) {
         if n == 0 {
             return;
@@ -1131,7 +1159,18 @@ impl<'m> Simulation<'m> {
                     sojourn: st.stats.sojourn,
                     sojourn_hist: st.stats.sojourn_hist.clone(),
                     queue_length: st.stats.queue_length.finish(now),
-                    in_station: st.stats.in_station.finish(now),
+                    in_station: {
+                        let (b, h, q) = (
+                            st.stats.busy.finish(now),
+                            st.stats.blocked.finish(now),
+                            st.stats.queue_length.finish(now),
+                        );
+                        TimeAverage {
+                            area: b.area + h.area + q.area,
+                            duration: b.duration,
+                            max: f64::from(st.stats.in_station_max),
+                        }
+                    },
                     busy: st.stats.busy.finish(now),
                     on_shift: st.stats.on_shift.finish(now),
                     overtime: st.stats.overtime.finish(now),

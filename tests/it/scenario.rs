@@ -277,17 +277,31 @@ fn malformed_times_and_dates_are_parse_errors() {
         "to = \"done\" }",
         "to = \"done\", shifts = [{ from = \"8h30\", to = \"17:00\", servers = 2 }] }",
     ));
-    assert!(bad_clock.contains("must be a clock time \"HH:MM\" between 00:00 and 23:59, got \"8h30\""), "{bad_clock}");
+    assert!(
+        bad_clock.contains("must be a clock time \"HH:MM\" between 00:00 and 23:59, got \"8h30\""),
+        "{bad_clock}"
+    );
     let bad_day = error_of(&with(
         "to = \"done\" }",
         "to = \"done\", shifts = [{ days = [\"monday\"], from = \"08:00\", to = \"17:00\", servers = 2 }] }",
     ));
     assert!(bad_day.contains("unknown variant `monday`"), "{bad_day}");
-    let bad_start = error_of(&with("horizon_h = 10", "horizon_h = 10, start = \"11/11/2024\""));
-    assert!(bad_start.contains("start: must be a local date and time such as \"2024-11-04T00:00\", got \"11/11/2024\""), "{bad_start}");
+    let bad_start = error_of(&with(
+        "horizon_h = 10",
+        "horizon_h = 10, start = \"11/11/2024\"",
+    ));
+    assert!(
+        bad_start.contains(
+            "start: must be a local date and time such as \"2024-11-04T00:00\", got \"11/11/2024\""
+        ),
+        "{bad_start}"
+    );
     let bad_date = error_of(&with(
         "rate_per_hour = 20,",
         "profile = { hourly_per_hour = [1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1], dates = [{ date = \"2024-13-01\", factor = 2 }] },",
     ));
-    assert!(bad_date.contains("date: must be a date such as \"2024-11-11\", got \"2024-13-01\""), "{bad_date}");
+    assert!(
+        bad_date.contains("date: must be a date such as \"2024-11-11\", got \"2024-13-01\""),
+        "{bad_date}"
+    );
 }
