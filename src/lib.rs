@@ -28,9 +28,25 @@
 //!
 //! - **dist**: [`Dist`], a validated distribution read from `{ dist = "...", ... }`.
 //! - **engine**: the event calendar and the arena of orders (internal).
-//! - **model**: the parts ([`Source`], [`Station`], [`Router`], [`Sink`],
-//!   [`Interval`]), the checked [`Model`], and [`Simulation`], one
-//!   replication, which yields a [`RunSummary`].
+//! - **calendar**: the start date and time of a run, weekdays, clock times
+//!   and shift rules ([`calendar`]); local port time, no daylight saving.
+//! - **model**: the parts, each documented with its exact semantics:
+//!   - [`Source`]: Poisson, a rate table by hour, weekday and date
+//!     ([`RateProfile`], sampled exactly), a timetable of batches
+//!     ([`ScheduledBatch`]), or the replay of a CSV order log; class mix,
+//!     numeric and categorical attributes drawn at arrival;
+//!   - [`Station`]: `c` or infinitely many servers, FIFO or non-preemptive
+//!     priority classes, shifts ([`Shift`]), a finite waiting room with an
+//!     [`Overflow`] rule (reject to a node, or block upstream), breakdowns
+//!     ([`Breakdowns`]), reneging after a patience time;
+//!   - [`Delay`]: infinitely many servers, the latest of several parts;
+//!   - [`Router`]: attribute [`Rule`]s, then probabilities by class; attempt
+//!     counters bound rework loops;
+//!   - [`Dispatch`]: vehicles at scheduled times and/or full loads, with a capacity;
+//!   - [`Sink`] and milestone [`Interval`]s;
+//!
+//!   put together by a [`ModelBuilder`] into a checked [`Model`]. A
+//!   [`Simulation`] is one replication; it yields a [`RunSummary`].
 //! - **scenario**: [`Scenario`], the TOML form of a model.
 //! - **experiment**: [`run_replications`], parallel and reproducible.
 //! - **stats**: streaming, mergeable statistics ([`stats`]).

@@ -36,8 +36,57 @@
 //! to = "released"
 //! ```
 //!
+//! The logistics parts, in the same file form (see each type for its
+//! semantics):
+//!
+//! ```toml
+//! [simulation]
+//! horizon_h = 168
+//! start = "2024-11-04T00:00"      # local port time of time zero
+//! sample_every_min = 60           # queue-length time series for charts
+//!
+//! [sources.orders]                # one of: rate_per_hour, profile, timetable, replay_csv
+//! profile = { hourly_per_hour = [5,5,5,5,5,5,5,10,20,40,40,40,40,40,40,40,40,40,20,20,20,10,10,5],
+//!             weekday_factors = { sat = 0.5 },
+//!             dates = [{ date = "2024-11-11", factor = 4.0, first_hour_factor = 6.0 }] }
+//! to = "documents"
+//! attributes = { basket_value_cny = { dist = "lognormal", mean = 250, cv = 1.2 } }
+//! categories = { category = { cosmetics = 0.4, food = 0.6 } }
+//!
+//! [sources.flights]
+//! timetable = [{ days = ["mon", "wed", "fri"], at = "06:30", batch = { dist = "uniform", low = 200, high = 400 } }]
+//! to = "documents"
+//!
+//! [delays.documents]              # the latest of three messages
+//! latest_of_min = { order = { dist = "exponential", mean = 0.5 }, payment = { dist = "exponential", mean = 0.3 } }
+//! to = "limit"
+//!
+//! [routers.limit]                 # rules first, then probabilities
+//! rules = [{ attribute = "basket_value_cny", op = ">", value = 5000, to = "rejected" }]
+//! routes = [{ to = "review", prob = 1.0 }]
+//!
+//! [stations.review]
+//! servers = 2                     # outside every shift
+//! service_time_min = { dist = "lognormal", mean = 10, cv = 1.0 }
+//! to = "trucks"
+//! shifts = [{ days = ["mon", "tue", "wed", "thu", "fri"], from = "08:30", to = "17:30", servers = 6 }]
+//! priorities = { express = 0 }
+//! queue_capacity = 500
+//! overflow = "block"              # or { reject_to = "node" }
+//! patience_min = { dist = "exponential", mean = 2880 }
+//! renege_to = "cancelled"
+//! breakdowns = { time_between_failures_h = { dist = "exponential", mean = 240 }, repair_time_min = { dist = "uniform", low = 15, high = 120 } }
+//! increment = "attempts"          # an attempt counter for rework rules
+//!
+//! [dispatches.trucks]
+//! departures = [{ at = "10:00" }, { at = "16:00" }]
+//! capacity = 3000
+//! batch_size = 3000               # optional: leave as soon as a load is full
+//! to = "released"
+//! ```
+//!
 //! Every unknown key is an error. Units are in the field names: `_h` hours,
-//! `_min` minutes, `_per_hour` a rate.
+//! `_min` minutes, `_per_hour` a rate, `_cny` yuan.
 
 use crate::calendar::StartTime;
 use crate::error::{Error, Result};
