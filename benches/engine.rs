@@ -7,7 +7,7 @@
 //! customers/s on `mmc` and 3.5 M on `tandem` (within 1.5x of the reference).
 //!
 //! Run with `cargo bench --bench engine`.
-use cbec_sim::{Dist, Model, Route, Router, Simulation, Sink, Source, Station};
+use cbec_sim::{Dist, Model, Simulation, Sink, Source, Station, presets};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp, LogNormal};
@@ -37,35 +37,11 @@ fn mmc_model() -> Model {
 
 /// The tandem network of the issue: 100 per hour through four stations.
 fn tandem_model() -> Model {
-    Model::builder()
+    presets::tandem()
         .with_source(
             "orders",
             Source::poisson(100.0, "document_check").with_max_arrivals(CUSTOMERS),
         )
-        .with_station(
-            "document_check",
-            Station::new(2, Dist::exponential(1.0).unwrap(), "customs_review"),
-        )
-        .with_station(
-            "customs_review",
-            Station::new(3, Dist::lognormal(1.5, 1.0).unwrap(), "inspection_split"),
-        )
-        .with_router(
-            "inspection_split",
-            Router::new(vec![
-                Route::new("inspection", 0.05),
-                Route::new("pick_pack", 0.95),
-            ]),
-        )
-        .with_station(
-            "inspection",
-            Station::new(2, Dist::exponential(20.0).unwrap(), "pick_pack"),
-        )
-        .with_station(
-            "pick_pack",
-            Station::new(4, Dist::exponential(2.0).unwrap(), "released"),
-        )
-        .with_sink("released", Sink::new())
         .build()
         .unwrap()
 }

@@ -36,24 +36,34 @@ impl Serialize for StartTime {
 
 impl<'de> Deserialize<'de> for StartTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Repr {
-            Text(String),
-            Toml(toml::value::Datetime),
-        }
-        let text = match Repr::deserialize(d).map_err(|_| {
-            D::Error::custom("start: must be a local date and time such as \"2024-11-04T00:00\"")
-        })? {
-            Repr::Text(t) => t,
-            Repr::Toml(t) => t.to_string(),
-        };
-        text.parse::<DateTime>().map(StartTime).map_err(|e| {
-            D::Error::custom(format!(
-                "start: must be a local date and time such as \"2024-11-04T00:00\", got \"{text}\" ({e})"
-            ))
-        })
+        parse_calendar_value(
+            d,
+            "start: must be a local date and time such as \"2024-11-04T00:00\"",
+        )
+        .map(StartTime)
     }
+}
+
+/// Reads a date or date-time written either as a quoted string or as a bare
+/// TOML date, and parses it; `rule` is the error message, to which the
+/// offending text is added.
+pub(crate) fn parse_calendar_value<'de, D, T>(d: D, rule: &str) -> std::result::Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: std::str::FromStr,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Text(String),
+        Toml(toml::value::Datetime),
+    }
+    let text = match Repr::deserialize(d).map_err(|_| D::Error::custom(rule))? {
+        Repr::Text(t) => t,
+        Repr::Toml(t) => t.to_string(),
+    };
+    text.parse::<T>()
+        .map_err(|_| D::Error::custom(format!("{rule}, got \"{text}\"")))
 }
 
 /// A day of the week, written `mon` … `sun` in files.

@@ -100,6 +100,7 @@ mod engine;
 mod error;
 pub mod experiment;
 mod model;
+pub mod presets;
 pub mod rng;
 mod scenario;
 pub mod stats;

@@ -3,7 +3,7 @@
 //! A counting global allocator wraps the system one for this test binary
 //! alone (it counts every thread, so this binary holds just this test).
 
-use cbec_sim::{Dist, Interval, Model, Route, Router, SimTime, Simulation, Sink, Source, Station};
+use cbec_sim::{Dist, Interval, SimTime, Simulation, Sink, Source, Station, presets};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use std::alloc::System;
 
@@ -12,36 +12,20 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 #[test]
 fn warm_run_allocates_nothing_per_event() {
-    let model = Model::builder()
+    // The benchmark's tandem line, plus classes, a milestone interval and
+    // an attribute, so that their tables are exercised too.
+    let model = presets::tandem()
         .with_source(
             "orders",
             Source::poisson(100.0, "document_check")
                 .with_class("a", 0.8)
-                .with_class("b", 0.2),
+                .with_class("b", 0.2)
+                .with_attribute("basket_value_cny", Dist::lognormal(250.0, 1.2).unwrap()),
         )
         .with_station(
             "document_check",
             Station::new(2, Dist::exponential(1.0).unwrap(), "customs_review")
                 .with_milestone("declared"),
-        )
-        .with_station(
-            "customs_review",
-            Station::new(3, Dist::lognormal(1.5, 1.0).unwrap(), "inspection_split"),
-        )
-        .with_router(
-            "inspection_split",
-            Router::new(vec![
-                Route::new("inspection", 0.05),
-                Route::new("pick_pack", 0.95),
-            ]),
-        )
-        .with_station(
-            "inspection",
-            Station::new(2, Dist::exponential(20.0).unwrap(), "pick_pack"),
-        )
-        .with_station(
-            "pick_pack",
-            Station::new(4, Dist::exponential(2.0).unwrap(), "released"),
         )
         .with_sink("released", Sink::new().with_milestone("released"))
         .with_interval("clearance", Interval::new("declared", "released"))

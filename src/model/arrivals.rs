@@ -1,14 +1,13 @@
 //! How a source generates orders: Poisson, a rate table (non-homogeneous
 //! Poisson), a timetable of batches, or the replay of an order log.
 
-use crate::calendar::{Calendar, ClockTime, Day, WEEK_SECS};
+use crate::calendar::{Calendar, ClockTime, Day, WEEK_SECS, parse_calendar_value};
 use crate::dist::Dist;
 use crate::error::{Error, Result};
 use crate::rng::SimRng;
 use crate::time::SimTime;
 use jiff::civil::{Date, DateTime};
 use rand_distr::{Distribution, Exp1};
-use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -26,23 +25,7 @@ impl Serialize for CalendarDate {
 
 impl<'de> Deserialize<'de> for CalendarDate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Repr {
-            Text(String),
-            Toml(toml::value::Datetime),
-        }
-        let text = match Repr::deserialize(d)
-            .map_err(|_| D::Error::custom("date: must be a date such as \"2024-11-11\""))?
-        {
-            Repr::Text(t) => t,
-            Repr::Toml(t) => t.to_string(),
-        };
-        text.parse::<Date>().map(CalendarDate).map_err(|_| {
-            D::Error::custom(format!(
-                "date: must be a date such as \"2024-11-11\", got \"{text}\""
-            ))
-        })
+        parse_calendar_value(d, "date: must be a date such as \"2024-11-11\"").map(CalendarDate)
     }
 }
 

@@ -258,32 +258,7 @@ fn jackson_network_with_feedback_matches_product_form() {
 /// stage).
 #[test]
 fn littles_law_holds_at_every_station() {
-    let model = Model::builder()
-        .with_source("orders", Source::poisson(100.0, "document_check"))
-        .with_station(
-            "document_check",
-            Station::new(2, Dist::exponential(1.0).unwrap(), "customs_review"),
-        )
-        .with_station(
-            "customs_review",
-            Station::new(3, Dist::lognormal(1.5, 1.0).unwrap(), "inspection_split"),
-        )
-        .with_router(
-            "inspection_split",
-            Router::new(vec![
-                Route::new("inspection", 0.05),
-                Route::new("pick_pack", 0.95),
-            ]),
-        )
-        .with_station(
-            "inspection",
-            Station::new(2, Dist::exponential(20.0).unwrap(), "pick_pack"),
-        )
-        .with_station(
-            "pick_pack",
-            Station::new(4, Dist::exponential(2.0).unwrap(), "released"),
-        )
-        .with_sink("released", Sink::new())
+    let model = cbec_sim::presets::tandem()
         .with_horizon(SimTime::from_hours(1000.0))
         .with_warmup(SimTime::from_hours(20.0))
         .build()

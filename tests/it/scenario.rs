@@ -1,32 +1,14 @@
 //! Scenario files: same model as the Rust API, and precise errors.
 
-use cbec_sim::{
-    Dist, Error, Interval, Model, Route, Router, Scenario, SimTime, Simulation, Sink, Source,
-    Station,
-};
+use cbec_sim::{Dist, Error, Interval, Model, Scenario, SimTime, Simulation, Sink, Station};
 
+/// The preset line with the milestones and run length of `scenarios/tandem.toml`.
 fn tandem_in_rust() -> Model {
-    Model::builder()
-        .with_source("orders", Source::poisson(100.0, "document_check"))
+    cbec_sim::presets::tandem()
         .with_station(
             "document_check",
             Station::new(2, Dist::exponential(1.0).unwrap(), "customs_review")
                 .with_milestone("declared"),
-        )
-        .with_station(
-            "customs_review",
-            Station::new(3, Dist::lognormal(1.5, 1.0).unwrap(), "inspection_split"),
-        )
-        .with_router(
-            "inspection_split",
-            Router::new(vec![
-                Route::new("inspection", 0.05),
-                Route::new("pick_pack", 0.95),
-            ]),
-        )
-        .with_station(
-            "inspection",
-            Station::new(2, Dist::exponential(20.0).unwrap(), "pick_pack"),
         )
         .with_station(
             "pick_pack",
