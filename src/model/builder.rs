@@ -701,7 +701,13 @@ impl Compiler {
                 Some((b.time_between_failures_h.clone(), b.repair_time_min.clone()))
             }
         };
+        let plain = shifts.is_none()
+            && levels == 1
+            && overflow == OverflowTarget::None
+            && breakdowns.is_none()
+            && patience.is_none();
         Ok(StationNode {
+            plain,
             name: name.to_string(),
             node: self.node(name),
             servers: s.servers,
@@ -732,6 +738,7 @@ impl Compiler {
         }
         let to = self.target(&format!("delays.{name}.to"), &d.to)?;
         Ok(StationNode {
+            plain: true,
             name: name.to_string(),
             node: self.node(name),
             servers: Servers::Infinite,

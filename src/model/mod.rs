@@ -142,6 +142,9 @@ pub(crate) struct StationNode {
     pub(crate) failure_stream: StreamId,
     pub(crate) repair_stream: StreamId,
     pub(crate) patience_stream: StreamId,
+    /// Fixed servers, one FIFO line, no room limit, no patience, no
+    /// failures: the simulation takes a shorter path for such stations.
+    pub(crate) plain: bool,
 }
 
 /// (cumulative share, category or class id), the last share being +∞.

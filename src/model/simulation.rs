@@ -4,7 +4,7 @@ use super::summary::{
     Conservation, DispatchSummary, IntervalSummary, NetworkSummary, RunSummary, SinkSummary,
     StationSeries, StationSummary, TimeSeries,
 };
-use super::{Model, NodeId, NodeInfo, NodeKind, OverflowTarget, ServiceTime};
+use super::{Model, NodeId, NodeInfo, NodeKind, OverflowTarget, ServiceTime, StationNode};
 use crate::calendar::WEEK_SECS;
 use crate::engine::{EntityId, EventCalendar, EventClass};
 use crate::rng::{SimRng, stream_rng};
@@ -702,7 +702,12 @@ impl<'m> Simulation<'m> {
         let info = &model.nodes[node.0 as usize];
         match info.kind {
             NodeKind::Station(s) => {
-                if self.has_room(s) {
+                // With blocking anywhere, a plain station may hold servers
+                // for blocked orders, so it takes the general path.
+                if model.stations[s].plain && !model.any_blocking {
+                    self.mark(info, id, now);
+                    self.accept_plain(s, id, now);
+                } else if self.has_room(s) {
                     self.mark(info, id, now);
                     self.accept(s, id, now);
                 } else {
@@ -791,6 +796,72 @@ impl<'m> Simulation<'m> {
         }
     }
 
+    /// Order `id` enters a plain station `s` (fixed servers, FIFO, no
+    /// limit, no patience, no failures) in a model where nothing blocks:
+    /// the general rules, with every check that cannot apply left out.
+    #[inline(always)]
+    fn accept_plain(&mut self, s: usize, id: EntityId, now: f64) {
+        let node = &self.model.stations[s];
+        let st = &mut self.stations[s];
+        let t = SimTime::from_secs(now);
+        self.orders[id].entered = now;
+        st.stats.arrivals += 1;
+        if st.busy < node.capacity {
+            st.busy += 1;
+            st.stats.busy.update(t, f64::from(st.busy));
+            st.stats.wait.push(0.0);
+            st.stats.wait_hist.record(SimTime::ZERO);
+            let d = draw_service(node, st);
+            self.calendar.schedule(
+                SimTime::from_secs(now + d),
+                EventClass::Release,
+                Event::ServiceEnd {
+                    station: s as u16,
+                    order: id,
+                },
+            );
+        } else {
+            st.queues[0].push_back(id);
+            st.waiting += 1;
+            st.stats.queued += 1;
+            st.stats.queue_length.update(t, f64::from(st.waiting));
+        }
+        st.note_in_station();
+    }
+
+    /// A service ends at a plain station `s` (see [`Self::accept_plain`]).
+    #[inline(always)]
+    fn service_end_plain(&mut self, s: usize, id: EntityId, now: f64) {
+        let node = &self.model.stations[s];
+        let st = &mut self.stations[s];
+        let t = SimTime::from_secs(now);
+        st.stats.departures += 1;
+        let sojourn = now - self.orders[id].entered;
+        st.stats.sojourn.push(sojourn);
+        st.stats.sojourn_hist.record(SimTime::from_secs(sojourn));
+        if let Some(next) = st.queues[0].pop_front() {
+            st.waiting -= 1;
+            st.stats.queue_length.update(t, f64::from(st.waiting));
+            let wait = now - self.orders[next].entered;
+            st.stats.wait.push(wait);
+            st.stats.wait_hist.record(SimTime::from_secs(wait));
+            let d = draw_service(node, st);
+            self.calendar.schedule(
+                SimTime::from_secs(now + d),
+                EventClass::Release,
+                Event::ServiceEnd {
+                    station: s as u16,
+                    order: next,
+                },
+            );
+        } else {
+            st.busy -= 1;
+            st.stats.busy.update(t, f64::from(st.busy));
+        }
+        let target = self.resolve(node.to, id, now);
+        self.moving.push_back((target, id));
+    }
+
     /// Order `id` enters station `s`, which has room.
     #[inline(always)]
     fn accept(&mut self, s: usize, id: EntityId, now: f64) {
@@ -850,14 +921,7 @@ impl<'m> Simulation<'m> {
         if node.patience.is_some() {
             self.orders[id].renege_at = f64::NAN;
         }
-        let d = match &node.service {
-            ServiceTime::One(dist) => dist.sample(&mut st.service_rngs[0]),
-            ServiceTime::LatestOf(parts) => parts
-                .iter()
-                .zip(&mut st.service_rngs)
-                .map(|(p, rng)| p.sample(rng))
-                .fold(0.0, f64::max),
-        } * node.service_scale;
+        let d = draw_service(node, st);
         self.calendar.schedule(
             SimTime::from_secs(now + d),
             EventClass::Release,
@@ -925,6 +989,9 @@ impl<'m> Simulation<'m> {
 
     #[inline]
     fn service_end(&mut self, s: usize, id: EntityId, now: f64) {
+        if self.model.stations[s].plain && !self.model.any_blocking {
+            return self.service_end_plain(s, id, now);
+        }
         let t = SimTime::from_secs(now);
         let st = &mut self.stations[s];
         st.stats.departures += 1;
@@ -1228,4 +1295,18 @@ impl<'m> Simulation<'m> {
             series: self.series.clone(),
         }
     }
+}
+
+/// A service time at `node`, in seconds, from the station's own streams.
+#[inline(always)]
+fn draw_service(node: &StationNode, st: &mut StationState) -> f64 {
+    let d = match &node.service {
+        ServiceTime::One(dist) => dist.sample(&mut st.service_rngs[0]),
+        ServiceTime::LatestOf(parts) => parts
+            .iter()
+            .zip(&mut st.service_rngs)
+            .map(|(p, rng)| p.sample(rng))
+            .fold(0.0, f64::max),
+    };
+    d * node.service_scale
 }

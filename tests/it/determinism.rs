@@ -113,3 +113,23 @@ fn value_stability_golden_numbers() {
 }
 
 const GOLDEN: (u64, u64, u64) = (19868, 14765, 19297);
+
+/// Plain stations take a shorter path through the engine, but only when no
+/// station anywhere can block. An unreachable blocking station forces the
+/// general path: the numbers must not change by a bit.
+#[test]
+fn plain_fast_path_equals_general_path() {
+    let plain = cbec_sim::presets::tandem().with_horizon(SimTime::from_hours(300.0));
+    let general = plain.clone().with_station(
+        "unused_blocking",
+        Station::new(1, Dist::exponential(1.0).unwrap(), "released")
+            .with_queue_capacity(1, cbec_sim::Overflow::Block),
+    );
+    let (a, b) = (
+        Simulation::new(&plain.build().unwrap(), 4, 2).run(),
+        Simulation::new(&general.build().unwrap(), 4, 2).run(),
+    );
+    assert_eq!(a.stations[..], b.stations[..4]);
+    assert_eq!(a.network, b.network);
+    assert_eq!(a.conservation, b.conservation);
+}
