@@ -5,6 +5,12 @@
 //! results come back in replication order, so the numbers are the same bit
 //! for bit on any thread count.
 
+mod compare;
+mod kpi;
+
+pub use compare::{Difference, compare, differences};
+pub use kpi::{KpiCatalogue, KpiEstimate, pooled_time_in_system};
+
 use crate::model::{Model, RunSummary, Simulation};
 
 /// Runs replications `range` of `model` under `seed`, in parallel when the

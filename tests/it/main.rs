@@ -7,6 +7,7 @@
 mod conservation;
 mod determinism;
 mod distributions;
+mod experiment;
 mod logistics_theory;
 mod logistics_traces;
 mod ordering;

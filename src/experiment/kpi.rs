@@ -1,0 +1,222 @@
+//! Planner-level KPIs read from replications, with their spread.
+
+use crate::model::{RunSummary, StationSummary};
+use crate::stats::{DurationHistogram, OnlineMoments};
+use serde::{Deserialize, Serialize};
+
+/// One KPI estimated across replications.
+///
+/// # Formula
+/// `mean ± t_{0.975, n-1} · sd / √n`: the half-width of the two-sided 95%
+/// Student-t confidence interval for the mean over independent replications.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct KpiEstimate {
+    /// KPI name with its unit, such as `review.wait_mean_min`.
+    pub name: String,
+    /// Replications in which the KPI was defined.
+    pub n: u64,
+    /// Mean over replications.
+    pub mean: Option<f64>,
+    /// Standard deviation over replications.
+    pub std_dev: Option<f64>,
+    /// Half-width of the 95% confidence interval of the mean.
+    pub half_width_95: Option<f64>,
+    /// Smallest replication value.
+    pub min: Option<f64>,
+    /// Largest replication value.
+    pub max: Option<f64>,
+}
+
+impl KpiEstimate {
+    /// Estimates a KPI from per-replication values (`None` where undefined).
+    pub fn from_values(
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = Option<f64>>,
+    ) -> Self {
+        let m: OnlineMoments = values.into_iter().flatten().collect();
+        KpiEstimate {
+            name: name.into(),
+            n: m.count(),
+            mean: m.mean(),
+            std_dev: m.std_dev(),
+            half_width_95: m.confidence_half_width(0.95),
+            min: m.min(),
+            max: m.max(),
+        }
+    }
+
+    /// The relative half-width, `half_width_95 / |mean|`.
+    #[must_use]
+    pub fn relative_half_width(&self) -> Option<f64> {
+        let (m, h) = (self.mean?, self.half_width_95?);
+        (m != 0.0).then(|| h / m.abs())
+    }
+}
+
+/// How to read one KPI from a run.
+type Reader = Box<dyn Fn(&RunSummary) -> Option<f64> + Send + Sync>;
+
+/// How to read one KPI from a station's summary.
+type StationKpi = fn(&StationSummary) -> Option<f64>;
+
+/// The catalogue of KPIs a run offers, in a stable order: the network
+/// first, then each station, each dispatch point, each interval and each
+/// sink, in model order.
+pub struct KpiCatalogue {
+    entries: Vec<(String, Reader)>,
+}
+
+impl std::fmt::Debug for KpiCatalogue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.entries.iter().map(|e| &e.0))
+            .finish()
+    }
+}
+
+fn minutes(secs: Option<f64>) -> Option<f64> {
+    secs.map(|s| s / 60.0)
+}
+
+fn observed_days(r: &RunSummary) -> Option<f64> {
+    let d = r.network.in_system.duration / 86_400.0;
+    (d > 0.0).then_some(d)
+}
+
+impl KpiCatalogue {
+    /// Every KPI of a run shaped like `example` (same stations, sinks, intervals).
+    ///
+    /// Names: `network.time_in_system_mean_min`, `network.time_in_system_p95_min`,
+    /// `network.in_system_mean`, `network.entered_per_day`; per station
+    /// `<name>.wait_mean_min`, `.wait_p95_min`, `.prob_wait`, `.queue_mean`,
+    /// `.utilization`, `.throughput_per_hour`, `.rejected`, `.reneged`,
+    /// `.overtime_h`; per dispatch `<name>.wait_mean_min`, `.vehicles`; per
+    /// interval `<name>.mean_min`, `.p95_min`; per sink `<name>.per_day`.
+    #[must_use]
+    ///
+    /// Readers look parts up by name, so a variant with other parts still
+    /// reads each KPI from the part of the same name.
+    pub fn for_run(example: &RunSummary) -> Self {
+        let mut entries: Vec<(String, Reader)> = vec![
+            (
+                "network.time_in_system_mean_min".into(),
+                Box::new(|r| minutes(r.network.time_in_system.mean())),
+            ),
+            (
+                "network.time_in_system_p95_min".into(),
+                Box::new(|r| {
+                    r.network
+                        .time_in_system_hist
+                        .quantile(0.95)
+                        .map(|t| t.minutes())
+                }),
+            ),
+            (
+                "network.in_system_mean".into(),
+                Box::new(|r| r.network.in_system.mean()),
+            ),
+            (
+                "network.entered_per_day".into(),
+                Box::new(|r| Some(r.network.entered as f64 / observed_days(r)?)),
+            ),
+        ];
+        for s in &example.stations {
+            let reader = |f: StationKpi| -> Reader {
+                let name = s.name.clone();
+                Box::new(move |r: &RunSummary| r.station(&name).and_then(f))
+            };
+            let kpis: [(&str, StationKpi); 9] = [
+                ("wait_mean_min", |s| s.wait_mean_min()),
+                ("wait_p95_min", |s| s.wait_quantile_min(0.95)),
+                ("prob_wait", |s| s.prob_wait()),
+                ("queue_mean", |s| s.queue_length.mean()),
+                ("utilization", |s| s.utilization()),
+                ("throughput_per_hour", |s| s.throughput_per_hour()),
+                ("rejected", |s| Some(s.rejected as f64)),
+                ("reneged", |s| Some(s.reneged as f64)),
+                ("overtime_h", |s| Some(s.overtime_hours())),
+            ];
+            for (kpi, f) in kpis {
+                entries.push((format!("{}.{kpi}", s.name), reader(f)));
+            }
+        }
+        for d in &example.dispatches {
+            let (a, b) = (d.name.clone(), d.name.clone());
+            entries.push((
+                format!("{}.wait_mean_min", d.name),
+                Box::new(move |r| minutes(r.dispatch(&a)?.wait.mean())),
+            ));
+            entries.push((
+                format!("{}.vehicles", d.name),
+                Box::new(move |r| Some(r.dispatch(&b)?.vehicles as f64)),
+            ));
+        }
+        for iv in &example.intervals {
+            let (a, b) = (iv.name.clone(), iv.name.clone());
+            entries.push((
+                format!("{}.mean_min", iv.name),
+                Box::new(move |r| minutes(r.interval(&a)?.duration.mean())),
+            ));
+            entries.push((
+                format!("{}.p95_min", iv.name),
+                Box::new(move |r| {
+                    r.interval(&b)?
+                        .duration_hist
+                        .quantile(0.95)
+                        .map(|t| t.minutes())
+                }),
+            ));
+        }
+        for s in &example.sinks {
+            let a = s.name.clone();
+            entries.push((
+                format!("{}.per_day", s.name),
+                Box::new(move |r| Some(r.sink(&a)?.count as f64 / observed_days(r)?)),
+            ));
+        }
+        KpiCatalogue { entries }
+    }
+
+    /// KPI names, in catalogue order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|e| e.0.as_str())
+    }
+
+    /// The value of KPI `name` in one run.
+    #[must_use]
+    pub fn value(&self, name: &str, run: &RunSummary) -> Option<f64> {
+        self.entries
+            .iter()
+            .find(|e| e.0 == name)
+            .and_then(|e| (e.1)(run))
+    }
+
+    /// Every KPI estimated across `runs`, in catalogue order.
+    #[must_use]
+    pub fn estimate(&self, runs: &[RunSummary]) -> Vec<KpiEstimate> {
+        self.entries
+            .iter()
+            .map(|(name, f)| KpiEstimate::from_values(name.clone(), runs.iter().map(f)))
+            .collect()
+    }
+
+    /// Per-replication values: one row per run, one column per KPI.
+    #[must_use]
+    pub fn rows(&self, runs: &[RunSummary]) -> Vec<Vec<Option<f64>>> {
+        runs.iter()
+            .map(|r| self.entries.iter().map(|(_, f)| f(r)).collect())
+            .collect()
+    }
+}
+
+/// The network time-in-system distribution of all `runs` pooled: quantiles
+/// over every order of every replication.
+#[must_use]
+pub fn pooled_time_in_system(runs: &[RunSummary]) -> DurationHistogram {
+    let mut h = DurationHistogram::new();
+    for r in runs {
+        h.merge(&r.network.time_in_system_hist);
+    }
+    h
+}
