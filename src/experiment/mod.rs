@@ -7,9 +7,13 @@
 
 mod compare;
 mod kpi;
+mod stopping;
+mod warmup;
 
 pub use compare::{Difference, compare, differences};
 pub use kpi::{KpiCatalogue, KpiEstimate, pooled_time_in_system};
+pub use stopping::{StopDecision, StoppingRule, run_until};
+pub use warmup::{mser5, suggest_warmup};
 
 use crate::model::{Model, RunSummary, Simulation};
 

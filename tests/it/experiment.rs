@@ -139,3 +139,129 @@ fn common_random_numbers_narrow_a_capacity_comparison() {
         hw(&independent)
     );
 }
+
+mod stopping_and_warmup {
+    use super::desk_at;
+    use cbec_sim::experiment::{StoppingRule, mser5, run_until, suggest_warmup};
+    use cbec_sim::rng::{StreamId, stream_rng};
+    use cbec_sim::{Error, SimTime};
+    use rand::RngExt;
+
+    fn precision(kpi: &str, relative: f64) -> StoppingRule {
+        StoppingRule::Precision {
+            kpi: kpi.into(),
+            relative,
+            initial: 4,
+            batch: 3,
+            max: 60,
+        }
+    }
+
+    #[test]
+    fn precision_rule_stops_at_the_same_count_on_any_thread_count() {
+        let model = desk_at(3, 150.0, 1.0);
+        let rule = precision("desk.wait_mean_min", 0.03);
+        let on = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| run_until(&model, 5, &rule).unwrap())
+        };
+        let ((runs1, d1), (runs2, d2)) = (on(1), on(2));
+        assert_eq!(d1, d2);
+        assert_eq!(runs1, runs2);
+        assert!(d1.target_met);
+        let w = d1.watched.unwrap();
+        assert!(w.relative_half_width().unwrap() <= 0.03);
+        // It stopped at the first batch boundary that met the target.
+        assert!(
+            d1.replications > 4 && (d1.replications - 4) % 3 == 0,
+            "{}",
+            d1.replications
+        );
+    }
+
+    #[test]
+    fn precision_rule_reports_a_missed_target_at_max() {
+        let model = desk_at(3, 150.0, 1.0);
+        let rule = StoppingRule::Precision {
+            kpi: "desk.wait_mean_min".into(),
+            relative: 1e-6,
+            initial: 4,
+            batch: 4,
+            max: 10,
+        };
+        let (runs, d) = run_until(&model, 5, &rule).unwrap();
+        assert_eq!((runs.len(), d.replications, d.target_met), (10, 10, false));
+    }
+
+    #[test]
+    fn invalid_stopping_rules_are_errors() {
+        let model = desk_at(1, 30.0, 1.0);
+        let msg = |rule: StoppingRule| match run_until(&model, 1, &rule) {
+            Err(Error::Scenario { field, reason }) => format!("{field}: {reason}"),
+            other => panic!("accepted: {other:?}"),
+        };
+        assert_eq!(
+            msg(StoppingRule::Fixed(0)),
+            "replications: must be at least 1, got 0"
+        );
+        assert_eq!(
+            msg(precision("desk.wait_mean_min", 0.0)),
+            "precision: must be finite and greater than 0, got 0"
+        );
+        assert!(
+            msg(precision("desk.wiat_mean_min", 0.1))
+                .starts_with("precision: unknown KPI \"desk.wiat_mean_min\"; KPIs: ")
+        );
+    }
+
+    #[test]
+    fn mser5_finds_a_noisy_transient() {
+        let mut rng = stream_rng(1, 0, StreamId(9));
+        let series: Vec<f64> = (0..2000)
+            .map(|i| {
+                let noise: f64 = rng.random::<f64>() - 0.5;
+                let transient = if i < 200 {
+                    20.0 * (1.0 - i as f64 / 200.0)
+                } else {
+                    0.0
+                };
+                5.0 + transient + noise
+            })
+            .collect();
+        let cut = mser5(&series).unwrap();
+        assert!((150..=260).contains(&cut), "cut at {cut}");
+        assert_eq!(mser5(&series[..15]), None, "fewer than 4 batches");
+        let ramp: Vec<f64> = (0..500).map(f64::from).collect();
+        assert_eq!(
+            mser5(&ramp),
+            None,
+            "a series that never settles has no truncation point"
+        );
+    }
+
+    #[test]
+    fn suggested_warmup_cuts_the_empty_start_of_a_busy_queue() {
+        // 95% load starting empty: the queue takes a long time to fill.
+        let model = desk_at(1, 57.0, 1.0)
+            .with_run_length(Some(SimTime::from_hours(400.0)), SimTime::ZERO)
+            .unwrap();
+        let warm = suggest_warmup(&model, 3, 10)
+            .unwrap()
+            .expect("a truncation point");
+        assert!(
+            warm > SimTime::ZERO && warm < SimTime::from_hours(200.0),
+            "{warm}"
+        );
+        let no_horizon = cbec_sim::presets::tandem()
+            .with_source(
+                "orders",
+                cbec_sim::Source::poisson(100.0, "document_check").with_max_arrivals(10),
+            )
+            .build()
+            .unwrap();
+        assert!(suggest_warmup(&no_horizon, 3, 10).is_err());
+    }
+}
