@@ -7,11 +7,13 @@
 
 mod compare;
 mod kpi;
+mod shard;
 mod stopping;
 mod warmup;
 
 pub use compare::{Difference, compare, differences};
 pub use kpi::{KpiCatalogue, KpiEstimate, pooled_time_in_system};
+pub use shard::{SHARD_FORMAT_VERSION, ShardResult, model_fingerprint};
 pub use stopping::{StopDecision, StoppingRule, run_until};
 pub use warmup::{mser5, suggest_warmup};
 

@@ -265,3 +265,81 @@ mod stopping_and_warmup {
         assert!(suggest_warmup(&no_horizon, 3, 10).is_err());
     }
 }
+
+mod shards {
+    use cbec_sim::experiment::{KpiCatalogue, ShardResult};
+    use cbec_sim::{SimTime, run_replications};
+
+    fn model() -> cbec_sim::Model {
+        cbec_sim::presets::tandem()
+            .with_horizon(SimTime::from_hours(100.0))
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn merging_shards_equals_one_run() {
+        let m = model();
+        let whole = ShardResult::run(&m, 42, 0..12).unwrap();
+        // Shards handed over in any order, through their files.
+        let parts =
+            [7..12, 0..3, 3..7].map(|r| ShardResult::run(&m, 42, r).unwrap().to_json().unwrap());
+        let merged = ShardResult::merge(
+            parts
+                .iter()
+                .map(|j| ShardResult::from_json(j).unwrap())
+                .collect(),
+        )
+        .unwrap();
+        // (assert! rather than assert_eq!: a failure would print whole histograms.)
+        assert!(merged.rows == whole.rows, "per-replication rows differ");
+        assert!(
+            merged.time_in_system == whole.time_in_system,
+            "pooled histograms differ"
+        );
+        assert!(merged == whole, "metadata differ");
+        assert_eq!(merged.estimates(), whole.estimates());
+        // And both equal the estimates straight from the runs.
+        let runs = run_replications(&m, 42, 0..12);
+        assert_eq!(
+            whole.estimates(),
+            KpiCatalogue::for_run(&runs[0]).estimate(&runs)
+        );
+    }
+
+    #[test]
+    fn shards_that_do_not_fit_together_are_refused() {
+        let m = model();
+        let a = ShardResult::run(&m, 1, 0..3).unwrap();
+        let err = |shards: Vec<ShardResult>| ShardResult::merge(shards).unwrap_err().to_string();
+        assert_eq!(
+            err(vec![a.clone(), ShardResult::run(&m, 1, 2..4).unwrap()]),
+            "shard 2..4: overlaps replications 0..3"
+        );
+        assert_eq!(
+            err(vec![a.clone(), ShardResult::run(&m, 1, 4..5).unwrap()]),
+            "shard 4..5: leaves a gap after replications 0..3"
+        );
+        assert_eq!(
+            err(vec![a.clone(), ShardResult::run(&m, 2, 3..4).unwrap()]),
+            "shard 3..4: has seed 2, the others 1"
+        );
+        let other = cbec_sim::presets::tandem()
+            .with_horizon(SimTime::from_hours(50.0))
+            .build()
+            .unwrap();
+        assert_eq!(
+            err(vec![a.clone(), ShardResult::run(&other, 1, 3..4).unwrap()]),
+            "shard 3..4: comes from a different scenario"
+        );
+        assert_eq!(err(vec![]), "shards: nothing to merge");
+        let mut future = a;
+        future.format_version = 99;
+        assert_eq!(
+            err(vec![future]),
+            "shards: format version 99 cannot be read by this version (expects 1)"
+        );
+        assert!(ShardResult::from_json("{ not json").is_err());
+        assert!(ShardResult::run(&m, 1, 3..3).is_err());
+    }
+}
