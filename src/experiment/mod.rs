@@ -6,12 +6,14 @@
 //! for bit on any thread count.
 
 mod compare;
+mod designs;
 mod kpi;
 mod shard;
 mod stopping;
 mod warmup;
 
 pub use compare::{Difference, compare, differences};
+pub use designs::{Effect, Factorial, Sweep, SweepPoint, factorial, sweep};
 pub use kpi::{KpiCatalogue, KpiEstimate, pooled_time_in_system};
 pub use shard::{SHARD_FORMAT_VERSION, ShardResult, model_fingerprint};
 pub use stopping::{StopDecision, StoppingRule, run_until};
