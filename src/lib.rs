@@ -91,6 +91,7 @@
 //!
 //! - `parallel` (default): replications run on rayon. Without it they run on
 //!   the calling thread, with identical results.
+//! - `cli` (default): the `cbec-sim` command-line program.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 
@@ -111,7 +112,7 @@ pub use calendar::{Calendar, ClockTime, Day, Shift, StartTime};
 pub use dist::{Dist, DistSpec, PROB_SUM_TOLERANCE};
 pub use engine::EventClass;
 pub use error::{DistError, Error, Result};
-pub use experiment::run_replications;
+pub use experiment::{run_replications, run_replications_observed};
 pub use model::{
     Breakdowns, CalendarDate, Comparison, Conservation, DEFAULT_CLASS, DatedFactor, Delay,
     Dispatch, DispatchSummary, Interval, IntervalSummary, Model, ModelBuilder, NetworkSummary,

@@ -40,7 +40,23 @@ use crate::model::{Model, RunSummary, Simulation};
 /// # Ok(()) }
 /// ```
 pub fn run_replications(model: &Model, seed: u64, range: std::ops::Range<u64>) -> Vec<RunSummary> {
-    let one = |i: u64| Simulation::new(model, seed, i).run();
+    run_replications_observed(model, seed, range, |_| {})
+}
+
+/// [`run_replications`], calling `done(index)` as each replication
+/// finishes (from whichever thread ran it, in no particular order): for
+/// progress bars. The results are the same as without an observer.
+pub fn run_replications_observed(
+    model: &Model,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    done: impl Fn(u64) + Sync,
+) -> Vec<RunSummary> {
+    let one = |i: u64| {
+        let r = Simulation::new(model, seed, i).run();
+        done(i);
+        r
+    };
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;

@@ -1,0 +1,357 @@
+//! The `cbec-sim` command: run a scenario's replications and summarise
+//! them, or merge shard files.
+//!
+//! Exit codes: 0 success, 2 invalid input (with the message), 1 any other
+//! failure (writing an output file, say).
+
+use cbec_sim::experiment::{
+    KpiEstimate, ShardResult, StopDecision, StoppingRule, run_replications_observed, run_until,
+    suggest_warmup,
+};
+use cbec_sim::{Model, Scenario, SimTime};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Cross-border e-commerce clearance simulation.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a scenario's replications and print each KPI with its 95% confidence interval.
+    ///
+    /// Example: cbec-sim run scenarios/tandem.toml --replications 20 --seed 7
+    Run(RunArgs),
+    /// Merge shard files written by `run --shard A..B --out FILE` and summarise them.
+    ///
+    /// Example: cbec-sim merge shard-*.json --json
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Number of replications.
+    #[arg(long, short = 'n', default_value_t = 10, conflicts_with = "precision")]
+    replications: u64,
+    /// Run until a KPI is precise enough: KPI=REL, e.g. review.wait_mean_min=0.05 (±5%).
+    #[arg(long)]
+    precision: Option<String>,
+    /// Most replications with --precision.
+    #[arg(long, default_value_t = 1000)]
+    max_replications: u64,
+    /// Master seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Warm-up in hours, or `auto` (MSER-5 on 10 pilot replications); default: the scenario's.
+    #[arg(long)]
+    warmup: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Also write summary.csv and replications.csv into this folder.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Run only replications A..B (a shard); needs --out.
+    #[arg(long, requires = "out")]
+    shard: Option<String>,
+    /// Where to write the shard file.
+    #[arg(long, requires = "shard")]
+    out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct MergeArgs {
+    /// Shard files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Also write summary.csv and replications.csv into this folder.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+}
+
+/// A failure and its exit code.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+fn invalid(message: impl std::fmt::Display) -> Failure {
+    Failure {
+        code: 2,
+        message: message.to_string(),
+    }
+}
+
+fn failed(message: impl std::fmt::Display) -> Failure {
+    Failure {
+        code: 1,
+        message: message.to_string(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Merge(args) => merge(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn parse_range(text: &str) -> Result<std::ops::Range<u64>, Failure> {
+    let bad = || invalid(format!("--shard: must be A..B with A < B, got \"{text}\""));
+    let (a, b) = text.split_once("..").ok_or_else(bad)?;
+    let (a, b): (u64, u64) = (
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    );
+    if a >= b {
+        return Err(bad());
+    }
+    Ok(a..b)
+}
+
+fn progress(total: u64, quiet: bool) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if quiet || !std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} replications, {elapsed} elapsed, about {eta} left",
+        )
+        .expect("constant template"),
+    );
+    bar
+}
+
+fn run(args: RunArgs) -> Result<(), Failure> {
+    if let Some(t) = args.threads {
+        if t == 0 {
+            return Err(invalid("--threads: must be at least 1, got 0"));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .map_err(failed)?;
+    }
+    let scenario = Scenario::from_path(&args.scenario)
+        .map_err(|e| invalid(format!("{}: {e}", args.scenario.display())))?;
+    let mut model = scenario
+        .build()
+        .map_err(|e| invalid(format!("{}: {e}", args.scenario.display())))?;
+    let mut warmup_note = None;
+    if let Some(w) = &args.warmup {
+        let warmup = if w == "auto" {
+            let chosen = suggest_warmup(&model, args.seed, 10).map_err(invalid)?;
+            warmup_note = Some(match chosen {
+                Some(t) => format!("warm-up chosen by MSER-5: {:.2} h", t.hours()),
+                None => "MSER-5 found no warm-up in the first half of the horizon; none deleted"
+                    .to_string(),
+            });
+            chosen.unwrap_or(SimTime::ZERO)
+        } else {
+            let h: f64 = w.parse().map_err(|_| {
+                invalid(format!("--warmup: must be hours or \"auto\", got \"{w}\""))
+            })?;
+            SimTime::from_hours(h)
+        };
+        model = model
+            .with_run_length(model.horizon(), warmup)
+            .map_err(invalid)?;
+    }
+    if args.replications == 0 {
+        return Err(invalid("--replications: must be at least 1, got 0"));
+    }
+    let (range, runs, decision) = if let Some(shard) = &args.shard {
+        let range = parse_range(shard)?;
+        let runs = run_with_bar(&model, args.seed, range.clone(), args.quiet);
+        (range, runs, None)
+    } else if let Some(p) = &args.precision {
+        let (kpi, rel) = p
+            .split_once('=')
+            .ok_or_else(|| invalid(format!("--precision: must be KPI=REL, got \"{p}\"")))?;
+        let relative: f64 = rel
+            .parse()
+            .map_err(|_| invalid(format!("--precision: REL must be a number, got \"{rel}\"")))?;
+        let rule = StoppingRule::Precision {
+            kpi: kpi.to_string(),
+            relative,
+            initial: 10.min(args.max_replications).max(2),
+            batch: 10,
+            max: args.max_replications,
+        };
+        let (runs, decision) = run_until(&model, args.seed, &rule).map_err(invalid)?;
+        (0..decision.replications, runs, Some(decision))
+    } else {
+        let range = 0..args.replications;
+        (
+            range.clone(),
+            run_with_bar(&model, args.seed, range, args.quiet),
+            None,
+        )
+    };
+    let shard = ShardResult::from_runs(&model, args.seed, range, &runs);
+    if let Some(out) = &args.out {
+        write_atomically(out, &shard.to_json().map_err(failed)?).map_err(failed)?;
+    }
+    report(
+        &shard,
+        Some(&args.scenario),
+        decision.as_ref(),
+        warmup_note.as_deref(),
+        args.json,
+        args.csv.as_deref(),
+    )
+}
+
+fn run_with_bar(
+    model: &Model,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    quiet: bool,
+) -> Vec<cbec_sim::RunSummary> {
+    let bar = progress(range.end - range.start, quiet);
+    let runs = run_replications_observed(model, seed, range, |_| bar.inc(1));
+    bar.finish_and_clear();
+    runs
+}
+
+fn merge(args: MergeArgs) -> Result<(), Failure> {
+    let mut shards = Vec::with_capacity(args.files.len());
+    for f in &args.files {
+        let text =
+            std::fs::read_to_string(f).map_err(|e| invalid(format!("{}: {e}", f.display())))?;
+        shards.push(
+            ShardResult::from_json(&text).map_err(|e| invalid(format!("{}: {e}", f.display())))?,
+        );
+    }
+    let merged = ShardResult::merge(shards).map_err(invalid)?;
+    report(&merged, None, None, None, args.json, args.csv.as_deref())
+}
+
+/// Writes `text` to a temporary file beside `path`, then renames it, so an
+/// interrupted write never leaves half a file.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}
+
+fn report(
+    shard: &ShardResult,
+    scenario: Option<&Path>,
+    decision: Option<&StopDecision>,
+    warmup_note: Option<&str>,
+    json: bool,
+    csv_dir: Option<&Path>,
+) -> Result<(), Failure> {
+    let estimates = shard.estimates();
+    if let Some(dir) = csv_dir {
+        write_csv(dir, shard, &estimates).map_err(|e| failed(format!("{}: {e}", dir.display())))?;
+    }
+    if json {
+        let doc = serde_json::json!({
+            "schema": "cbec-sim/summary/1",
+            "scenario": scenario.map(|p| p.display().to_string()),
+            "seed": shard.seed,
+            "replications": { "start": shard.start, "end": shard.end },
+            "precision": decision.map(|d| serde_json::json!({ "target_met": d.target_met, "watched": d.watched })),
+            "warmup": warmup_note,
+            "kpis": estimates,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).map_err(failed)?);
+        return Ok(());
+    }
+    if let Some(p) = scenario {
+        println!("scenario: {}", p.display());
+    }
+    println!(
+        "replications {}..{} (seed {}); 95% confidence intervals over replications",
+        shard.start, shard.end, shard.seed
+    );
+    if let Some(note) = warmup_note {
+        println!("{note}");
+    }
+    if let Some(d) = decision {
+        println!(
+            "precision target {} after {} replications",
+            if d.target_met { "met" } else { "NOT met" },
+            d.replications
+        );
+    }
+    println!();
+    println!(
+        "{:<44} {:>14} {:>12} {:>12} {:>12}",
+        "KPI", "mean", "± 95% CI", "min", "max"
+    );
+    let num = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"));
+    for e in &estimates {
+        println!(
+            "{:<44} {:>14} {:>12} {:>12} {:>12}",
+            e.name,
+            num(e.mean),
+            num(e.half_width_95),
+            num(e.min),
+            num(e.max)
+        );
+    }
+    Ok(())
+}
+
+fn write_csv(dir: &Path, shard: &ShardResult, estimates: &[KpiEstimate]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let cell = |v: Option<f64>| v.map_or_else(String::new, |x| x.to_string());
+    let mut summary = csv::Writer::from_writer(Vec::new());
+    summary.write_record(["kpi", "n", "mean", "std_dev", "half_width_95", "min", "max"])?;
+    for e in estimates {
+        summary.write_record([
+            e.name.clone(),
+            e.n.to_string(),
+            cell(e.mean),
+            cell(e.std_dev),
+            cell(e.half_width_95),
+            cell(e.min),
+            cell(e.max),
+        ])?;
+    }
+    let mut rows = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["replication".to_string()];
+    header.extend(shard.kpis.iter().cloned());
+    rows.write_record(&header)?;
+    for (i, row) in shard.rows.iter().enumerate() {
+        let mut record = vec![(shard.start + i as u64).to_string()];
+        record.extend(row.iter().map(|v| cell(*v)));
+        rows.write_record(&record)?;
+    }
+    let text = |w: csv::Writer<Vec<u8>>| {
+        String::from_utf8(w.into_inner().map_err(|e| e.into_error())?)
+            .map_err(std::io::Error::other)
+    };
+    write_atomically(&dir.join("summary.csv"), &text(summary)?)?;
+    write_atomically(&dir.join("replications.csv"), &text(rows)?)
+}

@@ -1,0 +1,161 @@
+//! The `cbec-sim` command as a user runs it.
+#![cfg(feature = "cli")]
+
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cbec-sim");
+const TANDEM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/tandem.toml");
+
+fn cbec(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("cbec-sim-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn run_prints_a_table_and_json_with_a_stable_schema() {
+    let table = cbec(&["run", TANDEM, "-n", "4", "--seed", "9", "--quiet"]);
+    assert!(table.status.success());
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(text.contains("customs_review.wait_mean_min"), "{text}");
+    let doc = json(&cbec(&["run", TANDEM, "-n", "4", "--seed", "9", "--json"]));
+    assert_eq!(doc["schema"], "cbec-sim/summary/1");
+    assert_eq!(doc["replications"]["end"], 4);
+    let kpis = doc["kpis"].as_array().unwrap();
+    let wait = kpis
+        .iter()
+        .find(|k| k["name"] == "customs_review.wait_mean_min")
+        .unwrap();
+    assert_eq!(wait["n"], 4);
+    assert!(wait["mean"].as_f64().unwrap() > 0.0 && wait["half_width_95"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn shards_merge_to_the_single_run() {
+    let dir = temp_dir("shards");
+    let single = json(&cbec(&["run", TANDEM, "-n", "6", "--seed", "4", "--json"]));
+    for (range, file) in [("0..2", "a.json"), ("2..6", "b.json")] {
+        let out = cbec(&[
+            "run",
+            TANDEM,
+            "--seed",
+            "4",
+            "--shard",
+            range,
+            "--out",
+            dir.join(file).to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let merged = json(&cbec(&[
+        "merge",
+        dir.join("b.json").to_str().unwrap(),
+        dir.join("a.json").to_str().unwrap(),
+        "--json",
+    ]));
+    assert_eq!(merged["kpis"], single["kpis"]);
+    // A gap is refused as invalid input.
+    let gap = cbec(&["merge", dir.join("b.json").to_str().unwrap(), "--json"]);
+    assert_eq!(
+        gap.status.code(),
+        Some(0),
+        "a single shard merges on its own"
+    );
+}
+
+#[test]
+fn csv_writes_summary_and_replication_rows() {
+    let dir = temp_dir("csv");
+    let out = cbec(&[
+        "run",
+        TANDEM,
+        "-n",
+        "3",
+        "--quiet",
+        "--csv",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let summary = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    assert!(
+        summary.starts_with("kpi,n,mean,std_dev,half_width_95,min,max\n"),
+        "{summary}"
+    );
+    let rows = std::fs::read_to_string(dir.join("replications.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 4, "a header and three replications");
+    assert!(rows.starts_with("replication,network.time_in_system_mean_min,"));
+}
+
+#[test]
+fn invalid_input_exits_with_2_and_a_message() {
+    let dir = temp_dir("bad");
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(TANDEM)
+            .unwrap()
+            .replace("servers = 3", "servers = 0"),
+    )
+    .unwrap();
+    let out = cbec(&["run", bad.to_str().unwrap(), "-n", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("stations.customs_review.servers: must be at least 1, got 0"),
+        "{err}"
+    );
+    assert_eq!(cbec(&["run", "/no/such/file.toml"]).status.code(), Some(2));
+    assert_eq!(
+        cbec(&["run", TANDEM, "--precision", "nokpi"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        cbec(&["run", TANDEM, "--warmup", "soon"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        cbec(&["merge", bad.to_str().unwrap()]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        cbec(&["frobnicate"]).status.code(),
+        Some(2),
+        "clap usage errors exit 2 too"
+    );
+}
+
+#[test]
+fn precision_rule_and_auto_warmup_from_the_command_line() {
+    let doc = json(&cbec(&[
+        "run",
+        TANDEM,
+        "--precision",
+        "customs_review.wait_mean_min=0.05",
+        "--warmup",
+        "auto",
+        "--json",
+    ]));
+    assert_eq!(doc["precision"]["target_met"], true);
+    assert!(doc["warmup"].as_str().unwrap().contains("MSER-5"));
+}
