@@ -5,8 +5,7 @@
 //! failure (writing an output file, say).
 
 use cbec_sim::experiment::{
-    KpiEstimate, ShardResult, StopDecision, StoppingRule, run_replications_observed, run_until,
-    suggest_warmup,
+    KpiEstimate, ShardResult, StopDecision, StoppingRule, run_until, suggest_warmup,
 };
 use cbec_sim::{Model, Scenario, SimTime};
 use clap::{Parser, Subcommand};
@@ -14,6 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 
 /// Cross-border e-commerce clearance simulation.
 #[derive(Debug, Parser)]
@@ -135,11 +135,9 @@ fn parse_range(text: &str) -> Result<std::ops::Range<u64>, Failure> {
     Ok(a..b)
 }
 
-fn progress(total: u64, quiet: bool) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if quiet || !std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
+/// A hidden progress bar; [`run_with_bar`] shows it when the run is long.
+fn progress(total: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template(
             "{bar:40} {pos}/{len} replications, {elapsed} elapsed, about {eta} left",
@@ -187,11 +185,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if args.replications == 0 {
         return Err(invalid("--replications: must be at least 1, got 0"));
     }
-    let (range, runs, decision) = if let Some(shard) = &args.shard {
-        let range = parse_range(shard)?;
-        let runs = run_with_bar(&model, args.seed, range.clone(), args.quiet);
-        (range, runs, None)
-    } else if let Some(p) = &args.precision {
+    let (shard, decision) = if let Some(p) = &args.precision {
         let (kpi, rel) = p
             .split_once('=')
             .ok_or_else(|| invalid(format!("--precision: must be KPI=REL, got \"{p}\"")))?;
@@ -205,17 +199,15 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             batch: 10,
             max: args.max_replications,
         };
-        let (runs, decision) = run_until(&model, args.seed, &rule).map_err(invalid)?;
-        (0..decision.replications, runs, Some(decision))
+        let (shard, decision) = run_until(&model, args.seed, &rule).map_err(invalid)?;
+        (shard, Some(decision))
     } else {
-        let range = 0..args.replications;
-        (
-            range.clone(),
-            run_with_bar(&model, args.seed, range, args.quiet),
-            None,
-        )
+        let range = match &args.shard {
+            Some(text) => parse_range(text)?,
+            None => 0..args.replications,
+        };
+        (run_with_bar(&model, args.seed, range, args.quiet)?, None)
     };
-    let shard = ShardResult::from_runs(&model, args.seed, range, &runs);
     if let Some(out) = &args.out {
         write_atomically(out, &shard.to_json().map_err(failed)?).map_err(failed)?;
     }
@@ -229,16 +221,29 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     )
 }
 
+/// Runs `range` with a progress bar on stderr that appears only once the
+/// run has taken more than a second, and never when stderr is not a
+/// terminal or with `--quiet`.
 fn run_with_bar(
     model: &Model,
     seed: u64,
     range: std::ops::Range<u64>,
     quiet: bool,
-) -> Vec<cbec_sim::RunSummary> {
-    let bar = progress(range.end - range.start, quiet);
-    let runs = run_replications_observed(model, seed, range, |_| bar.inc(1));
+) -> Result<ShardResult, Failure> {
+    let bar = progress(range.end - range.start);
+    let visible = !quiet && std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let shown = std::sync::atomic::AtomicBool::new(false);
+    let shard = ShardResult::run_observed(model, seed, range, |_| {
+        if visible && !shown.load(Ordering::Relaxed) && started.elapsed().as_secs_f64() > 1.0 {
+            shown.store(true, Ordering::Relaxed);
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        bar.inc(1);
+    })
+    .map_err(invalid)?;
     bar.finish_and_clear();
-    runs
+    Ok(shard)
 }
 
 fn merge(args: MergeArgs) -> Result<(), Failure> {

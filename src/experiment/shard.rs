@@ -1,13 +1,16 @@
 //! Splitting a study into shards by replication range, and merging them.
 
 use super::kpi::{KpiCatalogue, KpiEstimate};
-use super::run_replications;
+use super::run_replications_observed;
 use crate::error::{Error, Result};
 use crate::model::{Model, RunSummary};
 use crate::rng::StreamId;
 use crate::stats::DurationHistogram;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
+
+/// Replications run and folded together at a time by [`ShardResult::run_observed`].
+pub const CHUNK: u64 = 32;
 
 /// Version of the shard file format; merging refuses other versions.
 pub const SHARD_FORMAT_VERSION: u32 = 1;
@@ -57,14 +60,49 @@ impl ShardResult {
     /// # Errors
     /// [`Error::Scenario`] if the range is empty.
     pub fn run(model: &Model, seed: u64, range: Range<u64>) -> Result<Self> {
+        Self::run_observed(model, seed, range, |_| {})
+    }
+
+    /// [`ShardResult::run`], calling `done(index)` as each replication finishes.
+    ///
+    /// Replications run in fixed chunks of [`CHUNK`] indices; each chunk's
+    /// summaries are folded into the result (a row each, histogram counts
+    /// added) and dropped, so memory stays flat however many replications
+    /// run. Chunk boundaries depend on the indices only, never on the
+    /// number of threads.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] if the range is empty.
+    pub fn run_observed(
+        model: &Model,
+        seed: u64,
+        range: Range<u64>,
+        done: impl Fn(u64) + Sync,
+    ) -> Result<Self> {
         if range.is_empty() {
             return Err(Error::scenario(
                 "shard",
                 format!("the replication range {range:?} is empty"),
             ));
         }
-        let runs = run_replications(model, seed, range.clone());
-        Ok(Self::from_runs(model, seed, range, &runs))
+        let mut result: Option<ShardResult> = None;
+        let mut start = range.start;
+        while start < range.end {
+            let end = (start + CHUNK).min(range.end);
+            let runs = run_replications_observed(model, seed, start..end, &done);
+            let chunk = Self::from_runs(model, seed, start..end, &runs);
+            result = Some(match result {
+                None => chunk,
+                Some(mut acc) => {
+                    acc.end = chunk.end;
+                    acc.rows.extend(chunk.rows);
+                    acc.time_in_system.merge(&chunk.time_in_system);
+                    acc
+                }
+            });
+            start = end;
+        }
+        Ok(result.expect("the range is not empty"))
     }
 
     /// The shard of already finished `runs` (replications `range`, in order).

@@ -1,9 +1,9 @@
 //! How many replications to run: a fixed number, or until a KPI is precise enough.
 
-use super::kpi::{KpiCatalogue, KpiEstimate};
-use super::run_replications;
+use super::kpi::KpiEstimate;
+use super::shard::ShardResult;
 use crate::error::{Error, Result};
-use crate::model::{Model, RunSummary};
+use crate::model::Model;
 use serde::{Deserialize, Serialize};
 
 /// When to stop adding replications.
@@ -41,7 +41,8 @@ pub struct StopDecision {
     pub watched: Option<KpiEstimate>,
 }
 
-/// Runs replications of `model` under `seed` until `rule` says stop.
+/// Runs replications of `model` under `seed` until `rule` says stop, and
+/// returns them folded into a [`ShardResult`] (memory stays flat).
 ///
 /// Replications are added in fixed batches of indices (`0..initial`, then
 /// `initial..initial+batch`, ...), and the rule is checked only between
@@ -61,8 +62,8 @@ pub struct StopDecision {
 /// let rule = StoppingRule::Precision {
 ///     kpi: "customs_review.wait_mean_min".into(), relative: 0.10, initial: 5, batch: 5, max: 100,
 /// };
-/// let (runs, decision) = run_until(&model, 7, &rule)?;
-/// assert_eq!(runs.len() as u64, decision.replications);
+/// let (result, decision) = run_until(&model, 7, &rule)?;
+/// assert_eq!(result.rows.len() as u64, decision.replications);
 /// assert!(decision.target_met);
 /// # Ok(()) }
 /// ```
@@ -70,21 +71,19 @@ pub fn run_until(
     model: &Model,
     seed: u64,
     rule: &StoppingRule,
-) -> Result<(Vec<RunSummary>, StopDecision)> {
+) -> Result<(ShardResult, StopDecision)> {
     match rule {
         StoppingRule::Fixed(n) => {
             if *n == 0 {
                 return Err(Error::scenario("replications", "must be at least 1, got 0"));
             }
-            let runs = run_replications(model, seed, 0..*n);
-            Ok((
-                runs,
-                StopDecision {
-                    replications: *n,
-                    target_met: true,
-                    watched: None,
-                },
-            ))
+            let result = ShardResult::run(model, seed, 0..*n)?;
+            let decision = StopDecision {
+                replications: *n,
+                target_met: true,
+                watched: None,
+            };
+            Ok((result, decision))
         }
         StoppingRule::Precision {
             kpi,
@@ -117,36 +116,30 @@ pub fn run_until(
                     format!("must be at least initial ({initial}), got {max}"),
                 ));
             }
-            let mut runs = run_replications(model, seed, 0..*initial);
-            let catalogue = KpiCatalogue::for_run(&runs[0]);
-            if !catalogue.names().any(|n| n == kpi) {
-                let known: Vec<&str> = catalogue.names().collect();
+            let mut result = ShardResult::run(model, seed, 0..*initial)?;
+            let Some(k) = result.kpis.iter().position(|n| n == kpi) else {
                 return Err(Error::scenario(
                     "precision",
-                    format!("unknown KPI \"{kpi}\"; KPIs: {}", known.join(", ")),
+                    format!("unknown KPI \"{kpi}\"; KPIs: {}", result.kpis.join(", ")),
                 ));
-            }
+            };
             loop {
-                let estimate = KpiEstimate::from_values(
-                    kpi.clone(),
-                    runs.iter().map(|r| catalogue.value(kpi, r)),
-                );
+                let estimate =
+                    KpiEstimate::from_values(kpi.clone(), result.rows.iter().map(|row| row[k]));
                 let met = estimate
                     .relative_half_width()
                     .is_some_and(|r| r <= *relative);
-                let n = runs.len() as u64;
+                let n = result.end;
                 if met || n >= *max {
-                    return Ok((
-                        runs,
-                        StopDecision {
-                            replications: n,
-                            target_met: met,
-                            watched: Some(estimate),
-                        },
-                    ));
+                    let decision = StopDecision {
+                        replications: n,
+                        target_met: met,
+                        watched: Some(estimate),
+                    };
+                    return Ok((result, decision));
                 }
-                let next = (n + batch).min(*max);
-                runs.extend(run_replications(model, seed, n..next));
+                let next = ShardResult::run(model, seed, n..(n + batch).min(*max))?;
+                result = ShardResult::merge(vec![result, next])?;
             }
         }
     }

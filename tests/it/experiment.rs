@@ -168,9 +168,9 @@ mod stopping_and_warmup {
                 .unwrap();
             pool.install(|| run_until(&model, 5, &rule).unwrap())
         };
-        let ((runs1, d1), (runs2, d2)) = (on(1), on(2));
+        let ((r1, d1), (r2, d2)) = (on(1), on(2));
         assert_eq!(d1, d2);
-        assert_eq!(runs1, runs2);
+        assert!(r1 == r2, "results differ between 1 and 2 threads");
         assert!(d1.target_met);
         let w = d1.watched.unwrap();
         assert!(w.relative_half_width().unwrap() <= 0.03);
@@ -192,8 +192,11 @@ mod stopping_and_warmup {
             batch: 4,
             max: 10,
         };
-        let (runs, d) = run_until(&model, 5, &rule).unwrap();
-        assert_eq!((runs.len(), d.replications, d.target_met), (10, 10, false));
+        let (result, d) = run_until(&model, 5, &rule).unwrap();
+        assert_eq!(
+            (result.rows.len(), d.replications, d.target_met),
+            (10, 10, false)
+        );
     }
 
     #[test]
@@ -275,6 +278,17 @@ mod shards {
             .with_horizon(SimTime::from_hours(100.0))
             .build()
             .unwrap()
+    }
+
+    /// More replications than one chunk: folding chunk by chunk changes nothing.
+    #[test]
+    fn chunked_runs_equal_one_batch() {
+        let m = model();
+        let n = cbec_sim::experiment::CHUNK + 5;
+        let chunked = ShardResult::run(&m, 8, 0..n).unwrap();
+        let runs = run_replications(&m, 8, 0..n);
+        let at_once = ShardResult::from_runs(&m, 8, 0..n, &runs);
+        assert!(chunked == at_once, "chunked result differs");
     }
 
     #[test]
