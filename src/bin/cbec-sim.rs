@@ -288,6 +288,7 @@ fn report(
             "precision": decision.map(|d| serde_json::json!({ "target_met": d.target_met, "watched": d.watched })),
             "warmup": warmup_note,
             "kpis": estimates,
+            "pooled": pooled(shard),
         });
         println!("{}", serde_json::to_string_pretty(&doc).map_err(failed)?);
         return Ok(());
@@ -325,7 +326,28 @@ fn report(
             num(e.max)
         );
     }
+    let p = |q: f64| num(shard.time_in_system.quantile(q).map(|t| t.minutes()));
+    println!();
+    println!(
+        "time in system over all {} orders of all replications (pooled): p50 {} min, p95 {} min, p99 {} min",
+        shard.time_in_system.count(),
+        p(0.5),
+        p(0.95),
+        p(0.99)
+    );
     Ok(())
+}
+
+/// Quantiles of the time in system over every order of every replication,
+/// from the merged histograms (within 1%), in minutes.
+fn pooled(shard: &ShardResult) -> serde_json::Value {
+    let q = |p: f64| shard.time_in_system.quantile(p).map(|t| t.minutes());
+    serde_json::json!({
+        "orders": shard.time_in_system.count(),
+        "time_in_system_p50_min": q(0.5),
+        "time_in_system_p95_min": q(0.95),
+        "time_in_system_p99_min": q(0.99),
+    })
 }
 
 fn write_csv(dir: &Path, shard: &ShardResult, estimates: &[KpiEstimate]) -> std::io::Result<()> {

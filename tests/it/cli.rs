@@ -46,6 +46,34 @@ fn run_prints_a_table_and_json_with_a_stable_schema() {
     assert!(wait["mean"].as_f64().unwrap() > 0.0 && wait["half_width_95"].as_f64().unwrap() > 0.0);
 }
 
+/// The same inputs give the same bytes with RAYON_NUM_THREADS=1 and =2.
+#[test]
+fn same_output_on_one_and_two_threads() {
+    let on = |threads: &str| {
+        let out = Command::new(BIN)
+            .args(["run", TANDEM, "-n", "6", "--seed", "2", "--json"])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    assert_eq!(on("1"), on("2"));
+}
+
+#[test]
+fn pooled_quantiles_come_from_every_order() {
+    let doc = json(&cbec(&["run", TANDEM, "-n", "3", "--json"]));
+    let pooled = &doc["pooled"];
+    assert!(pooled["orders"].as_u64().unwrap() > 3 * 20_000);
+    let (p50, p95, p99) = (
+        pooled["time_in_system_p50_min"].as_f64().unwrap(),
+        pooled["time_in_system_p95_min"].as_f64().unwrap(),
+        pooled["time_in_system_p99_min"].as_f64().unwrap(),
+    );
+    assert!(0.0 < p50 && p50 < p95 && p95 < p99, "{p50} {p95} {p99}");
+}
+
 #[test]
 fn shards_merge_to_the_single_run() {
     let dir = temp_dir("shards");
