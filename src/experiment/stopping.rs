@@ -16,7 +16,7 @@ pub enum StoppingRule {
     /// times its mean, checked after each batch, with at most `max`
     /// replications.
     Precision {
-        /// KPI name, as in the [`KpiCatalogue`].
+        /// KPI name, as in the [`KpiCatalogue`](super::KpiCatalogue).
         kpi: String,
         /// Target relative half-width (0.05 for ±5%).
         relative: f64,

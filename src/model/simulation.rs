@@ -809,17 +809,7 @@ impl<'m> Simulation<'m> {
         if st.busy < node.capacity {
             st.busy += 1;
             st.stats.busy.update(t, f64::from(st.busy));
-            st.stats.wait.push(0.0);
-            st.stats.wait_hist.record(SimTime::ZERO);
-            let d = draw_service(node, st);
-            self.calendar.schedule(
-                SimTime::from_secs(now + d),
-                EventClass::Release,
-                Event::ServiceEnd {
-                    station: s as u16,
-                    order: id,
-                },
-            );
+            serve(&mut self.calendar, node, st, s, id, now, 0.0);
         } else {
             st.queues[0].push_back(id);
             st.waiting += 1;
@@ -843,17 +833,7 @@ impl<'m> Simulation<'m> {
             st.waiting -= 1;
             st.stats.queue_length.update(t, f64::from(st.waiting));
             let wait = now - self.orders[next].entered;
-            st.stats.wait.push(wait);
-            st.stats.wait_hist.record(SimTime::from_secs(wait));
-            let d = draw_service(node, st);
-            self.calendar.schedule(
-                SimTime::from_secs(now + d),
-                EventClass::Release,
-                Event::ServiceEnd {
-                    station: s as u16,
-                    order: next,
-                },
-            );
+            serve(&mut self.calendar, node, st, s, next, now, wait);
         } else {
             st.busy -= 1;
             st.stats.busy.update(t, f64::from(st.busy));
@@ -915,20 +895,17 @@ impl<'m> Simulation<'m> {
     #[inline(always)]
     fn begin_service(&mut self, s: usize, id: EntityId, now: f64, wait: f64) {
         let node = &self.model.stations[s];
-        let st = &mut self.stations[s];
-        st.stats.wait.push(wait);
-        st.stats.wait_hist.record(SimTime::from_secs(wait));
         if node.patience.is_some() {
             self.orders[id].renege_at = f64::NAN;
         }
-        let d = draw_service(node, st);
-        self.calendar.schedule(
-            SimTime::from_secs(now + d),
-            EventClass::Release,
-            Event::ServiceEnd {
-                station: s as u16,
-                order: id,
-            },
+        serve(
+            &mut self.calendar,
+            node,
+            &mut self.stations[s],
+            s,
+            id,
+            now,
+            wait,
         );
     }
 
@@ -1309,4 +1286,29 @@ fn draw_service(node: &StationNode, st: &mut StationState) -> f64 {
             .fold(0.0, f64::max),
     };
     d * node.service_scale
+}
+
+/// Order `order` starts service at station `station` after waiting `wait`
+/// seconds: the wait is recorded and its service end scheduled.
+#[inline(always)]
+fn serve(
+    calendar: &mut EventCalendar<Event>,
+    node: &StationNode,
+    st: &mut StationState,
+    station: usize,
+    order: EntityId,
+    now: f64,
+    wait: f64,
+) {
+    st.stats.wait.push(wait);
+    st.stats.wait_hist.record(SimTime::from_secs(wait));
+    let d = draw_service(node, st);
+    calendar.schedule(
+        SimTime::from_secs(now + d),
+        EventClass::Release,
+        Event::ServiceEnd {
+            station: station as u16,
+            order,
+        },
+    );
 }
