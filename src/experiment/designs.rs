@@ -1,7 +1,7 @@
 //! Designed experiments: one-parameter sweeps and 2^k factorials, each on
 //! common random numbers.
 
-use super::kpi::{KpiCatalogue, KpiEstimate};
+use super::kpi::{KpiCatalogue, KpiEstimate, find_kpi};
 use super::run_replications;
 use crate::error::{Error, Result};
 use crate::model::{Model, RunSummary};
@@ -37,7 +37,7 @@ pub struct Sweep {
 ///
 /// # Errors
 /// Whatever `build` returns, and [`Error::Scenario`] for an empty list of
-/// values or an unknown KPI.
+/// values, an empty replication range or an unknown KPI.
 ///
 /// # Examples
 /// ```
@@ -62,6 +62,7 @@ pub fn sweep(
     seed: u64,
     range: Range<u64>,
 ) -> Result<Sweep> {
+    check_range(&range)?;
     if values.is_empty() {
         return Err(Error::scenario(
             "sweep.values",
@@ -91,17 +92,22 @@ pub fn sweep(
 
 fn estimate(runs: &[RunSummary], kpi: &str) -> Result<KpiEstimate> {
     let catalogue = KpiCatalogue::for_run(&runs[0]);
-    if !catalogue.names().any(|n| n == kpi) {
-        let known: Vec<&str> = catalogue.names().collect();
-        return Err(Error::scenario(
-            "kpi",
-            format!("unknown KPI \"{kpi}\"; KPIs: {}", known.join(", ")),
-        ));
-    }
+    find_kpi("kpi", kpi, catalogue.names())?;
     Ok(KpiEstimate::from_values(
         kpi,
         runs.iter().map(|r| catalogue.value(kpi, r)),
     ))
+}
+
+/// Replications must exist for a design to estimate anything.
+fn check_range(range: &Range<u64>) -> Result<()> {
+    if range.is_empty() {
+        return Err(Error::scenario(
+            "replications",
+            format!("the replication range {range:?} is empty"),
+        ));
+    }
+    Ok(())
 }
 
 /// An effect in a 2^k factorial design, estimated per replication.
@@ -139,7 +145,8 @@ pub struct Factorial {
 ///
 /// # Errors
 /// Whatever `build` returns, and [`Error::Scenario`] for no factors, more
-/// than 10 (1,024 design points), or an unknown KPI.
+/// than 10 (1,024 design points), an empty replication range or an
+/// unknown KPI.
 pub fn factorial(
     factors: &[&str],
     build: impl Fn(&[bool]) -> Result<Model>,
@@ -154,6 +161,7 @@ pub fn factorial(
             format!("needs between 1 and 10 factors, got {k}"),
         ));
     }
+    check_range(&range)?;
     let points = 1usize << k;
     // y[p][r]: KPI at design point p in replication r.
     let mut y: Vec<Vec<Option<f64>>> = Vec::with_capacity(points);
@@ -161,7 +169,7 @@ pub fn factorial(
         let levels: Vec<bool> = (0..k).map(|i| p >> i & 1 == 1).collect();
         let runs = run_replications(&build(&levels)?, seed, range.clone());
         let catalogue = KpiCatalogue::for_run(&runs[0]);
-        estimate(&runs, kpi)?;
+        find_kpi("kpi", kpi, catalogue.names())?;
         y.push(runs.iter().map(|r| catalogue.value(kpi, r)).collect());
     }
     let reps = y[0].len();

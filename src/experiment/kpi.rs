@@ -1,5 +1,6 @@
 //! Planner-level KPIs read from replications, with their spread.
 
+use crate::error::{Error, Result};
 use crate::model::{RunSummary, StationSummary};
 use crate::stats::{DurationHistogram, OnlineMoments};
 use serde::{Deserialize, Serialize};
@@ -52,6 +53,22 @@ impl KpiEstimate {
         let (m, h) = (self.mean?, self.half_width_95?);
         (m != 0.0).then(|| h / m.abs())
     }
+}
+
+/// The position of `kpi` among `names`, or an [`Error::Scenario`] at
+/// `field` that lists the names.
+pub(crate) fn find_kpi<'a>(
+    field: &str,
+    kpi: &str,
+    names: impl Iterator<Item = &'a str> + Clone,
+) -> Result<usize> {
+    names.clone().position(|n| n == kpi).ok_or_else(|| {
+        let known: Vec<&str> = names.collect();
+        Error::scenario(
+            field,
+            format!("unknown KPI \"{kpi}\"; KPIs: {}", known.join(", ")),
+        )
+    })
 }
 
 /// How to read one KPI from a run.
@@ -179,7 +196,7 @@ impl KpiCatalogue {
     }
 
     /// KPI names, in catalogue order.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    pub fn names(&self) -> impl Iterator<Item = &str> + Clone {
         self.entries.iter().map(|e| e.0.as_str())
     }
 

@@ -4,6 +4,15 @@
 //! (model, `s`, `i`) (see [`crate::rng`] for the stream derivation), and
 //! results come back in replication order, so the numbers are the same bit
 //! for bit on any thread count.
+//!
+//! On top of that:
+//! - [`KpiCatalogue`] and [`KpiEstimate`]: every KPI of a run, with its 95%
+//!   Student-t interval over replications;
+//! - [`compare`]: paired effects of a variant on common random numbers;
+//! - [`sweep`] and [`factorial`]: designed experiments;
+//! - [`run_until`]: a fixed count, or until a KPI is precise enough;
+//! - [`mser5`] and [`suggest_warmup`]: an automatic warm-up;
+//! - [`ShardResult`]: results of a replication range that merge exactly.
 
 mod compare;
 mod designs;

@@ -1,6 +1,6 @@
 //! How many replications to run: a fixed number, or until a KPI is precise enough.
 
-use super::kpi::KpiEstimate;
+use super::kpi::{KpiEstimate, find_kpi};
 use super::shard::ShardResult;
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -117,12 +117,7 @@ pub fn run_until(
                 ));
             }
             let mut result = ShardResult::run(model, seed, 0..*initial)?;
-            let Some(k) = result.kpis.iter().position(|n| n == kpi) else {
-                return Err(Error::scenario(
-                    "precision",
-                    format!("unknown KPI \"{kpi}\"; KPIs: {}", result.kpis.join(", ")),
-                ));
-            };
+            let k = find_kpi("precision", kpi, result.kpis.iter().map(String::as_str))?;
             loop {
                 let estimate =
                     KpiEstimate::from_values(kpi.clone(), result.rows.iter().map(|row| row[k]));

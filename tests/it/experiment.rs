@@ -450,3 +450,22 @@ mod designs {
         assert!(sweep(&[60.0], desk, "desk.nope", None, 5, 0..2).is_err());
     }
 }
+
+#[test]
+fn designs_refuse_an_empty_replication_range() {
+    use cbec_sim::experiment::{factorial, sweep};
+    let err = sweep(
+        &[60.0],
+        |r| Ok(desk_at(2, r, 1.0)),
+        "desk.wait_mean_min",
+        None,
+        1,
+        3..3,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "replications: the replication range 3..3 is empty"
+    );
+    assert!(factorial(&["a"], |_| Ok(desk(2)), "desk.wait_mean_min", 1, 0..0).is_err());
+}
