@@ -114,12 +114,12 @@ pub use engine::EventClass;
 pub use error::{DistError, Error, Result};
 pub use experiment::{run_replications, run_replications_observed};
 pub use model::{
-    Breakdowns, CalendarDate, Comparison, Conservation, DEFAULT_CLASS, DatedFactor, Delay,
-    Dispatch, DispatchSummary, Interval, IntervalSummary, Model, ModelBuilder, NetworkSummary,
-    NodeId, Overflow, RateProfile, Route, Router, Rule, RuleValue, RunSummary, ScheduledBatch,
-    Servers, Simulation, Sink, SinkSummary, Source, Station, StationSeries, StationSummary,
-    StopReason, TimeSeries, WeeklyTime,
+    Breakdowns, CalendarDate, CategoryRates, CbecTax, Comparison, Conservation, DEFAULT_CLASS,
+    DatedFactor, Delay, Dispatch, DispatchSummary, Interval, IntervalSummary, Model, ModelBuilder,
+    NetworkSummary, NodeId, Overflow, RateProfile, ReportSpec, Route, Router, Rule, RuleValue,
+    RunSummary, ScheduledBatch, Servers, Simulation, Sink, SinkSummary, Source, Station,
+    StationSeries, StationSummary, StopReason, TaxSummary, TimeSeries, WeeklyTime,
 };
 pub use rng::StreamId;
-pub use scenario::{RunLength, Scenario};
+pub use scenario::{Measure, Patch, PatchOp, RunLength, Scenario};
 pub use time::{SimTime, TimeUnit};

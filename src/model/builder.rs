@@ -1,8 +1,10 @@
+use super::ReportSpec;
 use super::arrivals::{ArrivalProcess, CompiledProfile, ReplayLog, compile_timetable};
+use super::tax::{CbecTax, CompiledTax};
 use super::{
-    AttributeInfo, Branches, DEFAULT_CLASS, Delay, Dispatch, DispatchNode, Interval, Model, NodeId,
-    NodeInfo, NodeKind, Overflow, OverflowTarget, Router, RouterNode, RuleValue, Servers,
-    ServiceTime, Sink, SinkNode, Source, SourceNode, Station, StationNode,
+    AttributeInfo, Branches, CompiledRule, DEFAULT_CLASS, Delay, Dispatch, DispatchNode, Interval,
+    Model, NodeId, NodeInfo, NodeKind, Overflow, OverflowTarget, Router, RouterNode, RuleValue,
+    Servers, ServiceTime, Sink, SinkNode, Source, SourceNode, Station, StationNode,
 };
 use crate::calendar::{Calendar, StartTime, WeeklyProfile};
 use crate::dist::{Dist, PROB_SUM_TOLERANCE};
@@ -50,6 +52,8 @@ pub struct ModelBuilder {
     pub(crate) start: StartTime,
     pub(crate) sample_every: Option<SimTime>,
     pub(crate) base_dir: Option<PathBuf>,
+    pub(crate) tax: Option<CbecTax>,
+    pub(crate) report: Option<ReportSpec>,
 }
 
 impl ModelBuilder {
@@ -97,6 +101,18 @@ impl ModelBuilder {
     /// Measures the interval `name` between two milestones.
     pub fn with_interval(mut self, name: impl Into<String>, interval: Interval) -> Self {
         self.intervals.insert(name.into(), interval);
+        self
+    }
+
+    /// Assesses the composite CBEC tax on each order (see [`CbecTax`]).
+    pub fn with_tax(mut self, tax: CbecTax) -> Self {
+        self.tax = Some(tax);
+        self
+    }
+
+    /// Names the parts the planner KPIs read (see [`ReportSpec`]).
+    pub fn with_report(mut self, report: ReportSpec) -> Self {
+        self.report = Some(report);
         self
     }
 
@@ -398,6 +414,123 @@ impl Compiler {
             .iter()
             .position(|a| a.name == name)
             .map(|i| i as u16)
+    }
+
+    fn tax(&self, t: &CbecTax) -> Result<CompiledTax> {
+        let milestone = self
+            .milestones
+            .iter()
+            .position(|m| *m == t.at)
+            .ok_or_else(|| {
+                Error::scenario(
+                    "tax.at",
+                    format!(
+                        "unknown milestone \"{}\"; milestones are set on nodes with `milestone = \"...\"`",
+                        t.at
+                    ),
+                )
+            })? as u16;
+        let known = || {
+            self.attributes
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let value = self.attribute(&t.value_attribute).ok_or_else(|| {
+            Error::scenario(
+                "tax.value_attribute",
+                format!(
+                    "unknown attribute \"{}\"; known attributes: {}",
+                    t.value_attribute,
+                    known()
+                ),
+            )
+        })?;
+        if self.attributes[value as usize].categories.is_some() {
+            return Err(Error::scenario(
+                "tax.value_attribute",
+                format!(
+                    "\"{}\" is categorical; the value must be numeric",
+                    t.value_attribute
+                ),
+            ));
+        }
+        let category = self.attribute(&t.category_attribute).ok_or_else(|| {
+            Error::scenario(
+                "tax.category_attribute",
+                format!(
+                    "unknown attribute \"{}\"; known attributes: {}",
+                    t.category_attribute,
+                    known()
+                ),
+            )
+        })?;
+        let Some(categories) = &self.attributes[category as usize].categories else {
+            return Err(Error::scenario(
+                "tax.category_attribute",
+                format!(
+                    "\"{}\" is numeric; give a categorical attribute",
+                    t.category_attribute
+                ),
+            ));
+        };
+        if !(t.concession.is_finite() && (0.0..=1.0).contains(&t.concession)) {
+            return Err(Error::scenario(
+                "tax.concession",
+                format!("must be between 0 and 1, got {}", t.concession),
+            ));
+        }
+        for (name, r) in &t.rates {
+            if !categories.contains(name) {
+                return Err(Error::scenario(
+                    format!("tax.rates.{name}"),
+                    format!(
+                        "unknown category of \"{}\"; categories: {}",
+                        t.category_attribute,
+                        categories.join(", ")
+                    ),
+                ));
+            }
+            if !(r.vat.is_finite() && (0.0..=1.0).contains(&r.vat)) {
+                return Err(Error::scenario(
+                    format!("tax.rates.{name}.vat"),
+                    format!("must be a fraction between 0 and 1, got {}", r.vat),
+                ));
+            }
+            if !(r.consumption.is_finite() && (0.0..1.0).contains(&r.consumption)) {
+                return Err(Error::scenario(
+                    format!("tax.rates.{name}.consumption"),
+                    format!(
+                        "must be a fraction at least 0 and below 1, got {}",
+                        r.consumption
+                    ),
+                ));
+            }
+        }
+        let rates = categories
+            .iter()
+            .map(|c| {
+                t.rates
+                    .get(c)
+                    .map(|r| r.composite(t.concession))
+                    .ok_or_else(|| {
+                        Error::scenario(
+                            "tax.rates",
+                            format!(
+                                "category \"{c}\" of \"{}\" has no rates",
+                                t.category_attribute
+                            ),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<f64>>>()?;
+        Ok(CompiledTax {
+            milestone,
+            value,
+            category,
+            rates,
+        })
     }
 
     fn target(&self, field: &str, to: &str) -> Result<NodeId> {
@@ -780,7 +913,7 @@ impl Compiler {
         let mut rules = Vec::with_capacity(r.rules.len());
         for (i, rule) in r.rules.iter().enumerate() {
             let rf = |x: &str| format!("{field}.rules[{i}].{x}");
-            let attr = self.attribute(&rule.attribute).ok_or_else(|| {
+            let unknown = |name: &str| {
                 let known: Vec<&str> = self.attributes.iter().map(|a| a.name.as_str()).collect();
                 let known = if known.is_empty() {
                     "none are declared".to_string()
@@ -789,12 +922,32 @@ impl Compiler {
                 };
                 Error::scenario(
                     rf("attribute"),
-                    format!(
-                        "unknown attribute \"{}\"; known attributes: {known}",
-                        rule.attribute
-                    ),
+                    format!("unknown attribute \"{name}\"; known attributes: {known}"),
                 )
-            })?;
+            };
+            // `a + b`: the rule compares the sum of numeric attributes.
+            let names: Vec<&str> = rule.attribute.split('+').map(str::trim).collect();
+            let mut terms = Vec::with_capacity(names.len());
+            for name in &names {
+                if name.is_empty() {
+                    return Err(Error::scenario(
+                        rf("attribute"),
+                        format!(
+                            "\"{}\" has an empty term; write one attribute or a sum such as \"a + b\"",
+                            rule.attribute
+                        ),
+                    ));
+                }
+                let a = self.attribute(name).ok_or_else(|| unknown(name))?;
+                if names.len() > 1 && self.attributes[a as usize].categories.is_some() {
+                    return Err(Error::scenario(
+                        rf("attribute"),
+                        format!("\"{name}\" is categorical and cannot be part of a sum"),
+                    ));
+                }
+                terms.push(a);
+            }
+            let attr = terms[0];
             let info = &self.attributes[attr as usize];
             let value = match (&rule.value, &info.categories) {
                 (RuleValue::Number(v), None) if v.is_finite() => *v,
@@ -832,7 +985,12 @@ impl Compiler {
                     ));
                 }
             };
-            rules.push((attr, rule.op, value, self.target(&rf("to"), &rule.to)?));
+            rules.push(CompiledRule {
+                terms,
+                op: rule.op,
+                value,
+                to: self.target(&rf("to"), &rule.to)?,
+            });
         }
         let default = if r.routes.is_empty() {
             Vec::new()
@@ -999,8 +1157,17 @@ impl Compiler {
             interval_ends[to as usize].push((intervals.len(), from));
             intervals.push(name.clone());
         }
+        if let Some(r) = &b.report {
+            r.check(&b)?;
+        }
+        let tax = match &b.tax {
+            Some(t) => Some(self.tax(t)?),
+            None => None,
+        };
         let any_blocking = stations.iter().any(|s| s.overflow == OverflowTarget::Block);
         let model = Model {
+            tax,
+            report: b.report.clone(),
             any_blocking,
             nodes,
             sources,

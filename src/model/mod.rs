@@ -12,18 +12,21 @@ mod delay;
 mod dispatch;
 mod interval;
 mod order;
+mod report;
 mod router;
 mod simulation;
 mod sink;
 mod source;
 mod station;
 mod summary;
+mod tax;
 
 pub use arrivals::{CalendarDate, DatedFactor, RateProfile, ScheduledBatch};
 pub use builder::ModelBuilder;
 pub use delay::Delay;
 pub use dispatch::{Dispatch, WeeklyTime};
 pub use interval::Interval;
+pub use report::ReportSpec;
 pub use router::{Comparison, Route, Router, Rule, RuleValue};
 pub use simulation::{Simulation, StopReason};
 pub use sink::Sink;
@@ -31,8 +34,9 @@ pub use source::{DEFAULT_CLASS, Source};
 pub use station::{Breakdowns, Overflow, Servers, Station};
 pub use summary::{
     Conservation, DispatchSummary, IntervalSummary, NetworkSummary, RunSummary, SinkSummary,
-    StationSeries, StationSummary, TimeSeries,
+    StationSeries, StationSummary, TaxSummary, TimeSeries,
 };
+pub use tax::{CategoryRates, CbecTax};
 
 use crate::calendar::{Calendar, WeeklyProfile};
 use crate::dist::Dist;
@@ -153,11 +157,21 @@ pub(crate) type Shares = Vec<(f64, u16)>;
 /// (cumulative probability, target), the last probability being +∞.
 pub(crate) type Branches = Vec<(f64, NodeId)>;
 
+/// A routing rule with its attribute terms resolved: the order goes to
+/// `to` when the sum of `terms` compared with `value` holds.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CompiledRule {
+    pub(crate) terms: Vec<u16>,
+    pub(crate) op: Comparison,
+    pub(crate) value: f64,
+    pub(crate) to: NodeId,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RouterNode {
     pub(crate) name: String,
-    /// (attribute, comparison, value, target), tried in order.
-    pub(crate) rules: Vec<(u16, Comparison, f64, NodeId)>,
+    /// Rules tried in order.
+    pub(crate) rules: Vec<CompiledRule>,
     pub(crate) default: Branches,
     /// Per class id: its own branches, if any.
     pub(crate) by_class: Vec<Option<Branches>>,
@@ -206,6 +220,8 @@ pub struct Model {
     pub(crate) interval_ends: Vec<Vec<(usize, u16)>>,
     pub(crate) horizon: Option<SimTime>,
     pub(crate) warmup: SimTime,
+    pub(crate) tax: Option<tax::CompiledTax>,
+    pub(crate) report: Option<ReportSpec>,
     pub(crate) description: ModelBuilder,
 }
 

@@ -76,10 +76,13 @@ pub enum RuleValue {
 /// A routing rule: orders whose `attribute op value` holds go to `to`.
 ///
 /// In files: `{ attribute = "basket_value_cny", op = ">", value = 5000, to = "over_limit" }`.
+/// The attribute may be a sum of numeric attributes, such as the annual
+/// limit check `{ attribute = "annual_spent_cny + basket_value_cny", op = ">",
+/// value = 26000, to = "over_annual_limit" }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
-    /// Attribute tested.
+    /// Attribute tested, or a sum of numeric attributes (`"a + b"`).
     pub attribute: String,
     /// Comparison.
     pub op: Comparison,

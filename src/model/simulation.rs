@@ -2,7 +2,7 @@ use super::arrivals::{ArrivalProcess, next_slot};
 use super::order::Orders;
 use super::summary::{
     Conservation, DispatchSummary, IntervalSummary, NetworkSummary, RunSummary, SinkSummary,
-    StationSeries, StationSummary, TimeSeries,
+    StationSeries, StationSummary, TaxSummary, TimeSeries,
 };
 use super::{Model, NodeId, NodeInfo, NodeKind, OverflowTarget, ServiceTime, StationNode};
 use crate::calendar::WEEK_SECS;
@@ -190,6 +190,7 @@ pub struct Simulation<'m> {
     intervals: Vec<IntervalState>,
     network: NetworkState,
     series: Option<TimeSeries>,
+    tax: TaxSummary,
     events: u64,
     observed_from: SimTime,
     /// Orders that left a station or vehicle at the current time, waiting to
@@ -337,6 +338,7 @@ impl<'m> Simulation<'m> {
                 hist: DurationHistogram::new(),
                 in_system: TimeWeighted::new(start, 0.0),
             },
+            tax: TaxSummary::default(),
             series: model.sample_every.map(|_| TimeSeries {
                 times: Vec::new(),
                 in_system: Vec::new(),
@@ -520,6 +522,7 @@ impl<'m> Simulation<'m> {
         n.time_in_system = OnlineMoments::new();
         n.hist.reset();
         n.in_system.restart(now);
+        self.tax = TaxSummary::default();
     }
 
     #[inline(never)]
@@ -729,6 +732,13 @@ impl<'m> Simulation<'m> {
     #[inline(never)]
     fn stamp(&mut self, id: EntityId, m: u16, now: f64) {
         if self.orders.stamp(id, m, now) {
+            if let Some(tax) = &self.model.tax
+                && tax.milestone == m
+            {
+                let category = self.orders.attribute(id, tax.category) as usize;
+                self.tax.orders += 1;
+                self.tax.total_cny += self.orders.attribute(id, tax.value) * tax.rates[category];
+            }
             for &(iv, from) in &self.model.interval_ends[m as usize] {
                 let start = self.orders.milestone(id, from);
                 if !start.is_nan() {
@@ -744,9 +754,14 @@ impl<'m> Simulation<'m> {
     #[inline(always)]
     fn route(&mut self, r: usize, id: EntityId) -> NodeId {
         let router = &self.model.routers[r];
-        for &(a, op, v, to) in &router.rules {
-            if op.holds(self.orders.attribute(id, a), v) {
-                return to;
+        for rule in &router.rules {
+            let lhs: f64 = rule
+                .terms
+                .iter()
+                .map(|&a| self.orders.attribute(id, a))
+                .sum();
+            if rule.op.holds(lhs, rule.value) {
+                return rule.to;
             }
         }
         let class = self.orders[id].class as usize;
@@ -1270,6 +1285,8 @@ impl<'m> Simulation<'m> {
                 in_system: self.orders.live() as u64,
             },
             series: self.series.clone(),
+            tax: m.tax.as_ref().map(|_| self.tax),
+            report: m.report.clone(),
         }
     }
 }

@@ -251,6 +251,23 @@ pub struct RunSummary {
     pub conservation: Conservation,
     /// Sampled queue lengths, if the model asks for them.
     pub series: Option<TimeSeries>,
+    /// Tax assessed over the observed span, if the model has a [`CbecTax`](crate::CbecTax).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<TaxSummary>,
+    /// The model's [`ReportSpec`](crate::ReportSpec), so the planner KPIs
+    /// can be read from this summary alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<crate::model::ReportSpec>,
+}
+
+/// The composite CBEC tax assessed over the observed span.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TaxSummary {
+    /// Orders assessed.
+    pub orders: u64,
+    /// Tax assessed, CNY.
+    pub total_cny: f64,
 }
 
 impl RunSummary {

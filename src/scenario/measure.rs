@@ -1,0 +1,467 @@
+//! Measures: named, documented patches on a scenario.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// What a [`Patch`] does to the value at its path.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum PatchOp {
+    /// Replace the value (any TOML value: a number, a table, a list).
+    Set(toml::Value),
+    /// Multiply a number, or every number of a list, by this factor.
+    Scale(f64),
+    /// Add this to a number, or to every number of a list.
+    Add(f64),
+}
+
+impl std::fmt::Display for PatchOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PatchOp::Set(v) => write!(f, "set to {}", inline_value(v)),
+            PatchOp::Scale(x) => write!(f, "scale by {x}"),
+            PatchOp::Add(x) => write!(f, "add {x}"),
+        }
+    }
+}
+
+/// A TOML value on one line, as a reader would type it.
+fn inline_value(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Table(t) => {
+            let inner: Vec<String> = t
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", inline_value(v)))
+                .collect();
+            format!("{{ {} }}", inner.join(", "))
+        }
+        toml::Value::Array(a) => {
+            let inner: Vec<String> = a.iter().map(inline_value).collect();
+            format!("[{}]", inner.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// One change to one scenario parameter, found by its path.
+///
+/// # Paths
+/// Dotted keys as in the scenario file, such as
+/// `stations.manual_review.servers` or
+/// `stations.manual_review.service_time_min.mean`. A list element is
+/// chosen by position (`shifts[0]`) or, for lists of tables, by the value of
+/// one of its keys (`routes[to=manual_review]`). Every part of the path must
+/// already exist: a patch never adds a key, so a misspelt path is an error,
+/// not a silent no-op.
+///
+/// In files: `{ path = "...", scale = 0.5, assumption = "..." }`, with
+/// exactly one of `set`, `scale` and `add`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawPatch", into = "RawPatch")]
+#[non_exhaustive]
+pub struct Patch {
+    /// Path of the parameter.
+    pub path: String,
+    /// The change.
+    pub op: PatchOp,
+    /// The effect size as an assumption: its basis and the range it could take.
+    pub assumption: String,
+}
+
+impl Patch {
+    /// A patch of `path` by `op`, with the stated assumption.
+    #[must_use]
+    pub fn new(path: impl Into<String>, op: PatchOp, assumption: impl Into<String>) -> Self {
+        Patch {
+            path: path.into(),
+            op,
+            assumption: assumption.into(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPatch {
+    path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    set: Option<toml::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scale: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    add: Option<f64>,
+    #[serde(default)]
+    assumption: String,
+}
+
+impl TryFrom<RawPatch> for Patch {
+    type Error = String;
+    fn try_from(r: RawPatch) -> std::result::Result<Self, String> {
+        let op = match (r.set, r.scale, r.add) {
+            (Some(v), None, None) => PatchOp::Set(v),
+            (None, Some(x), None) if x.is_finite() => PatchOp::Scale(x),
+            (None, None, Some(x)) if x.is_finite() => PatchOp::Add(x),
+            (None, Some(x), None) | (None, None, Some(x)) => {
+                return Err(format!(
+                    "patch of \"{}\": the factor must be finite, got {x}",
+                    r.path
+                ));
+            }
+            _ => {
+                return Err(format!(
+                    "patch of \"{}\": give exactly one of `set`, `scale` and `add`",
+                    r.path
+                ));
+            }
+        };
+        if r.assumption.trim().is_empty() {
+            return Err(format!(
+                "patch of \"{}\": `assumption` must say where the effect size comes from and the range it could take",
+                r.path
+            ));
+        }
+        Ok(Patch {
+            path: r.path,
+            op,
+            assumption: r.assumption,
+        })
+    }
+}
+
+impl From<Patch> for RawPatch {
+    fn from(p: Patch) -> Self {
+        let (set, scale, add) = match p.op {
+            PatchOp::Set(v) => (Some(v), None, None),
+            PatchOp::Scale(x) => (None, Some(x), None),
+            PatchOp::Add(x) => (None, None, Some(x)),
+        };
+        RawPatch {
+            path: p.path,
+            set,
+            scale,
+            add,
+            assumption: p.assumption,
+        }
+    }
+}
+
+/// A port measure as data: what the press release says, and the scenario
+/// parameters it moves.
+///
+/// In files (`[[measure]]` tables; see `measures/hongqiao.toml`):
+/// ```toml
+/// [[measure]]
+/// name = "more_officers"
+/// title = "Two more review officers on the day shift"
+/// press_release = "(the sentence of the announcement this stands for)"
+/// patches = [
+///   { path = "stations.review.shifts[0].servers", add = 2, assumption = "[A] 1-4 officers" },
+/// ]
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Measure {
+    /// Short identifier, used on the command line (`--measure NAME`).
+    pub name: String,
+    /// One line a planner reads.
+    pub title: String,
+    /// The sentence of the press release (or other source) it stands for.
+    pub press_release: String,
+    /// How the measure is modelled, and what it leaves out.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+    /// The changes, applied in order.
+    pub patches: Vec<Patch>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeasureFile {
+    #[serde(default)]
+    measure: Vec<Measure>,
+}
+
+/// The file of built-in measures, shipped with the crate.
+const BUILTIN: &str = include_str!("../../measures/hongqiao.toml");
+
+impl Measure {
+    /// Parses a list of `[[measure]]` tables.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] for bad TOML or a malformed patch;
+    /// [`Error::Scenario`] for a measure without patches or a repeated name.
+    pub fn list_from_toml_str(text: &str) -> Result<Vec<Measure>> {
+        let file: MeasureFile = toml::from_str(text)?;
+        for (i, m) in file.measure.iter().enumerate() {
+            if m.patches.is_empty() {
+                return Err(Error::scenario(
+                    format!("measure[{i}].patches"),
+                    format!("measure \"{}\" must have at least one patch", m.name),
+                ));
+            }
+            if file.measure[..i].iter().any(|o| o.name == m.name) {
+                return Err(Error::scenario(
+                    format!("measure[{i}].name"),
+                    format!("\"{}\" is used by an earlier measure", m.name),
+                ));
+            }
+        }
+        Ok(file.measure)
+    }
+
+    /// Reads a file of `[[measure]]` tables.
+    ///
+    /// # Errors
+    /// As [`Measure::list_from_toml_str`], with the file name in the message.
+    pub fn list_from_path(path: impl AsRef<Path>) -> Result<Vec<Measure>> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::scenario(path.display().to_string(), format!("cannot be read: {e}"))
+        })?;
+        Self::list_from_toml_str(&text).map_err(|e| match e {
+            Error::Parse(p) => Error::scenario(path.display().to_string(), p.to_string()),
+            Error::Scenario { field, reason } => {
+                Error::scenario(format!("{}: {field}", path.display()), reason)
+            }
+            other => other,
+        })
+    }
+
+    /// The built-in Hongqiao measures (`measures/hongqiao.toml`), in the
+    /// order of the press release. Their patches name parameters of the
+    /// shipped Hongqiao scenarios.
+    ///
+    /// # Examples
+    /// ```
+    /// let measures = cbec_sim::Measure::builtin();
+    /// assert!(measures.iter().any(|m| m.name == "expedited_clearance_7x24"));
+    /// ```
+    #[must_use]
+    pub fn builtin() -> Vec<Measure> {
+        Self::list_from_toml_str(BUILTIN).expect("the built-in measures are tested to parse")
+    }
+
+    /// The built-in measure called `name`, or an error listing the names.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] if there is no such measure.
+    pub fn find<'a>(measures: &'a [Measure], name: &str) -> Result<&'a Measure> {
+        measures.iter().find(|m| m.name == name).ok_or_else(|| {
+            let names: Vec<&str> = measures.iter().map(|m| m.name.as_str()).collect();
+            let hint = closest(name, names.iter().copied())
+                .map(|c| format!("did you mean \"{c}\"? "))
+                .unwrap_or_default();
+            Error::scenario(
+                "measure",
+                format!(
+                    "unknown measure \"{name}\"; {hint}measures: {}",
+                    names.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// Applies every patch, in order, to a scenario document.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] at `measures.<name>.patches[<i>]` if a path does
+    /// not exist, or an operation does not fit the value there.
+    pub fn apply(&self, doc: &mut toml::Table) -> Result<()> {
+        for (i, p) in self.patches.iter().enumerate() {
+            let field = format!("measures.{}.patches[{i}]", self.name);
+            let target = locate(doc, &p.path).map_err(|e| {
+                Error::scenario(
+                    format!("{field}.path"),
+                    format!("\"{}\" does not exist: {e}", p.path),
+                )
+            })?;
+            apply_op(target, &p.op).map_err(|e| {
+                Error::scenario(field.clone(), format!("{} of \"{}\": {e}", p.op, p.path))
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// The candidate closest to `word` by edit distance, if any is close.
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// One step of a patch path.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+    Select(&'a str, &'a str),
+}
+
+fn parse_path(path: &str) -> std::result::Result<Vec<Step<'_>>, String> {
+    let mut steps = Vec::new();
+    for part in path.split('.') {
+        let (key, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if key.is_empty() {
+            return Err(format!("empty key in \"{path}\""));
+        }
+        steps.push(Step::Key(key));
+        while !rest.is_empty() {
+            let Some(end) = rest.find(']') else {
+                return Err(format!("unclosed `[` in \"{path}\""));
+            };
+            let inner = &rest[1..end];
+            if let Some((k, v)) = inner.split_once('=') {
+                steps.push(Step::Select(k.trim(), v.trim().trim_matches('"')));
+            } else {
+                let i = inner
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("`[{inner}]` is neither a position nor `key=value`"))?;
+                steps.push(Step::Index(i));
+            }
+            rest = &rest[end + 1..];
+            if !rest.is_empty() && !rest.starts_with('[') {
+                return Err(format!("unexpected \"{rest}\" after `]` in \"{path}\""));
+            }
+        }
+    }
+    Ok(steps)
+}
+
+fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn locate<'a>(
+    doc: &'a mut toml::Table,
+    path: &str,
+) -> std::result::Result<&'a mut toml::Value, String> {
+    let steps = parse_path(path)?;
+    let mut here = String::new();
+    let mut table: Option<&'a mut toml::Table> = Some(doc);
+    let mut value: Option<&'a mut toml::Value> = None;
+    for step in steps {
+        let current: &'a mut toml::Value = match (table.take(), value.take(), step) {
+            (Some(t), _, Step::Key(k)) => {
+                if !t.contains_key(k) {
+                    let hint = closest(k, t.keys().map(String::as_str))
+                        .map(|c| format!("; did you mean \"{c}\"?"))
+                        .unwrap_or_default();
+                    let keys: Vec<&str> = t.keys().map(String::as_str).collect();
+                    let at = if here.is_empty() {
+                        "the top level".to_string()
+                    } else {
+                        format!("\"{here}\"")
+                    };
+                    return Err(format!(
+                        "no key \"{k}\" in {at}{hint} (keys there: {})",
+                        keys.join(", ")
+                    ));
+                }
+                if !here.is_empty() {
+                    here.push('.');
+                }
+                here.push_str(k);
+                t.get_mut(k).expect("checked")
+            }
+            (None, Some(toml::Value::Table(t)), Step::Key(k)) => {
+                if !t.contains_key(k) {
+                    let hint = closest(k, t.keys().map(String::as_str))
+                        .map(|c| format!("; did you mean \"{c}\"?"))
+                        .unwrap_or_default();
+                    let keys: Vec<&str> = t.keys().map(String::as_str).collect();
+                    return Err(format!(
+                        "no key \"{k}\" in \"{here}\"{hint} (keys there: {})",
+                        keys.join(", ")
+                    ));
+                }
+                here.push('.');
+                here.push_str(k);
+                t.get_mut(k).expect("checked")
+            }
+            (None, Some(toml::Value::Array(a)), Step::Index(i)) => {
+                let n = a.len();
+                here.push_str(&format!("[{i}]"));
+                a.get_mut(i)
+                    .ok_or_else(|| format!("\"{here}\" is past the end of a list of {n}"))?
+            }
+            (None, Some(toml::Value::Array(a)), Step::Select(k, v)) => {
+                let n = a
+                    .iter()
+                    .position(|x| x.get(k).is_some_and(|x| value_text(x) == v))
+                    .ok_or_else(|| format!("no element of \"{here}\" has {k} = \"{v}\""))?;
+                here.push_str(&format!("[{k}={v}]"));
+                &mut a[n]
+            }
+            (None, Some(other), Step::Key(k)) => {
+                return Err(format!(
+                    "\"{here}\" is a {}, not a table, so it has no key \"{k}\"",
+                    other.type_str()
+                ));
+            }
+            (None, Some(other), _) => {
+                return Err(format!("\"{here}\" is a {}, not a list", other.type_str()));
+            }
+            (Some(_), _, _) => return Err(format!("\"{path}\" must start with a key")),
+            (None, None, _) => unreachable!("one of table and value is set"),
+        };
+        value = Some(current);
+    }
+    value.ok_or_else(|| "the path is empty".to_string())
+}
+
+fn apply_op(target: &mut toml::Value, op: &PatchOp) -> std::result::Result<(), String> {
+    match op {
+        PatchOp::Set(v) => {
+            *target = v.clone();
+            Ok(())
+        }
+        PatchOp::Scale(x) => arithmetic(target, &|v| v * x),
+        PatchOp::Add(x) => arithmetic(target, &|v| v + x),
+    }
+}
+
+fn arithmetic(target: &mut toml::Value, f: &dyn Fn(f64) -> f64) -> std::result::Result<(), String> {
+    match target {
+        toml::Value::Float(v) => {
+            let r = f(*v);
+            if !r.is_finite() {
+                return Err(format!("{v} becomes {r}, which is not finite"));
+            }
+            *v = r;
+            Ok(())
+        }
+        toml::Value::Integer(v) => {
+            let r = f(*v as f64);
+            if !r.is_finite() {
+                return Err(format!("{v} becomes {r}, which is not finite"));
+            }
+            // A whole result stays a whole number; otherwise the scenario
+            // check says whether the parameter accepts a fraction.
+            *target = if r.fract() == 0.0 && r.abs() < 9.0e15 {
+                toml::Value::Integer(r as i64)
+            } else {
+                toml::Value::Float(r)
+            };
+            Ok(())
+        }
+        toml::Value::Array(a) => a.iter_mut().try_for_each(|x| arithmetic(x, f)),
+        other => Err(format!(
+            "the value is a {}; only numbers and lists of numbers can be scaled or added to",
+            other.type_str()
+        )),
+    }
+}
