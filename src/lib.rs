@@ -121,5 +121,5 @@ pub use model::{
     StationSeries, StationSummary, StopReason, TaxSummary, TimeSeries, WeeklyTime,
 };
 pub use rng::StreamId;
-pub use scenario::{Measure, Patch, PatchOp, RunLength, Scenario};
+pub use scenario::{Measure, MeasureKind, Patch, PatchOp, RunLength, Scenario};
 pub use time::{SimTime, TimeUnit};

@@ -5,9 +5,10 @@
 //! failure (writing an output file, say).
 
 use cbec_sim::experiment::{
-    KpiEstimate, ShardResult, StopDecision, StoppingRule, run_until, suggest_warmup,
+    KpiEstimate, ShardResult, StopDecision, StoppingRule, planner_kpi_names, run_until,
+    suggest_warmup,
 };
-use cbec_sim::{Model, Scenario, SimTime};
+use cbec_sim::{Measure, Model, Scenario, SimTime};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -33,12 +34,35 @@ enum Command {
     ///
     /// Example: cbec-sim merge shard-*.json --json
     Merge(MergeArgs),
+    /// List the built-in measures (or those of a file) with their sources and patches.
+    ///
+    /// Example: cbec-sim measures --file my-measures.toml
+    Measures(MeasuresArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct MeasuresArgs {
+    /// A file of `[[measure]]` tables instead of the built-in ones.
+    #[arg(long)]
+    file: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, clap::Args)]
 struct RunArgs {
     /// Scenario file (TOML).
     scenario: PathBuf,
+    /// Apply this measure (repeatable, applied in order); see `cbec-sim measures`.
+    #[arg(long = "measure", value_name = "NAME")]
+    measures: Vec<String>,
+    /// Read measures from this file instead of the built-in ones.
+    #[arg(long = "measures-file", value_name = "FILE")]
+    measures_file: Option<PathBuf>,
+    /// Print every KPI in the table, not only the planner KPIs.
+    #[arg(long)]
+    all: bool,
     /// Number of replications.
     #[arg(long, short = 'n', default_value_t = 10, conflicts_with = "precision")]
     replications: u64,
@@ -112,6 +136,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Merge(args) => merge(args),
+        Command::Measures(args) => list_measures(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -157,8 +182,20 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             .build_global()
             .map_err(failed)?;
     }
-    let scenario = Scenario::from_path(&args.scenario)
+    let mut scenario = Scenario::from_path(&args.scenario)
         .map_err(|e| invalid(format!("{}: {e}", args.scenario.display())))?;
+    if !args.measures.is_empty() {
+        let available = load_measures(args.measures_file.as_deref())?;
+        let chosen = args
+            .measures
+            .iter()
+            .map(|name| Measure::find(&available, name))
+            .collect::<Result<Vec<&Measure>, _>>()
+            .map_err(|e| invalid(format!("--measure: {e}")))?;
+        scenario = scenario
+            .with_measures(chosen)
+            .map_err(|e| invalid(format!("{}: {e}", args.scenario.display())))?;
+    }
     let mut model = scenario
         .build()
         .map_err(|e| invalid(format!("{}: {e}", args.scenario.display())))?;
@@ -211,14 +248,69 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(out) = &args.out {
         write_atomically(out, &shard.to_json().map_err(failed)?).map_err(failed)?;
     }
+    let planner = scenario
+        .report
+        .as_ref()
+        .filter(|_| !args.all)
+        .map(|spec| planner_kpi_names(spec, scenario.tax.is_some()));
     report(
         &shard,
-        Some(&args.scenario),
-        decision.as_ref(),
-        warmup_note.as_deref(),
+        &Header {
+            scenario: Some(&args.scenario),
+            measures: &args.measures,
+            decision: decision.as_ref(),
+            warmup_note: warmup_note.as_deref(),
+            planner: planner.as_deref(),
+        },
         args.json,
         args.csv.as_deref(),
     )
+}
+
+/// The built-in measures, or those of `file`.
+fn load_measures(file: Option<&Path>) -> Result<Vec<Measure>, Failure> {
+    match file {
+        Some(f) => Measure::list_from_path(f).map_err(invalid),
+        None => Ok(Measure::builtin()),
+    }
+}
+
+fn list_measures(args: &MeasuresArgs) -> Result<(), Failure> {
+    let measures = load_measures(args.file.as_deref())?;
+    if args.json {
+        let doc: Vec<serde_json::Value> = measures
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "name": m.name,
+                    "title": m.title,
+                    "press_release": m.press_release,
+                    "notes": m.notes,
+                    "patches": m.patches.iter().map(|p| serde_json::json!({
+                        "path": p.path,
+                        "change": p.op.to_string(),
+                        "assumption": p.assumption,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&doc).map_err(failed)?);
+        return Ok(());
+    }
+    for m in &measures {
+        println!("{}: {}", m.name, m.title);
+        println!("  press release: \"{}\"", m.press_release);
+        if !m.notes.is_empty() {
+            println!("  how it is modelled: {}", m.notes);
+        }
+        for p in &m.patches {
+            println!("  - {} {}", p.path, p.op);
+            println!("      assumption: {}", p.assumption);
+        }
+        println!();
+    }
+    println!("Use one with: cbec-sim run SCENARIO --measure NAME (repeatable)");
+    Ok(())
 }
 
 /// Runs `range` with a progress bar on stderr that appears only once the
@@ -256,7 +348,18 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
         );
     }
     let merged = ShardResult::merge(shards).map_err(invalid)?;
-    report(&merged, None, None, None, args.json, args.csv.as_deref())
+    report(
+        &merged,
+        &Header {
+            scenario: None,
+            measures: &[],
+            decision: None,
+            warmup_note: None,
+            planner: None,
+        },
+        args.json,
+        args.csv.as_deref(),
+    )
 }
 
 /// Writes `text` to a temporary file beside `path`, then renames it, so an
@@ -267,14 +370,29 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
+/// What the summary says about how it was made.
+struct Header<'a> {
+    scenario: Option<&'a Path>,
+    measures: &'a [String],
+    decision: Option<&'a StopDecision>,
+    warmup_note: Option<&'a str>,
+    /// The planner KPI names, if the table shows only those.
+    planner: Option<&'a [String]>,
+}
+
 fn report(
     shard: &ShardResult,
-    scenario: Option<&Path>,
-    decision: Option<&StopDecision>,
-    warmup_note: Option<&str>,
+    header: &Header<'_>,
     json: bool,
     csv_dir: Option<&Path>,
 ) -> Result<(), Failure> {
+    let Header {
+        scenario,
+        measures,
+        decision,
+        warmup_note,
+        planner,
+    } = *header;
     let estimates = shard.estimates();
     if let Some(dir) = csv_dir {
         write_csv(dir, shard, &estimates).map_err(|e| failed(format!("{}: {e}", dir.display())))?;
@@ -283,6 +401,7 @@ fn report(
         let doc = serde_json::json!({
             "schema": "cbec-sim/summary/1",
             "scenario": scenario.map(|p| p.display().to_string()),
+            "measures": measures,
             "seed": shard.seed,
             "replications": { "start": shard.start, "end": shard.end },
             "precision": decision.map(|d| serde_json::json!({ "target_met": d.target_met, "watched": d.watched })),
@@ -295,6 +414,9 @@ fn report(
     }
     if let Some(p) = scenario {
         println!("scenario: {}", p.display());
+    }
+    if !measures.is_empty() {
+        println!("measures: {}", measures.join(" + "));
     }
     println!(
         "replications {}..{} (seed {}); 95% confidence intervals over replications",
@@ -316,7 +438,14 @@ fn report(
         "KPI", "mean", "± 95% CI", "min", "max"
     );
     let num = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"));
-    for e in &estimates {
+    let shown: Vec<&KpiEstimate> = match planner {
+        Some(names) => estimates
+            .iter()
+            .filter(|e| names.contains(&e.name))
+            .collect(),
+        None => estimates.iter().collect(),
+    };
+    for e in &shown {
         println!(
             "{:<44} {:>14} {:>12} {:>12} {:>12}",
             e.name,
@@ -324,6 +453,12 @@ fn report(
             num(e.half_width_95),
             num(e.min),
             num(e.max)
+        );
+    }
+    if shown.len() < estimates.len() {
+        println!(
+            "({} more KPIs per station, dispatch point, interval and sink: --all, --json or --csv DIR)",
+            estimates.len() - shown.len()
         );
     }
     let p = |q: f64| num(shard.time_in_system.quantile(q).map(|t| t.minutes()));

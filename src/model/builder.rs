@@ -834,6 +834,33 @@ impl Compiler {
                 Some((b.time_between_failures_h.clone(), b.repair_time_min.clone()))
             }
         };
+        let scaled_by = match &s.service_scaled_by {
+            None => None,
+            Some(a) => {
+                let i = self.attribute(a).ok_or_else(|| {
+                    let known: Vec<&str> =
+                        self.attributes.iter().map(|a| a.name.as_str()).collect();
+                    Error::scenario(
+                        f("service_scaled_by"),
+                        format!(
+                            "unknown attribute \"{a}\"; known attributes: {}",
+                            if known.is_empty() {
+                                "none are declared".to_string()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                    )
+                })?;
+                if self.attributes[i as usize].categories.is_some() {
+                    return Err(Error::scenario(
+                        f("service_scaled_by"),
+                        format!("\"{a}\" is categorical; give a numeric attribute"),
+                    ));
+                }
+                Some(i)
+            }
+        };
         let plain = shifts.is_none()
             && levels == 1
             && overflow == OverflowTarget::None
@@ -848,6 +875,7 @@ impl Compiler {
             shifts,
             service: ServiceTime::One(s.service_time_min.clone()),
             service_scale: 60.0,
+            scaled_by,
             to,
             service_streams: vec![StreamId::named("station", name, "service")],
             class_level,
@@ -879,6 +907,7 @@ impl Compiler {
             shifts: None,
             service: ServiceTime::LatestOf(d.latest_of_min.values().cloned().collect()),
             service_scale: 60.0,
+            scaled_by: None,
             to,
             service_streams: d
                 .latest_of_min

@@ -130,6 +130,8 @@ pub(crate) struct StationNode {
     pub(crate) service: ServiceTime,
     /// Seconds per unit of `service`.
     pub(crate) service_scale: f64,
+    /// Attribute multiplying each service time, if any.
+    pub(crate) scaled_by: Option<u16>,
     pub(crate) to: NodeId,
     /// One stream per service part.
     pub(crate) service_streams: Vec<StreamId>,

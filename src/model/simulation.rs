@@ -824,7 +824,8 @@ impl<'m> Simulation<'m> {
         if st.busy < node.capacity {
             st.busy += 1;
             st.stats.busy.update(t, f64::from(st.busy));
-            serve(&mut self.calendar, node, st, s, id, now, 0.0);
+            let units = node.scaled_by.map_or(1.0, |a| self.orders.attribute(id, a));
+            serve(&mut self.calendar, node, st, s, id, now, 0.0, units);
         } else {
             st.queues[0].push_back(id);
             st.waiting += 1;
@@ -848,7 +849,10 @@ impl<'m> Simulation<'m> {
             st.waiting -= 1;
             st.stats.queue_length.update(t, f64::from(st.waiting));
             let wait = now - self.orders[next].entered;
-            serve(&mut self.calendar, node, st, s, next, now, wait);
+            let units = node
+                .scaled_by
+                .map_or(1.0, |a| self.orders.attribute(next, a));
+            serve(&mut self.calendar, node, st, s, next, now, wait, units);
         } else {
             st.busy -= 1;
             st.stats.busy.update(t, f64::from(st.busy));
@@ -913,6 +917,7 @@ impl<'m> Simulation<'m> {
         if node.patience.is_some() {
             self.orders[id].renege_at = f64::NAN;
         }
+        let units = node.scaled_by.map_or(1.0, |a| self.orders.attribute(id, a));
         serve(
             &mut self.calendar,
             node,
@@ -921,6 +926,7 @@ impl<'m> Simulation<'m> {
             id,
             now,
             wait,
+            units,
         );
     }
 
@@ -1306,8 +1312,10 @@ fn draw_service(node: &StationNode, st: &mut StationState) -> f64 {
 }
 
 /// Order `order` starts service at station `station` after waiting `wait`
-/// seconds: the wait is recorded and its service end scheduled.
+/// seconds: the wait is recorded and its service end scheduled, after a
+/// service time multiplied by `units`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn serve(
     calendar: &mut EventCalendar<Event>,
     node: &StationNode,
@@ -1316,10 +1324,11 @@ fn serve(
     order: EntityId,
     now: f64,
     wait: f64,
+    units: f64,
 ) {
     st.stats.wait.push(wait);
     st.stats.wait_hist.record(SimTime::from_secs(wait));
-    let d = draw_service(node, st);
+    let d = draw_service(node, st) * units;
     calendar.schedule(
         SimTime::from_secs(now + d),
         EventClass::Release,

@@ -147,6 +147,11 @@ pub struct Station {
     pub servers: Servers,
     /// Service time per job, in minutes.
     pub service_time_min: Dist,
+    /// A numeric attribute that multiplies the service time: with
+    /// `service_scaled_by = "items"`, `service_time_min` is the time per
+    /// item and an order of 3 items takes 3 times one draw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_scaled_by: Option<String>,
     /// The node a job goes to when its service ends.
     pub to: String,
     /// Milestone stamped on a job when it first enters this station.
@@ -185,6 +190,7 @@ impl Station {
         Station {
             servers: Servers::Finite(servers),
             service_time_min,
+            service_scaled_by: None,
             to: to.into(),
             milestone: None,
             increment: None,
@@ -211,6 +217,13 @@ impl Station {
     #[must_use]
     pub fn with_milestone(mut self, name: impl Into<String>) -> Self {
         self.milestone = Some(name.into());
+        self
+    }
+
+    /// Multiplies each service time by the order's numeric attribute `name`.
+    #[must_use]
+    pub fn with_service_scaled_by(mut self, name: impl Into<String>) -> Self {
+        self.service_scaled_by = Some(name.into());
         self
     }
 

@@ -146,6 +146,18 @@ impl From<Patch> for RawPatch {
     }
 }
 
+/// Whether a [`Measure`] is a policy or a change of demand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MeasureKind {
+    /// Something the port or the centre does.
+    #[default]
+    Policy,
+    /// A demand scenario (trade growth, say): not a measure to take.
+    Demand,
+}
+
 /// A port measure as data: what the press release says, and the scenario
 /// parameters it moves.
 ///
@@ -172,6 +184,10 @@ pub struct Measure {
     /// How the measure is modelled, and what it leaves out.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
+    /// A policy (the default) or a demand scenario, which "all measures
+    /// together" leaves out.
+    #[serde(default)]
+    pub kind: MeasureKind,
     /// The changes, applied in order.
     pub patches: Vec<Patch>,
 }

@@ -90,7 +90,7 @@
 
 mod measure;
 
-pub use measure::{Measure, Patch, PatchOp};
+pub use measure::{Measure, MeasureKind, Patch, PatchOp};
 
 use crate::calendar::StartTime;
 use crate::error::{Error, Result};
