@@ -70,6 +70,18 @@ pub struct Patch {
 }
 
 impl Patch {
+    /// The path this patch changes in `doc`, in canonical form: selectors
+    /// such as `routes[to=manual_review]` become positions (`routes[0]`).
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] if the path does not exist in `doc`.
+    pub fn resolve(&self, doc: &toml::Table) -> Result<String> {
+        let mut copy = doc.clone();
+        locate(&mut copy, &self.path)
+            .map(|(_, here)| here)
+            .map_err(|e| Error::scenario("path", format!("\"{}\" does not exist: {e}", self.path)))
+    }
+
     /// A patch of `path` by `op`, with the stated assumption.
     #[must_use]
     pub fn new(path: impl Into<String>, op: PatchOp, assumption: impl Into<String>) -> Self {
@@ -287,7 +299,7 @@ impl Measure {
     pub fn apply(&self, doc: &mut toml::Table) -> Result<()> {
         for (i, p) in self.patches.iter().enumerate() {
             let field = format!("measures.{}.patches[{i}]", self.name);
-            let target = locate(doc, &p.path).map_err(|e| {
+            let (target, _) = locate(doc, &p.path).map_err(|e| {
                 Error::scenario(
                     format!("{field}.path"),
                     format!("\"{}\" does not exist: {e}", p.path),
@@ -361,10 +373,12 @@ fn value_text(v: &toml::Value) -> String {
     }
 }
 
+/// The value at `path`, with the path in canonical form (list elements by
+/// position).
 fn locate<'a>(
     doc: &'a mut toml::Table,
     path: &str,
-) -> std::result::Result<&'a mut toml::Value, String> {
+) -> std::result::Result<(&'a mut toml::Value, String), String> {
     let steps = parse_path(path)?;
     let mut here = String::new();
     let mut table: Option<&'a mut toml::Table> = Some(doc);
@@ -419,7 +433,7 @@ fn locate<'a>(
                     .iter()
                     .position(|x| x.get(k).is_some_and(|x| value_text(x) == v))
                     .ok_or_else(|| format!("no element of \"{here}\" has {k} = \"{v}\""))?;
-                here.push_str(&format!("[{k}={v}]"));
+                here.push_str(&format!("[{n}]"));
                 &mut a[n]
             }
             (None, Some(other), Step::Key(k)) => {
@@ -436,7 +450,9 @@ fn locate<'a>(
         };
         value = Some(current);
     }
-    value.ok_or_else(|| "the path is empty".to_string())
+    value
+        .map(|v| (v, here))
+        .ok_or_else(|| "the path is empty".to_string())
 }
 
 fn apply_op(target: &mut toml::Value, op: &PatchOp) -> std::result::Result<(), String> {

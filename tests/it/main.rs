@@ -9,6 +9,7 @@ mod conservation;
 mod determinism;
 mod distributions;
 mod experiment;
+mod hongqiao;
 mod logistics_theory;
 mod logistics_traces;
 mod ordering;
