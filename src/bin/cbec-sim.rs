@@ -191,7 +191,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             .iter()
             .map(|name| Measure::find(&available, name))
             .collect::<Result<Vec<&Measure>, _>>()
-            .map_err(|e| invalid(format!("--measure: {e}")))?;
+            .map_err(invalid)?;
         scenario = scenario
             .with_measures(chosen)
             .map_err(|e| invalid(format!("{}: {e}", args.scenario.display())))?;

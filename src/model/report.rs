@@ -84,7 +84,9 @@ impl ReportSpec {
             &self.clearance,
             &intervals,
         )?;
-        let groups: [(&str, &IndexMap<String, String>, &str, &[&str]); 4] = [
+        /// (field, label → name, kind of part, names of that kind)
+        type Group<'a> = (&'a str, &'a IndexMap<String, String>, &'a str, &'a [&'a str]);
+        let groups: [Group<'_>; 4] = [
             ("utilization", &self.utilization, "station", &stations),
             ("rejects", &self.rejects, "sink", &sinks),
             ("cancellations", &self.cancellations, "sink", &sinks),

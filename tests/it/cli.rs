@@ -187,3 +187,117 @@ fn precision_rule_and_auto_warmup_from_the_command_line() {
     assert_eq!(doc["precision"]["target_met"], true);
     assert!(doc["warmup"].as_str().unwrap().contains("MSER-5"));
 }
+
+const BASELINE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/scenarios/hongqiao_baseline.toml"
+);
+
+#[test]
+fn hongqiao_baseline_runs_out_of_the_box_with_planner_kpis() {
+    let out = cbec(&["run", BASELINE, "-n", "2", "--quiet"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for kpi in [
+        "orders_released_per_day",
+        "lead_time_p95_h",
+        "lead_time_within_24h_share",
+        "clearance_mean_min",
+        "backlog_at_end",
+        "tax_collected_cny",
+        "utilization_officers",
+        "rejected_over_annual_limit",
+        "cancelled_by_consumer",
+    ] {
+        assert!(text.contains(kpi), "{kpi} missing from\n{text}");
+    }
+    // The planner table leaves the per-station detail to --all.
+    assert!(!text.contains("pick.wait_mean_min"), "{text}");
+    assert!(text.contains("--all"), "{text}");
+}
+
+#[test]
+fn run_applies_measures_and_names_them() {
+    let doc = json(&cbec(&[
+        "run",
+        BASELINE,
+        "-n",
+        "2",
+        "--json",
+        "--measure",
+        "expedited_clearance_7x24",
+        "--measure",
+        "six_plus_365",
+    ]));
+    assert_eq!(
+        doc["measures"],
+        serde_json::json!(["expedited_clearance_7x24", "six_plus_365"])
+    );
+    let out = cbec(&[
+        "run",
+        BASELINE,
+        "-n",
+        "2",
+        "--measure",
+        "expedited_clearence_7x24",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("unknown measure \"expedited_clearence_7x24\"; did you mean \"expedited_clearance_7x24\"?"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn measures_lists_sources_and_patches() {
+    let out = cbec(&["measures"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("expedited_clearance_7x24: Expedited clearance and 7x24 customs service"),
+        "{text}"
+    );
+    assert!(text.contains("press release: \"fostering international cooperation on electronic bills of lading and electronic payments\""), "{text}");
+    assert!(
+        text.contains("stations.manual_review.servers set to 4"),
+        "{text}"
+    );
+    let doc = json(&cbec(&["measures", "--json"]));
+    let list = doc.as_array().unwrap();
+    assert_eq!(list.len(), 6);
+    assert_eq!(list[5]["name"], "trade_growth");
+    assert_eq!(list[5]["patches"][0]["change"], "scale by 1.465");
+    // A user's own file replaces the built-in list.
+    let dir = temp_dir("measures");
+    let file = dir.join("mine.toml");
+    std::fs::write(
+        &file,
+        "[[measure]]\nname = \"night_shift\"\ntitle = \"A night shift\"\npress_release = \"(mine)\"\npatches = [{ path = \"stations.manual_review.servers\", set = 2, assumption = \"[A] mine\" }]\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let doc = json(&cbec(&["measures", "--file", f, "--json"]));
+    assert_eq!(doc[0]["name"], "night_shift");
+    let out = cbec(&[
+        "run",
+        BASELINE,
+        "-n",
+        "2",
+        "--measures-file",
+        f,
+        "--measure",
+        "night_shift",
+        "--quiet",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
