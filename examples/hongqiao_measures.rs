@@ -76,8 +76,9 @@ fn main() -> cbec_sim::Result<()> {
     );
     println!("\"~0\" marks an effect not distinguishable from zero (its interval contains 0);");
     println!(
-        "\"=0\" an effect that is exactly zero in every replication (the measure does not touch it)."
+        "\"=0\" an effect that is exactly zero in every replication: the measure does not reach the KPI,"
     );
+    println!("    or (for a quantile) moves it by less than the histogram's 1% resolution.");
     for (label, diffs) in &variants {
         println!();
         println!("== {label}");

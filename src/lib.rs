@@ -44,10 +44,41 @@
 //!     counters bound rework loops;
 //!   - [`Dispatch`]: vehicles at scheduled times and/or full loads, with a capacity;
 //!   - [`Sink`] and milestone [`Interval`]s;
+//!   - [`CbecTax`]: the composite CBEC tax per order, summed per run;
+//!   - [`ReportSpec`]: the parts the planner KPIs read;
 //!
 //!   put together by a [`ModelBuilder`] into a checked [`Model`]. A
 //!   [`Simulation`] is one replication; it yields a [`RunSummary`].
-//! - **scenario**: [`Scenario`], the TOML form of a model.
+//! - **scenario**: [`Scenario`], the TOML form of a model; [`Measure`], a
+//!   named set of [`Patch`]es on a scenario by parameter path (the October
+//!   2024 Hongqiao measures are built in: [`Measure::builtin`]).
+//!
+//! ## The Hongqiao model
+//!
+//! `scenarios/hongqiao_baseline.toml` and `scenarios/hongqiao_double11.toml`
+//! describe the Hongqiao Bonded Logistics Center (1210 bonded import, 9610
+//! direct mail at the airport, the exhibition outflow and the general-trade
+//! conformity path) as data: the same parts any other port would use.
+//!
+//! ```
+//! # fn main() -> cbec_sim::Result<()> {
+//! use cbec_sim::experiment::differences;
+//! use cbec_sim::{Measure, Scenario, run_replications};
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/hongqiao_baseline.toml");
+//! let baseline = Scenario::from_path(path)?;
+//! let measures = Measure::builtin();
+//! let seven_by_24 = Measure::find(&measures, "expedited_clearance_7x24")?;
+//! let variant = baseline.with_measures([seven_by_24])?;
+//! // Same seed and replications: common random numbers.
+//! let b = run_replications(&baseline.build()?, 1, 0..2);
+//! let v = run_replications(&variant.build()?, 1, 0..2);
+//! let clearance = differences(&b, &v)
+//!     .into_iter()
+//!     .find(|d| d.name == "clearance_mean_min")
+//!     .unwrap();
+//! assert!(clearance.effect.mean.unwrap() < 0.0, "7x24 review shortens clearance");
+//! # Ok(()) }
+//! ```
 //! - **experiment**: [`run_replications`], parallel and reproducible.
 //! - **stats**: streaming, mergeable statistics ([`stats`]).
 //! - **theory**: closed-form queueing results ([`theory`]).

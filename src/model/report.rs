@@ -85,7 +85,12 @@ impl ReportSpec {
             &intervals,
         )?;
         /// (field, label → name, kind of part, names of that kind)
-        type Group<'a> = (&'a str, &'a IndexMap<String, String>, &'a str, &'a [&'a str]);
+        type Group<'a> = (
+            &'a str,
+            &'a IndexMap<String, String>,
+            &'a str,
+            &'a [&'a str],
+        );
         let groups: [Group<'_>; 4] = [
             ("utilization", &self.utilization, "station", &stations),
             ("rejects", &self.rejects, "sink", &sinks),

@@ -85,6 +85,32 @@
 //! to = "released"
 //! ```
 //!
+//! The CBEC rules and the planner view (see [`CbecTax`] and [`ReportSpec`]),
+//! and a service time per item:
+//!
+//! ```toml
+//! [stations.pick]
+//! servers = 20
+//! service_time_min = { dist = "lognormal", mean = 0.5, cv = 0.5 }   # per item
+//! service_scaled_by = "items"     # a numeric attribute of the order
+//! to = "pack"
+//!
+//! [tax]                           # composite CBEC tax, assessed at a milestone
+//! at = "released"
+//! value_attribute = "basket_value_cny"
+//! category_attribute = "category"
+//! rates = { cosmetics = { vat = 0.13, consumption = 0.15 }, food = { vat = 0.13 } }
+//!
+//! [report]                        # which parts the planner KPIs read
+//! released = "clearance"
+//! lead_time = "order_to_exit"
+//! clearance = "clearance"
+//! utilization = { officers = "manual_review" }
+//! ```
+//!
+//! Measures change a scenario by parameter path: see [`Measure`] and
+//! [`Scenario::with_measures`].
+//!
 //! Every unknown key is an error. Units are in the field names: `_h` hours,
 //! `_min` minutes, `_per_hour` a rate, `_cny` yuan.
 
