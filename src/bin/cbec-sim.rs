@@ -16,6 +16,20 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 
+/// `println!` that ends the program quietly when stdout is closed (a
+/// reader such as `head` has seen enough) instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            panic!("cannot write to stdout: {e}");
+        }
+    }};
+}
+
 /// Cross-border e-commerce clearance simulation.
 #[derive(Debug, Parser)]
 #[command(version, about)]
@@ -294,22 +308,22 @@ fn list_measures(args: &MeasuresArgs) -> Result<(), Failure> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&doc).map_err(failed)?);
+        out!("{}", serde_json::to_string_pretty(&doc).map_err(failed)?);
         return Ok(());
     }
     for m in &measures {
-        println!("{}: {}", m.name, m.title);
-        println!("  press release: \"{}\"", m.press_release);
+        out!("{}: {}", m.name, m.title);
+        out!("  press release: \"{}\"", m.press_release);
         if !m.notes.is_empty() {
-            println!("  how it is modelled: {}", m.notes);
+            out!("  how it is modelled: {}", m.notes);
         }
         for p in &m.patches {
-            println!("  - {} {}", p.path, p.op);
-            println!("      assumption: {}", p.assumption);
+            out!("  - {} {}", p.path, p.op);
+            out!("      assumption: {}", p.assumption);
         }
-        println!();
+        out!();
     }
-    println!("Use one with: cbec-sim run SCENARIO --measure NAME (repeatable)");
+    out!("Use one with: cbec-sim run SCENARIO --measure NAME (repeatable)");
     Ok(())
 }
 
@@ -409,33 +423,39 @@ fn report(
             "kpis": estimates,
             "pooled": pooled(shard),
         });
-        println!("{}", serde_json::to_string_pretty(&doc).map_err(failed)?);
+        out!("{}", serde_json::to_string_pretty(&doc).map_err(failed)?);
         return Ok(());
     }
     if let Some(p) = scenario {
-        println!("scenario: {}", p.display());
+        out!("scenario: {}", p.display());
     }
     if !measures.is_empty() {
-        println!("measures: {}", measures.join(" + "));
+        out!("measures: {}", measures.join(" + "));
     }
-    println!(
+    out!(
         "replications {}..{} (seed {}); 95% confidence intervals over replications",
-        shard.start, shard.end, shard.seed
+        shard.start,
+        shard.end,
+        shard.seed
     );
     if let Some(note) = warmup_note {
-        println!("{note}");
+        out!("{note}");
     }
     if let Some(d) = decision {
-        println!(
+        out!(
             "precision target {} after {} replications",
             if d.target_met { "met" } else { "NOT met" },
             d.replications
         );
     }
-    println!();
-    println!(
+    out!();
+    out!(
         "{:<44} {:>14} {:>12} {:>12} {:>12}",
-        "KPI", "mean", "± 95% CI", "min", "max"
+        "KPI",
+        "mean",
+        "± 95% CI",
+        "min",
+        "max"
     );
     let num = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"));
     let shown: Vec<&KpiEstimate> = match planner {
@@ -446,7 +466,7 @@ fn report(
         None => estimates.iter().collect(),
     };
     for e in &shown {
-        println!(
+        out!(
             "{:<44} {:>14} {:>12} {:>12} {:>12}",
             e.name,
             num(e.mean),
@@ -456,14 +476,14 @@ fn report(
         );
     }
     if shown.len() < estimates.len() {
-        println!(
+        out!(
             "({} more KPIs per station, dispatch point, interval and sink: --all, --json or --csv DIR)",
             estimates.len() - shown.len()
         );
     }
     let p = |q: f64| num(shard.time_in_system.quantile(q).map(|t| t.minutes()));
-    println!();
-    println!(
+    out!();
+    out!(
         "time in system over all {} orders of all replications (pooled): p50 {} min, p95 {} min, p99 {} min",
         shard.time_in_system.count(),
         p(0.5),
