@@ -7,7 +7,7 @@
 //! number of replications (`-- 40`) for narrower intervals. The measures
 //! and their assumed effect sizes are in `measures/hongqiao.toml`.
 
-use cbec_sim::experiment::{Difference, differences};
+use cbec_sim::experiment::{Difference, Verdict, differences};
 use cbec_sim::{Measure, MeasureKind, RunSummary, Scenario, run_replications};
 use std::time::Instant;
 
@@ -100,14 +100,17 @@ fn main() -> cbec_sim::Result<()> {
                 .baseline
                 .mean
                 .map_or("-".into(), |m| format!("{m:.digits$}"));
-            let (effect, verdict) = match (d.effect.mean, d.effect.half_width_95, d.effect.std_dev)
-            {
-                (Some(m), _, Some(sd)) if m == 0.0 && sd == 0.0 => ("0".to_string(), "=0"),
-                (Some(m), Some(h), _) => (
-                    format!("{m:+.digits$} ± {h:.digits$}"),
-                    if m.abs() <= h { "~0" } else { "" },
-                ),
-                _ => ("-".to_string(), "n/a"),
+            let verdict = d.verdict();
+            let effect = match (verdict, d.effect.mean, d.effect.half_width_95) {
+                (Verdict::Identical, _, _) => "0".to_string(),
+                (_, Some(m), Some(h)) => format!("{m:+.digits$} ± {h:.digits$}"),
+                _ => "-".to_string(),
+            };
+            let verdict = match verdict {
+                Verdict::Identical | Verdict::Indistinguishable | Verdict::Undefined => {
+                    verdict.to_string()
+                }
+                _ => String::new(),
             };
             println!("{words:<36} {base:>14} {effect:>26} {verdict:>9}");
         }

@@ -43,6 +43,15 @@ pub enum Error {
     /// the column and the offending key.
     #[error("{0}")]
     Parse(#[from] toml::de::Error),
+
+    /// A chart could not be drawn.
+    #[error("chart \"{chart}\": {reason}")]
+    Chart {
+        /// The chart's title.
+        chart: String,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 impl Error {

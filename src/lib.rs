@@ -123,6 +123,7 @@
 //! - `parallel` (default): replications run on rayon. Without it they run on
 //!   the calling thread, with identical results.
 //! - `cli` (default): the `cbec-sim` command-line program.
+//! - `report` (default, with `cli`): SVG charts and the HTML report ([`report`]).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 
@@ -133,6 +134,8 @@ mod error;
 pub mod experiment;
 mod model;
 pub mod presets;
+#[cfg(feature = "report")]
+pub mod report;
 pub mod rng;
 mod scenario;
 pub mod stats;
@@ -145,11 +148,12 @@ pub use engine::EventClass;
 pub use error::{DistError, Error, Result};
 pub use experiment::{run_replications, run_replications_observed};
 pub use model::{
-    Breakdowns, CalendarDate, CategoryRates, CbecTax, Comparison, Conservation, DEFAULT_CLASS,
-    DatedFactor, Delay, Dispatch, DispatchSummary, Interval, IntervalSummary, Model, ModelBuilder,
-    NetworkSummary, NodeId, Overflow, RateProfile, ReportSpec, Route, Router, Rule, RuleValue,
-    RunSummary, ScheduledBatch, Servers, Simulation, Sink, SinkSummary, Source, Station,
-    StationSeries, StationSummary, StopReason, TaxSummary, TimeSeries, WeeklyTime,
+    Breakdowns, CalendarDate, Capacity, CategoryRates, CbecTax, Comparison, Conservation,
+    DEFAULT_CLASS, DatedFactor, Delay, Dispatch, DispatchSummary, Interval, IntervalSummary, Model,
+    ModelBuilder, NetworkSummary, NodeId, NodeLoad, OfferedLoad, Overflow, RateProfile, ReportSpec,
+    Route, Router, Rule, RuleValue, RunSummary, ScheduledBatch, Servers, Simulation, Sink,
+    SinkSummary, Source, Station, StationSeries, StationSummary, StopReason, TaxSummary,
+    TimeSeries, WeeklyTime,
 };
 pub use rng::StreamId;
 pub use scenario::{Measure, MeasureKind, Patch, PatchOp, RunLength, Scenario};

@@ -31,6 +31,53 @@ pub struct Difference {
     pub variance_reduction: Option<f64>,
 }
 
+/// How an effect reads against zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Verdict {
+    /// Exactly zero in every replication: the variant does not reach the
+    /// KPI (or, for a quantile, moves it by less than the histogram's
+    /// resolution).
+    Identical,
+    /// The 95% interval contains zero: not distinguishable from no effect.
+    Indistinguishable,
+    /// The whole interval is above zero.
+    Increase,
+    /// The whole interval is below zero.
+    Decrease,
+    /// Too few paired values to tell.
+    Undefined,
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Verdict::Identical => "=0",
+            Verdict::Indistinguishable => "~0",
+            Verdict::Increase => "up",
+            Verdict::Decrease => "down",
+            Verdict::Undefined => "n/a",
+        })
+    }
+}
+
+impl Difference {
+    /// Whether the effect is exactly zero, indistinguishable from zero, or
+    /// clearly up or down (see [`Verdict`]).
+    #[must_use]
+    pub fn verdict(&self) -> Verdict {
+        let e = &self.effect;
+        match (e.mean, e.std_dev, e.half_width_95) {
+            (Some(m), Some(sd), _) if m == 0.0 && sd == 0.0 => Verdict::Identical,
+            (Some(m), _, Some(h)) if m.abs() <= h => Verdict::Indistinguishable,
+            (Some(m), _, Some(_)) if m > 0.0 => Verdict::Increase,
+            (Some(_), _, Some(_)) => Verdict::Decrease,
+            _ => Verdict::Undefined,
+        }
+    }
+}
+
 /// Runs `baseline` and `variant` on the same streams (replications `range`
 /// under `seed`) and returns the effect on every KPI of the baseline's
 /// catalogue.

@@ -4,11 +4,11 @@
 use super::kpi::{KpiCatalogue, KpiEstimate, find_kpi};
 use super::run_replications;
 use crate::error::{Error, Result};
-use crate::model::{Model, RunSummary};
+use crate::model::Model;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
-/// One point of a sweep: the parameter value and the KPI there.
+/// One point of a sweep: the parameter value and the KPIs there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SweepPoint {
@@ -16,6 +16,82 @@ pub struct SweepPoint {
     pub value: f64,
     /// The swept KPI at this value.
     pub estimate: KpiEstimate,
+    /// Every KPI at this value, in catalogue order.
+    pub all: Vec<KpiEstimate>,
+}
+
+/// A target on a KPI's mean: at most or at least a limit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Target {
+    /// The mean must be at most this (a lead time, a wait).
+    AtMost(f64),
+    /// The mean must be at least this (a share within 24 h, a throughput).
+    AtLeast(f64),
+}
+
+impl Target {
+    /// Whether a KPI mean meets the target.
+    #[must_use]
+    pub fn met_by(self, mean: f64) -> bool {
+        match self {
+            Target::AtMost(x) => mean <= x,
+            Target::AtLeast(x) => mean >= x,
+        }
+    }
+
+    /// The limit.
+    #[must_use]
+    pub fn limit(self) -> f64 {
+        match self {
+            Target::AtMost(x) | Target::AtLeast(x) => x,
+        }
+    }
+
+    /// Parses `KPI<=X` or `KPI>=X` into the KPI name and the target.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] at `target` if the text has neither form or the
+    /// limit is not a finite number.
+    ///
+    /// # Examples
+    /// ```
+    /// use cbec_sim::experiment::Target;
+    /// let (kpi, t) = Target::parse("lead_time_p95_h<=24").unwrap();
+    /// assert_eq!((kpi.as_str(), t), ("lead_time_p95_h", Target::AtMost(24.0)));
+    /// assert!(Target::parse("lead_time_p95_h<24").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<(String, Target)> {
+        let bad = || {
+            Error::scenario(
+                "target",
+                format!("must be KPI<=NUMBER or KPI>=NUMBER, got \"{text}\""),
+            )
+        };
+        let (kpi, limit, make): (&str, &str, fn(f64) -> Target) =
+            if let Some((k, v)) = text.split_once("<=") {
+                (k, v, Target::AtMost)
+            } else if let Some((k, v)) = text.split_once(">=") {
+                (k, v, Target::AtLeast)
+            } else {
+                return Err(bad());
+            };
+        let limit: f64 = limit.trim().parse().map_err(|_| bad())?;
+        if kpi.trim().is_empty() || !limit.is_finite() {
+            return Err(bad());
+        }
+        Ok((kpi.trim().to_string(), make(limit)))
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::AtMost(x) => write!(f, "<= {x}"),
+            Target::AtLeast(x) => write!(f, ">= {x}"),
+        }
+    }
 }
 
 /// A capacity or demand curve, and where a target breaks.
@@ -24,16 +100,22 @@ pub struct SweepPoint {
 pub struct Sweep {
     /// KPI name.
     pub kpi: String,
+    /// The target, if one was given.
+    pub target: Option<Target>,
     /// The curve, in the order of the values given.
     pub points: Vec<SweepPoint>,
-    /// The first value whose KPI mean exceeds the target, if a target was
-    /// given and broken.
+    /// The first value (in the order given) whose KPI mean misses the
+    /// target: where a demand curve breaks it.
     pub breaks_at: Option<f64>,
+    /// The first value (in the order given) whose KPI mean meets the
+    /// target: the smallest capacity that is enough, on a capacity curve.
+    pub meets_at: Option<f64>,
 }
 
 /// Runs the model `build(value)` for each value, on the same streams
-/// (replications `range` under `seed`), and reads `kpi` at each point.
-/// With `at_most`, reports the first value whose mean KPI exceeds it.
+/// (replications `range` under `seed`), and reads `kpi` (and every other
+/// KPI) at each point. With a `target`, reports the first value whose mean
+/// KPI misses it and the first that meets it.
 ///
 /// # Errors
 /// Whatever `build` returns, and [`Error::Scenario`] for an empty list of
@@ -50,15 +132,17 @@ pub struct Sweep {
 ///     .with_sink("done", Sink::new())
 ///     .with_horizon(SimTime::from_hours(200.0))
 ///     .build();
-/// let curve = sweep(&[60.0, 90.0, 110.0], desk, "desk.wait_mean_min", Some(1.0), 1, 0..8)?;
+/// use cbec_sim::experiment::Target;
+/// let curve = sweep(&[60.0, 90.0, 110.0], desk, "desk.wait_mean_min", Some(Target::AtMost(1.0)), 1, 0..8)?;
 /// assert_eq!(curve.breaks_at, Some(90.0));
+/// assert_eq!(curve.meets_at, Some(60.0));
 /// # Ok(()) }
 /// ```
 pub fn sweep(
     values: &[f64],
     build: impl Fn(f64) -> Result<Model>,
     kpi: &str,
-    at_most: Option<f64>,
+    target: Option<Target>,
     seed: u64,
     range: Range<u64>,
 ) -> Result<Sweep> {
@@ -72,31 +156,29 @@ pub fn sweep(
     let mut points = Vec::with_capacity(values.len());
     for &value in values {
         let runs = run_replications(&build(value)?, seed, range.clone());
+        let catalogue = KpiCatalogue::for_run(&runs[0]);
+        let i = find_kpi("kpi", kpi, catalogue.names())?;
+        let all = catalogue.estimate(&runs);
         points.push(SweepPoint {
             value,
-            estimate: estimate(&runs, kpi)?,
+            estimate: all[i].clone(),
+            all,
         });
     }
-    let breaks_at = at_most.and_then(|limit| {
+    let first = |meets: bool| {
+        let t = target?;
         points
             .iter()
-            .find(|p| p.estimate.mean.is_some_and(|m| m > limit))
+            .find(|p| p.estimate.mean.is_some_and(|m| t.met_by(m) == meets))
             .map(|p| p.value)
-    });
+    };
     Ok(Sweep {
         kpi: kpi.to_string(),
+        target,
+        breaks_at: first(false),
+        meets_at: first(true),
         points,
-        breaks_at,
     })
-}
-
-fn estimate(runs: &[RunSummary], kpi: &str) -> Result<KpiEstimate> {
-    let catalogue = KpiCatalogue::for_run(&runs[0]);
-    find_kpi("kpi", kpi, catalogue.names())?;
-    Ok(KpiEstimate::from_values(
-        kpi,
-        runs.iter().map(|r| catalogue.value(kpi, r)),
-    ))
 }
 
 /// Replications must exist for a design to estimate anything.
@@ -154,6 +236,22 @@ pub fn factorial(
     seed: u64,
     range: Range<u64>,
 ) -> Result<Factorial> {
+    let all = factorial_all(factors, build, seed, range)?;
+    let i = find_kpi("kpi", kpi, all.iter().map(|f| f.kpi.as_str()))?;
+    Ok(all.into_iter().nth(i).expect("found"))
+}
+
+/// [`factorial`] on every KPI of the catalogue at once (the design points
+/// run once), in catalogue order.
+///
+/// # Errors
+/// As [`factorial`], but for the unknown KPI.
+pub fn factorial_all(
+    factors: &[&str],
+    build: impl Fn(&[bool]) -> Result<Model>,
+    seed: u64,
+    range: Range<u64>,
+) -> Result<Vec<Factorial>> {
     let k = factors.len();
     if k == 0 || k > 10 {
         return Err(Error::scenario(
@@ -163,15 +261,37 @@ pub fn factorial(
     }
     check_range(&range)?;
     let points = 1usize << k;
-    // y[p][r]: KPI at design point p in replication r.
-    let mut y: Vec<Vec<Option<f64>>> = Vec::with_capacity(points);
+    // rows[p][r][c]: KPI c at design point p in replication r. The
+    // catalogue is the base point's: KPIs are read by part name.
+    let mut rows: Vec<Vec<Vec<Option<f64>>>> = Vec::with_capacity(points);
+    let mut names: Vec<String> = Vec::new();
+    let mut catalogue: Option<KpiCatalogue> = None;
     for p in 0..points {
         let levels: Vec<bool> = (0..k).map(|i| p >> i & 1 == 1).collect();
         let runs = run_replications(&build(&levels)?, seed, range.clone());
-        let catalogue = KpiCatalogue::for_run(&runs[0]);
-        find_kpi("kpi", kpi, catalogue.names())?;
-        y.push(runs.iter().map(|r| catalogue.value(kpi, r)).collect());
+        let c = catalogue.get_or_insert_with(|| KpiCatalogue::for_run(&runs[0]));
+        if names.is_empty() {
+            names = c.names().map(str::to_string).collect();
+        }
+        rows.push(c.rows(&runs));
     }
+    Ok(names
+        .iter()
+        .enumerate()
+        .map(|(c, kpi)| {
+            let y: Vec<Vec<Option<f64>>> = rows
+                .iter()
+                .map(|point| point.iter().map(|row| row[c]).collect())
+                .collect();
+            contrasts(factors, &y, kpi)
+        })
+        .collect())
+}
+
+/// Main effects and two-factor interactions of one KPI from `y[p][r]`.
+fn contrasts(factors: &[&str], y: &[Vec<Option<f64>>], kpi: &str) -> Factorial {
+    let k = factors.len();
+    let points = y.len();
     let reps = y[0].len();
     let half = (points / 2) as f64;
     let sign = |p: usize, i: usize| if p >> i & 1 == 1 { 1.0 } else { -1.0 };
@@ -207,9 +327,9 @@ pub fn factorial(
             });
         }
     }
-    Ok(Factorial {
+    Factorial {
         kpi: kpi.to_string(),
         main,
         interactions,
-    })
+    }
 }

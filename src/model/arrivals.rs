@@ -337,7 +337,7 @@ impl CompiledProfile {
     }
 
     /// Rate per second in the clock hour that contains `t`, and the end of that hour.
-    fn window(&self, t: f64) -> (f64, f64) {
+    pub(crate) fn window(&self, t: f64) -> (f64, f64) {
         let dt = self.calendar.datetime(SimTime::from_secs(t));
         let hour = dt.hour() as usize;
         let into_hour = f64::from(dt.minute()) * 60.0

@@ -215,6 +215,24 @@ struct MeasureFile {
 const BUILTIN: &str = include_str!("../../measures/hongqiao.toml");
 
 impl Measure {
+    /// A policy measure with the given patches.
+    #[must_use]
+    pub fn new(
+        name: impl Into<String>,
+        title: impl Into<String>,
+        press_release: impl Into<String>,
+        patches: Vec<Patch>,
+    ) -> Self {
+        Measure {
+            name: name.into(),
+            title: title.into(),
+            press_release: press_release.into(),
+            notes: String::new(),
+            kind: MeasureKind::Policy,
+            patches,
+        }
+    }
+
     /// Parses a list of `[[measure]]` tables.
     ///
     /// # Errors

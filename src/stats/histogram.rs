@@ -73,6 +73,25 @@ impl DurationHistogram {
         ))
     }
 
+    /// The empirical distribution function: (duration, share of durations
+    /// at or below it) at each recorded bucket, in increasing order, for
+    /// charts. Empty if nothing was recorded.
+    #[must_use]
+    pub fn cdf(&self) -> Vec<(SimTime, f64)> {
+        let total = self.inner.len() as f64;
+        let mut seen = 0u64;
+        self.inner
+            .iter_recorded()
+            .map(|v| {
+                seen += v.count_at_value();
+                (
+                    SimTime::from_secs(v.value_iterated_to() as f64 / 1e6),
+                    seen as f64 / total,
+                )
+            })
+            .collect()
+    }
+
     /// The share of recorded durations at or below `d`, within the bucket resolution.
     #[must_use]
     pub fn share_at_or_below(&self, d: SimTime) -> Option<f64> {

@@ -430,7 +430,7 @@ mod designs {
             &[60.0, 80.0, 100.0, 110.0],
             desk,
             "desk.wait_mean_min",
-            Some(2.0),
+            Some(cbec_sim::experiment::Target::AtMost(2.0)),
             5,
             0..10,
         )
@@ -446,6 +446,10 @@ mod designs {
         );
         // M/M/2: Wq = 0.33 min at 60/h, 0.76 at 80/h, 2.27 at 100/h.
         assert_eq!(curve.breaks_at, Some(100.0));
+        assert_eq!(curve.meets_at, Some(60.0));
+        // Every KPI is kept at each point, the swept one among them.
+        let p = &curve.points[2];
+        assert!(p.all.iter().any(|e| e == &p.estimate));
         assert!(sweep(&[], desk, "desk.wait_mean_min", None, 5, 0..2).is_err());
         assert!(sweep(&[60.0], desk, "desk.nope", None, 5, 0..2).is_err());
     }

@@ -1,71 +1,21 @@
-//! The `cbec-sim` command: run a scenario's replications and summarise
-//! them, or merge shard files.
-//!
-//! Exit codes: 0 success, 2 invalid input (with the message), 1 any other
-//! failure (writing an output file, say).
+//! `cbec-sim run` and `cbec-sim merge`: replications summarised as a KPI
+//! table, JSON and CSV.
 
+use crate::common::{
+    Common, Failure, MeasureSource, chosen_measures, failed, invalid, parse_range, run_range,
+    run_with_bar, set_threads, write_atomically, write_charts,
+};
+use crate::visuals;
 use cbec_sim::experiment::{
     KpiEstimate, ShardResult, StopDecision, StoppingRule, planner_kpi_names, run_until,
     suggest_warmup,
 };
-use cbec_sim::{Measure, Model, Scenario, SimTime};
-use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use cbec_sim::{Scenario, SimTime};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-use std::sync::atomic::Ordering;
 
-/// `println!` that ends the program quietly when stdout is closed (a
-/// reader such as `head` has seen enough) instead of panicking.
-macro_rules! out {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
-            }
-            panic!("cannot write to stdout: {e}");
-        }
-    }};
-}
-
-/// Cross-border e-commerce clearance simulation.
-#[derive(Debug, Parser)]
-#[command(version, about)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Run a scenario's replications and print each KPI with its 95% confidence interval.
-    ///
-    /// Example: cbec-sim run scenarios/tandem.toml --replications 20 --seed 7
-    Run(RunArgs),
-    /// Merge shard files written by `run --shard A..B --out FILE` and summarise them.
-    ///
-    /// Example: cbec-sim merge shard-*.json --json
-    Merge(MergeArgs),
-    /// List the built-in measures (or those of a file) with their sources and patches.
-    ///
-    /// Example: cbec-sim measures --file my-measures.toml
-    Measures(MeasuresArgs),
-}
-
+/// Options of `cbec-sim run`.
 #[derive(Debug, clap::Args)]
-struct MeasuresArgs {
-    /// A file of `[[measure]]` tables instead of the built-in ones.
-    #[arg(long)]
-    file: Option<PathBuf>,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, clap::Args)]
-struct RunArgs {
+pub(crate) struct RunArgs {
     /// Scenario file (TOML).
     scenario: PathBuf,
     /// Apply this measure (repeatable, applied in order); see `cbec-sim measures`.
@@ -110,10 +60,17 @@ struct RunArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Also write SVG charts into this folder.
+    #[arg(long, value_name = "DIR")]
+    plot: Option<PathBuf>,
+    /// Also write a self-contained HTML report (tables and charts) to this file.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
 }
 
+/// Options of `cbec-sim merge`.
 #[derive(Debug, clap::Args)]
-struct MergeArgs {
+pub(crate) struct MergeArgs {
     /// Shard files.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -125,89 +82,19 @@ struct MergeArgs {
     csv: Option<PathBuf>,
 }
 
-/// A failure and its exit code.
-struct Failure {
-    code: u8,
-    message: String,
-}
-
-fn invalid(message: impl std::fmt::Display) -> Failure {
-    Failure {
-        code: 2,
-        message: message.to_string(),
-    }
-}
-
-fn failed(message: impl std::fmt::Display) -> Failure {
-    Failure {
-        code: 1,
-        message: message.to_string(),
-    }
-}
-
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Run(args) => run(args),
-        Command::Merge(args) => merge(args),
-        Command::Measures(args) => list_measures(&args),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(f) => {
-            eprintln!("error: {}", f.message);
-            ExitCode::from(f.code)
-        }
-    }
-}
-
-fn parse_range(text: &str) -> Result<std::ops::Range<u64>, Failure> {
-    let bad = || invalid(format!("--shard: must be A..B with A < B, got \"{text}\""));
-    let (a, b) = text.split_once("..").ok_or_else(bad)?;
-    let (a, b): (u64, u64) = (
-        a.trim().parse().map_err(|_| bad())?,
-        b.trim().parse().map_err(|_| bad())?,
-    );
-    if a >= b {
-        return Err(bad());
-    }
-    Ok(a..b)
-}
-
-/// A hidden progress bar; [`run_with_bar`] shows it when the run is long.
-fn progress(total: u64) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} replications, {elapsed} elapsed, about {eta} left",
-        )
-        .expect("constant template"),
-    );
-    bar
-}
-
-fn run(args: RunArgs) -> Result<(), Failure> {
-    if let Some(t) = args.threads {
-        if t == 0 {
-            return Err(invalid("--threads: must be at least 1, got 0"));
-        }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build_global()
-            .map_err(failed)?;
-    }
+pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
+    set_threads(args.threads)?;
     let mut scenario = Scenario::from_path(&args.scenario)
         .map_err(|e| invalid(format!("{}: {e}", args.scenario.display())))?;
     if !args.measures.is_empty() {
-        let available = load_measures(args.measures_file.as_deref())?;
-        let chosen = args
-            .measures
-            .iter()
-            .map(|name| Measure::find(&available, name))
-            .collect::<Result<Vec<&Measure>, _>>()
-            .map_err(invalid)?;
+        let chosen = chosen_measures(
+            &args.measures,
+            &MeasureSource {
+                measures_file: args.measures_file.clone(),
+            },
+        )?;
         scenario = scenario
-            .with_measures(chosen)
+            .with_measures(&chosen)
             .map_err(|e| invalid(format!("{}: {e}", args.scenario.display())))?;
     }
     let mut model = scenario
@@ -257,7 +144,33 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             Some(text) => parse_range(text)?,
             None => 0..args.replications,
         };
-        (run_with_bar(&model, args.seed, range, args.quiet)?, None)
+        if args.plot.is_some() || args.report.is_some() {
+            // Charts need every run's summary, not only the KPI rows.
+            let common = Common {
+                replications: range.end,
+                seed: args.seed,
+                threads: args.threads,
+                json: args.json,
+                csv: None,
+                plot: None,
+                report: None,
+                quiet: args.quiet,
+            };
+            let runs = run_range(&model, &common, range.clone(), "replications")?;
+            let shard = ShardResult::from_runs(&model, args.seed, range.clone(), &runs);
+            let visuals = visuals::run_visuals(&scenario, &runs, &shard)?;
+            if let Some(dir) = &args.plot {
+                write_charts(dir, &visuals.charts)?;
+            }
+            if let Some(file) = &args.report {
+                let html = visuals::run_report(&args.scenario, &args.measures, &shard, &visuals);
+                write_atomically(file, &html)
+                    .map_err(|e| failed(format!("{}: {e}", file.display())))?;
+            }
+            (shard, None)
+        } else {
+            (run_with_bar(&model, args.seed, range, args.quiet)?, None)
+        }
     };
     if let Some(out) = &args.out {
         write_atomically(out, &shard.to_json().map_err(failed)?).map_err(failed)?;
@@ -281,78 +194,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     )
 }
 
-/// The built-in measures, or those of `file`.
-fn load_measures(file: Option<&Path>) -> Result<Vec<Measure>, Failure> {
-    match file {
-        Some(f) => Measure::list_from_path(f).map_err(invalid),
-        None => Ok(Measure::builtin()),
-    }
-}
-
-fn list_measures(args: &MeasuresArgs) -> Result<(), Failure> {
-    let measures = load_measures(args.file.as_deref())?;
-    if args.json {
-        let doc: Vec<serde_json::Value> = measures
-            .iter()
-            .map(|m| {
-                serde_json::json!({
-                    "name": m.name,
-                    "title": m.title,
-                    "press_release": m.press_release,
-                    "notes": m.notes,
-                    "patches": m.patches.iter().map(|p| serde_json::json!({
-                        "path": p.path,
-                        "change": p.op.to_string(),
-                        "assumption": p.assumption,
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        out!("{}", serde_json::to_string_pretty(&doc).map_err(failed)?);
-        return Ok(());
-    }
-    for m in &measures {
-        out!("{}: {}", m.name, m.title);
-        out!("  press release: \"{}\"", m.press_release);
-        if !m.notes.is_empty() {
-            out!("  how it is modelled: {}", m.notes);
-        }
-        for p in &m.patches {
-            out!("  - {} {}", p.path, p.op);
-            out!("      assumption: {}", p.assumption);
-        }
-        out!();
-    }
-    out!("Use one with: cbec-sim run SCENARIO --measure NAME (repeatable)");
-    Ok(())
-}
-
-/// Runs `range` with a progress bar on stderr that appears only once the
-/// run has taken more than a second, and never when stderr is not a
-/// terminal or with `--quiet`.
-fn run_with_bar(
-    model: &Model,
-    seed: u64,
-    range: std::ops::Range<u64>,
-    quiet: bool,
-) -> Result<ShardResult, Failure> {
-    let bar = progress(range.end - range.start);
-    let visible = !quiet && std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
-    let shown = std::sync::atomic::AtomicBool::new(false);
-    let shard = ShardResult::run_observed(model, seed, range, |_| {
-        if visible && !shown.load(Ordering::Relaxed) && started.elapsed().as_secs_f64() > 1.0 {
-            shown.store(true, Ordering::Relaxed);
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-        bar.inc(1);
-    })
-    .map_err(invalid)?;
-    bar.finish_and_clear();
-    Ok(shard)
-}
-
-fn merge(args: MergeArgs) -> Result<(), Failure> {
+pub(crate) fn merge(args: MergeArgs) -> Result<(), Failure> {
     let mut shards = Vec::with_capacity(args.files.len());
     for f in &args.files {
         let text =
@@ -376,16 +218,8 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
     )
 }
 
-/// Writes `text` to a temporary file beside `path`, then renames it, so an
-/// interrupted write never leaves half a file.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let tmp = path.with_extension("partial");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
-}
-
 /// What the summary says about how it was made.
-struct Header<'a> {
+pub(crate) struct Header<'a> {
     scenario: Option<&'a Path>,
     measures: &'a [String],
     decision: Option<&'a StopDecision>,
@@ -394,7 +228,7 @@ struct Header<'a> {
     planner: Option<&'a [String]>,
 }
 
-fn report(
+pub(crate) fn report(
     shard: &ShardResult,
     header: &Header<'_>,
     json: bool,
@@ -495,7 +329,7 @@ fn report(
 
 /// Quantiles of the time in system over every order of every replication,
 /// from the merged histograms (within 1%), in minutes.
-fn pooled(shard: &ShardResult) -> serde_json::Value {
+pub(crate) fn pooled(shard: &ShardResult) -> serde_json::Value {
     let q = |p: f64| shard.time_in_system.quantile(p).map(|t| t.minutes());
     serde_json::json!({
         "orders": shard.time_in_system.count(),
@@ -505,7 +339,11 @@ fn pooled(shard: &ShardResult) -> serde_json::Value {
     })
 }
 
-fn write_csv(dir: &Path, shard: &ShardResult, estimates: &[KpiEstimate]) -> std::io::Result<()> {
+pub(crate) fn write_csv(
+    dir: &Path,
+    shard: &ShardResult,
+    estimates: &[KpiEstimate],
+) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let cell = |v: Option<f64>| v.map_or_else(String::new, |x| x.to_string());
     let mut summary = csv::Writer::from_writer(Vec::new());

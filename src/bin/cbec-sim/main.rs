@@ -1,0 +1,98 @@
+//! The `cbec-sim` command: run a scenario's replications, compare it with
+//! measures or other scenarios, sweep a parameter, run a factorial design,
+//! check or explain a scenario, list the measures, merge shard files.
+//!
+//! Exit codes: 0 success, 2 invalid input (with the message), 1 any other
+//! failure (writing an output file, say).
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// `println!` that ends the program quietly when stdout is closed (a
+/// reader such as `head` has seen enough) instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            panic!("cannot write to stdout: {e}");
+        }
+    }};
+}
+
+/// Cross-border e-commerce clearance simulation.
+mod common;
+mod compare;
+mod explain;
+mod factorial;
+mod measures;
+mod run;
+mod sweep;
+mod visuals;
+
+/// Cross-border e-commerce clearance simulation.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a scenario's replications and print each KPI with its 95% confidence interval.
+    ///
+    /// Example: cbec-sim run scenarios/hongqiao_baseline.toml -n 20 --plot charts --report report.html
+    Run(run::RunArgs),
+    /// Compare a baseline with variants (measures or scenario files) on common random numbers.
+    ///
+    /// Example: cbec-sim compare scenarios/hongqiao_double11.toml --all-measures -n 20 --report compare.html
+    Compare(compare::CompareArgs),
+    /// Sweep one parameter: a capacity or demand curve, and where a target breaks.
+    ///
+    /// Example: cbec-sim sweep scenarios/hongqiao_double11.toml --param stations.xray.servers --values 1,2,3,4 --target lead_time_p95_h<=24
+    Sweep(sweep::SweepArgs),
+    /// A 2^k factorial over measures: main effects and two-factor interactions.
+    ///
+    /// Example: cbec-sim factorial scenarios/hongqiao_double11.toml --measure expedited_clearance_7x24 --measure electronic_bills_and_payments
+    Factorial(factorial::FactorialArgs),
+    /// Check a scenario file without running it.
+    ///
+    /// Example: cbec-sim validate scenarios/hongqiao_baseline.toml
+    Validate(explain::ValidateArgs),
+    /// The network as a list of stages with capacities and the load the inputs offer.
+    ///
+    /// Example: cbec-sim explain scenarios/hongqiao_double11.toml
+    Explain(explain::ExplainArgs),
+    /// List the built-in measures (or those of a file) with their sources and patches.
+    ///
+    /// Example: cbec-sim measures --file my-measures.toml
+    Measures(measures::MeasuresArgs),
+    /// Merge shard files written by `run --shard A..B --out FILE` and summarise them.
+    ///
+    /// Example: cbec-sim merge shard-*.json --json
+    Merge(run::MergeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Compare(args) => compare::compare(&args),
+        Command::Sweep(args) => sweep::sweep_command(&args),
+        Command::Factorial(args) => factorial::factorial_command(&args),
+        Command::Validate(args) => explain::validate(&args),
+        Command::Explain(args) => explain::explain(&args),
+        Command::Measures(args) => measures::list_measures(&args),
+        Command::Merge(args) => run::merge(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}

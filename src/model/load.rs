@@ -1,0 +1,376 @@
+//! Offered load from the inputs alone: how busy each station would be if
+//! every order were served, before anything is simulated.
+
+use super::arrivals::ArrivalProcess;
+use super::{Model, NodeKind, ServiceTime};
+use crate::calendar::WEEK_SECS;
+use crate::time::SimTime;
+use serde::{Deserialize, Serialize};
+
+/// What kind of node a [`NodeLoad`] describes, with its capacity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
+pub enum Capacity {
+    /// A station with `c` servers: their mean over the span (shifts
+    /// included) and their most at any time.
+    Servers {
+        /// Servers on duty, averaged over the span.
+        mean: f64,
+        /// Most servers on duty at once.
+        max: u32,
+    },
+    /// Infinitely many servers (a delay, or a station without a limit).
+    Unlimited,
+    /// A dispatch point: parcels its vehicles can take per day, on average
+    /// (`None` without a vehicle capacity).
+    Vehicles {
+        /// Parcels per day the scheduled vehicles can take.
+        per_day: Option<f64>,
+    },
+    /// A router or a sink: no capacity.
+    None,
+}
+
+/// The offered load at one node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct NodeLoad {
+    /// Node name.
+    pub name: String,
+    /// Its capacity.
+    pub capacity: Capacity,
+    /// Orders arriving per hour, averaged over the span (visits, so a
+    /// rework loop counts each pass).
+    pub arrivals_per_hour: f64,
+    /// Orders arriving on the busiest day of the span.
+    pub peak_day_arrivals: f64,
+    /// Servers the offered work keeps busy on average (`λ·E[S]`); `None`
+    /// where the mean service time is not known in closed form.
+    pub busy_servers: Option<f64>,
+    /// Offered work against the servers on duty (or parcels against vehicle
+    /// capacity) over the whole span: at 1 or more, the queue grows without
+    /// bound.
+    pub utilization: Option<f64>,
+    /// The same on the busiest day (work that day against the server-hours
+    /// that day): above 1, a backlog builds that day and must drain later.
+    pub peak_day_utilization: Option<f64>,
+}
+
+/// The offered load at every node, from the inputs alone.
+///
+/// # How it is computed
+/// Each source's expected arrivals are binned by hour over the span (the
+/// horizon, or one week without one): a Poisson rate, the rate table hour
+/// by hour (weekday and dated factors included), the timetable's mean
+/// batches, or the replayed log's rows. The visits per arriving order are
+/// found for each (source, class) by following the routing probabilities
+/// (the traffic equations, solved by iteration). **Router rules are not
+/// followed** (an order is assumed to take the probabilistic routes), so
+/// loads downstream of a limit or attempt rule are slight over-estimates.
+/// A station's work per visit is its mean service time, times the mean of
+/// the attribute that scales it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OfferedLoad {
+    /// Length of the span, hours.
+    pub span_h: f64,
+    /// Per node, in model order (sources left out).
+    pub nodes: Vec<NodeLoad>,
+    /// Nodes on a loop that no probability leaves (only a rule does): their
+    /// load is not known from the inputs.
+    pub unbounded: Vec<String>,
+}
+
+impl OfferedLoad {
+    /// Stations and dispatch points whose offered load reaches their
+    /// capacity over the span.
+    pub fn overloaded(&self) -> impl Iterator<Item = &NodeLoad> {
+        self.nodes
+            .iter()
+            .filter(|n| n.utilization.is_some_and(|u| u >= 1.0))
+    }
+}
+
+impl Model {
+    /// The offered load at every node, before any simulation (see
+    /// [`OfferedLoad`]).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> cbec_sim::Result<()> {
+    /// use cbec_sim::{Dist, Model, SimTime, Sink, Source, Station};
+    /// let model = Model::builder()
+    ///     .with_source("orders", Source::poisson(90.0, "desk"))
+    ///     .with_station("desk", Station::new(2, Dist::exponential(1.0)?, "done"))
+    ///     .with_sink("done", Sink::new())
+    ///     .with_horizon(SimTime::from_hours(24.0))
+    ///     .build()?;
+    /// let load = model.offered_load();
+    /// let desk = load.nodes.iter().find(|n| n.name == "desk").unwrap();
+    /// assert!((desk.utilization.unwrap() - 0.75).abs() < 1e-9); // 90/h x 1 min / 2
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn offered_load(&self) -> OfferedLoad {
+        let span = self.horizon.map_or(WEEK_SECS, SimTime::secs);
+        let hours = (span / 3600.0).ceil().max(1.0) as usize;
+        let n = self.nodes.len();
+        let mut arrivals = vec![vec![0.0; hours]; n];
+        let mut work = vec![vec![0.0; hours]; n];
+        let mut unbounded = vec![false; n];
+        for (k, src) in self.sources.iter().enumerate() {
+            let by_hour = self.source_hourly(k);
+            // Class shares of this source.
+            let mut shares: Vec<(u16, f64)> = Vec::new();
+            let mut prev = 0.0;
+            for &(cum, class) in &src.class_cum {
+                let c = if cum.is_infinite() { 1.0 } else { cum };
+                shares.push((class, c - prev));
+                prev = c;
+            }
+            for (class, share) in shares {
+                if share <= 0.0 {
+                    continue;
+                }
+                let (visits, stuck) = self.visits(src.to.0 as usize, class);
+                for (node, v) in visits.iter().enumerate() {
+                    unbounded[node] |= stuck[node];
+                    if *v == 0.0 {
+                        continue;
+                    }
+                    let per_visit = self.work_per_visit(node, k);
+                    for h in 0..hours {
+                        let a = by_hour[h] * share * v;
+                        arrivals[node][h] += a;
+                        if let Some(w) = per_visit {
+                            work[node][h] += a * w;
+                        }
+                    }
+                }
+            }
+        }
+        let days = hours.div_ceil(24);
+        let nodes = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, info)| !matches!(info.kind, NodeKind::Source(_)))
+            .map(|(i, info)| {
+                let total: f64 = arrivals[i].iter().sum();
+                let day_sum = |v: &[f64], d: usize| -> f64 {
+                    v[d * 24..((d + 1) * 24).min(hours)].iter().sum()
+                };
+                let peak_day_arrivals = (0..days)
+                    .map(|d| day_sum(&arrivals[i], d))
+                    .fold(0.0, f64::max);
+                let (name, capacity, known_work, utilization, peak) = match info.kind {
+                    NodeKind::Station(s) => {
+                        let st = &self.stations[s];
+                        let known = matches!(st.service, ServiceTime::One(_));
+                        let servers_at = |h: usize| -> f64 {
+                            match &st.shifts {
+                                Some(p) => f64::from(
+                                    p.value_at(
+                                        self.calendar
+                                            .week_offset(SimTime::from_secs(h as f64 * 3600.0)),
+                                    ),
+                                ),
+                                None => f64::from(st.capacity),
+                            }
+                        };
+                        if st.capacity == u32::MAX {
+                            (st.name.clone(), Capacity::Unlimited, known, None, None)
+                        } else {
+                            let server_hours: Vec<f64> = (0..hours).map(servers_at).collect();
+                            let mean = server_hours.iter().sum::<f64>() / hours as f64;
+                            let max = st.shifts.as_ref().map_or(st.capacity, |p| p.max());
+                            let util = |w: f64, s: f64| (s > 0.0).then(|| w / (s * 3600.0));
+                            let utilization = util(work[i].iter().sum(), server_hours.iter().sum());
+                            let peak = (0..days)
+                                .filter_map(|d| {
+                                    util(day_sum(&work[i], d), day_sum(&server_hours, d))
+                                })
+                                .fold(None, |m: Option<f64>, u| Some(m.map_or(u, |m| m.max(u))));
+                            (
+                                st.name.clone(),
+                                Capacity::Servers { mean, max },
+                                known,
+                                utilization,
+                                peak,
+                            )
+                        }
+                    }
+                    NodeKind::Dispatch(d) => {
+                        let dn = &self.dispatches[d];
+                        let per_day = (dn.capacity != u32::MAX)
+                            .then(|| dn.slots.len() as f64 / 7.0 * f64::from(dn.capacity));
+                        let utilization = per_day.map(|c| total / (hours as f64 / 24.0) / c);
+                        let peak = per_day.map(|c| peak_day_arrivals / c);
+                        (
+                            dn.name.clone(),
+                            Capacity::Vehicles { per_day },
+                            false,
+                            utilization,
+                            peak,
+                        )
+                    }
+                    NodeKind::Router(r) => (
+                        self.routers[r].name.clone(),
+                        Capacity::None,
+                        false,
+                        None,
+                        None,
+                    ),
+                    NodeKind::Sink(k) => (
+                        self.sinks[k].name.clone(),
+                        Capacity::None,
+                        false,
+                        None,
+                        None,
+                    ),
+                    NodeKind::Source(_) => unreachable!("filtered"),
+                };
+                NodeLoad {
+                    name,
+                    capacity,
+                    arrivals_per_hour: total / hours as f64,
+                    peak_day_arrivals,
+                    busy_servers: known_work
+                        .then(|| work[i].iter().sum::<f64>() / (hours as f64 * 3600.0)),
+                    utilization: if unbounded[i] { None } else { utilization },
+                    peak_day_utilization: if unbounded[i] { None } else { peak },
+                }
+            })
+            .collect();
+        OfferedLoad {
+            span_h: hours as f64,
+            nodes,
+            unbounded: (0..n)
+                .filter(|i| unbounded[*i])
+                .map(|i| self.node_name(i))
+                .collect(),
+        }
+    }
+
+    fn node_name(&self, i: usize) -> String {
+        match self.nodes[i].kind {
+            NodeKind::Source(k) => self.sources[k].name.clone(),
+            NodeKind::Station(s) => self.stations[s].name.clone(),
+            NodeKind::Router(r) => self.routers[r].name.clone(),
+            NodeKind::Dispatch(d) => self.dispatches[d].name.clone(),
+            NodeKind::Sink(k) => self.sinks[k].name.clone(),
+        }
+    }
+
+    /// Expected arrivals of source `k` in each hour of the span.
+    fn source_hourly(&self, k: usize) -> Vec<f64> {
+        let span = self.horizon.map_or(WEEK_SECS, SimTime::secs);
+        let hours = (span / 3600.0).ceil().max(1.0) as usize;
+        let mut out = vec![0.0; hours];
+        let src = &self.sources[k];
+        match &src.process {
+            ArrivalProcess::Poisson { interarrival } => {
+                out.fill(3600.0 / interarrival.mean());
+            }
+            ArrivalProcess::Profile(p) => {
+                for (h, slot) in out.iter_mut().enumerate() {
+                    // Rates are constant within a clock hour; sample each
+                    // quarter to follow a start off the hour.
+                    *slot = (0..4)
+                        .map(|q| p.window(h as f64 * 3600.0 + 450.0 + 900.0 * q as f64).0 * 900.0)
+                        .sum();
+                }
+            }
+            ArrivalProcess::Timetable { offsets, batches } => {
+                let w0 = self.calendar.week_offset(SimTime::ZERO);
+                for (o, b) in offsets.iter().zip(batches) {
+                    let mut t = (o - w0).rem_euclid(WEEK_SECS);
+                    while t < span {
+                        out[(t / 3600.0) as usize] += b.mean();
+                        t += WEEK_SECS;
+                    }
+                }
+            }
+            ArrivalProcess::Replay { log, .. } => {
+                for row in &log.rows {
+                    if row.time < span && row.time >= 0.0 {
+                        out[(row.time / 3600.0) as usize] += 1.0;
+                    }
+                }
+            }
+        }
+        if src.max_arrivals != u64::MAX {
+            // Stop counting once the cap is reached.
+            let mut left = src.max_arrivals as f64;
+            for slot in &mut out {
+                let take = slot.min(left);
+                left -= take;
+                *slot = take;
+            }
+        }
+        out
+    }
+
+    /// Expected visits to every node of one order of `class` entering at
+    /// `start`, and the nodes whose visits did not converge.
+    fn visits(&self, start: usize, class: u16) -> (Vec<f64>, Vec<bool>) {
+        let n = self.nodes.len();
+        let mut visits = vec![0.0; n];
+        let mut pending = vec![0.0; n];
+        pending[start] = 1.0;
+        for _ in 0..100_000 {
+            let mass: f64 = pending.iter().sum();
+            if mass < 1e-12 {
+                return (visits, vec![false; n]);
+            }
+            let mut next = vec![0.0; n];
+            for (i, &m) in pending.iter().enumerate() {
+                if m == 0.0 {
+                    continue;
+                }
+                visits[i] += m;
+                match self.nodes[i].kind {
+                    NodeKind::Router(r) => {
+                        let router = &self.routers[r];
+                        let branches = router.by_class[class as usize]
+                            .as_ref()
+                            .unwrap_or(&router.default);
+                        let mut prev = 0.0;
+                        for &(cum, to) in branches {
+                            let c = if cum.is_infinite() { 1.0 } else { cum };
+                            next[to.0 as usize] += m * (c - prev);
+                            prev = c;
+                        }
+                    }
+                    NodeKind::Station(s) => next[self.stations[s].to.0 as usize] += m,
+                    NodeKind::Dispatch(d) => next[self.dispatches[d].to.0 as usize] += m,
+                    NodeKind::Sink(_) | NodeKind::Source(_) => {}
+                }
+            }
+            pending = next;
+        }
+        let stuck = pending.iter().map(|m| *m > 1e-9).collect();
+        (visits, stuck)
+    }
+
+    /// Mean service seconds per visit at node `i` for orders of source `k`.
+    fn work_per_visit(&self, i: usize, k: usize) -> Option<f64> {
+        let NodeKind::Station(s) = self.nodes[i].kind else {
+            return None;
+        };
+        let st = &self.stations[s];
+        let ServiceTime::One(d) = &st.service else {
+            return None;
+        };
+        let scale = match st.scaled_by {
+            None => 1.0,
+            Some(a) => self.sources[k]
+                .attribute_draws
+                .iter()
+                .find(|(x, _, _)| *x == a)
+                .map_or(0.0, |(_, d, _)| d.mean()),
+        };
+        Some(d.mean() * st.service_scale * scale)
+    }
+}
