@@ -301,3 +301,319 @@ fn measures_lists_sources_and_patches() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+const DOUBLE11: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/scenarios/hongqiao_double11.toml"
+);
+
+#[test]
+fn compare_pairs_variants_on_common_random_numbers() {
+    let doc = json(&cbec(&[
+        "compare",
+        BASELINE,
+        "--measure",
+        "conformity_one_stop",
+        "--measure",
+        "expedited_clearance_7x24+six_plus_365",
+        "--variant",
+        DOUBLE11,
+        "-n",
+        "3",
+        "--json",
+    ]));
+    assert_eq!(doc["schema"], "cbec-sim/compare/1");
+    let variants = doc["variants"].as_array().unwrap();
+    let names: Vec<&str> = variants
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "conformity_one_stop",
+            "expedited_clearance_7x24+six_plus_365",
+            "hongqiao_double11"
+        ]
+    );
+    let find = |v: &serde_json::Value, kpi: &str| {
+        v["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["kpi"] == kpi)
+            .unwrap()
+            .clone()
+    };
+    // The conformity measure cannot reach a 1210 KPI.
+    assert_eq!(
+        find(&variants[0], "lead_time_p95_h")["verdict"],
+        "identical"
+    );
+    // The Double 11 week releases far more orders per day.
+    assert_eq!(
+        find(&variants[2], "orders_released_per_day")["verdict"],
+        "increase"
+    );
+    // A table by default, with the planner KPIs.
+    let out = cbec(&[
+        "compare",
+        BASELINE,
+        "--measure",
+        "six_plus_365",
+        "-n",
+        "2",
+        "-q",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("== six_plus_365") && text.contains("exhibition_outflow_per_day"),
+        "{text}"
+    );
+    // No variant at all is a usage error.
+    let out = cbec(&["compare", BASELINE]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn sweep_reads_values_or_a_range_and_reports_the_target() {
+    let param = "stations.manual_review.shifts[0].servers";
+    let a = json(&cbec(&[
+        "sweep",
+        BASELINE,
+        "--param",
+        param,
+        "--values",
+        "8,10,12",
+        "--target",
+        "clearance_mean_min<=58",
+        "-n",
+        "3",
+        "--json",
+    ]));
+    let b = json(&cbec(&[
+        "sweep",
+        BASELINE,
+        "--param",
+        param,
+        "--range",
+        "8..12:2",
+        "--target",
+        "clearance_mean_min<=58",
+        "-n",
+        "3",
+        "--json",
+    ]));
+    assert_eq!(
+        a["sweep"]["points"], b["sweep"]["points"],
+        "the same values give the same curve"
+    );
+    let means: Vec<f64> = a["sweep"]["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["estimate"]["mean"].as_f64().unwrap())
+        .collect();
+    assert!(
+        means[0] > means[2],
+        "more officers, shorter clearance: {means:?}"
+    );
+    let meets = a["sweep"]["meets_at"].as_f64();
+    let first_ok = a["sweep"]["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["estimate"]["mean"].as_f64().unwrap() <= 58.0)
+        .map(|p| p["value"].as_f64().unwrap());
+    assert_eq!(meets, first_ok);
+    let out = cbec(&[
+        "sweep",
+        BASELINE,
+        "--param",
+        "stations.manual_reveiw.servers",
+        "--values",
+        "1",
+        "-n",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("did you mean \"manual_review\""), "{err}");
+    let out = cbec(&[
+        "sweep", BASELINE, "--param", param, "--range", "12..8:2", "-n", "2",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = cbec(&[
+        "sweep",
+        BASELINE,
+        "--param",
+        param,
+        "--values",
+        "8",
+        "--target",
+        "clearance<58",
+        "-n",
+        "2",
+    ]);
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("must be KPI<=NUMBER or KPI>=NUMBER")
+    );
+}
+
+#[test]
+fn factorial_estimates_main_effects_and_interactions() {
+    let doc = json(&cbec(&[
+        "factorial",
+        BASELINE,
+        "--measure",
+        "conformity_one_stop",
+        "--measure",
+        "expedited_clearance_7x24",
+        "-n",
+        "3",
+        "--json",
+    ]));
+    assert_eq!(doc["schema"], "cbec-sim/factorial/1");
+    let kpis = doc["kpis"].as_array().unwrap();
+    let clearance = kpis
+        .iter()
+        .find(|k| k["kpi"] == "clearance_mean_min")
+        .unwrap();
+    assert_eq!(clearance["main"].as_array().unwrap().len(), 2);
+    assert_eq!(clearance["interactions"].as_array().unwrap().len(), 1);
+    // The conformity measure never reaches clearance: its main effect and
+    // its interaction are exactly zero in every replication.
+    assert_eq!(clearance["main"][0]["estimate"]["mean"], 0.0);
+    assert_eq!(clearance["interactions"][0]["estimate"]["mean"], 0.0);
+    assert!(clearance["main"][1]["estimate"]["mean"].as_f64().unwrap() < 0.0);
+}
+
+#[test]
+fn validate_and_explain_check_without_running() {
+    let out = cbec(&["validate", DOUBLE11]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("valid: 4 sources, 16 stations and delays"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pick is offered") && text.contains("on its busiest day"),
+        "{text}"
+    );
+    let dir = temp_dir("validate");
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(BASELINE)
+            .unwrap()
+            .replace("servers = 400", "servers = -4"),
+    )
+    .unwrap();
+    let out = cbec(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("servers"));
+    let doc = json(&cbec(&["explain", TANDEM, "--json"]));
+    let nodes = doc["nodes"].as_array().unwrap();
+    // Every station of the tandem line is offered 5/6 of its servers.
+    for name in [
+        "document_check",
+        "customs_review",
+        "inspection",
+        "pick_pack",
+    ] {
+        let n = nodes.iter().find(|n| n["name"] == name).unwrap();
+        assert!(
+            (n["utilization"].as_f64().unwrap() - 5.0 / 6.0).abs() < 1e-9,
+            "{name}: {n}"
+        );
+    }
+    let text = String::from_utf8(cbec(&["explain", DOUBLE11]).stdout).unwrap();
+    assert!(
+        text.contains("manual_review") && text.contains("20.0 servers (max 30)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn plots_are_svg_charts_with_titles_axes_and_legends() {
+    let dir = temp_dir("plots");
+    let plots = dir.join("charts");
+    let out = cbec(&[
+        "compare",
+        BASELINE,
+        "--measure",
+        "expedited_clearance_7x24",
+        "-n",
+        "2",
+        "-q",
+        "--plot",
+        plots.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (file, texts) in [
+        (
+            "lead_time_cdf.svg",
+            vec![
+                "Lead-time distribution",
+                "lead time, order placed to leaving the zone (hours)",
+                "baseline",
+                "expedited_clearance_7x24",
+            ],
+        ),
+        (
+            "utilization.svg",
+            vec!["Utilisation by resource (baseline)", "officers", "pickers"],
+        ),
+        (
+            "queues_over_time.svg",
+            vec!["time from the start (hours)", "orders waiting"],
+        ),
+        (
+            "effect_0_orders_released_per_day.svg",
+            vec!["Effect on orders_released_per_day"],
+        ),
+    ] {
+        let svg =
+            std::fs::read_to_string(plots.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(svg.contains("<svg"), "{file}");
+        for t in texts {
+            assert!(svg.contains(t), "{file} lacks \"{t}\"");
+        }
+    }
+    let sweep_dir = dir.join("sweep");
+    let out = cbec(&[
+        "sweep",
+        BASELINE,
+        "--param",
+        "stations.xray.servers",
+        "--values",
+        "1,2",
+        "--target",
+        "lead_time_p95_h<=12",
+        "-n",
+        "2",
+        "-q",
+        "--plot",
+        sweep_dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = std::fs::read_to_string(sweep_dir.join("sweep.svg")).unwrap();
+    for t in [
+        "95% confidence band",
+        "target lead_time_p95_h &lt;= 12",
+        "stations.xray.servers",
+    ] {
+        assert!(svg.contains(t), "sweep.svg lacks \"{t}\"");
+    }
+}

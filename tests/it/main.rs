@@ -14,5 +14,6 @@ mod logistics_theory;
 mod logistics_traces;
 mod ordering;
 mod queueing_theory;
+mod report;
 mod scenario;
 mod support;

@@ -8,6 +8,9 @@ use cbec_sim::report::{HtmlReport, interval_cdf, mean_queue_series};
 use cbec_sim::{Model, RunSummary, Scenario};
 use std::path::Path;
 
+/// A table for a report: caption, column names, rows.
+pub(crate) type Table<'a> = (String, Vec<&'a str>, Vec<Vec<String>>);
+
 /// Charts as (file stem, SVG), with a caption each.
 pub(crate) struct Visuals {
     pub(crate) charts: Vec<(String, String)>,
@@ -368,7 +371,7 @@ pub(crate) fn simple_report(
     intro: &str,
     path: &Path,
     model: &Model,
-    tables: Vec<(String, Vec<&str>, Vec<Vec<String>>)>,
+    tables: Vec<Table<'_>>,
     visuals: Visuals,
 ) -> String {
     let mut r = HtmlReport::new(title);
