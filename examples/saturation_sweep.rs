@@ -1,0 +1,72 @@
+//! The orders per day at which the Hongqiao centre stops keeping up: the
+//! baseline week with 1210 demand scaled from 1x to 3x, on common random
+//! numbers, reading orders released per day, the backlog at the end and
+//! the p95 lead time at each level.
+//!
+//! Customs release keeps up at every level; picking and packing do not.
+//! Saturation is read where the centre stops shipping what it is offered:
+//! the first level at which the backlog left at the end of the week exceeds
+//! one day of demand. Run it with `cargo run --release --example saturation_sweep`.
+
+use cbec_sim::experiment::sweep;
+use cbec_sim::{Measure, Patch, PatchOp, Scenario};
+
+fn main() -> cbec_sim::Result<()> {
+    let base = Scenario::from_path(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/hongqiao_baseline.toml"),
+    )?;
+    let scaled = |factor: f64| {
+        let demand = Measure::new(
+            "demand",
+            format!("1210 demand x{factor}"),
+            "(a demand level of the sweep)",
+            vec![Patch::new(
+                "sources.orders_1210.profile.hourly_per_hour",
+                PatchOp::Scale(factor),
+                "the swept demand level",
+            )],
+        );
+        base.with_measures([&demand])?.build()
+    };
+    let factors: Vec<f64> = (0..=8).map(|i| 1.0 + 0.25 * f64::from(i)).collect();
+    let curve = sweep(&factors, scaled, "backlog_at_end", None, 3, 0..6)?;
+    let baseline_per_day = 20_000.0; // the baseline's 1210 orders/day (hongqiao_baseline.toml)
+    println!(
+        "Hongqiao baseline week, 1210 demand scaled, 6 replications per level (common random numbers)"
+    );
+    println!(
+        "{:>7} {:>12} {:>14} {:>14} {:>16} {:>14}",
+        "demand", "orders/day", "released/day", "shipped/day", "backlog at end", "lead p95 (h)"
+    );
+    let mut saturation = None;
+    for p in &curve.points {
+        let kpi = |name: &str| {
+            p.all
+                .iter()
+                .find(|e| e.name == name)
+                .and_then(|e| e.mean)
+                .unwrap_or(f64::NAN)
+        };
+        let offered = baseline_per_day * p.value;
+        let backlog = p.estimate.mean.unwrap_or(f64::NAN);
+        println!(
+            "{:>6.2}x {:>12.0} {:>14.0} {:>14.0} {:>16.0} {:>14.2}",
+            p.value,
+            offered,
+            kpi("orders_released_per_day"),
+            kpi("left_zone.per_day"),
+            backlog,
+            kpi("lead_time_p95_h")
+        );
+        if saturation.is_none() && backlog > offered {
+            saturation = Some((p.value, offered));
+        }
+    }
+    match saturation {
+        Some((f, offered)) => println!(
+            "The centre stops keeping up at about {offered:.0} orders/day ({f}x the baseline): more than a day's demand is left at the end of the week."
+        ),
+        None => println!("The centre keeps up at every level swept."),
+    }
+    Ok(())
+}
