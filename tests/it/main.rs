@@ -14,6 +14,7 @@ mod logistics_theory;
 mod logistics_traces;
 mod ordering;
 mod queueing_theory;
+mod reference;
 mod report;
 mod scenario;
 mod support;
