@@ -34,6 +34,8 @@ pub(crate) fn assert_matches(what: &str, m: &OnlineMoments, expected: f64, extra
     let mean = m.mean().expect("replications");
     let se = m.std_error().expect("at least two replications");
     let tol = Z * se + extra;
+    // The figures of docs/validation.md: `cargo test --release --test it -- --nocapture --test-threads 1`.
+    println!("VALIDATION\t{what}\t{mean}\t{se}\t{expected}\t{tol}");
     assert!(
         (mean - expected).abs() <= tol,
         "{what}: simulated {mean:.5} ± {se:.5} (se), theory {expected:.5}, tolerance {tol:.5}"
