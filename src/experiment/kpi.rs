@@ -109,7 +109,7 @@ impl KpiCatalogue {
     /// KPIs come first (see [`planner_kpi_names`]).
     ///
     /// Names: `network.time_in_system_mean_min`, `network.time_in_system_p95_min`,
-    /// `network.in_system_mean`, `network.entered_per_day`; per station
+    /// `network.in_system_mean`, `network.in_system_at_end`, `network.entered_per_day`; per station
     /// `<name>.wait_mean_min`, `.wait_p95_min`, `.prob_wait`, `.queue_mean`,
     /// `.utilization`, `.throughput_per_hour`, `.rejected`, `.reneged`,
     /// `.overtime_h`; per dispatch `<name>.wait_mean_min`, `.vehicles`; per
@@ -141,6 +141,10 @@ impl KpiCatalogue {
             (
                 "network.in_system_mean".into(),
                 Box::new(|r| r.network.in_system.mean()),
+            ),
+            (
+                "network.in_system_at_end".into(),
+                Box::new(|r| Some(r.conservation.in_system as f64)),
             ),
             (
                 "network.entered_per_day".into(),
@@ -354,6 +358,24 @@ fn planner_entries(spec: &ReportSpec, example: &RunSummary) -> Vec<(String, Read
     }
     debug_assert_eq!(names.len(), readers.len());
     names.into_iter().zip(readers).collect()
+}
+
+/// A warning if the backlog grew through the run: the orders in the system
+/// at the end are, on average over replications, at least 1.5 times the
+/// time-average number in the system (a backlog growing steadily from
+/// empty ends at twice its average; a stable one ends near it).
+#[must_use]
+pub fn growing_backlog(estimates: &[KpiEstimate]) -> Option<String> {
+    let mean = |n: &str| estimates.iter().find(|e| e.name == n)?.mean;
+    let (end, avg) = (
+        mean("network.in_system_at_end")?,
+        mean("network.in_system_mean")?,
+    );
+    (avg > 0.0 && end >= 1.5 * avg && end >= 10.0).then(|| {
+        format!(
+            "the backlog grew through the run: {end:.0} orders in the system at the end against {avg:.0} on average; the system does not keep up with its demand (see `cbec-sim explain`)"
+        )
+    })
 }
 
 /// The network time-in-system distribution of all `runs` pooled: quantiles

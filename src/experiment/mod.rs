@@ -23,7 +23,9 @@ mod warmup;
 
 pub use compare::{Difference, Verdict, compare, differences};
 pub use designs::{Effect, Factorial, Sweep, SweepPoint, Target, factorial, factorial_all, sweep};
-pub use kpi::{KpiCatalogue, KpiEstimate, planner_kpi_names, pooled_time_in_system};
+pub use kpi::{
+    KpiCatalogue, KpiEstimate, growing_backlog, planner_kpi_names, pooled_time_in_system,
+};
 pub use shard::{CHUNK, SHARD_FORMAT_VERSION, ShardResult, model_fingerprint};
 pub use stopping::{StopDecision, StoppingRule, run_until};
 pub use warmup::{mser5, suggest_warmup};

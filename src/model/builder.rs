@@ -1216,6 +1216,7 @@ impl Compiler {
             description: b,
         };
         model.check_router_cycles()?;
+        model.check_exits()?;
         Ok(model)
     }
 }

@@ -295,6 +295,131 @@ impl Model {
         b.build()
     }
 
+    /// The nodes an order at node `i` can go to next; with
+    /// `zero_routes`, routes of probability 0 count too.
+    fn successors(&self, i: usize, zero_routes: bool) -> Vec<usize> {
+        let id = |n: NodeId| n.0 as usize;
+        match self.nodes[i].kind {
+            NodeKind::Source(k) => vec![id(self.sources[k].to)],
+            NodeKind::Station(s) => {
+                let st = &self.stations[s];
+                let mut v = vec![id(st.to)];
+                if let OverflowTarget::Reject(to) = st.overflow {
+                    v.push(id(to));
+                }
+                if let Some((_, to)) = &st.patience {
+                    v.push(id(*to));
+                }
+                v
+            }
+            NodeKind::Router(r) => {
+                let router = &self.routers[r];
+                let mut v: Vec<usize> = router.rules.iter().map(|rule| id(rule.to)).collect();
+                for branches in
+                    std::iter::once(&router.default).chain(router.by_class.iter().flatten())
+                {
+                    let mut prev = 0.0;
+                    for &(cum, to) in branches {
+                        let c = if cum.is_infinite() { 1.0 } else { cum };
+                        if zero_routes || c - prev > 0.0 {
+                            v.push(id(to));
+                        }
+                        prev = c;
+                    }
+                }
+                v
+            }
+            NodeKind::Dispatch(d) => vec![id(self.dispatches[d].to)],
+            NodeKind::Sink(_) => Vec::new(),
+        }
+    }
+
+    /// The scenario field that names node `i`, such as `stations.review`.
+    fn node_field(&self, i: usize) -> String {
+        let b = &self.description;
+        let name = match self.nodes[i].kind {
+            NodeKind::Source(k) => return format!("sources.{}", self.sources[k].name),
+            NodeKind::Station(s) => &self.stations[s].name,
+            NodeKind::Router(r) => return format!("routers.{}", self.routers[r].name),
+            NodeKind::Dispatch(d) => return format!("dispatches.{}", self.dispatches[d].name),
+            NodeKind::Sink(k) => return format!("sinks.{}", self.sinks[k].name),
+        };
+        if b.delays.contains_key(name) {
+            format!("delays.{name}")
+        } else {
+            format!("stations.{name}")
+        }
+    }
+
+    /// Parts no order can reach, as warnings: a typo in a route, most
+    /// likely, or a path a measure switched off.
+    #[must_use]
+    pub fn warnings(&self) -> Vec<String> {
+        let n = self.nodes.len();
+        let mut reached = vec![false; n];
+        let mut stack: Vec<usize> = (0..n)
+            .filter(|i| matches!(self.nodes[*i].kind, NodeKind::Source(_)))
+            .collect();
+        while let Some(i) = stack.pop() {
+            if !std::mem::replace(&mut reached[i], true) {
+                stack.extend(self.successors(i, true));
+            }
+        }
+        (0..n)
+            .filter(|i| !reached[*i])
+            .map(|i| {
+                format!(
+                    "{}: no order can reach it: no `to`, route, rule, overflow or renege target leads here",
+                    self.node_field(i)
+                )
+            })
+            .collect()
+    }
+
+    /// A sink must be reachable from every node an order can get to, or
+    /// orders would be trapped in a cycle with no exit.
+    fn check_exits(&self) -> Result<()> {
+        let n = self.nodes.len();
+        let mut pred = vec![Vec::new(); n];
+        for i in 0..n {
+            for j in self.successors(i, false) {
+                pred[j].push(i);
+            }
+        }
+        let mut exits = vec![false; n];
+        let mut stack: Vec<usize> = (0..n)
+            .filter(|i| matches!(self.nodes[*i].kind, NodeKind::Sink(_)))
+            .collect();
+        while let Some(i) = stack.pop() {
+            if !std::mem::replace(&mut exits[i], true) {
+                stack.extend(&pred[i]);
+            }
+        }
+        let mut reached = vec![false; n];
+        let mut stack: Vec<usize> = (0..n)
+            .filter(|i| matches!(self.nodes[*i].kind, NodeKind::Source(_)))
+            .collect();
+        while let Some(i) = stack.pop() {
+            if !std::mem::replace(&mut reached[i], true) {
+                stack.extend(self.successors(i, false));
+            }
+        }
+        // Name a station or delay of the trap if there is one: that is
+        // where the orders pile up.
+        let trapped = |i: &usize| reached[*i] && !exits[*i];
+        let first = (0..n)
+            .filter(trapped)
+            .find(|i| matches!(self.nodes[*i].kind, NodeKind::Station(_)))
+            .or_else(|| (0..n).find(trapped));
+        if let Some(i) = first {
+            return Err(Error::scenario(
+                self.node_field(i),
+                "orders that get here can never leave: no route from it leads to a sink (a cycle with no exit)",
+            ));
+        }
+        Ok(())
+    }
+
     /// Every cycle must pass through a station, or an order could loop
     /// forever without time passing.
     fn check_router_cycles(&self) -> Result<()> {

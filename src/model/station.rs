@@ -41,6 +41,7 @@ impl<'de> Deserialize<'de> for Servers {
         #[serde(untagged)]
         enum Repr {
             Count(i64),
+            Fraction(f64),
             Word(String),
         }
         match Repr::deserialize(d)
@@ -52,6 +53,9 @@ impl<'de> Deserialize<'de> for Servers {
                     u32::MAX
                 ))
             }),
+            Repr::Fraction(x) => Err(D::Error::custom(format!(
+                "servers: must be a whole number or \"infinite\", got {x}"
+            ))),
             Repr::Word(w) if w == "infinite" => Ok(Servers::Infinite),
             Repr::Word(w) => Err(D::Error::custom(format!(
                 "servers: must be a whole number or \"infinite\", got \"{w}\""

@@ -116,6 +116,7 @@
 
 mod measure;
 
+use measure::closest;
 pub use measure::{Measure, MeasureKind, Patch, PatchOp};
 
 use crate::calendar::StartTime;
@@ -128,6 +129,66 @@ use crate::time::SimTime;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+
+/// A parse error with, for an unknown key, the table it is in and the
+/// closest valid key.
+fn explain_parse_error(text: &str, e: toml::de::Error) -> Error {
+    let at = e.span().map_or(0, |s| s.start).min(text.len());
+    // The table the error is in: the last `[header]` above it; and the key
+    // on the error's line.
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let table = before[..line_start].lines().rev().find_map(|l| {
+        let l = l.trim();
+        (l.starts_with('[') && !l.starts_with("[["))
+            .then(|| l.trim_matches(|c| c == '[' || c == ']').to_string())
+    });
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().to_string())
+        .filter(|k| !k.is_empty() && !k.starts_with('[') && !k.contains(' ') && !k.contains('{'));
+    let message = e.message().to_string();
+    let unknown = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once("`, expected one of "));
+    let (field, full) = match unknown {
+        Some((name, expected)) => {
+            let valid: Vec<&str> = expected.split(", ").map(|k| k.trim_matches('`')).collect();
+            let hint = closest(name, valid.iter().copied())
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+            let on_header = line.trim_start().starts_with('[');
+            let mut parts: Vec<&str> = Vec::new();
+            if let Some(t) = table.as_deref().filter(|t| !t.is_empty() && !on_header) {
+                parts.push(t);
+            }
+            if let Some(k) = key.as_deref().filter(|k| *k != name && !on_header) {
+                parts.push(k);
+            }
+            parts.push(name);
+            let field = parts.join(".");
+            let full = e.to_string().replace(
+                &message,
+                &format!(
+                    "unknown key \"{name}\"{hint} (valid keys here: {})",
+                    valid.join(", ")
+                ),
+            );
+            (field, full)
+        }
+        None => {
+            let field = match (&table, &key) {
+                (Some(t), Some(k)) => format!("{t}.{k}"),
+                (None, Some(k)) => k.clone(),
+                (Some(t), None) => t.clone(),
+                (None, None) => return Error::Parse(e),
+            };
+            (field, e.to_string())
+        }
+    };
+    Error::scenario(field, full.trim_end().to_string())
+}
 
 /// The `[simulation]` table: run length and calendar.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -197,19 +258,24 @@ impl Scenario {
     /// a syntax error, a wrong type, an unknown key or an invalid
     /// distribution.
     pub fn from_toml_str(text: &str) -> Result<Self> {
-        Ok(toml::from_str(text)?)
+        toml::from_str(text).map_err(|e| explain_parse_error(text, e))
     }
 
     /// Reads and parses a scenario file.
     ///
     /// # Errors
-    /// [`Error::Io`] if the file cannot be read; otherwise as
-    /// [`Scenario::from_toml_str`], with the file name prefixed.
+    /// [`Error::Scenario`] naming the file if it cannot be read; otherwise
+    /// as [`Scenario::from_toml_str`], with the file name prefixed.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::scenario(path.display().to_string(), format!("cannot be read: {e}"))
+        })?;
         let mut scenario = Self::from_toml_str(&text).map_err(|e| match e {
             Error::Parse(p) => Error::scenario(path.display().to_string(), p.to_string()),
+            Error::Scenario { field, reason } => {
+                Error::scenario(format!("{}: {field}", path.display()), reason)
+            }
             other => other,
         })?;
         scenario.base_dir = path.parent().map(Path::to_path_buf);

@@ -147,7 +147,8 @@ pub(crate) fn set_threads(threads: Option<usize>) -> Result<(), Failure> {
 
 /// Reads a scenario file; an error names the file.
 pub(crate) fn load_scenario(path: &Path) -> Result<Scenario, Failure> {
-    Scenario::from_path(path).map_err(|e| invalid(format!("{}: {e}", path.display())))
+    // The error names the file already.
+    Scenario::from_path(path).map_err(invalid)
 }
 
 /// Builds a scenario's model; an error names the file.

@@ -33,6 +33,9 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
         scenario.dispatches.len(),
         scenario.sinks.len()
     );
+    for w in model.warnings() {
+        out!("warning: {w}");
+    }
     warnings(&load);
     Ok(())
 }
@@ -161,6 +164,24 @@ pub(crate) fn explain(args: &ExplainArgs) -> Result<(), Failure> {
         out!("{}", line(r.iter().map(String::as_str).collect()));
     }
     out!();
+    for w in model.warnings() {
+        out!("warning: {w}");
+    }
     warnings(&load);
     Ok(())
+}
+
+/// The same warnings, on stderr, before a run.
+pub(crate) fn warn_before_run(model: &Model) {
+    for w in model.warnings() {
+        eprintln!("warning: {w}");
+    }
+    for n in model.offered_load().overloaded() {
+        eprintln!(
+            "warning: {} is offered {:.2} times its capacity ({:.1} orders/h): its queue grows without bound",
+            n.name,
+            n.utilization.unwrap_or(f64::NAN),
+            n.arrivals_per_hour
+        );
+    }
 }

@@ -7,8 +7,8 @@ use crate::common::{
 };
 use crate::visuals;
 use cbec_sim::experiment::{
-    KpiEstimate, ShardResult, StopDecision, StoppingRule, planner_kpi_names, run_until,
-    suggest_warmup,
+    KpiEstimate, ShardResult, StopDecision, StoppingRule, growing_backlog, planner_kpi_names,
+    run_until, suggest_warmup,
 };
 use cbec_sim::{Scenario, SimTime};
 use std::path::{Path, PathBuf};
@@ -84,8 +84,7 @@ pub(crate) struct MergeArgs {
 
 pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     set_threads(args.threads)?;
-    let mut scenario = Scenario::from_path(&args.scenario)
-        .map_err(|e| invalid(format!("{}: {e}", args.scenario.display())))?;
+    let mut scenario = Scenario::from_path(&args.scenario).map_err(invalid)?;
     if !args.measures.is_empty() {
         let chosen = chosen_measures(
             &args.measures,
@@ -100,6 +99,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     let mut model = scenario
         .build()
         .map_err(|e| invalid(format!("{}: {e}", args.scenario.display())))?;
+    crate::explain::warn_before_run(&model);
     let mut warmup_note = None;
     if let Some(w) = &args.warmup {
         let warmup = if w == "auto" {
@@ -256,6 +256,7 @@ pub(crate) fn report(
             "warmup": warmup_note,
             "kpis": estimates,
             "pooled": pooled(shard),
+            "flags": growing_backlog(&estimates).into_iter().collect::<Vec<_>>(),
         });
         out!("{}", serde_json::to_string_pretty(&doc).map_err(failed)?);
         return Ok(());
@@ -308,6 +309,9 @@ pub(crate) fn report(
             num(e.min),
             num(e.max)
         );
+    }
+    if let Some(flag) = growing_backlog(&estimates) {
+        out!("warning: {flag}");
     }
     if shown.len() < estimates.len() {
         out!(
