@@ -14,6 +14,7 @@ mod hongqiao;
 mod logistics_theory;
 mod logistics_traces;
 mod ordering;
+mod properties;
 mod queueing_theory;
 mod reference;
 mod report;
