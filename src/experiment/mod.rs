@@ -54,6 +54,34 @@ pub fn run_replications(model: &Model, seed: u64, range: std::ops::Range<u64>) -
     run_replications_observed(model, seed, range, |_| {})
 }
 
+/// [`run_replications_observed`] that skips every replication not yet
+/// started once `go_on` returns false (`None` in its place).
+pub(crate) fn run_replications_observed_while(
+    model: &Model,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    done: impl Fn(u64) + Sync,
+    go_on: impl Fn() -> bool + Sync,
+) -> Vec<Option<RunSummary>> {
+    let one = |i: u64| {
+        if !go_on() {
+            return None;
+        }
+        let r = Simulation::new(model, seed, i).run();
+        done(i);
+        Some(r)
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        range.into_par_iter().map(one).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        range.map(one).collect()
+    }
+}
+
 /// [`run_replications`], calling `done(index)` as each replication
 /// finishes (from whichever thread ran it, in no particular order): for
 /// progress bars. The results are the same as without an observer.

@@ -1,13 +1,14 @@
 //! Splitting a study into shards by replication range, and merging them.
 
 use super::kpi::{KpiCatalogue, KpiEstimate};
-use super::run_replications_observed;
+use super::run_replications_observed_while;
 use crate::error::{Error, Result};
 use crate::model::{Model, RunSummary};
 use crate::rng::StreamId;
 use crate::stats::DurationHistogram;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Replications run and folded together at a time by [`ShardResult::run_observed`].
 pub const CHUNK: u64 = 32;
@@ -79,6 +80,26 @@ impl ShardResult {
         range: Range<u64>,
         done: impl Fn(u64) + Sync,
     ) -> Result<Self> {
+        Self::run_interruptible(model, seed, range, done, &AtomicBool::new(false))
+    }
+
+    /// [`ShardResult::run_observed`] that stops early once `stop` is set
+    /// (by a Ctrl-C handler, say): replications not yet started are
+    /// skipped, and the result covers the longest run of finished
+    /// replications from the start, `start..end` with `end` possibly short
+    /// of `range.end` (compare them to tell). Each finished replication is
+    /// exactly what an uninterrupted run gives.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] if the range is empty, or if `stop` was set
+    /// before the first replication finished.
+    pub fn run_interruptible(
+        model: &Model,
+        seed: u64,
+        range: Range<u64>,
+        done: impl Fn(u64) + Sync,
+        stop: &AtomicBool,
+    ) -> Result<Self> {
         if range.is_empty() {
             return Err(Error::scenario(
                 "shard",
@@ -89,7 +110,15 @@ impl ShardResult {
         let mut start = range.start;
         while start < range.end {
             let end = (start + CHUNK).min(range.end);
-            let runs = run_replications_observed(model, seed, start..end, &done);
+            let finished: Vec<Option<RunSummary>> =
+                run_replications_observed_while(model, seed, start..end, &done, || {
+                    !stop.load(Ordering::Relaxed)
+                });
+            let runs: Vec<RunSummary> = finished.into_iter().map_while(|r| r).collect();
+            if runs.is_empty() {
+                break;
+            }
+            let end = start + runs.len() as u64;
             let chunk = Self::from_runs(model, seed, start..end, &runs);
             result = Some(match result {
                 None => chunk,
@@ -102,7 +131,12 @@ impl ShardResult {
             });
             start = end;
         }
-        Ok(result.expect("the range is not empty"))
+        result.ok_or_else(|| {
+            Error::scenario(
+                "shard",
+                "interrupted before the first replication finished; nothing to report",
+            )
+        })
     }
 
     /// The shard of already finished `runs` (replications `range`, in order).

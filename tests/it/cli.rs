@@ -617,3 +617,51 @@ fn plots_are_svg_charts_with_titles_axes_and_legends() {
         assert!(svg.contains(t), "sweep.svg lacks \"{t}\"");
     }
 }
+
+#[test]
+fn ctrl_c_stops_cleanly_and_reports_the_finished_replications_as_partial() {
+    let dir = temp_dir("interrupt");
+    let csv = dir.join("csv");
+    let child = Command::new(BIN)
+        .args([
+            "run",
+            BASELINE,
+            "-n",
+            "400",
+            "--json",
+            "--threads",
+            "1",
+            "--csv",
+        ])
+        .arg(&csv)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Let a few replications finish (each takes a fraction of a second).
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("interrupted"), "{err}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("whole JSON");
+    assert_eq!(doc["partial"], true);
+    let end = doc["replications"]["end"].as_u64().unwrap();
+    assert!(end > 0 && end < 400, "{end} replications finished");
+    // The CSV files are whole and hold exactly the finished replications.
+    let rows = std::fs::read_to_string(csv.join("replications.csv")).unwrap();
+    assert_eq!(rows.lines().count() as u64, end + 1);
+    // The finished replications are exactly those of an uninterrupted run.
+    let full = json(&cbec(&["run", BASELINE, "-n", &end.to_string(), "--json"]));
+    assert_eq!(full["kpis"], doc["kpis"]);
+}

@@ -111,16 +111,47 @@ pub(crate) fn run_with_bar(
     let visible = !quiet && std::io::stderr().is_terminal();
     let started = std::time::Instant::now();
     let shown = std::sync::atomic::AtomicBool::new(false);
-    let shard = ShardResult::run_observed(model, seed, range, |_| {
-        if visible && !shown.load(Ordering::Relaxed) && started.elapsed().as_secs_f64() > 1.0 {
-            shown.store(true, Ordering::Relaxed);
-            bar.set_draw_target(ProgressDrawTarget::stderr());
+    let shard = ShardResult::run_interruptible(
+        model,
+        seed,
+        range,
+        |_| {
+            if visible && !shown.load(Ordering::Relaxed) && started.elapsed().as_secs_f64() > 1.0 {
+                shown.store(true, Ordering::Relaxed);
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+            }
+            bar.inc(1);
+        },
+        &INTERRUPTED,
+    )
+    .map_err(|e| {
+        if INTERRUPTED.load(Ordering::Relaxed) {
+            Failure {
+                code: 130,
+                message: format!("interrupted: {e}"),
+            }
+        } else {
+            invalid(e)
         }
-        bar.inc(1);
-    })
-    .map_err(invalid)?;
+    })?;
     bar.finish_and_clear();
     Ok(shard)
+}
+
+/// Set by Ctrl-C: runs stop starting replications and report those finished.
+pub(crate) static INTERRUPTED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Makes Ctrl-C stop a run cleanly (a second Ctrl-C ends the program).
+pub(crate) fn catch_interrupts() {
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+        eprintln!(
+            "\ninterrupted: finishing the replications under way, then writing what is done (Ctrl-C again to quit now)"
+        );
+    });
 }
 
 /// Writes `text` to a temporary file beside `path`, then renames it, so an

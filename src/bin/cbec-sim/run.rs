@@ -84,6 +84,7 @@ pub(crate) struct MergeArgs {
 
 pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     set_threads(args.threads)?;
+    crate::common::catch_interrupts();
     let mut scenario = Scenario::from_path(&args.scenario).map_err(invalid)?;
     if !args.measures.is_empty() {
         let chosen = chosen_measures(
@@ -172,6 +173,11 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
             (run_with_bar(&model, args.seed, range, args.quiet)?, None)
         }
     };
+    let requested = match &args.shard {
+        Some(text) => parse_range(text)?.end,
+        None => args.replications,
+    };
+    let partial = decision.is_none() && shard.end < requested;
     if let Some(out) = &args.out {
         write_atomically(out, &shard.to_json().map_err(failed)?).map_err(failed)?;
     }
@@ -188,10 +194,21 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
             decision: decision.as_ref(),
             warmup_note: warmup_note.as_deref(),
             planner: planner.as_deref(),
+            partial,
         },
         args.json,
         args.csv.as_deref(),
-    )
+    )?;
+    if partial {
+        return Err(Failure {
+            code: 130,
+            message: format!(
+                "interrupted: the results above cover replications {}..{} of {}; they are marked partial",
+                shard.start, shard.end, requested
+            ),
+        });
+    }
+    Ok(())
 }
 
 pub(crate) fn merge(args: MergeArgs) -> Result<(), Failure> {
@@ -212,6 +229,7 @@ pub(crate) fn merge(args: MergeArgs) -> Result<(), Failure> {
             decision: None,
             warmup_note: None,
             planner: None,
+            partial: false,
         },
         args.json,
         args.csv.as_deref(),
@@ -226,6 +244,8 @@ pub(crate) struct Header<'a> {
     warmup_note: Option<&'a str>,
     /// The planner KPI names, if the table shows only those.
     planner: Option<&'a [String]>,
+    /// Whether the run was interrupted before all replications finished.
+    partial: bool,
 }
 
 pub(crate) fn report(
@@ -240,6 +260,7 @@ pub(crate) fn report(
         decision,
         warmup_note,
         planner,
+        partial,
     } = *header;
     let estimates = shard.estimates();
     if let Some(dir) = csv_dir {
@@ -256,10 +277,14 @@ pub(crate) fn report(
             "warmup": warmup_note,
             "kpis": estimates,
             "pooled": pooled(shard),
+            "partial": partial,
             "flags": growing_backlog(&estimates).into_iter().collect::<Vec<_>>(),
         });
         out!("{}", serde_json::to_string_pretty(&doc).map_err(failed)?);
         return Ok(());
+    }
+    if partial {
+        out!("PARTIAL RESULTS: the run was interrupted; only the replications below finished");
     }
     if let Some(p) = scenario {
         out!("scenario: {}", p.display());
