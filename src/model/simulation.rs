@@ -93,9 +93,20 @@ struct StationState {
     failure_rng: SimRng,
     repair_rng: SimRng,
     stats: StationStats,
+    /// When recording: (class, time the job entered the station) of each
+    /// job as its service starts, in start order.
+    starts: Option<Vec<(u16, f64)>>,
 }
 
 impl StationState {
+    /// Records a service start, if recording.
+    #[inline(always)]
+    fn log_start(&mut self, orders: &Orders, id: EntityId) {
+        if let Some(log) = &mut self.starts {
+            log.push((orders[id].class, orders[id].entered));
+        }
+    }
+
     #[inline]
     fn capacity(&self) -> u32 {
         if self.up { self.on_shift } else { 0 }
@@ -290,6 +301,7 @@ impl<'m> Simulation<'m> {
                     failure_rng: rng(s.failure_stream),
                     repair_rng: rng(s.repair_stream),
                     stats: StationStats::new(start, on_shift),
+                    starts: None,
                 }
             })
             .collect();
@@ -427,6 +439,26 @@ impl<'m> Simulation<'m> {
     #[must_use]
     pub fn in_system(&self) -> usize {
         self.orders.live()
+    }
+
+    /// Starts recording, at every station, each job's class and the time it
+    /// entered the station as its service starts (for checks of the queue
+    /// discipline; the record grows with the run, so keep runs short).
+    pub fn record_service_starts(&mut self) {
+        for st in &mut self.stations {
+            st.starts = Some(Vec::new());
+        }
+    }
+
+    /// The service starts recorded at station `name` since
+    /// [`Simulation::record_service_starts`], in start order: (class index,
+    /// in the order [`Model::classes`] lists them; seconds at which the job
+    /// entered the station). `None` for an unknown station or when not
+    /// recording.
+    #[must_use]
+    pub fn service_starts(&self, name: &str) -> Option<&[(u16, f64)]> {
+        let s = self.model.stations.iter().position(|x| x.name == name)?;
+        self.stations[s].starts.as_deref()
     }
 
     /// Processes the next event, if any, and returns its time.
@@ -825,6 +857,7 @@ impl<'m> Simulation<'m> {
             st.busy += 1;
             st.stats.busy.update(t, f64::from(st.busy));
             let units = node.scaled_by.map_or(1.0, |a| self.orders.attribute(id, a));
+            st.log_start(&self.orders, id);
             serve(&mut self.calendar, node, st, s, id, now, 0.0, units);
         } else {
             st.queues[0].push_back(id);
@@ -852,6 +885,7 @@ impl<'m> Simulation<'m> {
             let units = node
                 .scaled_by
                 .map_or(1.0, |a| self.orders.attribute(next, a));
+            st.log_start(&self.orders, next);
             serve(&mut self.calendar, node, st, s, next, now, wait, units);
         } else {
             st.busy -= 1;
@@ -918,6 +952,7 @@ impl<'m> Simulation<'m> {
             self.orders[id].renege_at = f64::NAN;
         }
         let units = node.scaled_by.map_or(1.0, |a| self.orders.attribute(id, a));
+        self.stations[s].log_start(&self.orders, id);
         serve(
             &mut self.calendar,
             node,
