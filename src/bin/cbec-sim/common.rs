@@ -246,17 +246,26 @@ pub(crate) fn write_csv_file(
         .into_inner()
         .map_err(|e| failed(format!("{}: {e}", path.display())))?;
     let text = String::from_utf8(bytes).map_err(failed)?;
-    write_atomically(path, &text).map_err(|e| failed(format!("{}: {e}", path.display())))
+    write_file(path, &text)
 }
 
 /// Writes charts (name, SVG) into `dir`, creating it.
 pub(crate) fn write_charts(dir: &Path, charts: &[(String, String)]) -> Result<(), Failure> {
-    std::fs::create_dir_all(dir).map_err(|e| failed(format!("{}: {e}", dir.display())))?;
+    make_dir(dir)?;
     for (name, svg) in charts {
-        let path = dir.join(format!("{name}.svg"));
-        write_atomically(&path, svg).map_err(|e| failed(format!("{}: {e}", path.display())))?;
+        write_file(&dir.join(format!("{name}.svg")), svg)?;
     }
     Ok(())
+}
+
+/// [`write_atomically`], with a failure that names the file.
+pub(crate) fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
+    write_atomically(path, text).map_err(|e| failed(format!("{}: {e}", path.display())))
+}
+
+/// Creates a folder (and its parents), with a failure that names it.
+pub(crate) fn make_dir(dir: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir).map_err(|e| failed(format!("{}: {e}", dir.display())))
 }
 
 /// The measures named on the command line, from the built-in list or a file.

@@ -2,8 +2,8 @@
 //! scenario files) on common random numbers, with paired effects.
 
 use crate::common::{
-    Common, Failure, MeasureSource, build, failed, invalid, load_measures, load_scenario, num,
-    run_all, set_threads, write_atomically, write_charts, write_csv_file,
+    Common, Failure, MeasureSource, build, failed, invalid, load_measures, load_scenario, make_dir,
+    num, run_all, set_threads, write_csv_file,
 };
 use crate::visuals;
 use cbec_sim::experiment::{Difference, KpiCatalogue, differences, planner_kpi_names};
@@ -124,7 +124,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
             .collect()
     };
     if let Some(dir) = &args.common.csv {
-        std::fs::create_dir_all(dir).map_err(|e| failed(format!("{}: {e}", dir.display())))?;
+        make_dir(dir)?;
         let mut rows = Vec::new();
         for (name, _, diffs) in &results {
             for d in diffs {
@@ -154,28 +154,25 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
             &rows,
         )?;
     }
-    if args.common.plot.is_some() || args.common.report.is_some() {
-        let v = visuals::compare_visuals(&base, &baseline, &results, &shown)?;
-        if let Some(dir) = &args.common.plot {
-            write_charts(dir, &v.charts)?;
-        }
-        if let Some(file) = &args.common.report {
+    visuals::write_visuals(
+        args.common.plot.as_deref(),
+        args.common.report.as_deref(),
+        || visuals::compare_visuals(&base, &baseline, &results, &shown),
+        |v| {
             let tables = results
                 .iter()
                 .map(|(name, _, diffs)| (name.clone(), pick(diffs).iter().map(row).collect()))
                 .collect();
-            let html = visuals::compare_report(
+            visuals::compare_report(
                 &args.scenario,
                 &base_model,
                 args.common.seed,
                 args.common.replications,
                 tables,
                 v,
-            );
-            write_atomically(file, &html)
-                .map_err(|e| failed(format!("{}: {e}", file.display())))?;
-        }
-    }
+            )
+        },
+    )?;
     if args.common.json {
         let doc = serde_json::json!({
             "schema": "cbec-sim/compare/1",

@@ -2,8 +2,8 @@
 //! effects and two-factor interactions.
 
 use crate::common::{
-    Common, Failure, MeasureSource, build, chosen_measures, failed, invalid, load_scenario, num,
-    set_threads, write_atomically, write_charts, write_csv_file,
+    Common, Failure, MeasureSource, build, chosen_measures, failed, invalid, load_scenario,
+    make_dir, num, set_threads, write_csv_file,
 };
 use crate::visuals;
 use cbec_sim::Measure;
@@ -108,7 +108,7 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
     };
     let headers = ["effect of", "mean", "± 95% CI", ""];
     if let Some(dir) = &args.common.csv {
-        std::fs::create_dir_all(dir).map_err(|e| failed(format!("{}: {e}", dir.display())))?;
+        make_dir(dir)?;
         let csv_rows: Vec<Vec<String>> = all
             .iter()
             .flat_map(|f| {
@@ -124,8 +124,8 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
             &csv_rows,
         )?;
     }
-    if args.common.plot.is_some() || args.common.report.is_some() {
-        let mut v = visuals::Visuals::empty();
+    let make = || {
+        let mut v = visuals::Visuals::new();
         for (i, f) in shown.iter().take(4).enumerate() {
             let bars: Vec<Bar> = f
                 .main
@@ -139,21 +139,24 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
                     })
                 })
                 .collect();
-            v.add(
+            v.push(
                 &format!("factorial_{i}_{}", f.kpi),
                 &format!("Main effects and two-factor interactions on {}, with 95% confidence intervals.", f.kpi),
                 charts::bars(&format!("Effects on {}", f.kpi), &format!("change in {}", f.kpi), &bars),
             )?;
         }
-        if let Some(dir) = &args.common.plot {
-            write_charts(dir, &v.charts)?;
-        }
-        if let Some(file) = &args.common.report {
+        Ok(v)
+    };
+    visuals::write_visuals(
+        args.common.plot.as_deref(),
+        args.common.report.as_deref(),
+        make,
+        |v| {
             let tables = shown
                 .iter()
                 .map(|f| (format!("Effects on {}", f.kpi), headers.to_vec(), rows(f)))
                 .collect();
-            let html = visuals::simple_report(
+            visuals::simple_report(
                 &format!("cbec-sim factorial: {}", args.scenario.display()),
                 &format!(
                     "2^{} full factorial over {}, {} replications per design point with seed {} (common random numbers). A main effect is the mean KPI with the measure on minus off, averaged over the other factors; an interaction is half the difference between one factor's effect with the other on and off.",
@@ -166,11 +169,9 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
                 &model,
                 tables,
                 v,
-            );
-            write_atomically(file, &html)
-                .map_err(|e| failed(format!("{}: {e}", file.display())))?;
-        }
-    }
+            )
+        },
+    )?;
     if args.common.json {
         let doc = serde_json::json!({
             "schema": "cbec-sim/factorial/1",

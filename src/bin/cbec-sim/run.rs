@@ -3,7 +3,7 @@
 
 use crate::common::{
     Common, Failure, MeasureSource, chosen_measures, failed, invalid, parse_range, run_range,
-    run_with_bar, set_threads, write_atomically, write_charts,
+    run_with_bar, set_threads, write_atomically, write_file,
 };
 use crate::visuals;
 use cbec_sim::experiment::{
@@ -159,15 +159,12 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
             };
             let runs = run_range(&model, &common, range.clone(), "replications")?;
             let shard = ShardResult::from_runs(&model, args.seed, range.clone(), &runs);
-            let visuals = visuals::run_visuals(&scenario, &runs, &shard)?;
-            if let Some(dir) = &args.plot {
-                write_charts(dir, &visuals.charts)?;
-            }
-            if let Some(file) = &args.report {
-                let html = visuals::run_report(&args.scenario, &args.measures, &shard, &visuals);
-                write_atomically(file, &html)
-                    .map_err(|e| failed(format!("{}: {e}", file.display())))?;
-            }
+            visuals::write_visuals(
+                args.plot.as_deref(),
+                args.report.as_deref(),
+                || visuals::run_visuals(&scenario, &runs),
+                |v| visuals::run_report(&args.scenario, &args.measures, &model, &shard, v),
+            )?;
             (shard, None)
         } else {
             (run_with_bar(&model, args.seed, range, args.quiet)?, None)
@@ -179,7 +176,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     };
     let partial = decision.is_none() && shard.end < requested;
     if let Some(out) = &args.out {
-        write_atomically(out, &shard.to_json().map_err(failed)?).map_err(failed)?;
+        write_file(out, &shard.to_json().map_err(failed)?)?;
     }
     let planner = scenario
         .report

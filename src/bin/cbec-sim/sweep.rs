@@ -3,8 +3,8 @@
 //! breaks.
 
 use crate::common::{
-    Common, Failure, build, failed, invalid, load_scenario, num, progress, set_threads,
-    write_atomically, write_charts, write_csv_file,
+    Common, Failure, build, failed, invalid, load_scenario, make_dir, num, progress, set_threads,
+    write_csv_file,
 };
 use crate::visuals;
 use cbec_sim::experiment::{Sweep, Target, sweep};
@@ -150,7 +150,7 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
         .collect();
     let headers = ["value", "mean", "± 95% CI", "min", "max", "target"];
     if let Some(dir) = &args.common.csv {
-        std::fs::create_dir_all(dir).map_err(|e| failed(format!("{}: {e}", dir.display())))?;
+        make_dir(dir)?;
         write_csv_file(&dir.join("sweep.csv"), &headers, &rows)?;
         let all: Vec<Vec<String>> = curve
             .points
@@ -172,13 +172,12 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
             &all,
         )?;
     }
-    if args.common.plot.is_some() || args.common.report.is_some() {
-        let v = visuals::sweep_visuals(&curve, &args.param)?;
-        if let Some(dir) = &args.common.plot {
-            write_charts(dir, &v.charts)?;
-        }
-        if let Some(file) = &args.common.report {
-            let html = visuals::simple_report(
+    visuals::write_visuals(
+        args.common.plot.as_deref(),
+        args.common.report.as_deref(),
+        || visuals::sweep_visuals(&curve, &args.param),
+        |v| {
+            visuals::simple_report(
                 &format!("cbec-sim sweep: {}", args.scenario.display()),
                 &format!(
                     "{} swept over {} values, {} replications each with seed {} (common random numbers). {}",
@@ -196,11 +195,9 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
                     rows.clone(),
                 )],
                 v,
-            );
-            write_atomically(file, &html)
-                .map_err(|e| failed(format!("{}: {e}", file.display())))?;
-        }
-    }
+            )
+        },
+    )?;
     if args.common.json {
         let doc = serde_json::json!({
             "schema": "cbec-sim/sweep/1",

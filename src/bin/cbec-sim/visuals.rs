@@ -1,6 +1,6 @@
 //! The charts and HTML reports of each command, from its runs.
 
-use crate::common::{Failure, failed, num};
+use crate::common::{Failure, failed, num, write_charts, write_file};
 use crate::explain::{LOAD_HEADERS, load_rows};
 use cbec_sim::experiment::{Difference, KpiCatalogue, KpiEstimate, ShardResult, Sweep};
 use cbec_sim::report::charts::{self, BandPoint, Bar, Series};
@@ -19,28 +19,15 @@ pub(crate) struct Visuals {
 
 impl Visuals {
     /// No charts yet.
-    pub(crate) fn empty() -> Self {
-        Self::new()
-    }
-
-    /// Adds a chart.
-    pub(crate) fn add(
-        &mut self,
-        name: &str,
-        caption: &str,
-        svg: cbec_sim::Result<String>,
-    ) -> Result<(), Failure> {
-        self.push(name, caption, svg)
-    }
-
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Visuals {
             charts: Vec::new(),
             captions: Vec::new(),
         }
     }
 
-    fn push(
+    /// Adds a chart.
+    pub(crate) fn push(
         &mut self,
         name: &str,
         caption: &str,
@@ -124,11 +111,7 @@ fn utilization_bars(scenario: &Scenario, runs: &[RunSummary]) -> Vec<Bar> {
         .collect()
 }
 
-pub(crate) fn run_visuals(
-    scenario: &Scenario,
-    runs: &[RunSummary],
-    _shard: &ShardResult,
-) -> Result<Visuals, Failure> {
+pub(crate) fn run_visuals(scenario: &Scenario, runs: &[RunSummary]) -> Result<Visuals, Failure> {
     let mut v = Visuals::new();
     v.push(
         "lead_time_cdf",
@@ -169,10 +152,9 @@ pub(crate) fn run_visuals(
     Ok(v)
 }
 
-fn summary_rows(estimates: &[KpiEstimate], only: Option<&[String]>) -> Vec<Vec<String>> {
+fn summary_rows(estimates: &[KpiEstimate]) -> Vec<Vec<String>> {
     estimates
         .iter()
-        .filter(|e| only.is_none_or(|o| o.contains(&e.name)))
         .map(|e| {
             vec![
                 e.name.clone(),
@@ -198,8 +180,9 @@ fn scenario_section(report: &mut HtmlReport, path: &Path, model: &Model) {
 pub(crate) fn run_report(
     path: &Path,
     measures: &[String],
+    model: &Model,
     shard: &ShardResult,
-    visuals: &Visuals,
+    visuals: Visuals,
 ) -> String {
     let mut r = HtmlReport::new(format!("cbec-sim: {}", path.display()));
     r.paragraph(format!(
@@ -209,23 +192,37 @@ pub(crate) fn run_report(
         shard.seed,
         if measures.is_empty() { String::new() } else { format!(", measures {}", measures.join(" + ")) }
     ));
-    if let Ok(scenario) = Scenario::from_path(path)
-        && let Ok(model) = scenario.build()
-    {
-        scenario_section(&mut r, path, &model);
-    }
+    scenario_section(&mut r, path, model);
     r.heading("Results");
     r.table(
         "KPIs over replications",
         &["KPI", "mean", "± 95% CI", "min", "max"],
-        summary_rows(&shard.estimates(), None),
+        summary_rows(&shard.estimates()),
     );
-    let v = Visuals {
-        charts: visuals.charts.clone(),
-        captions: visuals.captions.clone(),
-    };
-    v.into_report(&mut r);
+    visuals.into_report(&mut r);
     r.to_html()
+}
+
+/// Writes the charts into `--plot DIR` and the HTML report made by
+/// `report` into `--report FILE`, when asked for; `make` draws the charts
+/// only then.
+pub(crate) fn write_visuals(
+    plot: Option<&Path>,
+    report: Option<&Path>,
+    make: impl FnOnce() -> Result<Visuals, Failure>,
+    html: impl FnOnce(Visuals) -> String,
+) -> Result<(), Failure> {
+    if plot.is_none() && report.is_none() {
+        return Ok(());
+    }
+    let v = make()?;
+    if let Some(dir) = plot {
+        write_charts(dir, &v.charts)?;
+    }
+    if let Some(file) = report {
+        write_file(file, &html(v))?;
+    }
+    Ok(())
 }
 
 /// Charts of a comparison: lead-time CDFs, effects with intervals for the
