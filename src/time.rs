@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::ops::{Add, Sub};
+use std::ops::{Add, Mul, Sub};
 
 /// A point in simulated time, or a span of it, in seconds.
 ///
@@ -81,6 +81,22 @@ impl Sub for SimTime {
     type Output = SimTime;
     fn sub(self, rhs: SimTime) -> SimTime {
         SimTime(self.0 - rhs.0)
+    }
+}
+
+/// A span scaled by a factor (an order's items times the time per item).
+impl Mul<f64> for SimTime {
+    type Output = SimTime;
+    fn mul(self, k: f64) -> SimTime {
+        SimTime(self.0 * k)
+    }
+}
+
+impl SimTime {
+    /// The later of two times.
+    #[must_use]
+    pub fn max(self, other: SimTime) -> SimTime {
+        SimTime(self.0.max(other.0))
     }
 }
 

@@ -1,6 +1,7 @@
 //! How a source generates orders: Poisson, a rate table (non-homogeneous
 //! Poisson), a timetable of batches, or the replay of an order log.
 
+use super::duration::DurationDist;
 use crate::calendar::{Calendar, ClockTime, Day, WEEK_SECS, parse_calendar_value};
 use crate::dist::Dist;
 use crate::error::{Error, Result};
@@ -238,8 +239,8 @@ impl ReplayLog {
 /// The compiled arrival process of a source.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ArrivalProcess {
-    /// Exponential gaps, seconds.
-    Poisson { interarrival: Dist },
+    /// Exponential gaps.
+    Poisson { interarrival: DurationDist },
     /// Piecewise-constant rate by clock hour.
     Profile(Box<CompiledProfile>),
     /// Batches at weekly clock times: sorted week offsets (seconds) and

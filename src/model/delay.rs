@@ -1,4 +1,16 @@
+//! Delays: infinitely many servers, the order leaving after the latest of
+//! several independent parts. The configuration ([`Delay`]) and its
+//! compile step, into a station with infinitely many servers: at run time
+//! a delay is a plain station (`station/flow.rs`), its service time the
+//! largest of its parts' draws.
+
+use super::build::Registry;
+use super::duration::DurationDist;
+use super::station::{ServiceTime, StationNode};
 use crate::dist::Dist;
+use crate::error::{Error, Result};
+use crate::rng::StreamId;
+use crate::time::TimeUnit;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -64,4 +76,34 @@ impl Delay {
         self.milestone = Some(name.into());
         self
     }
+}
+
+/// Checks delay `name` and compiles it into a station with infinitely many
+/// servers whose service time is the latest of the parts.
+pub(crate) fn compile(reg: &Registry, name: &str, d: &Delay) -> Result<StationNode> {
+    if d.latest_of_min.is_empty() {
+        return Err(Error::scenario(
+            format!("delays.{name}.latest_of_min"),
+            "must list at least one part",
+        ));
+    }
+    let to = reg.target(&format!("delays.{name}.to"), &d.to)?;
+    let parts = d
+        .latest_of_min
+        .values()
+        .map(|p| DurationDist::new(p.clone(), TimeUnit::Minutes))
+        .collect();
+    let streams = d
+        .latest_of_min
+        .keys()
+        .map(|p| StreamId::named("delay", name, p))
+        .collect();
+    Ok(StationNode::pure_delay(
+        reg,
+        "delay",
+        name,
+        ServiceTime::LatestOf(parts),
+        streams,
+        to,
+    ))
 }

@@ -1,6 +1,22 @@
+//! Dispatch points: parcels wait for a vehicle that leaves at scheduled
+//! clock times (with a capacity per vehicle) and/or as soon as a full load
+//! waits.
+//!
+//! The configuration ([`Dispatch`], [`WeeklyTime`]), its compiled form
+//! (departure slots as week offsets), the compile step and the runtime:
+//! parcels arrive, vehicles leave with the oldest parcels first.
+
+use super::arrivals::next_slot;
+use super::build::Registry;
+use super::sim::{Event, Simulation};
+use super::{Limit, NodeId};
 use crate::calendar::{ClockTime, Day};
+use crate::engine::{EntityId, EventClass};
 use crate::error::{Error, Result};
+use crate::stats::{DurationHistogram, OnlineMoments, TimeWeighted};
+use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 
 /// A clock time on given weekdays.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,5 +130,168 @@ impl Dispatch {
     pub fn with_milestone(mut self, name: impl Into<String>) -> Self {
         self.milestone = Some(name.into());
         self
+    }
+}
+
+/// A dispatch point compiled for the event loop.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DispatchNode {
+    pub(crate) name: String,
+    /// Departure times as week offsets in seconds, sorted.
+    pub(crate) slots: Vec<f64>,
+    pub(crate) batch_size: Option<u32>,
+    /// Most parcels per scheduled vehicle.
+    pub(crate) capacity: Limit,
+    pub(crate) to: NodeId,
+}
+
+impl DispatchNode {
+    /// Checks dispatch point `name` and resolves its names.
+    pub(crate) fn compile(reg: &Registry, name: &str, d: &Dispatch) -> Result<Self> {
+        let f = |x: &str| format!("dispatches.{name}.{x}");
+        if d.departures.is_empty() && d.batch_size.is_none() {
+            return Err(Error::scenario(
+                format!("dispatches.{name}"),
+                "needs departures, a batch_size, or both; otherwise nothing would ever leave",
+            ));
+        }
+        if d.batch_size == Some(0) {
+            return Err(Error::scenario(
+                f("batch_size"),
+                "must be at least 1, got 0",
+            ));
+        }
+        if d.capacity == Some(0) {
+            return Err(Error::scenario(f("capacity"), "must be at least 1, got 0"));
+        }
+        let capacity = match d.capacity {
+            Some(c) => reg.limit(&f("capacity"), c)?,
+            None => Limit::NONE,
+        };
+        let mut slots = Vec::new();
+        for (i, w) in d.departures.iter().enumerate() {
+            if w.days.is_empty() {
+                return Err(Error::scenario(
+                    f(&format!("departures[{i}].days")),
+                    "must list at least one day",
+                ));
+            }
+            for day in &w.days {
+                slots.push(day.index() as f64 * 86_400.0 + w.at.secs());
+            }
+        }
+        slots.sort_by(f64::total_cmp);
+        slots.dedup();
+        Ok(DispatchNode {
+            name: name.to_string(),
+            slots,
+            batch_size: d.batch_size,
+            capacity,
+            to: reg.target(&f("to"), &d.to)?,
+        })
+    }
+}
+
+/// A dispatch point during one replication.
+#[derive(Debug)]
+pub(crate) struct DispatchState {
+    pub(crate) held: VecDeque<EntityId>,
+    pub(crate) arrivals: u64,
+    pub(crate) departures: u64,
+    pub(crate) vehicles: u64,
+    pub(crate) wait: OnlineMoments,
+    pub(crate) wait_hist: DurationHistogram,
+    pub(crate) held_avg: TimeWeighted,
+}
+
+impl DispatchState {
+    /// An empty dispatch point at `now`.
+    pub(crate) fn new(now: SimTime) -> Self {
+        DispatchState {
+            held: VecDeque::new(),
+            arrivals: 0,
+            departures: 0,
+            vehicles: 0,
+            wait: OnlineMoments::new(),
+            wait_hist: DurationHistogram::new(),
+            held_avg: TimeWeighted::new(now, 0.0),
+        }
+    }
+
+    /// Forgets what was counted before `now` (the end of the warm-up).
+    pub(crate) fn restart(&mut self, now: SimTime) {
+        self.arrivals = 0;
+        self.departures = 0;
+        self.vehicles = 0;
+        self.wait = OnlineMoments::new();
+        self.wait_hist.reset();
+        self.held_avg.restart(now);
+    }
+}
+
+impl Simulation<'_> {
+    /// Schedules the first scheduled vehicle of dispatch point `d`, if any.
+    pub(crate) fn schedule_first_departure(&mut self, d: usize, week_offset: f64) {
+        let node = &self.model.dispatches[d];
+        if !node.slots.is_empty() {
+            let (dt, _) = next_slot(&node.slots, week_offset, true);
+            self.calendar.schedule(
+                SimTime::from_secs(dt),
+                EventClass::Release,
+                Event::Departure { dispatch: d as u16 },
+            );
+        }
+    }
+
+    /// Parcel `id` arrives at dispatch point `d`; a full load leaves at once.
+    #[inline(never)]
+    pub(crate) fn dispatch_arrival(&mut self, d: usize, id: EntityId, now: SimTime) {
+        self.orders[id].entered = now;
+        let st = &mut self.dispatches[d];
+        st.arrivals += 1;
+        st.held.push_back(id);
+        st.held_avg.update(now, st.held.len() as f64);
+        if let Some(b) = self.model.dispatches[d].batch_size
+            && st.held.len() >= b as usize
+        {
+            self.depart(d, b as usize, now);
+        }
+    }
+
+    /// A scheduled vehicle leaves dispatch point `d` with what fits.
+    #[inline(never)]
+    pub(crate) fn scheduled_departure(&mut self, d: usize, now: SimTime) {
+        let node = &self.model.dispatches[d];
+        let n = node.capacity.cap(self.dispatches[d].held.len());
+        self.depart(d, n, now);
+        let w = self.model.calendar.week_offset(now);
+        let (dt, _) = next_slot(&node.slots, w, false);
+        self.calendar.schedule(
+            SimTime::from_secs(now.secs() + dt),
+            EventClass::Release,
+            Event::Departure { dispatch: d as u16 },
+        );
+    }
+
+    /// A vehicle leaves dispatch point `d` with its `n` oldest parcels.
+    #[inline(never)]
+    fn depart(&mut self, d: usize, n: usize, now: SimTime) {
+        if n == 0 {
+            return;
+        }
+        let to = self.model.dispatches[d].to;
+        self.dispatches[d].vehicles += 1;
+        for _ in 0..n {
+            let st = &mut self.dispatches[d];
+            let id = st.held.pop_front().expect("n parcels are waiting");
+            let wait = now - self.orders[id].entered;
+            st.wait.push(wait.secs());
+            st.wait_hist.record(wait);
+            st.departures += 1;
+            let target = self.resolve(to, id, now);
+            self.moving.push_back((target, id));
+        }
+        let st = &mut self.dispatches[d];
+        st.held_avg.update(now, st.held.len() as f64);
     }
 }

@@ -1,3 +1,10 @@
+//! Intervals: measured spans between two milestones (clearance time,
+//! declaration to release). The configuration ([`Interval`]) and the
+//! per-run state that records each span; the spans are measured when a
+//! milestone is first stamped (`sim/flow.rs`).
+
+use crate::stats::{DurationHistogram, OnlineMoments};
+use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 
 /// A measured span between two milestones, such as clearance time
@@ -24,5 +31,34 @@ impl Interval {
             from: from.into(),
             to: to.into(),
         }
+    }
+}
+
+/// One interval's spans during one replication.
+#[derive(Debug)]
+pub(crate) struct IntervalState {
+    pub(crate) duration: OnlineMoments,
+    pub(crate) hist: DurationHistogram,
+}
+
+impl IntervalState {
+    pub(crate) fn new() -> Self {
+        IntervalState {
+            duration: OnlineMoments::new(),
+            hist: DurationHistogram::new(),
+        }
+    }
+
+    /// Records one span.
+    #[inline]
+    pub(crate) fn record(&mut self, span: SimTime) {
+        self.duration.push(span.secs());
+        self.hist.record(span);
+    }
+
+    /// Forgets what was counted before the end of the warm-up.
+    pub(crate) fn restart(&mut self) {
+        self.duration = OnlineMoments::new();
+        self.hist.reset();
     }
 }

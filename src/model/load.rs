@@ -2,7 +2,8 @@
 //! every order were served, before anything is simulated.
 
 use super::arrivals::ArrivalProcess;
-use super::{Model, NodeKind, ServiceTime};
+use super::station::ServiceTime;
+use super::{Model, NodeKind};
 use crate::calendar::WEEK_SECS;
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -176,15 +177,13 @@ impl Model {
                                             .week_offset(SimTime::from_secs(h as f64 * 3600.0)),
                                     ),
                                 ),
-                                None => f64::from(st.capacity),
+                                None => f64::from(st.capacity.finite().unwrap_or(0)),
                             }
                         };
-                        if st.capacity == u32::MAX {
-                            (st.name.clone(), Capacity::Unlimited, known, None, None)
-                        } else {
+                        if let Some(outside) = st.capacity.finite() {
                             let server_hours: Vec<f64> = (0..hours).map(servers_at).collect();
                             let mean = server_hours.iter().sum::<f64>() / hours as f64;
-                            let max = st.shifts.as_ref().map_or(st.capacity, |p| p.max());
+                            let max = st.shifts.as_ref().map_or(outside, |p| p.max());
                             let util = |w: f64, s: f64| (s > 0.0).then(|| w / (s * 3600.0));
                             let utilization = util(work[i].iter().sum(), server_hours.iter().sum());
                             let peak = (0..days)
@@ -199,12 +198,16 @@ impl Model {
                                 utilization,
                                 peak,
                             )
+                        } else {
+                            (st.name.clone(), Capacity::Unlimited, known, None, None)
                         }
                     }
                     NodeKind::Dispatch(d) => {
                         let dn = &self.dispatches[d];
-                        let per_day = (dn.capacity != u32::MAX)
-                            .then(|| dn.slots.len() as f64 / 7.0 * f64::from(dn.capacity));
+                        let per_day = dn
+                            .capacity
+                            .finite()
+                            .map(|c| dn.slots.len() as f64 / 7.0 * f64::from(c));
                         let utilization = per_day.map(|c| total / (hours as f64 / 24.0) / c);
                         let peak = per_day.map(|c| peak_day_arrivals / c);
                         (
@@ -271,7 +274,7 @@ impl Model {
         let src = &self.sources[k];
         match &src.process {
             ArrivalProcess::Poisson { interarrival } => {
-                out.fill(3600.0 / interarrival.mean());
+                out.fill(3600.0 / interarrival.mean().secs());
             }
             ArrivalProcess::Profile(p) => {
                 for (h, slot) in out.iter_mut().enumerate() {
@@ -300,9 +303,9 @@ impl Model {
                 }
             }
         }
-        if src.max_arrivals != u64::MAX {
+        if let Some(max_arrivals) = src.max_arrivals {
             // Stop counting once the cap is reached.
-            let mut left = src.max_arrivals as f64;
+            let mut left = max_arrivals as f64;
             for slot in &mut out {
                 let take = slot.min(left);
                 left -= take;
@@ -371,6 +374,6 @@ impl Model {
                 .find(|(x, _, _)| *x == a)
                 .map_or(0.0, |(_, d, _)| d.mean()),
         };
-        Some(d.mean() * st.service_scale * scale)
+        Some(d.mean().secs() * scale)
     }
 }

@@ -1,21 +1,47 @@
-//! The network: sources, stations, routers and sinks, and the simulation
-//! that moves orders through them.
+//! The network: its parts, the model they compile into, and the
+//! simulation that moves orders through it.
 //!
-//! Parts are plain data ([`Source`], [`Station`], [`Router`], [`Sink`],
-//! [`Interval`]) put together by a [`ModelBuilder`] into a checked [`Model`].
-//! A [`Simulation`] runs one replication of a model and yields a
-//! [`RunSummary`].
+//! Parts are plain data ([`Source`], [`Station`], [`Delay`], [`Router`],
+//! [`Dispatch`], [`Sink`], [`Interval`]) put together by a [`ModelBuilder`]
+//! into a checked [`Model`]. A [`Simulation`] runs one replication of a
+//! model and yields a [`RunSummary`].
+//!
+//! # Where things are
+//! One file (or folder) per part, holding the part's configuration (the
+//! public, serde type a user writes), its compile step (checks with field
+//! paths, names resolved to ids, units converted to [`SimTime`]) and its
+//! runtime behaviour (methods of [`Simulation`] for the events it handles):
+//!
+//! | file | part |
+//! |---|---|
+//! | `source.rs` | sources: Poisson, rate tables, timetables, replay; classes and attributes drawn at arrival |
+//! | `arrivals.rs` | the arrival processes behind sources: rate profiles sampled by inversion, timetables, order logs |
+//! | `station/` | stations: servers, FIFO and priority lines, service (`mod.rs`, `flow.rs`), shifts and breakdowns (`capacity.rs`), finite rooms with reject or block (`room.rs`), reneging (`patience.rs`), per-run state (`state.rs`) |
+//! | `delay.rs` | delays: infinitely many servers, the latest of several parts (run by the station code) |
+//! | `router.rs` | routers: rules over attributes, probabilities by class, routing at run time |
+//! | `dispatch.rs` | dispatch points: vehicles at scheduled times or full loads |
+//! | `sink.rs` | sinks: where orders leave the system |
+//! | `interval.rs`, `order.rs` | milestones and the intervals between them; the live orders |
+//! | `tax.rs`, `report.rs` | the CBEC tax per order; the planner report spec |
+//! | `build/` | [`ModelBuilder`], the name registry and its checks (`registry.rs`), the compile driver |
+//! | `graph.rs` | graph checks: unreachable parts, traps, router-only cycles |
+//! | `sim/` | [`Simulation`]: per-run state, the event loop and the same-time rule (`mod.rs`), the order's moves between nodes (`flow.rs`), observation: warm-up, sampling and the summary (`observe.rs`) |
+//! | `summary.rs` | [`RunSummary`] and its parts |
+//! | `load.rs` | the offered load, computed from the inputs |
+//! | `duration.rs` | durations in a unit, converted to [`SimTime`] at compile time |
 
 mod arrivals;
-mod builder;
+mod build;
 mod delay;
 mod dispatch;
+mod duration;
+mod graph;
 mod interval;
 mod load;
 mod order;
 mod report;
 mod router;
-mod simulation;
+mod sim;
 mod sink;
 mod source;
 mod station;
@@ -23,14 +49,14 @@ mod summary;
 mod tax;
 
 pub use arrivals::{CalendarDate, DatedFactor, RateProfile, ScheduledBatch};
-pub use builder::ModelBuilder;
+pub use build::ModelBuilder;
 pub use delay::Delay;
 pub use dispatch::{Dispatch, WeeklyTime};
 pub use interval::Interval;
 pub use load::{Capacity, NodeLoad, OfferedLoad};
 pub use report::ReportSpec;
 pub use router::{Comparison, Route, Router, Rule, RuleValue};
-pub use simulation::{Simulation, StopReason};
+pub use sim::{Simulation, StopReason};
 pub use sink::Sink;
 pub use source::{DEFAULT_CLASS, Source};
 pub use station::{Breakdowns, Overflow, Servers, Station};
@@ -40,17 +66,20 @@ pub use summary::{
 };
 pub use tax::{CategoryRates, CbecTax};
 
-use crate::calendar::{Calendar, WeeklyProfile};
-use crate::dist::Dist;
-use crate::error::{Error, Result};
-use crate::rng::StreamId;
+use crate::calendar::Calendar;
+use crate::error::Result;
 use crate::time::SimTime;
-use arrivals::ArrivalProcess;
+use dispatch::DispatchNode;
+use router::RouterNode;
+use sink::SinkNode;
+use source::SourceNode;
+use station::StationNode;
 
 /// Index of a node in a [`Model`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub u16);
 
+/// What a node is, with its index among the parts of its kind.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum NodeKind {
     Source(usize),
@@ -61,6 +90,7 @@ pub(crate) enum NodeKind {
     Sink(usize),
 }
 
+/// What every node has: its kind, and what entering it marks on an order.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct NodeInfo {
     pub(crate) kind: NodeKind,
@@ -89,113 +119,57 @@ pub(crate) struct AttributeInfo {
     pub(crate) categories: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct SourceNode {
-    pub(crate) name: String,
-    pub(crate) process: ArrivalProcess,
-    /// (cumulative share, class), the last share being +∞.
-    pub(crate) class_cum: Vec<(f64, u16)>,
-    pub(crate) to: NodeId,
-    pub(crate) max_arrivals: u64,
-    pub(crate) arrivals_stream: StreamId,
-    pub(crate) classes_stream: StreamId,
-    /// Numeric attributes: (attribute, distribution, stream).
-    pub(crate) attribute_draws: Vec<(u16, Dist, StreamId)>,
-    /// Categorical attributes: (attribute, cumulative shares → category, stream).
-    pub(crate) category_draws: Vec<(u16, Shares, StreamId)>,
-}
-
-/// Service time: one draw, or the largest of several (a latest-of delay).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum ServiceTime {
-    One(Dist),
-    LatestOf(Vec<Dist>),
-}
-
-/// Where an order goes when the waiting room is full.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum OverflowTarget {
-    /// Unlimited room.
-    None,
-    Reject(NodeId),
-    Block,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct StationNode {
-    pub(crate) name: String,
-    pub(crate) node: NodeId,
-    pub(crate) servers: Servers,
-    /// Servers outside shifts; `u32::MAX` for infinitely many.
-    pub(crate) capacity: u32,
-    pub(crate) shifts: Option<WeeklyProfile>,
-    pub(crate) service: ServiceTime,
-    /// Seconds per unit of `service`.
-    pub(crate) service_scale: f64,
-    /// Attribute multiplying each service time, if any.
-    pub(crate) scaled_by: Option<u16>,
-    pub(crate) to: NodeId,
-    /// One stream per service part.
-    pub(crate) service_streams: Vec<StreamId>,
-    /// Priority level of each class (index = class id).
-    pub(crate) class_level: Vec<u8>,
-    pub(crate) levels: usize,
-    /// Most jobs waiting; `u32::MAX` without a limit.
-    pub(crate) queue_capacity: u32,
-    pub(crate) overflow: OverflowTarget,
-    /// (up-time in hours, repair time in minutes).
-    pub(crate) breakdowns: Option<(Dist, Dist)>,
-    /// (patience in minutes, where reneging jobs go).
-    pub(crate) patience: Option<(Dist, NodeId)>,
-    pub(crate) failure_stream: StreamId,
-    pub(crate) repair_stream: StreamId,
-    pub(crate) patience_stream: StreamId,
-    /// Fixed servers, one FIFO line, no room limit, no patience, no
-    /// failures: the simulation takes a shorter path for such stations.
-    pub(crate) plain: bool,
-}
-
 /// (cumulative share, category or class id), the last share being +∞.
 pub(crate) type Shares = Vec<(f64, u16)>;
 
-/// (cumulative probability, target), the last probability being +∞.
-pub(crate) type Branches = Vec<(f64, NodeId)>;
+/// A count that may have no limit: servers on shift, waiting-room places,
+/// places on a vehicle.
+///
+/// "No limit" is the named value [`Limit::NONE`], not a number a user can
+/// write: the compile step refuses finite counts that would collide with it
+/// (see [`build::Registry::limit`]). Comparisons cost what a `u32`
+/// comparison costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limit(u32);
 
-/// A routing rule with its attribute terms resolved: the order goes to
-/// `to` when the sum of `terms` compared with `value` holds.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct CompiledRule {
-    pub(crate) terms: Vec<u16>,
-    pub(crate) op: Comparison,
-    pub(crate) value: f64,
-    pub(crate) to: NodeId,
-}
+impl Limit {
+    /// No limit.
+    pub(crate) const NONE: Limit = Limit(u32::MAX);
+    /// Nothing fits.
+    pub(crate) const ZERO: Limit = Limit(0);
+    /// The largest finite limit.
+    pub(crate) const MAX_FINITE: u32 = u32::MAX - 1;
 
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RouterNode {
-    pub(crate) name: String,
-    /// Rules tried in order.
-    pub(crate) rules: Vec<CompiledRule>,
-    pub(crate) default: Branches,
-    /// Per class id: its own branches, if any.
-    pub(crate) by_class: Vec<Option<Branches>>,
-    pub(crate) stream: StreamId,
-}
+    /// At most `n` (`n` <= [`Limit::MAX_FINITE`], checked when compiling).
+    pub(crate) fn at_most(n: u32) -> Limit {
+        debug_assert!(n <= Self::MAX_FINITE, "finite limit {n} collides with NONE");
+        Limit(n.min(Self::MAX_FINITE))
+    }
 
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct DispatchNode {
-    pub(crate) name: String,
-    /// Departure times as week offsets in seconds, sorted.
-    pub(crate) slots: Vec<f64>,
-    pub(crate) batch_size: Option<u32>,
-    /// Most parcels per scheduled vehicle; `u32::MAX` without a limit.
-    pub(crate) capacity: u32,
-    pub(crate) to: NodeId,
-}
+    /// Whether one more fits when `n` are taken.
+    #[inline(always)]
+    pub(crate) fn admits(self, n: u32) -> bool {
+        n < self.0
+    }
 
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct SinkNode {
-    pub(crate) name: String,
+    /// How far `n` goes past the limit (0 without one).
+    #[inline(always)]
+    pub(crate) fn excess(self, n: u32) -> u32 {
+        n.saturating_sub(self.0)
+    }
+
+    /// The limit, or `None` without one.
+    pub(crate) fn finite(self) -> Option<u32> {
+        (self != Limit::NONE).then_some(self.0)
+    }
+
+    /// `n`, capped at the limit.
+    pub(crate) fn cap(self, n: usize) -> usize {
+        match self.finite() {
+            Some(k) => n.min(k as usize),
+            None => n,
+        }
+    }
 }
 
 /// A checked network, ready to simulate.
@@ -293,174 +267,5 @@ impl Model {
         b.horizon = horizon;
         b.warmup = warmup;
         b.build()
-    }
-
-    /// The nodes an order at node `i` can go to next; with
-    /// `zero_routes`, routes of probability 0 count too.
-    fn successors(&self, i: usize, zero_routes: bool) -> Vec<usize> {
-        let id = |n: NodeId| n.0 as usize;
-        match self.nodes[i].kind {
-            NodeKind::Source(k) => vec![id(self.sources[k].to)],
-            NodeKind::Station(s) => {
-                let st = &self.stations[s];
-                let mut v = vec![id(st.to)];
-                if let OverflowTarget::Reject(to) = st.overflow {
-                    v.push(id(to));
-                }
-                if let Some((_, to)) = &st.patience {
-                    v.push(id(*to));
-                }
-                v
-            }
-            NodeKind::Router(r) => {
-                let router = &self.routers[r];
-                let mut v: Vec<usize> = router.rules.iter().map(|rule| id(rule.to)).collect();
-                for branches in
-                    std::iter::once(&router.default).chain(router.by_class.iter().flatten())
-                {
-                    let mut prev = 0.0;
-                    for &(cum, to) in branches {
-                        let c = if cum.is_infinite() { 1.0 } else { cum };
-                        if zero_routes || c - prev > 0.0 {
-                            v.push(id(to));
-                        }
-                        prev = c;
-                    }
-                }
-                v
-            }
-            NodeKind::Dispatch(d) => vec![id(self.dispatches[d].to)],
-            NodeKind::Sink(_) => Vec::new(),
-        }
-    }
-
-    /// The scenario field that names node `i`, such as `stations.review`.
-    fn node_field(&self, i: usize) -> String {
-        let b = &self.description;
-        let name = match self.nodes[i].kind {
-            NodeKind::Source(k) => return format!("sources.{}", self.sources[k].name),
-            NodeKind::Station(s) => &self.stations[s].name,
-            NodeKind::Router(r) => return format!("routers.{}", self.routers[r].name),
-            NodeKind::Dispatch(d) => return format!("dispatches.{}", self.dispatches[d].name),
-            NodeKind::Sink(k) => return format!("sinks.{}", self.sinks[k].name),
-        };
-        if b.delays.contains_key(name) {
-            format!("delays.{name}")
-        } else {
-            format!("stations.{name}")
-        }
-    }
-
-    /// Parts no order can reach, as warnings: a typo in a route, most
-    /// likely, or a path a measure switched off.
-    #[must_use]
-    pub fn warnings(&self) -> Vec<String> {
-        let n = self.nodes.len();
-        let mut reached = vec![false; n];
-        let mut stack: Vec<usize> = (0..n)
-            .filter(|i| matches!(self.nodes[*i].kind, NodeKind::Source(_)))
-            .collect();
-        while let Some(i) = stack.pop() {
-            if !std::mem::replace(&mut reached[i], true) {
-                stack.extend(self.successors(i, true));
-            }
-        }
-        (0..n)
-            .filter(|i| !reached[*i])
-            .map(|i| {
-                format!(
-                    "{}: no order can reach it: no `to`, route, rule, overflow or renege target leads here",
-                    self.node_field(i)
-                )
-            })
-            .collect()
-    }
-
-    /// A sink must be reachable from every node an order can get to, or
-    /// orders would be trapped in a cycle with no exit.
-    fn check_exits(&self) -> Result<()> {
-        let n = self.nodes.len();
-        let mut pred = vec![Vec::new(); n];
-        for i in 0..n {
-            for j in self.successors(i, false) {
-                pred[j].push(i);
-            }
-        }
-        let mut exits = vec![false; n];
-        let mut stack: Vec<usize> = (0..n)
-            .filter(|i| matches!(self.nodes[*i].kind, NodeKind::Sink(_)))
-            .collect();
-        while let Some(i) = stack.pop() {
-            if !std::mem::replace(&mut exits[i], true) {
-                stack.extend(&pred[i]);
-            }
-        }
-        let mut reached = vec![false; n];
-        let mut stack: Vec<usize> = (0..n)
-            .filter(|i| matches!(self.nodes[*i].kind, NodeKind::Source(_)))
-            .collect();
-        while let Some(i) = stack.pop() {
-            if !std::mem::replace(&mut reached[i], true) {
-                stack.extend(self.successors(i, false));
-            }
-        }
-        // Name a station or delay of the trap if there is one: that is
-        // where the orders pile up.
-        let trapped = |i: &usize| reached[*i] && !exits[*i];
-        let first = (0..n)
-            .filter(trapped)
-            .find(|i| matches!(self.nodes[*i].kind, NodeKind::Station(_)))
-            .or_else(|| (0..n).find(trapped));
-        if let Some(i) = first {
-            return Err(Error::scenario(
-                self.node_field(i),
-                "orders that get here can never leave: no route from it leads to a sink (a cycle with no exit)",
-            ));
-        }
-        Ok(())
-    }
-
-    /// Every cycle must pass through a station, or an order could loop
-    /// forever without time passing.
-    fn check_router_cycles(&self) -> Result<()> {
-        // 0 = unvisited, 1 = on the current path, 2 = done.
-        let mut mark = vec![0u8; self.routers.len()];
-        fn visit(m: &Model, r: usize, mark: &mut [u8], path: &mut Vec<usize>) -> Result<()> {
-            mark[r] = 1;
-            path.push(r);
-            let router = &m.routers[r];
-            let targets = router
-                .default
-                .iter()
-                .chain(router.by_class.iter().flatten().flatten());
-            for &(_, to) in targets {
-                if let NodeKind::Router(next) = m.nodes[to.0 as usize].kind {
-                    if mark[next] == 1 {
-                        let names: Vec<&str> =
-                            path.iter().map(|i| m.routers[*i].name.as_str()).collect();
-                        return Err(Error::scenario(
-                            format!("routers.{}", m.routers[r].name),
-                            format!(
-                                "routes form a cycle through routers only ({} -> {}); every cycle must pass through a station",
-                                names.join(" -> "),
-                                m.routers[next].name
-                            ),
-                        ));
-                    }
-                    if mark[next] == 0 {
-                        visit(m, next, mark, path)?;
-                    }
-                }
-            }
-            path.pop();
-            mark[r] = 2;
-            Ok(())
-        }
-        for r in 0..self.routers.len() {
-            if mark[r] == 0 {
-                visit(self, r, &mut mark, &mut Vec::new())?;
-            }
-        }
-        Ok(())
     }
 }

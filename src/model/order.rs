@@ -1,17 +1,25 @@
+//! The live orders: class, times and, in flat tables, milestone stamps and
+//! attributes.
+//!
+//! Slots are reused when an order leaves, so an [`EntityId`] is valid only
+//! while its order is in the system. Milestones are stamped once (the first
+//! entry into a node that carries one); attributes start at 0.
+
 use crate::engine::{Arena, EntityId};
+use crate::time::SimTime;
 
 /// What the engine knows of one order while it is in the system.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Order {
     pub(crate) class: u16,
-    /// Time the order entered the system, seconds.
-    pub(crate) created: f64,
-    /// Time the order entered its current station, seconds.
-    pub(crate) entered: f64,
+    /// Time the order entered the system.
+    pub(crate) created: SimTime,
+    /// Time the order entered its current station.
+    pub(crate) entered: SimTime,
     /// While the order waits at a station with patience: the time its
     /// patience runs out, which a pending timeout compares with its own
-    /// time to tell whether it is stale. NaN otherwise.
-    pub(crate) renege_at: f64,
+    /// time to tell whether it is stale.
+    pub(crate) renege_at: Option<SimTime>,
 }
 
 /// The live orders, with their milestone timestamps and attributes in flat tables.
@@ -41,12 +49,12 @@ impl Orders {
     }
 
     #[inline(always)]
-    pub(crate) fn create(&mut self, class: u16, now: f64) -> EntityId {
+    pub(crate) fn create(&mut self, class: u16, now: SimTime) -> EntityId {
         let id = self.arena.insert(Order {
             class,
             created: now,
             entered: now,
-            renege_at: f64::NAN,
+            renege_at: None,
         });
         self.created += 1;
         let slots = self.arena.capacity();
@@ -74,19 +82,21 @@ impl Orders {
 
     /// Stamps milestone `m` unless already set; returns whether it was new.
     #[inline]
-    pub(crate) fn stamp(&mut self, id: EntityId, m: u16, now: f64) -> bool {
+    pub(crate) fn stamp(&mut self, id: EntityId, m: u16, now: SimTime) -> bool {
         let slot = &mut self.milestones[id.index() * self.n_milestones + m as usize];
         if slot.is_nan() {
-            *slot = now;
+            *slot = now.secs();
             true
         } else {
             false
         }
     }
 
+    /// When order `id` reached milestone `m`, if it has.
     #[inline]
-    pub(crate) fn milestone(&self, id: EntityId, m: u16) -> f64 {
-        self.milestones[id.index() * self.n_milestones + m as usize]
+    pub(crate) fn milestone(&self, id: EntityId, m: u16) -> Option<SimTime> {
+        let t = self.milestones[id.index() * self.n_milestones + m as usize];
+        (!t.is_nan()).then_some(SimTime::from_secs(t))
     }
 
     #[inline]

@@ -1,3 +1,20 @@
+//! Routers: zero-time decision points. Rules over attributes are tried in
+//! order (`basket_value_cny > 5000`, or a sum `a + b > 26000`), then the
+//! order's class routes, then the default routes, drawn on the router's
+//! own stream.
+//!
+//! The configuration ([`Router`], [`Route`], [`Rule`]), its compiled form
+//! (cumulative branch probabilities, rules with attribute ids), the compile
+//! step and the decision at run time. Every cycle in a model must pass
+//! through a station (checked in `graph.rs`), so routing always ends.
+
+use super::NodeId;
+use super::build::Registry;
+use super::sim::Simulation;
+use crate::engine::EntityId;
+use crate::error::{Error, Result};
+use crate::rng::StreamId;
+use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -209,5 +226,181 @@ impl Router {
     pub fn with_increment(mut self, name: impl Into<String>) -> Self {
         self.increment = Some(name.into());
         self
+    }
+}
+
+/// (cumulative probability, target), the last probability being +∞.
+pub(crate) type Branches = Vec<(f64, NodeId)>;
+
+/// A routing rule with its attribute terms resolved: the order goes to
+/// `to` when the sum of `terms` compared with `value` holds.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CompiledRule {
+    pub(crate) terms: Vec<u16>,
+    pub(crate) op: Comparison,
+    pub(crate) value: f64,
+    pub(crate) to: NodeId,
+}
+
+/// A router compiled for the event loop.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RouterNode {
+    pub(crate) name: String,
+    /// Rules tried in order.
+    pub(crate) rules: Vec<CompiledRule>,
+    pub(crate) default: Branches,
+    /// Per class id: its own branches, if any.
+    pub(crate) by_class: Vec<Option<Branches>>,
+    pub(crate) stream: StreamId,
+}
+
+impl RouterNode {
+    /// Checks router `name` and resolves its names.
+    pub(crate) fn compile(reg: &Registry, name: &str, r: &Router) -> Result<Self> {
+        let field = format!("routers.{name}");
+        for class in r.by_class.keys() {
+            if reg.class(class).is_none() {
+                return Err(Error::scenario(
+                    format!("{field}.by_class.{class}"),
+                    format!(
+                        "unknown class \"{class}\"; the sources declare: {}",
+                        reg.classes().join(", ")
+                    ),
+                ));
+            }
+        }
+        let mut rules = Vec::with_capacity(r.rules.len());
+        for (i, rule) in r.rules.iter().enumerate() {
+            let rf = |x: &str| format!("{field}.rules[{i}].{x}");
+            // `a + b`: the rule compares the sum of numeric attributes.
+            let names: Vec<&str> = rule.attribute.split('+').map(str::trim).collect();
+            let mut terms = Vec::with_capacity(names.len());
+            for name in &names {
+                if name.is_empty() {
+                    return Err(Error::scenario(
+                        rf("attribute"),
+                        format!(
+                            "\"{}\" has an empty term; write one attribute or a sum such as \"a + b\"",
+                            rule.attribute
+                        ),
+                    ));
+                }
+                let a = reg
+                    .attribute(name)
+                    .ok_or_else(|| reg.unknown_attribute(&rf("attribute"), name))?;
+                if names.len() > 1 && reg.categories(a).is_some() {
+                    return Err(Error::scenario(
+                        rf("attribute"),
+                        format!("\"{name}\" is categorical and cannot be part of a sum"),
+                    ));
+                }
+                terms.push(a);
+            }
+            let attr = terms[0];
+            let attr_name = reg.attribute_name(attr);
+            let value = match (&rule.value, reg.categories(attr)) {
+                (RuleValue::Number(v), None) if v.is_finite() => *v,
+                (RuleValue::Number(v), None) => {
+                    return Err(Error::scenario(
+                        rf("value"),
+                        format!("must be finite, got {v}"),
+                    ));
+                }
+                (RuleValue::Category(c), Some(cats)) => {
+                    cats.iter().position(|x| x == c).ok_or_else(|| {
+                        Error::scenario(
+                            rf("value"),
+                            format!(
+                                "unknown category \"{c}\" of \"{}\"; categories: {}",
+                                attr_name,
+                                cats.join(", ")
+                            ),
+                        )
+                    })? as f64
+                }
+                (RuleValue::Number(v), Some(_)) => {
+                    return Err(Error::scenario(
+                        rf("value"),
+                        format!(
+                            "\"{}\" is categorical: give a category name, got {v}",
+                            attr_name
+                        ),
+                    ));
+                }
+                (RuleValue::Category(c), None) => {
+                    return Err(Error::scenario(
+                        rf("value"),
+                        format!("\"{}\" is numeric: give a number, got \"{c}\"", attr_name),
+                    ));
+                }
+            };
+            rules.push(CompiledRule {
+                terms,
+                op: rule.op,
+                value,
+                to: reg.target(&rf("to"), &rule.to)?,
+            });
+        }
+        let default = if r.routes.is_empty() {
+            Vec::new()
+        } else {
+            reg.routes(&format!("{field}.routes"), &r.routes)?
+        };
+        let mut by_class = vec![None; reg.classes().len()];
+        for (class, routes) in &r.by_class {
+            let routes = reg.routes(&format!("{field}.by_class.{class}"), routes)?;
+            by_class[reg.class(class).expect("checked") as usize] = Some(routes);
+        }
+        if r.routes.is_empty()
+            && let Some(c) = reg
+                .classes()
+                .iter()
+                .enumerate()
+                .find(|(i, _)| by_class[*i].is_none())
+        {
+            return Err(Error::scenario(
+                format!("{field}.routes"),
+                format!(
+                    "must not be empty: class \"{}\" has no routes of its own",
+                    c.1
+                ),
+            ));
+        }
+        Ok(RouterNode {
+            name: name.to_string(),
+            rules,
+            default,
+            by_class,
+            stream: StreamId::named("router", name, "decisions"),
+        })
+    }
+}
+
+impl Simulation<'_> {
+    /// Where router `r` sends order `id`.
+    #[inline(always)]
+    pub(crate) fn route(&mut self, r: usize, id: EntityId) -> NodeId {
+        let router = &self.model.routers[r];
+        for rule in &router.rules {
+            let lhs: f64 = rule
+                .terms
+                .iter()
+                .map(|&a| self.orders.attribute(id, a))
+                .sum();
+            if rule.op.holds(lhs, rule.value) {
+                return rule.to;
+            }
+        }
+        let class = self.orders[id].class as usize;
+        let branches = router.by_class[class].as_ref().unwrap_or(&router.default);
+        if branches.len() == 1 {
+            return branches[0].1;
+        }
+        let u: f64 = self.router_rngs[r].random();
+        branches
+            .iter()
+            .find(|(c, _)| u < *c)
+            .expect("last probability is +inf")
+            .1
     }
 }

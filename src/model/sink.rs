@@ -1,3 +1,11 @@
+//! Sinks: where orders leave the system, each counted with its time in
+//! system. The configuration ([`Sink`]), its compiled form, per-run state
+//! and the runtime step that removes an order.
+
+use super::sim::Simulation;
+use crate::engine::EntityId;
+use crate::stats::OnlineMoments;
+use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 
 /// A terminal state: orders that reach it leave the system and are counted.
@@ -24,5 +32,54 @@ impl Sink {
     pub fn with_milestone(mut self, name: impl Into<String>) -> Self {
         self.milestone = Some(name.into());
         self
+    }
+}
+
+/// A sink compiled for the event loop.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SinkNode {
+    pub(crate) name: String,
+}
+
+/// A sink during one replication.
+#[derive(Debug)]
+pub(crate) struct SinkState {
+    /// Orders absorbed over the whole run (for conservation).
+    pub(crate) total: u64,
+    /// Orders absorbed since the warm-up.
+    pub(crate) count: u64,
+    pub(crate) time_in_system: OnlineMoments,
+}
+
+impl SinkState {
+    pub(crate) fn new() -> Self {
+        SinkState {
+            total: 0,
+            count: 0,
+            time_in_system: OnlineMoments::new(),
+        }
+    }
+
+    /// Forgets what was counted since the warm-up (not the total).
+    pub(crate) fn restart(&mut self) {
+        self.count = 0;
+        self.time_in_system = OnlineMoments::new();
+    }
+}
+
+impl Simulation<'_> {
+    /// Order `id` reaches sink `k` and leaves the system.
+    #[inline(always)]
+    pub(crate) fn absorb(&mut self, k: usize, id: EntityId, now: SimTime) {
+        let tis = now - self.orders[id].created;
+        let sink = &mut self.sinks[k];
+        sink.total += 1;
+        sink.count += 1;
+        sink.time_in_system.push(tis.secs());
+        self.orders.remove(id);
+        let net = &mut self.network;
+        net.time_in_system.push(tis.secs());
+        net.hist.record(tis);
+        self.note_in_system(now);
     }
 }

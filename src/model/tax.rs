@@ -1,3 +1,11 @@
+//! The composite CBEC tax: rates by product category, the concession on
+//! retail imports, and the milestone at which each order's tax is due
+//! (summed per run). Configuration ([`CbecTax`], [`CategoryRates`]), the
+//! compiled form and its compile step; the tax is added up when the
+//! milestone is first stamped (`sim/flow.rs`).
+
+use super::build::Registry;
+use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -109,4 +117,91 @@ pub(crate) struct CompiledTax {
     pub(crate) category: u16,
     /// Composite rate by category index.
     pub(crate) rates: Vec<f64>,
+}
+
+impl CompiledTax {
+    /// Checks the tax table against the model's milestones and attributes.
+    pub(crate) fn compile(reg: &Registry, t: &CbecTax) -> Result<Self> {
+        let milestone = reg.milestone_named("tax.at", &t.at)?;
+        let value = reg
+            .attribute(&t.value_attribute)
+            .ok_or_else(|| reg.unknown_attribute("tax.value_attribute", &t.value_attribute))?;
+        if reg.categories(value).is_some() {
+            return Err(Error::scenario(
+                "tax.value_attribute",
+                format!(
+                    "\"{}\" is categorical; the value must be numeric",
+                    t.value_attribute
+                ),
+            ));
+        }
+        let category = reg.attribute(&t.category_attribute).ok_or_else(|| {
+            reg.unknown_attribute("tax.category_attribute", &t.category_attribute)
+        })?;
+        let Some(categories) = reg.categories(category) else {
+            return Err(Error::scenario(
+                "tax.category_attribute",
+                format!(
+                    "\"{}\" is numeric; give a categorical attribute",
+                    t.category_attribute
+                ),
+            ));
+        };
+        if !(t.concession.is_finite() && (0.0..=1.0).contains(&t.concession)) {
+            return Err(Error::scenario(
+                "tax.concession",
+                format!("must be between 0 and 1, got {}", t.concession),
+            ));
+        }
+        for (name, r) in &t.rates {
+            if !categories.contains(name) {
+                return Err(Error::scenario(
+                    format!("tax.rates.{name}"),
+                    format!(
+                        "unknown category of \"{}\"; categories: {}",
+                        t.category_attribute,
+                        categories.join(", ")
+                    ),
+                ));
+            }
+            if !(r.vat.is_finite() && (0.0..=1.0).contains(&r.vat)) {
+                return Err(Error::scenario(
+                    format!("tax.rates.{name}.vat"),
+                    format!("must be a fraction between 0 and 1, got {}", r.vat),
+                ));
+            }
+            if !(r.consumption.is_finite() && (0.0..1.0).contains(&r.consumption)) {
+                return Err(Error::scenario(
+                    format!("tax.rates.{name}.consumption"),
+                    format!(
+                        "must be a fraction at least 0 and below 1, got {}",
+                        r.consumption
+                    ),
+                ));
+            }
+        }
+        let rates = categories
+            .iter()
+            .map(|c| {
+                t.rates
+                    .get(c)
+                    .map(|r| r.composite(t.concession))
+                    .ok_or_else(|| {
+                        Error::scenario(
+                            "tax.rates",
+                            format!(
+                                "category \"{c}\" of \"{}\" has no rates",
+                                t.category_attribute
+                            ),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<f64>>>()?;
+        Ok(CompiledTax {
+            milestone,
+            value,
+            category,
+            rates,
+        })
+    }
 }

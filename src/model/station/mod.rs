@@ -1,8 +1,40 @@
-use crate::calendar::Shift;
+//! Stations: servers fed by one waiting line, FIFO or by priority.
+//!
+//! This file holds the configuration ([`Station`], [`Servers`],
+//! [`Overflow`]), the compiled form ([`StationNode`]) and its compile step.
+//! The runtime behaviour is beside it: the service cycle in `flow.rs`;
+//! shifts and breakdowns in `capacity.rs`; finite rooms (reject or block)
+//! in `room.rs`; reneging in `patience.rs`; per-run state and statistics
+//! in `state.rs`. Delays ([`crate::Delay`]) compile into stations with
+//! infinitely many servers and run on the same code.
+//!
+//! Invariants at run time: `busy + held <= capacity` except during
+//! overtime after a shift change (a job in service is finished); `waiting`
+//! equals the jobs in the priority lines; a job's wait is recorded when its
+//! service starts.
+
+mod capacity;
+mod flow;
+mod patience;
+mod room;
+mod state;
+
+pub(crate) use capacity::BreakdownTimes;
+pub use capacity::Breakdowns;
+pub(crate) use patience::Patience;
+pub(crate) use state::StationState;
+
+use super::build::Registry;
+use super::duration::DurationDist;
+use super::{Limit, NodeId};
+use crate::calendar::{Shift, WeeklyProfile};
 use crate::dist::Dist;
+use crate::error::{Error, Result};
+use crate::rng::StreamId;
+use crate::time::TimeUnit;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How many jobs a station serves at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,35 +109,6 @@ pub enum Overflow {
     /// straight from a source waits outside. Blocked orders enter in the
     /// order they were blocked. In files: `overflow = "block"`.
     Block,
-}
-
-/// Failures of the whole station: while it is down no service starts.
-///
-/// # Semantics
-/// Up-times are drawn from `time_between_failures_h` (hours), counted from
-/// the end of the previous repair (the first from time zero); repairs from
-/// `repair_time_min` (minutes). When the station fails, **jobs already in
-/// service finish**; waiting jobs wait until the repair ends, then start on
-/// every free server at once. Availability is the share of time up.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct Breakdowns {
-    /// Up-time between failures, hours.
-    pub time_between_failures_h: Dist,
-    /// Repair time, minutes.
-    pub repair_time_min: Dist,
-}
-
-impl Breakdowns {
-    /// Failures every `time_between_failures_h` hours, repairs of `repair_time_min` minutes.
-    #[must_use]
-    pub fn new(time_between_failures_h: Dist, repair_time_min: Dist) -> Self {
-        Breakdowns {
-            time_between_failures_h,
-            repair_time_min,
-        }
-    }
 }
 
 /// A queueing station: servers fed by one waiting line.
@@ -274,4 +277,187 @@ impl Station {
         self.renege_to = Some(to.into());
         self
     }
+}
+
+/// Service time: one draw, or the largest of several (a latest-of delay).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ServiceTime {
+    One(DurationDist),
+    LatestOf(Vec<DurationDist>),
+}
+
+/// Where an order goes when the waiting room is full.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum OverflowTarget {
+    /// Unlimited room.
+    None,
+    Reject(NodeId),
+    Block,
+}
+
+/// A station (or delay) compiled for the event loop.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StationNode {
+    pub(crate) name: String,
+    pub(crate) node: NodeId,
+    pub(crate) servers: Servers,
+    /// Servers outside shifts.
+    pub(crate) capacity: Limit,
+    pub(crate) shifts: Option<WeeklyProfile>,
+    pub(crate) service: ServiceTime,
+    /// Attribute multiplying each service time, if any.
+    pub(crate) scaled_by: Option<u16>,
+    pub(crate) to: NodeId,
+    /// One stream per service part.
+    pub(crate) service_streams: Vec<StreamId>,
+    /// Priority level of each class (index = class id).
+    pub(crate) class_level: Vec<u8>,
+    pub(crate) levels: usize,
+    /// Most jobs waiting.
+    pub(crate) queue_capacity: Limit,
+    pub(crate) overflow: OverflowTarget,
+    pub(crate) breakdowns: Option<BreakdownTimes>,
+    pub(crate) patience: Option<Patience>,
+    pub(crate) failure_stream: StreamId,
+    pub(crate) repair_stream: StreamId,
+    pub(crate) patience_stream: StreamId,
+    /// Fixed servers, one FIFO line, no room limit, no patience, no
+    /// failures: the simulation takes a shorter path for such stations.
+    pub(crate) plain: bool,
+}
+
+impl StationNode {
+    /// Checks station `name` and resolves its names.
+    pub(crate) fn compile(reg: &Registry, name: &str, s: &Station) -> Result<Self> {
+        let f = |x: &str| format!("stations.{name}.{x}");
+        let capacity = match s.servers {
+            Servers::Finite(0) if s.shifts.is_empty() => {
+                return Err(Error::scenario(f("servers"), "must be at least 1, got 0"));
+            }
+            Servers::Finite(c) => reg.limit(&f("servers"), c)?,
+            Servers::Infinite => Limit::NONE,
+        };
+        let infinite = s.servers == Servers::Infinite;
+        let shifts = capacity::compile_shifts(&f("shifts"), s, infinite)?;
+        let to = reg.target(&f("to"), &s.to)?;
+        if infinite
+            && (s.queue_capacity.is_some() || !s.priorities.is_empty() || s.patience_min.is_some())
+        {
+            let which = if s.queue_capacity.is_some() {
+                "queue_capacity"
+            } else if s.patience_min.is_some() {
+                "patience_min"
+            } else {
+                "priorities"
+            };
+            return Err(Error::scenario(
+                f(which),
+                "a station with infinitely many servers never queues; remove it or give a number of servers",
+            ));
+        }
+        let (class_level, levels) = priority_levels(reg, &f("priorities"), &s.priorities)?;
+        let (queue_capacity, overflow) = room::compile(reg, name, s)?;
+        let patience = patience::compile(reg, name, s)?;
+        let breakdowns = capacity::compile_breakdowns(&f("breakdowns"), s.breakdowns.as_ref())?;
+        let scaled_by = match &s.service_scaled_by {
+            None => None,
+            Some(a) => Some(reg.numeric_attribute(&f("service_scaled_by"), a)?),
+        };
+        let plain = shifts.is_none()
+            && levels == 1
+            && overflow == OverflowTarget::None
+            && breakdowns.is_none()
+            && patience.is_none();
+        Ok(StationNode {
+            plain,
+            name: name.to_string(),
+            node: reg.node(name),
+            servers: s.servers,
+            capacity,
+            shifts,
+            service: ServiceTime::One(DurationDist::new(
+                s.service_time_min.clone(),
+                TimeUnit::Minutes,
+            )),
+            scaled_by,
+            to,
+            service_streams: vec![StreamId::named("station", name, "service")],
+            class_level,
+            levels,
+            queue_capacity,
+            overflow,
+            breakdowns,
+            patience,
+            failure_stream: StreamId::named("station", name, "failures"),
+            repair_stream: StreamId::named("station", name, "repairs"),
+            patience_stream: StreamId::named("station", name, "patience"),
+        })
+    }
+
+    /// A station with infinitely many servers and nothing else: what a
+    /// delay compiles into. `kind` names the streams (`"delay"`).
+    pub(crate) fn pure_delay(
+        reg: &Registry,
+        kind: &str,
+        name: &str,
+        service: ServiceTime,
+        service_streams: Vec<StreamId>,
+        to: NodeId,
+    ) -> Self {
+        StationNode {
+            plain: true,
+            name: name.to_string(),
+            node: reg.node(name),
+            servers: Servers::Infinite,
+            capacity: Limit::NONE,
+            shifts: None,
+            service,
+            scaled_by: None,
+            to,
+            service_streams,
+            class_level: vec![0; reg.classes().len()],
+            levels: 1,
+            queue_capacity: Limit::NONE,
+            overflow: OverflowTarget::None,
+            breakdowns: None,
+            patience: None,
+            failure_stream: StreamId::named(kind, name, "failures"),
+            repair_stream: StreamId::named(kind, name, "repairs"),
+            patience_stream: StreamId::named(kind, name, "patience"),
+        }
+    }
+}
+
+/// The priority level of each class, renumbered densely (classes not
+/// listed come last), and the number of levels.
+fn priority_levels(
+    reg: &Registry,
+    field: &str,
+    priorities: &BTreeMap<String, u8>,
+) -> Result<(Vec<u8>, usize)> {
+    let classes = reg.classes();
+    let mut class_level = vec![0u8; classes.len()];
+    if priorities.is_empty() {
+        return Ok((class_level, 1));
+    }
+    for class in priorities.keys() {
+        if reg.class(class).is_none() {
+            return Err(Error::scenario(
+                format!("{field}.{class}"),
+                format!(
+                    "unknown class \"{class}\"; the sources declare: {}",
+                    classes.join(", ")
+                ),
+            ));
+        }
+    }
+    let used: BTreeSet<u8> = priorities.values().copied().collect();
+    let dense: Vec<u8> = used.into_iter().collect();
+    for (i, c) in classes.iter().enumerate() {
+        class_level[i] = match priorities.get(c) {
+            Some(l) => dense.iter().position(|x| x == l).expect("collected") as u8,
+            None => dense.len() as u8,
+        };
+    }
+    Ok((class_level, dense.len() + 1))
 }

@@ -1,0 +1,290 @@
+//! [`ModelBuilder`]: a model described part by part, and the compile
+//! driver that checks the run length, compiles every part against the
+//! name registry (`registry.rs`) in the order the nodes were registered,
+//! and runs the graph checks.
+//!
+//! Each part's own compile step lives with the part (`SourceNode::compile`
+//! in `source.rs`, `StationNode::compile` in `station/`, ...).
+
+mod registry;
+
+pub(crate) use registry::{Registry, cumulative, positive_time};
+
+use super::dispatch::DispatchNode;
+use super::router::RouterNode;
+use super::sink::SinkNode;
+use super::source::SourceNode;
+use super::station::{OverflowTarget, StationNode};
+use super::tax::{CbecTax, CompiledTax};
+use super::{
+    Delay, Dispatch, Interval, Model, NodeInfo, NodeKind, ReportSpec, Router, Sink, Source,
+    Station, delay,
+};
+use crate::calendar::StartTime;
+use crate::error::{Error, Result};
+use crate::time::SimTime;
+use indexmap::IndexMap;
+use std::path::PathBuf;
+
+/// Builds a [`Model`] from named parts; [`build`](ModelBuilder::build) checks
+/// every rule and resolves the names.
+///
+/// Parts refer to each other by name (`to = "review"`), so they can be added
+/// in any order. Node names are unique across all kinds of part. Nodes keep
+/// the order in which they were added, and results list them in that order
+/// (delays after stations).
+///
+/// # Examples
+/// ```
+/// # fn main() -> cbec_sim::Result<()> {
+/// use cbec_sim::{Dist, Model, SimTime, Sink, Source, Station};
+/// let model = Model::builder()
+///     .with_source("orders", Source::poisson(50.0, "review"))
+///     .with_station("review", Station::new(1, Dist::exponential(1.0)?, "done"))
+///     .with_sink("done", Sink::new())
+///     .with_horizon(SimTime::from_hours(100.0))
+///     .build()?;
+/// assert_eq!(model.station_names().collect::<Vec<_>>(), ["review"]);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+#[must_use]
+pub struct ModelBuilder {
+    pub(crate) sources: IndexMap<String, Source>,
+    pub(crate) stations: IndexMap<String, Station>,
+    pub(crate) delays: IndexMap<String, Delay>,
+    pub(crate) routers: IndexMap<String, Router>,
+    pub(crate) dispatches: IndexMap<String, Dispatch>,
+    pub(crate) sinks: IndexMap<String, Sink>,
+    pub(crate) intervals: IndexMap<String, Interval>,
+    pub(crate) horizon: Option<SimTime>,
+    pub(crate) warmup: SimTime,
+    pub(crate) start: StartTime,
+    pub(crate) sample_every: Option<SimTime>,
+    pub(crate) base_dir: Option<PathBuf>,
+    pub(crate) tax: Option<CbecTax>,
+    pub(crate) report: Option<ReportSpec>,
+}
+
+impl ModelBuilder {
+    /// An empty model.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) the source `name`.
+    pub fn with_source(mut self, name: impl Into<String>, source: Source) -> Self {
+        self.sources.insert(name.into(), source);
+        self
+    }
+
+    /// Adds (or replaces) the station `name`.
+    pub fn with_station(mut self, name: impl Into<String>, station: Station) -> Self {
+        self.stations.insert(name.into(), station);
+        self
+    }
+
+    /// Adds (or replaces) the delay `name`.
+    pub fn with_delay(mut self, name: impl Into<String>, delay: Delay) -> Self {
+        self.delays.insert(name.into(), delay);
+        self
+    }
+
+    /// Adds (or replaces) the router `name`.
+    pub fn with_router(mut self, name: impl Into<String>, router: Router) -> Self {
+        self.routers.insert(name.into(), router);
+        self
+    }
+
+    /// Adds (or replaces) the dispatch point `name`.
+    pub fn with_dispatch(mut self, name: impl Into<String>, dispatch: Dispatch) -> Self {
+        self.dispatches.insert(name.into(), dispatch);
+        self
+    }
+
+    /// Adds (or replaces) the sink `name`.
+    pub fn with_sink(mut self, name: impl Into<String>, sink: Sink) -> Self {
+        self.sinks.insert(name.into(), sink);
+        self
+    }
+
+    /// Measures the interval `name` between two milestones.
+    pub fn with_interval(mut self, name: impl Into<String>, interval: Interval) -> Self {
+        self.intervals.insert(name.into(), interval);
+        self
+    }
+
+    /// Assesses the composite CBEC tax on each order (see [`CbecTax`]).
+    pub fn with_tax(mut self, tax: CbecTax) -> Self {
+        self.tax = Some(tax);
+        self
+    }
+
+    /// Names the parts the planner KPIs read (see [`ReportSpec`]).
+    pub fn with_report(mut self, report: ReportSpec) -> Self {
+        self.report = Some(report);
+        self
+    }
+
+    /// Stops each run at `horizon`. Without a horizon, every source needs a
+    /// `max_arrivals` and a run goes on until the last order has left.
+    pub fn with_horizon(mut self, horizon: SimTime) -> Self {
+        self.horizon = Some(horizon);
+        self
+    }
+
+    /// Discards statistics gathered before `warmup` (counts for conservation
+    /// are kept whole).
+    pub fn with_warmup(mut self, warmup: SimTime) -> Self {
+        self.warmup = warmup;
+        self
+    }
+
+    /// The local date and time of time zero (default Monday 2024-01-01 00:00).
+    pub fn with_start(mut self, start: jiff::civil::DateTime) -> Self {
+        self.start = StartTime(start);
+        self
+    }
+
+    /// Records queue lengths every `interval`, for charts through a peak.
+    pub fn with_time_series(mut self, interval: SimTime) -> Self {
+        self.sample_every = Some(interval);
+        self
+    }
+
+    /// Folder against which relative file paths (replayed logs) are read.
+    pub fn with_base_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.base_dir = Some(dir.into());
+        self
+    }
+
+    /// Checks every rule and compiles the model.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] naming the first offending field, for example
+    /// `stations.review.servers: must be at least 1, got 0`.
+    pub fn build(self) -> Result<Model> {
+        let reg = Registry::new(&self)?;
+        compile(reg, self)
+    }
+}
+
+/// Compiles every part of `b` against the registry `reg`, in the order the
+/// nodes were registered, then runs the graph checks.
+fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
+    if let Some(h) = b.horizon {
+        positive_time("simulation.horizon", h)?;
+    }
+    let warm = b.warmup.secs();
+    if !(warm.is_finite() && warm >= 0.0) {
+        return Err(Error::scenario(
+            "simulation.warmup",
+            format!("must be finite and at least 0, got {warm}"),
+        ));
+    }
+    if let Some(h) = b.horizon
+        && warm >= h.secs()
+    {
+        return Err(Error::scenario(
+            "simulation.warmup",
+            format!(
+                "must be shorter than the horizon ({} s), got {warm} s",
+                h.secs()
+            ),
+        ));
+    }
+    if let Some(s) = b.sample_every {
+        positive_time("simulation.sample_every", s)?;
+    }
+    let mut nodes = Vec::new();
+    let mut sources = Vec::new();
+    for (name, s) in &b.sources {
+        nodes.push(NodeInfo::new(NodeKind::Source(sources.len()), None, None));
+        sources.push(SourceNode::compile(&reg, name, s, b.horizon)?);
+    }
+    let mut stations = Vec::new();
+    for (name, s) in &b.stations {
+        nodes.push(NodeInfo::new(
+            NodeKind::Station(stations.len()),
+            reg.milestone(&s.milestone),
+            reg.increment(&s.increment),
+        ));
+        stations.push(StationNode::compile(&reg, name, s)?);
+    }
+    for (name, d) in &b.delays {
+        nodes.push(NodeInfo::new(
+            NodeKind::Station(stations.len()),
+            reg.milestone(&d.milestone),
+            reg.increment(&d.increment),
+        ));
+        stations.push(delay::compile(&reg, name, d)?);
+    }
+    let mut routers = Vec::new();
+    for (name, r) in &b.routers {
+        nodes.push(NodeInfo::new(
+            NodeKind::Router(routers.len()),
+            reg.milestone(&r.milestone),
+            reg.increment(&r.increment),
+        ));
+        routers.push(RouterNode::compile(&reg, name, r)?);
+    }
+    let mut dispatches = Vec::new();
+    for (name, d) in &b.dispatches {
+        nodes.push(NodeInfo::new(
+            NodeKind::Dispatch(dispatches.len()),
+            reg.milestone(&d.milestone),
+            None,
+        ));
+        dispatches.push(DispatchNode::compile(&reg, name, d)?);
+    }
+    let mut sinks = Vec::new();
+    for (name, s) in &b.sinks {
+        nodes.push(NodeInfo::new(
+            NodeKind::Sink(sinks.len()),
+            reg.milestone(&s.milestone),
+            None,
+        ));
+        sinks.push(SinkNode { name: name.clone() });
+    }
+    let mut intervals = Vec::new();
+    let mut interval_ends = vec![Vec::new(); reg.milestones().len()];
+    for (name, iv) in &b.intervals {
+        let from = reg.milestone_named(&format!("intervals.{name}.from"), &iv.from)?;
+        let to = reg.milestone_named(&format!("intervals.{name}.to"), &iv.to)?;
+        interval_ends[to as usize].push((intervals.len(), from));
+        intervals.push(name.clone());
+    }
+    if let Some(r) = &b.report {
+        r.check(&b)?;
+    }
+    let tax = match &b.tax {
+        Some(t) => Some(CompiledTax::compile(&reg, t)?),
+        None => None,
+    };
+    let any_blocking = stations.iter().any(|s| s.overflow == OverflowTarget::Block);
+    let (classes, milestones, attributes, calendar) = reg.into_tables();
+    let model = Model {
+        tax,
+        report: b.report.clone(),
+        any_blocking,
+        nodes,
+        sources,
+        stations,
+        routers,
+        dispatches,
+        sinks,
+        classes,
+        attributes,
+        calendar,
+        sample_every: b.sample_every,
+        milestones,
+        intervals,
+        interval_ends,
+        horizon: b.horizon,
+        warmup: b.warmup,
+        description: b,
+    };
+    model.check_router_cycles()?;
+    model.check_exits()?;
+    Ok(model)
+}

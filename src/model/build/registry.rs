@@ -1,0 +1,446 @@
+//! The name registry of a model being built: node names and kinds,
+//! classes, milestones and attributes, each resolved to a dense id; the
+//! replayed order logs; and the checks shared by every part's compile step
+//! (probabilities, shares, limits, names that must exist).
+//!
+//! Every compile step takes a `&Registry`, so a part can resolve any name
+//! but cannot change the registry: names are fixed before any part compiles.
+
+use super::ModelBuilder;
+use crate::calendar::Calendar;
+use crate::dist::PROB_SUM_TOLERANCE;
+use crate::error::{Error, Result};
+use crate::model::arrivals::ReplayLog;
+use crate::model::router::{Branches, Route};
+use crate::model::{AttributeInfo, DEFAULT_CLASS, Limit, NodeId};
+use crate::time::SimTime;
+use indexmap::IndexMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// Names resolved to ids, fixed before any part compiles.
+#[derive(Debug)]
+pub(crate) struct Registry {
+    ids: IndexMap<String, (NodeId, &'static str)>,
+    classes: Vec<String>,
+    milestones: Vec<String>,
+    attributes: Vec<AttributeInfo>,
+    calendar: Calendar,
+    replays: BTreeMap<String, Arc<ReplayLog>>,
+}
+
+fn check_prob(field: &str, p: f64) -> Result<()> {
+    if p.is_finite() && (0.0..=1.0).contains(&p) {
+        Ok(())
+    } else {
+        Err(Error::scenario(
+            field,
+            format!("must lie in [0, 1], got {p}"),
+        ))
+    }
+}
+
+fn check_sum(field: &str, sum: f64) -> Result<()> {
+    if (sum - 1.0).abs() <= PROB_SUM_TOLERANCE {
+        Ok(())
+    } else {
+        Err(Error::scenario(
+            field,
+            format!("probabilities must sum to 1, got {sum}"),
+        ))
+    }
+}
+
+/// Cumulative shares over a name → share map, mapped to ids; the last is +∞.
+pub(crate) fn cumulative<T: Copy>(
+    field: &str,
+    shares: &BTreeMap<String, f64>,
+    id: impl Fn(&str) -> T,
+) -> Result<Vec<(f64, T)>> {
+    let mut cum = 0.0;
+    let mut out = Vec::new();
+    for (name, share) in shares {
+        check_prob(&format!("{field}.{name}"), *share)?;
+        cum += share;
+        out.push((cum, id(name)));
+    }
+    check_sum(field, cum)?;
+    if let Some(last) = out.last_mut() {
+        last.0 = f64::INFINITY;
+    }
+    Ok(out)
+}
+
+pub(crate) fn positive_time(field: &str, t: SimTime) -> Result<()> {
+    if t.secs().is_finite() && t.secs() > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::scenario(
+            field,
+            format!("must be finite and greater than 0, got {} s", t.secs()),
+        ))
+    }
+}
+
+impl Registry {
+    /// Registers every name of `b` and checks that names are unique and
+    /// attributes consistent; reads replayed order logs.
+    pub(crate) fn new(b: &ModelBuilder) -> Result<Self> {
+        let mut ids = IndexMap::new();
+        let kinds: [(&'static str, Vec<&String>); 6] = [
+            ("sources", b.sources.keys().collect()),
+            ("stations", b.stations.keys().collect()),
+            ("delays", b.delays.keys().collect()),
+            ("routers", b.routers.keys().collect()),
+            ("dispatches", b.dispatches.keys().collect()),
+            ("sinks", b.sinks.keys().collect()),
+        ];
+        for (kind, names) in kinds {
+            for name in names {
+                if name.is_empty() {
+                    return Err(Error::scenario(kind, "node names must not be empty"));
+                }
+                let id =
+                    NodeId(u16::try_from(ids.len()).map_err(|_| {
+                        Error::scenario(kind, "at most 65,535 nodes are supported")
+                    })?);
+                if let Some((_, other)) = ids.insert(name.clone(), (id, kind)) {
+                    return Err(Error::scenario(
+                        format!("{kind}.{name}"),
+                        format!(
+                            "the name is already used by {other}.{name}; node names must be unique"
+                        ),
+                    ));
+                }
+            }
+        }
+        if b.sources.is_empty() {
+            return Err(Error::scenario(
+                "sources",
+                "at least one source is required",
+            ));
+        }
+        if b.sinks.is_empty() {
+            return Err(Error::scenario("sinks", "at least one sink is required"));
+        }
+        let calendar = Calendar::new(b.start.0);
+        // Replayed logs are read once, here.
+        let mut replays = BTreeMap::new();
+        for (name, s) in &b.sources {
+            if let Some(path) = &s.replay_csv {
+                let full = match &b.base_dir {
+                    Some(dir) if path.is_relative() => dir.join(path),
+                    _ => path.clone(),
+                };
+                let log = ReplayLog::read(&full, &format!("sources.{name}.replay_csv"), &calendar)?;
+                replays.insert(name.clone(), Arc::new(log));
+            }
+        }
+        let mut classes = BTreeSet::new();
+        for (name, s) in &b.sources {
+            if s.classes.is_empty() {
+                match replays.get(name) {
+                    Some(log) if log.rows.iter().any(|r| r.class.is_some()) => {
+                        for r in &log.rows {
+                            classes.insert(
+                                r.class.clone().unwrap_or_else(|| DEFAULT_CLASS.to_string()),
+                            );
+                        }
+                    }
+                    _ => {
+                        classes.insert(DEFAULT_CLASS.to_string());
+                    }
+                }
+            }
+            for class in s.classes.keys() {
+                if class.is_empty() {
+                    return Err(Error::scenario(
+                        format!("sources.{name}.classes"),
+                        "class names must not be empty",
+                    ));
+                }
+                classes.insert(class.clone());
+            }
+        }
+        let mut milestones = Vec::new();
+        let declared = b
+            .stations
+            .values()
+            .map(|s| &s.milestone)
+            .chain(b.delays.values().map(|d| &d.milestone))
+            .chain(b.routers.values().map(|r| &r.milestone))
+            .chain(b.dispatches.values().map(|d| &d.milestone))
+            .chain(b.sinks.values().map(|s| &s.milestone))
+            .flatten();
+        for m in declared {
+            if !milestones.contains(m) {
+                milestones.push(m.clone());
+            }
+        }
+        let mut c = Registry {
+            ids,
+            classes: classes.into_iter().collect(),
+            milestones,
+            attributes: Vec::new(),
+            calendar,
+            replays,
+        };
+        c.collect_attributes(b)?;
+        Ok(c)
+    }
+
+    fn collect_attributes(&mut self, b: &ModelBuilder) -> Result<()> {
+        let mut numeric: Vec<(String, String)> = Vec::new();
+        for (name, s) in &b.sources {
+            for attr in s.attributes.keys() {
+                numeric.push((attr.clone(), format!("sources.{name}.attributes.{attr}")));
+            }
+            if let Some(log) = self.replays.get(name) {
+                for col in &log.columns {
+                    numeric.push((col.clone(), format!("sources.{name}.replay_csv")));
+                }
+            }
+        }
+        let increments = b
+            .stations
+            .iter()
+            .map(|(n, s)| (&s.increment, format!("stations.{n}.increment")))
+            .chain(
+                b.delays
+                    .iter()
+                    .map(|(n, d)| (&d.increment, format!("delays.{n}.increment"))),
+            )
+            .chain(
+                b.routers
+                    .iter()
+                    .map(|(n, r)| (&r.increment, format!("routers.{n}.increment"))),
+            );
+        for (inc, field) in increments {
+            if let Some(a) = inc {
+                numeric.push((a.clone(), field));
+            }
+        }
+        for (attr, field) in &numeric {
+            if attr.is_empty() {
+                return Err(Error::scenario(field, "attribute names must not be empty"));
+            }
+            if !self.attributes.iter().any(|a| &a.name == attr) {
+                self.attributes.push(AttributeInfo {
+                    name: attr.clone(),
+                    categories: None,
+                });
+            }
+        }
+        for (name, s) in &b.sources {
+            for (attr, shares) in &s.categories {
+                let field = format!("sources.{name}.categories.{attr}");
+                let categories: Vec<String> = shares.keys().cloned().collect();
+                match self.attributes.iter().find(|a| &a.name == attr) {
+                    Some(AttributeInfo {
+                        categories: None, ..
+                    }) => {
+                        return Err(Error::scenario(
+                            field,
+                            format!("\"{attr}\" is already a numeric attribute"),
+                        ));
+                    }
+                    Some(AttributeInfo {
+                        categories: Some(known),
+                        ..
+                    }) if known != &categories => {
+                        return Err(Error::scenario(
+                            field,
+                            format!(
+                                "every source must list the same categories for \"{attr}\": {}",
+                                known.join(", ")
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                    None => self.attributes.push(AttributeInfo {
+                        name: attr.clone(),
+                        categories: Some(categories),
+                    }),
+                }
+            }
+        }
+        if self.attributes.len() > usize::from(u16::MAX) {
+            return Err(Error::scenario(
+                "attributes",
+                "at most 65,535 attributes are supported",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The id of attribute `name`.
+    pub(crate) fn attribute(&self, name: &str) -> Option<u16> {
+        self.attributes
+            .iter()
+            .position(|a| a.name == name)
+            .map(|i| i as u16)
+    }
+
+    /// The node `to` names, which orders can be sent to.
+    pub(crate) fn target(&self, field: &str, to: &str) -> Result<NodeId> {
+        match self.ids.get(to) {
+            Some((_, "sources")) => Err(Error::scenario(
+                field,
+                format!("\"{to}\" is a source; orders cannot be sent into a source"),
+            )),
+            Some((id, _)) => Ok(*id),
+            None => {
+                let known: Vec<&str> = self.ids.keys().map(String::as_str).collect();
+                Err(Error::scenario(
+                    field,
+                    format!("unknown node \"{to}\"; known nodes: {}", known.join(", ")),
+                ))
+            }
+        }
+    }
+
+    /// The id of a milestone a node declares.
+    pub(crate) fn milestone(&self, m: &Option<String>) -> Option<u16> {
+        m.as_ref().map(|m| {
+            self.milestones
+                .iter()
+                .position(|x| x == m)
+                .expect("collected") as u16
+        })
+    }
+
+    /// The id of an attribute a node increments.
+    pub(crate) fn increment(&self, a: &Option<String>) -> Option<u16> {
+        a.as_ref().map(|a| self.attribute(a).expect("collected"))
+    }
+
+    /// The id of class `name`.
+    pub(crate) fn class(&self, name: &str) -> Option<u16> {
+        self.classes
+            .iter()
+            .position(|c| c == name)
+            .map(|i| i as u16)
+    }
+
+    /// Routes as cumulative probabilities, checked.
+    pub(crate) fn routes(&self, field: &str, routes: &[Route]) -> Result<Branches> {
+        let mut cum = 0.0;
+        let mut out = Vec::with_capacity(routes.len());
+        for (i, r) in routes.iter().enumerate() {
+            check_prob(&format!("{field}[{i}].prob"), r.prob)?;
+            let to = self.target(&format!("{field}[{i}].to"), &r.to)?;
+            cum += r.prob;
+            out.push((cum, to));
+        }
+        check_sum(field, cum)?;
+        // The last branch catches any rounding left over.
+        if let Some(last) = out.last_mut() {
+            last.0 = f64::INFINITY;
+        }
+        Ok(out)
+    }
+
+    /// The id of node `name` (registered).
+    pub(crate) fn node(&self, name: &str) -> NodeId {
+        self.ids[name].0
+    }
+
+    /// Class names, sorted; a class id indexes this list.
+    pub(crate) fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    /// The model's calendar.
+    pub(crate) fn calendar(&self) -> Calendar {
+        self.calendar
+    }
+
+    /// The order log replayed by source `name` (read in [`Registry::new`]).
+    pub(crate) fn replay(&self, name: &str) -> &Arc<ReplayLog> {
+        &self.replays[name]
+    }
+
+    /// The categories of attribute `id`, or `None` if it is numeric.
+    pub(crate) fn categories(&self, id: u16) -> Option<&[String]> {
+        self.attributes[id as usize].categories.as_deref()
+    }
+
+    /// The name of attribute `id`.
+    pub(crate) fn attribute_name(&self, id: u16) -> &str {
+        &self.attributes[id as usize].name
+    }
+
+    /// The error for an attribute `name` that no part declares.
+    pub(crate) fn unknown_attribute(&self, field: &str, name: &str) -> Error {
+        let known: Vec<&str> = self.attributes.iter().map(|a| a.name.as_str()).collect();
+        let known = if known.is_empty() {
+            "none are declared".to_string()
+        } else {
+            known.join(", ")
+        };
+        Error::scenario(
+            field,
+            format!("unknown attribute \"{name}\"; known attributes: {known}"),
+        )
+    }
+
+    /// The id of numeric attribute `name`, or an error naming `field`.
+    pub(crate) fn numeric_attribute(&self, field: &str, name: &str) -> Result<u16> {
+        let id = self
+            .attribute(name)
+            .ok_or_else(|| self.unknown_attribute(field, name))?;
+        if self.categories(id).is_some() {
+            return Err(Error::scenario(
+                field,
+                format!("\"{name}\" is categorical; give a numeric attribute"),
+            ));
+        }
+        Ok(id)
+    }
+
+    /// The id of milestone `name`, or an error naming `field`.
+    pub(crate) fn milestone_named(&self, field: &str, name: &str) -> Result<u16> {
+        self.milestones
+            .iter()
+            .position(|m| m == name)
+            .map(|i| i as u16)
+            .ok_or_else(|| {
+                Error::scenario(
+                    field,
+                    format!(
+                        "unknown milestone \"{name}\"; milestones are set on nodes with `milestone = \"...\"`"
+                    ),
+                )
+            })
+    }
+
+    /// Milestone names; a milestone id indexes this list.
+    pub(crate) fn milestones(&self) -> &[String] {
+        &self.milestones
+    }
+
+    /// A finite count given at `field` as a [`Limit`]; the largest `u32`
+    /// is refused, since it cannot be told from "no limit".
+    pub(crate) fn limit(&self, field: &str, n: u32) -> Result<Limit> {
+        if n > Limit::MAX_FINITE {
+            return Err(Error::scenario(
+                field,
+                format!(
+                    "must be at most {}, got {n}; leave the field out for no limit",
+                    Limit::MAX_FINITE
+                ),
+            ));
+        }
+        Ok(Limit::at_most(n))
+    }
+
+    /// Takes the class, milestone and attribute tables for the model.
+    pub(crate) fn into_tables(self) -> (Vec<String>, Vec<String>, Vec<AttributeInfo>, Calendar) {
+        (
+            self.classes,
+            self.milestones,
+            self.attributes,
+            self.calendar,
+        )
+    }
+}
