@@ -148,12 +148,12 @@ pub use engine::EventClass;
 pub use error::{DistError, Error, Result};
 pub use experiment::{run_replications, run_replications_observed};
 pub use model::{
-    Breakdowns, CalendarDate, Capacity, CategoryRates, CbecTax, Comparison, Conservation,
-    DEFAULT_CLASS, DatedFactor, Delay, Dispatch, DispatchSummary, Interval, IntervalSummary, Model,
-    ModelBuilder, NetworkSummary, NodeId, NodeLoad, OfferedLoad, Overflow, RateProfile, ReportSpec,
-    Route, Router, Rule, RuleValue, RunSummary, ScheduledBatch, Servers, Simulation, Sink,
-    SinkSummary, Source, Station, StationSeries, StationSummary, StopReason, TaxSummary,
-    TimeSeries, WeeklyTime,
+    Breakdowns, CalendarDate, Capacity, CategoryRates, CbecTax, ClassTimes, Comparison,
+    Conservation, DEFAULT_CLASS, DatedFactor, Delay, Dispatch, DispatchSummary, Interval,
+    IntervalSummary, Model, ModelBuilder, NetworkSummary, NodeId, NodeLoad, OfferedLoad, Overflow,
+    RateProfile, ReportSpec, Route, Router, Rule, RuleValue, RunSummary, ScheduledBatch, Servers,
+    Simulation, Sink, SinkSummary, Source, Station, StationSeries, StationSummary, StopReason,
+    TaxSummary, TimeSeries, WeeklyTime,
 };
 pub use rng::StreamId;
 pub use scenario::{Measure, MeasureKind, Patch, PatchOp, RunLength, Scenario};

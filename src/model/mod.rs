@@ -61,8 +61,8 @@ pub use sink::Sink;
 pub use source::{DEFAULT_CLASS, Source};
 pub use station::{Breakdowns, Overflow, Servers, Station};
 pub use summary::{
-    Conservation, DispatchSummary, IntervalSummary, NetworkSummary, RunSummary, SinkSummary,
-    StationSeries, StationSummary, TaxSummary, TimeSeries,
+    ClassTimes, Conservation, DispatchSummary, IntervalSummary, NetworkSummary, RunSummary,
+    SinkSummary, StationSeries, StationSummary, TaxSummary, TimeSeries,
 };
 pub use tax::{CategoryRates, CbecTax};
 
@@ -267,5 +267,29 @@ impl Model {
         b.horizon = horizon;
         b.warmup = warmup;
         b.build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Limit;
+
+    #[test]
+    fn limit_admits_below_and_none_admits_all() {
+        let two = Limit::at_most(2);
+        assert!(two.admits(0) && two.admits(1) && !two.admits(2));
+        assert!(!Limit::ZERO.admits(0));
+        assert!(Limit::NONE.admits(Limit::MAX_FINITE));
+        assert_eq!(two.finite(), Some(2));
+        assert_eq!(Limit::NONE.finite(), None);
+    }
+
+    #[test]
+    fn limit_excess_and_cap() {
+        assert_eq!(Limit::at_most(3).excess(5), 2);
+        assert_eq!(Limit::at_most(3).excess(2), 0);
+        assert_eq!(Limit::NONE.excess(u32::MAX - 1), 0);
+        assert_eq!(Limit::at_most(3).cap(10), 3);
+        assert_eq!(Limit::NONE.cap(10), 10);
     }
 }

@@ -3,6 +3,7 @@
 //! and the runtime step that removes an order.
 
 use super::sim::Simulation;
+use super::summary::ClassTimes;
 use crate::engine::EntityId;
 use crate::stats::OnlineMoments;
 use crate::time::SimTime;
@@ -49,14 +50,18 @@ pub(crate) struct SinkState {
     /// Orders absorbed since the warm-up.
     pub(crate) count: u64,
     pub(crate) time_in_system: OnlineMoments,
+    /// Per class, when the model has more than one.
+    pub(crate) by_class: Vec<ClassTimes>,
 }
 
 impl SinkState {
-    pub(crate) fn new() -> Self {
+    /// An empty sink counting `classes` apart (none for a one-class model).
+    pub(crate) fn new(classes: &[ClassTimes]) -> Self {
         SinkState {
             total: 0,
             count: 0,
             time_in_system: OnlineMoments::new(),
+            by_class: classes.to_vec(),
         }
     }
 
@@ -64,6 +69,9 @@ impl SinkState {
     pub(crate) fn restart(&mut self) {
         self.count = 0;
         self.time_in_system = OnlineMoments::new();
+        for c in &mut self.by_class {
+            *c = ClassTimes::new(&c.class);
+        }
     }
 }
 
@@ -71,11 +79,15 @@ impl Simulation<'_> {
     /// Order `id` reaches sink `k` and leaves the system.
     #[inline(always)]
     pub(crate) fn absorb(&mut self, k: usize, id: EntityId, now: SimTime) {
-        let tis = now - self.orders[id].created;
+        let order = &self.orders[id];
+        let tis = now - order.created;
         let sink = &mut self.sinks[k];
         sink.total += 1;
         sink.count += 1;
         sink.time_in_system.push(tis.secs());
+        if let Some(c) = sink.by_class.get_mut(order.class as usize) {
+            c.time.push(tis.secs());
+        }
         self.orders.remove(id);
         let net = &mut self.network;
         net.time_in_system.push(tis.secs());

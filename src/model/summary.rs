@@ -1,3 +1,11 @@
+//! What one replication measured: [`RunSummary`] and its parts, per
+//! station, dispatch point, sink, interval and for the network, with the
+//! KPI methods that convert seconds to the units planners read.
+//!
+//! Every statistic covers the observed span (from the end of the warm-up
+//! to the end of the run) unless its docs say otherwise; conservation
+//! counts cover the whole run.
+
 use super::StopReason;
 use crate::stats::{DurationHistogram, OnlineMoments, TimeAverage};
 use crate::time::SimTime;
@@ -45,6 +53,48 @@ pub struct StationSummary {
     pub rejected: u64,
     /// Orders that gave up waiting.
     pub reneged: u64,
+    /// Waiting and sojourn times per class, in the order of
+    /// [`Model::classes`](crate::Model::classes); empty when the model has
+    /// one class (the station's own figures are that class's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_class: Vec<ClassTimes>,
+}
+
+/// The times of one class of orders at a station or sink.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ClassTimes {
+    /// Class name.
+    pub class: String,
+    /// Waiting time in queue (seconds), for jobs of this class whose
+    /// service started (at a station; empty at a sink).
+    pub wait: OnlineMoments,
+    /// Time at the station from arrival to the end of service (seconds);
+    /// at a sink, the time in system of the orders that reached it.
+    pub time: OnlineMoments,
+}
+
+impl ClassTimes {
+    /// Empty times for `class`.
+    pub(crate) fn new(class: &str) -> Self {
+        ClassTimes {
+            class: class.to_string(),
+            wait: OnlineMoments::new(),
+            time: OnlineMoments::new(),
+        }
+    }
+
+    /// Mean waiting time in minutes.
+    #[must_use]
+    pub fn wait_mean_min(&self) -> Option<f64> {
+        self.wait.mean().map(|s| s / 60.0)
+    }
+
+    /// Mean time at the station (or in the system, at a sink), minutes.
+    #[must_use]
+    pub fn time_mean_min(&self) -> Option<f64> {
+        self.time.mean().map(|s| s / 60.0)
+    }
 }
 
 impl StationSummary {
@@ -76,10 +126,41 @@ impl StationSummary {
         self.blocked.area / 3600.0
     }
 
-    /// Share of arrivals that had to queue.
+    /// Share of **admitted** orders (arrivals) that had to queue; orders
+    /// turned away by a full room are not among them (see
+    /// [`StationSummary::blocking_probability`]).
     #[must_use]
     pub fn prob_wait(&self) -> Option<f64> {
         (self.arrivals > 0).then(|| self.queued as f64 / self.arrivals as f64)
+    }
+
+    /// Share of the orders offered to the station (admitted + rejected)
+    /// that a full waiting room turned away (`overflow = { reject_to }`).
+    /// With `overflow = "block"` nobody is turned away: orders wait outside
+    /// (see [`StationSummary::blocked_hours`] upstream).
+    #[must_use]
+    pub fn blocking_probability(&self) -> Option<f64> {
+        let offered = self.arrivals + self.rejected;
+        (offered > 0).then(|| self.rejected as f64 / offered as f64)
+    }
+
+    /// L: the mean number of orders at the station (waiting, in service or
+    /// held by a blocked order), averaged over the observed span.
+    #[must_use]
+    pub fn mean_in_station(&self) -> Option<f64> {
+        self.in_station.mean()
+    }
+
+    /// Lq: the mean number waiting, averaged over the observed span.
+    #[must_use]
+    pub fn mean_queue(&self) -> Option<f64> {
+        self.queue_length.mean()
+    }
+
+    /// The `q`-quantile of the sojourn time (W's distribution), minutes.
+    #[must_use]
+    pub fn sojourn_quantile_min(&self, q: f64) -> Option<f64> {
+        self.sojourn_hist.quantile(q).map(SimTime::minutes)
     }
 
     /// Departures per hour over the observed span.
@@ -169,6 +250,11 @@ pub struct SinkSummary {
     pub count: u64,
     /// Their time in system (seconds).
     pub time_in_system: OnlineMoments,
+    /// Time in system per class, in the order of
+    /// [`Model::classes`](crate::Model::classes) (`wait` is empty); empty
+    /// when the model has one class.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_class: Vec<ClassTimes>,
 }
 
 /// A milestone interval over the observed span.

@@ -41,7 +41,7 @@ service_time_min = { dist = "lognormal""#,
         with: r#"servers = -4
 "#,
         field: r#"stations.pick.servers"#,
-        message: r#"servers: must be between 1 and 4294967295, got -4"#,
+        message: r#"servers: must be between 1 and 4294967294, got -4"#,
     },
     BadInput {
         what: r#"servers a word"#,

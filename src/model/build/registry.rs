@@ -444,3 +444,59 @@ impl Registry {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Dist, Model, SimTime, Sink, Source, Station};
+
+    fn desk(station: Station) -> crate::Result<Model> {
+        Model::builder()
+            .with_source("orders", Source::poisson(10.0, "desk"))
+            .with_station("desk", station)
+            .with_sink("done", Sink::new())
+            .with_horizon(SimTime::from_hours(1.0))
+            .build()
+    }
+
+    fn minute() -> Dist {
+        Dist::exponential(1.0).unwrap()
+    }
+
+    #[test]
+    fn a_count_that_collides_with_no_limit_is_refused() {
+        let err = desk(Station::new(u32::MAX, minute(), "done")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "stations.desk.servers: must be at most 4294967294, got 4294967295; leave the field out for no limit"
+        );
+        assert!(desk(Station::new(u32::MAX - 1, minute(), "done")).is_ok());
+    }
+
+    #[test]
+    fn unknown_attribute_says_none_are_declared() {
+        let err =
+            desk(Station::new(1, minute(), "done").with_service_scaled_by("items")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "stations.desk.service_scaled_by: unknown attribute \"items\"; known attributes: none are declared"
+        );
+    }
+
+    #[test]
+    fn names_resolve_to_dense_ids_in_order() {
+        let model = Model::builder()
+            .with_source(
+                "orders",
+                Source::poisson(10.0, "desk")
+                    .with_class("b", 0.5)
+                    .with_class("a", 0.5),
+            )
+            .with_station("desk", Station::new(1, minute(), "done"))
+            .with_sink("done", Sink::new())
+            .with_horizon(SimTime::from_hours(1.0))
+            .build()
+            .unwrap();
+        assert_eq!(model.classes(), ["a", "b"]);
+        assert_eq!(model.nodes.len(), 3);
+    }
+}

@@ -25,7 +25,7 @@ use super::order::Orders;
 use super::sink::SinkState;
 use super::source::SourceState;
 use super::station::StationState;
-use super::summary::{RunSummary, TaxSummary, TimeSeries};
+use super::summary::{ClassTimes, RunSummary, TaxSummary, TimeSeries};
 use super::{Limit, Model, NodeId};
 use crate::engine::{EntityId, EventCalendar, EventClass};
 use crate::rng::{SimRng, stream_rng};
@@ -114,6 +114,11 @@ impl<'m> Simulation<'m> {
     pub fn new(model: &'m Model, seed: u64, replication: u64) -> Self {
         let rng = |stream| stream_rng(seed, replication, stream);
         let w0 = model.calendar.week_offset(SimTime::ZERO);
+        let classes: Vec<ClassTimes> = if model.classes.len() > 1 {
+            model.classes.iter().map(|c| ClassTimes::new(c)).collect()
+        } else {
+            Vec::new()
+        };
         let stations = model
             .stations
             .iter()
@@ -122,7 +127,7 @@ impl<'m> Simulation<'m> {
                     Some(p) => Limit::at_most(p.value_at(w0)),
                     None => s.capacity,
                 };
-                StationState::new(s, seed, replication, on_shift)
+                StationState::new(s, seed, replication, on_shift, &classes)
             })
             .collect();
         let mut sim = Simulation {
@@ -143,7 +148,11 @@ impl<'m> Simulation<'m> {
                 .iter()
                 .map(|_| DispatchState::new(SimTime::ZERO))
                 .collect(),
-            sinks: model.sinks.iter().map(|_| SinkState::new()).collect(),
+            sinks: model
+                .sinks
+                .iter()
+                .map(|_| SinkState::new(&classes))
+                .collect(),
             intervals: model
                 .intervals
                 .iter()

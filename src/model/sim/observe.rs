@@ -166,6 +166,7 @@ impl Simulation<'_> {
                     available: st.stats.available.finish(now),
                     rejected: st.stats.rejected,
                     reneged: st.stats.reneged,
+                    by_class: st.stats.by_class.clone(),
                 })
                 .collect(),
             dispatches: m
@@ -190,6 +191,7 @@ impl Simulation<'_> {
                     name: node.name.clone(),
                     count: st.count,
                     time_in_system: st.time_in_system,
+                    by_class: st.by_class.clone(),
                 })
                 .collect(),
             intervals: m

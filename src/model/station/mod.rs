@@ -79,12 +79,16 @@ impl<'de> Deserialize<'de> for Servers {
         match Repr::deserialize(d)
             .map_err(|_| D::Error::custom("servers: must be a whole number or \"infinite\""))?
         {
-            Repr::Count(c) => u32::try_from(c).map(Servers::Finite).map_err(|_| {
-                D::Error::custom(format!(
-                    "servers: must be between 1 and {}, got {c}",
-                    u32::MAX
-                ))
-            }),
+            Repr::Count(c) => u32::try_from(c)
+                .ok()
+                .filter(|n| *n <= Limit::MAX_FINITE)
+                .map(Servers::Finite)
+                .ok_or_else(|| {
+                    D::Error::custom(format!(
+                        "servers: must be between 1 and {}, got {c}",
+                        Limit::MAX_FINITE
+                    ))
+                }),
             Repr::Fraction(x) => Err(D::Error::custom(format!(
                 "servers: must be a whole number or \"infinite\", got {x}"
             ))),

@@ -10,6 +10,7 @@ use super::StationNode;
 use crate::engine::EntityId;
 use crate::model::Limit;
 use crate::model::order::Orders;
+use crate::model::summary::ClassTimes;
 use crate::rng::{SimRng, stream_rng};
 use crate::stats::{DurationHistogram, OnlineMoments, TimeWeighted};
 use crate::time::SimTime;
@@ -37,12 +38,14 @@ pub(crate) struct StationStats {
     pub(crate) overtime: TimeWeighted,
     pub(crate) blocked: TimeWeighted,
     pub(crate) available: TimeWeighted,
+    /// Per class, when the model has more than one.
+    pub(crate) by_class: Vec<ClassTimes>,
 }
 
 impl StationStats {
     /// Statistics of an empty, working station with `on_shift` servers
     /// (counted as 0 when unlimited).
-    fn new(now: SimTime, on_shift: f64) -> Self {
+    fn new(now: SimTime, on_shift: f64, by_class: Vec<ClassTimes>) -> Self {
         let zero = TimeWeighted::new(now, 0.0);
         StationStats {
             arrivals: 0,
@@ -61,6 +64,28 @@ impl StationStats {
             overtime: zero,
             blocked: zero,
             available: TimeWeighted::new(now, 1.0),
+            by_class,
+        }
+    }
+
+    /// Records the wait of a job of class `class` whose service starts.
+    #[inline(always)]
+    pub(crate) fn record_wait(&mut self, class: u16, wait: SimTime) {
+        self.wait.push(wait.secs());
+        self.wait_hist.record(wait);
+        if let Some(c) = self.by_class.get_mut(class as usize) {
+            c.wait.push(wait.secs());
+        }
+    }
+
+    /// Records the sojourn of a job of class `class` whose service ended.
+    #[inline(always)]
+    pub(crate) fn record_sojourn(&mut self, class: u16, sojourn: SimTime) {
+        self.departures += 1;
+        self.sojourn.push(sojourn.secs());
+        self.sojourn_hist.record(sojourn);
+        if let Some(c) = self.by_class.get_mut(class as usize) {
+            c.time.push(sojourn.secs());
         }
     }
 
@@ -75,6 +100,9 @@ impl StationStats {
         self.wait_hist.reset();
         self.sojourn = OnlineMoments::new();
         self.sojourn_hist.reset();
+        for c in &mut self.by_class {
+            *c = ClassTimes::new(&c.class);
+        }
         for tw in [
             &mut self.queue_length,
             &mut self.busy,
@@ -117,7 +145,15 @@ pub(crate) struct StationState {
 impl StationState {
     /// Station `node` at time zero of replication `replication` under
     /// `seed`, with `on_shift` servers.
-    pub(crate) fn new(node: &StationNode, seed: u64, replication: u64, on_shift: Limit) -> Self {
+    /// `classes` names the classes to count apart (none for a one-class
+    /// model).
+    pub(crate) fn new(
+        node: &StationNode,
+        seed: u64,
+        replication: u64,
+        on_shift: Limit,
+        classes: &[ClassTimes],
+    ) -> Self {
         let rng = |stream| stream_rng(seed, replication, stream);
         let mut st = StationState {
             busy: 0,
@@ -133,10 +169,10 @@ impl StationState {
             patience_rng: rng(node.patience_stream),
             failure_rng: rng(node.failure_stream),
             repair_rng: rng(node.repair_stream),
-            stats: StationStats::new(SimTime::ZERO, 0.0),
+            stats: StationStats::new(SimTime::ZERO, 0.0, classes.to_vec()),
             starts: None,
         };
-        st.stats = StationStats::new(SimTime::ZERO, st.on_shift_count());
+        st.stats.on_shift = TimeWeighted::new(SimTime::ZERO, st.on_shift_count());
         st
     }
 
