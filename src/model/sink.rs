@@ -85,8 +85,8 @@ impl Simulation<'_> {
         sink.total += 1;
         sink.count += 1;
         sink.time_in_system.push(tis.secs());
-        if let Some(c) = sink.by_class.get_mut(order.class as usize) {
-            c.time.push(tis.secs());
+        if !sink.by_class.is_empty() {
+            sink.by_class[order.class as usize].time.push(tis.secs());
         }
         self.orders.remove(id);
         let net = &mut self.network;

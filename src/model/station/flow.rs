@@ -57,7 +57,7 @@ fn serve(
         .scaled_by
         .map_or(1.0, |a| orders.attribute(start.order, a));
     st.log_start(orders, start.order);
-    st.stats.record_wait(orders[start.order].class, start.wait);
+    st.stats.record_wait(orders, start.order, start.wait);
     let d = draw_service(node, st) * units;
     calendar.schedule(
         start.now + d,
@@ -103,8 +103,7 @@ impl Simulation<'_> {
     fn service_end_plain(&mut self, s: usize, id: EntityId, now: SimTime) {
         let node = &self.model.stations[s];
         let st = &mut self.stations[s];
-        let order = &self.orders[id];
-        st.stats.record_sojourn(order.class, now - order.entered);
+        st.stats.record_sojourn(&self.orders, id, now);
         if let Some(next) = st.queues[0].pop_front() {
             st.waiting -= 1;
             st.stats.queue_length.update(now, f64::from(st.waiting));
@@ -220,8 +219,7 @@ impl Simulation<'_> {
             return self.service_end_plain(s, id, now);
         }
         let st = &mut self.stations[s];
-        let order = &self.orders[id];
-        st.stats.record_sojourn(order.class, now - order.entered);
+        st.stats.record_sojourn(&self.orders, id, now);
         let target = self.resolve(self.model.stations[s].to, id, now);
         if self.model.any_blocking && self.blocks(target) {
             let NodeKind::Station(b) = self.model.nodes[target.0 as usize].kind else {

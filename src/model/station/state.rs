@@ -68,24 +68,29 @@ impl StationStats {
         }
     }
 
-    /// Records the wait of a job of class `class` whose service starts.
+    /// Records the wait of order `id`, whose service starts.
     #[inline(always)]
-    pub(crate) fn record_wait(&mut self, class: u16, wait: SimTime) {
+    pub(crate) fn record_wait(&mut self, orders: &Orders, id: EntityId, wait: SimTime) {
         self.wait.push(wait.secs());
         self.wait_hist.record(wait);
-        if let Some(c) = self.by_class.get_mut(class as usize) {
-            c.wait.push(wait.secs());
+        if !self.by_class.is_empty() {
+            self.by_class[orders[id].class as usize]
+                .wait
+                .push(wait.secs());
         }
     }
 
-    /// Records the sojourn of a job of class `class` whose service ended.
+    /// Records the sojourn of order `id`, whose service ended at `now`.
     #[inline(always)]
-    pub(crate) fn record_sojourn(&mut self, class: u16, sojourn: SimTime) {
+    pub(crate) fn record_sojourn(&mut self, orders: &Orders, id: EntityId, now: SimTime) {
+        let sojourn = now - orders[id].entered;
         self.departures += 1;
         self.sojourn.push(sojourn.secs());
         self.sojourn_hist.record(sojourn);
-        if let Some(c) = self.by_class.get_mut(class as usize) {
-            c.time.push(sojourn.secs());
+        if !self.by_class.is_empty() {
+            self.by_class[orders[id].class as usize]
+                .time
+                .push(sojourn.secs());
         }
     }
 
