@@ -1,3 +1,7 @@
+//! The event calendar: a binary heap keyed by (time, [`EventClass`],
+//! insertion sequence). Equal times run in class order, then FIFO; the
+//! clock never goes back. Knows nothing of customs or orders.
+
 use crate::time::SimTime;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;

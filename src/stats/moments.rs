@@ -1,3 +1,7 @@
+//! Streaming moments: count, mean, variance, minimum and maximum in
+//! constant memory, mergeable (Chan et al.), so per-replication and
+//! per-shard results combine exactly in a fixed order.
+
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 

@@ -1,3 +1,7 @@
+//! Time averages of piecewise-constant quantities (queue lengths, busy
+//! servers, orders in the system), accumulated exactly as sums of
+//! rectangles; restartable at the end of a warm-up.
+
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 
