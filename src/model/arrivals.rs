@@ -2,16 +2,16 @@
 //! Poisson), a timetable of batches, or the replay of an order log.
 
 use super::duration::DurationDist;
+use super::order_log::OrderLog;
 use crate::calendar::{Calendar, ClockTime, Day, WEEK_SECS, parse_calendar_value};
 use crate::dist::Dist;
 use crate::error::{Error, Result};
 use crate::rng::SimRng;
 use crate::time::SimTime;
-use jiff::civil::{Date, DateTime};
+use jiff::civil::Date;
 use rand_distr::{Distribution, Exp1};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 /// A calendar date, written `"2024-11-11"` (quoted or bare) in files.
@@ -146,6 +146,7 @@ impl ScheduledBatch {
 }
 
 /// One row of a replayed order log.
+/// One replayed order, its time in seconds since the start.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ReplayRow {
     pub(crate) time: f64,
@@ -153,7 +154,8 @@ pub(crate) struct ReplayRow {
     pub(crate) attributes: Vec<(usize, f64)>,
 }
 
-/// A replayed order log: rows in time order, attribute columns by name.
+/// An order log on the model's clock: rows in time order, attribute
+/// columns by name.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ReplayLog {
     pub(crate) columns: Vec<String>,
@@ -161,76 +163,32 @@ pub(crate) struct ReplayLog {
 }
 
 impl ReplayLog {
-    /// Reads a CSV log with a `time` column (local date-time such as
-    /// `2024-11-11T00:00:05`), an optional `class` column and numeric
-    /// attribute columns.
-    pub(crate) fn read(path: &Path, field: &str, calendar: &Calendar) -> Result<ReplayLog> {
-        let at = |line: u64, msg: String| {
-            Error::scenario(field, format!("{}:{line}: {msg}", path.display()))
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_path(path)
-            .map_err(|e| Error::scenario(field, format!("cannot read {}: {e}", path.display())))?;
-        let headers = reader.headers()?.clone();
-        let time_col = headers
-            .iter()
-            .position(|h| h == "time")
-            .ok_or_else(|| at(1, "needs a `time` column".into()))?;
-        let class_col = headers.iter().position(|h| h == "class");
-        let columns: Vec<(usize, String)> = headers
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != time_col && Some(*i) != class_col)
-            .map(|(i, h)| (i, h.to_string()))
-            .collect();
-        let mut rows = Vec::new();
-        let mut last = f64::NEG_INFINITY;
-        for record in reader.records() {
-            let record = record?;
-            let line = record.position().map_or(0, |p| p.line());
-            let text = &record[time_col];
-            let dt: DateTime = text
-                .parse()
-                .map_err(|_| at(line, format!("time: must be a local date-time such as 2024-11-11T00:00:05, got \"{text}\"")))?;
-            let time = calendar.time_of(dt);
+    /// Puts `log` on the clock of `calendar`; a row before the start is an
+    /// error at `field`.
+    pub(crate) fn new(log: &OrderLog, field: &str, calendar: &Calendar) -> Result<ReplayLog> {
+        let mut rows = Vec::with_capacity(log.rows.len());
+        for r in &log.rows {
+            let time = calendar.time_of(r.at);
             if time < 0.0 {
-                return Err(at(
-                    line,
+                return Err(Error::scenario(
+                    field,
                     format!(
-                        "time: {text} is before the simulation start {}",
+                        "{}:{}: time: {} is before the simulation start {}",
+                        log.origin(),
+                        r.line,
+                        r.at,
                         calendar.start()
                     ),
                 ));
             }
-            if time < last {
-                return Err(at(
-                    line,
-                    format!("time: rows must be in time order, {text} comes after a later row"),
-                ));
-            }
-            last = time;
-            let mut attributes = Vec::with_capacity(columns.len());
-            for (k, (i, name)) in columns.iter().enumerate() {
-                let v = &record[*i];
-                let x: f64 = v
-                    .parse()
-                    .ok()
-                    .filter(|x: &f64| x.is_finite())
-                    .ok_or_else(|| at(line, format!("{name}: must be a number, got \"{v}\"")))?;
-                attributes.push((k, x));
-            }
             rows.push(ReplayRow {
                 time,
-                class: class_col.map(|c| record[c].to_string()),
-                attributes,
+                class: r.class.clone(),
+                attributes: r.values.iter().copied().enumerate().collect(),
             });
         }
-        if rows.is_empty() {
-            return Err(at(1, "has no rows".into()));
-        }
         Ok(ReplayLog {
-            columns: columns.into_iter().map(|c| c.1).collect(),
+            columns: log.columns().to_vec(),
             rows,
         })
     }

@@ -14,6 +14,7 @@ use super::arrivals::{ArrivalProcess, CompiledProfile, RateProfile, ScheduledBat
 use super::arrivals::{compile_timetable, next_slot};
 use super::build::{Registry, cumulative};
 use super::duration::DurationDist;
+use super::order_log::OrderLog;
 use super::sim::{Event, Simulation};
 use super::{NodeId, Shares};
 use crate::dist::Dist;
@@ -36,9 +37,11 @@ use std::sync::Arc;
 ///   a non-homogeneous Poisson process sampled exactly;
 /// - `timetable`: batches at clock times on given weekdays (see
 ///   [`ScheduledBatch`]); all orders of a batch arrive at the same instant;
-/// - `replay_csv`: the rows of an order log, one order per row at its
-///   `time` (local date-time), with an optional `class` column and numeric
-///   attribute columns. A relative path is read from the scenario file's folder.
+/// - `replay_csv` (in files) or [`Source::replay`] (in Rust): the rows of
+///   an [`OrderLog`], one order per row at its `time` (local date-time),
+///   with an optional `class` column and numeric attribute columns. A
+///   relative path is read from the scenario file's folder, by the scenario
+///   layer when the scenario is built: the model itself reads no file.
 ///
 /// # Semantics
 /// - Each order's class is drawn from `classes` (class name → share, shares
@@ -74,9 +77,13 @@ pub struct Source {
     /// Scheduled batch arrivals.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timetable: Vec<ScheduledBatch>,
-    /// Replay of a CSV order log.
+    /// Replay of a CSV order log: its path, as written in a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replay_csv: Option<PathBuf>,
+    /// The replayed log itself: given by [`Source::replay`], or read from
+    /// `replay_csv` by [`Scenario::build`](crate::Scenario::build).
+    #[serde(skip)]
+    pub replay_log: Option<Arc<OrderLog>>,
     /// The node each new order enters.
     pub to: String,
     /// Class name → share of orders (shares sum to 1). Empty: one class, `"default"`.
@@ -100,6 +107,7 @@ impl Source {
             profile: None,
             timetable: Vec::new(),
             replay_csv: None,
+            replay_log: None,
             to: to.into(),
             classes: BTreeMap::new(),
             attributes: IndexMap::new(),
@@ -135,13 +143,20 @@ impl Source {
         }
     }
 
-    /// The orders of a CSV log.
+    /// The orders of a log (read one with
+    /// [`OrderLog::from_path`](crate::OrderLog::from_path) or
+    /// [`OrderLog::from_reader`]).
     #[must_use]
-    pub fn replay(csv: impl Into<PathBuf>, to: impl Into<String>) -> Self {
+    pub fn replay(log: OrderLog, to: impl Into<String>) -> Self {
         Source {
-            replay_csv: Some(csv.into()),
+            replay_log: Some(Arc::new(log)),
             ..Source::with_process(to)
         }
+    }
+
+    /// Whether the source replays a log (given, or named by `replay_csv`).
+    pub(crate) fn replays(&self) -> bool {
+        self.replay_csv.is_some() || self.replay_log.is_some()
     }
 
     /// Adds the class `name` with the given share of orders.
@@ -208,7 +223,7 @@ impl SourceNode {
             s.rate_per_hour.is_some(),
             s.profile.is_some(),
             !s.timetable.is_empty(),
-            s.replay_csv.is_some(),
+            s.replays(),
         ];
         if given.iter().filter(|g| **g).count() != 1 {
             return Err(Error::scenario(
@@ -222,7 +237,7 @@ impl SourceNode {
                 "must be at least 1, got 0",
             ));
         }
-        if horizon.is_none() && s.max_arrivals.is_none() && s.replay_csv.is_none() {
+        if horizon.is_none() && s.max_arrivals.is_none() && !s.replays() {
             return Err(Error::scenario(
                 f("max_arrivals"),
                 "is required when the model has no horizon, or the run would never end",

@@ -115,6 +115,7 @@
 //! `_min` minutes, `_per_hour` a rate, `_cny` yuan.
 
 mod measure;
+mod order_log;
 
 use measure::closest;
 pub use measure::{Measure, MeasureKind, Patch, PatchOp};
@@ -122,8 +123,8 @@ pub use measure::{Measure, MeasureKind, Patch, PatchOp};
 use crate::calendar::StartTime;
 use crate::error::{Error, Result};
 use crate::model::{
-    CbecTax, Delay, Dispatch, Interval, Model, ModelBuilder, ReportSpec, Router, Sink, Source,
-    Station,
+    CbecTax, Delay, Dispatch, Interval, Model, ModelBuilder, OrderLog, ReportSpec, Router, Sink,
+    Source, Station,
 };
 use crate::time::SimTime;
 use indexmap::IndexMap;
@@ -325,15 +326,8 @@ impl Scenario {
             }
             b = b.with_time_series(SimTime::from_minutes(m));
         }
-        // Only replayed logs read files; a model that reads none does not
-        // depend on where its scenario lives.
-        if let Some(dir) = &self.base_dir
-            && self.sources.values().any(|s| s.replay_csv.is_some())
-        {
-            b = b.with_base_dir(dir.clone());
-        }
         for (name, s) in &self.sources {
-            b = b.with_source(name.clone(), s.clone());
+            b = b.with_source(name.clone(), self.with_log_read(name, s)?);
         }
         for (name, s) in &self.stations {
             b = b.with_station(name.clone(), s.clone());
@@ -360,6 +354,26 @@ impl Scenario {
             b = b.with_report(r.clone());
         }
         Ok(b)
+    }
+
+    /// Source `name` with its `replay_csv` log read (a relative path from
+    /// the scenario file's folder), unless it already holds one.
+    fn with_log_read(&self, name: &str, s: &Source) -> Result<Source> {
+        let mut s = s.clone();
+        if let (Some(path), None) = (&s.replay_csv, &s.replay_log) {
+            let full = match &self.base_dir {
+                Some(dir) if path.is_relative() => dir.join(path),
+                _ => path.clone(),
+            };
+            let log = OrderLog::from_path(&full).map_err(|e| match e {
+                Error::Scenario { reason, .. } => {
+                    Error::scenario(format!("sources.{name}.replay_csv"), reason)
+                }
+                other => other,
+            })?;
+            s.replay_log = Some(std::sync::Arc::new(log));
+        }
+        Ok(s)
     }
 
     /// Checks the scenario and compiles it into a model.

@@ -4,7 +4,7 @@
 use crate::support::Z;
 use cbec_sim::stats::OnlineMoments;
 use cbec_sim::{
-    Breakdowns, DatedFactor, Day, Dispatch, Dist, Error, Model, RateProfile, Scenario,
+    Breakdowns, DatedFactor, Day, Dispatch, Dist, Error, Model, OrderLog, RateProfile, Scenario,
     ScheduledBatch, Shift, SimTime, Simulation, Sink, Source, Station, WeeklyTime,
 };
 
@@ -254,7 +254,10 @@ fn replayed_log_arrives_at_its_times_with_class_and_attributes() {
         "time,class,basket_value_cny\n2024-01-01T00:10:00,express,120\n2024-01-01T00:10:00,standard,6000\n2024-01-01T01:00:30,standard,80\n",
     );
     let model = Model::builder()
-        .with_source("log", Source::replay(&path, "limit"))
+        .with_source(
+            "log",
+            Source::replay(OrderLog::from_path(&path).unwrap(), "limit"),
+        )
         .with_router(
             "limit",
             cbec_sim::Router::new(vec![cbec_sim::Route::new("ok", 1.0)])
@@ -285,13 +288,9 @@ fn replayed_log_errors_name_file_line_and_rule() {
         "bad_order.csv",
         "time\n2024-01-01T02:00:00\n2024-01-01T01:00:00\n",
     );
-    let err = Model::builder()
-        .with_source("log", Source::replay(&out_of_order, "done"))
-        .with_sink("done", Sink::new())
-        .build()
-        .unwrap_err();
+    let err = OrderLog::from_path(&out_of_order).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.starts_with("sources.log.replay_csv: "), "{msg}");
+    assert!(msg.starts_with("replay_csv: "), "{msg}");
     assert!(
         msg.contains("bad_order.csv:3: time: rows must be in time order"),
         "{msg}"
@@ -300,17 +299,30 @@ fn replayed_log_errors_name_file_line_and_rule() {
         "bad_number.csv",
         "time,weight_kg\n2024-01-01T02:00:00,heavy\n",
     );
-    let msg = Model::builder()
-        .with_source("log", Source::replay(&bad_number, "done"))
-        .with_sink("done", Sink::new())
-        .build()
-        .unwrap_err()
-        .to_string();
+    let msg = OrderLog::from_path(&bad_number).unwrap_err().to_string();
     assert!(
         msg.contains("bad_number.csv:2: weight_kg: must be a number, got \"heavy\""),
         "{msg}"
     );
     assert!(matches!(err, Error::Scenario { .. }));
+    // A log named but not read: the model reads no file itself.
+    let mut named = Source::poisson(1.0, "done");
+    named.rate_per_hour = None;
+    named.replay_csv = Some(bad_number.clone());
+    let msg = Model::builder()
+        .with_source("log", named)
+        .with_sink("done", Sink::new())
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.starts_with("sources.log.replay_csv: the log ") && msg.contains("was not read"),
+        "{msg}"
+    );
+    // Only regular files are read: a folder is refused before opening.
+    let dir = bad_number.parent().unwrap();
+    let msg = OrderLog::from_path(dir).unwrap_err().to_string();
+    assert!(msg.ends_with("is not a regular file"), "{msg}");
 }
 
 #[test]

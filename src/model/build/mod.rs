@@ -24,7 +24,6 @@ use crate::calendar::StartTime;
 use crate::error::{Error, Result};
 use crate::time::SimTime;
 use indexmap::IndexMap;
-use std::path::PathBuf;
 
 /// Builds a [`Model`] from named parts; [`build`](ModelBuilder::build) checks
 /// every rule and resolves the names.
@@ -61,7 +60,6 @@ pub struct ModelBuilder {
     pub(crate) warmup: SimTime,
     pub(crate) start: StartTime,
     pub(crate) sample_every: Option<SimTime>,
-    pub(crate) base_dir: Option<PathBuf>,
     pub(crate) tax: Option<CbecTax>,
     pub(crate) report: Option<ReportSpec>,
 }
@@ -149,12 +147,6 @@ impl ModelBuilder {
     /// Records queue lengths every `interval`, for charts through a peak.
     pub fn with_time_series(mut self, interval: SimTime) -> Self {
         self.sample_every = Some(interval);
-        self
-    }
-
-    /// Folder against which relative file paths (replayed logs) are read.
-    pub fn with_base_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.base_dir = Some(dir.into());
         self
     }
 

@@ -124,16 +124,25 @@ impl Registry {
             return Err(Error::scenario("sinks", "at least one sink is required"));
         }
         let calendar = Calendar::new(b.start.0);
-        // Replayed logs are read once, here.
+        // Replayed logs are put on the model's clock once, here.
         let mut replays = BTreeMap::new();
         for (name, s) in &b.sources {
-            if let Some(path) = &s.replay_csv {
-                let full = match &b.base_dir {
-                    Some(dir) if path.is_relative() => dir.join(path),
-                    _ => path.clone(),
-                };
-                let log = ReplayLog::read(&full, &format!("sources.{name}.replay_csv"), &calendar)?;
-                replays.insert(name.clone(), Arc::new(log));
+            let field = format!("sources.{name}.replay_csv");
+            match (&s.replay_log, &s.replay_csv) {
+                (Some(log), _) => {
+                    let log = ReplayLog::new(log, &field, &calendar)?;
+                    replays.insert(name.clone(), Arc::new(log));
+                }
+                (None, Some(path)) => {
+                    return Err(Error::scenario(
+                        field,
+                        format!(
+                            "the log {} was not read: build the model from its Scenario (which reads it), or give the log with Source::replay(OrderLog::from_path(..)?, ..)",
+                            path.display()
+                        ),
+                    ));
+                }
+                (None, None) => {}
             }
         }
         let mut classes = BTreeSet::new();

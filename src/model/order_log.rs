@@ -1,0 +1,172 @@
+//! Order logs: the rows of a CSV log (a local date-time per order, an
+//! optional class, numeric attribute columns), parsed from any reader.
+//!
+//! The model never opens files: the scenario layer reads a scenario's
+//! `replay_csv` (`OrderLog::from_path`, in `scenario/order_log.rs`), and a
+//! Rust caller may parse a log from any reader. Date-times become seconds
+//! when the model is built, against the model's calendar.
+//!
+//! Invariants of a parsed log: at least one row; rows in time order; every
+//! attribute value finite.
+
+use crate::error::{Error, Result};
+use jiff::civil::DateTime;
+use std::io::Read;
+
+/// One order of a log.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct OrderLogRow {
+    /// Line of the file, for messages.
+    pub(crate) line: u64,
+    pub(crate) at: DateTime,
+    pub(crate) class: Option<String>,
+    /// Values of the attribute columns, in column order.
+    pub(crate) values: Vec<f64>,
+}
+
+/// A parsed order log, ready to replay through a [`Source`](crate::Source).
+///
+/// # Format
+/// CSV with a header: a `time` column (local date-time such as
+/// `2024-11-11T00:00:05`), an optional `class` column, and any number of
+/// numeric attribute columns, each named for the attribute it sets. Rows
+/// must be in time order.
+///
+/// # Examples
+/// ```
+/// # fn main() -> cbec_sim::Result<()> {
+/// use cbec_sim::OrderLog;
+/// let text = "time,class,items\n2024-11-11T00:00:05,express,2\n2024-11-11T00:01:00,standard,1\n";
+/// let log = OrderLog::from_reader(text.as_bytes(), "orders.csv")?;
+/// assert_eq!(log.len(), 2);
+/// assert_eq!(log.columns(), ["items"]);
+///
+/// let late = "time\n2024-11-11T00:01:00\n2024-11-11T00:00:05\n";
+/// let err = OrderLog::from_reader(late.as_bytes(), "orders.csv").unwrap_err();
+/// assert!(err.to_string().contains("orders.csv:3: time: rows must be in time order"), "{err}");
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderLog {
+    origin: String,
+    columns: Vec<String>,
+    pub(crate) rows: Vec<OrderLogRow>,
+}
+
+impl OrderLog {
+    /// Parses a CSV log; `origin` names it in messages (a file name).
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] at field `replay_csv`, naming `origin`, the line
+    /// and the rule: no `time` column, a time that is not a local
+    /// date-time, rows out of order, a value that is not a finite number,
+    /// no rows, or CSV that cannot be read.
+    pub fn from_reader(reader: impl Read, origin: &str) -> Result<OrderLog> {
+        let at = |line: u64, msg: String| {
+            Error::scenario("replay_csv", format!("{origin}:{line}: {msg}"))
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(reader);
+        let headers = reader
+            .headers()
+            .map_err(|e| at(1, format!("cannot be read as CSV: {e}")))?
+            .clone();
+        let time_col = headers
+            .iter()
+            .position(|h| h == "time")
+            .ok_or_else(|| at(1, "needs a `time` column".into()))?;
+        let class_col = headers.iter().position(|h| h == "class");
+        let columns: Vec<(usize, String)> = headers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != time_col && Some(*i) != class_col)
+            .map(|(i, h)| (i, h.to_string()))
+            .collect();
+        let mut rows: Vec<OrderLogRow> = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line());
+                at(line, format!("cannot be read as CSV: {e}"))
+            })?;
+            let line = record.position().map_or(0, |p| p.line());
+            let text = &record[time_col];
+            let dt: DateTime = text.parse().map_err(|_| {
+                at(
+                    line,
+                    format!(
+                        "time: must be a local date-time such as 2024-11-11T00:00:05, got \"{}\"",
+                        excerpt(text)
+                    ),
+                )
+            })?;
+            if rows.last().is_some_and(|r| dt < r.at) {
+                return Err(at(
+                    line,
+                    format!("time: rows must be in time order, {text} comes after a later row"),
+                ));
+            }
+            let mut values = Vec::with_capacity(columns.len());
+            for (i, name) in &columns {
+                let v = &record[*i];
+                let x: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|x: &f64| x.is_finite())
+                    .ok_or_else(|| {
+                        at(
+                            line,
+                            format!("{name}: must be a number, got \"{}\"", excerpt(v)),
+                        )
+                    })?;
+                values.push(x);
+            }
+            rows.push(OrderLogRow {
+                line,
+                at: dt,
+                class: class_col.map(|c| record[c].to_string()),
+                values,
+            });
+        }
+        if rows.is_empty() {
+            return Err(at(1, "has no rows".into()));
+        }
+        Ok(OrderLog {
+            origin: origin.to_string(),
+            columns: columns.into_iter().map(|c| c.1).collect(),
+            rows,
+        })
+    }
+
+    /// Where the log came from (a file name), as given.
+    #[must_use]
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The attribute columns, in file order.
+    #[must_use]
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The number of orders.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the log has no orders (never true of a parsed log).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// At most 40 characters of `text`, marked when cut.
+fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text.to_string(),
+    }
+}
