@@ -1,6 +1,7 @@
 //! How a source generates orders: Poisson, a rate table (non-homogeneous
 //! Poisson), a timetable of batches, or the replay of an order log.
 
+use super::build;
 use super::duration::DurationDist;
 use super::order_log::OrderLog;
 use crate::calendar::{Calendar, ClockTime, Day, WEEK_SECS, parse_calendar_value};
@@ -149,6 +150,8 @@ impl ScheduledBatch {
 /// One replayed order, its time in seconds since the start.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ReplayRow {
+    /// Line of the file, for messages.
+    pub(crate) line: u64,
     pub(crate) time: f64,
     pub(crate) class: Option<String>,
     pub(crate) attributes: Vec<(usize, f64)>,
@@ -158,6 +161,8 @@ pub(crate) struct ReplayRow {
 /// columns by name.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ReplayLog {
+    /// Where the log came from, for messages.
+    pub(crate) origin: String,
     pub(crate) columns: Vec<String>,
     pub(crate) rows: Vec<ReplayRow>,
 }
@@ -182,12 +187,14 @@ impl ReplayLog {
                 ));
             }
             rows.push(ReplayRow {
+                line: r.line,
                 time,
                 class: r.class.clone(),
                 attributes: r.values.iter().copied().enumerate().collect(),
             });
         }
         Ok(ReplayLog {
+            origin: log.origin().to_string(),
             columns: log.columns().to_vec(),
             rows,
         })
@@ -287,6 +294,18 @@ impl CompiledProfile {
                 ));
             }
         }
+        // The highest rate the table can reach: the busiest hour on the
+        // busiest weekday with the largest dated factor (and first-hour
+        // spike, at midnight).
+        let max = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
+        let dated = dates
+            .values()
+            .map(|(f, first)| f * first.max(1.0))
+            .fold(1.0, f64::max);
+        build::rate(
+            &format!("{field} at its peak"),
+            max(&hourly) * 3600.0 * max(&weekday) * dated,
+        )?;
         Ok(CompiledProfile {
             hourly,
             weekday,
@@ -360,6 +379,7 @@ pub(crate) fn compile_timetable(table: &[ScheduledBatch], field: &str) -> Result
                 "must list at least one day",
             ));
         }
+        build::batch_mean(&format!("{field}[{i}].batch"), b.batch.mean())?;
         for d in &b.days {
             slots.push((d.index() as f64 * 86_400.0 + b.at.secs(), b.batch.clone()));
         }

@@ -137,47 +137,142 @@ impl Model {
         Ok(())
     }
 
-    /// Every cycle must pass through a station, or an order could loop
-    /// forever without time passing.
-    pub(crate) fn check_router_cycles(&self) -> Result<()> {
+    /// The name of node `i`.
+    pub(crate) fn node_name(&self, i: usize) -> String {
+        match self.nodes[i].kind {
+            NodeKind::Source(k) => self.sources[k].name.clone(),
+            NodeKind::Station(s) => self.stations[s].name.clone(),
+            NodeKind::Router(r) => self.routers[r].name.clone(),
+            NodeKind::Dispatch(d) => self.dispatches[d].name.clone(),
+            NodeKind::Sink(k) => self.sinks[k].name.clone(),
+        }
+    }
+
+    /// Whether an order passes node `i` without time passing: a router,
+    /// or a station or delay whose service time is always zero.
+    fn instant(&self, i: usize) -> bool {
+        match self.nodes[i].kind {
+            NodeKind::Router(_) => true,
+            NodeKind::Station(s) => self.stations[s].service.always_zero(),
+            _ => false,
+        }
+    }
+
+    /// Where an order can go from instant node `i` at the same instant
+    /// (routes of probability 0 count: a measure may raise them).
+    fn instant_successors(&self, i: usize) -> Vec<usize> {
+        let id = |n: NodeId| n.0 as usize;
+        match self.nodes[i].kind {
+            NodeKind::Router(r) => {
+                let router = &self.routers[r];
+                router
+                    .default
+                    .iter()
+                    .chain(router.by_class.iter().flatten().flatten())
+                    .map(|&(_, to)| id(to))
+                    .collect()
+            }
+            NodeKind::Station(s) => {
+                let st = &self.stations[s];
+                let mut v = vec![id(st.to)];
+                if let OverflowTarget::Reject(to) = st.overflow {
+                    v.push(id(to));
+                }
+                v
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every cycle must pass through a station whose service takes time,
+    /// or an order could loop forever without time passing.
+    pub(crate) fn check_instant_cycles(&self) -> Result<()> {
         // 0 = unvisited, 1 = on the current path, 2 = done.
-        let mut mark = vec![0u8; self.routers.len()];
-        fn visit(m: &Model, r: usize, mark: &mut [u8], path: &mut Vec<usize>) -> Result<()> {
-            mark[r] = 1;
-            path.push(r);
-            let router = &m.routers[r];
-            let targets = router
-                .default
-                .iter()
-                .chain(router.by_class.iter().flatten().flatten());
-            for &(_, to) in targets {
-                if let NodeKind::Router(next) = m.nodes[to.0 as usize].kind {
-                    if mark[next] == 1 {
-                        let names: Vec<&str> =
-                            path.iter().map(|i| m.routers[*i].name.as_str()).collect();
-                        return Err(Error::scenario(
-                            format!("routers.{}", m.routers[r].name),
-                            format!(
-                                "routes form a cycle through routers only ({} -> {}); every cycle must pass through a station",
-                                names.join(" -> "),
-                                m.routers[next].name
-                            ),
-                        ));
-                    }
-                    if mark[next] == 0 {
-                        visit(m, next, mark, path)?;
-                    }
+        let mut mark = vec![0u8; self.nodes.len()];
+        fn visit(m: &Model, i: usize, mark: &mut [u8], path: &mut Vec<usize>) -> Result<()> {
+            mark[i] = 1;
+            path.push(i);
+            for next in m.instant_successors(i) {
+                if !m.instant(next) {
+                    continue;
+                }
+                if mark[next] == 1 {
+                    let start = path.iter().position(|p| *p == next).unwrap_or(0);
+                    let routers_only = path[start..]
+                        .iter()
+                        .all(|n| matches!(m.nodes[*n].kind, NodeKind::Router(_)));
+                    let names: Vec<String> = path
+                        .iter()
+                        .chain(std::iter::once(&next))
+                        .map(|n| m.node_name(*n))
+                        .collect();
+                    let reason = if routers_only {
+                        "routes form a cycle through routers only ({}); every cycle must pass through a station"
+                    } else {
+                        "routes form a cycle through routers and stations whose service time is always 0 ({}); every cycle must pass through a station whose service takes time"
+                    };
+                    // Name a zero-time station of the cycle if there is one:
+                    // its service time is what to change.
+                    let at = path[start..]
+                        .iter()
+                        .find(|n| matches!(m.nodes[**n].kind, NodeKind::Station(_)))
+                        .copied()
+                        .unwrap_or(i);
+                    return Err(Error::scenario(
+                        m.node_field(at),
+                        reason.replace("{}", &names.join(" -> ")),
+                    ));
+                }
+                if mark[next] == 0 {
+                    visit(m, next, mark, path)?;
                 }
             }
             path.pop();
-            mark[r] = 2;
+            mark[i] = 2;
             Ok(())
         }
-        for r in 0..self.routers.len() {
-            if mark[r] == 0 {
-                visit(self, r, &mut mark, &mut Vec::new())?;
+        for i in 0..self.nodes.len() {
+            if mark[i] == 0 && self.instant(i) {
+                visit(self, i, &mut mark, &mut Vec::new())?;
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Dist, Model, Route, Router, SimTime, Sink, Source, Station};
+
+    fn looped(service: Dist) -> crate::Result<Model> {
+        Model::builder()
+            .with_source("orders", Source::poisson(10.0, "check"))
+            .with_station("check", Station::new(1, service, "again"))
+            .with_router(
+                "again",
+                Router::new(vec![
+                    Route::new("check", 1.0 - 1e-9),
+                    Route::new("done", 1e-9),
+                ]),
+            )
+            .with_sink("done", Sink::new())
+            .with_horizon(SimTime::from_hours(1.0))
+            .build()
+    }
+
+    #[test]
+    fn a_loop_through_a_zero_time_station_is_an_error() {
+        let err = looped(Dist::deterministic(0.0).unwrap()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "stations.check: routes form a cycle through routers and stations whose service time is always 0 (check -> again -> check); every cycle must pass through a station whose service takes time"
+        );
+    }
+
+    #[test]
+    fn a_loop_through_a_station_that_takes_time_is_fine() {
+        assert!(looped(Dist::deterministic(0.5).unwrap()).is_ok());
+        // Zero only sometimes: time passes on the other draws.
+        assert!(looped(Dist::discrete(vec![0.0, 1.0], vec![0.5, 0.5]).unwrap()).is_ok());
     }
 }

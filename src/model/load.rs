@@ -256,16 +256,6 @@ impl Model {
         }
     }
 
-    fn node_name(&self, i: usize) -> String {
-        match self.nodes[i].kind {
-            NodeKind::Source(k) => self.sources[k].name.clone(),
-            NodeKind::Station(s) => self.stations[s].name.clone(),
-            NodeKind::Router(r) => self.routers[r].name.clone(),
-            NodeKind::Dispatch(d) => self.dispatches[d].name.clone(),
-            NodeKind::Sink(k) => self.sinks[k].name.clone(),
-        }
-    }
-
     /// Expected arrivals of source `k` in each hour of the span.
     fn source_hourly(&self, k: usize) -> Vec<f64> {
         let span = self.horizon.map_or(WEEK_SECS, SimTime::secs);

@@ -12,7 +12,7 @@
 
 use super::arrivals::{ArrivalProcess, CompiledProfile, RateProfile, ScheduledBatch};
 use super::arrivals::{compile_timetable, next_slot};
-use super::build::{Registry, cumulative};
+use super::build::{self, Registry, cumulative};
 use super::duration::DurationDist;
 use super::order_log::OrderLog;
 use super::sim::{Event, Simulation};
@@ -251,6 +251,7 @@ impl SourceNode {
                     format!("must be finite and greater than 0, got {rate}"),
                 ));
             }
+            build::rate(&f("rate_per_hour"), rate)?;
             let gaps = Dist::exponential(3600.0 / rate)
                 .map_err(|e| Error::scenario(f("rate_per_hour"), e.to_string()))?;
             ArrivalProcess::Poisson {

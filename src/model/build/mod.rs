@@ -6,8 +6,10 @@
 //! Each part's own compile step lives with the part (`SourceNode::compile`
 //! in `source.rs`, `StationNode::compile` in `station/`, ...).
 
+mod limits;
 mod registry;
 
+pub(crate) use limits::{batch_mean, rate};
 pub(crate) use registry::{Registry, cumulative, positive_time};
 
 use super::dispatch::DispatchNode;
@@ -187,6 +189,11 @@ fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
     }
     if let Some(s) = b.sample_every {
         positive_time("simulation.sample_every", s)?;
+        limits::sampling(
+            "simulation.sample_every",
+            s.secs(),
+            b.horizon.map(SimTime::secs),
+        )?;
     }
     let mut nodes = Vec::new();
     let mut sources = Vec::new();
@@ -276,7 +283,7 @@ fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
         warmup: b.warmup,
         description: b,
     };
-    model.check_router_cycles()?;
+    model.check_instant_cycles()?;
     model.check_exits()?;
     Ok(model)
 }

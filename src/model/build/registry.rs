@@ -407,6 +407,28 @@ impl Registry {
         Ok(id)
     }
 
+    /// The id of the numeric attribute `name` that scales a service time
+    /// at `field`: no replayed log may give it a negative value, which
+    /// would make the service end before it starts.
+    pub(crate) fn scale_attribute(&self, field: &str, name: &str) -> Result<u16> {
+        let id = self.numeric_attribute(field, name)?;
+        for (source, log) in &self.replays {
+            let Some(col) = log.columns.iter().position(|c| c == name) else {
+                continue;
+            };
+            if let Some(row) = log.rows.iter().find(|r| r.attributes[col].1 < 0.0) {
+                return Err(Error::scenario(
+                    format!("sources.{source}.replay_csv"),
+                    format!(
+                        "{}:{}: {name}: must be at least 0, since it scales the service time at {field}, got {}",
+                        log.origin, row.line, row.attributes[col].1
+                    ),
+                ));
+            }
+        }
+        Ok(id)
+    }
+
     /// The id of milestone `name`, or an error naming `field`.
     pub(crate) fn milestone_named(&self, field: &str, name: &str) -> Result<u16> {
         self.milestones
@@ -507,5 +529,33 @@ mod tests {
             .unwrap();
         assert_eq!(model.classes(), ["a", "b"]);
         assert_eq!(model.nodes.len(), 3);
+    }
+}
+
+#[cfg(test)]
+mod replay_tests {
+    use crate::{Dist, Model, OrderLog, Sink, Source, Station};
+
+    #[test]
+    fn a_negative_scale_in_a_replayed_log_is_refused_with_its_line() {
+        let log = OrderLog::from_reader(
+            "time,items\n2024-01-01T00:10:00,2\n2024-01-01T00:11:00,-3\n".as_bytes(),
+            "orders.csv",
+        )
+        .unwrap();
+        let err = Model::builder()
+            .with_source("log", Source::replay(log, "pick"))
+            .with_station(
+                "pick",
+                Station::new(1, Dist::exponential(1.0).unwrap(), "done")
+                    .with_service_scaled_by("items"),
+            )
+            .with_sink("done", Sink::new())
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "sources.log.replay_csv: orders.csv:3: items: must be at least 0, since it scales the service time at stations.pick.service_scaled_by, got -3"
+        );
     }
 }

@@ -31,7 +31,7 @@ use crate::calendar::{Shift, WeeklyProfile};
 use crate::dist::Dist;
 use crate::error::{Error, Result};
 use crate::rng::StreamId;
-use crate::time::TimeUnit;
+use crate::time::{SimTime, TimeUnit};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet};
@@ -290,6 +290,17 @@ pub(crate) enum ServiceTime {
     LatestOf(Vec<DurationDist>),
 }
 
+impl ServiceTime {
+    /// Whether every service takes no time (all draws are 0: the
+    /// distributions are non-negative, so a mean of 0 means always 0).
+    pub(crate) fn always_zero(&self) -> bool {
+        match self {
+            ServiceTime::One(d) => d.mean() == SimTime::ZERO,
+            ServiceTime::LatestOf(parts) => parts.iter().all(|d| d.mean() == SimTime::ZERO),
+        }
+    }
+}
+
 /// Where an order goes when the waiting room is full.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum OverflowTarget {
@@ -365,7 +376,7 @@ impl StationNode {
         let breakdowns = capacity::compile_breakdowns(&f("breakdowns"), s.breakdowns.as_ref())?;
         let scaled_by = match &s.service_scaled_by {
             None => None,
-            Some(a) => Some(reg.numeric_attribute(&f("service_scaled_by"), a)?),
+            Some(a) => Some(reg.scale_attribute(&f("service_scaled_by"), a)?),
         };
         let plain = shifts.is_none()
             && levels == 1

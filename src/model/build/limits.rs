@@ -1,0 +1,154 @@
+//! Bounds on inputs that would stall the clock, explode the number of
+//! events or exhaust memory instead of giving a result. Each bound is far
+//! beyond any port this crate is meant for (the Hongqiao centre peaks near
+//! 7,000 orders an hour), and each error names the field, the value, the
+//! bound and why it exists.
+
+use crate::error::{Error, Result};
+
+/// Most orders per hour a source (or a rate table at its peak) may offer:
+/// ten million, about 2,800 a second. Above it, arrivals a few
+/// nanoseconds apart round onto the same instant of the `f64` clock.
+pub(crate) const MAX_RATE_PER_HOUR: f64 = 1e7;
+
+/// Largest mean batch size on a timetable: a million orders at once.
+pub(crate) const MAX_BATCH_MEAN: f64 = 1e6;
+
+/// Shortest sampling interval for time series, seconds.
+pub(crate) const MIN_SAMPLE_EVERY_SECS: f64 = 1.0;
+
+/// Most samples a time series may take over a run (each sample holds a
+/// value per station): ten million.
+pub(crate) const MAX_SAMPLES: f64 = 1e7;
+
+/// Checks an arrival rate (orders per hour) at `field`.
+pub(crate) fn rate(field: &str, per_hour: f64) -> Result<()> {
+    if per_hour.is_finite() && per_hour <= MAX_RATE_PER_HOUR {
+        Ok(())
+    } else {
+        Err(Error::scenario(
+            field,
+            format!(
+                "must be at most {MAX_RATE_PER_HOUR:e} orders an hour (arrivals closer than the clock can tell apart), got {per_hour:e}"
+            ),
+        ))
+    }
+}
+
+/// Checks a mean batch size at `field`.
+pub(crate) fn batch_mean(field: &str, mean: f64) -> Result<()> {
+    if mean.is_finite() && mean <= MAX_BATCH_MEAN {
+        Ok(())
+    } else {
+        Err(Error::scenario(
+            field,
+            format!("must have a mean of at most {MAX_BATCH_MEAN:e} orders a batch, got {mean:e}"),
+        ))
+    }
+}
+
+/// Checks a sampling interval (`every_secs`) against the run length.
+pub(crate) fn sampling(field: &str, every_secs: f64, horizon_secs: Option<f64>) -> Result<()> {
+    let Some(horizon) = horizon_secs else {
+        return Err(Error::scenario(
+            field,
+            "needs simulation.horizon_h: without a horizon a run that samples would never end",
+        ));
+    };
+    if every_secs < MIN_SAMPLE_EVERY_SECS {
+        return Err(Error::scenario(
+            field,
+            format!(
+                "must be at least {} min (one second), got {} min",
+                MIN_SAMPLE_EVERY_SECS / 60.0,
+                every_secs / 60.0
+            ),
+        ));
+    }
+    let samples = horizon / every_secs;
+    if samples > MAX_SAMPLES {
+        return Err(Error::scenario(
+            field,
+            format!(
+                "would take {samples:e} samples over the horizon, more than {MAX_SAMPLES:e}; sample less often"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Dist, Model, RateProfile, SimTime, Sink, Source, Station};
+
+    #[test]
+    fn a_model_that_would_stall_or_never_end_is_refused() {
+        let desk = || Station::new(1, Dist::exponential(1.0).unwrap(), "done");
+        let err = Model::builder()
+            .with_source("orders", Source::poisson(1e300, "desk"))
+            .with_station("desk", desk())
+            .with_sink("done", Sink::new())
+            .with_horizon(SimTime::from_hours(1.0))
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("sources.orders.rate_per_hour: must be at most 1e7"),
+            "{err}"
+        );
+        let err = Model::builder()
+            .with_source(
+                "orders",
+                Source::profile(
+                    RateProfile::new(vec![1e6; 24]).with_weekday_factor(crate::Day::Mon, 100.0),
+                    "desk",
+                ),
+            )
+            .with_station("desk", desk())
+            .with_sink("done", Sink::new())
+            .with_horizon(SimTime::from_hours(1.0))
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("sources.orders.profile at its peak: must be at most 1e7"),
+            "{err}"
+        );
+        let err = Model::builder()
+            .with_source("orders", Source::poisson(1.0, "desk").with_max_arrivals(3))
+            .with_station("desk", desk())
+            .with_sink("done", Sink::new())
+            .with_time_series(SimTime::from_minutes(30.0))
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("never end"), "{err}");
+    }
+
+    #[test]
+    fn bounds_accept_ordinary_values_and_name_the_field() {
+        assert!(rate("r", 7000.0).is_ok());
+        let e = rate("sources.orders.rate_per_hour", 1e300).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("sources.orders.rate_per_hour: must be at most 1e7"),
+            "{e}"
+        );
+        assert!(batch_mean("b", 400.0).is_ok());
+        assert!(batch_mean("b", 1e12).is_err());
+        assert!(sampling("s", 1800.0, Some(7.0 * 86400.0)).is_ok());
+        assert!(sampling("s", 0.06, Some(3600.0)).is_err());
+        assert!(
+            sampling("s", 60.0, None)
+                .unwrap_err()
+                .to_string()
+                .contains("never end")
+        );
+        assert!(
+            sampling("s", 1.0, Some(1e9))
+                .unwrap_err()
+                .to_string()
+                .contains("samples")
+        );
+    }
+}
