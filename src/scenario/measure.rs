@@ -74,12 +74,12 @@ impl Patch {
     /// such as `routes[to=manual_review]` become positions (`routes[0]`).
     ///
     /// # Errors
-    /// [`Error::Scenario`] if the path does not exist in `doc`.
+    /// [`Error::Measure`] if the path does not exist in `doc`.
     pub fn resolve(&self, doc: &toml::Table) -> Result<String> {
         let mut copy = doc.clone();
         locate(&mut copy, &self.path)
             .map(|(_, here)| here)
-            .map_err(|e| Error::scenario("path", format!("\"{}\" does not exist: {e}", self.path)))
+            .map_err(|e| Error::measure("path", format!("\"{}\" does not exist: {e}", self.path)))
     }
 
     /// A patch of `path` by `op`, with the stated assumption.
@@ -237,18 +237,23 @@ impl Measure {
     ///
     /// # Errors
     /// [`Error::Parse`] for bad TOML or a malformed patch;
-    /// [`Error::Scenario`] for a measure without patches or a repeated name.
+    /// [`Error::Measure`] for a measure without patches or a repeated name.
     pub fn list_from_toml_str(text: &str) -> Result<Vec<Measure>> {
-        let file: MeasureFile = toml::from_str(text)?;
+        let file: MeasureFile = toml::from_str(text).map_err(|e| Error::Parse {
+            path: None,
+            field: None,
+            message: e.to_string().trim_end().to_string(),
+            source: e,
+        })?;
         for (i, m) in file.measure.iter().enumerate() {
             if m.patches.is_empty() {
-                return Err(Error::scenario(
+                return Err(Error::measure(
                     format!("measure[{i}].patches"),
                     format!("measure \"{}\" must have at least one patch", m.name),
                 ));
             }
             if file.measure[..i].iter().any(|o| o.name == m.name) {
-                return Err(Error::scenario(
+                return Err(Error::measure(
                     format!("measure[{i}].name"),
                     format!("\"{}\" is used by an earlier measure", m.name),
                 ));
@@ -260,19 +265,12 @@ impl Measure {
     /// Reads a file of `[[measure]]` tables.
     ///
     /// # Errors
-    /// As [`Measure::list_from_toml_str`], with the file name in the message.
+    /// [`Error::Io`] naming the file if it cannot be read; otherwise as
+    /// [`Measure::list_from_toml_str`], with the file name in the message.
     pub fn list_from_path(path: impl AsRef<Path>) -> Result<Vec<Measure>> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::scenario(path.display().to_string(), format!("cannot be read: {e}"))
-        })?;
-        Self::list_from_toml_str(&text).map_err(|e| match e {
-            Error::Parse(p) => Error::scenario(path.display().to_string(), p.to_string()),
-            Error::Scenario { field, reason } => {
-                Error::scenario(format!("{}: {field}", path.display()), reason)
-            }
-            other => other,
-        })
+        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        Self::list_from_toml_str(&text).map_err(|e| e.in_file(path))
     }
 
     /// The built-in Hongqiao measures (`measures/hongqiao.toml`), in the
@@ -292,14 +290,14 @@ impl Measure {
     /// The built-in measure called `name`, or an error listing the names.
     ///
     /// # Errors
-    /// [`Error::Scenario`] if there is no such measure.
+    /// [`Error::Measure`] if there is no such measure, with the closest name.
     pub fn find<'a>(measures: &'a [Measure], name: &str) -> Result<&'a Measure> {
         measures.iter().find(|m| m.name == name).ok_or_else(|| {
             let names: Vec<&str> = measures.iter().map(|m| m.name.as_str()).collect();
             let hint = closest(name, names.iter().copied())
                 .map(|c| format!("did you mean \"{c}\"? "))
                 .unwrap_or_default();
-            Error::scenario(
+            Error::measure(
                 "measure",
                 format!(
                     "unknown measure \"{name}\"; {hint}measures: {}",
@@ -312,19 +310,19 @@ impl Measure {
     /// Applies every patch, in order, to a scenario document.
     ///
     /// # Errors
-    /// [`Error::Scenario`] at `measures.<name>.patches[<i>]` if a path does
+    /// [`Error::Measure`] at `measures.<name>.patches[<i>]` if a path does
     /// not exist, or an operation does not fit the value there.
     pub fn apply(&self, doc: &mut toml::Table) -> Result<()> {
         for (i, p) in self.patches.iter().enumerate() {
             let field = format!("measures.{}.patches[{i}]", self.name);
             let (target, _) = locate(doc, &p.path).map_err(|e| {
-                Error::scenario(
+                Error::measure(
                     format!("{field}.path"),
                     format!("\"{}\" does not exist: {e}", p.path),
                 )
             })?;
             apply_op(target, &p.op).map_err(|e| {
-                Error::scenario(field.clone(), format!("{} of \"{}\": {e}", p.op, p.path))
+                Error::measure(field.clone(), format!("{} of \"{}\": {e}", p.op, p.path))
             })?;
         }
         Ok(())

@@ -116,7 +116,7 @@
 
 mod measure;
 
-use measure::closest;
+pub(crate) use measure::closest;
 pub use measure::{Measure, MeasureKind, Patch, PatchOp};
 
 use crate::calendar::StartTime;
@@ -182,12 +182,24 @@ fn explain_parse_error(text: &str, e: toml::de::Error) -> Error {
                 (Some(t), Some(k)) => format!("{t}.{k}"),
                 (None, Some(k)) => k.clone(),
                 (Some(t), None) => t.clone(),
-                (None, None) => return Error::Parse(e),
+                (None, None) => {
+                    return Error::Parse {
+                        path: None,
+                        field: None,
+                        message: e.to_string().trim_end().to_string(),
+                        source: e,
+                    };
+                }
             };
             (field, e.to_string())
         }
     };
-    Error::scenario(field, full.trim_end().to_string())
+    Error::Parse {
+        path: None,
+        field: Some(field),
+        message: full.trim_end().to_string(),
+        source: e,
+    }
 }
 
 /// The `[simulation]` table: run length and calendar.
@@ -254,9 +266,10 @@ impl Scenario {
     /// Parses a scenario from TOML text.
     ///
     /// # Errors
-    /// [`Error::Parse`] with the line, column and key of the first problem:
-    /// a syntax error, a wrong type, an unknown key or an invalid
-    /// distribution.
+    /// [`Error::Parse`] with the field path, line, column and key of the
+    /// first problem (a syntax error, a wrong type, an unknown key with the
+    /// closest valid one, or an invalid distribution), keeping the TOML
+    /// error as its source.
     pub fn from_toml_str(text: &str) -> Result<Self> {
         toml::from_str(text).map_err(|e| explain_parse_error(text, e))
     }
@@ -264,20 +277,13 @@ impl Scenario {
     /// Reads and parses a scenario file.
     ///
     /// # Errors
-    /// [`Error::Scenario`] naming the file if it cannot be read; otherwise
-    /// as [`Scenario::from_toml_str`], with the file name prefixed.
+    /// [`Error::Io`] naming the file if it cannot be read (the io error is
+    /// the source); otherwise as [`Scenario::from_toml_str`], with the file
+    /// named in [`Error::Parse`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::scenario(path.display().to_string(), format!("cannot be read: {e}"))
-        })?;
-        let mut scenario = Self::from_toml_str(&text).map_err(|e| match e {
-            Error::Parse(p) => Error::scenario(path.display().to_string(), p.to_string()),
-            Error::Scenario { field, reason } => {
-                Error::scenario(format!("{}: {field}", path.display()), reason)
-            }
-            other => other,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        let mut scenario = Self::from_toml_str(&text).map_err(|e| e.in_file(path))?;
         scenario.base_dir = path.parent().map(Path::to_path_buf);
         Ok(scenario)
     }
@@ -394,9 +400,9 @@ impl Scenario {
     /// random numbers wherever the measure leaves the network alone.
     ///
     /// # Errors
-    /// [`Error::Scenario`] naming the measure and patch whose path does not
-    /// exist or whose change does not fit, or the field the patched
-    /// scenario gets wrong.
+    /// [`Error::Measure`] naming the measure and patch whose path does not
+    /// exist or whose change does not fit, or the measures whose patched
+    /// scenario breaks a rule (with that error as its source).
     ///
     /// # Examples
     /// ```
@@ -439,11 +445,10 @@ impl Scenario {
             m.apply(&mut doc)?;
             names.push(m.name.as_str());
         }
-        let mut patched = Self::from_document(doc).map_err(|e| {
-            Error::scenario(
-                format!("measures {}", names.join(" + ")),
-                format!("the patched scenario is invalid: {e}"),
-            )
+        let mut patched = Self::from_document(doc).map_err(|e| Error::Measure {
+            field: format!("measures {}", names.join(" + ")),
+            reason: format!("the patched scenario is invalid: {e}"),
+            source: Some(Box::new(e)),
         })?;
         patched.base_dir.clone_from(&self.base_dir);
         Ok(patched)
@@ -461,8 +466,14 @@ impl Scenario {
     /// Reads a scenario from a TOML document.
     ///
     /// # Errors
-    /// As [`Scenario::from_toml_str`], without line and column.
+    /// [`Error::Parse`] at `scenario`, as [`Scenario::from_toml_str`] but
+    /// without line and column.
     pub fn from_document(doc: toml::Table) -> Result<Self> {
-        Self::deserialize(doc).map_err(|e| Error::scenario("scenario", e.to_string()))
+        Self::deserialize(doc).map_err(|e| Error::Parse {
+            path: None,
+            field: Some("scenario".into()),
+            message: e.to_string().trim_end().to_string(),
+            source: e,
+        })
     }
 }
