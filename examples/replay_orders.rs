@@ -7,13 +7,13 @@
 //! Run it with `cargo run --release --example replay_orders`.
 
 use cbec_sim::experiment::KpiCatalogue;
-use cbec_sim::{Scenario, run_replications};
+use cbec_sim::{Replications, Scenario, Seed, run_replications};
 
 fn main() -> cbec_sim::Result<()> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/replay.toml");
     let scenario = Scenario::from_path(&path)?;
     let model = scenario.build()?;
-    let runs = run_replications(&model, 7, 0..20);
+    let runs = run_replications(&model, Seed(7), Replications::first(20))?;
     // Every replication replays the same log.
     assert!(
         runs.iter()

@@ -10,6 +10,7 @@
 
 use cbec_sim::experiment::sweep;
 use cbec_sim::{Measure, Patch, PatchOp, Scenario};
+use cbec_sim::{Replications, Seed};
 
 fn main() -> cbec_sim::Result<()> {
     let base = Scenario::from_path(
@@ -29,7 +30,14 @@ fn main() -> cbec_sim::Result<()> {
         base.with_measures([&demand])?.build()
     };
     let factors: Vec<f64> = (0..=8).map(|i| 1.0 + 0.25 * f64::from(i)).collect();
-    let curve = sweep(&factors, scaled, "backlog_at_end", None, 3, 0..6)?;
+    let curve = sweep(
+        &factors,
+        scaled,
+        "backlog_at_end",
+        None,
+        Seed(3),
+        Replications::first(6),
+    )?;
     let baseline_per_day = 20_000.0; // the baseline's 1210 orders/day (hongqiao_baseline.toml)
     println!(
         "Hongqiao baseline week, 1210 demand scaled, 6 replications per level (common random numbers)"

@@ -395,7 +395,11 @@ mod tests {
         .in_file(Path::new("s1.json"));
         assert!(e.to_string().starts_with("s1.json: shard: "), "{e}");
         assert!(e.source().is_some());
-        assert!(Error::shard("shards", "nothing to merge").source().is_none());
+        assert!(
+            Error::shard("shards", "nothing to merge")
+                .source()
+                .is_none()
+        );
     }
 
     #[test]
@@ -403,9 +407,15 @@ mod tests {
         let e = Error::Measure {
             field: "measures m".into(),
             reason: "the patched scenario is invalid".into(),
-            source: Some(Box::new(Error::scenario("stations.a.servers", "must be at least 1, got 0"))),
+            source: Some(Box::new(Error::scenario(
+                "stations.a.servers",
+                "must be at least 1, got 0",
+            ))),
         };
-        let chain: Vec<String> = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+        let chain: Vec<String> =
+            std::iter::successors(Some(&e as &(dyn std::error::Error + 'static)), |e| {
+                (*e).source()
+            })
             .map(ToString::to_string)
             .collect();
         assert_eq!(

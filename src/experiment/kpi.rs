@@ -6,8 +6,8 @@
 //! KPIs up by handle rather than by matching strings.
 
 use crate::error::{Error, Result};
-use crate::scenario::closest;
 use crate::model::{ReportSpec, RunSummary, StationSummary};
+use crate::scenario::closest;
 use crate::stats::{DurationHistogram, OnlineMoments};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};

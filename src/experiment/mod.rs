@@ -69,5 +69,10 @@ pub fn run_replications(
     seed: Seed,
     replications: Replications,
 ) -> Result<Vec<RunSummary>> {
-    Experiment::new(model).with_seed(seed).with_replications(replications).with_summaries().run().map(ExperimentResult::into_summaries)
+    Experiment::new(model)
+        .with_seed(seed)
+        .with_replications(replications)
+        .with_summaries()
+        .run()
+        .map(ExperimentResult::into_summaries)
 }

@@ -236,7 +236,13 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
                 .collect();
             let done = start + runs.len() as u64;
             if !runs.is_empty() {
-                acc.fold(self.model, self.seed, start..done, runs, self.keep_summaries);
+                acc.fold(
+                    self.model,
+                    self.seed,
+                    start..done,
+                    runs,
+                    self.keep_summaries,
+                );
             }
             if done < end {
                 return true;
@@ -370,11 +376,26 @@ mod tests {
     #[test]
     fn a_shard_holds_its_range_and_matches_the_whole_run() {
         let m = model();
-        let whole = Experiment::new(&m).with_seed(Seed(3)).with_replications(reps(0..6)).run().unwrap();
-        let a = Experiment::new(&m).with_seed(Seed(3)).with_replications(reps(0..2)).run().unwrap();
-        let b = Experiment::new(&m).with_seed(Seed(3)).with_replications(reps(2..6)).run().unwrap();
+        let whole = Experiment::new(&m)
+            .with_seed(Seed(3))
+            .with_replications(reps(0..6))
+            .run()
+            .unwrap();
+        let a = Experiment::new(&m)
+            .with_seed(Seed(3))
+            .with_replications(reps(0..2))
+            .run()
+            .unwrap();
+        let b = Experiment::new(&m)
+            .with_seed(Seed(3))
+            .with_replications(reps(2..6))
+            .run()
+            .unwrap();
         assert_eq!((b.shard.start, b.shard.end, b.finished()), (2, 6, 4));
-        assert_eq!(ShardResult::merge(vec![b.shard, a.shard]).unwrap(), whole.shard);
+        assert_eq!(
+            ShardResult::merge(vec![b.shard, a.shard]).unwrap(),
+            whole.shard
+        );
         assert!(!whole.interrupted());
         assert!(whole.precision.is_none());
         assert!(whole.summaries.is_empty());
@@ -393,8 +414,15 @@ mod tests {
         for (k, s) in r.summaries.iter().enumerate() {
             assert_eq!(s, &Simulation::new(&m, 9, 4 + k as u64).run());
         }
-        let without = Experiment::new(&m).with_seed(Seed(9)).with_replications(reps(4..7)).run().unwrap();
-        assert_eq!(without.shard, r.shard, "keeping summaries changes nothing else");
+        let without = Experiment::new(&m)
+            .with_seed(Seed(9))
+            .with_replications(reps(4..7))
+            .run()
+            .unwrap();
+        assert_eq!(
+            without.shard, r.shard,
+            "keeping summaries changes nothing else"
+        );
     }
 
     #[test]
@@ -416,22 +444,33 @@ mod tests {
     fn precision_stops_at_the_same_count_on_1_and_2_threads() {
         let m = model();
         let on = |threads| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
             pool.install(|| {
                 Experiment::new(&m)
                     .with_seed(Seed(5))
                     .with_replications(Replications::first(60))
-                    .with_precision(Precision::new("customs_review.wait_mean_min", 0.10).with_initial(4).with_batch(3))
+                    .with_precision(
+                        Precision::new("customs_review.wait_mean_min", 0.10)
+                            .with_initial(4)
+                            .with_batch(3),
+                    )
                     .run()
                     .unwrap()
             })
         };
         let (one, two) = (on(1), on(2));
         assert_eq!(one, two);
-        let d = one.precision.unwrap();
+        let d = one.precision.clone().unwrap();
         assert!(d.target_met);
         assert_eq!(d.replications, one.finished());
-        assert!(d.replications >= 4 && (d.replications - 4) % 3 == 0, "{}", d.replications);
+        assert!(
+            d.replications >= 4 && (d.replications - 4) % 3 == 0,
+            "{}",
+            d.replications
+        );
     }
 
     #[test]
@@ -439,7 +478,11 @@ mod tests {
         let m = model();
         let r = Experiment::new(&m)
             .with_replications(Replications::first(7))
-            .with_precision(Precision::new("customs_review.wait_mean_min", 1e-9).with_initial(2).with_batch(2))
+            .with_precision(
+                Precision::new("customs_review.wait_mean_min", 1e-9)
+                    .with_initial(2)
+                    .with_batch(2),
+            )
             .run()
             .unwrap();
         let d = r.precision.unwrap();
@@ -455,7 +498,9 @@ mod tests {
             .run()
             .unwrap_err();
         match err {
-            Error::UnknownKpi { option, closest, .. } => {
+            Error::UnknownKpi {
+                option, closest, ..
+            } => {
                 assert_eq!(option, "precision");
                 assert_eq!(closest.as_deref(), Some("customs_review.wait_mean_min"));
             }
@@ -466,8 +511,14 @@ mod tests {
     #[test]
     fn an_empty_range_is_an_error() {
         let m = model();
-        let err = Experiment::new(&m).with_replications(reps(3..3)).run().unwrap_err();
-        assert_eq!(err.to_string(), "replications: the range 3..3 is empty; at least 1 is needed");
+        let err = Experiment::new(&m)
+            .with_replications(reps(3..3))
+            .run()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "replications: the range 3..3 is empty; at least 1 is needed"
+        );
     }
 
     #[test]
@@ -479,7 +530,16 @@ mod tests {
             .with_stop_flag(&stop)
             .run()
             .unwrap_err();
-        assert!(matches!(err, Error::Interrupted { finished: 0, requested: 4 }), "{err}");
+        assert!(
+            matches!(
+                err,
+                Error::Interrupted {
+                    finished: 0,
+                    requested: 4
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]
@@ -502,12 +562,23 @@ mod tests {
                 .unwrap()
         };
         #[cfg(feature = "parallel")]
-        let r = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(run);
+        let r = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(run);
         #[cfg(not(feature = "parallel"))]
         let r = run();
         assert!(r.interrupted());
         assert_eq!((r.shard.start, r.shard.end, r.finished()), (0, 2, 2));
-        let whole = Experiment::new(&m).with_seed(Seed(2)).with_replications(Replications::first(2)).run().unwrap();
-        assert_eq!(r.shard, whole.shard, "finished replications are those of an uninterrupted run");
+        let whole = Experiment::new(&m)
+            .with_seed(Seed(2))
+            .with_replications(Replications::first(2))
+            .run()
+            .unwrap();
+        assert_eq!(
+            r.shard, whole.shard,
+            "finished replications are those of an uninterrupted run"
+        );
     }
 }

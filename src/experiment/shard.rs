@@ -66,12 +66,7 @@ pub fn model_fingerprint(model: &Model) -> u64 {
 impl ShardResult {
     /// The shard of already finished `runs` (replications `range`, in order).
     #[must_use]
-    pub fn from_runs(
-        model: &Model,
-        seed: Seed,
-        range: Replications,
-        runs: &[RunSummary],
-    ) -> Self {
+    pub fn from_runs(model: &Model, seed: Seed, range: Replications, runs: &[RunSummary]) -> Self {
         let catalogue = runs.first().map(KpiCatalogue::for_run);
         let mut time_in_system = DurationHistogram::new();
         for r in runs {

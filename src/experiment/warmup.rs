@@ -80,7 +80,10 @@ pub fn suggest_warmup(model: &Model, seed: Seed, pilot: u64) -> Result<Option<Si
         )
     })?;
     if pilot == 0 {
-        return Err(Error::experiment("warmup.pilot", "must be at least 1, got 0"));
+        return Err(Error::experiment(
+            "warmup.pilot",
+            "must be at least 1, got 0",
+        ));
     }
     let step = SimTime::from_secs(horizon.secs() / 1000.0);
     let pilot_model = model
