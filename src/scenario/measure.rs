@@ -1,4 +1,14 @@
 //! Measures: named, documented patches on a scenario.
+//!
+//! A [`Measure`] is a list of [`Patch`]es, each a [`PatchOp`] (set, scale,
+//! add) at a parameter path such as `stations.manual_review.shifts[0].servers`
+//! or `sources[to=review].rate_per_hour`. Patches act on the scenario's
+//! TOML document, so a patched scenario goes through every check a file
+//! gets. Errors are [`Error::Measure`] naming the measure, the patch and,
+//! for a path that does not exist, the closest valid key.
+//!
+//! Invariant: applying a measure never renames a node, so a variant keeps
+//! its baseline's random streams wherever the measure leaves it alone.
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -511,5 +521,112 @@ fn arithmetic(target: &mut toml::Value, f: &dyn Fn(f64) -> f64) -> std::result::
             "the value is a {}; only numbers and lists of numbers can be scaled or added to",
             other.type_str()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: &str = r#"
+        [[measure]]
+        name = "second_desk"
+        title = "A second desk"
+        press_release = "(test)"
+        patches = [{ path = "stations.desk.servers", add = 1, assumption = "[A] test" }]
+    "#;
+
+    fn doc() -> toml::Table {
+        toml::from_str("[stations.desk]\nservers = 1\nrates = [1.0, 2.0]\n").unwrap()
+    }
+
+    #[test]
+    fn list_from_toml_str_ok() {
+        let list = Measure::list_from_toml_str(ONE).unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].name, "second_desk");
+    }
+
+    #[test]
+    fn list_from_toml_str_err() {
+        let bad_toml = Measure::list_from_toml_str("[[measure]\n").unwrap_err();
+        assert!(
+            matches!(bad_toml, Error::Parse { path: None, .. }),
+            "{bad_toml}"
+        );
+        let twice = format!("{ONE}\n{ONE}");
+        let err = Measure::list_from_toml_str(&twice).unwrap_err();
+        assert!(matches!(err, Error::Measure { .. }));
+        assert_eq!(
+            err.to_string(),
+            "measure[1].name: \"second_desk\" is used by an earlier measure"
+        );
+    }
+
+    #[test]
+    fn list_from_path_names_the_file() {
+        let err = Measure::list_from_path("/no/such/measures.toml").unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("/no/such/measures.toml: cannot be read: "),
+            "{err}"
+        );
+        assert!(std::error::Error::source(&err).is_some());
+    }
+
+    #[test]
+    fn find_suggests_the_closest_name() {
+        let list = Measure::list_from_toml_str(ONE).unwrap();
+        assert!(Measure::find(&list, "second_desk").is_ok());
+        let err = Measure::find(&list, "second_dsk").unwrap_err();
+        assert!(matches!(err, Error::Measure { .. }));
+        assert_eq!(
+            err.to_string(),
+            "measure: unknown measure \"second_dsk\"; did you mean \"second_desk\"? measures: second_desk"
+        );
+    }
+
+    #[test]
+    fn apply_set_scale_add() {
+        let mut d = doc();
+        let m = Measure::new(
+            "m",
+            "t",
+            "p",
+            vec![
+                Patch::new("stations.desk.servers", PatchOp::Add(2.0), "[A]"),
+                Patch::new("stations.desk.rates", PatchOp::Scale(2.0), "[A]"),
+            ],
+        );
+        m.apply(&mut d).unwrap();
+        assert_eq!(d["stations"]["desk"]["servers"].as_integer(), Some(3));
+        assert_eq!(
+            d["stations"]["desk"]["rates"].as_array().unwrap()[1].as_float(),
+            Some(4.0)
+        );
+    }
+
+    #[test]
+    fn apply_names_the_measure_and_patch() {
+        let mut d = doc();
+        let m = Measure::new(
+            "m",
+            "t",
+            "p",
+            vec![Patch::new("stations.dsk.servers", PatchOp::Add(1.0), "[A]")],
+        );
+        let err = m.apply(&mut d).unwrap_err();
+        assert!(matches!(err, Error::Measure { .. }));
+        let text = err.to_string();
+        assert!(text.starts_with("measures.m.patches[0].path: "), "{text}");
+        assert!(text.contains("did you mean \"desk\""), "{text}");
+    }
+
+    #[test]
+    fn closest_accepts_only_near_words() {
+        let words = ["servers", "service_time_min", "to"];
+        assert_eq!(closest("servrs", words.into_iter()), Some("servers"));
+        assert_eq!(closest("capacity", words.into_iter()), None);
     }
 }

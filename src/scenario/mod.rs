@@ -477,3 +477,164 @@ impl Scenario {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    const DESK: &str = r#"
+        simulation = { horizon_h = 10 }
+        sources.orders = { rate_per_hour = 20, to = "desk" }
+        stations.desk = { servers = 1, service_time_min = { dist = "exponential", mean = 2 }, to = "done" }
+        sinks.done = {}
+    "#;
+
+    #[test]
+    fn from_toml_str_ok() {
+        let s = Scenario::from_toml_str(DESK).unwrap();
+        assert_eq!(s.simulation.horizon_h, Some(10.0));
+        assert!(s.build().is_ok());
+    }
+
+    #[test]
+    fn unknown_key_is_a_parse_error_with_its_field_and_source() {
+        let err = Scenario::from_toml_str(&DESK.replace("servers = 1", "servrs = 1")).unwrap_err();
+        let Error::Parse {
+            ref path,
+            ref field,
+            ref message,
+            ..
+        } = err
+        else {
+            panic!("{err}");
+        };
+        assert_eq!(
+            (path.as_deref(), field.as_deref()),
+            (None, Some("stations.desk.servrs"))
+        );
+        assert!(message.contains("did you mean `servers`?"), "{message}");
+        assert!(err.source().is_some(), "the TOML error is kept");
+    }
+
+    #[test]
+    fn syntax_error_without_a_key_is_a_parse_error() {
+        let err = Scenario::from_toml_str("[simulation\n").unwrap_err();
+        assert!(matches!(err, Error::Parse { .. }), "{err}");
+        assert!(err.source().is_some());
+    }
+
+    #[test]
+    fn from_path_names_the_file_and_keeps_the_io_error() {
+        let err = Scenario::from_path("/no/such/scenario.toml").unwrap_err();
+        let Error::Io { ref path, .. } = err else {
+            panic!("{err}");
+        };
+        assert_eq!(path, Path::new("/no/such/scenario.toml"));
+        assert!(
+            err.to_string()
+                .starts_with("/no/such/scenario.toml: cannot be read: ")
+        );
+        let io = err
+            .source()
+            .unwrap()
+            .downcast_ref::<std::io::Error>()
+            .unwrap();
+        assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn from_path_names_the_file_of_a_parse_error() {
+        let dir =
+            std::env::temp_dir().join(format!("cbec-sim-scenario-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("typo.toml");
+        std::fs::write(&file, DESK.replace("servers = 1", "servrs = 1")).unwrap();
+        let err = Scenario::from_path(&file).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{}: stations.desk.servrs: ", file.display())),
+            "{err}"
+        );
+        assert!(
+            err.source()
+                .unwrap()
+                .downcast_ref::<toml::de::Error>()
+                .is_some()
+        );
+        std::fs::write(&file, DESK).unwrap();
+        let ok = Scenario::from_path(&file).unwrap();
+        assert_eq!(ok.base_dir.as_deref(), Some(dir.as_path()));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn run_length_rules() {
+        let with = |sim: &str| {
+            Scenario::from_toml_str(&DESK.replace("simulation = { horizon_h = 10 }", sim))
+                .unwrap()
+                .build()
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            with("simulation = { horizon_h = 10, warmup_h = 2 }"),
+            Ok(())
+        );
+        assert_eq!(
+            with("simulation = { horizon_h = 0 }"),
+            Err("simulation.horizon_h: must be finite and greater than 0, got 0".into())
+        );
+        assert_eq!(
+            with("simulation = { horizon_h = 10, warmup_h = 10 }"),
+            Err(
+                "simulation.warmup_h: must be shorter than simulation.horizon_h (10), got 10"
+                    .into()
+            )
+        );
+        assert_eq!(
+            with("simulation = { horizon_h = 10, sample_every_min = -1 }"),
+            Err("simulation.sample_every_min: must be finite and greater than 0, got -1".into())
+        );
+    }
+
+    #[test]
+    fn document_round_trip_and_its_errors() {
+        let s = Scenario::from_toml_str(DESK).unwrap();
+        let doc = s.to_document().unwrap();
+        assert_eq!(Scenario::from_document(doc.clone()).unwrap(), s);
+        let mut bad = doc;
+        bad.insert("extra".into(), toml::Value::Integer(1));
+        let err = Scenario::from_document(bad).unwrap_err();
+        assert!(matches!(err, Error::Parse { .. }), "{err}");
+        assert!(err.to_string().starts_with("scenario: "), "{err}");
+    }
+
+    #[test]
+    fn a_patched_scenario_that_breaks_a_rule_keeps_the_cause() {
+        let base = Scenario::from_toml_str(DESK).unwrap();
+        let zero = Measure::new(
+            "no_desk",
+            "t",
+            "p",
+            vec![Patch::new(
+                "stations.desk.servers",
+                PatchOp::Set(toml::Value::String("none".into())),
+                "[A]",
+            )],
+        );
+        let err = base.with_measures([&zero]).unwrap_err();
+        assert!(matches!(err, Error::Measure { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("measures no_desk: the patched scenario is invalid: "),
+            "{err}"
+        );
+        let cause = err.source().unwrap().downcast_ref::<Error>().unwrap();
+        assert!(matches!(cause, Error::Parse { .. }), "{cause}");
+        assert!(
+            cause.source().is_some(),
+            "and the chain goes on to the TOML error"
+        );
+    }
+}

@@ -375,6 +375,55 @@ mod shards {
         assert!(ShardResult::from_json("{ not json").is_err());
         assert!(shard(&m, 1, 3..3).is_err());
     }
+
+    #[test]
+    fn merging_files_names_the_file_at_fault() {
+        use std::error::Error as _;
+        let m = model();
+        let dir = std::env::temp_dir().join(format!("cbec-sim-shard-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (a, b, broken) = (
+            dir.join("a.json"),
+            dir.join("b.json"),
+            dir.join("broken.json"),
+        );
+        std::fs::write(&a, shard(&m, 4, 0..2).unwrap().to_json().unwrap()).unwrap();
+        std::fs::write(&b, shard(&m, 4, 2..3).unwrap().to_json().unwrap()).unwrap();
+        std::fs::write(&broken, "{ not json").unwrap();
+        assert_eq!(
+            ShardResult::merge_files(&[&b, &a]).unwrap(),
+            shard(&m, 4, 0..3).unwrap()
+        );
+        let gap = ShardResult::merge_files(&[&b]).unwrap();
+        assert_eq!(
+            (gap.start, gap.end),
+            (2, 3),
+            "a single shard merges on its own"
+        );
+        let other_seed = dir.join("c.json");
+        std::fs::write(&other_seed, shard(&m, 5, 2..3).unwrap().to_json().unwrap()).unwrap();
+        let err = ShardResult::merge_files(&[&a, &other_seed]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: shard 2..3: has seed 5, the others 4",
+                other_seed.display()
+            )
+        );
+        let err = ShardResult::merge_files(&[&a, &broken]).unwrap_err();
+        assert!(matches!(err, cbec_sim::Error::Shard { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{}: shard: ", broken.display())),
+            "{err}"
+        );
+        assert!(err.source().unwrap().is::<serde_json::Error>());
+        let missing = dir.join("missing.json");
+        let err = ShardResult::merge_files(&[&missing]).unwrap_err();
+        assert!(matches!(err, cbec_sim::Error::Io { .. }), "{err}");
+        assert!(err.source().unwrap().is::<std::io::Error>());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
 
 mod designs {
