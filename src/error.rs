@@ -124,7 +124,7 @@ pub enum Error {
         known: Vec<String>,
     },
     /// The run was stopped (by the flag given to
-    /// [`Experiment::stop_when`](crate::experiment::Experiment::stop_when), a
+    /// [`Experiment::with_stop_flag`](crate::experiment::Experiment::with_stop_flag), a
     /// Ctrl-C handler say) before the first replication finished, so there
     /// is nothing to report.
     ///
@@ -159,25 +159,16 @@ pub enum Error {
     Csv(#[from] csv::Error),
     /// A TOML scenario or measure file could not be parsed: a syntax error,
     /// a wrong type, an unknown key (with the closest valid key) or an
-    /// invalid value. The message carries the line, the column and the
-    /// offending key; the TOML error is the source.
+    /// invalid value. The [`ParseError`] names the file and the field, and
+    /// its message carries the line, the column and the offending key; its
+    /// source (and so this error's) is the TOML error.
     ///
     /// Raised by [`Scenario::from_toml_str`](crate::Scenario::from_toml_str),
     /// [`Scenario::from_path`](crate::Scenario::from_path) (with the file),
     /// [`Scenario::from_document`](crate::Scenario::from_document) and the
     /// measure readers. Fatal for that file: fix it and read it again.
-    #[error("{}{}{message}", prefix(path.as_deref()), field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default())]
-    Parse {
-        /// The file, when the text came from one.
-        path: Option<PathBuf>,
-        /// The path of the field the error is in, when it is known.
-        field: Option<String>,
-        /// What is wrong, where (line and column) and, for an unknown key,
-        /// the valid keys.
-        message: String,
-        /// The TOML error.
-        source: toml::de::Error,
-    },
+    #[error(transparent)]
+    Parse(Box<ParseError>),
 
     /// A chart could not be drawn.
     ///
@@ -190,6 +181,23 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
+}
+
+/// The details of an [`Error::Parse`] (boxed there: the TOML error is large).
+#[derive(Debug, thiserror::Error)]
+#[error("{}{}{message}", prefix(path.as_deref()), field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default())]
+#[non_exhaustive]
+pub struct ParseError {
+    /// The file, when the text came from one.
+    pub path: Option<PathBuf>,
+    /// The path of the field the error is in, when it is known.
+    pub field: Option<String>,
+    /// What is wrong, where (line and column) and, for an unknown key,
+    /// the valid keys.
+    pub message: String,
+    /// The TOML error.
+    #[source]
+    source: toml::de::Error,
 }
 
 /// What was being done to a file when an [`Error::Io`] happened.
@@ -260,6 +268,22 @@ impl Error {
         }
     }
 
+    /// Builds an [`Error::Parse`] from a TOML error, at `field` if known,
+    /// with `message` (by default the TOML error's own text).
+    pub(crate) fn parse(
+        source: toml::de::Error,
+        field: Option<String>,
+        message: Option<String>,
+    ) -> Self {
+        let message = message.unwrap_or_else(|| source.to_string());
+        Error::Parse(Box::new(ParseError {
+            path: None,
+            field,
+            message: message.trim_end().to_string(),
+            source,
+        }))
+    }
+
     /// Builds an [`Error::Io`] for reading `path`.
     pub(crate) fn read(path: &Path, source: std::io::Error) -> Self {
         Error::Io {
@@ -275,17 +299,10 @@ impl Error {
     pub(crate) fn in_file(self, path: &Path) -> Self {
         let named = |field: String| format!("{}: {field}", path.display());
         match self {
-            Error::Parse {
-                path: None,
-                field,
-                message,
-                source,
-            } => Error::Parse {
-                path: Some(path.to_path_buf()),
-                field,
-                message,
-                source,
-            },
+            Error::Parse(mut p) if p.path.is_none() => {
+                p.path = Some(path.to_path_buf());
+                Error::Parse(p)
+            }
             Error::Shard {
                 file: None,
                 shard,
@@ -357,6 +374,11 @@ mod tests {
         fn check<T: Send + Sync + 'static>() {}
         check::<Error>();
         check::<DistError>();
+        check::<ParseError>();
+        assert!(
+            std::mem::size_of::<Error>() <= 128,
+            "kept small: boxed payloads"
+        );
     }
 
     #[test]
@@ -371,16 +393,14 @@ mod tests {
     fn parse_error_keeps_the_toml_error_and_takes_a_file() {
         let source = toml::from_str::<toml::Table>("a = ").unwrap_err();
         let text = source.to_string();
-        let e = Error::Parse {
-            path: None,
-            field: Some("a".into()),
-            message: "bad".into(),
-            source,
-        };
+        let e = Error::parse(source, Some("a".into()), Some("bad".into()));
         assert_eq!(e.to_string(), "a: bad");
         let e = e.in_file(Path::new("s.toml"));
         assert_eq!(e.to_string(), "s.toml: a: bad");
         assert_eq!(e.source().unwrap().to_string(), text);
+        assert!(e.source().unwrap().is::<toml::de::Error>());
+        let Error::Parse(p) = e else { unreachable!() };
+        assert_eq!(p.path.as_deref(), Some(Path::new("s.toml")));
     }
 
     #[test]

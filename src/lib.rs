@@ -147,7 +147,7 @@ mod time;
 pub use calendar::{Calendar, ClockTime, Day, Shift, StartTime};
 pub use dist::{Dist, DistSpec, PROB_SUM_TOLERANCE};
 pub use engine::EventClass;
-pub use error::{DistError, Error, IoAction, Result};
+pub use error::{DistError, Error, IoAction, ParseError, Result};
 pub use experiment::{Experiment, ExperimentResult, Replications, Seed, run_replications};
 pub use model::{
     Breakdowns, CalendarDate, Capacity, CategoryRates, CbecTax, Comparison, Conservation,

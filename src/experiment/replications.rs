@@ -194,7 +194,8 @@ mod tests {
 
     #[test]
     fn replications_new_err() {
-        let err = Replications::new(5..3).unwrap_err();
+        let (start, end) = (5, 3);
+        let err = Replications::new(start..end).unwrap_err();
         assert!(matches!(err, Error::Experiment { .. }));
         assert_eq!(
             err.to_string(),

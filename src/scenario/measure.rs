@@ -249,12 +249,7 @@ impl Measure {
     /// [`Error::Parse`] for bad TOML or a malformed patch;
     /// [`Error::Measure`] for a measure without patches or a repeated name.
     pub fn list_from_toml_str(text: &str) -> Result<Vec<Measure>> {
-        let file: MeasureFile = toml::from_str(text).map_err(|e| Error::Parse {
-            path: None,
-            field: None,
-            message: e.to_string().trim_end().to_string(),
-            source: e,
-        })?;
+        let file: MeasureFile = toml::from_str(text).map_err(|e| Error::parse(e, None, None))?;
         for (i, m) in file.measure.iter().enumerate() {
             if m.patches.is_empty() {
                 return Err(Error::measure(
@@ -551,7 +546,7 @@ mod tests {
     fn list_from_toml_str_err() {
         let bad_toml = Measure::list_from_toml_str("[[measure]\n").unwrap_err();
         assert!(
-            matches!(bad_toml, Error::Parse { path: None, .. }),
+            matches!(&bad_toml, Error::Parse(p) if p.path.is_none()),
             "{bad_toml}"
         );
         let twice = format!("{ONE}\n{ONE}");

@@ -182,24 +182,12 @@ fn explain_parse_error(text: &str, e: toml::de::Error) -> Error {
                 (Some(t), Some(k)) => format!("{t}.{k}"),
                 (None, Some(k)) => k.clone(),
                 (Some(t), None) => t.clone(),
-                (None, None) => {
-                    return Error::Parse {
-                        path: None,
-                        field: None,
-                        message: e.to_string().trim_end().to_string(),
-                        source: e,
-                    };
-                }
+                (None, None) => return Error::parse(e, None, None),
             };
             (field, e.to_string())
         }
     };
-    Error::Parse {
-        path: None,
-        field: Some(field),
-        message: full.trim_end().to_string(),
-        source: e,
-    }
+    Error::parse(e, Some(field), Some(full))
 }
 
 /// The `[simulation]` table: run length and calendar.
@@ -469,12 +457,7 @@ impl Scenario {
     /// [`Error::Parse`] at `scenario`, as [`Scenario::from_toml_str`] but
     /// without line and column.
     pub fn from_document(doc: toml::Table) -> Result<Self> {
-        Self::deserialize(doc).map_err(|e| Error::Parse {
-            path: None,
-            field: Some("scenario".into()),
-            message: e.to_string().trim_end().to_string(),
-            source: e,
-        })
+        Self::deserialize(doc).map_err(|e| Error::parse(e, Some("scenario".into()), None))
     }
 }
 
@@ -500,27 +483,28 @@ mod tests {
     #[test]
     fn unknown_key_is_a_parse_error_with_its_field_and_source() {
         let err = Scenario::from_toml_str(&DESK.replace("servers = 1", "servrs = 1")).unwrap_err();
-        let Error::Parse {
-            ref path,
-            ref field,
-            ref message,
-            ..
-        } = err
-        else {
+        assert!(
+            err.source().unwrap().is::<toml::de::Error>(),
+            "the TOML error is kept"
+        );
+        let Error::Parse(p) = err else {
             panic!("{err}");
         };
         assert_eq!(
-            (path.as_deref(), field.as_deref()),
+            (p.path.as_deref(), p.field.as_deref()),
             (None, Some("stations.desk.servrs"))
         );
-        assert!(message.contains("did you mean `servers`?"), "{message}");
-        assert!(err.source().is_some(), "the TOML error is kept");
+        assert!(
+            p.message.contains("did you mean `servers`?"),
+            "{}",
+            p.message
+        );
     }
 
     #[test]
     fn syntax_error_without_a_key_is_a_parse_error() {
         let err = Scenario::from_toml_str("[simulation\n").unwrap_err();
-        assert!(matches!(err, Error::Parse { .. }), "{err}");
+        assert!(matches!(err, Error::Parse(_)), "{err}");
         assert!(err.source().is_some());
     }
 
@@ -606,7 +590,7 @@ mod tests {
         let mut bad = doc;
         bad.insert("extra".into(), toml::Value::Integer(1));
         let err = Scenario::from_document(bad).unwrap_err();
-        assert!(matches!(err, Error::Parse { .. }), "{err}");
+        assert!(matches!(err, Error::Parse(_)), "{err}");
         assert!(err.to_string().starts_with("scenario: "), "{err}");
     }
 
@@ -631,7 +615,7 @@ mod tests {
             "{err}"
         );
         let cause = err.source().unwrap().downcast_ref::<Error>().unwrap();
-        assert!(matches!(cause, Error::Parse { .. }), "{cause}");
+        assert!(matches!(cause, Error::Parse(_)), "{cause}");
         assert!(
             cause.source().is_some(),
             "and the chain goes on to the TOML error"
