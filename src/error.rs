@@ -52,7 +52,8 @@ pub enum Error {
         field: String,
         /// What is wrong.
         reason: String,
-        /// The error of the patched scenario, if that is what failed.
+        /// The error of the patched scenario, if that is what failed (the
+        /// source is this `Box<Error>`; downcast to that type).
         #[source]
         source: Option<Box<Error>>,
     },

@@ -373,24 +373,21 @@ mod tests {
         Replications::new(r).unwrap()
     }
 
+    /// Replications `r` of `m` under `seed`, no other option.
+    fn plain(m: &Model, seed: u64, r: Range<u64>) -> ExperimentResult {
+        Experiment::new(m)
+            .with_seed(Seed(seed))
+            .with_replications(reps(r))
+            .run()
+            .unwrap()
+    }
+
     #[test]
     fn a_shard_holds_its_range_and_matches_the_whole_run() {
         let m = model();
-        let whole = Experiment::new(&m)
-            .with_seed(Seed(3))
-            .with_replications(reps(0..6))
-            .run()
-            .unwrap();
-        let a = Experiment::new(&m)
-            .with_seed(Seed(3))
-            .with_replications(reps(0..2))
-            .run()
-            .unwrap();
-        let b = Experiment::new(&m)
-            .with_seed(Seed(3))
-            .with_replications(reps(2..6))
-            .run()
-            .unwrap();
+        let whole = plain(&m, 3, 0..6);
+        let a = plain(&m, 3, 0..2);
+        let b = plain(&m, 3, 2..6);
         assert_eq!((b.shard.start, b.shard.end, b.finished()), (2, 6, 4));
         assert_eq!(
             ShardResult::merge(vec![b.shard, a.shard]).unwrap(),
@@ -414,11 +411,7 @@ mod tests {
         for (k, s) in r.summaries.iter().enumerate() {
             assert_eq!(s, &Simulation::new(&m, 9, 4 + k as u64).run());
         }
-        let without = Experiment::new(&m)
-            .with_seed(Seed(9))
-            .with_replications(reps(4..7))
-            .run()
-            .unwrap();
+        let without = plain(&m, 9, 4..7);
         assert_eq!(
             without.shard, r.shard,
             "keeping summaries changes nothing else"
@@ -571,11 +564,7 @@ mod tests {
         let r = run();
         assert!(r.interrupted());
         assert_eq!((r.shard.start, r.shard.end, r.finished()), (0, 2, 2));
-        let whole = Experiment::new(&m)
-            .with_seed(Seed(2))
-            .with_replications(Replications::first(2))
-            .run()
-            .unwrap();
+        let whole = plain(&m, 2, 0..2);
         assert_eq!(
             r.shard, whole.shard,
             "finished replications are those of an uninterrupted run"

@@ -582,19 +582,24 @@ mod tests {
         );
     }
 
+    /// Measure `m`, its patches `(path, op)`, applied to [`doc`].
+    fn applied(patches: &[(&str, PatchOp)]) -> Result<toml::Table> {
+        let patches = patches
+            .iter()
+            .map(|(path, op)| Patch::new(*path, op.clone(), "[A]"))
+            .collect();
+        let mut d = doc();
+        Measure::new("m", "t", "p", patches).apply(&mut d)?;
+        Ok(d)
+    }
+
     #[test]
     fn apply_set_scale_add() {
-        let mut d = doc();
-        let m = Measure::new(
-            "m",
-            "t",
-            "p",
-            vec![
-                Patch::new("stations.desk.servers", PatchOp::Add(2.0), "[A]"),
-                Patch::new("stations.desk.rates", PatchOp::Scale(2.0), "[A]"),
-            ],
-        );
-        m.apply(&mut d).unwrap();
+        let d = applied(&[
+            ("stations.desk.servers", PatchOp::Add(2.0)),
+            ("stations.desk.rates", PatchOp::Scale(2.0)),
+        ])
+        .unwrap();
         assert_eq!(d["stations"]["desk"]["servers"].as_integer(), Some(3));
         assert_eq!(
             d["stations"]["desk"]["rates"].as_array().unwrap()[1].as_float(),
@@ -604,14 +609,7 @@ mod tests {
 
     #[test]
     fn apply_names_the_measure_and_patch() {
-        let mut d = doc();
-        let m = Measure::new(
-            "m",
-            "t",
-            "p",
-            vec![Patch::new("stations.dsk.servers", PatchOp::Add(1.0), "[A]")],
-        );
-        let err = m.apply(&mut d).unwrap_err();
+        let err = applied(&[("stations.dsk.servers", PatchOp::Add(1.0))]).unwrap_err();
         assert!(matches!(err, Error::Measure { .. }));
         let text = err.to_string();
         assert!(text.starts_with("measures.m.patches[0].path: "), "{text}");

@@ -466,23 +466,24 @@ mod tests {
     use super::*;
     use std::error::Error as _;
 
-    const DESK: &str = r#"
-        simulation = { horizon_h = 10 }
-        sources.orders = { rate_per_hour = 20, to = "desk" }
-        stations.desk = { servers = 1, service_time_min = { dist = "exponential", mean = 2 }, to = "done" }
-        sinks.done = {}
-    "#;
+    /// The shipped tandem line.
+    const TANDEM: &str = include_str!("../../scenarios/tandem.toml");
+
+    /// The tandem line with a typo in a key.
+    fn typo() -> String {
+        TANDEM.replace("servers = 3", "servrs = 3")
+    }
 
     #[test]
     fn from_toml_str_ok() {
-        let s = Scenario::from_toml_str(DESK).unwrap();
-        assert_eq!(s.simulation.horizon_h, Some(10.0));
+        let s = Scenario::from_toml_str(TANDEM).unwrap();
+        assert_eq!(s.simulation.horizon_h, Some(1000.0));
         assert!(s.build().is_ok());
     }
 
     #[test]
     fn unknown_key_is_a_parse_error_with_its_field_and_source() {
-        let err = Scenario::from_toml_str(&DESK.replace("servers = 1", "servrs = 1")).unwrap_err();
+        let err = Scenario::from_toml_str(&typo()).unwrap_err();
         assert!(
             err.source().unwrap().is::<toml::de::Error>(),
             "the TOML error is kept"
@@ -492,7 +493,7 @@ mod tests {
         };
         assert_eq!(
             (p.path.as_deref(), p.field.as_deref()),
-            (None, Some("stations.desk.servrs"))
+            (None, Some("stations.customs_review.servrs"))
         );
         assert!(
             p.message.contains("did you mean `servers`?"),
@@ -533,11 +534,13 @@ mod tests {
             std::env::temp_dir().join(format!("cbec-sim-scenario-unit-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("typo.toml");
-        std::fs::write(&file, DESK.replace("servers = 1", "servrs = 1")).unwrap();
+        std::fs::write(&file, typo()).unwrap();
         let err = Scenario::from_path(&file).unwrap_err();
         assert!(
-            err.to_string()
-                .starts_with(&format!("{}: stations.desk.servrs: ", file.display())),
+            err.to_string().starts_with(&format!(
+                "{}: stations.customs_review.servrs: ",
+                file.display()
+            )),
             "{err}"
         );
         assert!(
@@ -546,7 +549,7 @@ mod tests {
                 .downcast_ref::<toml::de::Error>()
                 .is_some()
         );
-        std::fs::write(&file, DESK).unwrap();
+        std::fs::write(&file, TANDEM).unwrap();
         let ok = Scenario::from_path(&file).unwrap();
         assert_eq!(ok.base_dir.as_deref(), Some(dir.as_path()));
         std::fs::remove_dir_all(&dir).unwrap();
@@ -554,37 +557,37 @@ mod tests {
 
     #[test]
     fn run_length_rules() {
-        let with = |sim: &str| {
-            Scenario::from_toml_str(&DESK.replace("simulation = { horizon_h = 10 }", sim))
+        let with = |horizon: &str, warmup: &str| {
+            let text = TANDEM
+                .replace("horizon_h = 1000", &format!("horizon_h = {horizon}"))
+                .replace("warmup_h = 20", warmup);
+            Scenario::from_toml_str(&text)
                 .unwrap()
                 .build()
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         };
+        assert_eq!(with("10", "warmup_h = 2"), Ok(()));
         assert_eq!(
-            with("simulation = { horizon_h = 10, warmup_h = 2 }"),
-            Ok(())
-        );
-        assert_eq!(
-            with("simulation = { horizon_h = 0 }"),
+            with("0", "warmup_h = 0"),
             Err("simulation.horizon_h: must be finite and greater than 0, got 0".into())
         );
         assert_eq!(
-            with("simulation = { horizon_h = 10, warmup_h = 10 }"),
+            with("10", "warmup_h = 10"),
             Err(
                 "simulation.warmup_h: must be shorter than simulation.horizon_h (10), got 10"
                     .into()
             )
         );
         assert_eq!(
-            with("simulation = { horizon_h = 10, sample_every_min = -1 }"),
+            with("10", "sample_every_min = -1"),
             Err("simulation.sample_every_min: must be finite and greater than 0, got -1".into())
         );
     }
 
     #[test]
     fn document_round_trip_and_its_errors() {
-        let s = Scenario::from_toml_str(DESK).unwrap();
+        let s = Scenario::from_toml_str(TANDEM).unwrap();
         let doc = s.to_document().unwrap();
         assert_eq!(Scenario::from_document(doc.clone()).unwrap(), s);
         let mut bad = doc;
@@ -596,13 +599,13 @@ mod tests {
 
     #[test]
     fn a_patched_scenario_that_breaks_a_rule_keeps_the_cause() {
-        let base = Scenario::from_toml_str(DESK).unwrap();
+        let base = Scenario::from_toml_str(TANDEM).unwrap();
         let zero = Measure::new(
             "no_desk",
             "t",
             "p",
             vec![Patch::new(
-                "stations.desk.servers",
+                "stations.customs_review.servers",
                 PatchOp::Set(toml::Value::String("none".into())),
                 "[A]",
             )],
@@ -614,8 +617,9 @@ mod tests {
                 .starts_with("measures no_desk: the patched scenario is invalid: "),
             "{err}"
         );
-        let cause = err.source().unwrap().downcast_ref::<Error>().unwrap();
-        assert!(matches!(cause, Error::Parse(_)), "{cause}");
+        // The source is the boxed error of the patched scenario.
+        let cause = err.source().unwrap().downcast_ref::<Box<Error>>().unwrap();
+        assert!(matches!(**cause, Error::Parse(_)), "{cause}");
         assert!(
             cause.source().is_some(),
             "and the chain goes on to the TOML error"
