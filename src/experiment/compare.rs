@@ -165,3 +165,47 @@ pub fn differences(baseline: &[RunSummary], variant: &[RunSummary]) -> Vec<Diffe
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn difference(effects: &[f64]) -> Difference {
+        let e = KpiEstimate::from_values("k", effects.iter().map(|x| Some(*x)));
+        Difference {
+            name: "k".into(),
+            baseline: e.clone(),
+            variant: e.clone(),
+            effect: e,
+            variance_reduction: None,
+        }
+    }
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(difference(&[0.0, 0.0, 0.0]).verdict(), Verdict::Identical);
+        assert_eq!(
+            difference(&[-1.0, 1.0, 0.5]).verdict(),
+            Verdict::Indistinguishable
+        );
+        assert_eq!(difference(&[1.0, 1.1, 0.9]).verdict(), Verdict::Increase);
+        assert_eq!(difference(&[-1.0, -1.1, -0.9]).verdict(), Verdict::Decrease);
+        assert_eq!(difference(&[1.0]).verdict(), Verdict::Undefined);
+        assert_eq!(Verdict::Decrease.to_string(), "down");
+    }
+
+    #[test]
+    fn find_is_checked() {
+        let diffs = vec![difference(&[1.0])];
+        assert_eq!(Difference::find(&diffs, "k").unwrap().name, "k");
+        assert!(matches!(
+            Difference::find(&diffs, "x"),
+            Err(crate::Error::UnknownKpi { .. })
+        ));
+    }
+
+    #[test]
+    fn no_runs_no_differences() {
+        assert!(differences(&[], &[]).is_empty());
+    }
+}

@@ -326,3 +326,67 @@ fn contrasts(factors: &[&str], y: &[Vec<Option<f64>>], kpi: &str) -> Factorial {
         interactions,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_parse_ok() {
+        assert_eq!(
+            Target::parse(" lead_time_p95_h <= 24 ").unwrap(),
+            ("lead_time_p95_h".to_string(), Target::AtMost(24.0))
+        );
+        assert_eq!(
+            Target::parse("share>=0.9").unwrap(),
+            ("share".to_string(), Target::AtLeast(0.9))
+        );
+    }
+
+    #[test]
+    fn target_parse_err() {
+        for text in ["k<24", "<=24", "k<=x", "k>=inf", "k"] {
+            let err = Target::parse(text).unwrap_err();
+            assert!(matches!(err, Error::Experiment { .. }), "{text}: {err}");
+            assert!(
+                err.to_string().starts_with("target: must be KPI<=NUMBER"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn target_meets_at_its_limit() {
+        assert!(Target::AtMost(2.0).met_by(2.0) && !Target::AtMost(2.0).met_by(2.1));
+        assert!(Target::AtLeast(2.0).met_by(2.0) && !Target::AtLeast(2.0).met_by(1.9));
+        assert_eq!(Target::AtLeast(3.0).limit(), 3.0);
+    }
+
+    /// Two factors, two replications: y = 10 + 2·A + 3·B + 1·A·B exactly.
+    #[test]
+    fn contrasts_recover_main_effects_and_the_interaction() {
+        let y_at = |a: f64, b: f64| 10.0 + 2.0 * a + 3.0 * b + a * b;
+        // Point p: factor i on when bit i is set; levels ±1 for the model.
+        let level = |p: usize, i: usize| if p >> i & 1 == 1 { 1.0 } else { -1.0 };
+        let y: Vec<Vec<Option<f64>>> = (0..4)
+            .map(|p| vec![Some(y_at(level(p, 0), level(p, 1))); 2])
+            .collect();
+        let f = contrasts(&["a", "b"], &y, "k");
+        let mean = |e: &Effect| e.estimate.mean.unwrap();
+        // An effect is the change from -1 to +1: twice the coefficient.
+        assert_eq!((mean(&f.main[0]), mean(&f.main[1])), (4.0, 6.0));
+        assert_eq!(mean(&f.interactions[0]), 2.0);
+        assert_eq!(f.interactions[0].factors, ["a", "b"]);
+    }
+
+    #[test]
+    fn factorial_refuses_too_many_factors() {
+        let names = ["f"; 11];
+        let err =
+            factorial_all(&names, |_| unreachable!(), Seed(1), Replications::first(1)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "factorial: needs between 1 and 10 factors, got 11"
+        );
+    }
+}

@@ -459,3 +459,59 @@ pub fn pooled_time_in_system(runs: &[RunSummary]) -> DurationHistogram {
     }
     h
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NAMES: [&str; 3] = ["desk.wait_mean_min", "desk.utilization", "done.per_day"];
+
+    #[test]
+    fn kpi_index_finds_the_position() {
+        let id = kpi_index("kpi", "desk.utilization", NAMES.into_iter()).unwrap();
+        assert_eq!(id.index(), 1);
+    }
+
+    #[test]
+    fn kpi_index_names_the_closest_and_lists_all() {
+        match kpi_index("precision", "desk.utilisation", NAMES.into_iter()) {
+            Err(Error::UnknownKpi {
+                option,
+                name,
+                closest,
+                known,
+            }) => {
+                assert_eq!(
+                    (option.as_str(), name.as_str()),
+                    ("precision", "desk.utilisation")
+                );
+                assert_eq!(closest.as_deref(), Some("desk.utilization"));
+                assert_eq!(known, NAMES);
+            }
+            other => panic!("{other:?}"),
+        }
+        let far = kpi_index("kpi", "lead_time", NAMES.into_iter()).unwrap_err();
+        assert!(matches!(far, Error::UnknownKpi { closest: None, .. }));
+    }
+
+    #[test]
+    fn estimate_find_is_checked() {
+        let estimates: Vec<KpiEstimate> = NAMES
+            .iter()
+            .map(|n| KpiEstimate::from_values(*n, [Some(1.0), Some(2.0)]))
+            .collect();
+        assert_eq!(
+            KpiEstimate::find(&estimates, "done.per_day").unwrap().name,
+            "done.per_day"
+        );
+        assert!(KpiEstimate::find(&estimates, "done.perday").is_err());
+    }
+
+    #[test]
+    fn relative_half_width_needs_a_non_zero_mean() {
+        let zero = KpiEstimate::from_values("k", [Some(-1.0), Some(1.0)]);
+        assert_eq!(zero.relative_half_width(), None);
+        let one = KpiEstimate::from_values("k", [Some(1.0)]);
+        assert_eq!(one.relative_half_width(), None, "one value has no interval");
+    }
+}

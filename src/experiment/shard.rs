@@ -242,3 +242,62 @@ fn merge_named(mut shards: Vec<(Option<PathBuf>, ShardResult)>) -> Result<ShardR
     }
     Ok(merged)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shard(start: u64, end: u64, seed: u64) -> ShardResult {
+        ShardResult {
+            format_version: SHARD_FORMAT_VERSION,
+            crate_version: "test".into(),
+            model_fingerprint: 7,
+            seed,
+            start,
+            end,
+            kpis: vec!["k".into()],
+            rows: (start..end).map(|i| vec![Some(i as f64)]).collect(),
+            time_in_system: DurationHistogram::new(),
+        }
+    }
+
+    #[test]
+    fn merge_sorts_and_appends() {
+        let merged = ShardResult::merge(vec![shard(2, 4, 1), shard(0, 2, 1)]).unwrap();
+        assert_eq!(merged, shard(0, 4, 1));
+        assert_eq!(shard(0, 2, 1).append(shard(2, 4, 1)), merged);
+    }
+
+    #[test]
+    fn merge_refusals_name_the_shard() {
+        let err = ShardResult::merge(vec![shard(0, 2, 1), shard(2, 3, 9)]).unwrap_err();
+        assert!(matches!(err, Error::Shard { file: None, .. }));
+        assert_eq!(err.to_string(), "shard 2..3: has seed 9, the others 1");
+        let mut other = shard(2, 3, 1);
+        other.kpis = vec!["j".into()];
+        let err = ShardResult::merge(vec![shard(0, 2, 1), other]).unwrap_err();
+        assert_eq!(err.to_string(), "shard 2..3: lists different KPIs");
+    }
+
+    #[test]
+    fn kpi_lookup_and_estimate() {
+        let s = shard(0, 4, 1);
+        let k = s.kpi("k").unwrap();
+        assert_eq!(s.estimate(k).mean, Some(1.5));
+        assert_eq!(s.estimates(), vec![s.estimate(k)]);
+        assert!(matches!(s.kpi("kk"), Err(Error::UnknownKpi { .. })));
+    }
+
+    #[test]
+    fn json_round_trip_and_its_error() {
+        let s = shard(3, 5, 2);
+        assert_eq!(ShardResult::from_json(&s.to_json().unwrap()).unwrap(), s);
+        let err = ShardResult::from_json("[").unwrap_err();
+        assert!(
+            std::error::Error::source(&err)
+                .unwrap()
+                .is::<serde_json::Error>()
+        );
+        assert!(err.to_string().starts_with("shard: "), "{err}");
+    }
+}
