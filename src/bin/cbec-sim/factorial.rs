@@ -84,7 +84,7 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
         &names,
         point,
         Seed(args.common.seed),
-        Replications::new(0..args.common.replications).map_err(invalid)?,
+        Replications::first(args.common.replications),
     )
     .map_err(invalid)?;
     let shown: Vec<&Factorial> = if args.kpis.is_empty() {

@@ -126,7 +126,7 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
         &kpi,
         target.map(|t| t.1),
         Seed(args.common.seed),
-        Replications::new(0..args.common.replications).map_err(invalid)?,
+        Replications::first(args.common.replications),
     )
     .map_err(invalid)?;
     bar.finish_and_clear();
