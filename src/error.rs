@@ -155,7 +155,13 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
-    /// A CSV file could not be read or written.
+    /// A CSV file could not be read.
+    ///
+    /// Raised when a replayed order log (`replay_csv`) is not valid CSV
+    /// (bad UTF-8, a ragged row) while a model is built; a log that reads
+    /// but breaks a rule (a bad time, rows out of order) is an
+    /// [`Error::Scenario`] at `sources.<name>.replay_csv` naming the file
+    /// and line instead. Fatal for that model: fix the log and build again.
     #[error("csv error: {0}")]
     Csv(#[from] csv::Error),
     /// A TOML scenario or measure file could not be parsed: a syntax error,
