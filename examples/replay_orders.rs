@@ -6,7 +6,7 @@
 //!
 //! Run it with `cargo run --release --example replay_orders`.
 
-use cbec_sim::experiment::KpiCatalogue;
+use cbec_sim::experiment::{KpiCatalogue, KpiEstimate};
 use cbec_sim::{Replications, Scenario, Seed, run_replications};
 
 fn main() -> cbec_sim::Result<()> {
@@ -37,10 +37,7 @@ fn main() -> cbec_sim::Result<()> {
         "trucks.vehicles",
         "over_limit.per_day",
     ] {
-        let e = estimates
-            .iter()
-            .find(|e| e.name == name)
-            .expect("a KPI of this model");
+        let e = KpiEstimate::find(&estimates, name)?;
         println!(
             "{name:<36} {:>12.3} {:>10.3}",
             e.mean.unwrap_or(f64::NAN),

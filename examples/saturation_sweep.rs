@@ -8,9 +8,8 @@
 //! the first level at which the backlog left at the end of the week exceeds
 //! one day of demand. Run it with `cargo run --release --example saturation_sweep`.
 
-use cbec_sim::experiment::sweep;
-use cbec_sim::{Measure, Patch, PatchOp, Scenario};
-use cbec_sim::{Replications, Seed};
+use cbec_sim::experiment::{KpiEstimate, sweep};
+use cbec_sim::{Measure, Patch, PatchOp, Replications, Scenario, Seed};
 
 fn main() -> cbec_sim::Result<()> {
     let base = Scenario::from_path(
@@ -48,12 +47,8 @@ fn main() -> cbec_sim::Result<()> {
     );
     let mut saturation = None;
     for p in &curve.points {
-        let kpi = |name: &str| {
-            p.all
-                .iter()
-                .find(|e| e.name == name)
-                .and_then(|e| e.mean)
-                .unwrap_or(f64::NAN)
+        let kpi = |name: &str| -> cbec_sim::Result<f64> {
+            Ok(KpiEstimate::find(&p.all, name)?.mean.unwrap_or(f64::NAN))
         };
         let offered = baseline_per_day * p.value;
         let backlog = p.estimate.mean.unwrap_or(f64::NAN);
@@ -61,10 +56,10 @@ fn main() -> cbec_sim::Result<()> {
             "{:>6.2}x {:>12.0} {:>14.0} {:>14.0} {:>16.0} {:>14.2}",
             p.value,
             offered,
-            kpi("orders_released_per_day"),
-            kpi("left_zone.per_day"),
+            kpi("orders_released_per_day")?,
+            kpi("left_zone.per_day")?,
             backlog,
-            kpi("lead_time_p95_h")
+            kpi("lead_time_p95_h")?
         );
         if saturation.is_none() && backlog > offered {
             saturation = Some((p.value, offered));
