@@ -22,6 +22,7 @@ use super::shard::{CHUNK, ShardResult};
 use super::stopping::{Precision, StopDecision};
 use crate::error::{Error, Result};
 use crate::model::{Model, RunSummary, Simulation};
+use serde::Serialize;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -209,6 +210,7 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
             None => None,
         };
         Ok(ExperimentResult {
+            finished: shard.end - shard.start,
             shard,
             requested,
             interrupted,
@@ -312,7 +314,7 @@ impl Folded {
 
 /// The result of an [`Experiment`]: the finished replications folded into
 /// a [`ShardResult`], and how the run ended.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ExperimentResult {
@@ -323,11 +325,15 @@ pub struct ExperimentResult {
     pub requested: Replications,
     /// Whether the stop flag cut the run short (see [`ExperimentResult::interrupted`]).
     interrupted: bool,
+    /// Replications that finished (see [`ExperimentResult::finished`]).
+    finished: u64,
     /// With a precision rule: whether it was met, after how many
     /// replications, and the watched KPI's estimate.
     pub precision: Option<StopDecision>,
     /// Each finished replication's summary, in index order, if
-    /// [`Experiment::with_summaries`] asked for them; empty otherwise.
+    /// [`Experiment::with_summaries`] asked for them; empty otherwise (and
+    /// then left out of the serialized form).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub summaries: Vec<RunSummary>,
 }
 
@@ -335,7 +341,7 @@ impl ExperimentResult {
     /// Replications that finished (and are in the result).
     #[must_use]
     pub fn finished(&self) -> u64 {
-        self.shard.end - self.shard.start
+        self.finished
     }
 
     /// Whether the stop flag stopped the run before the replications it
@@ -396,6 +402,11 @@ mod tests {
         assert!(!whole.interrupted());
         assert!(whole.precision.is_none());
         assert!(whole.summaries.is_empty());
+        let json = serde_json::to_value(&whole).unwrap();
+        assert_eq!(json["interrupted"], false);
+        assert_eq!(json["finished"], 6);
+        assert_eq!(json["requested"]["end"], 6);
+        assert!(json.get("summaries").is_none());
     }
 
     #[test]
