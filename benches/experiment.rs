@@ -3,7 +3,7 @@
 //! Compare `threads/2` with `threads/1`: parallel efficiency is
 //! (rate on 2) / (2 × rate on 1); the target is at least 90% on this
 //! 2-core machine. Run with `cargo bench --bench experiment`.
-use cbec_sim::{SimTime, presets, run_replications};
+use cbec_sim::{Replications, Seed, SimTime, presets, run_replications};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;
@@ -31,7 +31,13 @@ fn monte_carlo(c: &mut Criterion) {
             let mut seed = 0;
             b.iter(|| {
                 seed += 1;
-                pool.install(|| black_box(run_replications(&model, seed, 0..REPLICATIONS)))
+                pool.install(|| {
+                    black_box(run_replications(
+                        &model,
+                        Seed(seed),
+                        Replications::first(REPLICATIONS),
+                    ))
+                })
             })
         });
     }

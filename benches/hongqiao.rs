@@ -3,13 +3,13 @@
 //! on two. Each iteration runs the same two replications, so the work is
 //! fixed; the throughput counts the orders that entered them (about
 //! 480,000 each). Run with `cargo bench --bench hongqiao`.
-use cbec_sim::{Scenario, run_replications};
+use cbec_sim::{Replications, Scenario, Seed, run_replications};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;
 
 const REPLICATIONS: u64 = 2;
-const SEED: u64 = 1;
+const SEED: Seed = Seed(1);
 
 fn double11_week(c: &mut Criterion) {
     let scenario = Scenario::from_path(
@@ -17,7 +17,8 @@ fn double11_week(c: &mut Criterion) {
     )
     .unwrap();
     let model = scenario.build().unwrap();
-    let orders: u64 = run_replications(&model, SEED, 0..REPLICATIONS)
+    let orders: u64 = run_replications(&model, SEED, Replications::first(REPLICATIONS))
+        .unwrap()
         .iter()
         .map(|r| r.conservation.entered)
         .sum();
@@ -33,7 +34,15 @@ fn double11_week(c: &mut Criterion) {
             .build()
             .unwrap();
         group.bench_function(BenchmarkId::new("threads", threads), |b| {
-            b.iter(|| pool.install(|| black_box(run_replications(&model, SEED, 0..REPLICATIONS))))
+            b.iter(|| {
+                pool.install(|| {
+                    black_box(run_replications(
+                        &model,
+                        SEED,
+                        Replications::first(REPLICATIONS),
+                    ))
+                })
+            })
         });
     }
     group.finish();

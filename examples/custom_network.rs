@@ -7,10 +7,11 @@
 //!
 //! Run it with `cargo run --release --example custom_network`.
 
-use cbec_sim::experiment::{Verdict, compare};
+use cbec_sim::experiment::{Difference, Verdict, compare};
 use cbec_sim::theory::MMc;
 use cbec_sim::{
-    Comparison, Dist, Interval, Model, Route, Router, Rule, Shift, SimTime, Sink, Source, Station,
+    Comparison, Dist, Interval, Model, Replications, Route, Router, Rule, Seed, Shift, SimTime,
+    Sink, Source, Station,
 };
 
 /// The network, with `checkers` officers at the value check.
@@ -67,7 +68,7 @@ fn network(checkers: u32) -> cbec_sim::Result<Model> {
 
 fn main() -> cbec_sim::Result<()> {
     let (few, more) = (network(3)?, network(4)?);
-    let diffs = compare(&few, &more, 42, 0..20);
+    let diffs = compare(&few, &more, Seed(42), Replications::first(20))?;
     println!(
         "A fourth officer at the value check, 20 paired replications (common random numbers):"
     );
@@ -77,10 +78,7 @@ fn main() -> cbec_sim::Result<()> {
         "order_to_exit.mean_min",
         "review.wait_mean_min",
     ] {
-        let d = diffs
-            .iter()
-            .find(|d| d.name == kpi)
-            .expect("a KPI of this network");
+        let d = Difference::find(&diffs, kpi)?;
         println!(
             "  {kpi:<28} {:>9.3} -> {:>9.3}   effect {:+.3} ± {:.3}  [{}]",
             d.baseline.mean.unwrap_or(f64::NAN),
@@ -90,10 +88,7 @@ fn main() -> cbec_sim::Result<()> {
             d.verdict()
         );
     }
-    let check = diffs
-        .iter()
-        .find(|d| d.name == "value_check.wait_mean_min")
-        .expect("value check");
+    let check = Difference::find(&diffs, "value_check.wait_mean_min")?;
     assert_eq!(
         check.verdict(),
         Verdict::Decrease,
@@ -102,7 +97,7 @@ fn main() -> cbec_sim::Result<()> {
 
     // Review sees Poisson arrivals at the rate of the orders not blocked:
     // compare its mean wait with Erlang C at the simulated arrival rate.
-    let runs = cbec_sim::run_replications(&few, 42, 0..20);
+    let runs = cbec_sim::run_replications(&few, Seed(42), Replications::first(20))?;
     let lambda = runs
         .iter()
         .map(|r| {

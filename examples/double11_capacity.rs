@@ -8,7 +8,7 @@
 //! Run it with `cargo run --release --example double11_capacity`.
 
 use cbec_sim::experiment::{KpiCatalogue, KpiEstimate};
-use cbec_sim::{Measure, Patch, PatchOp, Scenario, run_replications};
+use cbec_sim::{Measure, Patch, PatchOp, Replications, Scenario, Seed, run_replications};
 
 const WAIT_TARGET_MIN: f64 = 480.0;
 const LEAD_TARGET_H: f64 = 24.0;
@@ -55,13 +55,18 @@ fn main() -> cbec_sim::Result<()> {
             );
             let runs = run_replications(
                 &base.with_measures([&staffing])?.build()?,
-                11,
-                0..replications,
-            );
+                Seed(11),
+                Replications::first(replications),
+            )?;
             let c = KpiCatalogue::for_run(&runs[0]);
-            let mean =
-                |k: &str| KpiEstimate::from_values(k, runs.iter().map(|r| c.value(k, r))).mean;
-            let (wait, lead) = (mean("manual_review.wait_p95_min"), mean("lead_time_p95_h"));
+            let mean = |k: &str| -> cbec_sim::Result<Option<f64>> {
+                let id = c.kpi(k)?;
+                Ok(KpiEstimate::from_values(k, runs.iter().map(|r| c.get(id, r))).mean)
+            };
+            let (wait, lead) = (
+                mean("manual_review.wait_p95_min")?,
+                mean("lead_time_p95_h")?,
+            );
             let ok = wait.is_some_and(|w| w <= WAIT_TARGET_MIN)
                 && lead.is_some_and(|x| x <= LEAD_TARGET_H);
             print!(

@@ -8,7 +8,7 @@
 //! and their assumed effect sizes are in `measures/hongqiao.toml`.
 
 use cbec_sim::experiment::{Difference, Verdict, differences};
-use cbec_sim::{Measure, MeasureKind, RunSummary, Scenario, run_replications};
+use cbec_sim::{Measure, MeasureKind, Replications, RunSummary, Scenario, Seed, run_replications};
 use std::time::Instant;
 
 /// The KPIs the table shows, in planner words.
@@ -36,7 +36,7 @@ fn main() -> cbec_sim::Result<()> {
         .nth(1)
         .map(|a| a.parse().expect("the argument is a number of replications"))
         .unwrap_or(20);
-    let seed = 2024;
+    let seed = Seed(2024);
     let started = Instant::now();
     let scenario = Scenario::from_path(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/hongqiao_double11.toml"),
@@ -50,7 +50,7 @@ fn main() -> cbec_sim::Result<()> {
     // Every variant runs the same replication indices under the same seed:
     // streams follow node names, so each sees the baseline's orders.
     let run = |s: &Scenario| -> cbec_sim::Result<Vec<RunSummary>> {
-        Ok(run_replications(&s.build()?, seed, 0..replications))
+        run_replications(&s.build()?, seed, Replications::first(replications))
     };
     let baseline = run(&scenario)?;
     let mut variants: Vec<(String, Vec<Difference>)> = Vec::new();
@@ -87,7 +87,7 @@ fn main() -> cbec_sim::Result<()> {
             "KPI", "baseline", "effect ± 95% CI", ""
         );
         for (kpi, words) in HEADLINE {
-            let Some(d) = diffs.iter().find(|d| d.name == kpi) else {
+            let Ok(d) = Difference::find(diffs, kpi) else {
                 continue;
             };
             // Shares and hours get more decimals than counts.

@@ -1,7 +1,7 @@
 //! This example demonstrates: an M/M/2 desk built in Rust, eight
 //! replications with a fixed seed, and the mean wait checked against Erlang C.
 use cbec_sim::theory::MMc;
-use cbec_sim::{Dist, Model, SimTime, Sink, Source, Station, run_replications};
+use cbec_sim::{Dist, Model, Replications, Seed, SimTime, Sink, Source, Station, run_replications};
 
 fn main() -> cbec_sim::Result<()> {
     // 90 orders per hour, two officers, 1 minute per order on average.
@@ -12,7 +12,7 @@ fn main() -> cbec_sim::Result<()> {
         .with_horizon(SimTime::from_hours(500.0))
         .with_warmup(SimTime::from_hours(10.0))
         .build()?;
-    let runs = run_replications(&model, 2024, 0..8);
+    let runs = run_replications(&model, Seed(2024), Replications::first(8))?;
     let waits: Vec<f64> = runs
         .iter()
         .map(|r| r.stations[0].wait_mean_min().unwrap())

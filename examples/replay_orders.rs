@@ -6,14 +6,14 @@
 //!
 //! Run it with `cargo run --release --example replay_orders`.
 
-use cbec_sim::experiment::KpiCatalogue;
-use cbec_sim::{Scenario, run_replications};
+use cbec_sim::experiment::{KpiCatalogue, KpiEstimate};
+use cbec_sim::{Replications, Scenario, Seed, run_replications};
 
 fn main() -> cbec_sim::Result<()> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/replay.toml");
     let scenario = Scenario::from_path(&path)?;
     let model = scenario.build()?;
-    let runs = run_replications(&model, 7, 0..20);
+    let runs = run_replications(&model, Seed(7), Replications::first(20))?;
     // Every replication replays the same log.
     assert!(
         runs.iter()
@@ -37,10 +37,7 @@ fn main() -> cbec_sim::Result<()> {
         "trucks.vehicles",
         "over_limit.per_day",
     ] {
-        let e = estimates
-            .iter()
-            .find(|e| e.name == name)
-            .expect("a KPI of this model");
+        let e = KpiEstimate::find(&estimates, name)?;
         println!(
             "{name:<36} {:>12.3} {:>10.3}",
             e.mean.unwrap_or(f64::NAN),

@@ -8,8 +8,8 @@
 //! the first level at which the backlog left at the end of the week exceeds
 //! one day of demand. Run it with `cargo run --release --example saturation_sweep`.
 
-use cbec_sim::experiment::sweep;
-use cbec_sim::{Measure, Patch, PatchOp, Scenario};
+use cbec_sim::experiment::{KpiEstimate, sweep};
+use cbec_sim::{Measure, Patch, PatchOp, Replications, Scenario, Seed};
 
 fn main() -> cbec_sim::Result<()> {
     let base = Scenario::from_path(
@@ -29,7 +29,14 @@ fn main() -> cbec_sim::Result<()> {
         base.with_measures([&demand])?.build()
     };
     let factors: Vec<f64> = (0..=8).map(|i| 1.0 + 0.25 * f64::from(i)).collect();
-    let curve = sweep(&factors, scaled, "backlog_at_end", None, 3, 0..6)?;
+    let curve = sweep(
+        &factors,
+        scaled,
+        "backlog_at_end",
+        None,
+        Seed(3),
+        Replications::first(6),
+    )?;
     let baseline_per_day = 20_000.0; // the baseline's 1210 orders/day (hongqiao_baseline.toml)
     println!(
         "Hongqiao baseline week, 1210 demand scaled, 6 replications per level (common random numbers)"
@@ -40,12 +47,8 @@ fn main() -> cbec_sim::Result<()> {
     );
     let mut saturation = None;
     for p in &curve.points {
-        let kpi = |name: &str| {
-            p.all
-                .iter()
-                .find(|e| e.name == name)
-                .and_then(|e| e.mean)
-                .unwrap_or(f64::NAN)
+        let kpi = |name: &str| -> cbec_sim::Result<f64> {
+            Ok(KpiEstimate::find(&p.all, name)?.mean.unwrap_or(f64::NAN))
         };
         let offered = baseline_per_day * p.value;
         let backlog = p.estimate.mean.unwrap_or(f64::NAN);
@@ -53,10 +56,10 @@ fn main() -> cbec_sim::Result<()> {
             "{:>6.2}x {:>12.0} {:>14.0} {:>14.0} {:>16.0} {:>14.2}",
             p.value,
             offered,
-            kpi("orders_released_per_day"),
-            kpi("left_zone.per_day"),
+            kpi("orders_released_per_day")?,
+            kpi("left_zone.per_day")?,
             backlog,
-            kpi("lead_time_p95_h")
+            kpi("lead_time_p95_h")?
         );
         if saturation.is_none() && backlog > offered {
             saturation = Some((p.value, offered));

@@ -5,10 +5,10 @@
 //!
 //! Run it with `cargo run --release --example tandem [SCENARIO.toml]`.
 use cbec_sim::stats::OnlineMoments;
-use cbec_sim::{RunSummary, Scenario, run_replications};
+use cbec_sim::{Replications, RunSummary, Scenario, Seed, run_replications};
 
 const REPLICATIONS: u64 = 20;
-const SEED: u64 = 2024;
+const SEED: Seed = Seed(2024);
 
 fn across(runs: &[RunSummary], kpi: impl Fn(&RunSummary) -> Option<f64>) -> OnlineMoments {
     runs.iter().filter_map(kpi).collect()
@@ -28,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let model = Scenario::from_path(&path)?.build()?;
     let started = std::time::Instant::now();
-    let runs = run_replications(&model, SEED, 0..REPLICATIONS);
+    let runs = run_replications(&model, SEED, Replications::first(REPLICATIONS))?;
     let elapsed = started.elapsed();
 
     println!("scenario: {path}");

@@ -62,24 +62,26 @@
 //!
 //! ```
 //! # fn main() -> cbec_sim::Result<()> {
-//! use cbec_sim::experiment::differences;
-//! use cbec_sim::{Measure, Scenario, run_replications};
+//! use cbec_sim::experiment::{Difference, differences};
+//! use cbec_sim::{Measure, Replications, Scenario, Seed, run_replications};
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/hongqiao_baseline.toml");
 //! let baseline = Scenario::from_path(path)?;
 //! let measures = Measure::builtin();
 //! let seven_by_24 = Measure::find(&measures, "expedited_clearance_7x24")?;
 //! let variant = baseline.with_measures([seven_by_24])?;
 //! // Same seed and replications: common random numbers.
-//! let b = run_replications(&baseline.build()?, 1, 0..2);
-//! let v = run_replications(&variant.build()?, 1, 0..2);
-//! let clearance = differences(&b, &v)
-//!     .into_iter()
-//!     .find(|d| d.name == "clearance_mean_min")
-//!     .unwrap();
+//! let (seed, reps) = (Seed(1), Replications::first(2));
+//! let b = run_replications(&baseline.build()?, seed, reps.clone())?;
+//! let v = run_replications(&variant.build()?, seed, reps)?;
+//! let diffs = differences(&b, &v);
+//! let clearance = Difference::find(&diffs, "clearance_mean_min")?;
 //! assert!(clearance.effect.mean.unwrap() < 0.0, "7x24 review shortens clearance");
 //! # Ok(()) }
 //! ```
-//! - **experiment**: [`run_replications`], parallel and reproducible.
+//! - **experiment**: [`Experiment`], replications of a model with a [`Seed`]
+//!   and a range of [`Replications`], parallel and reproducible; shards,
+//!   precision stopping and interruption are its options
+//!   ([`experiment`]); [`run_replications`] is its shortest form.
 //! - **stats**: streaming, mergeable statistics ([`stats`]).
 //! - **theory**: closed-form queueing results ([`theory`]).
 //!
@@ -145,8 +147,8 @@ mod time;
 pub use calendar::{Calendar, ClockTime, Day, Shift, StartTime};
 pub use dist::{Dist, DistSpec, PROB_SUM_TOLERANCE};
 pub use engine::EventClass;
-pub use error::{DistError, Error, Result};
-pub use experiment::{run_replications, run_replications_observed};
+pub use error::{DistError, Error, IoAction, ParseError, Result};
+pub use experiment::{Experiment, ExperimentResult, Replications, Seed, run_replications};
 pub use model::{
     Breakdowns, CalendarDate, Capacity, CategoryRates, CbecTax, ClassTimes, Comparison,
     Conservation, DEFAULT_CLASS, DatedFactor, Delay, Dispatch, DispatchSummary, Interval,

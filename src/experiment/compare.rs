@@ -1,11 +1,16 @@
 //! Comparisons of scenario variants with common random numbers.
+//!
+//! Invariant: the baseline and the variant run the same replication
+//! indices under the same seed, and differences are taken replication by
+//! replication, so every part the variant leaves alone sees the same draws.
 
-use super::kpi::{KpiCatalogue, KpiEstimate};
+use super::kpi::{KpiCatalogue, KpiEstimate, kpi_index};
+use super::replications::{Replications, Seed};
 use super::run_replications;
+use crate::error::Result;
 use crate::model::{Model, RunSummary};
 use crate::stats::OnlineMoments;
 use serde::{Deserialize, Serialize};
-use std::ops::Range;
 
 /// The effect of a variant on one KPI: the paired difference variant −
 /// baseline over replications that share their random streams.
@@ -63,6 +68,16 @@ impl std::fmt::Display for Verdict {
 }
 
 impl Difference {
+    /// The difference on KPI `name` among `differences`, checked.
+    ///
+    /// # Errors
+    /// [`Error::UnknownKpi`](crate::Error::UnknownKpi) at `kpi`, with the
+    /// closest valid name.
+    pub fn find<'a>(differences: &'a [Difference], name: &str) -> Result<&'a Difference> {
+        let id = kpi_index("kpi", name, differences.iter().map(|d| d.name.as_str()))?;
+        Ok(&differences[id.index()])
+    }
+
     /// Whether the effect is exactly zero, indistinguishable from zero, or
     /// clearly up or down (see [`Verdict`]).
     #[must_use]
@@ -78,9 +93,12 @@ impl Difference {
     }
 }
 
-/// Runs `baseline` and `variant` on the same streams (replications `range`
+/// Runs `baseline` and `variant` on the same streams (`replications`
 /// under `seed`) and returns the effect on every KPI of the baseline's
 /// catalogue.
+///
+/// # Errors
+/// [`Error::Experiment`](crate::Error::Experiment) if the range is empty.
 ///
 /// Streams follow node names (see [`crate::rng`]), so the arrivals and
 /// every station the variant leaves alone see exactly the same draws.
@@ -88,7 +106,7 @@ impl Difference {
 /// # Examples
 /// ```
 /// # fn main() -> cbec_sim::Result<()> {
-/// use cbec_sim::experiment::compare;
+/// use cbec_sim::experiment::{compare, Difference, Replications, Seed};
 /// use cbec_sim::{Dist, Model, SimTime, Sink, Source, Station};
 /// let desk = |servers| Model::builder()
 ///     .with_source("orders", Source::poisson(90.0, "desk"))
@@ -96,16 +114,20 @@ impl Difference {
 ///     .with_sink("done", Sink::new())
 ///     .with_horizon(SimTime::from_hours(200.0))
 ///     .build();
-/// let diffs = compare(&desk(2)?, &desk(3)?, 1, 0..10);
-/// let wait = diffs.iter().find(|d| d.name == "desk.wait_mean_min").unwrap();
+/// let diffs = compare(&desk(2)?, &desk(3)?, Seed(1), Replications::first(10))?;
+/// let wait = Difference::find(&diffs, "desk.wait_mean_min")?;
 /// assert!(wait.effect.mean.unwrap() < 0.0, "a third officer cuts the wait");
 /// # Ok(()) }
 /// ```
-#[must_use]
-pub fn compare(baseline: &Model, variant: &Model, seed: u64, range: Range<u64>) -> Vec<Difference> {
-    let base = run_replications(baseline, seed, range.clone());
-    let var = run_replications(variant, seed, range);
-    differences(&base, &var)
+pub fn compare(
+    baseline: &Model,
+    variant: &Model,
+    seed: Seed,
+    replications: Replications,
+) -> Result<Vec<Difference>> {
+    let base = run_replications(baseline, seed, replications.clone())?;
+    let var = run_replications(variant, seed, replications)?;
+    Ok(differences(&base, &var))
 }
 
 /// Paired differences between two sets of runs, replication by replication.
@@ -116,10 +138,11 @@ pub fn differences(baseline: &[RunSummary], variant: &[RunSummary]) -> Vec<Diffe
     };
     let catalogue = KpiCatalogue::for_run(first);
     catalogue
-        .names()
-        .map(|name| {
-            let b: Vec<Option<f64>> = baseline.iter().map(|r| catalogue.value(name, r)).collect();
-            let v: Vec<Option<f64>> = variant.iter().map(|r| catalogue.value(name, r)).collect();
+        .ids()
+        .map(|id| {
+            let name = catalogue.name(id);
+            let b: Vec<Option<f64>> = baseline.iter().map(|r| catalogue.get(id, r)).collect();
+            let v: Vec<Option<f64>> = variant.iter().map(|r| catalogue.get(id, r)).collect();
             let d: Vec<Option<f64>> = b.iter().zip(&v).map(|(b, v)| Some((*v)? - (*b)?)).collect();
             let var_of = |xs: &[Option<f64>]| {
                 xs.iter()
@@ -141,4 +164,48 @@ pub fn differences(baseline: &[RunSummary], variant: &[RunSummary]) -> Vec<Diffe
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn difference(effects: &[f64]) -> Difference {
+        let e = KpiEstimate::from_values("k", effects.iter().map(|x| Some(*x)));
+        Difference {
+            name: "k".into(),
+            baseline: e.clone(),
+            variant: e.clone(),
+            effect: e,
+            variance_reduction: None,
+        }
+    }
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(difference(&[0.0, 0.0, 0.0]).verdict(), Verdict::Identical);
+        assert_eq!(
+            difference(&[-1.0, 1.0, 0.5]).verdict(),
+            Verdict::Indistinguishable
+        );
+        assert_eq!(difference(&[1.0, 1.1, 0.9]).verdict(), Verdict::Increase);
+        assert_eq!(difference(&[-1.0, -1.1, -0.9]).verdict(), Verdict::Decrease);
+        assert_eq!(difference(&[1.0]).verdict(), Verdict::Undefined);
+        assert_eq!(Verdict::Decrease.to_string(), "down");
+    }
+
+    #[test]
+    fn find_is_checked() {
+        let diffs = vec![difference(&[1.0])];
+        assert_eq!(Difference::find(&diffs, "k").unwrap().name, "k");
+        assert!(matches!(
+            Difference::find(&diffs, "x"),
+            Err(crate::Error::UnknownKpi { .. })
+        ));
+    }
+
+    #[test]
+    fn no_runs_no_differences() {
+        assert!(differences(&[], &[]).is_empty());
+    }
 }

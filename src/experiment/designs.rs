@@ -1,12 +1,16 @@
 //! Designed experiments: one-parameter sweeps and 2^k factorials, each on
 //! common random numbers.
+//!
+//! Invariant: every design point runs the same replication indices under
+//! the same seed, and KPIs are read by part name from the first point's
+//! catalogue, so effects are paired replication by replication.
 
-use super::kpi::{KpiCatalogue, KpiEstimate, find_kpi};
+use super::kpi::{KpiCatalogue, KpiEstimate, kpi_index};
+use super::replications::{Replications, Seed};
 use super::run_replications;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use serde::{Deserialize, Serialize};
-use std::ops::Range;
 
 /// One point of a sweep: the parameter value and the KPIs there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,7 +56,7 @@ impl Target {
     /// Parses `KPI<=X` or `KPI>=X` into the KPI name and the target.
     ///
     /// # Errors
-    /// [`Error::Scenario`] at `target` if the text has neither form or the
+    /// [`Error::Experiment`] at `target` if the text has neither form or the
     /// limit is not a finite number.
     ///
     /// # Examples
@@ -64,7 +68,7 @@ impl Target {
     /// ```
     pub fn parse(text: &str) -> Result<(String, Target)> {
         let bad = || {
-            Error::scenario(
+            Error::experiment(
                 "target",
                 format!("must be KPI<=NUMBER or KPI>=NUMBER, got \"{text}\""),
             )
@@ -113,18 +117,19 @@ pub struct Sweep {
 }
 
 /// Runs the model `build(value)` for each value, on the same streams
-/// (replications `range` under `seed`), and reads `kpi` (and every other
+/// (`replications` under `seed`), and reads `kpi` (and every other
 /// KPI) at each point. With a `target`, reports the first value whose mean
 /// KPI misses it and the first that meets it.
 ///
 /// # Errors
-/// Whatever `build` returns, and [`Error::Scenario`] for an empty list of
-/// values, an empty replication range or an unknown KPI.
+/// Whatever `build` returns; [`Error::Experiment`] for an empty list of
+/// values or an empty replication range; [`Error::UnknownKpi`] for an
+/// unknown KPI.
 ///
 /// # Examples
 /// ```
 /// # fn main() -> cbec_sim::Result<()> {
-/// use cbec_sim::experiment::sweep;
+/// use cbec_sim::experiment::{sweep, Replications, Seed};
 /// use cbec_sim::{Dist, Model, SimTime, Sink, Source, Station};
 /// let desk = |rate: f64| Model::builder()
 ///     .with_source("orders", Source::poisson(rate, "desk"))
@@ -133,7 +138,8 @@ pub struct Sweep {
 ///     .with_horizon(SimTime::from_hours(200.0))
 ///     .build();
 /// use cbec_sim::experiment::Target;
-/// let curve = sweep(&[60.0, 90.0, 110.0], desk, "desk.wait_mean_min", Some(Target::AtMost(1.0)), 1, 0..8)?;
+/// let curve = sweep(&[60.0, 90.0, 110.0], desk, "desk.wait_mean_min", Some(Target::AtMost(1.0)),
+///                   Seed(1), Replications::first(8))?;
 /// assert_eq!(curve.breaks_at, Some(90.0));
 /// assert_eq!(curve.meets_at, Some(60.0));
 /// # Ok(()) }
@@ -143,25 +149,24 @@ pub fn sweep(
     build: impl Fn(f64) -> Result<Model>,
     kpi: &str,
     target: Option<Target>,
-    seed: u64,
-    range: Range<u64>,
+    seed: Seed,
+    replications: Replications,
 ) -> Result<Sweep> {
-    check_range(&range)?;
     if values.is_empty() {
-        return Err(Error::scenario(
+        return Err(Error::experiment(
             "sweep.values",
             "must list at least one value",
         ));
     }
     let mut points = Vec::with_capacity(values.len());
     for &value in values {
-        let runs = run_replications(&build(value)?, seed, range.clone());
+        let runs = run_replications(&build(value)?, seed, replications.clone())?;
         let catalogue = KpiCatalogue::for_run(&runs[0]);
-        let i = find_kpi("kpi", kpi, catalogue.names())?;
+        let id = catalogue.kpi(kpi)?;
         let all = catalogue.estimate(&runs);
         points.push(SweepPoint {
             value,
-            estimate: all[i].clone(),
+            estimate: all[id.index()].clone(),
             all,
         });
     }
@@ -179,17 +184,6 @@ pub fn sweep(
         meets_at: first(true),
         points,
     })
-}
-
-/// Replications must exist for a design to estimate anything.
-fn check_range(range: &Range<u64>) -> Result<()> {
-    if range.is_empty() {
-        return Err(Error::scenario(
-            "replications",
-            format!("the replication range {range:?} is empty"),
-        ));
-    }
-    Ok(())
 }
 
 /// An effect in a 2^k factorial design, estimated per replication.
@@ -226,19 +220,19 @@ pub struct Factorial {
 /// replications with a Student-t interval.
 ///
 /// # Errors
-/// Whatever `build` returns, and [`Error::Scenario`] for no factors, more
-/// than 10 (1,024 design points), an empty replication range or an
-/// unknown KPI.
+/// Whatever `build` returns; [`Error::Experiment`] for no factors, more
+/// than 10 (1,024 design points) or an empty replication range;
+/// [`Error::UnknownKpi`] for an unknown KPI.
 pub fn factorial(
     factors: &[&str],
     build: impl Fn(&[bool]) -> Result<Model>,
     kpi: &str,
-    seed: u64,
-    range: Range<u64>,
+    seed: Seed,
+    replications: Replications,
 ) -> Result<Factorial> {
-    let all = factorial_all(factors, build, seed, range)?;
-    let i = find_kpi("kpi", kpi, all.iter().map(|f| f.kpi.as_str()))?;
-    Ok(all.into_iter().nth(i).expect("found"))
+    let all = factorial_all(factors, build, seed, replications)?;
+    let id = kpi_index("kpi", kpi, all.iter().map(|f| f.kpi.as_str()))?;
+    Ok(all.into_iter().nth(id.index()).expect("found"))
 }
 
 /// [`factorial`] on every KPI of the catalogue at once (the design points
@@ -249,17 +243,16 @@ pub fn factorial(
 pub fn factorial_all(
     factors: &[&str],
     build: impl Fn(&[bool]) -> Result<Model>,
-    seed: u64,
-    range: Range<u64>,
+    seed: Seed,
+    replications: Replications,
 ) -> Result<Vec<Factorial>> {
     let k = factors.len();
     if k == 0 || k > 10 {
-        return Err(Error::scenario(
+        return Err(Error::experiment(
             "factorial",
             format!("needs between 1 and 10 factors, got {k}"),
         ));
     }
-    check_range(&range)?;
     let points = 1usize << k;
     // rows[p][r][c]: KPI c at design point p in replication r. The
     // catalogue is the base point's: KPIs are read by part name.
@@ -268,7 +261,7 @@ pub fn factorial_all(
     let mut catalogue: Option<KpiCatalogue> = None;
     for p in 0..points {
         let levels: Vec<bool> = (0..k).map(|i| p >> i & 1 == 1).collect();
-        let runs = run_replications(&build(&levels)?, seed, range.clone());
+        let runs = run_replications(&build(&levels)?, seed, replications.clone())?;
         let c = catalogue.get_or_insert_with(|| KpiCatalogue::for_run(&runs[0]));
         if names.is_empty() {
             names = c.names().map(str::to_string).collect();
@@ -331,5 +324,69 @@ fn contrasts(factors: &[&str], y: &[Vec<Option<f64>>], kpi: &str) -> Factorial {
         kpi: kpi.to_string(),
         main,
         interactions,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_parse_ok() {
+        assert_eq!(
+            Target::parse(" lead_time_p95_h <= 24 ").unwrap(),
+            ("lead_time_p95_h".to_string(), Target::AtMost(24.0))
+        );
+        assert_eq!(
+            Target::parse("share>=0.9").unwrap(),
+            ("share".to_string(), Target::AtLeast(0.9))
+        );
+    }
+
+    #[test]
+    fn target_parse_err() {
+        for text in ["k<24", "<=24", "k<=x", "k>=inf", "k"] {
+            let err = Target::parse(text).unwrap_err();
+            assert!(matches!(err, Error::Experiment { .. }), "{text}: {err}");
+            assert!(
+                err.to_string().starts_with("target: must be KPI<=NUMBER"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn target_meets_at_its_limit() {
+        assert!(Target::AtMost(2.0).met_by(2.0) && !Target::AtMost(2.0).met_by(2.1));
+        assert!(Target::AtLeast(2.0).met_by(2.0) && !Target::AtLeast(2.0).met_by(1.9));
+        assert_eq!(Target::AtLeast(3.0).limit(), 3.0);
+    }
+
+    /// Two factors, two replications: y = 10 + 2·A + 3·B + 1·A·B exactly.
+    #[test]
+    fn contrasts_recover_main_effects_and_the_interaction() {
+        let y_at = |a: f64, b: f64| 10.0 + 2.0 * a + 3.0 * b + a * b;
+        // Point p: factor i on when bit i is set; levels ±1 for the model.
+        let level = |p: usize, i: usize| if p >> i & 1 == 1 { 1.0 } else { -1.0 };
+        let y: Vec<Vec<Option<f64>>> = (0..4)
+            .map(|p| vec![Some(y_at(level(p, 0), level(p, 1))); 2])
+            .collect();
+        let f = contrasts(&["a", "b"], &y, "k");
+        let mean = |e: &Effect| e.estimate.mean.unwrap();
+        // An effect is the change from -1 to +1: twice the coefficient.
+        assert_eq!((mean(&f.main[0]), mean(&f.main[1])), (4.0, 6.0));
+        assert_eq!(mean(&f.interactions[0]), 2.0);
+        assert_eq!(f.interactions[0].factors, ["a", "b"]);
+    }
+
+    #[test]
+    fn factorial_refuses_too_many_factors() {
+        let names = ["f"; 11];
+        let err =
+            factorial_all(&names, |_| unreachable!(), Seed(1), Replications::first(1)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "factorial: needs between 1 and 10 factors, got 11"
+        );
     }
 }

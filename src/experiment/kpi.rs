@@ -1,7 +1,13 @@
 //! Planner-level KPIs read from replications, with their spread.
+//!
+//! A [`KpiCatalogue`] names every KPI a run offers, in a stable order; a
+//! [`KpiId`] is a name checked against it (an unknown name is an
+//! [`Error::UnknownKpi`] with the closest valid one), so user code looks
+//! KPIs up by handle rather than by matching strings.
 
 use crate::error::{Error, Result};
 use crate::model::{ReportSpec, RunSummary, StationSummary};
+use crate::scenario::closest;
 use crate::stats::{DurationHistogram, OnlineMoments};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -48,6 +54,15 @@ impl KpiEstimate {
         }
     }
 
+    /// The estimate of KPI `name` among `estimates`, checked.
+    ///
+    /// # Errors
+    /// [`Error::UnknownKpi`] at `kpi`, with the closest valid name.
+    pub fn find<'a>(estimates: &'a [KpiEstimate], name: &str) -> Result<&'a KpiEstimate> {
+        let id = kpi_index("kpi", name, estimates.iter().map(|e| e.name.as_str()))?;
+        Ok(&estimates[id.0])
+    }
+
     /// The relative half-width, `half_width_95 / |mean|`.
     #[must_use]
     pub fn relative_half_width(&self) -> Option<f64> {
@@ -56,20 +71,40 @@ impl KpiEstimate {
     }
 }
 
-/// The position of `kpi` among `names`, or an [`Error::Scenario`] at
-/// `field` that lists the names.
-pub(crate) fn find_kpi<'a>(
-    field: &str,
+/// A KPI checked against a catalogue: its position in catalogue order.
+///
+/// Get one from [`KpiCatalogue::kpi`] or [`ShardResult::kpi`](super::ShardResult::kpi).
+/// A handle is valid for every catalogue of runs of the same model (and
+/// of variants that keep its parts: KPIs are read by part name), and for
+/// shards of that model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KpiId(pub(crate) usize);
+
+impl KpiId {
+    /// The position in catalogue order (the column of [`ShardResult::rows`](super::ShardResult::rows)).
+    #[must_use]
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// The KPI called `kpi` among `names`, or an [`Error::UnknownKpi`] at
+/// `option` with the closest name and the list.
+pub(crate) fn kpi_index<'a>(
+    option: &str,
     kpi: &str,
     names: impl Iterator<Item = &'a str> + Clone,
-) -> Result<usize> {
-    names.clone().position(|n| n == kpi).ok_or_else(|| {
-        let known: Vec<&str> = names.collect();
-        Error::scenario(
-            field,
-            format!("unknown KPI \"{kpi}\"; KPIs: {}", known.join(", ")),
-        )
-    })
+) -> Result<KpiId> {
+    names
+        .clone()
+        .position(|n| n == kpi)
+        .map(KpiId)
+        .ok_or_else(|| Error::UnknownKpi {
+            option: option.to_string(),
+            name: kpi.to_string(),
+            closest: closest(kpi, names.clone()).map(str::to_string),
+            known: names.map(str::to_string).collect(),
+        })
 }
 
 /// How to read one KPI from a run.
@@ -213,13 +248,49 @@ impl KpiCatalogue {
         self.entries.iter().map(|e| e.0.as_str())
     }
 
-    /// The value of KPI `name` in one run.
+    /// The KPI called `name`, checked.
+    ///
+    /// # Errors
+    /// [`Error::UnknownKpi`] at `kpi`, with the closest valid name.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> cbec_sim::Result<()> {
+    /// use cbec_sim::experiment::{Experiment, KpiCatalogue, Replications};
+    /// let model = cbec_sim::presets::tandem().with_horizon(cbec_sim::SimTime::from_hours(20.0)).build()?;
+    /// let runs = Experiment::new(&model).with_replications(Replications::first(2)).with_summaries().run()?.summaries;
+    /// let catalogue = KpiCatalogue::for_run(&runs[0]);
+    /// let wait = catalogue.kpi("customs_review.wait_mean_min")?;
+    /// assert!(catalogue.get(wait, &runs[1]).is_some());
+    /// let typo = catalogue.kpi("customs_review.wiat_mean_min").unwrap_err().to_string();
+    /// assert!(typo.contains("did you mean \"customs_review.wait_mean_min\"?"), "{typo}");
+    /// # Ok(()) }
+    /// ```
+    pub fn kpi(&self, name: &str) -> Result<KpiId> {
+        kpi_index("kpi", name, self.names())
+    }
+
+    /// The name of a KPI.
+    ///
+    /// # Panics
+    /// If `id` comes from a catalogue with more KPIs than this one.
     #[must_use]
-    pub fn value(&self, name: &str, run: &RunSummary) -> Option<f64> {
-        self.entries
-            .iter()
-            .find(|e| e.0 == name)
-            .and_then(|e| (e.1)(run))
+    pub fn name(&self, id: KpiId) -> &str {
+        &self.entries[id.0].0
+    }
+
+    /// The value of a KPI in one run (`None` where undefined).
+    ///
+    /// # Panics
+    /// If `id` comes from a catalogue with more KPIs than this one.
+    #[must_use]
+    pub fn get(&self, id: KpiId, run: &RunSummary) -> Option<f64> {
+        (self.entries[id.0].1)(run)
+    }
+
+    /// Every KPI, in catalogue order.
+    pub fn ids(&self) -> impl Iterator<Item = KpiId> + use<> {
+        (0..self.entries.len()).map(KpiId)
     }
 
     /// Every KPI estimated across `runs`, in catalogue order.
@@ -387,4 +458,60 @@ pub fn pooled_time_in_system(runs: &[RunSummary]) -> DurationHistogram {
         h.merge(&r.network.time_in_system_hist);
     }
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NAMES: [&str; 3] = ["desk.wait_mean_min", "desk.utilization", "done.per_day"];
+
+    #[test]
+    fn kpi_index_finds_the_position() {
+        let id = kpi_index("kpi", "desk.utilization", NAMES.into_iter()).unwrap();
+        assert_eq!(id.index(), 1);
+    }
+
+    #[test]
+    fn kpi_index_names_the_closest_and_lists_all() {
+        match kpi_index("precision", "desk.utilisation", NAMES.into_iter()) {
+            Err(Error::UnknownKpi {
+                option,
+                name,
+                closest,
+                known,
+            }) => {
+                assert_eq!(
+                    (option.as_str(), name.as_str()),
+                    ("precision", "desk.utilisation")
+                );
+                assert_eq!(closest.as_deref(), Some("desk.utilization"));
+                assert_eq!(known, NAMES);
+            }
+            other => panic!("{other:?}"),
+        }
+        let far = kpi_index("kpi", "lead_time", NAMES.into_iter()).unwrap_err();
+        assert!(matches!(far, Error::UnknownKpi { closest: None, .. }));
+    }
+
+    #[test]
+    fn estimate_find_is_checked() {
+        let estimates: Vec<KpiEstimate> = NAMES
+            .iter()
+            .map(|n| KpiEstimate::from_values(*n, [Some(1.0), Some(2.0)]))
+            .collect();
+        assert_eq!(
+            KpiEstimate::find(&estimates, "done.per_day").unwrap().name,
+            "done.per_day"
+        );
+        assert!(KpiEstimate::find(&estimates, "done.perday").is_err());
+    }
+
+    #[test]
+    fn relative_half_width_needs_a_non_zero_mean() {
+        let zero = KpiEstimate::from_values("k", [Some(-1.0), Some(1.0)]);
+        assert_eq!(zero.relative_half_width(), None);
+        let one = KpiEstimate::from_values("k", [Some(1.0)]);
+        assert_eq!(one.relative_half_width(), None, "one value has no interval");
+    }
 }

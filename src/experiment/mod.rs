@@ -5,18 +5,24 @@
 //! results come back in replication order, so the numbers are the same bit
 //! for bit on any thread count.
 //!
-//! On top of that:
-//! - [`KpiCatalogue`] and [`KpiEstimate`]: every KPI of a run, with its 95%
-//!   Student-t interval over replications;
+//! - [`Experiment`]: the one entry point. A [`Seed`], a range of
+//!   [`Replications`] (a whole study or a shard), and options: a
+//!   [`Precision`] stopping rule, a stop flag (Ctrl-C), an observer
+//!   (progress), keeping every [`RunSummary`]. It returns an
+//!   [`ExperimentResult`]; [`run_replications`] is its shortest form;
+//! - [`KpiCatalogue`], [`KpiId`] and [`KpiEstimate`]: every KPI of a run,
+//!   looked up by checked name, with its 95% Student-t interval over
+//!   replications;
 //! - [`compare`]: paired effects of a variant on common random numbers;
 //! - [`sweep`] and [`factorial`]: designed experiments;
-//! - [`run_until`]: a fixed count, or until a KPI is precise enough;
 //! - [`mser5`] and [`suggest_warmup`]: an automatic warm-up;
 //! - [`ShardResult`]: results of a replication range that merge exactly.
 
 mod compare;
 mod designs;
 mod kpi;
+mod replications;
+mod runner;
 mod shard;
 mod stopping;
 mod warmup;
@@ -24,20 +30,28 @@ mod warmup;
 pub use compare::{Difference, Verdict, compare, differences};
 pub use designs::{Effect, Factorial, Sweep, SweepPoint, Target, factorial, factorial_all, sweep};
 pub use kpi::{
-    KpiCatalogue, KpiEstimate, growing_backlog, planner_kpi_names, pooled_time_in_system,
+    KpiCatalogue, KpiEstimate, KpiId, growing_backlog, planner_kpi_names, pooled_time_in_system,
 };
+pub use replications::{Replications, Seed};
+pub use runner::{Experiment, ExperimentResult};
 pub use shard::{CHUNK, SHARD_FORMAT_VERSION, ShardResult, model_fingerprint};
-pub use stopping::{StopDecision, StoppingRule, run_until};
+pub use stopping::{Precision, StopDecision};
 pub use warmup::{mser5, suggest_warmup};
 
-use crate::model::{Model, RunSummary, Simulation};
+use crate::error::Result;
+use crate::model::{Model, RunSummary};
 
-/// Runs replications `range` of `model` under `seed`, in parallel when the
-/// `parallel` feature is on, and returns their summaries in index order.
+/// The summaries of replications `replications` of `model` under `seed`,
+/// in index order: `Experiment::new(model).with_seed(seed).with_replications(replications).with_summaries().run()`,
+/// in parallel when the `parallel` feature is on.
+///
+/// # Errors
+/// [`Error::Experiment`](crate::Error::Experiment) if the range is empty.
 ///
 /// # Examples
 /// ```
 /// # fn main() -> cbec_sim::Result<()> {
+/// use cbec_sim::experiment::{Replications, Seed};
 /// use cbec_sim::{run_replications, Dist, Model, SimTime, Sink, Source, Station};
 /// let model = Model::builder()
 ///     .with_source("orders", Source::poisson(30.0, "desk"))
@@ -45,64 +59,20 @@ use crate::model::{Model, RunSummary, Simulation};
 ///     .with_sink("done", Sink::new())
 ///     .with_horizon(SimTime::from_hours(50.0))
 ///     .build()?;
-/// let runs = run_replications(&model, 42, 0..8);
+/// let runs = run_replications(&model, Seed(42), Replications::first(8))?;
 /// assert_eq!(runs.len(), 8);
 /// assert_eq!(runs[3].replication, 3);
 /// # Ok(()) }
 /// ```
-pub fn run_replications(model: &Model, seed: u64, range: std::ops::Range<u64>) -> Vec<RunSummary> {
-    run_replications_observed(model, seed, range, |_| {})
-}
-
-/// [`run_replications_observed`] that skips every replication not yet
-/// started once `go_on` returns false (`None` in its place).
-pub(crate) fn run_replications_observed_while(
+pub fn run_replications(
     model: &Model,
-    seed: u64,
-    range: std::ops::Range<u64>,
-    done: impl Fn(u64) + Sync,
-    go_on: impl Fn() -> bool + Sync,
-) -> Vec<Option<RunSummary>> {
-    let one = |i: u64| {
-        if !go_on() {
-            return None;
-        }
-        let r = Simulation::new(model, seed, i).run();
-        done(i);
-        Some(r)
-    };
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        range.into_par_iter().map(one).collect()
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        range.map(one).collect()
-    }
-}
-
-/// [`run_replications`], calling `done(index)` as each replication
-/// finishes (from whichever thread ran it, in no particular order): for
-/// progress bars. The results are the same as without an observer.
-pub fn run_replications_observed(
-    model: &Model,
-    seed: u64,
-    range: std::ops::Range<u64>,
-    done: impl Fn(u64) + Sync,
-) -> Vec<RunSummary> {
-    let one = |i: u64| {
-        let r = Simulation::new(model, seed, i).run();
-        done(i);
-        r
-    };
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        range.into_par_iter().map(one).collect()
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        range.map(one).collect()
-    }
+    seed: Seed,
+    replications: Replications,
+) -> Result<Vec<RunSummary>> {
+    Experiment::new(model)
+        .with_seed(seed)
+        .with_replications(replications)
+        .with_summaries()
+        .run()
+        .map(ExperimentResult::into_summaries)
 }

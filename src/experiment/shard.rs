@@ -1,16 +1,24 @@
 //! Splitting a study into shards by replication range, and merging them.
+//!
+//! A [`ShardResult`] is what an [`Experiment`](super::Experiment) over a
+//! replication range returns: one row of KPI values per replication and
+//! the pooled time-in-system histogram. Invariant: merging shards that
+//! tile a range gives exactly the result of one run over it (rows are
+//! taken in replication order, histogram counts add), whatever the order
+//! the shards are given in.
 
-use super::kpi::{KpiCatalogue, KpiEstimate};
-use super::run_replications_observed_while;
+use super::kpi::{KpiCatalogue, KpiEstimate, KpiId, kpi_index};
+use super::replications::{Replications, Seed};
 use crate::error::{Error, Result};
 use crate::model::{Model, RunSummary};
 use crate::rng::StreamId;
 use crate::stats::DurationHistogram;
 use serde::{Deserialize, Serialize};
-use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::{Path, PathBuf};
 
-/// Replications run and folded together at a time by [`ShardResult::run_observed`].
+/// Replications run and folded together at a time by an
+/// [`Experiment`](super::Experiment) that keeps no summaries, so memory
+/// stays flat however many replications run.
 pub const CHUNK: u64 = 32;
 
 /// Version of the shard file format; merging refuses other versions.
@@ -56,92 +64,9 @@ pub fn model_fingerprint(model: &Model) -> u64 {
 }
 
 impl ShardResult {
-    /// Runs replications `range` of `model` under `seed`.
-    ///
-    /// # Errors
-    /// [`Error::Scenario`] if the range is empty.
-    pub fn run(model: &Model, seed: u64, range: Range<u64>) -> Result<Self> {
-        Self::run_observed(model, seed, range, |_| {})
-    }
-
-    /// [`ShardResult::run`], calling `done(index)` as each replication finishes.
-    ///
-    /// Replications run in fixed chunks of [`CHUNK`] indices; each chunk's
-    /// summaries are folded into the result (a row each, histogram counts
-    /// added) and dropped, so memory stays flat however many replications
-    /// run. Chunk boundaries depend on the indices only, never on the
-    /// number of threads.
-    ///
-    /// # Errors
-    /// [`Error::Scenario`] if the range is empty.
-    pub fn run_observed(
-        model: &Model,
-        seed: u64,
-        range: Range<u64>,
-        done: impl Fn(u64) + Sync,
-    ) -> Result<Self> {
-        Self::run_interruptible(model, seed, range, done, &AtomicBool::new(false))
-    }
-
-    /// [`ShardResult::run_observed`] that stops early once `stop` is set
-    /// (by a Ctrl-C handler, say): replications not yet started are
-    /// skipped, and the result covers the longest run of finished
-    /// replications from the start, `start..end` with `end` possibly short
-    /// of `range.end` (compare them to tell). Each finished replication is
-    /// exactly what an uninterrupted run gives.
-    ///
-    /// # Errors
-    /// [`Error::Scenario`] if the range is empty, or if `stop` was set
-    /// before the first replication finished.
-    pub fn run_interruptible(
-        model: &Model,
-        seed: u64,
-        range: Range<u64>,
-        done: impl Fn(u64) + Sync,
-        stop: &AtomicBool,
-    ) -> Result<Self> {
-        if range.is_empty() {
-            return Err(Error::scenario(
-                "shard",
-                format!("the replication range {range:?} is empty"),
-            ));
-        }
-        let mut result: Option<ShardResult> = None;
-        let mut start = range.start;
-        while start < range.end {
-            let end = (start + CHUNK).min(range.end);
-            let finished: Vec<Option<RunSummary>> =
-                run_replications_observed_while(model, seed, start..end, &done, || {
-                    !stop.load(Ordering::Relaxed)
-                });
-            let runs: Vec<RunSummary> = finished.into_iter().map_while(|r| r).collect();
-            if runs.is_empty() {
-                break;
-            }
-            let end = start + runs.len() as u64;
-            let chunk = Self::from_runs(model, seed, start..end, &runs);
-            result = Some(match result {
-                None => chunk,
-                Some(mut acc) => {
-                    acc.end = chunk.end;
-                    acc.rows.extend(chunk.rows);
-                    acc.time_in_system.merge(&chunk.time_in_system);
-                    acc
-                }
-            });
-            start = end;
-        }
-        result.ok_or_else(|| {
-            Error::scenario(
-                "shard",
-                "interrupted before the first replication finished; nothing to report",
-            )
-        })
-    }
-
     /// The shard of already finished `runs` (replications `range`, in order).
     #[must_use]
-    pub fn from_runs(model: &Model, seed: u64, range: Range<u64>, runs: &[RunSummary]) -> Self {
+    pub fn from_runs(model: &Model, seed: Seed, range: Replications, runs: &[RunSummary]) -> Self {
         let catalogue = runs.first().map(KpiCatalogue::for_run);
         let mut time_in_system = DurationHistogram::new();
         for r in runs {
@@ -151,9 +76,9 @@ impl ShardResult {
             format_version: SHARD_FORMAT_VERSION,
             crate_version: env!("CARGO_PKG_VERSION").to_string(),
             model_fingerprint: model_fingerprint(model),
-            seed,
-            start: range.start,
-            end: range.end,
+            seed: seed.0,
+            start: range.start(),
+            end: range.end(),
             kpis: catalogue
                 .as_ref()
                 .map(|c| c.names().map(str::to_string).collect())
@@ -163,92 +88,216 @@ impl ShardResult {
         }
     }
 
+    /// This shard followed by `next`, which starts where it ends (same
+    /// model, seed and KPIs).
+    pub(crate) fn append(mut self, next: ShardResult) -> ShardResult {
+        debug_assert_eq!(self.end, next.start);
+        self.end = next.end;
+        self.rows.extend(next.rows);
+        self.time_in_system.merge(&next.time_in_system);
+        self
+    }
+
     /// Merges shards of one model and seed into the result of their whole range.
     ///
     /// # Errors
-    /// [`Error::Scenario`] if there are no shards, if they differ in format
+    /// [`Error::Shard`] if there are no shards, if they differ in format
     /// version, model, seed or KPIs, or if their ranges overlap or leave a gap.
-    pub fn merge(mut shards: Vec<ShardResult>) -> Result<ShardResult> {
-        shards.sort_by_key(|s| s.start);
-        let mut iter = shards.into_iter();
-        let mut merged = iter
-            .next()
-            .ok_or_else(|| Error::scenario("shards", "nothing to merge"))?;
-        if merged.format_version != SHARD_FORMAT_VERSION {
-            return Err(Error::scenario(
-                "shards",
-                format!(
-                    "format version {} cannot be read by this version (expects {SHARD_FORMAT_VERSION})",
-                    merged.format_version
-                ),
-            ));
+    pub fn merge(shards: Vec<ShardResult>) -> Result<ShardResult> {
+        merge_named(shards.into_iter().map(|s| (None, s)).collect())
+    }
+
+    /// Reads the shard files `paths` (written by [`ShardResult::to_json`])
+    /// and merges them, as [`ShardResult::merge`].
+    ///
+    /// # Errors
+    /// [`Error::Io`] for a file that cannot be read; [`Error::Shard`]
+    /// naming the file for one that does not parse or does not fit the
+    /// others.
+    pub fn merge_files<P: AsRef<Path>>(paths: &[P]) -> Result<ShardResult> {
+        let mut shards = Vec::with_capacity(paths.len());
+        for p in paths {
+            let path = p.as_ref();
+            let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+            let shard = Self::from_json(&text).map_err(|e| e.in_file(path))?;
+            shards.push((Some(path.to_path_buf()), shard));
         }
-        for s in iter {
-            let what = format!("shard {}..{}", s.start, s.end);
-            if s.format_version != merged.format_version {
-                return Err(Error::scenario(
-                    what,
-                    format!(
-                        "format version {} differs from {}",
-                        s.format_version, merged.format_version
-                    ),
-                ));
-            }
-            if s.model_fingerprint != merged.model_fingerprint {
-                return Err(Error::scenario(what, "comes from a different scenario"));
-            }
-            if s.seed != merged.seed {
-                return Err(Error::scenario(
-                    what,
-                    format!("has seed {}, the others {}", s.seed, merged.seed),
-                ));
-            }
-            if s.kpis != merged.kpis {
-                return Err(Error::scenario(what, "lists different KPIs"));
-            }
-            if s.start != merged.end {
-                let problem = if s.start < merged.end {
-                    "overlaps"
-                } else {
-                    "leaves a gap after"
-                };
-                return Err(Error::scenario(
-                    what,
-                    format!("{problem} replications {}..{}", merged.start, merged.end),
-                ));
-            }
-            merged.end = s.end;
-            merged.rows.extend(s.rows);
-            merged.time_in_system.merge(&s.time_in_system);
-        }
-        Ok(merged)
+        merge_named(shards)
+    }
+
+    /// The KPI called `name` among this shard's, checked.
+    ///
+    /// # Errors
+    /// [`Error::UnknownKpi`] at `kpi`, with the closest valid name.
+    pub fn kpi(&self, name: &str) -> Result<KpiId> {
+        self.kpi_for("kpi", name)
+    }
+
+    /// [`ShardResult::kpi`], naming `option` in the error.
+    pub(crate) fn kpi_for(&self, option: &str, name: &str) -> Result<KpiId> {
+        kpi_index(option, name, self.kpis.iter().map(String::as_str))
+    }
+
+    /// One KPI estimated over the shard's replications.
+    ///
+    /// # Panics
+    /// If `id` comes from a catalogue with more KPIs than the shard.
+    #[must_use]
+    pub fn estimate(&self, id: KpiId) -> KpiEstimate {
+        let k = id.index();
+        KpiEstimate::from_values(self.kpis[k].clone(), self.rows.iter().map(|row| row[k]))
     }
 
     /// Every KPI estimated over the shard's replications.
     #[must_use]
     pub fn estimates(&self) -> Vec<KpiEstimate> {
-        self.kpis
-            .iter()
-            .enumerate()
-            .map(|(k, name)| {
-                KpiEstimate::from_values(name.clone(), self.rows.iter().map(|row| row[k]))
-            })
+        (0..self.kpis.len())
+            .map(|k| self.estimate(KpiId(k)))
             .collect()
     }
 
     /// The shard as JSON.
     ///
     /// # Errors
-    /// Never in practice; a serialisation failure is reported as [`Error::Scenario`].
+    /// Never in practice; a serialisation failure is reported as [`Error::Shard`].
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string(self).map_err(|e| Error::scenario("shard", e.to_string()))
+        serde_json::to_string(self).map_err(json_error)
     }
 
     /// Reads a shard written by [`ShardResult::to_json`].
     ///
     /// # Errors
-    /// [`Error::Scenario`] with the line and column of malformed JSON.
+    /// [`Error::Shard`] with the line and column of malformed JSON, which
+    /// is kept as the source.
     pub fn from_json(text: &str) -> Result<Self> {
-        serde_json::from_str(text).map_err(|e| Error::scenario("shard", e.to_string()))
+        serde_json::from_str(text).map_err(json_error)
+    }
+}
+
+/// An [`Error::Shard`] for a JSON failure.
+fn json_error(e: serde_json::Error) -> Error {
+    Error::Shard {
+        file: None,
+        shard: "shard".into(),
+        reason: e.to_string(),
+        source: Some(e),
+    }
+}
+
+/// Merges shards, each with the file it came from (if any) for the errors.
+fn merge_named(mut shards: Vec<(Option<PathBuf>, ShardResult)>) -> Result<ShardResult> {
+    shards.sort_by_key(|s| s.1.start);
+    let mut iter = shards.into_iter();
+    let (first_file, mut merged) = iter
+        .next()
+        .ok_or_else(|| Error::shard("shards", "nothing to merge"))?;
+    if merged.format_version != SHARD_FORMAT_VERSION {
+        return Err(Error::Shard {
+            file: first_file,
+            shard: "shards".into(),
+            reason: format!(
+                "format version {} cannot be read by this version (expects {SHARD_FORMAT_VERSION})",
+                merged.format_version
+            ),
+            source: None,
+        });
+    }
+    for (file, s) in iter {
+        let refuse = |reason: String| Error::Shard {
+            file: file.clone(),
+            shard: format!("shard {}..{}", s.start, s.end),
+            reason,
+            source: None,
+        };
+        if s.format_version != merged.format_version {
+            return Err(refuse(format!(
+                "format version {} differs from {}",
+                s.format_version, merged.format_version
+            )));
+        }
+        if s.model_fingerprint != merged.model_fingerprint {
+            return Err(refuse("comes from a different scenario".into()));
+        }
+        if s.seed != merged.seed {
+            return Err(refuse(format!(
+                "has seed {}, the others {}",
+                s.seed, merged.seed
+            )));
+        }
+        if s.kpis != merged.kpis {
+            return Err(refuse("lists different KPIs".into()));
+        }
+        if s.start != merged.end {
+            let problem = if s.start < merged.end {
+                "overlaps"
+            } else {
+                "leaves a gap after"
+            };
+            return Err(refuse(format!(
+                "{problem} replications {}..{}",
+                merged.start, merged.end
+            )));
+        }
+        merged = merged.append(s);
+    }
+    Ok(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shard(start: u64, end: u64, seed: u64) -> ShardResult {
+        ShardResult {
+            format_version: SHARD_FORMAT_VERSION,
+            crate_version: "test".into(),
+            model_fingerprint: 7,
+            seed,
+            start,
+            end,
+            kpis: vec!["k".into()],
+            rows: (start..end).map(|i| vec![Some(i as f64)]).collect(),
+            time_in_system: DurationHistogram::new(),
+        }
+    }
+
+    #[test]
+    fn merge_sorts_and_appends() {
+        let merged = ShardResult::merge(vec![shard(2, 4, 1), shard(0, 2, 1)]).unwrap();
+        assert_eq!(merged, shard(0, 4, 1));
+        assert_eq!(shard(0, 2, 1).append(shard(2, 4, 1)), merged);
+    }
+
+    #[test]
+    fn merge_refusals_name_the_shard() {
+        let err = ShardResult::merge(vec![shard(0, 2, 1), shard(2, 3, 9)]).unwrap_err();
+        assert!(matches!(err, Error::Shard { file: None, .. }));
+        assert_eq!(err.to_string(), "shard 2..3: has seed 9, the others 1");
+        let mut other = shard(2, 3, 1);
+        other.kpis = vec!["j".into()];
+        let err = ShardResult::merge(vec![shard(0, 2, 1), other]).unwrap_err();
+        assert_eq!(err.to_string(), "shard 2..3: lists different KPIs");
+    }
+
+    #[test]
+    fn kpi_lookup_and_estimate() {
+        let s = shard(0, 4, 1);
+        let k = s.kpi("k").unwrap();
+        assert_eq!(s.estimate(k).mean, Some(1.5));
+        assert_eq!(s.estimates(), vec![s.estimate(k)]);
+        assert!(matches!(s.kpi("kk"), Err(Error::UnknownKpi { .. })));
+    }
+
+    #[test]
+    fn json_round_trip_and_its_error() {
+        let s = shard(3, 5, 2);
+        assert_eq!(ShardResult::from_json(&s.to_json().unwrap()).unwrap(), s);
+        let err = ShardResult::from_json("[").unwrap_err();
+        assert!(
+            std::error::Error::source(&err)
+                .unwrap()
+                .is::<serde_json::Error>()
+        );
+        assert!(err.to_string().starts_with("shard: "), "{err}");
     }
 }

@@ -1,4 +1,8 @@
 //! Choosing a warm-up automatically: MSER-5.
+//!
+//! [`mser5`] is a pure function of a series; [`suggest_warmup`] runs pilot
+//! replications `0..pilot` (the first replications of the study, under its
+//! seed) with a time series and no warm-up, and applies it to their mean.
 
 /// The MSER-5 truncation point of an output series.
 ///
@@ -52,6 +56,7 @@ pub fn mser5(series: &[f64]) -> Option<usize> {
     (best.1 <= m / 2).then_some(best.1 * B)
 }
 
+use super::replications::{Replications, Seed};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::time::SimTime;
@@ -65,8 +70,9 @@ use crate::time::SimTime;
 /// backlog that keeps growing).
 ///
 /// # Errors
-/// [`Error::Scenario`] if the model has no horizon or `pilot` is 0.
-pub fn suggest_warmup(model: &Model, seed: u64, pilot: u64) -> Result<Option<SimTime>> {
+/// [`Error::Scenario`] at `simulation.horizon_h` if the model has no
+/// horizon; [`Error::Experiment`] at `warmup.pilot` if `pilot` is 0.
+pub fn suggest_warmup(model: &Model, seed: Seed, pilot: u64) -> Result<Option<SimTime>> {
     let horizon = model.horizon().ok_or_else(|| {
         Error::scenario(
             "simulation.horizon_h",
@@ -74,7 +80,10 @@ pub fn suggest_warmup(model: &Model, seed: u64, pilot: u64) -> Result<Option<Sim
         )
     })?;
     if pilot == 0 {
-        return Err(Error::scenario("warmup.pilot", "must be at least 1, got 0"));
+        return Err(Error::experiment(
+            "warmup.pilot",
+            "must be at least 1, got 0",
+        ));
     }
     let step = SimTime::from_secs(horizon.secs() / 1000.0);
     let pilot_model = model
@@ -83,7 +92,7 @@ pub fn suggest_warmup(model: &Model, seed: u64, pilot: u64) -> Result<Option<Sim
         .with_warmup(SimTime::ZERO)
         .with_time_series(step)
         .build()?;
-    let runs = super::run_replications(&pilot_model, seed, 0..pilot);
+    let runs = super::run_replications(&pilot_model, seed, Replications::first(pilot))?;
     let series: Vec<&crate::model::TimeSeries> =
         runs.iter().filter_map(|r| r.series.as_ref()).collect();
     let len = series.iter().map(|s| s.in_system.len()).min().unwrap_or(0);

@@ -1,4 +1,14 @@
 //! Measures: named, documented patches on a scenario.
+//!
+//! A [`Measure`] is a list of [`Patch`]es, each a [`PatchOp`] (set, scale,
+//! add) at a parameter path such as `stations.manual_review.shifts[0].servers`
+//! or `sources[to=review].rate_per_hour`. Patches act on the scenario's
+//! TOML document, so a patched scenario goes through every check a file
+//! gets. Errors are [`Error::Measure`] naming the measure, the patch and,
+//! for a path that does not exist, the closest valid key.
+//!
+//! Invariant: applying a measure never renames a node, so a variant keeps
+//! its baseline's random streams wherever the measure leaves it alone.
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -74,12 +84,12 @@ impl Patch {
     /// such as `routes[to=manual_review]` become positions (`routes[0]`).
     ///
     /// # Errors
-    /// [`Error::Scenario`] if the path does not exist in `doc`.
+    /// [`Error::Measure`] if the path does not exist in `doc`.
     pub fn resolve(&self, doc: &toml::Table) -> Result<String> {
         let mut copy = doc.clone();
         locate(&mut copy, &self.path)
             .map(|(_, here)| here)
-            .map_err(|e| Error::scenario("path", format!("\"{}\" does not exist: {e}", self.path)))
+            .map_err(|e| Error::measure("path", format!("\"{}\" does not exist: {e}", self.path)))
     }
 
     /// A patch of `path` by `op`, with the stated assumption.
@@ -237,18 +247,18 @@ impl Measure {
     ///
     /// # Errors
     /// [`Error::Parse`] for bad TOML or a malformed patch;
-    /// [`Error::Scenario`] for a measure without patches or a repeated name.
+    /// [`Error::Measure`] for a measure without patches or a repeated name.
     pub fn list_from_toml_str(text: &str) -> Result<Vec<Measure>> {
-        let file: MeasureFile = toml::from_str(text)?;
+        let file: MeasureFile = toml::from_str(text).map_err(|e| Error::parse(e, None, None))?;
         for (i, m) in file.measure.iter().enumerate() {
             if m.patches.is_empty() {
-                return Err(Error::scenario(
+                return Err(Error::measure(
                     format!("measure[{i}].patches"),
                     format!("measure \"{}\" must have at least one patch", m.name),
                 ));
             }
             if file.measure[..i].iter().any(|o| o.name == m.name) {
-                return Err(Error::scenario(
+                return Err(Error::measure(
                     format!("measure[{i}].name"),
                     format!("\"{}\" is used by an earlier measure", m.name),
                 ));
@@ -260,19 +270,12 @@ impl Measure {
     /// Reads a file of `[[measure]]` tables.
     ///
     /// # Errors
-    /// As [`Measure::list_from_toml_str`], with the file name in the message.
+    /// [`Error::Io`] naming the file if it cannot be read; otherwise as
+    /// [`Measure::list_from_toml_str`], with the file name in the message.
     pub fn list_from_path(path: impl AsRef<Path>) -> Result<Vec<Measure>> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::scenario(path.display().to_string(), format!("cannot be read: {e}"))
-        })?;
-        Self::list_from_toml_str(&text).map_err(|e| match e {
-            Error::Parse(p) => Error::scenario(path.display().to_string(), p.to_string()),
-            Error::Scenario { field, reason } => {
-                Error::scenario(format!("{}: {field}", path.display()), reason)
-            }
-            other => other,
-        })
+        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        Self::list_from_toml_str(&text).map_err(|e| e.in_file(path))
     }
 
     /// The built-in Hongqiao measures (`measures/hongqiao.toml`), in the
@@ -292,14 +295,14 @@ impl Measure {
     /// The built-in measure called `name`, or an error listing the names.
     ///
     /// # Errors
-    /// [`Error::Scenario`] if there is no such measure.
+    /// [`Error::Measure`] if there is no such measure, with the closest name.
     pub fn find<'a>(measures: &'a [Measure], name: &str) -> Result<&'a Measure> {
         measures.iter().find(|m| m.name == name).ok_or_else(|| {
             let names: Vec<&str> = measures.iter().map(|m| m.name.as_str()).collect();
             let hint = closest(name, names.iter().copied())
                 .map(|c| format!("did you mean \"{c}\"? "))
                 .unwrap_or_default();
-            Error::scenario(
+            Error::measure(
                 "measure",
                 format!(
                     "unknown measure \"{name}\"; {hint}measures: {}",
@@ -312,19 +315,19 @@ impl Measure {
     /// Applies every patch, in order, to a scenario document.
     ///
     /// # Errors
-    /// [`Error::Scenario`] at `measures.<name>.patches[<i>]` if a path does
+    /// [`Error::Measure`] at `measures.<name>.patches[<i>]` if a path does
     /// not exist, or an operation does not fit the value there.
     pub fn apply(&self, doc: &mut toml::Table) -> Result<()> {
         for (i, p) in self.patches.iter().enumerate() {
             let field = format!("measures.{}.patches[{i}]", self.name);
             let (target, _) = locate(doc, &p.path).map_err(|e| {
-                Error::scenario(
+                Error::measure(
                     format!("{field}.path"),
                     format!("\"{}\" does not exist: {e}", p.path),
                 )
             })?;
             apply_op(target, &p.op).map_err(|e| {
-                Error::scenario(field.clone(), format!("{} of \"{}\": {e}", p.op, p.path))
+                Error::measure(field.clone(), format!("{} of \"{}\": {e}", p.op, p.path))
             })?;
         }
         Ok(())
@@ -513,5 +516,110 @@ fn arithmetic(target: &mut toml::Value, f: &dyn Fn(f64) -> f64) -> std::result::
             "the value is a {}; only numbers and lists of numbers can be scaled or added to",
             other.type_str()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: &str = r#"
+        [[measure]]
+        name = "second_desk"
+        title = "A second desk"
+        press_release = "(test)"
+        patches = [{ path = "stations.desk.servers", add = 1, assumption = "[A] test" }]
+    "#;
+
+    fn doc() -> toml::Table {
+        toml::from_str("[stations.desk]\nservers = 1\nrates = [1.0, 2.0]\n").unwrap()
+    }
+
+    #[test]
+    fn list_from_toml_str_ok() {
+        let list = Measure::list_from_toml_str(ONE).unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].name, "second_desk");
+    }
+
+    #[test]
+    fn list_from_toml_str_err() {
+        let bad_toml = Measure::list_from_toml_str("[[measure]\n").unwrap_err();
+        assert!(
+            matches!(&bad_toml, Error::Parse(p) if p.path.is_none()),
+            "{bad_toml}"
+        );
+        let twice = format!("{ONE}\n{ONE}");
+        let err = Measure::list_from_toml_str(&twice).unwrap_err();
+        assert!(matches!(err, Error::Measure { .. }));
+        assert_eq!(
+            err.to_string(),
+            "measure[1].name: \"second_desk\" is used by an earlier measure"
+        );
+    }
+
+    #[test]
+    fn list_from_path_names_the_file() {
+        let err = Measure::list_from_path("/no/such/measures.toml").unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("/no/such/measures.toml: cannot be read: "),
+            "{err}"
+        );
+        assert!(std::error::Error::source(&err).is_some());
+    }
+
+    #[test]
+    fn find_suggests_the_closest_name() {
+        let list = Measure::list_from_toml_str(ONE).unwrap();
+        assert!(Measure::find(&list, "second_desk").is_ok());
+        let err = Measure::find(&list, "second_dsk").unwrap_err();
+        assert!(matches!(err, Error::Measure { .. }));
+        assert_eq!(
+            err.to_string(),
+            "measure: unknown measure \"second_dsk\"; did you mean \"second_desk\"? measures: second_desk"
+        );
+    }
+
+    /// Measure `m`, its patches `(path, op)`, applied to [`doc`].
+    fn applied(patches: &[(&str, PatchOp)]) -> Result<toml::Table> {
+        let patches = patches
+            .iter()
+            .map(|(path, op)| Patch::new(*path, op.clone(), "[A]"))
+            .collect();
+        let mut d = doc();
+        Measure::new("m", "t", "p", patches).apply(&mut d)?;
+        Ok(d)
+    }
+
+    #[test]
+    fn apply_set_scale_add() {
+        let d = applied(&[
+            ("stations.desk.servers", PatchOp::Add(2.0)),
+            ("stations.desk.rates", PatchOp::Scale(2.0)),
+        ])
+        .unwrap();
+        assert_eq!(d["stations"]["desk"]["servers"].as_integer(), Some(3));
+        assert_eq!(
+            d["stations"]["desk"]["rates"].as_array().unwrap()[1].as_float(),
+            Some(4.0)
+        );
+    }
+
+    #[test]
+    fn apply_names_the_measure_and_patch() {
+        let err = applied(&[("stations.dsk.servers", PatchOp::Add(1.0))]).unwrap_err();
+        assert!(matches!(err, Error::Measure { .. }));
+        let text = err.to_string();
+        assert!(text.starts_with("measures.m.patches[0].path: "), "{text}");
+        assert!(text.contains("did you mean \"desk\""), "{text}");
+    }
+
+    #[test]
+    fn closest_accepts_only_near_words() {
+        let words = ["servers", "service_time_min", "to"];
+        assert_eq!(closest("servrs", words.into_iter()), Some("servers"));
+        assert_eq!(closest("capacity", words.into_iter()), None);
     }
 }

@@ -117,7 +117,7 @@
 mod measure;
 mod order_log;
 
-use measure::closest;
+pub(crate) use measure::closest;
 pub use measure::{Measure, MeasureKind, Patch, PatchOp};
 
 use crate::calendar::StartTime;
@@ -183,12 +183,12 @@ fn explain_parse_error(text: &str, e: toml::de::Error) -> Error {
                 (Some(t), Some(k)) => format!("{t}.{k}"),
                 (None, Some(k)) => k.clone(),
                 (Some(t), None) => t.clone(),
-                (None, None) => return Error::Parse(e),
+                (None, None) => return Error::parse(e, None, None),
             };
             (field, e.to_string())
         }
     };
-    Error::scenario(field, full.trim_end().to_string())
+    Error::parse(e, Some(field), Some(full))
 }
 
 /// The `[simulation]` table: run length and calendar.
@@ -255,9 +255,10 @@ impl Scenario {
     /// Parses a scenario from TOML text.
     ///
     /// # Errors
-    /// [`Error::Parse`] with the line, column and key of the first problem:
-    /// a syntax error, a wrong type, an unknown key or an invalid
-    /// distribution.
+    /// [`Error::Parse`] with the field path, line, column and key of the
+    /// first problem (a syntax error, a wrong type, an unknown key with the
+    /// closest valid one, or an invalid distribution), keeping the TOML
+    /// error as its source.
     pub fn from_toml_str(text: &str) -> Result<Self> {
         toml::from_str(text).map_err(|e| explain_parse_error(text, e))
     }
@@ -265,20 +266,13 @@ impl Scenario {
     /// Reads and parses a scenario file.
     ///
     /// # Errors
-    /// [`Error::Scenario`] naming the file if it cannot be read; otherwise
-    /// as [`Scenario::from_toml_str`], with the file name prefixed.
+    /// [`Error::Io`] naming the file if it cannot be read (the io error is
+    /// the source); otherwise as [`Scenario::from_toml_str`], with the file
+    /// named in [`Error::Parse`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::scenario(path.display().to_string(), format!("cannot be read: {e}"))
-        })?;
-        let mut scenario = Self::from_toml_str(&text).map_err(|e| match e {
-            Error::Parse(p) => Error::scenario(path.display().to_string(), p.to_string()),
-            Error::Scenario { field, reason } => {
-                Error::scenario(format!("{}: {field}", path.display()), reason)
-            }
-            other => other,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        let mut scenario = Self::from_toml_str(&text).map_err(|e| e.in_file(path))?;
         scenario.base_dir = path.parent().map(Path::to_path_buf);
         Ok(scenario)
     }
@@ -408,9 +402,9 @@ impl Scenario {
     /// random numbers wherever the measure leaves the network alone.
     ///
     /// # Errors
-    /// [`Error::Scenario`] naming the measure and patch whose path does not
-    /// exist or whose change does not fit, or the field the patched
-    /// scenario gets wrong.
+    /// [`Error::Measure`] naming the measure and patch whose path does not
+    /// exist or whose change does not fit, or the measures whose patched
+    /// scenario breaks a rule (with that error as its source).
     ///
     /// # Examples
     /// ```
@@ -453,11 +447,10 @@ impl Scenario {
             m.apply(&mut doc)?;
             names.push(m.name.as_str());
         }
-        let mut patched = Self::from_document(doc).map_err(|e| {
-            Error::scenario(
-                format!("measures {}", names.join(" + ")),
-                format!("the patched scenario is invalid: {e}"),
-            )
+        let mut patched = Self::from_document(doc).map_err(|e| Error::Measure {
+            field: format!("measures {}", names.join(" + ")),
+            reason: format!("the patched scenario is invalid: {e}"),
+            source: Some(Box::new(e)),
         })?;
         patched.base_dir.clone_from(&self.base_dir);
         Ok(patched)
@@ -475,8 +468,175 @@ impl Scenario {
     /// Reads a scenario from a TOML document.
     ///
     /// # Errors
-    /// As [`Scenario::from_toml_str`], without line and column.
+    /// [`Error::Parse`] at `scenario`, as [`Scenario::from_toml_str`] but
+    /// without line and column.
     pub fn from_document(doc: toml::Table) -> Result<Self> {
-        Self::deserialize(doc).map_err(|e| Error::scenario("scenario", e.to_string()))
+        Self::deserialize(doc).map_err(|e| Error::parse(e, Some("scenario".into()), None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    /// The shipped tandem line.
+    const TANDEM: &str = include_str!("../../scenarios/tandem.toml");
+
+    /// The tandem line with a typo in a key.
+    fn typo() -> String {
+        TANDEM.replace("servers = 3", "servrs = 3")
+    }
+
+    #[test]
+    fn from_toml_str_ok() {
+        let s = Scenario::from_toml_str(TANDEM).unwrap();
+        assert_eq!(s.simulation.horizon_h, Some(1000.0));
+        assert!(s.build().is_ok());
+    }
+
+    #[test]
+    fn unknown_key_is_a_parse_error_with_its_field_and_source() {
+        let err = Scenario::from_toml_str(&typo()).unwrap_err();
+        assert!(
+            err.source().unwrap().is::<toml::de::Error>(),
+            "the TOML error is kept"
+        );
+        let Error::Parse(p) = err else {
+            panic!("{err}");
+        };
+        assert_eq!(
+            (p.path.as_deref(), p.field.as_deref()),
+            (None, Some("stations.customs_review.servrs"))
+        );
+        assert!(
+            p.message.contains("did you mean `servers`?"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
+    fn syntax_error_without_a_key_is_a_parse_error() {
+        let err = Scenario::from_toml_str("[simulation\n").unwrap_err();
+        assert!(matches!(err, Error::Parse(_)), "{err}");
+        assert!(err.source().is_some());
+    }
+
+    #[test]
+    fn from_path_names_the_file_and_keeps_the_io_error() {
+        let err = Scenario::from_path("/no/such/scenario.toml").unwrap_err();
+        let Error::Io { ref path, .. } = err else {
+            panic!("{err}");
+        };
+        assert_eq!(path, Path::new("/no/such/scenario.toml"));
+        assert!(
+            err.to_string()
+                .starts_with("/no/such/scenario.toml: cannot be read: ")
+        );
+        let io = err
+            .source()
+            .unwrap()
+            .downcast_ref::<std::io::Error>()
+            .unwrap();
+        assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn from_path_names_the_file_of_a_parse_error() {
+        let dir =
+            std::env::temp_dir().join(format!("cbec-sim-scenario-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("typo.toml");
+        std::fs::write(&file, typo()).unwrap();
+        let err = Scenario::from_path(&file).unwrap_err();
+        assert!(
+            err.to_string().starts_with(&format!(
+                "{}: stations.customs_review.servrs: ",
+                file.display()
+            )),
+            "{err}"
+        );
+        assert!(
+            err.source()
+                .unwrap()
+                .downcast_ref::<toml::de::Error>()
+                .is_some()
+        );
+        std::fs::write(&file, TANDEM).unwrap();
+        let ok = Scenario::from_path(&file).unwrap();
+        assert_eq!(ok.base_dir.as_deref(), Some(dir.as_path()));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn run_length_rules() {
+        let with = |horizon: &str, warmup: &str| {
+            let text = TANDEM
+                .replace("horizon_h = 1000", &format!("horizon_h = {horizon}"))
+                .replace("warmup_h = 20", warmup);
+            Scenario::from_toml_str(&text)
+                .unwrap()
+                .build()
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(with("10", "warmup_h = 2"), Ok(()));
+        assert_eq!(
+            with("0", "warmup_h = 0"),
+            Err("simulation.horizon_h: must be finite and greater than 0, got 0".into())
+        );
+        assert_eq!(
+            with("10", "warmup_h = 10"),
+            Err(
+                "simulation.warmup_h: must be shorter than simulation.horizon_h (10), got 10"
+                    .into()
+            )
+        );
+        assert_eq!(
+            with("10", "sample_every_min = -1"),
+            Err("simulation.sample_every_min: must be finite and greater than 0, got -1".into())
+        );
+    }
+
+    #[test]
+    fn document_round_trip_and_its_errors() {
+        let s = Scenario::from_toml_str(TANDEM).unwrap();
+        let doc = s.to_document().unwrap();
+        assert_eq!(Scenario::from_document(doc.clone()).unwrap(), s);
+        let mut bad = doc;
+        bad.insert("extra".into(), toml::Value::Integer(1));
+        let err = Scenario::from_document(bad).unwrap_err();
+        assert!(matches!(err, Error::Parse(_)), "{err}");
+        assert!(err.to_string().starts_with("scenario: "), "{err}");
+    }
+
+    #[test]
+    fn a_patched_scenario_that_breaks_a_rule_keeps_the_cause() {
+        let base = Scenario::from_toml_str(TANDEM).unwrap();
+        let zero = Measure::new(
+            "no_desk",
+            "t",
+            "p",
+            vec![Patch::new(
+                "stations.customs_review.servers",
+                PatchOp::Set(toml::Value::String("none".into())),
+                "[A]",
+            )],
+        );
+        let err = base.with_measures([&zero]).unwrap_err();
+        assert!(matches!(err, Error::Measure { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("measures no_desk: the patched scenario is invalid: "),
+            "{err}"
+        );
+        // The source is the boxed error of the patched scenario.
+        let cause = err.source().unwrap().downcast_ref::<Box<Error>>().unwrap();
+        assert!(matches!(**cause, Error::Parse(_)), "{cause}");
+        assert!(
+            cause.source().is_some(),
+            "and the chain goes on to the TOML error"
+        );
     }
 }

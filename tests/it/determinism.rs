@@ -1,7 +1,8 @@
 //! Same inputs, same numbers: on any thread count, across runs.
 
 use cbec_sim::{
-    Dist, Model, Route, Router, SimTime, Simulation, Sink, Source, Station, run_replications,
+    Dist, Model, Replications, Route, Router, Seed, SimTime, Simulation, Sink, Source, Station,
+    run_replications,
 };
 
 fn tandem() -> Model {
@@ -56,7 +57,7 @@ fn on_threads(n: usize, m: &Model) -> Vec<cbec_sim::RunSummary> {
         .num_threads(n)
         .build()
         .unwrap();
-    pool.install(|| run_replications(m, 77, 0..12))
+    pool.install(|| run_replications(m, Seed(77), Replications::first(12)).unwrap())
 }
 
 #[test]
@@ -74,8 +75,8 @@ fn same_result_on_one_and_two_threads_st_mt() {
 #[test]
 fn a_replication_does_not_depend_on_its_batch() {
     let m = tandem();
-    let all = run_replications(&m, 5, 0..10);
-    let tail = run_replications(&m, 5, 6..10);
+    let all = run_replications(&m, Seed(5), Replications::first(10)).unwrap();
+    let tail = run_replications(&m, Seed(5), Replications::new(6..10).unwrap()).unwrap();
     assert_eq!(&all[6..], &tail[..]);
 }
 

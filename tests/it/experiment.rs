@@ -1,7 +1,8 @@
 //! KPI estimates across replications and comparisons with common random numbers.
 
 use cbec_sim::experiment::{
-    KpiCatalogue, KpiEstimate, compare, differences, pooled_time_in_system,
+    Difference, KpiCatalogue, KpiEstimate, Replications, Seed, compare, differences,
+    pooled_time_in_system,
 };
 use cbec_sim::{Dist, Model, SimTime, Sink, Source, Station, run_replications};
 use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -46,19 +47,24 @@ fn kpi_estimate_is_the_student_t_interval() {
 
 #[test]
 fn catalogue_reads_the_same_values_as_the_summary() {
-    let runs = run_replications(&desk(2), 3, 0..4);
+    let runs = run_replications(&desk(2), Seed(3), Replications::first(4)).unwrap();
     let cat = KpiCatalogue::for_run(&runs[0]);
     let names: Vec<&str> = cat.names().collect();
     assert!(names.contains(&"desk.wait_mean_min") && names.contains(&"done.per_day"));
-    assert_eq!(
-        cat.value("desk.wait_mean_min", &runs[1]),
-        runs[1].stations[0].wait_mean_min()
+    let (wait, util) = (
+        cat.kpi("desk.wait_mean_min").unwrap(),
+        cat.kpi("desk.utilization").unwrap(),
     );
-    assert_eq!(
-        cat.value("desk.utilization", &runs[2]),
-        runs[2].stations[0].utilization()
+    assert_eq!(cat.name(wait), "desk.wait_mean_min");
+    assert_eq!(cat.get(wait, &runs[1]), runs[1].stations[0].wait_mean_min());
+    assert_eq!(cat.get(util, &runs[2]), runs[2].stations[0].utilization());
+    let unknown = cat.kpi("desk.utilisation").unwrap_err().to_string();
+    assert!(
+        unknown.starts_with(
+            "kpi: unknown KPI \"desk.utilisation\"; did you mean \"desk.utilization\"? KPIs: "
+        ),
+        "{unknown}"
     );
-    assert_eq!(cat.value("no.such_kpi", &runs[0]), None);
     let estimates = cat.estimate(&runs);
     assert_eq!(estimates.len(), names.len());
     assert_eq!(cat.rows(&runs).len(), 4);
@@ -82,17 +88,14 @@ fn catalogue_reads_the_same_values_as_the_summary() {
 #[test]
 fn common_random_numbers_narrow_a_capacity_comparison() {
     let (slower, faster) = (desk_at(3, 150.0, 1.0), desk_at(3, 150.0, 0.95));
-    let crn = compare(&slower, &faster, 11, 0..20);
-    let wait = crn.iter().find(|d| d.name == "desk.wait_mean_min").unwrap();
+    let crn = compare(&slower, &faster, Seed(11), Replications::first(20)).unwrap();
+    let wait = Difference::find(&crn, "desk.wait_mean_min").unwrap();
     // Independent streams: the variant under another master seed.
     let independent = differences(
-        &run_replications(&slower, 11, 0..20),
-        &run_replications(&faster, 999, 0..20),
+        &run_replications(&slower, Seed(11), Replications::first(20)).unwrap(),
+        &run_replications(&faster, Seed(999), Replications::first(20)).unwrap(),
     );
-    let wait_indep = independent
-        .iter()
-        .find(|d| d.name == "desk.wait_mean_min")
-        .unwrap();
+    let wait_indep = Difference::find(&independent, "desk.wait_mean_min").unwrap();
     let (hw_crn, hw_indep) = (
         wait.effect.half_width_95.unwrap(),
         wait_indep.effect.half_width_95.unwrap(),
@@ -111,22 +114,18 @@ fn common_random_numbers_narrow_a_capacity_comparison() {
         "faster officers shorten the wait"
     );
     // The arrivals are the very same draws in both scenarios.
-    let entered = crn
-        .iter()
-        .find(|d| d.name == "network.entered_per_day")
-        .unwrap();
+    let entered = Difference::find(&crn, "network.entered_per_day").unwrap();
     assert_eq!(entered.effect.max, Some(0.0));
     assert_eq!(entered.effect.min, Some(0.0));
 
     let (three, four) = (desk_at(3, 150.0, 1.0), desk_at(4, 150.0, 1.0));
-    let crn = compare(&three, &four, 11, 0..20);
+    let crn = compare(&three, &four, Seed(11), Replications::first(20)).unwrap();
     let independent = differences(
-        &run_replications(&three, 11, 0..20),
-        &run_replications(&four, 999, 0..20),
+        &run_replications(&three, Seed(11), Replications::first(20)).unwrap(),
+        &run_replications(&four, Seed(999), Replications::first(20)).unwrap(),
     );
-    let hw = |ds: &[cbec_sim::experiment::Difference]| {
-        ds.iter()
-            .find(|d| d.name == "desk.wait_mean_min")
+    let hw = |ds: &[Difference]| {
+        Difference::find(ds, "desk.wait_mean_min")
             .unwrap()
             .effect
             .half_width_95
@@ -142,19 +141,28 @@ fn common_random_numbers_narrow_a_capacity_comparison() {
 
 mod stopping_and_warmup {
     use super::desk_at;
-    use cbec_sim::experiment::{StoppingRule, mser5, run_until, suggest_warmup};
+    use cbec_sim::experiment::{
+        Experiment, ExperimentResult, Precision, Replications, Seed, mser5, suggest_warmup,
+    };
     use cbec_sim::rng::{StreamId, stream_rng};
-    use cbec_sim::{Error, SimTime};
+    use cbec_sim::{Error, Model, SimTime};
     use rand::RngExt;
 
-    fn precision(kpi: &str, relative: f64) -> StoppingRule {
-        StoppingRule::Precision {
-            kpi: kpi.into(),
-            relative,
-            initial: 4,
-            batch: 3,
-            max: 60,
-        }
+    fn until(
+        model: &Model,
+        seed: u64,
+        rule: Precision,
+        max: u64,
+    ) -> cbec_sim::Result<ExperimentResult> {
+        Experiment::new(model)
+            .with_seed(Seed(seed))
+            .with_replications(Replications::first(max))
+            .with_precision(rule)
+            .run()
+    }
+
+    fn precision(kpi: &str, relative: f64) -> Precision {
+        Precision::new(kpi, relative).with_initial(4).with_batch(3)
     }
 
     #[test]
@@ -166,11 +174,15 @@ mod stopping_and_warmup {
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            pool.install(|| run_until(&model, 5, &rule).unwrap())
+            pool.install(|| until(&model, 5, rule.clone(), 60).unwrap())
         };
-        let ((r1, d1), (r2, d2)) = (on(1), on(2));
+        let (r1, r2) = (on(1), on(2));
+        let (d1, d2) = (r1.precision.clone().unwrap(), r2.precision.clone().unwrap());
         assert_eq!(d1, d2);
-        assert!(r1 == r2, "results differ between 1 and 2 threads");
+        assert!(
+            r1.shard == r2.shard,
+            "results differ between 1 and 2 threads"
+        );
         assert!(d1.target_met);
         let w = d1.watched.unwrap();
         assert!(w.relative_half_width().unwrap() <= 0.03);
@@ -185,16 +197,13 @@ mod stopping_and_warmup {
     #[test]
     fn precision_rule_reports_a_missed_target_at_max() {
         let model = desk_at(3, 150.0, 1.0);
-        let rule = StoppingRule::Precision {
-            kpi: "desk.wait_mean_min".into(),
-            relative: 1e-6,
-            initial: 4,
-            batch: 4,
-            max: 10,
-        };
-        let (result, d) = run_until(&model, 5, &rule).unwrap();
+        let rule = Precision::new("desk.wait_mean_min", 1e-6)
+            .with_initial(4)
+            .with_batch(4);
+        let result = until(&model, 5, rule, 10).unwrap();
+        let d = result.precision.unwrap();
         assert_eq!(
-            (result.rows.len(), d.replications, d.target_met),
+            (result.shard.rows.len(), d.replications, d.target_met),
             (10, 10, false)
         );
     }
@@ -202,21 +211,22 @@ mod stopping_and_warmup {
     #[test]
     fn invalid_stopping_rules_are_errors() {
         let model = desk_at(1, 30.0, 1.0);
-        let msg = |rule: StoppingRule| match run_until(&model, 1, &rule) {
-            Err(Error::Scenario { field, reason }) => format!("{field}: {reason}"),
+        let msg = |rule: Precision, max: u64| match until(&model, 1, rule, max) {
+            Err(e @ (Error::Experiment { .. } | Error::UnknownKpi { .. })) => e.to_string(),
             other => panic!("accepted: {other:?}"),
         };
         assert_eq!(
-            msg(StoppingRule::Fixed(0)),
-            "replications: must be at least 1, got 0"
+            msg(precision("desk.wait_mean_min", 0.5), 0),
+            "replications: the range 0..0 is empty; at least 1 is needed"
         );
         assert_eq!(
-            msg(precision("desk.wait_mean_min", 0.0)),
+            msg(precision("desk.wait_mean_min", 0.0), 60),
             "precision: must be finite and greater than 0, got 0"
         );
         assert!(
-            msg(precision("desk.wiat_mean_min", 0.1))
-                .starts_with("precision: unknown KPI \"desk.wiat_mean_min\"; KPIs: ")
+            msg(precision("desk.wiat_mean_min", 0.1), 60).starts_with(
+                "precision: unknown KPI \"desk.wiat_mean_min\"; did you mean \"desk.wait_mean_min\"? KPIs: "
+            )
         );
     }
 
@@ -251,7 +261,7 @@ mod stopping_and_warmup {
         let model = desk_at(1, 57.0, 1.0)
             .with_run_length(Some(SimTime::from_hours(400.0)), SimTime::ZERO)
             .unwrap();
-        let warm = suggest_warmup(&model, 3, 10)
+        let warm = suggest_warmup(&model, Seed(3), 10)
             .unwrap()
             .expect("a truncation point");
         assert!(
@@ -265,13 +275,23 @@ mod stopping_and_warmup {
             )
             .build()
             .unwrap();
-        assert!(suggest_warmup(&no_horizon, 3, 10).is_err());
+        assert!(suggest_warmup(&no_horizon, Seed(3), 10).is_err());
     }
 }
 
 mod shards {
-    use cbec_sim::experiment::{KpiCatalogue, ShardResult};
-    use cbec_sim::{SimTime, run_replications};
+    use cbec_sim::experiment::{Experiment, KpiCatalogue, Replications, Seed, ShardResult};
+    use cbec_sim::{Model, SimTime, run_replications};
+    use std::ops::Range;
+
+    /// Replications `range` of `m` under `seed`, as a shard.
+    fn shard(m: &Model, seed: u64, range: Range<u64>) -> cbec_sim::Result<ShardResult> {
+        Experiment::new(m)
+            .with_seed(Seed(seed))
+            .with_replications(Replications::new(range)?)
+            .run()
+            .map(|r| r.shard)
+    }
 
     fn model() -> cbec_sim::Model {
         cbec_sim::presets::tandem()
@@ -285,19 +305,18 @@ mod shards {
     fn chunked_runs_equal_one_batch() {
         let m = model();
         let n = cbec_sim::experiment::CHUNK + 5;
-        let chunked = ShardResult::run(&m, 8, 0..n).unwrap();
-        let runs = run_replications(&m, 8, 0..n);
-        let at_once = ShardResult::from_runs(&m, 8, 0..n, &runs);
+        let chunked = shard(&m, 8, 0..n).unwrap();
+        let runs = run_replications(&m, Seed(8), Replications::first(n)).unwrap();
+        let at_once = ShardResult::from_runs(&m, Seed(8), Replications::first(n), &runs);
         assert!(chunked == at_once, "chunked result differs");
     }
 
     #[test]
     fn merging_shards_equals_one_run() {
         let m = model();
-        let whole = ShardResult::run(&m, 42, 0..12).unwrap();
+        let whole = shard(&m, 42, 0..12).unwrap();
         // Shards handed over in any order, through their files.
-        let parts =
-            [7..12, 0..3, 3..7].map(|r| ShardResult::run(&m, 42, r).unwrap().to_json().unwrap());
+        let parts = [7..12, 0..3, 3..7].map(|r| shard(&m, 42, r).unwrap().to_json().unwrap());
         let merged = ShardResult::merge(
             parts
                 .iter()
@@ -314,7 +333,7 @@ mod shards {
         assert!(merged == whole, "metadata differ");
         assert_eq!(merged.estimates(), whole.estimates());
         // And both equal the estimates straight from the runs.
-        let runs = run_replications(&m, 42, 0..12);
+        let runs = run_replications(&m, Seed(42), Replications::first(12)).unwrap();
         assert_eq!(
             whole.estimates(),
             KpiCatalogue::for_run(&runs[0]).estimate(&runs)
@@ -324,18 +343,18 @@ mod shards {
     #[test]
     fn shards_that_do_not_fit_together_are_refused() {
         let m = model();
-        let a = ShardResult::run(&m, 1, 0..3).unwrap();
+        let a = shard(&m, 1, 0..3).unwrap();
         let err = |shards: Vec<ShardResult>| ShardResult::merge(shards).unwrap_err().to_string();
         assert_eq!(
-            err(vec![a.clone(), ShardResult::run(&m, 1, 2..4).unwrap()]),
+            err(vec![a.clone(), shard(&m, 1, 2..4).unwrap()]),
             "shard 2..4: overlaps replications 0..3"
         );
         assert_eq!(
-            err(vec![a.clone(), ShardResult::run(&m, 1, 4..5).unwrap()]),
+            err(vec![a.clone(), shard(&m, 1, 4..5).unwrap()]),
             "shard 4..5: leaves a gap after replications 0..3"
         );
         assert_eq!(
-            err(vec![a.clone(), ShardResult::run(&m, 2, 3..4).unwrap()]),
+            err(vec![a.clone(), shard(&m, 2, 3..4).unwrap()]),
             "shard 3..4: has seed 2, the others 1"
         );
         let other = cbec_sim::presets::tandem()
@@ -343,7 +362,7 @@ mod shards {
             .build()
             .unwrap();
         assert_eq!(
-            err(vec![a.clone(), ShardResult::run(&other, 1, 3..4).unwrap()]),
+            err(vec![a.clone(), shard(&other, 1, 3..4).unwrap()]),
             "shard 3..4: comes from a different scenario"
         );
         assert_eq!(err(vec![]), "shards: nothing to merge");
@@ -354,13 +373,62 @@ mod shards {
             "shards: format version 99 cannot be read by this version (expects 1)"
         );
         assert!(ShardResult::from_json("{ not json").is_err());
-        assert!(ShardResult::run(&m, 1, 3..3).is_err());
+        assert!(shard(&m, 1, 3..3).is_err());
+    }
+
+    #[test]
+    fn merging_files_names_the_file_at_fault() {
+        use std::error::Error as _;
+        let m = model();
+        let dir = std::env::temp_dir().join(format!("cbec-sim-shard-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (a, b, broken) = (
+            dir.join("a.json"),
+            dir.join("b.json"),
+            dir.join("broken.json"),
+        );
+        std::fs::write(&a, shard(&m, 4, 0..2).unwrap().to_json().unwrap()).unwrap();
+        std::fs::write(&b, shard(&m, 4, 2..3).unwrap().to_json().unwrap()).unwrap();
+        std::fs::write(&broken, "{ not json").unwrap();
+        assert_eq!(
+            ShardResult::merge_files(&[&b, &a]).unwrap(),
+            shard(&m, 4, 0..3).unwrap()
+        );
+        let gap = ShardResult::merge_files(&[&b]).unwrap();
+        assert_eq!(
+            (gap.start, gap.end),
+            (2, 3),
+            "a single shard merges on its own"
+        );
+        let other_seed = dir.join("c.json");
+        std::fs::write(&other_seed, shard(&m, 5, 2..3).unwrap().to_json().unwrap()).unwrap();
+        let err = ShardResult::merge_files(&[&a, &other_seed]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: shard 2..3: has seed 5, the others 4",
+                other_seed.display()
+            )
+        );
+        let err = ShardResult::merge_files(&[&a, &broken]).unwrap_err();
+        assert!(matches!(err, cbec_sim::Error::Shard { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{}: shard: ", broken.display())),
+            "{err}"
+        );
+        assert!(err.source().unwrap().is::<serde_json::Error>());
+        let missing = dir.join("missing.json");
+        let err = ShardResult::merge_files(&[&missing]).unwrap_err();
+        assert!(matches!(err, cbec_sim::Error::Io { .. }), "{err}");
+        assert!(err.source().unwrap().is::<std::io::Error>());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
 
 mod designs {
     use crate::support::Z;
-    use cbec_sim::experiment::{factorial, sweep};
+    use cbec_sim::experiment::{Replications, Seed, factorial, sweep};
     use cbec_sim::{Delay, Dist, Model, SimTime, Sink, Source, Station};
 
     /// Time in system through pure delays is the sum of the delays, so the
@@ -389,8 +457,8 @@ mod designs {
             &["slower_check", "extra_step"],
             build,
             "network.time_in_system_mean_min",
-            3,
-            0..20,
+            Seed(3),
+            Replications::first(20),
         )
         .unwrap();
         let check = |what: &str, e: &cbec_sim::experiment::KpiEstimate, expected: f64| {
@@ -431,8 +499,8 @@ mod designs {
             desk,
             "desk.wait_mean_min",
             Some(cbec_sim::experiment::Target::AtMost(2.0)),
-            5,
-            0..10,
+            Seed(5),
+            Replications::first(10),
         )
         .unwrap();
         let means: Vec<f64> = curve
@@ -450,8 +518,14 @@ mod designs {
         // Every KPI is kept at each point, the swept one among them.
         let p = &curve.points[2];
         assert!(p.all.iter().any(|e| e == &p.estimate));
-        assert!(sweep(&[], desk, "desk.wait_mean_min", None, 5, 0..2).is_err());
-        assert!(sweep(&[60.0], desk, "desk.nope", None, 5, 0..2).is_err());
+        let two = || Replications::first(2);
+        assert!(sweep(&[], desk, "desk.wait_mean_min", None, Seed(5), two()).is_err());
+        let nope = sweep(&[60.0], desk, "desk.wiat_mean_min", None, Seed(5), two()).unwrap_err();
+        assert!(
+            nope.to_string()
+                .contains("did you mean \"desk.wait_mean_min\"?"),
+            "{nope}"
+        );
     }
 }
 
@@ -463,13 +537,22 @@ fn designs_refuse_an_empty_replication_range() {
         |r| Ok(desk_at(2, r, 1.0)),
         "desk.wait_mean_min",
         None,
-        1,
-        3..3,
+        Seed(1),
+        Replications::new(3..3).unwrap(),
     )
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "replications: the replication range 3..3 is empty"
+        "replications: the range 3..3 is empty; at least 1 is needed"
     );
-    assert!(factorial(&["a"], |_| Ok(desk(2)), "desk.wait_mean_min", 1, 0..0).is_err());
+    assert!(
+        factorial(
+            &["a"],
+            |_| Ok(desk(2)),
+            "desk.wait_mean_min",
+            Seed(1),
+            Replications::first(0)
+        )
+        .is_err()
+    );
 }

@@ -1,7 +1,7 @@
 //! The Hongqiao model: the shipped scenarios, the built-in measures, the
 //! planner KPIs, and a small scenario whose KPIs are worked out by hand.
 
-use cbec_sim::experiment::{KpiCatalogue, differences};
+use cbec_sim::experiment::{Difference, KpiCatalogue, Replications, Seed, differences};
 use cbec_sim::{Measure, MeasureKind, PatchOp, RunSummary, Scenario, Simulation, run_replications};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,7 +19,8 @@ fn shipped(name: &str) -> Scenario {
 
 fn kpi(runs: &[RunSummary], name: &str) -> Vec<Option<f64>> {
     let c = KpiCatalogue::for_run(&runs[0]);
-    runs.iter().map(|r| c.value(name, r)).collect()
+    let id = c.kpi(name).unwrap();
+    runs.iter().map(|r| c.get(id, r)).collect()
 }
 
 #[test]
@@ -44,10 +45,11 @@ fn shipped_scenarios_run_and_conserve_orders() {
             );
         }
         let c = KpiCatalogue::for_run(&run);
-        let released = c.value("orders_released_per_day", &run).unwrap();
+        let value = |k: &str| c.get(c.kpi(k).unwrap(), &run).unwrap();
+        let released = value("orders_released_per_day");
         assert!(released > 15_000.0, "{name}: {released} released per day");
-        assert!(c.value("tax_collected_cny", &run).unwrap() > 0.0);
-        let within = c.value("lead_time_within_24h_share", &run).unwrap();
+        assert!(value("tax_collected_cny") > 0.0);
+        let within = value("lead_time_within_24h_share");
         assert!((0.5..=1.0).contains(&within), "{name}: {within}");
     }
 }
@@ -161,8 +163,13 @@ fn conformity_measure_leaves_every_1210_kpi_exactly_unchanged() {
         .into_iter()
         .find(|m| m.name == "conformity_one_stop")
         .unwrap();
-    let b = run_replications(&base.build().unwrap(), 5, 0..3);
-    let v = run_replications(&base.with_measures([&m]).unwrap().build().unwrap(), 5, 0..3);
+    let b = run_replications(&base.build().unwrap(), Seed(5), Replications::first(3)).unwrap();
+    let v = run_replications(
+        &base.with_measures([&m]).unwrap().build().unwrap(),
+        Seed(5),
+        Replications::first(3),
+    )
+    .unwrap();
     for k in [
         "orders_released_per_day",
         "lead_time_p95_h",
@@ -174,10 +181,7 @@ fn conformity_measure_leaves_every_1210_kpi_exactly_unchanged() {
         assert_eq!(kpi(&b, k), kpi(&v, k), "{k}");
     }
     let d = differences(&b, &v);
-    let conformity = d
-        .iter()
-        .find(|d| d.name == "general_trade_conformity_p95_h")
-        .unwrap();
+    let conformity = Difference::find(&d, "general_trade_conformity_p95_h").unwrap();
     assert!(
         conformity.effect.mean.unwrap() < 0.0,
         "the measure shortens conformity assessment"
@@ -200,23 +204,21 @@ fn more_officers_cut_the_manual_review_wait() {
         "#,
     )
     .unwrap();
-    let b = run_replications(&base.build().unwrap(), 11, 0..10);
+    let b = run_replications(&base.build().unwrap(), Seed(11), Replications::first(10)).unwrap();
     let v = run_replications(
         &base.with_measures(&more).unwrap().build().unwrap(),
-        11,
-        0..10,
-    );
+        Seed(11),
+        Replications::first(10),
+    )
+    .unwrap();
     let d = differences(&b, &v);
-    let wait = d
-        .iter()
-        .find(|d| d.name == "manual_review.wait_mean_min")
-        .unwrap();
+    let wait = Difference::find(&d, "manual_review.wait_mean_min").unwrap();
     let (m, h) = (
         wait.effect.mean.unwrap(),
         wait.effect.half_width_95.unwrap(),
     );
     assert!(m + h < 0.0, "wait effect {m} ± {h} min");
-    let util = d.iter().find(|d| d.name == "utilization_officers").unwrap();
+    let util = Difference::find(&d, "utilization_officers").unwrap();
     assert!(
         util.effect.max.unwrap() < 0.0,
         "utilisation fell in every replication"
@@ -390,7 +392,10 @@ fn a_small_scenario_matches_its_hand_worked_kpis() {
     let model = Scenario::from_toml_str(HAND).unwrap().build().unwrap();
     let run = Simulation::new(&model, 1, 0).run();
     let c = KpiCatalogue::for_run(&run);
-    let v = |k: &str| c.value(k, &run).unwrap_or_else(|| panic!("{k} undefined"));
+    let v = |k: &str| {
+        c.get(c.kpi(k).unwrap(), &run)
+            .unwrap_or_else(|| panic!("{k} undefined"))
+    };
     // Ten orders pass; the documents are in at 09:01 (the later message).
     // Order k leaves review at 09:01 + 6k min: clearance 6k min, mean 33.
     assert_eq!(v("orders_released_per_day"), 10.0);

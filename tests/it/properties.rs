@@ -3,7 +3,7 @@
 //! never goes back, the same result for the same seed, on 1 and 2 threads,
 //! and from merged shards.
 
-use cbec_sim::experiment::ShardResult;
+use cbec_sim::experiment::{Experiment, Replications, Seed, ShardResult};
 use cbec_sim::{
     Dist, Model, Overflow, Route, Router, SimTime, Simulation, Sink, Source, Station,
     run_replications,
@@ -190,15 +190,15 @@ proptest! {
         let b = Simulation::new(&model, seed, 3).run();
         prop_assert_eq!(&a, &b);
         let pool = |t| rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
-        let one = pool(1).install(|| run_replications(&model, seed, 0..4));
-        let two = pool(2).install(|| run_replications(&model, seed, 0..4));
+        let one = pool(1).install(|| run_replications(&model, Seed(seed), Replications::first(4)).unwrap());
+        let two = pool(2).install(|| run_replications(&model, Seed(seed), Replications::first(4)).unwrap());
         prop_assert_eq!(&one, &two);
         prop_assert_eq!(&one[3], &a);
-        let whole = ShardResult::run(&model, seed, 0..4).unwrap();
+        let whole = Experiment::new(&model).with_seed(Seed(seed)).with_replications(Replications::new(0..4).unwrap()).run().map(|r| r.shard).unwrap();
         let merged = ShardResult::merge(vec![
-            ShardResult::run(&model, seed, 2..4).unwrap(),
-            ShardResult::run(&model, seed, 0..1).unwrap(),
-            ShardResult::run(&model, seed, 1..2).unwrap(),
+            Experiment::new(&model).with_seed(Seed(seed)).with_replications(Replications::new(2..4).unwrap()).run().map(|r| r.shard).unwrap(),
+            Experiment::new(&model).with_seed(Seed(seed)).with_replications(Replications::new(0..1).unwrap()).run().map(|r| r.shard).unwrap(),
+            Experiment::new(&model).with_seed(Seed(seed)).with_replications(Replications::new(1..2).unwrap()).run().map(|r| r.shard).unwrap(),
         ])
         .unwrap();
         prop_assert_eq!(whole, merged);

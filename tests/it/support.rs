@@ -2,7 +2,7 @@
 //! derived here from the replications' standard error.
 
 use cbec_sim::stats::OnlineMoments;
-use cbec_sim::{Model, RunSummary, run_replications};
+use cbec_sim::{Model, Replications, RunSummary, Seed, run_replications};
 
 /// How many standard errors a replication mean may lie from theory.
 ///
@@ -19,7 +19,7 @@ pub(crate) const HISTOGRAM_REL_ERROR: f64 = 0.01;
 pub(crate) const REPLICATIONS: u64 = 40;
 
 pub(crate) fn replicate(model: &Model, seed: u64) -> Vec<RunSummary> {
-    run_replications(model, seed, 0..REPLICATIONS)
+    run_replications(model, Seed(seed), Replications::first(REPLICATIONS)).unwrap()
 }
 
 /// Mean and standard error of `kpi` across replications.

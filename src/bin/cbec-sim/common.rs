@@ -1,8 +1,8 @@
 //! What every command shares: failures and exit codes, loading a scenario
 //! with measures, running replications with a progress bar, writing files.
 
-use cbec_sim::experiment::ShardResult;
-use cbec_sim::{Measure, Model, RunSummary, Scenario, run_replications_observed};
+use cbec_sim::experiment::{Experiment, ExperimentResult, Replications, Seed, ShardResult};
+use cbec_sim::{Error, Measure, Model, RunSummary, Scenario};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -107,35 +107,51 @@ pub(crate) fn run_with_bar(
     range: std::ops::Range<u64>,
     quiet: bool,
 ) -> Result<ShardResult, Failure> {
-    let bar = progress(range.end - range.start);
+    Ok(run_experiment(model, seed, range, quiet, "", Some(&INTERRUPTED), false)?.shard)
+}
+
+/// Runs `range` with the progress bar of [`run_with_bar`] labelled
+/// `label`, stopping early on `stop`, keeping every summary if `summaries`.
+pub(crate) fn run_experiment(
+    model: &Model,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    quiet: bool,
+    label: &str,
+    stop: Option<&std::sync::atomic::AtomicBool>,
+    summaries: bool,
+) -> Result<ExperimentResult, Failure> {
+    let replications = Replications::new(range).map_err(invalid)?;
+    let bar = progress(replications.len());
+    bar.set_message(label.to_string());
     let visible = !quiet && std::io::stderr().is_terminal();
     let started = std::time::Instant::now();
     let shown = std::sync::atomic::AtomicBool::new(false);
-    let shard = ShardResult::run_interruptible(
-        model,
-        seed,
-        range,
-        |_| {
+    let mut experiment = Experiment::new(model)
+        .with_seed(Seed(seed))
+        .with_replications(replications)
+        .with_observer(|_| {
             if visible && !shown.load(Ordering::Relaxed) && started.elapsed().as_secs_f64() > 1.0 {
                 shown.store(true, Ordering::Relaxed);
                 bar.set_draw_target(ProgressDrawTarget::stderr());
             }
             bar.inc(1);
+        });
+    if let Some(flag) = stop {
+        experiment = experiment.with_stop_flag(flag);
+    }
+    if summaries {
+        experiment = experiment.with_summaries();
+    }
+    let result = experiment.run().map_err(|e| match e {
+        Error::Interrupted { .. } => Failure {
+            code: 130,
+            message: e.to_string(),
         },
-        &INTERRUPTED,
-    )
-    .map_err(|e| {
-        if INTERRUPTED.load(Ordering::Relaxed) {
-            Failure {
-                code: 130,
-                message: format!("interrupted: {e}"),
-            }
-        } else {
-            invalid(e)
-        }
+        e => invalid(e),
     })?;
     bar.finish_and_clear();
-    Ok(shard)
+    Ok(result)
 }
 
 /// Set by Ctrl-C: runs stop starting replications and report those finished.
@@ -209,20 +225,8 @@ pub(crate) fn run_range(
     if range.is_empty() {
         return Err(invalid("--replications: must be at least 1, got 0"));
     }
-    let bar = progress(range.end - range.start);
-    bar.set_message(label.to_string());
-    let visible = !common.quiet && std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
-    let shown = std::sync::atomic::AtomicBool::new(false);
-    let runs = run_replications_observed(model, common.seed, range, |_| {
-        if visible && !shown.load(Ordering::Relaxed) && started.elapsed().as_secs_f64() > 1.0 {
-            shown.store(true, Ordering::Relaxed);
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-        bar.inc(1);
-    });
-    bar.finish_and_clear();
-    Ok(runs)
+    let result = run_experiment(model, common.seed, range, common.quiet, label, None, true)?;
+    Ok(result.summaries)
 }
 
 /// A number for a table: four decimals, `-` when undefined.

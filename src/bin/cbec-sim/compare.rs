@@ -102,12 +102,8 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         }
     } else {
         for k in &args.kpis {
-            if !catalogue.names().any(|n| n == k) {
-                return Err(invalid(format!(
-                    "--kpi: unknown KPI \"{k}\"; KPIs: {}",
-                    catalogue.names().collect::<Vec<_>>().join(", ")
-                )));
-            }
+            // The error reads "kpi: unknown KPI ..., did you mean ...".
+            catalogue.kpi(k).map_err(|e| invalid(format!("--{e}")))?;
         }
         args.kpis.clone()
     };

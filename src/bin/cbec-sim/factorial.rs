@@ -7,7 +7,7 @@ use crate::common::{
 };
 use crate::visuals;
 use cbec_sim::Measure;
-use cbec_sim::experiment::{Factorial, factorial_all, planner_kpi_names};
+use cbec_sim::experiment::{Factorial, Replications, Seed, factorial_all, planner_kpi_names};
 use cbec_sim::report::charts::{self, Bar};
 use std::path::PathBuf;
 
@@ -80,8 +80,13 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
         );
     }
     let names: Vec<&str> = args.measures.iter().map(String::as_str).collect();
-    let all = factorial_all(&names, point, args.common.seed, 0..args.common.replications)
-        .map_err(invalid)?;
+    let all = factorial_all(
+        &names,
+        point,
+        Seed(args.common.seed),
+        Replications::first(args.common.replications),
+    )
+    .map_err(invalid)?;
     let shown: Vec<&Factorial> = if args.kpis.is_empty() {
         match &base.report {
             Some(r) => {

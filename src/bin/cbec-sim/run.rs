@@ -2,13 +2,13 @@
 //! table, JSON and CSV.
 
 use crate::common::{
-    Common, Failure, MeasureSource, chosen_measures, failed, invalid, parse_range, run_range,
+    Failure, MeasureSource, chosen_measures, failed, invalid, parse_range, run_experiment,
     run_with_bar, set_threads, write_atomically, write_file,
 };
 use crate::visuals;
 use cbec_sim::experiment::{
-    KpiEstimate, ShardResult, StopDecision, StoppingRule, growing_backlog, planner_kpi_names,
-    run_until, suggest_warmup,
+    Experiment, KpiEstimate, Precision, Replications, Seed, ShardResult, StopDecision,
+    growing_backlog, planner_kpi_names, suggest_warmup,
 };
 use cbec_sim::{Scenario, SimTime};
 use std::path::{Path, PathBuf};
@@ -104,7 +104,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     let mut warmup_note = None;
     if let Some(w) = &args.warmup {
         let warmup = if w == "auto" {
-            let chosen = suggest_warmup(&model, args.seed, 10).map_err(invalid)?;
+            let chosen = suggest_warmup(&model, Seed(args.seed), 10).map_err(invalid)?;
             warmup_note = Some(match chosen {
                 Some(t) => format!("warm-up chosen by MSER-5: {:.2} h", t.hours()),
                 None => "MSER-5 found no warm-up in the first half of the horizon; none deleted"
@@ -131,15 +131,16 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
         let relative: f64 = rel
             .parse()
             .map_err(|_| invalid(format!("--precision: REL must be a number, got \"{rel}\"")))?;
-        let rule = StoppingRule::Precision {
-            kpi: kpi.to_string(),
-            relative,
-            initial: 10.min(args.max_replications).max(2),
-            batch: 10,
-            max: args.max_replications,
-        };
-        let (shard, decision) = run_until(&model, args.seed, &rule).map_err(invalid)?;
-        (shard, Some(decision))
+        let rule = Precision::new(kpi, relative)
+            .with_initial(10.min(args.max_replications).max(2))
+            .with_batch(10);
+        let result = Experiment::new(&model)
+            .with_seed(Seed(args.seed))
+            .with_replications(Replications::first(args.max_replications))
+            .with_precision(rule)
+            .run()
+            .map_err(invalid)?;
+        (result.shard, result.precision)
     } else {
         let range = match &args.shard {
             Some(text) => parse_range(text)?,
@@ -147,18 +148,16 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
         };
         if args.plot.is_some() || args.report.is_some() {
             // Charts need every run's summary, not only the KPI rows.
-            let common = Common {
-                replications: range.end,
-                seed: args.seed,
-                threads: args.threads,
-                json: args.json,
-                csv: None,
-                plot: None,
-                report: None,
-                quiet: args.quiet,
-            };
-            let runs = run_range(&model, &common, range.clone(), "replications")?;
-            let shard = ShardResult::from_runs(&model, args.seed, range.clone(), &runs);
+            let result = run_experiment(
+                &model,
+                args.seed,
+                range.clone(),
+                args.quiet,
+                "replications",
+                None,
+                true,
+            )?;
+            let (shard, runs) = (result.shard, result.summaries);
             visuals::write_visuals(
                 args.plot.as_deref(),
                 args.report.as_deref(),
@@ -209,15 +208,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
 }
 
 pub(crate) fn merge(args: MergeArgs) -> Result<(), Failure> {
-    let mut shards = Vec::with_capacity(args.files.len());
-    for f in &args.files {
-        let text =
-            std::fs::read_to_string(f).map_err(|e| invalid(format!("{}: {e}", f.display())))?;
-        shards.push(
-            ShardResult::from_json(&text).map_err(|e| invalid(format!("{}: {e}", f.display())))?,
-        );
-    }
-    let merged = ShardResult::merge(shards).map_err(invalid)?;
+    let merged = ShardResult::merge_files(&args.files).map_err(invalid)?;
     report(
         &merged,
         &Header {

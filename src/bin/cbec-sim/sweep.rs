@@ -7,7 +7,7 @@ use crate::common::{
     write_csv_file,
 };
 use crate::visuals;
-use cbec_sim::experiment::{Sweep, Target, sweep};
+use cbec_sim::experiment::{Replications, Seed, Sweep, Target, sweep};
 use cbec_sim::{Measure, Patch, PatchOp, Scenario};
 use indicatif::ProgressDrawTarget;
 use std::io::IsTerminal;
@@ -125,8 +125,8 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
         },
         &kpi,
         target.map(|t| t.1),
-        args.common.seed,
-        0..args.common.replications,
+        Seed(args.common.seed),
+        Replications::first(args.common.replications),
     )
     .map_err(invalid)?;
     bar.finish_and_clear();

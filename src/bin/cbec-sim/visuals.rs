@@ -97,11 +97,8 @@ fn utilization_bars(scenario: &Scenario, runs: &[RunSummary]) -> Vec<Bar> {
     key_stations(scenario)
         .into_iter()
         .filter_map(|(label, station)| {
-            let e = KpiEstimate::from_values(
-                "u",
-                runs.iter()
-                    .map(|r| catalogue.value(&format!("{station}.utilization"), r)),
-            );
+            let id = catalogue.kpi(&format!("{station}.utilization")).ok()?;
+            let e = KpiEstimate::from_values("u", runs.iter().map(|r| catalogue.get(id, r)));
             Some(Bar {
                 label,
                 value: e.mean?,
