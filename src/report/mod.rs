@@ -26,7 +26,7 @@ pub mod table;
 #[cfg(feature = "report")]
 pub mod visuals;
 
-pub use document::{CompareReport, FactorialReport, RunReport, Setup, SweepReport};
+pub use document::{CompareReport, Document, FactorialReport, RunReport, Setup, SweepReport};
 #[cfg(feature = "report")]
 pub use html::HtmlReport;
 pub use table::{Column, Table};

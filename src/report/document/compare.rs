@@ -2,7 +2,7 @@
 //! variants on common random numbers, each KPI's paired effect with its
 //! 95% confidence interval.
 
-use super::{Estimate, Setup};
+use super::{Document, Estimate, Setup};
 use crate::experiment::{Difference, Verdict};
 use crate::report::table::{Column, Table, number};
 use serde::{Deserialize, Serialize};
@@ -74,10 +74,11 @@ pub const EFFECT_HEADERS: [&str; 6] = [
     "verdict",
 ];
 
-impl CompareReport {
-    /// The schema name and version.
-    pub const SCHEMA: &'static str = "cbec-sim/compare/1";
+impl Document for CompareReport {
+    const SCHEMA: &'static str = "cbec-sim/compare/1";
+}
 
+impl CompareReport {
     /// The document of a comparison of `scenario` with `variants` (name and
     /// differences), made as `setup` says.
     #[must_use]

@@ -2,7 +2,7 @@
 //! factorial over measures, with each KPI's main effects and two-factor
 //! interactions.
 
-use super::{Estimate, Setup};
+use super::{Document, Estimate, Setup};
 use crate::error::{Error, Result};
 use crate::experiment::{Effect, Factorial, planner_kpi_names};
 use crate::report::table::{Column, Table, number};
@@ -99,10 +99,11 @@ impl FactorialKpi {
     }
 }
 
-impl FactorialReport {
-    /// The schema name and version.
-    pub const SCHEMA: &'static str = "cbec-sim/factorial/1";
+impl Document for FactorialReport {
+    const SCHEMA: &'static str = "cbec-sim/factorial/1";
+}
 
+impl FactorialReport {
     /// The document of a factorial design over `factors` in `scenario`,
     /// made as `setup` says.
     #[must_use]

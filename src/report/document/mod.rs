@@ -28,6 +28,18 @@ use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
+/// A result document: serializable, with a schema name and version.
+pub trait Document: Serialize {
+    /// The schema name and version, such as `cbec-sim/summary/1`; it is
+    /// also the document's `schema` field.
+    const SCHEMA: &'static str;
+
+    /// The document as pretty-printed JSON (what `--json` prints).
+    fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a document serializes to JSON")
+    }
+}
+
 /// The version of the crate that wrote a document.
 pub const CRATE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -117,6 +129,18 @@ impl From<KpiEstimate> for Estimate {
 impl From<&KpiEstimate> for Estimate {
     fn from(kpi: &KpiEstimate) -> Self {
         kpi.clone().into()
+    }
+}
+
+/// The KPI a sweep follows when none is named: the p95 lead time if the
+/// scenario has planner KPIs (a `[report]` table), else the network's mean
+/// time in system.
+#[must_use]
+pub fn headline_kpi(scenario: &Scenario) -> &'static str {
+    if scenario.report.is_some() {
+        "lead_time_p95_h"
+    } else {
+        "network.time_in_system_mean_min"
     }
 }
 

@@ -2,9 +2,10 @@
 //! replications with its 95% confidence interval, the pooled time in
 //! system, flags, and how the run was made.
 
-use super::{Estimate, Replications, Setup};
+use super::{Document, Estimate, Replications, Setup};
 use crate::experiment::{KpiEstimate, ShardResult, StopDecision, growing_backlog};
 use crate::report::table::{Column, Table, number};
+use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
@@ -13,7 +14,7 @@ use std::fmt::Write as _;
 /// # Examples
 /// ```
 /// use cbec_sim::experiment::ShardResult;
-/// use cbec_sim::report::document::{RunReport, Setup};
+/// use cbec_sim::report::document::{Document, RunReport, Setup};
 /// use cbec_sim::{Dist, Model, SimTime, Sink, Source, Station};
 /// let model = Model::builder()
 ///     .with_source("orders", Source::poisson(30.0, "desk"))
@@ -92,10 +93,11 @@ pub struct Pooled {
     pub time_in_system_p99_min: Option<f64>,
 }
 
-impl RunReport {
-    /// The schema name and version.
-    pub const SCHEMA: &'static str = "cbec-sim/summary/1";
+impl Document for RunReport {
+    const SCHEMA: &'static str = "cbec-sim/summary/1";
+}
 
+impl RunReport {
     /// The document of `shard`'s replications, made as `setup` says; no
     /// scenario, measures, precision target or warm-up note yet (set the
     /// fields), not partial.
@@ -121,6 +123,18 @@ impl RunReport {
             },
             partial: false,
             setup,
+        }
+    }
+
+    /// The note on a warm-up chosen automatically (MSER-5): its length,
+    /// or that none was found.
+    #[must_use]
+    pub fn auto_warmup_note(chosen: Option<SimTime>) -> String {
+        match chosen {
+            Some(t) => format!("warm-up chosen by MSER-5: {:.2} h", t.hours()),
+            None => {
+                "MSER-5 found no warm-up in the first half of the horizon; none deleted".to_string()
+            }
         }
     }
 

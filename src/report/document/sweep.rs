@@ -2,7 +2,7 @@
 //! values of one parameter, on common random numbers, and where a target
 //! on it is first met and first missed.
 
-use super::{Estimate, Setup};
+use super::{Document, Estimate, Setup};
 use crate::experiment::{Sweep, Target};
 use crate::report::table::{Column, Table, number};
 use serde::{Deserialize, Serialize};
@@ -55,10 +55,11 @@ pub struct SweepPointReport {
 /// The column names of the sweep table and of `sweep.csv`.
 pub const SWEEP_HEADERS: [&str; 6] = ["value", "mean", "± 95% CI", "min", "max", "target"];
 
-impl SweepReport {
-    /// The schema name and version.
-    pub const SCHEMA: &'static str = "cbec-sim/sweep/1";
+impl Document for SweepReport {
+    const SCHEMA: &'static str = "cbec-sim/sweep/1";
+}
 
+impl SweepReport {
     /// The document of `curve`, a sweep of `param` in `scenario`, made as
     /// `setup` says.
     #[must_use]
