@@ -8,6 +8,7 @@
 //! Run it with `cargo run --release --example custom_network`.
 
 use cbec_sim::experiment::{Verdict, compare};
+use cbec_sim::report::table::{Column, Table, number};
 use cbec_sim::theory::MMc;
 use cbec_sim::{
     Comparison, Dist, Interval, Model, Route, Router, Rule, Shift, SimTime, Sink, Source, Station,
@@ -71,6 +72,15 @@ fn main() -> cbec_sim::Result<()> {
     println!(
         "A fourth officer at the value check, 20 paired replications (common random numbers):"
     );
+    let mut table = Table::new(vec![
+        Column::left("KPI"),
+        Column::right("3 officers"),
+        Column::right("4 officers"),
+        Column::right("effect"),
+        Column::right("± 95% CI"),
+        Column::right("verdict"),
+    ])
+    .separator("  ");
     for kpi in [
         "value_check.wait_mean_min",
         "value_check.utilization",
@@ -81,15 +91,16 @@ fn main() -> cbec_sim::Result<()> {
             .iter()
             .find(|d| d.name == kpi)
             .expect("a KPI of this network");
-        println!(
-            "  {kpi:<28} {:>9.3} -> {:>9.3}   effect {:+.3} ± {:.3}  [{}]",
-            d.baseline.mean.unwrap_or(f64::NAN),
-            d.variant.mean.unwrap_or(f64::NAN),
-            d.effect.mean.unwrap_or(f64::NAN),
-            d.effect.half_width_95.unwrap_or(f64::NAN),
-            d.verdict()
-        );
+        table.push([
+            kpi.to_string(),
+            number(d.baseline.mean),
+            number(d.variant.mean),
+            number(d.effect.mean),
+            number(d.effect.half_width_95),
+            d.verdict().to_string(),
+        ]);
     }
+    print!("{table}");
     let check = diffs
         .iter()
         .find(|d| d.name == "value_check.wait_mean_min")
