@@ -144,17 +144,14 @@ pub fn effects(w: impl Write, doc: &CompareReport) -> Result<()> {
         &EFFECTS_HEADER,
         doc.variants.iter().flat_map(|v| {
             v.differences.iter().map(|d| {
-                [
-                    v.name.clone(),
-                    d.kpi.clone(),
-                    number(d.baseline.kpi.mean),
-                    number(d.variant.kpi.mean),
-                    number(d.effect.kpi.mean),
-                    number(d.effect.kpi.half_width_95),
+                let mut row = vec![v.name.clone(), d.kpi.clone()];
+                row.extend(d.cells(number));
+                row.extend([
                     d.verdict.to_string(),
                     d.effect.kpi.n.to_string(),
                     number(d.variance_reduction),
-                ]
+                ]);
+                row
             })
         }),
     )
@@ -165,22 +162,7 @@ pub fn effects(w: impl Write, doc: &CompareReport) -> Result<()> {
 /// # Errors
 /// [`Error::Csv`](crate::Error::Csv) if `w` fails.
 pub fn sweep(w: impl Write, doc: &SweepReport) -> Result<()> {
-    let meets = doc.table().into_rows().into_iter().map(|r| r[5].clone());
-    write(
-        w,
-        &SWEEP_HEADER,
-        doc.sweep.points.iter().zip(meets).map(|(p, meets)| {
-            let e = &p.estimate.kpi;
-            [
-                p.value.to_string(),
-                number(e.mean),
-                number(e.half_width_95),
-                number(e.min),
-                number(e.max),
-                meets,
-            ]
-        }),
-    )
+    write(w, &SWEEP_HEADER, doc.rows(number))
 }
 
 /// `sweep_all_kpis.csv`: every KPI at each value.

@@ -3,6 +3,7 @@
 //! files whole.
 
 use cbec_sim::experiment::ShardResult;
+use cbec_sim::report::Document;
 use cbec_sim::report::visuals::Visuals;
 use cbec_sim::{Measure, Model, RunSummary, Scenario, run_replications_observed};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -54,20 +55,20 @@ pub(crate) struct Failure {
     pub(crate) message: String,
 }
 
+/// A failure with exit code `code`.
+pub(crate) fn failure(code: u8, message: impl std::fmt::Display) -> Failure {
+    let message = message.to_string();
+    Failure { code, message }
+}
+
 /// Invalid input: exit code 2.
 pub(crate) fn invalid(message: impl std::fmt::Display) -> Failure {
-    Failure {
-        code: 2,
-        message: message.to_string(),
-    }
+    failure(2, message)
 }
 
 /// Any other failure: exit code 1.
 pub(crate) fn failed(message: impl std::fmt::Display) -> Failure {
-    Failure {
-        code: 1,
-        message: message.to_string(),
-    }
+    failure(1, message)
 }
 
 /// Writes `text` to stdout; ends the program quietly when stdout is closed
@@ -134,9 +135,6 @@ impl Progress {
     }
 }
 
-/// A run's bar appears after a second.
-const BAR_DELAY: Duration = Duration::from_secs(1);
-
 /// The built-in measures, or those of `file`.
 pub(crate) fn load_measures(file: Option<&Path>) -> Result<Vec<Measure>, Failure> {
     match file {
@@ -152,17 +150,11 @@ pub(crate) fn run_with_bar(
     range: std::ops::Range<u64>,
     quiet: bool,
 ) -> Result<ShardResult, Failure> {
-    let bar = Progress::new(range.end - range.start, "", quiet, BAR_DELAY);
+    let bar = Progress::new(range.end - range.start, "", quiet, Duration::from_secs(1));
     let shard = ShardResult::run_interruptible(model, seed, range, |_| bar.tick(), &INTERRUPTED)
-        .map_err(|e| {
-            if INTERRUPTED.load(Ordering::Relaxed) {
-                Failure {
-                    code: 130,
-                    message: format!("interrupted: {e}"),
-                }
-            } else {
-                invalid(e)
-            }
+        .map_err(|e| match INTERRUPTED.load(Ordering::Relaxed) {
+            true => failure(130, format!("interrupted: {e}")),
+            false => invalid(e),
         })?;
     bar.finish();
     Ok(shard)
@@ -202,11 +194,14 @@ pub(crate) fn load_scenario(path: &Path) -> Result<Scenario, Failure> {
     Scenario::from_path(path).map_err(invalid)
 }
 
-/// Builds a scenario's model; an error names the file.
-pub(crate) fn build(scenario: &Scenario, path: &Path) -> Result<Model, Failure> {
-    scenario
-        .build()
-        .map_err(|e| invalid(format!("{}: {e}", path.display())))
+/// Reads a scenario file and builds its model; an error names the file.
+pub(crate) fn load(path: &Path) -> Result<(Scenario, Model), Failure> {
+    let scenario = load_scenario(path)?;
+    let model = scenario.build();
+    Ok((
+        scenario,
+        model.map_err(|e| invalid(format!("{}: {e}", path.display())))?,
+    ))
 }
 
 /// Runs replications `range` with the progress bar, keeping every run
@@ -221,7 +216,12 @@ pub(crate) fn run_range(
     if range.is_empty() {
         return Err(invalid("--replications: must be at least 1, got 0"));
     }
-    let bar = Progress::new(range.end - range.start, label, quiet, BAR_DELAY);
+    let bar = Progress::new(
+        range.end - range.start,
+        label,
+        quiet,
+        Duration::from_secs(1),
+    );
     let runs = run_replications_observed(model, seed, range, |_| bar.tick());
     bar.finish();
     Ok(runs)
@@ -277,6 +277,32 @@ pub(crate) fn write_visuals(
     if let Some(file) = report {
         write_file(file, &html(v))?;
     }
+    Ok(())
+}
+
+/// Writes the CSV files into `--csv DIR`, the charts into `--plot DIR` and
+/// the HTML report into `--report FILE` (each when asked for), then prints
+/// the document: JSON with `--json`, else `text`.
+pub(crate) fn output<D: Document>(
+    common: &Common,
+    doc: &D,
+    csv: impl FnOnce() -> cbec_sim::Result<Vec<(&'static str, String)>>,
+    charts: impl FnOnce() -> cbec_sim::Result<Visuals>,
+    html: impl FnOnce(Visuals) -> String,
+    text: impl FnOnce() -> String,
+) -> Result<(), Failure> {
+    write_csv(common.csv.as_deref(), csv)?;
+    write_visuals(
+        common.plot.as_deref(),
+        common.report.as_deref(),
+        charts,
+        html,
+    )?;
+    print(&if common.json {
+        doc.to_json() + "\n"
+    } else {
+        text()
+    });
     Ok(())
 }
 

@@ -3,12 +3,12 @@
 //! [`CompareReport`] document).
 
 use crate::common::{
-    Common, Failure, MeasureSource, build, invalid, load_measures, load_scenario, print, run_range,
-    set_threads, write_csv, write_visuals,
+    Common, Failure, MeasureSource, invalid, load, load_measures, load_scenario, output, run_range,
+    set_threads,
 };
 use cbec_sim::Scenario;
 use cbec_sim::experiment::{KpiCatalogue, differences};
-use cbec_sim::report::document::{CompareReport, Document, Setup, shown_kpis};
+use cbec_sim::report::document::{CompareReport, Setup, shown_kpis};
 use cbec_sim::report::{csv, visuals};
 use std::path::PathBuf;
 
@@ -54,8 +54,7 @@ fn variants(args: &CompareArgs, base: &Scenario) -> Result<Vec<(String, Scenario
 
 pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     set_threads(args.common.threads)?;
-    let base = load_scenario(&args.scenario)?;
-    let base_model = build(&base, &args.scenario)?;
+    let (base, base_model) = load(&args.scenario)?;
     let variants = variants(args, &base)?;
     let models = variants
         .iter()
@@ -85,17 +84,12 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         .collect();
     let setup = Setup::new(&base_model, seed, reps);
     let doc = CompareReport::new(args.scenario.display().to_string(), setup, &effects);
-    write_csv(args.common.csv.as_deref(), || csv::compare_files(&doc))?;
-    write_visuals(
-        args.common.plot.as_deref(),
-        args.common.report.as_deref(),
+    output(
+        &args.common,
+        &doc,
+        || csv::compare_files(&doc),
         || visuals::compare_visuals(&base, &baseline, &results, &shown),
         |v| visuals::compare_html(&doc, &shown, &base_model, v),
-    )?;
-    print(&if args.common.json {
-        doc.to_json() + "\n"
-    } else {
-        doc.to_text(&shown)
-    });
-    Ok(())
+        || doc.to_text(&shown),
+    )
 }

@@ -3,7 +3,7 @@
 //! inputs offer, list the measures. The text comes from
 //! [`cbec_sim::report::describe`].
 
-use crate::common::{Failure, build, failed, load_measures, load_scenario, print};
+use crate::common::{Failure, failed, load, load_measures, print};
 use cbec_sim::report::describe;
 use std::path::PathBuf;
 
@@ -38,16 +38,14 @@ fn json(value: &impl serde::Serialize) -> Result<String, Failure> {
 }
 
 pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
-    let scenario = load_scenario(&args.scenario)?;
-    let model = build(&scenario, &args.scenario)?;
+    let (scenario, model) = load(&args.scenario)?;
     let name = args.scenario.display().to_string();
     print(&describe::validate_text(&name, &scenario, &model));
     Ok(())
 }
 
 pub(crate) fn explain(args: &ExplainArgs) -> Result<(), Failure> {
-    let scenario = load_scenario(&args.scenario)?;
-    let model = build(&scenario, &args.scenario)?;
+    let (scenario, model) = load(&args.scenario)?;
     print(&if args.json {
         json(&model.offered_load())?
     } else {

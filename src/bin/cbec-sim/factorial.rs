@@ -2,11 +2,10 @@
 //! effects and two-factor interactions (the [`FactorialReport`] document).
 
 use crate::common::{
-    Common, Failure, MeasureSource, build, chosen_measures, invalid, load_scenario, print,
-    set_threads, write_csv, write_visuals,
+    Common, Failure, MeasureSource, chosen_measures, invalid, load, output, set_threads,
 };
 use cbec_sim::experiment::factorial_all;
-use cbec_sim::report::document::{Document, FactorialReport, Setup};
+use cbec_sim::report::document::{FactorialReport, Setup};
 use cbec_sim::report::{csv, visuals};
 use std::path::PathBuf;
 
@@ -35,8 +34,7 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
             args.measures.len()
         )));
     }
-    let base = load_scenario(&args.scenario)?;
-    let model = build(&base, &args.scenario)?;
+    let (base, model) = load(&args.scenario)?;
     let measures = chosen_measures(&args.measures, &args.source)?;
     // Every design point must build before any runs.
     let point = |levels: &[bool]| base.design_point(&measures, levels)?.build();
@@ -62,17 +60,12 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
         &all,
     );
     let shown = doc.shown(&base, &args.kpis).map_err(invalid)?;
-    write_csv(args.common.csv.as_deref(), || csv::factorial_files(&doc))?;
-    write_visuals(
-        args.common.plot.as_deref(),
-        args.common.report.as_deref(),
+    output(
+        &args.common,
+        &doc,
+        || csv::factorial_files(&doc),
         || visuals::factorial_visuals(&shown),
         |v| visuals::factorial_html(&doc, &shown, &model, v),
-    )?;
-    print(&if args.common.json {
-        doc.to_json() + "\n"
-    } else {
-        doc.to_text(&shown)
-    });
-    Ok(())
+        || doc.to_text(&shown),
+    )
 }

@@ -2,8 +2,8 @@
 //! table, JSON and CSV (the [`RunReport`] document).
 
 use crate::common::{
-    Failure, MeasureSource, chosen_measures, failed, invalid, parse_range, print, run_range,
-    run_with_bar, set_threads, write_csv, write_file, write_visuals,
+    Failure, MeasureSource, chosen_measures, failed, failure, invalid, parse_range, print,
+    run_range, run_with_bar, set_threads, write_csv, write_file, write_visuals,
 };
 use cbec_sim::experiment::{
     ShardResult, StoppingRule, planner_kpi_names, run_until, suggest_warmup,
@@ -81,7 +81,7 @@ pub(crate) struct MergeArgs {
     csv: Option<PathBuf>,
 }
 
-/// The scenario with its measures, and the `--precision` rule.
+/// The stopping rule of `--precision KPI=REL`.
 fn precision_rule(text: &str, max: u64) -> Result<StoppingRule, Failure> {
     let (kpi, rel) = text
         .split_once('=')
@@ -192,13 +192,13 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
         args.csv.as_deref(),
     )?;
     if partial {
-        return Err(Failure {
-            code: 130,
-            message: format!(
+        return Err(failure(
+            130,
+            format!(
                 "interrupted: the results above cover replications {}..{} of {}; they are marked partial",
                 shard.start, shard.end, requested.end
             ),
-        });
+        ));
     }
     Ok(())
 }
@@ -212,13 +212,8 @@ pub(crate) fn merge(args: MergeArgs) -> Result<(), Failure> {
     }
     let merged = ShardResult::merge(shards).map_err(invalid)?;
     let setup = Setup::without_model(merged.seed, merged.start..merged.end);
-    report(
-        &RunReport::new(&merged, setup),
-        &merged,
-        None,
-        args.json,
-        args.csv.as_deref(),
-    )
+    let doc = RunReport::new(&merged, setup);
+    report(&doc, &merged, None, args.json, args.csv.as_deref())
 }
 
 /// Writes the CSV files, then prints the document as JSON or text (only

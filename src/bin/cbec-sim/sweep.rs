@@ -2,12 +2,9 @@
 //! common random numbers; a capacity or demand curve and where a target
 //! breaks (the [`SweepReport`] document).
 
-use crate::common::{
-    Common, Failure, Progress, build, invalid, load_scenario, print, set_threads, write_csv,
-    write_visuals,
-};
+use crate::common::{Common, Failure, Progress, invalid, load, output, set_threads};
 use cbec_sim::experiment::{Target, sweep};
-use cbec_sim::report::document::{Document, Setup, SweepReport, headline_kpi};
+use cbec_sim::report::document::{Setup, SweepReport, headline_kpi};
 use cbec_sim::report::{csv, visuals};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -65,8 +62,7 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
     if args.common.replications == 0 {
         return Err(invalid("--replications: must be at least 1, got 0"));
     }
-    let base = load_scenario(&args.scenario)?;
-    let model = build(&base, &args.scenario)?;
+    let (base, model) = load(&args.scenario)?;
     let values = match &args.range {
         Some(r) => parse_values(r)?,
         None => args.values.clone(),
@@ -117,17 +113,12 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
         setup,
         &curve,
     );
-    write_csv(args.common.csv.as_deref(), || csv::sweep_files(&doc))?;
-    write_visuals(
-        args.common.plot.as_deref(),
-        args.common.report.as_deref(),
+    output(
+        &args.common,
+        &doc,
+        || csv::sweep_files(&doc),
         || visuals::sweep_visuals(&doc),
         |v| visuals::sweep_html(&doc, &model, v),
-    )?;
-    print(&if args.common.json {
-        doc.to_json() + "\n"
-    } else {
-        doc.to_text()
-    });
-    Ok(())
+        || doc.to_text(),
+    )
 }

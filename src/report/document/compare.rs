@@ -51,6 +51,20 @@ pub struct KpiDifference {
     pub variance_reduction: Option<f64>,
 }
 
+impl KpiDifference {
+    /// Baseline mean, variant mean, effect and the effect's half-width,
+    /// each written by `number`.
+    pub fn cells(&self, number: impl Fn(Option<f64>) -> String) -> [String; 4] {
+        [
+            self.baseline.kpi.mean,
+            self.variant.kpi.mean,
+            self.effect.kpi.mean,
+            self.effect.kpi.half_width_95,
+        ]
+        .map(number)
+    }
+}
+
 impl From<&Difference> for KpiDifference {
     fn from(d: &Difference) -> Self {
         KpiDifference {
@@ -113,14 +127,10 @@ impl VariantEffects {
             .iter()
             .filter_map(|k| self.differences.iter().find(|d| &d.kpi == k))
             .map(|d| {
-                vec![
-                    d.kpi.clone(),
-                    number(d.baseline.kpi.mean),
-                    number(d.variant.kpi.mean),
-                    number(d.effect.kpi.mean),
-                    number(d.effect.kpi.half_width_95),
-                    d.verdict.to_string(),
-                ]
+                let mut row = vec![d.kpi.clone()];
+                row.extend(d.cells(number));
+                row.push(d.verdict.to_string());
+                row
             })
             .collect()
     }

@@ -126,6 +126,16 @@ impl From<KpiEstimate> for Estimate {
     }
 }
 
+impl Estimate {
+    /// Mean, half-width, min and max, each written by `number` (the
+    /// table's [`number`](crate::report::table::number) or the CSV's
+    /// [`number`](crate::report::csv::number)).
+    pub fn cells(&self, number: impl Fn(Option<f64>) -> String) -> [String; 4] {
+        let e = &self.kpi;
+        [e.mean, e.half_width_95, e.min, e.max].map(number)
+    }
+}
+
 impl From<&KpiEstimate> for Estimate {
     fn from(kpi: &KpiEstimate) -> Self {
         kpi.clone().into()

@@ -155,15 +155,9 @@ impl RunReport {
             Column::right("min").width(12),
             Column::right("max").width(12),
         ]);
-        for e in self.kpis.iter().map(|e| &e.kpi) {
-            if shown.is_none_or(|names| names.contains(&e.name)) {
-                t.push([
-                    e.name.clone(),
-                    number(e.mean),
-                    number(e.half_width_95),
-                    number(e.min),
-                    number(e.max),
-                ]);
+        for e in &self.kpis {
+            if shown.is_none_or(|names| names.contains(&e.kpi.name)) {
+                t.push([e.kpi.name.clone()].into_iter().chain(e.cells(number)));
             }
         }
         t

@@ -104,6 +104,21 @@ impl SweepReport {
         }
     }
 
+    /// One row per value: the value, the KPI's mean, half-width, min and
+    /// max (each written by `number`), and whether the target is met.
+    pub fn rows(&self, number: impl Fn(Option<f64>) -> String + Copy) -> Vec<Vec<String>> {
+        self.sweep
+            .points
+            .iter()
+            .map(|p| {
+                let mut row = vec![p.value.to_string()];
+                row.extend(p.estimate.cells(number));
+                row.push(self.meets(p).to_string());
+                row
+            })
+            .collect()
+    }
+
     /// The sweep table: value, mean, half-width, min, max and whether the
     /// target is met, one row per value.
     #[must_use]
@@ -114,17 +129,7 @@ impl SweepReport {
             .zip(w)
             .map(|(h, w)| Column::right(*h).width(w))
             .collect();
-        Table::new(columns).with_rows(self.sweep.points.iter().map(|p| {
-            let e = &p.estimate.kpi;
-            [
-                p.value.to_string(),
-                number(e.mean),
-                number(e.half_width_95),
-                number(e.min),
-                number(e.max),
-                self.meets(p).to_string(),
-            ]
-        }))
+        Table::new(columns).with_rows(self.rows(number))
     }
 
     /// Where the target is first met and first missed, in words.
