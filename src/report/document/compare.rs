@@ -173,3 +173,38 @@ impl CompareReport {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::differences;
+    use crate::report::document::Setup;
+    use crate::run_replications;
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn each_variant_gets_a_table_of_the_shown_kpis_in_their_order() {
+        let base = Scenario::from_toml_str(crate::report::tests::TINY).unwrap();
+        let model = base.build().unwrap();
+        let faster = base.with_value("stations.desk.servers", 2.0).unwrap();
+        let a = run_replications(&model, 1, 0..3);
+        let b = run_replications(&faster.build().unwrap(), 1, 0..3);
+        let doc = CompareReport::new(
+            "tiny",
+            Setup::new(&model, 1, 0..3),
+            &[("two_desks".to_string(), differences(&a, &b))],
+        );
+        assert_eq!((doc.seed, doc.replications), (1, 3));
+        let shown = [
+            "desk.utilization".to_string(),
+            "desk.wait_mean_min".to_string(),
+        ];
+        let rows = doc.variants[0].rows(&shown);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0][0], "desk.utilization");
+        assert_eq!(rows[1][5], "down", "a second desk cuts the wait");
+        let text = doc.to_text(&shown);
+        assert!(text.starts_with("baseline: tiny\n"));
+        assert!(text.contains("\n== two_desks\nKPI "));
+    }
+}

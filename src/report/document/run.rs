@@ -225,3 +225,47 @@ impl RunReport {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    fn report() -> RunReport {
+        let model = Scenario::from_toml_str(crate::report::tests::TINY)
+            .unwrap()
+            .build()
+            .unwrap();
+        let shard = ShardResult::run(&model, 3, 0..3).unwrap();
+        RunReport::new(&shard, Setup::new(&model, 3, 0..3))
+    }
+
+    #[test]
+    fn the_text_says_what_was_run_and_what_is_hidden() {
+        let mut doc = report();
+        doc.partial = true;
+        doc.measures = vec!["a".into(), "b".into()];
+        let shown = vec![doc.kpis[0].kpi.name.clone()];
+        let text = doc.to_text(Some(&shown));
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("PARTIAL RESULTS"));
+        assert_eq!(lines[1], "measures: a + b");
+        assert!(lines[2].starts_with("replications 0..3 (seed 3)"));
+        assert!(text.contains(&format!("({} more KPIs", doc.kpis.len() - 1)));
+        assert!(text.ends_with(" min\n") && text.contains("(pooled): p50 "));
+    }
+
+    #[test]
+    fn the_setup_and_precision_are_in_the_json() {
+        let doc = report();
+        let json = serde_json::to_value(&doc).unwrap();
+        assert_eq!(json["setup"]["warmup_h"], 1.0);
+        assert_eq!(json["setup"]["horizon_h"], 20.0);
+        assert_eq!(json["setup"]["crate_version"], super::super::CRATE_VERSION);
+        assert!(json["precision"].is_null() && json["partial"] == false);
+        assert_eq!(
+            RunReport::auto_warmup_note(None),
+            "MSER-5 found no warm-up in the first half of the horizon; none deleted"
+        );
+    }
+}
