@@ -18,7 +18,7 @@
 //! assert_eq!(
 //!     String::from_utf8(out).unwrap(),
 //!     "kpi,n,mean,std_dev,half_width_95,min,max\n\
-//!      wait_mean_min,3,2,1,2.4841377118714744,1,3\n\
+//!      wait_mean_min,3,2,1,2.4841377117503334,1,3\n\
 //!      never_defined,0,,,,,\n"
 //! );
 //! # Ok::<(), cbec_sim::Error>(())

@@ -24,7 +24,7 @@ use std::fmt::Write as _;
 ///     .build()?;
 /// let shard = ShardResult::run(&model, 7, 0..3)?;
 /// let doc = RunReport::new(&shard, Setup::new(&model, 7, 0..3));
-/// let json = serde_json::to_value(&doc).unwrap();
+/// let json: serde_json::Value = serde_json::from_str(&doc.to_json()).unwrap();
 /// assert_eq!(json["schema"], "cbec-sim/summary/1");
 /// assert_eq!(json["setup"]["horizon_h"], 10.0);
 /// assert!(doc.to_text(None).contains("replications 0..3 (seed 7)"));
