@@ -8,6 +8,7 @@
 //! Run it with `cargo run --release --example custom_network`.
 
 use cbec_sim::experiment::{Difference, Verdict, compare};
+use cbec_sim::report::table::{Column, Table, number};
 use cbec_sim::theory::MMc;
 use cbec_sim::{
     Comparison, Dist, Interval, Model, Replications, Route, Router, Rule, Seed, Shift, SimTime,
@@ -72,6 +73,15 @@ fn main() -> cbec_sim::Result<()> {
     println!(
         "A fourth officer at the value check, 20 paired replications (common random numbers):"
     );
+    let mut table = Table::new(vec![
+        Column::left("KPI"),
+        Column::right("3 officers"),
+        Column::right("4 officers"),
+        Column::right("effect"),
+        Column::right("± 95% CI"),
+        Column::right("verdict"),
+    ])
+    .separator("  ");
     for kpi in [
         "value_check.wait_mean_min",
         "value_check.utilization",
@@ -79,15 +89,16 @@ fn main() -> cbec_sim::Result<()> {
         "review.wait_mean_min",
     ] {
         let d = Difference::find(&diffs, kpi)?;
-        println!(
-            "  {kpi:<28} {:>9.3} -> {:>9.3}   effect {:+.3} ± {:.3}  [{}]",
-            d.baseline.mean.unwrap_or(f64::NAN),
-            d.variant.mean.unwrap_or(f64::NAN),
-            d.effect.mean.unwrap_or(f64::NAN),
-            d.effect.half_width_95.unwrap_or(f64::NAN),
-            d.verdict()
-        );
+        table.push([
+            kpi.to_string(),
+            number(d.baseline.mean),
+            number(d.variant.mean),
+            number(d.effect.mean),
+            number(d.effect.half_width_95),
+            d.verdict().to_string(),
+        ]);
     }
+    print!("{table}");
     let check = Difference::find(&diffs, "value_check.wait_mean_min")?;
     assert_eq!(
         check.verdict(),

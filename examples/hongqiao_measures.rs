@@ -8,6 +8,7 @@
 //! and their assumed effect sizes are in `measures/hongqiao.toml`.
 
 use cbec_sim::experiment::{Difference, Verdict, differences};
+use cbec_sim::report::table::{Column, Table};
 use cbec_sim::{Measure, MeasureKind, Replications, RunSummary, Scenario, Seed, run_replications};
 use std::time::Instant;
 
@@ -82,10 +83,12 @@ fn main() -> cbec_sim::Result<()> {
     for (label, diffs) in &variants {
         println!();
         println!("== {label}");
-        println!(
-            "{:<36} {:>14} {:>26} {:>9}",
-            "KPI", "baseline", "effect ± 95% CI", ""
-        );
+        let mut table = Table::new(vec![
+            Column::left("KPI").width(36),
+            Column::right("baseline").width(14),
+            Column::right("effect ± 95% CI").width(26),
+            Column::right("").width(9),
+        ]);
         for (kpi, words) in HEADLINE {
             let Ok(d) = Difference::find(diffs, kpi) else {
                 continue;
@@ -112,8 +115,9 @@ fn main() -> cbec_sim::Result<()> {
                 }
                 _ => String::new(),
             };
-            println!("{words:<36} {base:>14} {effect:>26} {verdict:>9}");
+            table.push([words.to_string(), base, effect, verdict]);
         }
+        print!("{table}");
     }
     println!();
     println!(
@@ -122,5 +126,41 @@ fn main() -> cbec_sim::Result<()> {
         baseline.iter().map(|r| r.conservation.entered).sum::<u64>() / replications.max(1),
         started.elapsed().as_secs_f64()
     );
+
+    // Running the example is a test of what it prints.
+    assert!(baseline.iter().all(|r| r.conservation.holds()));
+    for (label, diffs) in &variants {
+        for d in diffs {
+            // An interval is never negative.
+            let h = d.effect.half_width_95;
+            assert!(h.is_none_or(|h| h >= 0.0), "{label}: {}", d.name);
+        }
+        // A mean, share or count in the table that the measure moves moves
+        // by a different amount in each replication: its interval has a
+        // width. (A quantile may move by the same histogram step in every
+        // replication, so quantiles are left out.)
+        let quantile = |k: &str| k.contains("_p50_") || k.contains("_p95_");
+        for (kpi, _) in HEADLINE.iter().filter(|(k, _)| !quantile(k)) {
+            let d = diffs
+                .iter()
+                .find(|d| &d.name == kpi)
+                .expect("a planner KPI");
+            if replications > 1 && d.verdict() != Verdict::Identical {
+                assert!(d.effect.half_width_95 > Some(0.0), "{label}: {kpi}");
+            }
+        }
+    }
+    let effect = |label: &str, kpi: &str| {
+        let (_, diffs) = variants
+            .iter()
+            .find(|(l, _)| l == label)
+            .expect("a variant");
+        let d = diffs.iter().find(|d| d.name == kpi).expect("a planner KPI");
+        d.effect.mean.expect("defined")
+    };
+    // Review around the clock shortens clearance; trade growth (a demand
+    // scenario, not a policy) lengthens the p95 lead time.
+    assert!(effect("expedited_clearance_7x24", "clearance_mean_min") < 0.0);
+    assert!(effect("trade_growth (demand scenario)", "lead_time_p95_h") > 0.0);
     Ok(())
 }

@@ -9,6 +9,7 @@
 //! one day of demand. Run it with `cargo run --release --example saturation_sweep`.
 
 use cbec_sim::experiment::{KpiEstimate, sweep};
+use cbec_sim::report::table::{Column, Table};
 use cbec_sim::{Measure, Patch, PatchOp, Replications, Scenario, Seed};
 
 fn main() -> cbec_sim::Result<()> {
@@ -41,35 +42,52 @@ fn main() -> cbec_sim::Result<()> {
     println!(
         "Hongqiao baseline week, 1210 demand scaled, 6 replications per level (common random numbers)"
     );
-    println!(
-        "{:>7} {:>12} {:>14} {:>14} {:>16} {:>14}",
-        "demand", "orders/day", "released/day", "shipped/day", "backlog at end", "lead p95 (h)"
-    );
+    let mut table = Table::new(vec![
+        Column::right("demand").width(7),
+        Column::right("orders/day").width(12),
+        Column::right("released/day").width(14),
+        Column::right("shipped/day").width(14),
+        Column::right("backlog at end").width(16),
+        Column::right("lead p95 (h)").width(14),
+    ]);
     let mut saturation = None;
+    let mut backlogs = Vec::new();
     for p in &curve.points {
         let kpi = |name: &str| -> cbec_sim::Result<f64> {
             Ok(KpiEstimate::find(&p.all, name)?.mean.unwrap_or(f64::NAN))
         };
         let offered = baseline_per_day * p.value;
         let backlog = p.estimate.mean.unwrap_or(f64::NAN);
-        println!(
-            "{:>6.2}x {:>12.0} {:>14.0} {:>14.0} {:>16.0} {:>14.2}",
-            p.value,
-            offered,
-            kpi("orders_released_per_day")?,
-            kpi("left_zone.per_day")?,
-            backlog,
-            kpi("lead_time_p95_h")?
-        );
+        table.push([
+            format!("{:.2}x", p.value),
+            format!("{offered:.0}"),
+            format!("{:.0}", kpi("orders_released_per_day")?),
+            format!("{:.0}", kpi("left_zone.per_day")?),
+            format!("{backlog:.0}"),
+            format!("{:.2}", kpi("lead_time_p95_h")?),
+        ]);
         if saturation.is_none() && backlog > offered {
             saturation = Some((p.value, offered));
         }
+        backlogs.push(backlog);
     }
+    print!("{table}");
     match saturation {
         Some((f, offered)) => println!(
             "The centre stops keeping up at about {offered:.0} orders/day ({f}x the baseline): more than a day's demand is left at the end of the week."
         ),
         None => println!("The centre keeps up at every level swept."),
     }
+
+    // Running the example is a test of what it prints: the centre keeps up
+    // with the baseline's demand, stops keeping up somewhere inside the
+    // swept range, and the backlog grows with demand.
+    let (factor, _) = saturation.expect("a saturation point within 1x..3x");
+    assert!(factor > 1.0 && factor <= 3.0, "saturation at {factor}x");
+    assert!(backlogs[0] < baseline_per_day, "the baseline keeps up");
+    assert!(
+        backlogs.last() > backlogs.first(),
+        "backlog grows with demand"
+    );
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! 95% confidence intervals.
 //!
 //! Run it with `cargo run --release --example tandem [SCENARIO.toml]`.
+use cbec_sim::report::table::{Column, Table};
 use cbec_sim::stats::OnlineMoments;
 use cbec_sim::{Replications, RunSummary, Scenario, Seed, run_replications};
 
@@ -41,22 +42,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "values are means over replications ± the half-width of their 95% confidence interval\n"
     );
-    println!(
-        "{:<16} {:>18} {:>18} {:>18} {:>18} {:>18}",
-        "station", "arrivals/h", "utilisation", "wait mean (min)", "wait p95 (min)", "in station"
-    );
+    let mut table = Table::new(vec![
+        Column::left("station").width(16),
+        Column::right("arrivals/h").width(18),
+        Column::right("utilisation").width(18),
+        Column::right("wait mean (min)").width(18),
+        Column::right("wait p95 (min)").width(18),
+        Column::right("in station").width(18),
+    ]);
     for name in model.station_names() {
         let st = |r: &RunSummary| r.station(name).cloned();
-        println!(
-            "{:<16} {} {} {} {} {}",
-            name,
+        table.push([
+            name.to_string(),
             cell(&across(&runs, |r| st(r)?.arrival_rate_per_hour())),
             cell(&across(&runs, |r| st(r)?.utilization())),
             cell(&across(&runs, |r| st(r)?.wait_mean_min())),
             cell(&across(&runs, |r| st(r)?.wait_quantile_min(0.95))),
             cell(&across(&runs, |r| st(r)?.in_station.mean())),
-        );
+        ]);
     }
+    print!("{table}");
     println!();
     let tis = across(&runs, |r| r.network.time_in_system.mean().map(|s| s / 60.0));
     let tis95 = across(&runs, |r| {

@@ -125,7 +125,8 @@
 //! - `parallel` (default): replications run on rayon. Without it they run on
 //!   the calling thread, with identical results.
 //! - `cli` (default): the `cbec-sim` command-line program.
-//! - `report` (default, with `cli`): SVG charts and the HTML report ([`report`]).
+//! - `report` (default, with `cli`): SVG charts and the HTML report. The
+//!   [`report`] module's documents, text tables and CSV are always there.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 
@@ -136,7 +137,6 @@ mod error;
 pub mod experiment;
 mod model;
 pub mod presets;
-#[cfg(feature = "report")]
 pub mod report;
 pub mod rng;
 mod scenario;

@@ -1,59 +1,55 @@
-//! Charts and reports: SVG charts (plotters) and a self-contained HTML
-//! report, from the runs of an experiment. Behind the `report` feature
-//! (on with the default `cli` feature).
+//! The outputs of the crate: result documents with their JSON schemas,
+//! text tables, CSV files and, behind the `report` feature, SVG charts and
+//! a self-contained HTML report. The `cbec-sim` command prints and writes
+//! nothing that this module does not make, so a researcher embedding the
+//! crate gets the same tables, JSON, CSV and reports as the command.
+//!
+//! - [`document`]: [`RunReport`] (`cbec-sim/summary/1`), [`CompareReport`]
+//!   (`cbec-sim/compare/1`), [`SweepReport`] (`cbec-sim/sweep/1`) and
+//!   [`FactorialReport`] (`cbec-sim/factorial/1`), each with the setup of
+//!   its run and its text rendering;
+//! - [`table`]: the one text-table renderer;
+//! - [`csv`](mod@csv): the CSV files of each document, one number format;
+//! - [`describe`]: a scenario's network and offered load, overload
+//!   warnings, the list of measures;
+//! - `charts`, `visuals` and [`HtmlReport`] (feature `report`): SVG charts
+//!   (plotters), which charts each command draws, the HTML report.
 
+#[cfg(feature = "report")]
 pub mod charts;
+pub mod csv;
+pub mod describe;
+pub mod document;
+#[cfg(feature = "report")]
 mod html;
+pub mod table;
+#[cfg(feature = "report")]
+pub mod visuals;
 
+pub use document::{CompareReport, Document, FactorialReport, RunReport, Setup, SweepReport};
+#[cfg(feature = "report")]
 pub use html::HtmlReport;
+pub use table::{Column, Table};
+#[cfg(feature = "report")]
+pub use visuals::{interval_cdf, mean_queue_series};
 
-use crate::model::RunSummary;
-use crate::stats::DurationHistogram;
-use charts::Series;
+#[cfg(test)]
+pub(crate) mod tests {
+    /// A one-desk scenario for the module's unit tests.
+    pub(crate) const TINY: &str = r#"
+[simulation]
+horizon_h = 20
+warmup_h = 1
 
-/// The distribution of interval `interval` over every order of every run,
-/// as CDF points (hours, share at or below), for [`charts::lines`].
-/// Empty if no run has the interval.
-#[must_use]
-pub fn interval_cdf(label: &str, runs: &[RunSummary], interval: &str) -> Series {
-    let mut pooled = DurationHistogram::new();
-    for r in runs {
-        if let Some(iv) = r.interval(interval) {
-            pooled.merge(&iv.duration_hist);
-        }
-    }
-    Series::new(
-        label,
-        pooled
-            .cdf()
-            .into_iter()
-            .map(|(t, share)| (t.hours(), share))
-            .collect(),
-    )
-}
+[sources.orders]
+rate_per_hour = 30
+to = "desk"
 
-/// The queue length at `station` over time, averaged over runs at each
-/// sample time (hours from the start), for [`charts::lines`]. Empty if the
-/// runs were not sampled (`sample_every_min`) or have no such station.
-#[must_use]
-pub fn mean_queue_series(label: &str, runs: &[RunSummary], station: &str) -> Series {
-    let columns: Vec<(&[f64], &[u32])> = runs
-        .iter()
-        .filter_map(|r| {
-            let s = r.series.as_ref()?;
-            let q = s.stations.iter().find(|x| x.name == station)?;
-            Some((s.times.as_slice(), q.queue.as_slice()))
-        })
-        .collect();
-    let Some(len) = columns.iter().map(|c| c.1.len()).min() else {
-        return Series::new(label, Vec::new());
-    };
-    let points = (0..len)
-        .map(|i| {
-            let mean =
-                columns.iter().map(|c| f64::from(c.1[i])).sum::<f64>() / columns.len() as f64;
-            (columns[0].0[i] / 3600.0, mean)
-        })
-        .collect();
-    Series::new(label, points)
+[stations.desk]
+servers = 1
+service_time_min = { dist = "exponential", mean = 1.0 }
+to = "out"
+
+[sinks.out]
+"#;
 }

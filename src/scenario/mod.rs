@@ -456,6 +456,87 @@ impl Scenario {
         Ok(patched)
     }
 
+    /// The scenario with the parameter at `param` (a patch path, as in a
+    /// measure) set to `value`: a whole number is written as a TOML
+    /// integer, so it can set a count of servers. This is one point of a
+    /// sweep.
+    ///
+    /// # Errors
+    /// As [`Scenario::with_measures`]: an unknown path, or a value the
+    /// scenario rejects.
+    pub fn with_value(&self, param: &str, value: f64) -> Result<Self> {
+        let v = if value.fract() == 0.0 && value.abs() < 9.0e15 {
+            toml::Value::Integer(value as i64)
+        } else {
+            toml::Value::Float(value)
+        };
+        let measure = Measure::new(
+            "sweep",
+            format!("{param} = {value}"),
+            "-",
+            vec![Patch::new(param, PatchOp::Set(v), "the swept value")],
+        );
+        self.with_measures([&measure])
+    }
+
+    /// One design point of a factorial design over `measures`: this
+    /// scenario with the measures whose level is `true` applied, in order.
+    ///
+    /// # Errors
+    /// As [`Scenario::with_measures`].
+    pub fn design_point(&self, measures: &[Measure], levels: &[bool]) -> Result<Self> {
+        self.with_measures(
+            measures
+                .iter()
+                .zip(levels)
+                .filter(|(_, on)| **on)
+                .map(|(m, _)| m),
+        )
+    }
+
+    /// The variants of a comparison with this scenario as the baseline,
+    /// as (name, scenario): one per entry of `names` (measures of
+    /// `available` joined by `+` are applied together); then, with `each`,
+    /// one per measure of `available` and, if there are several policy
+    /// measures, `all_policy_measures` with all of them.
+    ///
+    /// # Errors
+    /// As [`Measure::find`] for an unknown name; a patch that does not fit
+    /// is an [`Error::Scenario`] at `file` (the scenario's name in messages).
+    pub fn measure_variants(
+        &self,
+        available: &[Measure],
+        names: &[String],
+        each: bool,
+        file: &str,
+    ) -> Result<Vec<(String, Scenario)>> {
+        let patched = |ms: &[&Measure]| {
+            self.with_measures(ms.iter().copied())
+                .map_err(|e| Error::scenario(file, e.to_string()))
+        };
+        let mut out = Vec::new();
+        for name in names {
+            let ms = name
+                .split('+')
+                .map(|n| Measure::find(available, n.trim()))
+                .collect::<Result<Vec<&Measure>>>()?;
+            out.push((name.clone(), patched(&ms)?));
+        }
+        if each {
+            for m in available {
+                out.push((m.name.clone(), patched(&[m])?));
+            }
+            let policies: Vec<&Measure> = available
+                .iter()
+                .filter(|m| m.kind == MeasureKind::Policy)
+                .collect();
+            if policies.len() > 1 {
+                out.push(("all_policy_measures".to_string(), patched(&policies)?));
+            }
+        }
+        Ok(out)
+    }
+
     /// The scenario as a TOML document (every field, defaults included).
     ///
     /// # Errors

@@ -2,8 +2,10 @@
 //! 2 and a message that names the file, the field and the rule (and the
 //! line and column, for what the TOML reader itself rejects).
 
+#[cfg(feature = "cli")]
 use std::process::Command;
 
+#[cfg(feature = "cli")]
 const BIN: &str = env!("CARGO_BIN_EXE_cbec-sim");
 
 /// A valid scenario that uses most parts; each case breaks it in one place.

@@ -2,6 +2,7 @@
 //! priorities, breakdowns, latest-of delays, attribute rules.
 
 use crate::support::{across, assert_matches, replicate};
+use cbec_sim::experiment::{Replications, Seed};
 use cbec_sim::theory::{ErlangA, MMcK, cobham_waits, erlang_b};
 use cbec_sim::{
     Breakdowns, Comparison, Delay, Dist, Model, Overflow, Route, Router, Rule, RunSummary, SimTime,
@@ -249,7 +250,7 @@ fn per_class_times_partition_the_station_and_sink_figures() {
         .with_warmup(SimTime::from_hours(10.0))
         .build()
         .unwrap();
-    let run = &run_replications(&model, 3, 0..1)[0];
+    let run = &run_replications(&model, Seed(3), Replications::first(1)).unwrap()[0];
     let st = run.station("queue").unwrap();
     let sink = run.sink("done").unwrap();
     let n = |m: &cbec_sim::stats::OnlineMoments| m.count();
@@ -289,7 +290,7 @@ fn per_class_times_partition_the_station_and_sink_figures() {
         .with_horizon(SimTime::from_hours(10.0))
         .build()
         .unwrap();
-    let run = &run_replications(&one, 3, 0..1)[0];
+    let run = &run_replications(&one, Seed(3), Replications::first(1)).unwrap()[0];
     assert!(run.station("queue").unwrap().by_class.is_empty());
     assert!(run.sink("done").unwrap().by_class.is_empty());
 }

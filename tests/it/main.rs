@@ -1,5 +1,6 @@
 //! One integration binary (saves link time): analytic correctness, event
-//! ordering, determinism, scenario files, conservation and samplers.
+//! ordering, determinism, scenario files, conservation, samplers, and the
+//! shapes of the result documents.
 //!
 //! The statistical tests are meant for `cargo test --release` (the README's
 //! test command); they also pass in debug builds, only slower.
@@ -9,6 +10,7 @@ mod cli;
 mod conservation;
 mod determinism;
 mod distributions;
+mod documents;
 mod experiment;
 mod hongqiao;
 mod logistics_theory;

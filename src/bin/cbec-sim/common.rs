@@ -1,12 +1,16 @@
-//! What every command shares: failures and exit codes, loading a scenario
-//! with measures, running replications with a progress bar, writing files.
+//! What every command shares: options, failures and exit codes, loading a
+//! scenario with measures, the progress bar, Ctrl-C, writing stdout and
+//! files whole.
 
 use cbec_sim::experiment::{Experiment, ExperimentResult, Replications, Seed, ShardResult};
+use cbec_sim::report::Document;
+use cbec_sim::report::visuals::Visuals;
 use cbec_sim::{Error, Measure, Model, RunSummary, Scenario};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 /// Options every experiment command takes.
 #[derive(Debug, clap::Args)]
@@ -51,20 +55,35 @@ pub(crate) struct Failure {
     pub(crate) message: String,
 }
 
+/// A failure with exit code `code`.
+pub(crate) fn failure(code: u8, message: impl std::fmt::Display) -> Failure {
+    let message = message.to_string();
+    Failure { code, message }
+}
+
+/// Invalid input: exit code 2.
 pub(crate) fn invalid(message: impl std::fmt::Display) -> Failure {
-    Failure {
-        code: 2,
-        message: message.to_string(),
-    }
+    failure(2, message)
 }
 
+/// Any other failure: exit code 1.
 pub(crate) fn failed(message: impl std::fmt::Display) -> Failure {
-    Failure {
-        code: 1,
-        message: message.to_string(),
+    failure(1, message)
+}
+
+/// Writes `text` to stdout; ends the program quietly when stdout is closed
+/// (a reader such as `head` has seen enough).
+pub(crate) fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        panic!("cannot write to stdout: {e}");
     }
 }
 
+/// Parses `A..B` (a shard's replications).
 pub(crate) fn parse_range(text: &str) -> Result<std::ops::Range<u64>, Failure> {
     let bad = || invalid(format!("--shard: must be A..B with A < B, got \"{text}\""));
     let (a, b) = text.split_once("..").ok_or_else(bad)?;
@@ -78,16 +97,42 @@ pub(crate) fn parse_range(text: &str) -> Result<std::ops::Range<u64>, Failure> {
     Ok(a..b)
 }
 
-/// A hidden progress bar; [`run_with_bar`] shows it when the run is long.
-pub(crate) fn progress(total: u64) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} replications, {elapsed} elapsed, about {eta} left",
-        )
-        .expect("constant template"),
-    );
-    bar
+/// The one progress bar: on stderr, shown once the work has taken longer
+/// than `after`, never when stderr is not a terminal or with `--quiet`.
+pub(crate) struct Progress {
+    bar: ProgressBar,
+    visible: bool,
+    after: Duration,
+}
+
+impl Progress {
+    pub(crate) fn new(total: u64, label: &str, quiet: bool, after: Duration) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} replications, {elapsed} elapsed, about {eta} left",
+            )
+            .expect("constant template"),
+        );
+        bar.set_message(label.to_string());
+        Progress {
+            bar,
+            visible: !quiet && std::io::stderr().is_terminal(),
+            after,
+        }
+    }
+
+    /// One more done.
+    pub(crate) fn tick(&self) {
+        if self.visible && self.bar.is_hidden() && self.bar.elapsed() >= self.after {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        self.bar.inc(1);
+    }
+
+    pub(crate) fn finish(self) {
+        self.bar.finish_and_clear();
+    }
 }
 
 /// The built-in measures, or those of `file`.
@@ -98,65 +143,51 @@ pub(crate) fn load_measures(file: Option<&Path>) -> Result<Vec<Measure>, Failure
     }
 }
 
-/// Runs `range` with a progress bar on stderr that appears only once the
-/// run has taken more than a second, and never when stderr is not a
-/// terminal or with `--quiet`.
+/// Runs replications `range` of `model` under `seed` with the progress bar
+/// labelled `label`. With `interruptible`, Ctrl-C stops starting
+/// replications and the result holds those finished; with `summaries`,
+/// every run summary is kept (for charts and paired comparisons).
+pub(crate) fn run_experiment(
+    model: &Model,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    label: &str,
+    quiet: bool,
+    interruptible: bool,
+    summaries: bool,
+) -> Result<ExperimentResult, Failure> {
+    let replications = Replications::new(range).map_err(invalid)?;
+    let bar = Progress::new(replications.len(), label, quiet, Duration::from_secs(1));
+    let mut experiment = Experiment::new(model)
+        .with_seed(Seed(seed))
+        .with_replications(replications)
+        .with_observer(|_| bar.tick());
+    if interruptible {
+        experiment = experiment.with_stop_flag(&INTERRUPTED);
+    }
+    if summaries {
+        experiment = experiment.with_summaries();
+    }
+    let result = experiment.run().map_err(|e| match e {
+        Error::Interrupted { .. } => failure(130, e),
+        e => invalid(e),
+    })?;
+    bar.finish();
+    Ok(result)
+}
+
+/// Runs `range` (stopping cleanly on Ctrl-C) with the progress bar.
 pub(crate) fn run_with_bar(
     model: &Model,
     seed: u64,
     range: std::ops::Range<u64>,
     quiet: bool,
 ) -> Result<ShardResult, Failure> {
-    Ok(run_experiment(model, seed, range, quiet, "", Some(&INTERRUPTED), false)?.shard)
-}
-
-/// Runs `range` with the progress bar of [`run_with_bar`] labelled
-/// `label`, stopping early on `stop`, keeping every summary if `summaries`.
-pub(crate) fn run_experiment(
-    model: &Model,
-    seed: u64,
-    range: std::ops::Range<u64>,
-    quiet: bool,
-    label: &str,
-    stop: Option<&std::sync::atomic::AtomicBool>,
-    summaries: bool,
-) -> Result<ExperimentResult, Failure> {
-    let replications = Replications::new(range).map_err(invalid)?;
-    let bar = progress(replications.len());
-    bar.set_message(label.to_string());
-    let visible = !quiet && std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
-    let shown = std::sync::atomic::AtomicBool::new(false);
-    let mut experiment = Experiment::new(model)
-        .with_seed(Seed(seed))
-        .with_replications(replications)
-        .with_observer(|_| {
-            if visible && !shown.load(Ordering::Relaxed) && started.elapsed().as_secs_f64() > 1.0 {
-                shown.store(true, Ordering::Relaxed);
-                bar.set_draw_target(ProgressDrawTarget::stderr());
-            }
-            bar.inc(1);
-        });
-    if let Some(flag) = stop {
-        experiment = experiment.with_stop_flag(flag);
-    }
-    if summaries {
-        experiment = experiment.with_summaries();
-    }
-    let result = experiment.run().map_err(|e| match e {
-        Error::Interrupted { .. } => Failure {
-            code: 130,
-            message: e.to_string(),
-        },
-        e => invalid(e),
-    })?;
-    bar.finish_and_clear();
-    Ok(result)
+    Ok(run_experiment(model, seed, range, "", quiet, true, false)?.shard)
 }
 
 /// Set by Ctrl-C: runs stop starting replications and report those finished.
-pub(crate) static INTERRUPTED: std::sync::atomic::AtomicBool =
-    std::sync::atomic::AtomicBool::new(false);
+pub(crate) static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Makes Ctrl-C stop a run cleanly (a second Ctrl-C ends the program).
 pub(crate) fn catch_interrupts() {
@@ -168,14 +199,6 @@ pub(crate) fn catch_interrupts() {
             "\ninterrupted: finishing the replications under way, then writing what is done (Ctrl-C again to quit now)"
         );
     });
-}
-
-/// Writes `text` to a temporary file beside `path`, then renames it, so an
-/// interrupted write never leaves half a file.
-pub(crate) fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let tmp = path.with_extension("partial");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
 }
 
 /// Sets the global thread pool's size.
@@ -194,82 +217,112 @@ pub(crate) fn set_threads(threads: Option<usize>) -> Result<(), Failure> {
 
 /// Reads a scenario file; an error names the file.
 pub(crate) fn load_scenario(path: &Path) -> Result<Scenario, Failure> {
-    // The error names the file already.
     Scenario::from_path(path).map_err(invalid)
 }
 
-/// Builds a scenario's model; an error names the file.
-pub(crate) fn build(scenario: &Scenario, path: &Path) -> Result<Model, Failure> {
-    scenario
-        .build()
-        .map_err(|e| invalid(format!("{}: {e}", path.display())))
+/// Reads a scenario file and builds its model; an error names the file.
+pub(crate) fn load(path: &Path) -> Result<(Scenario, Model), Failure> {
+    let scenario = load_scenario(path)?;
+    let model = scenario.build();
+    Ok((
+        scenario,
+        model.map_err(|e| invalid(format!("{}: {e}", path.display())))?,
+    ))
 }
 
-/// Runs replications `0..n` with the progress bar of [`run_with_bar`],
-/// keeping every run summary (for charts and paired comparisons).
-pub(crate) fn run_all(
-    model: &Model,
-    common: &Common,
-    label: &str,
-) -> Result<Vec<RunSummary>, Failure> {
-    run_range(model, common, 0..common.replications, label)
-}
-
-/// [`run_all`] over replications `range`.
+/// Runs replications `range` with the progress bar, keeping every run
+/// summary (for charts and paired comparisons); not interruptible, so
+/// paired designs always compare whole sets.
 pub(crate) fn run_range(
     model: &Model,
-    common: &Common,
+    seed: u64,
     range: std::ops::Range<u64>,
     label: &str,
+    quiet: bool,
 ) -> Result<Vec<RunSummary>, Failure> {
     if range.is_empty() {
         return Err(invalid("--replications: must be at least 1, got 0"));
     }
-    let result = run_experiment(model, common.seed, range, common.quiet, label, None, true)?;
-    Ok(result.summaries)
+    Ok(run_experiment(model, seed, range, label, quiet, false, true)?.into_summaries())
 }
 
-/// A number for a table: four decimals, `-` when undefined.
-pub(crate) fn num(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"))
-}
-
-/// Writes a CSV (header and rows) atomically.
-pub(crate) fn write_csv_file(
-    path: &Path,
-    header: &[&str],
-    rows: &[Vec<String>],
-) -> Result<(), Failure> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| failed(format!("{}: {e}", path.display()));
-    w.write_record(header).map_err(io)?;
-    for r in rows {
-        w.write_record(r).map_err(io)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| failed(format!("{}: {e}", path.display())))?;
-    let text = String::from_utf8(bytes).map_err(failed)?;
-    write_file(path, &text)
-}
-
-/// Writes charts (name, SVG) into `dir`, creating it.
-pub(crate) fn write_charts(dir: &Path, charts: &[(String, String)]) -> Result<(), Failure> {
-    make_dir(dir)?;
-    for (name, svg) in charts {
-        write_file(&dir.join(format!("{name}.svg")), svg)?;
-    }
-    Ok(())
-}
-
-/// [`write_atomically`], with a failure that names the file.
+/// Writes `text` to a temporary file beside `path`, then renames it, so an
+/// interrupted write never leaves half a file; a failure names the file.
 pub(crate) fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
-    write_atomically(path, text).map_err(|e| failed(format!("{}: {e}", path.display())))
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| failed(format!("{}: {e}", path.display())))
 }
 
 /// Creates a folder (and its parents), with a failure that names it.
 pub(crate) fn make_dir(dir: &Path) -> Result<(), Failure> {
     std::fs::create_dir_all(dir).map_err(|e| failed(format!("{}: {e}", dir.display())))
+}
+
+/// Writes CSV files (name, text) into `--csv DIR`, if given.
+pub(crate) fn write_csv(
+    dir: Option<&Path>,
+    files: impl FnOnce() -> cbec_sim::Result<Vec<(&'static str, String)>>,
+) -> Result<(), Failure> {
+    let Some(dir) = dir else {
+        return Ok(());
+    };
+    make_dir(dir)?;
+    for (name, text) in files().map_err(|e| failed(format!("{}: {e}", dir.display())))? {
+        write_file(&dir.join(name), &text)?;
+    }
+    Ok(())
+}
+
+/// Writes the charts into `--plot DIR` and the HTML report made by `html`
+/// into `--report FILE`, when asked for; `make` draws the charts only then.
+pub(crate) fn write_visuals(
+    plot: Option<&Path>,
+    report: Option<&Path>,
+    make: impl FnOnce() -> cbec_sim::Result<Visuals>,
+    html: impl FnOnce(Visuals) -> String,
+) -> Result<(), Failure> {
+    if plot.is_none() && report.is_none() {
+        return Ok(());
+    }
+    let v = make().map_err(failed)?;
+    if let Some(dir) = plot {
+        make_dir(dir)?;
+        for (name, svg) in &v.charts {
+            write_file(&dir.join(format!("{name}.svg")), svg)?;
+        }
+    }
+    if let Some(file) = report {
+        write_file(file, &html(v))?;
+    }
+    Ok(())
+}
+
+/// Writes the CSV files into `--csv DIR`, the charts into `--plot DIR` and
+/// the HTML report into `--report FILE` (each when asked for), then prints
+/// the document: JSON with `--json`, else `text`.
+pub(crate) fn output<D: Document>(
+    common: &Common,
+    doc: &D,
+    csv: impl FnOnce() -> cbec_sim::Result<Vec<(&'static str, String)>>,
+    charts: impl FnOnce() -> cbec_sim::Result<Visuals>,
+    html: impl FnOnce(Visuals) -> String,
+    text: impl FnOnce() -> String,
+) -> Result<(), Failure> {
+    write_csv(common.csv.as_deref(), csv)?;
+    write_visuals(
+        common.plot.as_deref(),
+        common.report.as_deref(),
+        charts,
+        html,
+    )?;
+    print(&if common.json {
+        doc.to_json() + "\n"
+    } else {
+        text()
+    });
+    Ok(())
 }
 
 /// The measures named on the command line, from the built-in list or a file.

@@ -1,13 +1,15 @@
 //! `cbec-sim compare`: the baseline against variants (measures or other
-//! scenario files) on common random numbers, with paired effects.
+//! scenario files) on common random numbers, with paired effects (the
+//! [`CompareReport`] document).
 
 use crate::common::{
-    Common, Failure, MeasureSource, build, failed, invalid, load_measures, load_scenario, make_dir,
-    num, run_all, set_threads, write_csv_file,
+    Common, Failure, MeasureSource, invalid, load, load_measures, load_scenario, output, run_range,
+    set_threads,
 };
-use crate::visuals;
-use cbec_sim::experiment::{Difference, KpiCatalogue, differences, planner_kpi_names};
-use cbec_sim::{Measure, MeasureKind, Scenario};
+use cbec_sim::Scenario;
+use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, differences};
+use cbec_sim::report::document::{CompareReport, Setup, shown_kpis};
+use cbec_sim::report::{csv, visuals};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -36,30 +38,10 @@ pub(crate) struct CompareArgs {
 /// The variants to run: (name, scenario).
 fn variants(args: &CompareArgs, base: &Scenario) -> Result<Vec<(String, Scenario)>, Failure> {
     let available = load_measures(args.source.measures_file.as_deref())?;
-    let mut out = Vec::new();
-    let patched = |ms: &[&Measure]| {
-        base.with_measures(ms.iter().copied())
-            .map_err(|e| invalid(format!("{}: {e}", args.scenario.display())))
-    };
-    for name in &args.measures {
-        let ms = name
-            .split('+')
-            .map(|n| Measure::find(&available, n.trim()).map_err(invalid))
-            .collect::<Result<Vec<&Measure>, _>>()?;
-        out.push((name.clone(), patched(&ms)?));
-    }
-    if args.all_measures {
-        for m in &available {
-            out.push((m.name.clone(), patched(&[m])?));
-        }
-        let policies: Vec<&Measure> = available
-            .iter()
-            .filter(|m| m.kind == MeasureKind::Policy)
-            .collect();
-        if policies.len() > 1 {
-            out.push(("all_policy_measures".to_string(), patched(&policies)?));
-        }
-    }
+    let file = args.scenario.display().to_string();
+    let mut out = base
+        .measure_variants(&available, &args.measures, args.all_measures, &file)
+        .map_err(invalid)?;
     for file in &args.variants {
         let name = file.file_stem().map_or_else(
             || file.display().to_string(),
@@ -70,21 +52,9 @@ fn variants(args: &CompareArgs, base: &Scenario) -> Result<Vec<(String, Scenario
     Ok(out)
 }
 
-fn row(d: &Difference) -> Vec<String> {
-    vec![
-        d.name.clone(),
-        num(d.baseline.mean),
-        num(d.variant.mean),
-        num(d.effect.mean),
-        num(d.effect.half_width_95),
-        d.verdict().to_string(),
-    ]
-}
-
 pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     set_threads(args.common.threads)?;
-    let base = load_scenario(&args.scenario)?;
-    let base_model = build(&base, &args.scenario)?;
+    let (base, base_model) = load(&args.scenario)?;
     let variants = variants(args, &base)?;
     let models = variants
         .iter()
@@ -93,136 +63,37 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
                 .map_err(|e| invalid(format!("variant {name}: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let baseline = run_all(&base_model, &args.common, "baseline")?;
+    let (seed, reps, quiet) = (
+        args.common.seed,
+        0..args.common.replications,
+        args.common.quiet,
+    );
+    let baseline = run_range(&base_model, seed, reps.clone(), "baseline", quiet)?;
     let catalogue = KpiCatalogue::for_run(&baseline[0]);
-    let shown: Vec<String> = if args.kpis.is_empty() {
-        match &base.report {
-            Some(r) => planner_kpi_names(r, base.tax.is_some()),
-            None => catalogue.names().map(str::to_string).collect(),
-        }
-    } else {
-        for k in &args.kpis {
-            // The error reads "kpi: unknown KPI ..., did you mean ...".
-            catalogue.kpi(k).map_err(|e| invalid(format!("--{e}")))?;
-        }
-        args.kpis.clone()
-    };
+    let available: Vec<&str> = catalogue.names().collect();
+    let shown = shown_kpis(&base, &available, &args.kpis).map_err(invalid)?;
     let mut results = Vec::new();
     for ((name, _), model) in variants.iter().zip(&models) {
-        let runs = run_all(model, &args.common, name)?;
+        let runs = run_range(model, seed, reps.clone(), name, quiet)?;
         let diffs = differences(&baseline, &runs);
         results.push((name.clone(), runs, diffs));
     }
-    let pick = |diffs: &[Difference]| -> Vec<Difference> {
-        shown
-            .iter()
-            .filter_map(|k| diffs.iter().find(|d| &d.name == k).cloned())
-            .collect()
-    };
-    if let Some(dir) = &args.common.csv {
-        make_dir(dir)?;
-        let mut rows = Vec::new();
-        for (name, _, diffs) in &results {
-            for d in diffs {
-                let mut r = vec![name.clone()];
-                r.extend(row(d));
-                r.push(d.effect.n.to_string());
-                r.push(
-                    d.variance_reduction
-                        .map_or_else(String::new, |v| v.to_string()),
-                );
-                rows.push(r);
-            }
-        }
-        write_csv_file(
-            &dir.join("effects.csv"),
-            &[
-                "variant",
-                "kpi",
-                "baseline_mean",
-                "variant_mean",
-                "effect_mean",
-                "effect_half_width_95",
-                "verdict",
-                "n",
-                "variance_reduction",
-            ],
-            &rows,
-        )?;
-    }
-    visuals::write_visuals(
-        args.common.plot.as_deref(),
-        args.common.report.as_deref(),
+    let effects: Vec<_> = results
+        .iter()
+        .map(|(name, _, diffs)| (name.clone(), diffs.clone()))
+        .collect();
+    let setup = Setup::new(
+        &base_model,
+        Seed(seed),
+        &Replications::new(reps).map_err(invalid)?,
+    );
+    let doc = CompareReport::new(args.scenario.display().to_string(), setup, &effects);
+    output(
+        &args.common,
+        &doc,
+        || csv::compare_files(&doc),
         || visuals::compare_visuals(&base, &baseline, &results, &shown),
-        |v| {
-            let tables = results
-                .iter()
-                .map(|(name, _, diffs)| (name.clone(), pick(diffs).iter().map(row).collect()))
-                .collect();
-            visuals::compare_report(
-                &args.scenario,
-                &base_model,
-                args.common.seed,
-                args.common.replications,
-                tables,
-                v,
-            )
-        },
-    )?;
-    if args.common.json {
-        let doc = serde_json::json!({
-            "schema": "cbec-sim/compare/1",
-            "scenario": args.scenario.display().to_string(),
-            "seed": args.common.seed,
-            "replications": args.common.replications,
-            "variants": results.iter().map(|(name, _, diffs)| serde_json::json!({
-                "name": name,
-                "differences": diffs.iter().map(|d| serde_json::json!({
-                    "kpi": d.name,
-                    "baseline": d.baseline,
-                    "variant": d.variant,
-                    "effect": d.effect,
-                    "verdict": d.verdict(),
-                    "variance_reduction": d.variance_reduction,
-                })).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        });
-        out!("{}", serde_json::to_string_pretty(&doc).map_err(failed)?);
-        return Ok(());
-    }
-    out!("baseline: {}", args.scenario.display());
-    out!(
-        "replications 0..{} (seed {}), common random numbers; effect = variant - baseline with its 95% CI",
-        args.common.replications,
-        args.common.seed
-    );
-    out!(
-        "\"~0\": the interval contains 0; \"=0\": exactly 0 in every replication; up/down: the whole interval is above/below 0"
-    );
-    for (name, _, diffs) in &results {
-        out!();
-        out!("== {name}");
-        out!(
-            "{:<44} {:>14} {:>14} {:>14} {:>12} {:>7}",
-            "KPI",
-            "baseline",
-            "variant",
-            "effect",
-            "± 95% CI",
-            ""
-        );
-        for d in pick(diffs) {
-            let r = row(&d);
-            out!(
-                "{:<44} {:>14} {:>14} {:>14} {:>12} {:>7}",
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5]
-            );
-        }
-    }
-    Ok(())
+        |v| visuals::compare_html(&doc, &shown, &base_model, v),
+        || doc.to_text(&shown),
+    )
 }

@@ -1,8 +1,10 @@
-//! `cbec-sim validate` and `cbec-sim explain`: check a scenario without
-//! running it, and describe its network with the load its inputs offer.
+//! `cbec-sim validate`, `cbec-sim explain` and `cbec-sim measures`: check a
+//! scenario without running it, describe its network with the load its
+//! inputs offer, list the measures. The text comes from
+//! [`cbec_sim::report::describe`].
 
-use crate::common::{Failure, build, failed, load_scenario};
-use cbec_sim::{Capacity, Model, OfferedLoad};
+use crate::common::{Failure, failed, load, load_measures, print};
+use cbec_sim::report::describe;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -20,168 +22,44 @@ pub(crate) struct ExplainArgs {
     json: bool,
 }
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct MeasuresArgs {
+    /// A file of `[[measure]]` tables instead of the built-in ones.
+    #[arg(long)]
+    file: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Pretty JSON and a newline.
+fn json(value: &impl serde::Serialize) -> Result<String, Failure> {
+    Ok(serde_json::to_string_pretty(value).map_err(failed)? + "\n")
+}
+
 pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
-    let scenario = load_scenario(&args.scenario)?;
-    let model = build(&scenario, &args.scenario)?;
-    let load = model.offered_load();
-    out!(
-        "{}: valid: {} sources, {} stations and delays, {} routers, {} dispatch points, {} sinks",
-        args.scenario.display(),
-        scenario.sources.len(),
-        scenario.stations.len() + scenario.delays.len(),
-        scenario.routers.len(),
-        scenario.dispatches.len(),
-        scenario.sinks.len()
-    );
-    for w in model.warnings() {
-        out!("warning: {w}");
-    }
-    warnings(&load);
+    let (scenario, model) = load(&args.scenario)?;
+    let name = args.scenario.display().to_string();
+    print(&describe::validate_text(&name, &scenario, &model));
     Ok(())
 }
-
-/// Prints the stations whose offered load reaches their capacity.
-pub(crate) fn warnings(load: &OfferedLoad) {
-    for n in load.overloaded() {
-        out!(
-            "warning: {} is offered {:.2} times its capacity over the run ({:.1} orders/h): its queue grows without bound",
-            n.name,
-            n.utilization.unwrap_or(f64::NAN),
-            n.arrivals_per_hour
-        );
-    }
-    for n in &load.nodes {
-        if n.utilization.is_some_and(|u| u < 1.0) && n.peak_day_utilization.is_some_and(|u| u > 1.0)
-        {
-            out!(
-                "note: {} is offered {:.2} times its capacity on its busiest day ({:.0} orders): a backlog builds and drains later",
-                n.name,
-                n.peak_day_utilization.unwrap_or(f64::NAN),
-                n.peak_day_arrivals
-            );
-        }
-    }
-    if !load.unbounded.is_empty() {
-        out!(
-            "note: only a rule leaves the loop through {}; their load cannot be computed from the inputs",
-            load.unbounded.join(", ")
-        );
-    }
-}
-
-/// One row per node: name, capacity, arrivals/h, peak day, busy servers,
-/// utilisation, peak-day utilisation.
-pub(crate) fn load_rows(model: &Model) -> Vec<Vec<String>> {
-    let f = |v: Option<f64>, d: usize| v.map_or_else(|| "-".to_string(), |x| format!("{x:.d$}"));
-    model
-        .offered_load()
-        .nodes
-        .iter()
-        .map(|n| {
-            let capacity = match &n.capacity {
-                Capacity::Servers { mean, max } => format!("{mean:.1} servers (max {max})"),
-                Capacity::Unlimited => "unlimited".to_string(),
-                Capacity::Vehicles { per_day: Some(c) } => format!("{c:.0} parcels/day"),
-                Capacity::Vehicles { per_day: None } => "any load".to_string(),
-                _ => "-".to_string(),
-            };
-            vec![
-                n.name.clone(),
-                capacity,
-                format!("{:.1}", n.arrivals_per_hour),
-                format!("{:.0}", n.peak_day_arrivals),
-                f(n.busy_servers, 2),
-                f(n.utilization, 3),
-                f(n.peak_day_utilization, 3),
-            ]
-        })
-        .collect()
-}
-
-/// Column names of [`load_rows`].
-pub(crate) const LOAD_HEADERS: [&str; 7] = [
-    "node",
-    "capacity",
-    "arrivals/h",
-    "peak-day arrivals",
-    "busy servers",
-    "utilisation",
-    "peak-day utilisation",
-];
 
 pub(crate) fn explain(args: &ExplainArgs) -> Result<(), Failure> {
-    let scenario = load_scenario(&args.scenario)?;
-    let model = build(&scenario, &args.scenario)?;
-    let load = model.offered_load();
-    if args.json {
-        out!("{}", serde_json::to_string_pretty(&load).map_err(failed)?);
-        return Ok(());
-    }
-    out!(
-        "{}: the network, with the load its inputs offer",
-        args.scenario.display()
-    );
-    out!(
-        "over {:.0} h; router rules are not followed (loads behind a limit are slight over-estimates)",
-        load.span_h
-    );
-    out!();
-    for (name, s) in &scenario.sources {
-        let how = if let Some(r) = s.rate_per_hour {
-            format!("Poisson, {r} orders/h")
-        } else if s.profile.is_some() {
-            "rate table by hour, weekday and date".to_string()
-        } else if !s.timetable.is_empty() {
-            format!(
-                "timetable of {} batches a week",
-                s.timetable.iter().map(|b| b.days.len()).sum::<usize>()
-            )
-        } else {
-            "replayed order log".to_string()
-        };
-        out!("source {name}: {how} -> {}", s.to);
-    }
-    out!();
-    let rows = load_rows(&model);
-    let w: Vec<usize> = (0..LOAD_HEADERS.len())
-        .map(|c| {
-            rows.iter()
-                .map(|r| r[c].len())
-                .chain([LOAD_HEADERS[c].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: Vec<&str>| {
-        let mut s = format!("{:<w0$}", cells[0], w0 = w[0]);
-        for (c, cell) in cells.iter().enumerate().skip(1) {
-            s.push_str(&format!("  {:>wc$}", cell, wc = w[c]));
-        }
-        s
-    };
-    out!("{}", line(LOAD_HEADERS.to_vec()));
-    for r in &rows {
-        out!("{}", line(r.iter().map(String::as_str).collect()));
-    }
-    out!();
-    for w in model.warnings() {
-        out!("warning: {w}");
-    }
-    warnings(&load);
+    let (scenario, model) = load(&args.scenario)?;
+    print(&if args.json {
+        json(&model.offered_load())?
+    } else {
+        describe::explain_text(&args.scenario.display().to_string(), &scenario, &model)
+    });
     Ok(())
 }
 
-/// The same warnings, on stderr, before a run.
-pub(crate) fn warn_before_run(model: &Model) {
-    for w in model.warnings() {
-        eprintln!("warning: {w}");
-    }
-    for n in model.offered_load().overloaded() {
-        eprintln!(
-            "warning: {} is offered {:.2} times its capacity ({:.1} orders/h): its queue grows without bound",
-            n.name,
-            n.utilization.unwrap_or(f64::NAN),
-            n.arrivals_per_hour
-        );
-    }
+pub(crate) fn list_measures(args: &MeasuresArgs) -> Result<(), Failure> {
+    let measures = load_measures(args.file.as_deref())?;
+    print(&if args.json {
+        json(&describe::measures_json(&measures))?
+    } else {
+        describe::measures_text(&measures)
+    });
+    Ok(())
 }

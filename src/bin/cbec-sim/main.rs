@@ -3,34 +3,22 @@
 //! check or explain a scenario, list the measures, merge shard files.
 //!
 //! Exit codes: 0 success, 2 invalid input (with the message), 1 any other
-//! failure (writing an output file, say).
+//! failure (writing an output file, say), 130 interrupted (the finished
+//! replications are reported, marked partial).
+//!
+//! The command parses arguments, shows progress, handles Ctrl-C and exit
+//! codes; every table, document, CSV file and chart it prints or writes
+//! comes from [`cbec_sim::report`].
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// `println!` that ends the program quietly when stdout is closed (a
-/// reader such as `head` has seen enough) instead of panicking.
-macro_rules! out {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
-            }
-            panic!("cannot write to stdout: {e}");
-        }
-    }};
-}
-
-/// Cross-border e-commerce clearance simulation.
 mod common;
 mod compare;
 mod explain;
 mod factorial;
-mod measures;
 mod run;
 mod sweep;
-mod visuals;
 
 /// Cross-border e-commerce clearance simulation.
 #[derive(Debug, Parser)]
@@ -69,7 +57,7 @@ enum Command {
     /// List the built-in measures (or those of a file) with their sources and patches.
     ///
     /// Example: cbec-sim measures --file my-measures.toml
-    Measures(measures::MeasuresArgs),
+    Measures(explain::MeasuresArgs),
     /// Merge shard files written by `run --shard A..B --out FILE` and summarise them.
     ///
     /// Example: cbec-sim merge shard-*.json --json
@@ -85,7 +73,7 @@ fn main() -> ExitCode {
         Command::Factorial(args) => factorial::factorial_command(&args),
         Command::Validate(args) => explain::validate(&args),
         Command::Explain(args) => explain::explain(&args),
-        Command::Measures(args) => measures::list_measures(&args),
+        Command::Measures(args) => explain::list_measures(&args),
         Command::Merge(args) => run::merge(args),
     };
     match result {

@@ -1,0 +1,245 @@
+//! Descriptions of inputs before any run: a scenario's network with the
+//! load its inputs offer (`cbec-sim explain`), the verdict of
+//! `cbec-sim validate`, the overload warnings every command gives, and the
+//! list of measures (`cbec-sim measures`).
+
+use crate::model::{Capacity, Model, OfferedLoad};
+use crate::report::table::{Column, Table};
+use crate::scenario::{Measure, Scenario};
+
+/// Column names of [`load_table`].
+pub const LOAD_HEADERS: [&str; 7] = [
+    "node",
+    "capacity",
+    "arrivals/h",
+    "peak-day arrivals",
+    "busy servers",
+    "utilisation",
+    "peak-day utilisation",
+];
+
+/// One row per node: name, capacity, arrivals/h, peak-day arrivals, busy
+/// servers, utilisation, peak-day utilisation.
+#[must_use]
+pub fn load_table(model: &Model) -> Table {
+    let f = |v: Option<f64>, d: usize| v.map_or_else(|| "-".to_string(), |x| format!("{x:.d$}"));
+    let columns = LOAD_HEADERS
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            if i == 0 {
+                Column::left(*h)
+            } else {
+                Column::right(*h)
+            }
+        })
+        .collect();
+    Table::new(columns)
+        .separator("  ")
+        .with_rows(model.offered_load().nodes.iter().map(|n| {
+            let capacity = match &n.capacity {
+                Capacity::Servers { mean, max } => format!("{mean:.1} servers (max {max})"),
+                Capacity::Unlimited => "unlimited".to_string(),
+                Capacity::Vehicles { per_day: Some(c) } => format!("{c:.0} parcels/day"),
+                Capacity::Vehicles { per_day: None } => "any load".to_string(),
+                _ => "-".to_string(),
+            };
+            [
+                n.name.clone(),
+                capacity,
+                format!("{:.1}", n.arrivals_per_hour),
+                format!("{:.0}", n.peak_day_arrivals),
+                f(n.busy_servers, 2),
+                f(n.utilization, 3),
+                f(n.peak_day_utilization, 3),
+            ]
+        }))
+}
+
+/// Lines about stations whose offered load reaches their capacity (over
+/// the run, or on the busiest day), and loops whose load is unknown.
+#[must_use]
+pub fn load_warnings(load: &OfferedLoad) -> Vec<String> {
+    let mut out = Vec::new();
+    for n in load.overloaded() {
+        out.push(format!(
+            "warning: {} is offered {:.2} times its capacity over the run ({:.1} orders/h): its queue grows without bound",
+            n.name,
+            n.utilization.unwrap_or(f64::NAN),
+            n.arrivals_per_hour
+        ));
+    }
+    for n in &load.nodes {
+        if n.utilization.is_some_and(|u| u < 1.0) && n.peak_day_utilization.is_some_and(|u| u > 1.0)
+        {
+            out.push(format!(
+                "note: {} is offered {:.2} times its capacity on its busiest day ({:.0} orders): a backlog builds and drains later",
+                n.name,
+                n.peak_day_utilization.unwrap_or(f64::NAN),
+                n.peak_day_arrivals
+            ));
+        }
+    }
+    if !load.unbounded.is_empty() {
+        out.push(format!(
+            "note: only a rule leaves the loop through {}; their load cannot be computed from the inputs",
+            load.unbounded.join(", ")
+        ));
+    }
+    out
+}
+
+/// The warnings given before a run: the model's own, and every station
+/// offered more than its capacity.
+#[must_use]
+pub fn pre_run_warnings(model: &Model) -> Vec<String> {
+    let mut out: Vec<String> = model
+        .warnings()
+        .iter()
+        .map(|w| format!("warning: {w}"))
+        .collect();
+    for n in model.offered_load().overloaded() {
+        out.push(format!(
+            "warning: {} is offered {:.2} times its capacity ({:.1} orders/h): its queue grows without bound",
+            n.name,
+            n.utilization.unwrap_or(f64::NAN),
+            n.arrivals_per_hour
+        ));
+    }
+    out
+}
+
+/// Appends each line of `lines` to `s`.
+fn push_lines(s: &mut String, lines: impl IntoIterator<Item = String>) {
+    for l in lines {
+        s.push_str(&l);
+        s.push('\n');
+    }
+}
+
+/// The model's warnings and the load warnings, one per line.
+fn all_warnings(s: &mut String, model: &Model) {
+    push_lines(s, model.warnings().iter().map(|w| format!("warning: {w}")));
+    push_lines(s, load_warnings(&model.offered_load()));
+}
+
+/// What `cbec-sim validate` prints for a scenario (called `name`) that built.
+#[must_use]
+pub fn validate_text(name: &str, scenario: &Scenario, model: &Model) -> String {
+    let mut s = format!(
+        "{name}: valid: {} sources, {} stations and delays, {} routers, {} dispatch points, {} sinks\n",
+        scenario.sources.len(),
+        scenario.stations.len() + scenario.delays.len(),
+        scenario.routers.len(),
+        scenario.dispatches.len(),
+        scenario.sinks.len()
+    );
+    all_warnings(&mut s, model);
+    s
+}
+
+/// What `cbec-sim explain` prints: the sources, the network with the load
+/// its inputs offer, and the warnings.
+#[must_use]
+pub fn explain_text(name: &str, scenario: &Scenario, model: &Model) -> String {
+    let load = model.offered_load();
+    let mut s = format!(
+        "{name}: the network, with the load its inputs offer\n\
+         over {:.0} h; router rules are not followed (loads behind a limit are slight over-estimates)\n\n",
+        load.span_h
+    );
+    push_lines(
+        &mut s,
+        scenario.sources.iter().map(|(name, src)| {
+            let how = if let Some(r) = src.rate_per_hour {
+                format!("Poisson, {r} orders/h")
+            } else if src.profile.is_some() {
+                "rate table by hour, weekday and date".to_string()
+            } else if !src.timetable.is_empty() {
+                format!(
+                    "timetable of {} batches a week",
+                    src.timetable.iter().map(|b| b.days.len()).sum::<usize>()
+                )
+            } else {
+                "replayed order log".to_string()
+            };
+            format!("source {name}: {how} -> {}", src.to)
+        }),
+    );
+    s.push('\n');
+    s.push_str(&load_table(model).to_string());
+    s.push('\n');
+    all_warnings(&mut s, model);
+    s
+}
+
+/// What `cbec-sim measures` prints: each measure with its press-release
+/// sentence, how it is modelled and its patches.
+#[must_use]
+pub fn measures_text(measures: &[Measure]) -> String {
+    let mut s = String::new();
+    for m in measures {
+        s.push_str(&format!("{}: {}\n", m.name, m.title));
+        s.push_str(&format!("  press release: \"{}\"\n", m.press_release));
+        if !m.notes.is_empty() {
+            s.push_str(&format!("  how it is modelled: {}\n", m.notes));
+        }
+        for p in &m.patches {
+            s.push_str(&format!("  - {} {}\n", p.path, p.op));
+            s.push_str(&format!("      assumption: {}\n", p.assumption));
+        }
+        s.push('\n');
+    }
+    s.push_str("Use one with: cbec-sim run SCENARIO --measure NAME (repeatable)\n");
+    s
+}
+
+/// What `cbec-sim measures --json` prints: each measure's name, title,
+/// press-release sentence, notes and patches (path, change, assumption).
+#[must_use]
+pub fn measures_json(measures: &[Measure]) -> serde_json::Value {
+    measures
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "name": m.name,
+                "title": m.title,
+                "press_release": m.press_release,
+                "notes": m.notes,
+                "patches": m.patches.iter().map(|p| serde_json::json!({
+                    "path": p.path,
+                    "change": p.op.to_string(),
+                    "assumption": p.assumption,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_lists_every_node_with_aligned_columns() {
+        let s = Scenario::from_toml_str(crate::report::tests::TINY).unwrap();
+        let m = s.build().unwrap();
+        let text = explain_text("tiny", &s, &m);
+        assert!(text.contains("source orders: Poisson, 30 orders/h -> desk"));
+        let table = load_table(&m).to_string();
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(lines[0].starts_with("node"));
+        assert!(lines.iter().any(|l| l.starts_with("desk")));
+        let width = lines[0].chars().count();
+        assert!(lines.iter().all(|l| l.chars().count() == width));
+        assert!(validate_text("tiny", &s, &m).starts_with("tiny: valid: 1 sources"));
+    }
+
+    #[test]
+    fn measures_are_listed_with_their_patches() {
+        let ms = Measure::builtin();
+        let text = measures_text(&ms);
+        assert!(text.contains(&format!("{}: {}", ms[0].name, ms[0].title)));
+        assert_eq!(measures_json(&ms).as_array().unwrap().len(), ms.len());
+    }
+}

@@ -1,0 +1,211 @@
+//! [`CompareReport`], the `cbec-sim/compare/1` document: a baseline against
+//! variants on common random numbers, each KPI's paired effect with its
+//! 95% confidence interval.
+
+use super::{Document, Estimate, Setup};
+use crate::experiment::{Difference, Verdict};
+use crate::report::table::{Column, Table, number};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+
+/// The result of `cbec-sim compare`: schema `cbec-sim/compare/1`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareReport {
+    /// `cbec-sim/compare/1`.
+    pub schema: String,
+    /// The baseline scenario.
+    pub scenario: String,
+    /// The master seed.
+    pub seed: u64,
+    /// Replications per scenario (indices `0..replications`).
+    pub replications: u64,
+    /// Each variant with its effects.
+    pub variants: Vec<VariantEffects>,
+    /// How the results were made (the baseline model's horizon and warm-up).
+    pub setup: Setup,
+}
+
+/// One variant of a comparison and its effect on every KPI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantEffects {
+    /// The variant's name (a measure, measures joined by `+`, or a file stem).
+    pub name: String,
+    /// The effect on each KPI.
+    pub differences: Vec<KpiDifference>,
+}
+
+/// A KPI in the baseline and in a variant, and the paired effect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KpiDifference {
+    /// The KPI.
+    pub kpi: String,
+    /// The KPI in the baseline.
+    pub baseline: Estimate,
+    /// The KPI in the variant.
+    pub variant: Estimate,
+    /// Variant minus baseline, replication by replication.
+    pub effect: Estimate,
+    /// What the effect's interval says.
+    pub verdict: Verdict,
+    /// The variance of the paired effect against that of independent runs.
+    pub variance_reduction: Option<f64>,
+}
+
+impl KpiDifference {
+    /// Baseline mean, variant mean, effect and the effect's half-width,
+    /// each written by `number`.
+    pub fn cells(&self, number: impl Fn(Option<f64>) -> String) -> [String; 4] {
+        [
+            self.baseline.kpi.mean,
+            self.variant.kpi.mean,
+            self.effect.kpi.mean,
+            self.effect.kpi.half_width_95,
+        ]
+        .map(number)
+    }
+}
+
+impl From<&Difference> for KpiDifference {
+    fn from(d: &Difference) -> Self {
+        KpiDifference {
+            kpi: d.name.clone(),
+            baseline: (&d.baseline).into(),
+            variant: (&d.variant).into(),
+            effect: (&d.effect).into(),
+            verdict: d.verdict(),
+            variance_reduction: d.variance_reduction,
+        }
+    }
+}
+
+/// The column names of a variant's effects table (and of the HTML report's).
+pub const EFFECT_HEADERS: [&str; 6] = [
+    "KPI",
+    "baseline",
+    "variant",
+    "effect",
+    "± 95% CI",
+    "verdict",
+];
+
+impl Document for CompareReport {
+    const SCHEMA: &'static str = "cbec-sim/compare/1";
+}
+
+impl CompareReport {
+    /// The document of a comparison of `scenario` with `variants` (name and
+    /// differences), made as `setup` says.
+    #[must_use]
+    pub fn new(
+        scenario: impl Into<String>,
+        setup: Setup,
+        variants: &[(String, Vec<Difference>)],
+    ) -> Self {
+        CompareReport {
+            schema: Self::SCHEMA.to_string(),
+            scenario: scenario.into(),
+            seed: setup.seed.value(),
+            replications: setup.replications.end(),
+            variants: variants
+                .iter()
+                .map(|(name, diffs)| VariantEffects {
+                    name: name.clone(),
+                    differences: diffs.iter().map(KpiDifference::from).collect(),
+                })
+                .collect(),
+            setup,
+        }
+    }
+}
+
+impl VariantEffects {
+    /// Rows of the effects table for the KPIs in `shown`, in that order:
+    /// KPI, baseline mean, variant mean, effect, half-width, verdict.
+    #[must_use]
+    pub fn rows(&self, shown: &[String]) -> Vec<Vec<String>> {
+        shown
+            .iter()
+            .filter_map(|k| self.differences.iter().find(|d| &d.kpi == k))
+            .map(|d| {
+                let mut row = vec![d.kpi.clone()];
+                row.extend(d.cells(number));
+                row.push(d.verdict.to_string());
+                row
+            })
+            .collect()
+    }
+
+    /// The effects table for the KPIs in `shown`.
+    #[must_use]
+    pub fn table(&self, shown: &[String]) -> Table {
+        let w = [44, 14, 14, 14, 12, 7];
+        let columns = EFFECT_HEADERS
+            .iter()
+            .zip(w)
+            .enumerate()
+            .map(|(i, (h, w))| {
+                // The verdict column has no header in the text table.
+                let h = if i == 5 { "" } else { h };
+                if i == 0 {
+                    Column::left(h).width(w)
+                } else {
+                    Column::right(h).width(w)
+                }
+            })
+            .collect();
+        Table::new(columns).with_rows(self.rows(shown))
+    }
+}
+
+impl CompareReport {
+    /// The text `cbec-sim compare` prints: how the comparison was made and
+    /// one effects table per variant, for the KPIs in `shown`.
+    #[must_use]
+    pub fn to_text(&self, shown: &[String]) -> String {
+        let mut s = format!(
+            "baseline: {}\nreplications 0..{} (seed {}), common random numbers; effect = variant - baseline with its 95% CI\n\
+             \"~0\": the interval contains 0; \"=0\": exactly 0 in every replication; up/down: the whole interval is above/below 0\n",
+            self.scenario, self.replications, self.seed
+        );
+        for v in &self.variants {
+            let _ = write!(s, "\n== {}\n{}", v.name, v.table(shown));
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::{Replications, Seed, differences};
+    use crate::report::document::Setup;
+    use crate::run_replications;
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn each_variant_gets_a_table_of_the_shown_kpis_in_their_order() {
+        let base = Scenario::from_toml_str(crate::report::tests::TINY).unwrap();
+        let model = base.build().unwrap();
+        let faster = base.with_value("stations.desk.servers", 2.0).unwrap();
+        let reps = Replications::first(3);
+        let a = run_replications(&model, Seed(1), reps.clone()).unwrap();
+        let b = run_replications(&faster.build().unwrap(), Seed(1), reps.clone()).unwrap();
+        let doc = CompareReport::new(
+            "tiny",
+            Setup::new(&model, Seed(1), &reps),
+            &[("two_desks".to_string(), differences(&a, &b))],
+        );
+        assert_eq!((doc.seed, doc.replications), (1, 3));
+        let shown = [
+            "desk.utilization".to_string(),
+            "desk.wait_mean_min".to_string(),
+        ];
+        let rows = doc.variants[0].rows(&shown);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0][0], "desk.utilization");
+        assert_eq!(rows[1][5], "down", "a second desk cuts the wait");
+        let text = doc.to_text(&shown);
+        assert!(text.starts_with("baseline: tiny\n"));
+        assert!(text.contains("\n== two_desks\nKPI "));
+    }
+}

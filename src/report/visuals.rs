@@ -1,0 +1,505 @@
+//! Which charts each command draws, and the HTML report around them: the
+//! lead-time distribution, queues over time at the key stations,
+//! utilisation, effects with their intervals, a sweep's curve with its
+//! band. Behind the `report` feature.
+
+use crate::error::Result;
+use crate::experiment::{Difference, KpiCatalogue, KpiEstimate};
+use crate::model::{Model, RunSummary};
+use crate::report::HtmlReport;
+use crate::report::charts::{self, BandPoint, Bar, Series};
+use crate::report::describe::{LOAD_HEADERS, load_table};
+use crate::report::document::{
+    CompareReport, EFFECT_HEADERS, FACTORIAL_HEADERS, FactorialKpi, FactorialReport, RunReport,
+    SweepReport,
+};
+use crate::scenario::Scenario;
+use crate::stats::DurationHistogram;
+
+/// Charts as (file stem, SVG), each with a caption.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Visuals {
+    /// (file stem, SVG document), in order.
+    pub charts: Vec<(String, String)>,
+    /// One caption per chart.
+    pub captions: Vec<String>,
+}
+
+impl Visuals {
+    /// No charts yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Visuals::default()
+    }
+
+    /// Adds a chart called `name` (its file stem) with a caption.
+    ///
+    /// # Errors
+    /// The chart's error, if it could not be drawn.
+    pub fn push(&mut self, name: &str, caption: &str, svg: Result<String>) -> Result<()> {
+        self.charts.push((name.to_string(), svg?));
+        self.captions.push(caption.to_string());
+        Ok(())
+    }
+
+    /// Adds the charts to `report` under a "Charts" heading.
+    fn into_report(self, report: &mut HtmlReport) {
+        report.heading("Charts");
+        for ((_, svg), caption) in self.charts.into_iter().zip(self.captions) {
+            report.chart(caption, svg);
+        }
+    }
+}
+
+/// The distribution of interval `interval` over every order of every run,
+/// as CDF points (hours, share at or below), for [`charts::lines`].
+/// Empty if no run has the interval.
+#[must_use]
+pub fn interval_cdf(label: &str, runs: &[RunSummary], interval: &str) -> Series {
+    let mut pooled = DurationHistogram::new();
+    for r in runs {
+        if let Some(iv) = r.interval(interval) {
+            pooled.merge(&iv.duration_hist);
+        }
+    }
+    Series::new(
+        label,
+        pooled
+            .cdf()
+            .into_iter()
+            .map(|(t, share)| (t.hours(), share))
+            .collect(),
+    )
+}
+
+/// The queue length at `station` over time, averaged over runs at each
+/// sample time (hours from the start), for [`charts::lines`]. Empty if the
+/// runs were not sampled (`sample_every_min`) or have no such station.
+#[must_use]
+pub fn mean_queue_series(label: &str, runs: &[RunSummary], station: &str) -> Series {
+    let columns: Vec<(&[f64], &[u32])> = runs
+        .iter()
+        .filter_map(|r| {
+            let s = r.series.as_ref()?;
+            let q = s.stations.iter().find(|x| x.name == station)?;
+            Some((s.times.as_slice(), q.queue.as_slice()))
+        })
+        .collect();
+    let Some(len) = columns.iter().map(|c| c.1.len()).min() else {
+        return Series::new(label, Vec::new());
+    };
+    let points = (0..len)
+        .map(|i| {
+            let mean =
+                columns.iter().map(|c| f64::from(c.1[i])).sum::<f64>() / columns.len() as f64;
+            (columns[0].0[i] / 3600.0, mean)
+        })
+        .collect();
+    Series::new(label, points)
+}
+
+/// The stations a planner watches: the scenario's `[report]` resources,
+/// or every station, as (label, station).
+fn key_stations(scenario: &Scenario) -> Vec<(String, String)> {
+    match &scenario.report {
+        Some(r) if !r.utilization.is_empty() => r
+            .utilization
+            .iter()
+            .map(|(label, station)| (label.clone(), station.clone()))
+            .collect(),
+        _ => scenario
+            .stations
+            .keys()
+            .map(|s| (s.clone(), s.clone()))
+            .collect(),
+    }
+}
+
+/// Lead-time CDF series for one set of runs.
+fn lead_time(scenario: &Scenario, label: &str, runs: &[RunSummary]) -> Series {
+    match &scenario.report {
+        Some(r) => interval_cdf(label, runs, &r.lead_time),
+        None => {
+            let mut h = DurationHistogram::new();
+            for run in runs {
+                h.merge(&run.network.time_in_system_hist);
+            }
+            Series::new(
+                label,
+                h.cdf().into_iter().map(|(t, s)| (t.hours(), s)).collect(),
+            )
+        }
+    }
+}
+
+fn lead_time_axis(scenario: &Scenario) -> &'static str {
+    if scenario.report.is_some() {
+        "lead time, order placed to leaving the zone (hours)"
+    } else {
+        "time in system (hours)"
+    }
+}
+
+/// Utilisation by resource, with 95% intervals.
+fn utilization_bars(scenario: &Scenario, runs: &[RunSummary]) -> Vec<Bar> {
+    let Some(first) = runs.first() else {
+        return Vec::new();
+    };
+    let catalogue = KpiCatalogue::for_run(first);
+    key_stations(scenario)
+        .into_iter()
+        .filter_map(|(label, station)| {
+            let id = catalogue.kpi(&format!("{station}.utilization")).ok()?;
+            let e = KpiEstimate::from_values("u", runs.iter().map(|r| catalogue.get(id, r)));
+            Some(Bar {
+                label,
+                value: e.mean?,
+                half_width: e.half_width_95,
+            })
+        })
+        .collect()
+}
+
+/// Bars of effects with their half-widths; effects without a mean are left out.
+fn effect_bars<'a>(effects: impl Iterator<Item = (String, &'a KpiEstimate)>) -> Vec<Bar> {
+    effects
+        .filter_map(|(label, e)| {
+            Some(Bar {
+                label,
+                value: e.mean?,
+                half_width: e.half_width_95,
+            })
+        })
+        .collect()
+}
+
+/// The charts of a run: lead-time CDF, queues over time at the key
+/// stations (if sampled), utilisation.
+///
+/// # Errors
+/// A chart that could not be drawn.
+pub fn run_visuals(scenario: &Scenario, runs: &[RunSummary]) -> Result<Visuals> {
+    let mut v = Visuals::new();
+    v.push(
+        "lead_time_cdf",
+        "Share of orders out within a given time, pooled over replications.",
+        charts::lines(
+            "Lead-time distribution",
+            lead_time_axis(scenario),
+            "share of orders (cumulative)",
+            &[lead_time(scenario, "this scenario", runs)],
+        ),
+    )?;
+    let queues: Vec<Series> = key_stations(scenario)
+        .iter()
+        .map(|(label, station)| mean_queue_series(label, runs, station))
+        .filter(|s| !s.points.is_empty())
+        .collect();
+    if !queues.is_empty() {
+        v.push(
+            "queues_over_time",
+            "Orders waiting at each key station, averaged over replications at each sample time.",
+            charts::lines(
+                "Queue length over time",
+                "time from the start (hours)",
+                "orders waiting",
+                &queues,
+            ),
+        )?;
+    }
+    v.push(
+        "utilization",
+        "Share of the servers on duty kept busy, with 95% confidence intervals.",
+        charts::bars(
+            "Utilisation by resource",
+            "utilisation (busy / on duty)",
+            &utilization_bars(scenario, runs),
+        ),
+    )?;
+    Ok(v)
+}
+
+/// The charts of a comparison: lead-time CDFs, effects with intervals on
+/// the first four `headline` KPIs, queues at the busiest key station,
+/// utilisation. `variants` are (name, runs, differences).
+///
+/// # Errors
+/// A chart that could not be drawn.
+pub fn compare_visuals(
+    scenario: &Scenario,
+    baseline: &[RunSummary],
+    variants: &[(String, Vec<RunSummary>, Vec<Difference>)],
+    headline: &[String],
+) -> Result<Visuals> {
+    let mut v = Visuals::new();
+    let mut cdfs = vec![lead_time(scenario, "baseline", baseline)];
+    cdfs.extend(
+        variants
+            .iter()
+            .map(|(name, runs, _)| lead_time(scenario, name, runs)),
+    );
+    v.push(
+        "lead_time_cdf",
+        "Share of orders out within a given time, baseline and each variant, pooled over replications.",
+        charts::lines("Lead-time distribution", lead_time_axis(scenario), "share of orders (cumulative)", &cdfs),
+    )?;
+    for (i, kpi) in headline.iter().take(4).enumerate() {
+        let bars = effect_bars(variants.iter().filter_map(|(name, _, diffs)| {
+            let d = diffs.iter().find(|d| &d.name == kpi)?;
+            Some((name.clone(), &d.effect))
+        }));
+        v.push(
+            &format!("effect_{i}_{kpi}"),
+            &format!("Effect of each variant on {kpi} (variant − baseline, paired replications), with 95% confidence intervals."),
+            charts::bars(&format!("Effect on {kpi}"), &format!("change in {kpi}"), &bars),
+        )?;
+    }
+    // The key station with the longest mean queue in the baseline.
+    let busiest = key_stations(scenario)
+        .into_iter()
+        .map(|(label, station)| {
+            let s = mean_queue_series(&label, baseline, &station);
+            let mean = s.points.iter().map(|p| p.1).sum::<f64>() / s.points.len().max(1) as f64;
+            (mean, label, station)
+        })
+        .filter(|x| x.0 > 0.0)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((_, label, station)) = busiest {
+        let mut lines = vec![mean_queue_series("baseline", baseline, &station)];
+        lines.extend(
+            variants
+                .iter()
+                .map(|(name, runs, _)| mean_queue_series(name, runs, &station)),
+        );
+        v.push(
+            "queues_over_time",
+            &format!("Orders waiting at {label} ({station}), averaged over replications at each sample time."),
+            charts::lines(&format!("Queue at {label} over time"), "time from the start (hours)", "orders waiting", &lines),
+        )?;
+    }
+    v.push(
+        "utilization",
+        "Baseline: share of the servers on duty kept busy, with 95% confidence intervals.",
+        charts::bars(
+            "Utilisation by resource (baseline)",
+            "utilisation (busy / on duty)",
+            &utilization_bars(scenario, baseline),
+        ),
+    )?;
+    Ok(v)
+}
+
+/// The chart of a sweep: the KPI against the parameter with its 95% band
+/// and the target line.
+///
+/// # Errors
+/// A chart that could not be drawn.
+pub fn sweep_visuals(doc: &SweepReport) -> Result<Visuals> {
+    let (sweep, param) = (&doc.sweep, &doc.param);
+    let mut v = Visuals::new();
+    let points: Vec<BandPoint> = sweep
+        .points
+        .iter()
+        .filter_map(|p| {
+            Some(BandPoint {
+                x: p.value,
+                mean: p.estimate.kpi.mean?,
+                half_width: p.estimate.kpi.half_width_95.unwrap_or(0.0),
+            })
+        })
+        .collect();
+    let target = sweep
+        .target
+        .map(|t| (format!("target {} {t}", sweep.kpi), t.limit()));
+    v.push(
+        "sweep",
+        &format!(
+            "{} against {param}: mean over replications with its 95% confidence band.",
+            sweep.kpi
+        ),
+        charts::curve_with_band(
+            &format!("{} as {param} varies", sweep.kpi),
+            param,
+            &sweep.kpi,
+            &points,
+            target,
+        ),
+    )?;
+    Ok(v)
+}
+
+/// The charts of a factorial design: effects with intervals on the first
+/// four KPIs `shown`.
+///
+/// # Errors
+/// A chart that could not be drawn.
+pub fn factorial_visuals(shown: &[&FactorialKpi]) -> Result<Visuals> {
+    let mut v = Visuals::new();
+    for (i, f) in shown.iter().take(4).enumerate() {
+        let bars = effect_bars(
+            f.main
+                .iter()
+                .chain(&f.interactions)
+                .map(|e| (e.factors.join(" x "), &e.estimate.kpi)),
+        );
+        v.push(
+            &format!("factorial_{i}_{}", f.kpi),
+            &format!(
+                "Main effects and two-factor interactions on {}, with 95% confidence intervals.",
+                f.kpi
+            ),
+            charts::bars(
+                &format!("Effects on {}", f.kpi),
+                &format!("change in {}", f.kpi),
+                &bars,
+            ),
+        )?;
+    }
+    Ok(v)
+}
+
+/// The report's scenario section: the file and the network's load table.
+fn scenario_section(report: &mut HtmlReport, scenario: &str, model: &Model) {
+    report.heading("Scenario");
+    report.paragraph(format!("Scenario file: {scenario}."));
+    report.table(
+        "The network and the load its inputs offer (router rules not followed)",
+        &LOAD_HEADERS,
+        load_table(model).into_rows(),
+    );
+}
+
+/// A table of a report: caption, column names, rows.
+type Captioned<'a> = (String, Vec<&'a str>, Vec<Vec<String>>);
+
+/// A report with a title, an introduction, the scenario section, result
+/// tables (caption, table) and the charts.
+fn report_with(
+    title: String,
+    intro: String,
+    scenario: &str,
+    model: &Model,
+    results: &str,
+    tables: Vec<Captioned<'_>>,
+    visuals: Visuals,
+) -> String {
+    let mut r = HtmlReport::new(title);
+    r.paragraph(intro);
+    scenario_section(&mut r, scenario, model);
+    r.heading(results);
+    for (caption, headers, rows) in tables {
+        r.table(caption, &headers, rows);
+    }
+    visuals.into_report(&mut r);
+    r.to_html()
+}
+
+/// The HTML report of a run of `model`: the network, every KPI, the charts.
+#[must_use]
+pub fn run_html(doc: &RunReport, model: &Model, visuals: Visuals) -> String {
+    let scenario = doc.scenario.as_deref().unwrap_or("-");
+    let table = doc.table(None);
+    report_with(
+        format!("cbec-sim: {scenario}"),
+        format!(
+            "Replications {}..{} with seed {}{}. Each interval is the 95% confidence interval of the mean over replications: had the study been repeated with other seeds, 95 in 100 such intervals would contain the true mean of this model.",
+            doc.replications.start(),
+            doc.replications.end(),
+            doc.seed,
+            if doc.measures.is_empty() {
+                String::new()
+            } else {
+                format!(", measures {}", doc.measures.join(" + "))
+            }
+        ),
+        scenario,
+        model,
+        "Results",
+        vec![(
+            "KPIs over replications".to_string(),
+            table.headers(),
+            table.rows().to_vec(),
+        )],
+        visuals,
+    )
+}
+
+/// The HTML report of a comparison: the baseline network, one effects
+/// table per variant for the KPIs `shown`, the charts.
+#[must_use]
+pub fn compare_html(
+    doc: &CompareReport,
+    shown: &[String],
+    model: &Model,
+    visuals: Visuals,
+) -> String {
+    report_with(
+        format!("cbec-sim compare: {}", doc.scenario),
+        format!(
+            "Replications 0..{} with seed {}; every variant runs the same replications on the same random streams (common random numbers). An effect is variant − baseline, paired replication by replication, with its 95% confidence interval; \"~0\" marks an effect whose interval contains zero, \"=0\" one that is exactly zero in every replication.",
+            doc.replications, doc.seed
+        ),
+        &doc.scenario,
+        model,
+        "Effects",
+        doc.variants
+            .iter()
+            .map(|v| {
+                (
+                    format!("Variant: {}", v.name),
+                    EFFECT_HEADERS.to_vec(),
+                    v.rows(shown),
+                )
+            })
+            .collect(),
+        visuals,
+    )
+}
+
+/// The HTML report of a sweep: the network, the curve's table, the chart.
+#[must_use]
+pub fn sweep_html(doc: &SweepReport, model: &Model, visuals: Visuals) -> String {
+    let table = doc.table();
+    report_with(
+        format!("cbec-sim sweep: {}", doc.scenario),
+        doc.intro(),
+        &doc.scenario,
+        model,
+        "Results",
+        vec![(
+            format!("{} at each value of {}", doc.sweep.kpi, doc.param),
+            table.headers(),
+            table.rows().to_vec(),
+        )],
+        visuals,
+    )
+}
+
+/// The HTML report of a factorial design: the network, the effects on each
+/// KPI `shown`, the charts.
+#[must_use]
+pub fn factorial_html(
+    doc: &FactorialReport,
+    shown: &[&FactorialKpi],
+    model: &Model,
+    visuals: Visuals,
+) -> String {
+    report_with(
+        format!("cbec-sim factorial: {}", doc.scenario),
+        doc.intro(),
+        &doc.scenario,
+        model,
+        "Results",
+        shown
+            .iter()
+            .map(|f| {
+                (
+                    format!("Effects on {}", f.kpi),
+                    FACTORIAL_HEADERS.to_vec(),
+                    f.rows(),
+                )
+            })
+            .collect(),
+        visuals,
+    )
+}
