@@ -153,10 +153,10 @@ pub use model::{
     Breakdowns, CalendarDate, Capacity, CategoryRates, CbecTax, ClassTimes, Comparison,
     Conservation, DEFAULT_CLASS, DatedFactor, Delay, Dispatch, DispatchSummary, Interval,
     IntervalSummary, Model, ModelBuilder, NetworkSummary, NodeId, NodeLoad, OfferedLoad, OrderLog,
-    Overflow, RateProfile, ReportSpec, Route, Router, Rule, RuleValue, RunSummary, ScheduledBatch,
-    Servers, Simulation, Sink, SinkSummary, Source, Station, StationSeries, StationSummary,
-    StopReason, TaxSummary, TimeSeries, WeeklyTime,
+    Overflow, RateProfile, ReportSpec, Route, Router, Rule, RuleValue, RunLength, RunSummary,
+    ScheduledBatch, Servers, Simulation, Sink, SinkSummary, Source, Station, StationSeries,
+    StationSummary, StopReason, TaxSummary, TimeSeries, WeeklyTime,
 };
 pub use rng::StreamId;
-pub use scenario::{Measure, MeasureKind, Patch, PatchOp, RunLength, Scenario};
+pub use scenario::{Measure, MeasureKind, Patch, PatchOp, Scenario};
 pub use time::{SimTime, TimeUnit};

@@ -85,7 +85,9 @@ pub fn suggest_warmup(model: &Model, seed: Seed, pilot: u64) -> Result<Option<Si
             "must be at least 1, got 0",
         ));
     }
-    let step = SimTime::from_secs(horizon.secs() / 1000.0);
+    // A thousand samples over the horizon, at most one a second (the
+    // sampling bound of the model).
+    let step = SimTime::from_secs((horizon.secs() / 1000.0).max(1.0));
     let pilot_model = model
         .description()
         .clone()

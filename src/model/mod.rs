@@ -50,7 +50,7 @@ mod summary;
 mod tax;
 
 pub use arrivals::{CalendarDate, DatedFactor, RateProfile, ScheduledBatch};
-pub use build::ModelBuilder;
+pub use build::{ModelBuilder, RunLength};
 pub use delay::Delay;
 pub use dispatch::{Dispatch, WeeklyTime};
 pub use interval::Interval;
@@ -266,8 +266,8 @@ impl Model {
     /// As [`ModelBuilder::build`], if the new run length breaks a rule.
     pub fn with_run_length(&self, horizon: Option<SimTime>, warmup: SimTime) -> Result<Model> {
         let mut b = self.description.clone();
-        b.horizon = horizon;
-        b.warmup = warmup;
+        b.simulation.horizon_h = horizon.map(SimTime::hours);
+        b.simulation.warmup_h = warmup.hours();
         b.build()
     }
 }

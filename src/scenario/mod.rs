@@ -120,14 +120,8 @@ mod order_log;
 pub(crate) use measure::closest;
 pub use measure::{Measure, MeasureKind, Patch, PatchOp};
 
-use crate::calendar::StartTime;
 use crate::error::{Error, Result};
-use crate::model::{
-    CbecTax, Delay, Dispatch, Interval, Model, ModelBuilder, OrderLog, ReportSpec, Router, Sink,
-    Source, Station,
-};
-use crate::time::SimTime;
-use indexmap::IndexMap;
+use crate::model::{Model, ModelBuilder, OrderLog, Source};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -191,64 +185,43 @@ fn explain_parse_error(text: &str, e: toml::de::Error) -> Error {
     Error::parse(e, Some(field), Some(full))
 }
 
-/// The `[simulation]` table: run length and calendar.
+/// A whole scenario as written in a TOML file: the [`ModelBuilder`] that
+/// describes the model (its fields are the file's tables, reached through
+/// `Deref`: `scenario.stations["review"]`), and the folder the file was
+/// read from.
+///
+/// `Scenario` is the serde face of a [`ModelBuilder`]: the same fields,
+/// checked in one place when the model is built. It adds what only a file
+/// has: where relative paths (replayed order logs) are read from.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct RunLength {
-    /// Run length in hours. Without it, every source needs `max_arrivals`
-    /// and a run ends when the last order has left.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub horizon_h: Option<f64>,
-    /// Warm-up in hours: statistics restart at this time. Default 0.
-    #[serde(default)]
-    pub warmup_h: f64,
-    /// Local date and time of time zero. Default `2024-01-01T00:00` (a Monday).
-    #[serde(default)]
-    pub start: StartTime,
-    /// Sample queue lengths every this many minutes, for charts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sample_every_min: Option<f64>,
-}
-
-/// A whole scenario as written in a TOML file.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
+#[serde(transparent)]
 pub struct Scenario {
-    /// Run length.
-    #[serde(default)]
-    pub simulation: RunLength,
-    /// Sources by name.
-    #[serde(default)]
-    pub sources: IndexMap<String, Source>,
-    /// Stations by name.
-    #[serde(default)]
-    pub stations: IndexMap<String, Station>,
-    /// Delays by name.
-    #[serde(default)]
-    pub delays: IndexMap<String, Delay>,
-    /// Routers by name.
-    #[serde(default)]
-    pub routers: IndexMap<String, Router>,
-    /// Dispatch points by name.
-    #[serde(default)]
-    pub dispatches: IndexMap<String, Dispatch>,
-    /// Sinks by name.
-    #[serde(default)]
-    pub sinks: IndexMap<String, Sink>,
-    /// Measured milestone intervals by name.
-    #[serde(default)]
-    pub intervals: IndexMap<String, Interval>,
-    /// The composite CBEC tax, if assessed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax: Option<CbecTax>,
-    /// Which parts the planner KPIs read, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report: Option<ReportSpec>,
+    description: ModelBuilder,
     /// Folder of the scenario file, against which relative paths are read.
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,
+}
+
+impl std::ops::Deref for Scenario {
+    type Target = ModelBuilder;
+    fn deref(&self) -> &ModelBuilder {
+        &self.description
+    }
+}
+
+impl std::ops::DerefMut for Scenario {
+    fn deref_mut(&mut self) -> &mut ModelBuilder {
+        &mut self.description
+    }
+}
+
+impl From<ModelBuilder> for Scenario {
+    fn from(description: ModelBuilder) -> Self {
+        Scenario {
+            description,
+            base_dir: None,
+        }
+    }
 }
 
 impl Scenario {
@@ -277,75 +250,16 @@ impl Scenario {
         Ok(scenario)
     }
 
-    /// The model builder this scenario describes.
+    /// The model builder this scenario describes, with every replayed
+    /// order log read (relative paths from the scenario file's folder).
     ///
     /// # Errors
-    /// [`Error::Scenario`] if the run length is invalid.
+    /// [`Error::Scenario`] at `sources.<name>.replay_csv` if a log cannot
+    /// be read.
     pub fn to_builder(&self) -> Result<ModelBuilder> {
-        let run = &self.simulation;
-        let mut b = ModelBuilder::new();
-        if let Some(h) = run.horizon_h {
-            if !(h.is_finite() && h > 0.0) {
-                return Err(Error::scenario(
-                    "simulation.horizon_h",
-                    format!("must be finite and greater than 0, got {h}"),
-                ));
-            }
-            if run.warmup_h >= h {
-                return Err(Error::scenario(
-                    "simulation.warmup_h",
-                    format!(
-                        "must be shorter than simulation.horizon_h ({h}), got {}",
-                        run.warmup_h
-                    ),
-                ));
-            }
-            b = b.with_horizon(SimTime::from_hours(h));
-        }
-        if !(run.warmup_h.is_finite() && run.warmup_h >= 0.0) {
-            return Err(Error::scenario(
-                "simulation.warmup_h",
-                format!("must be finite and at least 0, got {}", run.warmup_h),
-            ));
-        }
-        b = b
-            .with_warmup(SimTime::from_hours(run.warmup_h))
-            .with_start(run.start.0);
-        if let Some(m) = run.sample_every_min {
-            if !(m.is_finite() && m > 0.0) {
-                return Err(Error::scenario(
-                    "simulation.sample_every_min",
-                    format!("must be finite and greater than 0, got {m}"),
-                ));
-            }
-            b = b.with_time_series(SimTime::from_minutes(m));
-        }
-        for (name, s) in &self.sources {
-            b = b.with_source(name.clone(), self.with_log_read(name, s)?);
-        }
-        for (name, s) in &self.stations {
-            b = b.with_station(name.clone(), s.clone());
-        }
-        for (name, d) in &self.delays {
-            b = b.with_delay(name.clone(), d.clone());
-        }
-        for (name, r) in &self.routers {
-            b = b.with_router(name.clone(), r.clone());
-        }
-        for (name, d) in &self.dispatches {
-            b = b.with_dispatch(name.clone(), d.clone());
-        }
-        for (name, s) in &self.sinks {
-            b = b.with_sink(name.clone(), s.clone());
-        }
-        for (name, i) in &self.intervals {
-            b = b.with_interval(name.clone(), i.clone());
-        }
-        if let Some(t) = &self.tax {
-            b = b.with_tax(t.clone());
-        }
-        if let Some(r) = &self.report {
-            b = b.with_report(r.clone());
+        let mut b = self.description.clone();
+        for (name, s) in &mut b.sources {
+            *s = self.with_log_read(name, s)?;
         }
         Ok(b)
     }

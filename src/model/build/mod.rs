@@ -1,16 +1,22 @@
-//! [`ModelBuilder`]: a model described part by part, and the compile
-//! driver that checks the run length, compiles every part against the
-//! name registry (`registry.rs`) in the order the nodes were registered,
-//! and runs the graph checks.
+//! [`ModelBuilder`]: the one description of a model, part by part. In
+//! Rust it is a builder; in files it is what a scenario's TOML reads into
+//! ([`Scenario`](crate::Scenario) is its serde face, adding where the file
+//! lives). Here too is the compile driver: it checks the run length
+//! (`run_length.rs`, the only place it is checked), compiles every part
+//! against the name registry (`registry.rs`) in the order the nodes were
+//! registered, and runs the graph checks. Bounds that keep a run from
+//! stalling are in `limits.rs`.
 //!
 //! Each part's own compile step lives with the part (`SourceNode::compile`
 //! in `source.rs`, `StationNode::compile` in `station/`, ...).
 
 mod limits;
 mod registry;
+mod run_length;
 
 pub(crate) use limits::{batch_mean, rate};
-pub(crate) use registry::{Registry, cumulative, positive_time};
+pub(crate) use registry::{Registry, cumulative};
+pub use run_length::RunLength;
 
 use super::dispatch::DispatchNode;
 use super::router::RouterNode;
@@ -23,12 +29,14 @@ use super::{
     Station, delay,
 };
 use crate::calendar::StartTime;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::time::SimTime;
 use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
 
-/// Builds a [`Model`] from named parts; [`build`](ModelBuilder::build) checks
-/// every rule and resolves the names.
+/// A model described by named parts: the Rust builder, and the shape of a
+/// scenario file; [`build`](ModelBuilder::build) checks every rule and
+/// resolves the names.
 ///
 /// Parts refer to each other by name (`to = "review"`), so they can be added
 /// in any order. Node names are unique across all kinds of part. Nodes keep
@@ -48,22 +56,41 @@ use indexmap::IndexMap;
 /// assert_eq!(model.station_names().collect::<Vec<_>>(), ["review"]);
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
 #[must_use]
 pub struct ModelBuilder {
-    pub(crate) sources: IndexMap<String, Source>,
-    pub(crate) stations: IndexMap<String, Station>,
-    pub(crate) delays: IndexMap<String, Delay>,
-    pub(crate) routers: IndexMap<String, Router>,
-    pub(crate) dispatches: IndexMap<String, Dispatch>,
-    pub(crate) sinks: IndexMap<String, Sink>,
-    pub(crate) intervals: IndexMap<String, Interval>,
-    pub(crate) horizon: Option<SimTime>,
-    pub(crate) warmup: SimTime,
-    pub(crate) start: StartTime,
-    pub(crate) sample_every: Option<SimTime>,
-    pub(crate) tax: Option<CbecTax>,
-    pub(crate) report: Option<ReportSpec>,
+    /// Run length and calendar (the `[simulation]` table).
+    #[serde(default)]
+    pub simulation: RunLength,
+    /// Sources by name.
+    #[serde(default)]
+    pub sources: IndexMap<String, Source>,
+    /// Stations by name.
+    #[serde(default)]
+    pub stations: IndexMap<String, Station>,
+    /// Delays by name.
+    #[serde(default)]
+    pub delays: IndexMap<String, Delay>,
+    /// Routers by name.
+    #[serde(default)]
+    pub routers: IndexMap<String, Router>,
+    /// Dispatch points by name.
+    #[serde(default)]
+    pub dispatches: IndexMap<String, Dispatch>,
+    /// Sinks by name.
+    #[serde(default)]
+    pub sinks: IndexMap<String, Sink>,
+    /// Measured milestone intervals by name.
+    #[serde(default)]
+    pub intervals: IndexMap<String, Interval>,
+    /// The composite CBEC tax, if assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<CbecTax>,
+    /// Which parts the planner KPIs read, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportSpec>,
 }
 
 impl ModelBuilder {
@@ -126,29 +153,30 @@ impl ModelBuilder {
         self
     }
 
-    /// Stops each run at `horizon`. Without a horizon, every source needs a
-    /// `max_arrivals` and a run goes on until the last order has left.
+    /// Stops each run at `horizon` (kept in hours, as in files). Without a
+    /// horizon, every source needs a `max_arrivals` and a run goes on until
+    /// the last order has left.
     pub fn with_horizon(mut self, horizon: SimTime) -> Self {
-        self.horizon = Some(horizon);
+        self.simulation.horizon_h = Some(horizon.hours());
         self
     }
 
     /// Discards statistics gathered before `warmup` (counts for conservation
     /// are kept whole).
     pub fn with_warmup(mut self, warmup: SimTime) -> Self {
-        self.warmup = warmup;
+        self.simulation.warmup_h = warmup.hours();
         self
     }
 
     /// The local date and time of time zero (default Monday 2024-01-01 00:00).
     pub fn with_start(mut self, start: jiff::civil::DateTime) -> Self {
-        self.start = StartTime(start);
+        self.simulation.start = StartTime(start);
         self
     }
 
     /// Records queue lengths every `interval`, for charts through a peak.
     pub fn with_time_series(mut self, interval: SimTime) -> Self {
-        self.sample_every = Some(interval);
+        self.simulation.sample_every_min = Some(interval.minutes());
         self
     }
 
@@ -166,40 +194,12 @@ impl ModelBuilder {
 /// Compiles every part of `b` against the registry `reg`, in the order the
 /// nodes were registered, then runs the graph checks.
 fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
-    if let Some(h) = b.horizon {
-        positive_time("simulation.horizon", h)?;
-    }
-    let warm = b.warmup.secs();
-    if !(warm.is_finite() && warm >= 0.0) {
-        return Err(Error::scenario(
-            "simulation.warmup",
-            format!("must be finite and at least 0, got {warm}"),
-        ));
-    }
-    if let Some(h) = b.horizon
-        && warm >= h.secs()
-    {
-        return Err(Error::scenario(
-            "simulation.warmup",
-            format!(
-                "must be shorter than the horizon ({} s), got {warm} s",
-                h.secs()
-            ),
-        ));
-    }
-    if let Some(s) = b.sample_every {
-        positive_time("simulation.sample_every", s)?;
-        limits::sampling(
-            "simulation.sample_every",
-            s.secs(),
-            b.horizon.map(SimTime::secs),
-        )?;
-    }
+    let run = b.simulation.compile()?;
     let mut nodes = Vec::new();
     let mut sources = Vec::new();
     for (name, s) in &b.sources {
         nodes.push(NodeInfo::new(NodeKind::Source(sources.len()), None, None));
-        sources.push(SourceNode::compile(&reg, name, s, b.horizon)?);
+        sources.push(SourceNode::compile(&reg, name, s, run.horizon)?);
     }
     let mut stations = Vec::new();
     for (name, s) in &b.stations {
@@ -275,12 +275,12 @@ fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
         classes,
         attributes,
         calendar,
-        sample_every: b.sample_every,
+        sample_every: run.sample_every,
         milestones,
         intervals,
         interval_ends,
-        horizon: b.horizon,
-        warmup: b.warmup,
+        horizon: run.horizon,
+        warmup: run.warmup,
         description: b,
     };
     model.check_instant_cycles()?;

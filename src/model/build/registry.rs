@@ -13,7 +13,6 @@ use crate::error::{Error, Result};
 use crate::model::arrivals::ReplayLog;
 use crate::model::router::{Branches, Route};
 use crate::model::{AttributeInfo, DEFAULT_CLASS, Limit, NodeId};
-use crate::time::SimTime;
 use indexmap::IndexMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -71,17 +70,6 @@ pub(crate) fn cumulative<T: Copy>(
     Ok(out)
 }
 
-pub(crate) fn positive_time(field: &str, t: SimTime) -> Result<()> {
-    if t.secs().is_finite() && t.secs() > 0.0 {
-        Ok(())
-    } else {
-        Err(Error::scenario(
-            field,
-            format!("must be finite and greater than 0, got {} s", t.secs()),
-        ))
-    }
-}
-
 impl Registry {
     /// Registers every name of `b` and checks that names are unique and
     /// attributes consistent; reads replayed order logs.
@@ -123,7 +111,7 @@ impl Registry {
         if b.sinks.is_empty() {
             return Err(Error::scenario("sinks", "at least one sink is required"));
         }
-        let calendar = Calendar::new(b.start.0);
+        let calendar = Calendar::new(b.simulation.start.0);
         // Replayed logs are put on the model's clock once, here.
         let mut replays = BTreeMap::new();
         for (name, s) in &b.sources {
