@@ -128,6 +128,9 @@ impl std::fmt::Debug for KpiCatalogue {
     }
 }
 
+/// The quantiles offered beside each mean time: (name part, level).
+const QUANTILES: [(&str, f64); 4] = [("p50", 0.50), ("p90", 0.90), ("p95", 0.95), ("p99", 0.99)];
+
 fn minutes(secs: Option<f64>) -> Option<f64> {
     secs.map(|s| s / 60.0)
 }
@@ -143,12 +146,23 @@ impl KpiCatalogue {
     /// If the model names its planner parts ([`ReportSpec`]), the planner
     /// KPIs come first (see [`planner_kpi_names`]).
     ///
-    /// Names: `network.time_in_system_mean_min`, `network.time_in_system_p95_min`,
-    /// `network.in_system_mean`, `network.in_system_at_end`, `network.entered_per_day`; per station
-    /// `<name>.wait_mean_min`, `.wait_p95_min`, `.prob_wait`, `.queue_mean`,
-    /// `.utilization`, `.throughput_per_hour`, `.rejected`, `.reneged`,
-    /// `.overtime_h`; per dispatch `<name>.wait_mean_min`, `.vehicles`; per
-    /// interval `<name>.mean_min`, `.p95_min`; per sink `<name>.per_day`.
+    /// Names (times in minutes; quantiles `p50`, `p90`, `p95`, `p99` from
+    /// histograms within 1%):
+    /// - network: `network.time_in_system_mean_min`,
+    ///   `network.time_in_system_{p50,p90,p95,p99}_min`,
+    ///   `network.in_system_mean`, `network.in_system_at_end`,
+    ///   `network.entered_per_day`;
+    /// - per station or delay: `<name>.wait_mean_min`,
+    ///   `.wait_{p50,p90,p95,p99}_min`, `.prob_wait` (among admitted
+    ///   orders), `.queue_mean` (Lq), `.in_station_mean` (L),
+    ///   `.sojourn_mean_min` (W), `.utilization`, `.throughput_per_hour`,
+    ///   `.blocking_probability` (rejected ÷ offered), `.rejected`,
+    ///   `.reneged`, `.overtime_h`; with several classes, per class
+    ///   `<name>.by_class.<class>.wait_mean_min` and `.sojourn_mean_min`;
+    /// - per dispatch point: `<name>.wait_mean_min`, `.vehicles`;
+    /// - per interval: `<name>.mean_min`, `.{p50,p90,p95,p99}_min`;
+    /// - per sink: `<name>.per_day`, `.time_in_system_mean_min`; with
+    ///   several classes, `<name>.by_class.<class>.time_in_system_mean_min`.
     #[must_use]
     ///
     /// Readers look parts up by name, so a variant with other parts still
@@ -159,20 +173,22 @@ impl KpiCatalogue {
             .as_ref()
             .map(|spec| planner_entries(spec, example))
             .unwrap_or_default();
-        entries.extend::<Vec<(String, Reader)>>(vec![
-            (
-                "network.time_in_system_mean_min".into(),
-                Box::new(|r| minutes(r.network.time_in_system.mean())),
-            ),
-            (
-                "network.time_in_system_p95_min".into(),
-                Box::new(|r| {
+        entries.extend::<Vec<(String, Reader)>>(vec![(
+            "network.time_in_system_mean_min".into(),
+            Box::new(|r| minutes(r.network.time_in_system.mean())),
+        )]);
+        for (label, q) in QUANTILES {
+            entries.push((
+                format!("network.time_in_system_{label}_min"),
+                Box::new(move |r| {
                     r.network
                         .time_in_system_hist
-                        .quantile(0.95)
+                        .quantile(q)
                         .map(|t| t.minutes())
                 }),
-            ),
+            ));
+        }
+        entries.extend::<Vec<(String, Reader)>>(vec![
             (
                 "network.in_system_mean".into(),
                 Box::new(|r| r.network.in_system.mean()),
@@ -191,19 +207,36 @@ impl KpiCatalogue {
                 let name = s.name.clone();
                 Box::new(move |r: &RunSummary| r.station(&name).and_then(f))
             };
-            let kpis: [(&str, StationKpi); 9] = [
+            let kpis: [(&str, StationKpi); 15] = [
                 ("wait_mean_min", |s| s.wait_mean_min()),
+                ("wait_p50_min", |s| s.wait_quantile_min(0.50)),
+                ("wait_p90_min", |s| s.wait_quantile_min(0.90)),
                 ("wait_p95_min", |s| s.wait_quantile_min(0.95)),
+                ("wait_p99_min", |s| s.wait_quantile_min(0.99)),
                 ("prob_wait", |s| s.prob_wait()),
-                ("queue_mean", |s| s.queue_length.mean()),
+                ("queue_mean", |s| s.mean_queue()),
+                ("in_station_mean", |s| s.mean_in_station()),
+                ("sojourn_mean_min", |s| s.sojourn_mean_min()),
                 ("utilization", |s| s.utilization()),
                 ("throughput_per_hour", |s| s.throughput_per_hour()),
+                ("blocking_probability", |s| s.blocking_probability()),
                 ("rejected", |s| Some(s.rejected as f64)),
                 ("reneged", |s| Some(s.reneged as f64)),
                 ("overtime_h", |s| Some(s.overtime_hours())),
             ];
             for (kpi, f) in kpis {
                 entries.push((format!("{}.{kpi}", s.name), reader(f)));
+            }
+            for (i, c) in s.by_class.iter().enumerate() {
+                let (a, b) = (s.name.clone(), s.name.clone());
+                entries.push((
+                    format!("{}.by_class.{}.wait_mean_min", s.name, c.class),
+                    Box::new(move |r| r.station(&a)?.by_class.get(i)?.wait_mean_min()),
+                ));
+                entries.push((
+                    format!("{}.by_class.{}.sojourn_mean_min", s.name, c.class),
+                    Box::new(move |r| r.station(&b)?.by_class.get(i)?.time_mean_min()),
+                ));
             }
         }
         for d in &example.dispatches {
@@ -223,22 +256,36 @@ impl KpiCatalogue {
                 format!("{}.mean_min", iv.name),
                 Box::new(move |r| minutes(r.interval(&a)?.duration.mean())),
             ));
-            entries.push((
-                format!("{}.p95_min", iv.name),
-                Box::new(move |r| {
-                    r.interval(&b)?
-                        .duration_hist
-                        .quantile(0.95)
-                        .map(|t| t.minutes())
-                }),
-            ));
+            for (label, q) in QUANTILES {
+                let b = b.clone();
+                entries.push((
+                    format!("{}.{label}_min", iv.name),
+                    Box::new(move |r| {
+                        r.interval(&b)?
+                            .duration_hist
+                            .quantile(q)
+                            .map(|t| t.minutes())
+                    }),
+                ));
+            }
         }
         for s in &example.sinks {
-            let a = s.name.clone();
+            let (a, b) = (s.name.clone(), s.name.clone());
             entries.push((
                 format!("{}.per_day", s.name),
                 Box::new(move |r| Some(r.sink(&a)?.count as f64 / observed_days(r)?)),
             ));
+            entries.push((
+                format!("{}.time_in_system_mean_min", s.name),
+                Box::new(move |r| minutes(r.sink(&b)?.time_in_system.mean())),
+            ));
+            for (i, c) in s.by_class.iter().enumerate() {
+                let a = s.name.clone();
+                entries.push((
+                    format!("{}.by_class.{}.time_in_system_mean_min", s.name, c.class),
+                    Box::new(move |r| r.sink(&a)?.by_class.get(i)?.time_mean_min()),
+                ));
+            }
         }
         KpiCatalogue { entries }
     }

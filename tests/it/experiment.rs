@@ -65,6 +65,24 @@ fn catalogue_reads_the_same_values_as_the_summary() {
         ),
         "{unknown}"
     );
+    // The queueing researcher's figures: L, W, quantiles, blocking.
+    let st = &runs[1].stations[0];
+    let read = |name: &str| cat.get(cat.kpi(name).unwrap(), &runs[1]);
+    assert_eq!(read("desk.in_station_mean"), st.mean_in_station());
+    assert_eq!(read("desk.sojourn_mean_min"), st.sojourn_mean_min());
+    assert_eq!(read("desk.wait_p90_min"), st.wait_quantile_min(0.90));
+    assert_eq!(read("desk.blocking_probability"), Some(0.0));
+    assert!(read("desk.wait_p50_min") <= read("desk.wait_p99_min"));
+    assert_eq!(
+        read("network.time_in_system_p99_min"),
+        runs[1]
+            .network
+            .time_in_system_hist
+            .quantile(0.99)
+            .map(|t| t.minutes())
+    );
+    // One class: no per-class KPIs.
+    assert!(!names.iter().any(|n| n.contains(".by_class.")));
     let estimates = cat.estimate(&runs);
     assert_eq!(estimates.len(), names.len());
     assert_eq!(cat.rows(&runs).len(), 4);

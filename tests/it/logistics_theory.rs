@@ -279,6 +279,12 @@ fn per_class_times_partition_the_station_and_sink_figures() {
     );
     // The urgent class waits less.
     assert!(st.by_class[0].wait_mean_min() < st.by_class[1].wait_mean_min());
+    // The catalogue offers them by name.
+    let cat = cbec_sim::experiment::KpiCatalogue::for_run(run);
+    let a_wait = cat.kpi("queue.by_class.a.wait_mean_min").unwrap();
+    assert_eq!(cat.get(a_wait, run), st.by_class[0].wait_mean_min());
+    let b_tis = cat.kpi("done.by_class.b.time_in_system_mean_min").unwrap();
+    assert_eq!(cat.get(b_tis, run), sink.by_class[1].time_mean_min());
     // A one-class model keeps no per-class copy.
     let one = Model::builder()
         .with_source("arrivals", Source::poisson(40.0, "queue"))
