@@ -68,21 +68,33 @@ impl Model {
         }
     }
 
+    /// The nodes reached from every node of a kind that `start` accepts,
+    /// following `next`.
+    fn reach(
+        &self,
+        start: impl Fn(&NodeKind) -> bool,
+        next: impl Fn(usize) -> Vec<usize>,
+    ) -> Vec<bool> {
+        let n = self.nodes.len();
+        let mut reached = vec![false; n];
+        let mut stack: Vec<usize> = (0..n).filter(|i| start(&self.nodes[*i].kind)).collect();
+        while let Some(i) = stack.pop() {
+            if !std::mem::replace(&mut reached[i], true) {
+                stack.extend(next(i));
+            }
+        }
+        reached
+    }
+
     /// Parts no order can reach, as warnings: a typo in a route, most
     /// likely, or a path a measure switched off.
     #[must_use]
     pub fn warnings(&self) -> Vec<String> {
-        let n = self.nodes.len();
-        let mut reached = vec![false; n];
-        let mut stack: Vec<usize> = (0..n)
-            .filter(|i| matches!(self.nodes[*i].kind, NodeKind::Source(_)))
-            .collect();
-        while let Some(i) = stack.pop() {
-            if !std::mem::replace(&mut reached[i], true) {
-                stack.extend(self.successors(i, true));
-            }
-        }
-        (0..n)
+        let reached = self.reach(
+            |k| matches!(k, NodeKind::Source(_)),
+            |i| self.successors(i, true),
+        );
+        (0..self.nodes.len())
             .filter(|i| !reached[*i])
             .map(|i| {
                 format!(
@@ -103,24 +115,11 @@ impl Model {
                 pred[j].push(i);
             }
         }
-        let mut exits = vec![false; n];
-        let mut stack: Vec<usize> = (0..n)
-            .filter(|i| matches!(self.nodes[*i].kind, NodeKind::Sink(_)))
-            .collect();
-        while let Some(i) = stack.pop() {
-            if !std::mem::replace(&mut exits[i], true) {
-                stack.extend(&pred[i]);
-            }
-        }
-        let mut reached = vec![false; n];
-        let mut stack: Vec<usize> = (0..n)
-            .filter(|i| matches!(self.nodes[*i].kind, NodeKind::Source(_)))
-            .collect();
-        while let Some(i) = stack.pop() {
-            if !std::mem::replace(&mut reached[i], true) {
-                stack.extend(self.successors(i, false));
-            }
-        }
+        let exits = self.reach(|k| matches!(k, NodeKind::Sink(_)), |i| pred[i].clone());
+        let reached = self.reach(
+            |k| matches!(k, NodeKind::Source(_)),
+            |i| self.successors(i, false),
+        );
         // Name a station or delay of the trap if there is one: that is
         // where the orders pile up.
         let trapped = |i: &usize| reached[*i] && !exits[*i];

@@ -82,47 +82,39 @@ mod tests {
     use super::*;
     use crate::{Dist, Model, RateProfile, SimTime, Sink, Source, Station};
 
+    /// The error of a one-desk model fed by `source`, sampled every
+    /// `sample` if given, over an hour unless it samples.
+    fn error_of(source: Source, sample: Option<SimTime>) -> String {
+        let mut b = Model::builder()
+            .with_source("orders", source)
+            .with_station(
+                "desk",
+                Station::new(1, Dist::exponential(1.0).unwrap(), "done"),
+            )
+            .with_sink("done", Sink::new());
+        b = match sample {
+            Some(every) => b.with_time_series(every),
+            None => b.with_horizon(SimTime::from_hours(1.0)),
+        };
+        b.build().unwrap_err().to_string()
+    }
+
     #[test]
     fn a_model_that_would_stall_or_never_end_is_refused() {
-        let desk = || Station::new(1, Dist::exponential(1.0).unwrap(), "done");
-        let err = Model::builder()
-            .with_source("orders", Source::poisson(1e300, "desk"))
-            .with_station("desk", desk())
-            .with_sink("done", Sink::new())
-            .with_horizon(SimTime::from_hours(1.0))
-            .build()
-            .unwrap_err();
+        let err = error_of(Source::poisson(1e300, "desk"), None);
         assert!(
-            err.to_string()
-                .starts_with("sources.orders.rate_per_hour: must be at most 1e7"),
+            err.starts_with("sources.orders.rate_per_hour: must be at most 1e7"),
             "{err}"
         );
-        let err = Model::builder()
-            .with_source(
-                "orders",
-                Source::profile(
-                    RateProfile::new(vec![1e6; 24]).with_weekday_factor(crate::Day::Mon, 100.0),
-                    "desk",
-                ),
-            )
-            .with_station("desk", desk())
-            .with_sink("done", Sink::new())
-            .with_horizon(SimTime::from_hours(1.0))
-            .build()
-            .unwrap_err();
+        let peak = RateProfile::new(vec![1e6; 24]).with_weekday_factor(crate::Day::Mon, 100.0);
+        let err = error_of(Source::profile(peak, "desk"), None);
         assert!(
-            err.to_string()
-                .starts_with("sources.orders.profile at its peak: must be at most 1e7"),
+            err.starts_with("sources.orders.profile at its peak: must be at most 1e7"),
             "{err}"
         );
-        let err = Model::builder()
-            .with_source("orders", Source::poisson(1.0, "desk").with_max_arrivals(3))
-            .with_station("desk", desk())
-            .with_sink("done", Sink::new())
-            .with_time_series(SimTime::from_minutes(30.0))
-            .build()
-            .unwrap_err();
-        assert!(err.to_string().contains("never end"), "{err}");
+        let once = Source::poisson(1.0, "desk").with_max_arrivals(3);
+        let err = error_of(once, Some(SimTime::from_minutes(30.0)));
+        assert!(err.contains("never end"), "{err}");
     }
 
     #[test]
