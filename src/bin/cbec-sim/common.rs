@@ -2,10 +2,10 @@
 //! scenario with measures, the progress bar, Ctrl-C, writing stdout and
 //! files whole.
 
-use cbec_sim::experiment::{Experiment, ExperimentResult, Replications, Seed, ShardResult};
+use cbec_sim::experiment::{Experiment, ExperimentResult, Replications, Seed};
 use cbec_sim::report::Document;
 use cbec_sim::report::visuals::Visuals;
-use cbec_sim::{Error, Measure, Model, RunSummary, Scenario};
+use cbec_sim::{Error, Measure, Model, Scenario};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -176,16 +176,6 @@ pub(crate) fn run_experiment(
     Ok(result)
 }
 
-/// Runs `range` (stopping cleanly on Ctrl-C) with the progress bar.
-pub(crate) fn run_with_bar(
-    model: &Model,
-    seed: u64,
-    range: std::ops::Range<u64>,
-    quiet: bool,
-) -> Result<ShardResult, Failure> {
-    Ok(run_experiment(model, seed, range, "", quiet, true, false)?.shard)
-}
-
 /// Set by Ctrl-C: runs stop starting replications and report those finished.
 pub(crate) static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -228,22 +218,6 @@ pub(crate) fn load(path: &Path) -> Result<(Scenario, Model), Failure> {
         scenario,
         model.map_err(|e| invalid(format!("{}: {e}", path.display())))?,
     ))
-}
-
-/// Runs replications `range` with the progress bar, keeping every run
-/// summary (for charts and paired comparisons); not interruptible, so
-/// paired designs always compare whole sets.
-pub(crate) fn run_range(
-    model: &Model,
-    seed: u64,
-    range: std::ops::Range<u64>,
-    label: &str,
-    quiet: bool,
-) -> Result<Vec<RunSummary>, Failure> {
-    if range.is_empty() {
-        return Err(invalid("--replications: must be at least 1, got 0"));
-    }
-    Ok(run_experiment(model, seed, range, label, quiet, false, true)?.into_summaries())
 }
 
 /// Writes `text` to a temporary file beside `path`, then renames it, so an

@@ -3,8 +3,8 @@
 //! [`CompareReport`] document).
 
 use crate::common::{
-    Common, Failure, MeasureSource, invalid, load, load_measures, load_scenario, output, run_range,
-    set_threads,
+    Common, Failure, MeasureSource, invalid, load, load_measures, load_scenario, output,
+    run_experiment, set_threads,
 };
 use cbec_sim::Scenario;
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, differences};
@@ -68,15 +68,23 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         0..args.common.replications,
         args.common.quiet,
     );
-    let baseline = run_range(&base_model, seed, reps.clone(), "baseline", quiet)?;
+    if reps.is_empty() {
+        return Err(invalid("--replications: must be at least 1, got 0"));
+    }
+    // Paired designs compare whole sets: Ctrl-C does not cut them short.
+    let runs = |model, label| {
+        run_experiment(model, seed, reps.clone(), label, quiet, false, true)
+            .map(|r| r.into_summaries())
+    };
+    let baseline = runs(&base_model, "baseline")?;
     let catalogue = KpiCatalogue::for_run(&baseline[0]);
     let available: Vec<&str> = catalogue.names().collect();
     let shown = shown_kpis(&base, &available, &args.kpis).map_err(invalid)?;
     let mut results = Vec::new();
     for ((name, _), model) in variants.iter().zip(&models) {
-        let runs = run_range(model, seed, reps.clone(), name, quiet)?;
-        let diffs = differences(&baseline, &runs);
-        results.push((name.clone(), runs, diffs));
+        let variant = runs(model, name)?;
+        let diffs = differences(&baseline, &variant);
+        results.push((name.clone(), variant, diffs));
     }
     let effects: Vec<_> = results
         .iter()

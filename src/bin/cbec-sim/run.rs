@@ -3,7 +3,7 @@
 
 use crate::common::{
     Failure, MeasureSource, chosen_measures, failed, failure, invalid, parse_range, print,
-    run_experiment, run_with_bar, set_threads, write_csv, write_file, write_visuals,
+    run_experiment, set_threads, write_csv, write_file, write_visuals,
 };
 use cbec_sim::experiment::{
     Experiment, Precision, Replications, Seed, ShardResult, planner_kpi_names, suggest_warmup,
@@ -149,17 +149,11 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
             .run()
             .map_err(invalid)?;
         (result.shard, result.precision)
-    } else if args.plot.is_some() || args.report.is_some() {
+    } else {
         // Charts need every run's summary, not only the KPI rows.
-        let result = run_experiment(
-            &model,
-            args.seed,
-            requested.clone(),
-            "replications",
-            args.quiet,
-            true,
-            true,
-        )?;
+        let charts = args.plot.is_some() || args.report.is_some();
+        let (seed, range) = (args.seed, requested.clone());
+        let result = run_experiment(&model, seed, range, "", args.quiet, true, charts)?;
         let (shard, runs) = (result.shard, result.summaries);
         write_visuals(
             args.plot.as_deref(),
@@ -168,11 +162,6 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
             |v| visuals::run_html(&document(&shard), &model, v),
         )?;
         (shard, None)
-    } else {
-        (
-            run_with_bar(&model, args.seed, requested.clone(), args.quiet)?,
-            None,
-        )
     };
     let partial = decision.is_none() && shard.end < requested.end;
     if let Some(out) = &args.out {
