@@ -13,6 +13,7 @@ mod distributions;
 mod documents;
 mod experiment;
 mod hongqiao;
+mod hostile;
 mod logistics_theory;
 mod logistics_traces;
 mod ordering;
