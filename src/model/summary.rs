@@ -7,7 +7,7 @@
 //! counts cover the whole run.
 
 use super::StopReason;
-use crate::stats::{DurationHistogram, OnlineMoments, TimeAverage};
+use crate::stats::{DurationHistogram, OnlineMoments, Tally, TimeAverage};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 
@@ -68,10 +68,10 @@ pub struct ClassTimes {
     pub class: String,
     /// Waiting time in queue (seconds), for jobs of this class whose
     /// service started (at a station; empty at a sink).
-    pub wait: OnlineMoments,
+    pub wait: Tally,
     /// Time at the station from arrival to the end of service (seconds);
     /// at a sink, the time in system of the orders that reached it.
-    pub time: OnlineMoments,
+    pub time: Tally,
 }
 
 impl ClassTimes {
@@ -79,8 +79,8 @@ impl ClassTimes {
     pub(crate) fn new(class: &str) -> Self {
         ClassTimes {
             class: class.to_string(),
-            wait: OnlineMoments::new(),
-            time: OnlineMoments::new(),
+            wait: Tally::new(),
+            time: Tally::new(),
         }
     }
 
