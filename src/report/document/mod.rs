@@ -21,7 +21,7 @@ pub use factorial::{FACTORIAL_HEADERS, FactorEffect, FactorialKpi, FactorialRepo
 pub use run::{Pooled, Precision, RunReport};
 pub use sweep::{SWEEP_HEADERS, SweepCurve, SweepPointReport, SweepReport};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::experiment::{KpiEstimate, Replications, Seed, planner_kpi_names};
 use crate::model::Model;
 use crate::scenario::Scenario;
@@ -154,12 +154,7 @@ pub fn shown_kpis(
         });
     }
     for k in requested {
-        if !available.contains(&k.as_str()) {
-            return Err(Error::scenario(
-                "--kpi",
-                format!("unknown KPI \"{k}\"; KPIs: {}", available.join(", ")),
-            ));
-        }
+        crate::experiment::kpi_index("--kpi", k, available.iter().copied())?;
     }
     Ok(requested.to_vec())
 }
