@@ -29,10 +29,10 @@ mod warmup;
 
 pub use compare::{Difference, Verdict, compare, differences};
 pub use designs::{Effect, Factorial, Sweep, SweepPoint, Target, factorial, factorial_all, sweep};
+pub(crate) use kpi::kpi_index;
 pub use kpi::{
     KpiCatalogue, KpiEstimate, KpiId, growing_backlog, planner_kpi_names, pooled_time_in_system,
 };
-pub(crate) use kpi::kpi_index;
 pub use replications::{Replications, Seed};
 pub use runner::{Experiment, ExperimentResult};
 pub use shard::{CHUNK, SHARD_FORMAT_VERSION, ShardResult, model_fingerprint};

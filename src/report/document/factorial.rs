@@ -3,7 +3,7 @@
 //! interactions.
 
 use super::{Document, Estimate, Setup};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::experiment::{Effect, Factorial, planner_kpi_names};
 use crate::report::table::{Column, Table, number};
 use crate::scenario::Scenario;
@@ -149,22 +149,11 @@ impl FactorialReport {
                 .filter(|f| planner.as_ref().is_none_or(|n| n.contains(&f.kpi)))
                 .collect());
         }
+        let names = self.kpis.iter().map(|f| f.kpi.as_str());
         requested
             .iter()
             .map(|k| {
-                self.kpis.iter().find(|f| &f.kpi == k).ok_or_else(|| {
-                    Error::scenario(
-                        "--kpi",
-                        format!(
-                            "unknown KPI \"{k}\"; KPIs: {}",
-                            self.kpis
-                                .iter()
-                                .map(|f| f.kpi.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    )
-                })
+                Ok(&self.kpis[crate::experiment::kpi_index("--kpi", k, names.clone())?.index()])
             })
             .collect()
     }
