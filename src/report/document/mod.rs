@@ -184,8 +184,12 @@ mod tests {
     #[test]
     fn unknown_requested_kpis_are_named() {
         let s = Scenario::from_toml_str(crate::report::tests::TINY).unwrap();
-        let err = shown_kpis(&s, &["a", "b"], &["c".to_string()]).unwrap_err();
-        assert_eq!(err.to_string(), "--kpi: unknown KPI \"c\"; KPIs: a, b");
-        assert_eq!(shown_kpis(&s, &["a", "b"], &[]).unwrap(), ["a", "b"]);
+        let known = ["desk.wait_mean_min", "desk.utilization"];
+        let err = shown_kpis(&s, &known, &["desk.wiat_mean_min".to_string()]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--kpi: unknown KPI \"desk.wiat_mean_min\"; did you mean \"desk.wait_mean_min\"? KPIs: desk.wait_mean_min, desk.utilization"
+        );
+        assert_eq!(shown_kpis(&s, &known, &[]).unwrap(), known);
     }
 }
