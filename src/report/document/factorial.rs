@@ -135,8 +135,8 @@ impl FactorialReport {
     /// scenario's planner KPIs; else every KPI.
     ///
     /// # Errors
-    /// [`Error::Scenario`] at `--kpi` naming a requested KPI the design did
-    /// not estimate.
+    /// [`Error::UnknownKpi`](crate::Error::UnknownKpi) at `--kpi` naming a
+    /// requested KPI the design did not estimate, with the closest one.
     pub fn shown(&self, scenario: &Scenario, requested: &[String]) -> Result<Vec<&FactorialKpi>> {
         if requested.is_empty() {
             let planner = scenario

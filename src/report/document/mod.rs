@@ -140,8 +140,9 @@ pub fn headline_kpi(scenario: &Scenario) -> &'static str {
 /// available KPI.
 ///
 /// # Errors
-/// [`Error::Scenario`] at `--kpi` naming a requested KPI that is not
-/// available, with the list of those that are.
+/// [`Error::UnknownKpi`](crate::Error::UnknownKpi) at `--kpi` naming a
+/// requested KPI that is not available, with the closest one and the list
+/// of those that are.
 pub fn shown_kpis(
     scenario: &Scenario,
     available: &[&str],
