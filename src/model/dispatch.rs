@@ -168,6 +168,16 @@ impl DispatchNode {
             Some(c) => reg.limit(&f("capacity"), c)?,
             None => Limit::NONE,
         };
+        if let (Some(b), Some(c)) = (d.batch_size, d.capacity)
+            && b > c
+        {
+            return Err(Error::scenario(
+                f("batch_size"),
+                format!(
+                    "must be at most the capacity of a vehicle ({c}), got {b}: a full load would not fit in one"
+                ),
+            ));
+        }
         let mut slots = Vec::new();
         for (i, w) in d.departures.iter().enumerate() {
             if w.days.is_empty() {

@@ -3,9 +3,12 @@
 //! through routers only (errors).
 //!
 //! Invariants they establish for the event loop: every order that enters
-//! can reach a sink, and every cycle passes through a station, so an order
-//! never loops forever at one instant. (Stations whose service time can be
-//! zero are not yet treated as routers here: see issue 12.)
+//! can reach a sink; every cycle passes through a station whose service
+//! takes time (a station whose service time is always zero counts as a
+//! router), so an order never loops forever at one instant; and every
+//! order blocked outside a full room is held by the server that served
+//! it, so it is counted. Sources that create no order within the horizon
+//! are warned about.
 
 use super::station::OverflowTarget;
 use super::{Model, NodeId, NodeKind};
@@ -94,7 +97,7 @@ impl Model {
             |k| matches!(k, NodeKind::Source(_)),
             |i| self.successors(i, true),
         );
-        (0..self.nodes.len())
+        let mut out: Vec<String> = (0..self.nodes.len())
             .filter(|i| !reached[*i])
             .map(|i| {
                 format!(
@@ -102,7 +105,36 @@ impl Model {
                     self.node_field(i)
                 )
             })
-            .collect()
+            .collect();
+        out.extend(self.silent_sources());
+        out
+    }
+
+    /// Sources that create no order within the horizon (a replayed log
+    /// that starts after it, a timetable with no slot inside it, a rate
+    /// table that is zero throughout it), and a line if that is all of
+    /// them: the run would report nothing with exit 0.
+    fn silent_sources(&self) -> Vec<String> {
+        let Some(horizon) = self.horizon else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = (0..self.sources.len())
+            .filter(|k| self.source_hourly(*k).iter().sum::<f64>() <= 0.0)
+            .map(|k| {
+                format!(
+                    "sources.{}: creates no order within the horizon of {} h (its first arrival is after the run ends, or it brings none)",
+                    self.sources[k].name,
+                    horizon.hours()
+                )
+            })
+            .collect();
+        if out.len() == self.sources.len() {
+            out.push(
+                "no source creates an order within the horizon: the run will have no orders"
+                    .to_string(),
+            );
+        }
+        out
     }
 
     /// A sink must be reachable from every node an order can get to, or
@@ -132,6 +164,58 @@ impl Model {
                 self.node_field(i),
                 "orders that get here can never leave: no route from it leads to a sink (a cycle with no exit)",
             ));
+        }
+        Ok(())
+    }
+
+    /// A station whose full room blocks (`overflow = "block"`) keeps an
+    /// order where it comes from, holding the server that served it. Only
+    /// a station's service can hold an order: one sent by a source, a
+    /// dispatch point, an overflow or a renege (through routers) would
+    /// wait outside, counted nowhere (neither in a queue, nor in a wait,
+    /// nor as blocked time). Such a model is refused, naming the entry.
+    pub(crate) fn check_blocking_entries(&self) -> Result<()> {
+        let id = |n: NodeId| n.0 as usize;
+        for i in 0..self.nodes.len() {
+            let (entries, how): (Vec<usize>, &str) = match self.nodes[i].kind {
+                NodeKind::Source(k) => (vec![id(self.sources[k].to)], "its new orders"),
+                NodeKind::Dispatch(d) => (
+                    vec![id(self.dispatches[d].to)],
+                    "the orders its vehicles carry",
+                ),
+                NodeKind::Station(s) => {
+                    let st = &self.stations[s];
+                    let mut v = Vec::new();
+                    if let OverflowTarget::Reject(to) = st.overflow {
+                        v.push(id(to));
+                    }
+                    if let Some(p) = &st.patience {
+                        v.push(id(p.to));
+                    }
+                    (v, "the orders it turns away or that give up waiting")
+                }
+                _ => continue,
+            };
+            let mut seen = vec![false; self.nodes.len()];
+            let mut stack = entries;
+            while let Some(j) = stack.pop() {
+                if std::mem::replace(&mut seen[j], true) {
+                    continue;
+                }
+                match self.nodes[j].kind {
+                    NodeKind::Router(_) => stack.extend(self.successors(j, true)),
+                    NodeKind::Station(s) if self.stations[s].overflow == OverflowTarget::Block => {
+                        return Err(Error::scenario(
+                            format!("{}.overflow", self.node_field(j)),
+                            format!(
+                                "\"block\" keeps an order at the station that served it, but {} sends {how} here without a server to hold them: they would wait outside its room uncounted (no queue, no wait); use {{ reject_to = \"node\" }}, or put a station in front",
+                                self.node_field(i)
+                            ),
+                        ));
+                    }
+                    _ => {}
+                }
+            }
         }
         Ok(())
     }

@@ -55,6 +55,7 @@ pub use delay::Delay;
 pub use dispatch::{Dispatch, WeeklyTime};
 pub use interval::Interval;
 pub use load::{Capacity, NodeLoad, OfferedLoad};
+pub(crate) use order_log::MAX_LOG_BYTES;
 pub use order_log::OrderLog;
 pub use report::ReportSpec;
 pub use router::{Comparison, Route, Router, Rule, RuleValue};

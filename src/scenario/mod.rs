@@ -114,6 +114,7 @@
 //! Every unknown key is an error. Units are in the field names: `_h` hours,
 //! `_min` minutes, `_per_hour` a rate, `_cny` yuan.
 
+mod files;
 mod measure;
 mod order_log;
 
@@ -173,6 +174,16 @@ fn explain_parse_error(text: &str, e: toml::de::Error) -> Error {
             (field, full)
         }
         None => {
+            // An error on a `[header]` line (a missing field, a duplicate
+            // table) is about that table, not the one above it.
+            let here = line.trim();
+            let table = if here.starts_with('[') && !here.starts_with("[[") {
+                here.split(']')
+                    .next()
+                    .map(|t| t.trim_start_matches('[').trim().to_string())
+            } else {
+                table
+            };
             let field = match (&table, &key) {
                 (Some(t), Some(k)) => format!("{t}.{k}"),
                 (None, Some(k)) => k.clone(),
@@ -238,13 +249,19 @@ impl Scenario {
 
     /// Reads and parses a scenario file.
     ///
+    /// Only a regular file of at most 64 MiB is read: a FIFO, a device or
+    /// a folder is refused before it is opened for reading.
+    ///
     /// # Errors
-    /// [`Error::Io`] naming the file if it cannot be read (the io error is
-    /// the source); otherwise as [`Scenario::from_toml_str`], with the file
+    /// [`Error::Io`] naming the file if it cannot be read, is not a
+    /// regular file or is too large (the io error is the source); otherwise as [`Scenario::from_toml_str`], with the file
     /// named in [`Error::Parse`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        let mut file = files::open_regular(path, files::MAX_SCENARIO_BYTES)
+            .map_err(|e| Error::read(path, e))?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut file, &mut text).map_err(|e| Error::read(path, e))?;
         let mut scenario = Self::from_toml_str(&text).map_err(|e| e.in_file(path))?;
         scenario.base_dir = path.parent().map(Path::to_path_buf);
         Ok(scenario)
@@ -317,8 +334,9 @@ impl Scenario {
     ///
     /// # Errors
     /// [`Error::Measure`] naming the measure and patch whose path does not
-    /// exist or whose change does not fit, or the measures whose patched
-    /// scenario breaks a rule (with that error as its source).
+    /// exist or whose change does not fit, a measure given twice (it would
+    /// be applied twice), or the measures whose patched scenario breaks a
+    /// rule (with that error as its source).
     ///
     /// # Examples
     /// ```
@@ -358,6 +376,12 @@ impl Scenario {
         let mut doc = self.to_document()?;
         let mut names = Vec::new();
         for m in measures {
+            if names.contains(&m.name.as_str()) {
+                return Err(Error::measure(
+                    format!("measures {}", m.name),
+                    "is given twice; each measure may be applied once",
+                ));
+            }
             m.apply(&mut doc)?;
             names.push(m.name.as_str());
         }

@@ -21,6 +21,50 @@ pub(crate) const MIN_SAMPLE_EVERY_SECS: f64 = 1.0;
 /// value per station): ten million.
 pub(crate) const MAX_SAMPLES: f64 = 1e7;
 
+/// Longest run, hours: 100,000 (over eleven years). The offered load and
+/// the calendar work by the hour and the day of the run, so the horizon
+/// bounds what they hold.
+pub(crate) const MAX_HORIZON_H: f64 = 1e5;
+
+/// Largest single draw of a timetable batch, orders: ten million. A
+/// heavy-tailed batch distribution whose mean passes the mean bound could
+/// still draw a batch that fills memory; a draw above this is cut to it.
+pub(crate) const MAX_BATCH_DRAW: f64 = 1e7;
+
+/// How many standard deviations above its mean a batch distribution must
+/// stay within [`MAX_BATCH_DRAW`]: by Chebyshev's inequality, at most one
+/// batch in ten thousand can then reach the cap (and a draw that does is
+/// cut to it).
+const BATCH_SPREAD_SDS: f64 = 100.0;
+
+/// Checks a horizon (hours) against [`MAX_HORIZON_H`].
+pub(crate) fn horizon(field: &str, hours: f64) -> Result<()> {
+    if hours <= MAX_HORIZON_H {
+        Ok(())
+    } else {
+        Err(Error::scenario(
+            field,
+            format!("must be at most {MAX_HORIZON_H:e} h (over eleven years), got {hours:e}"),
+        ))
+    }
+}
+
+/// Checks the spread of a batch distribution (mean and standard
+/// deviation, orders) at `field`.
+pub(crate) fn batch_spread(field: &str, mean: f64, sd: f64) -> Result<()> {
+    let reach = mean + BATCH_SPREAD_SDS * sd;
+    if reach.is_finite() && reach <= MAX_BATCH_DRAW {
+        Ok(())
+    } else {
+        Err(Error::scenario(
+            field,
+            format!(
+                "spreads too wide: its mean plus {BATCH_SPREAD_SDS} standard deviations is {reach:e} orders, more than the {MAX_BATCH_DRAW:e} a batch may hold (mean {mean:e}, sd {sd:e})"
+            ),
+        ))
+    }
+}
+
 /// Checks an arrival rate (orders per hour) at `field`.
 pub(crate) fn rate(field: &str, per_hour: f64) -> Result<()> {
     if per_hour.is_finite() && per_hour <= MAX_RATE_PER_HOUR {

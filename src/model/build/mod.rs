@@ -14,7 +14,7 @@ mod limits;
 mod registry;
 mod run_length;
 
-pub(crate) use limits::{batch_mean, rate};
+pub(crate) use limits::{MAX_BATCH_DRAW, batch_mean, batch_spread, rate};
 pub(crate) use registry::{Registry, cumulative};
 pub use run_length::RunLength;
 
@@ -285,5 +285,6 @@ fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
     };
     model.check_instant_cycles()?;
     model.check_exits()?;
+    model.check_blocking_entries()?;
     Ok(model)
 }

@@ -50,6 +50,42 @@ fn check_sum(field: &str, sum: f64) -> Result<()> {
     }
 }
 
+/// Longest node name, in characters.
+pub(crate) const MAX_NAME_CHARS: usize = 64;
+
+/// A node name is 1 to 64 letters, digits, `_` or `-`: names become KPI
+/// names (`review.wait_mean_min`, split at the `.`) and CSV columns, so a
+/// dot, a comma, a quote, a space or a control character (a newline) would
+/// make them ambiguous or break the files.
+fn check_node_name(kind: &str, name: &str) -> Result<()> {
+    let shown =
+        crate::excerpt::excerpt(&name.escape_debug().to_string(), crate::excerpt::MAX_QUOTED);
+    if name.is_empty() {
+        return Err(Error::scenario(kind, "node names must not be empty"));
+    }
+    let field = format!("{kind}.{shown}");
+    let chars = name.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(Error::scenario(
+            field,
+            format!("node names must be at most {MAX_NAME_CHARS} characters, got {chars}"),
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || *c == '_' || *c == '-'))
+    {
+        return Err(Error::scenario(
+            field,
+            format!(
+                "node names may hold only letters, digits, `_` and `-` (they become KPI names `name.kpi` and CSV columns), got {:?} in \"{shown}\"",
+                bad
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Cumulative shares over a name → share map, mapped to ids; the last is +∞.
 pub(crate) fn cumulative<T: Copy>(
     field: &str,
@@ -85,9 +121,7 @@ impl Registry {
         ];
         for (kind, names) in kinds {
             for name in names {
-                if name.is_empty() {
-                    return Err(Error::scenario(kind, "node names must not be empty"));
-                }
+                check_node_name(kind, name)?;
                 let id =
                     NodeId(u16::try_from(ids.len()).map_err(|_| {
                         Error::scenario(kind, "at most 65,535 nodes are supported")
@@ -400,6 +434,14 @@ impl Registry {
     /// would make the service end before it starts.
     pub(crate) fn scale_attribute(&self, field: &str, name: &str) -> Result<u16> {
         let id = self.numeric_attribute(field, name)?;
+        self.replayed_non_negative(name, &format!("it scales the service time at {field}"))?;
+        Ok(id)
+    }
+
+    /// Checks that no replayed log gives attribute `name` a negative value;
+    /// `why` says what the value becomes (a scale, the value a tax is
+    /// assessed on), for the message.
+    pub(crate) fn replayed_non_negative(&self, name: &str, why: &str) -> Result<()> {
         for (source, log) in &self.replays {
             let Some(col) = log.columns.iter().position(|c| c == name) else {
                 continue;
@@ -408,13 +450,13 @@ impl Registry {
                 return Err(Error::scenario(
                     format!("sources.{source}.replay_csv"),
                     format!(
-                        "{}:{}: {name}: must be at least 0, since it scales the service time at {field}, got {}",
+                        "{}:{}: {name}: must be at least 0, since {why}, got {}",
                         log.origin, row.line, row.attributes[col].1
                     ),
                 ));
             }
         }
-        Ok(id)
+        Ok(())
     }
 
     /// The id of milestone `name`, or an error naming `field`.
