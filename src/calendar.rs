@@ -436,6 +436,33 @@ mod tests {
     }
 
     #[test]
+    fn utc_offsets_are_found_and_refused() {
+        assert_eq!(utc_offset("2024-11-04T00:00"), None);
+        assert_eq!(utc_offset("2024-11-04"), None);
+        assert_eq!(utc_offset("2024-11-04T00:00+08:00"), Some("+08:00"));
+        assert_eq!(utc_offset("2024-11-04T00:00:00Z"), Some("Z"));
+        assert_eq!(utc_offset("2024-11-04 00:00-05"), Some("-05"));
+        assert_eq!(
+            utc_offset("2024-11-04T00:00[Asia/Shanghai]"),
+            Some("[Asia/Shanghai]")
+        );
+        #[derive(Debug, Deserialize)]
+        struct S {
+            #[allow(dead_code)]
+            start: StartTime,
+        }
+        for text in [
+            "start = \"2024-11-11T00:00+08:00\"",
+            "start = \"2024-11-11T00:00Z\"",
+            "start = 2024-11-11T00:00:00+08:00",
+            "start = 2024-11-11T00:00:00Z",
+        ] {
+            let err = toml::from_str::<S>(text).unwrap_err().to_string();
+            assert!(err.contains("without a UTC offset"), "{text}: {err}");
+        }
+    }
+
+    #[test]
     fn start_time_parses_quoted_and_bare() {
         #[derive(Deserialize)]
         struct S {

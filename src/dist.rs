@@ -600,6 +600,19 @@ mod tests {
     }
 
     #[test]
+    fn long_values_in_messages_are_short() {
+        let e = Dist::exponential(-1e300).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "exponential.mean: must be finite and greater than 0, got -1e300"
+        );
+        let e = Dist::discrete(vec![1.0; 50], vec![0.02; 49])
+            .unwrap_err()
+            .to_string();
+        assert!(e.len() < 200 && e.ends_with("..."), "{e}");
+    }
+
+    #[test]
     fn valid_constructors_ok() {
         assert!(Dist::exponential(1.0).is_ok());
         assert!(Dist::deterministic(0.0).is_ok());

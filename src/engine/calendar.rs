@@ -159,6 +159,23 @@ impl<E> EventCalendar<E> {
 mod tests {
     use super::*;
 
+    /// In release builds (where the debug assertion is off) a time in the
+    /// past, NaN or infinity never moves the clock backwards or off the
+    /// finite numbers.
+    #[cfg(not(debug_assertions))]
+    #[test]
+    fn a_bad_time_never_moves_the_clock_back_or_off_the_numbers() {
+        let mut c = EventCalendar::new();
+        c.schedule(SimTime::from_secs(5.0), EventClass::Arrival, 'a');
+        assert_eq!(c.pop().map(|e| e.1), Some('a'));
+        c.schedule(SimTime::from_secs(-1.0), EventClass::Arrival, 'p');
+        c.schedule(SimTime::from_secs(f64::NAN), EventClass::Arrival, 'n');
+        c.schedule(SimTime::from_secs(f64::INFINITY), EventClass::Arrival, 'i');
+        assert_eq!(c.pop(), Some((SimTime::from_secs(5.0), 'p')));
+        assert_eq!(c.pop(), Some((SimTime::from_secs(5.0), 'n')));
+        assert_eq!(c.pop(), Some((SimTime::from_secs(f64::MAX), 'i')));
+    }
+
     #[test]
     fn earlier_time_first() {
         let mut c = EventCalendar::new();

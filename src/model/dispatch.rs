@@ -305,3 +305,32 @@ impl Simulation<'_> {
         st.held_avg.update(now, st.held.len() as f64);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Dispatch, Model, SimTime, Sink, Source};
+
+    #[test]
+    fn a_full_load_must_fit_in_a_vehicle() {
+        let with = |batch: u32, capacity: u32| {
+            Model::builder()
+                .with_source("orders", Source::poisson(10.0, "trucks"))
+                .with_dispatch(
+                    "trucks",
+                    Dispatch::new("done")
+                        .with_batch_size(batch)
+                        .with_capacity(capacity),
+                )
+                .with_sink("done", Sink::new())
+                .with_horizon(SimTime::from_hours(1.0))
+                .build()
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(with(3, 3), Ok(()));
+        assert_eq!(
+            with(5, 3),
+            Err("dispatches.trucks.batch_size: must be at most the capacity of a vehicle (3), got 5: a full load would not fit in one".into())
+        );
+    }
+}

@@ -353,6 +353,64 @@ mod tests {
     }
 
     #[test]
+    fn a_blocking_room_fed_by_a_source_is_refused_and_behind_a_station_is_fine() {
+        let blocking = || {
+            Station::new(1, Dist::exponential(1.0).unwrap(), "done")
+                .with_queue_capacity(0, crate::Overflow::Block)
+        };
+        let err = Model::builder()
+            .with_source("orders", Source::poisson(10.0, "desk"))
+            .with_station("desk", blocking())
+            .with_sink("done", Sink::new())
+            .with_horizon(SimTime::from_hours(1.0))
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("stations.desk.overflow: \"block\" keeps an order at the station that served it, but sources.orders sends its new orders here"),
+            "{err}"
+        );
+        let behind_a_station = Model::builder()
+            .with_source("orders", Source::poisson(10.0, "first"))
+            .with_station(
+                "first",
+                Station::new(1, Dist::exponential(1.0).unwrap(), "desk"),
+            )
+            .with_station("desk", blocking())
+            .with_sink("done", Sink::new())
+            .with_horizon(SimTime::from_hours(1.0))
+            .build();
+        assert!(behind_a_station.is_ok());
+    }
+
+    #[test]
+    fn a_source_with_no_order_within_the_horizon_is_warned_about() {
+        let table = |day: crate::Day, hours: f64| {
+            let batch =
+                crate::ScheduledBatch::new(&[day], "06:00", Dist::deterministic(5.0).unwrap())
+                    .unwrap();
+            Model::builder()
+                .with_source("flights", Source::timetable(vec![batch], "done"))
+                .with_sink("done", Sink::new())
+                .with_horizon(SimTime::from_hours(hours))
+                .build()
+                .unwrap()
+                .warnings()
+        };
+        // The default start is a Monday 00:00.
+        assert!(table(crate::Day::Mon, 24.0).is_empty());
+        let w = table(crate::Day::Fri, 24.0);
+        assert_eq!(
+            w,
+            [
+                "sources.flights: creates no order within the horizon of 24 h (its first arrival is after the run ends, or it brings none)",
+                "no source creates an order within the horizon: the run will have no orders"
+            ]
+        );
+        assert!(table(crate::Day::Fri, 168.0).is_empty());
+    }
+
+    #[test]
     fn a_loop_through_a_station_that_takes_time_is_fine() {
         assert!(looped(Dist::deterministic(0.5).unwrap()).is_ok());
         // Zero only sometimes: time passes on the other draws.

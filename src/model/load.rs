@@ -396,3 +396,59 @@ impl Model {
         Some(d.mean().secs() * scale)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Breakdowns, Dist, Model, Overflow, SimTime, Sink, Source, Station};
+
+    fn desk_load(station: Station, rate: f64) -> crate::NodeLoad {
+        let model = Model::builder()
+            .with_source("orders", Source::poisson(rate, "desk"))
+            .with_station("desk", station)
+            .with_sink("done", Sink::new())
+            .with_horizon(SimTime::from_hours(48.0))
+            .build()
+            .unwrap();
+        let load = model.offered_load();
+        load.nodes.into_iter().find(|n| n.name == "desk").unwrap()
+    }
+
+    fn minute() -> Dist {
+        Dist::deterministic(1.0).unwrap()
+    }
+
+    #[test]
+    fn breakdowns_scale_the_capacity_by_availability() {
+        let plain = desk_load(Station::new(1, minute(), "done"), 50.0);
+        assert!((plain.utilization.unwrap() - 50.0 / 60.0).abs() < 1e-12);
+        assert_eq!(plain.availability, None);
+        // Up 1 h, down 1 h: available half the time, so 50/h of 1-min
+        // work needs 1.67 times what is there.
+        let halved = desk_load(
+            Station::new(1, minute(), "done").with_breakdowns(Breakdowns::new(
+                Dist::deterministic(1.0).unwrap(),
+                Dist::deterministic(60.0).unwrap(),
+            )),
+            50.0,
+        );
+        assert_eq!(halved.availability, Some(0.5));
+        assert!((halved.utilization.unwrap() - 100.0 / 60.0).abs() < 1e-12);
+        assert!((halved.peak_day_utilization.unwrap() - 100.0 / 60.0).abs() < 1e-12);
+        assert!(
+            matches!(halved.capacity, crate::Capacity::Servers { mean, max: 1 } if mean == 1.0),
+            "the servers on duty are unchanged"
+        );
+    }
+
+    #[test]
+    fn a_finite_room_is_reported_with_its_overflow() {
+        let reject = desk_load(
+            Station::new(1, minute(), "done")
+                .with_queue_capacity(5, Overflow::RejectTo("done".into())),
+            120.0,
+        );
+        assert_eq!((reject.queue_capacity, reject.blocks), (Some(5), false));
+        let open = desk_load(Station::new(1, minute(), "done"), 120.0);
+        assert_eq!((open.queue_capacity, open.blocks), (None, false));
+    }
+}

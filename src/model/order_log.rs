@@ -229,3 +229,56 @@ impl OrderLog {
         self.rows.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &[u8]) -> String {
+        OrderLog::from_reader(text, "orders.csv")
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn csv_errors_name_the_file_line_and_columns() {
+        assert_eq!(
+            err(b"time,items\n2024-11-04T01:00:00,1,9\n"),
+            "replay_csv: orders.csv:2: the row has 3 fields, but the header has 2 (time, items)"
+        );
+        assert_eq!(
+            err(b"time,items\n2024-11-04T01:00:00,\xff\n"),
+            "replay_csv: orders.csv:2: items: is not UTF-8 text"
+        );
+    }
+
+    #[test]
+    fn times_with_an_offset_are_refused() {
+        for (time, offset) in [
+            ("2024-11-04T01:00:00+08:00", "+08:00"),
+            ("2024-11-04T01:00:00Z", "Z"),
+        ] {
+            let e = err(format!("time\n{time}\n").as_bytes());
+            assert!(
+                e.starts_with(
+                    "replay_csv: orders.csv:2: time: must be local port time without a UTC offset"
+                ),
+                "{e}"
+            );
+            assert!(e.contains(&format!("\"{offset}\"")), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_long_value_is_quoted_as_an_excerpt() {
+        let long = "x".repeat(100_000);
+        let e = err(format!("time,items\n2024-11-04T01:00:00,{long}\n").as_bytes());
+        assert!(e.len() < 200, "{e}");
+        assert!(
+            e.ends_with(
+                "items: must be a number, got \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...\""
+            ),
+            "{e}"
+        );
+    }
+}

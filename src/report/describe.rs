@@ -258,6 +258,39 @@ mod tests {
     }
 
     #[test]
+    fn overload_warnings_say_what_becomes_of_the_excess() {
+        let text = |extra: &str| {
+            let s = Scenario::from_toml_str(&format!(
+                "simulation = {{ horizon_h = 48 }}\n\
+                 sources.orders = {{ rate_per_hour = 120, to = \"desk\" }}\n\
+                 stations.desk = {{ servers = 1, service_time_min = {{ dist = \"deterministic\", value = 1 }}, to = \"done\"{extra} }}\n\
+                 sinks.done = {{}}\n"
+            ))
+            .unwrap();
+            pre_run_warnings(&s.build().unwrap()).join("\n")
+        };
+        let open = text("");
+        assert!(
+            open.starts_with("warning: desk is offered 2.00 times its capacity (120.0 orders/h): its queue grows without bound"),
+            "{open}"
+        );
+        let reject = text(", queue_capacity = 5, overflow = { reject_to = \"done\" }");
+        assert!(
+            reject.ends_with(
+                "its room of 5 stays full and about 50% of the orders offered are turned away"
+            ),
+            "{reject}"
+        );
+        let down = text(
+            ", breakdowns = { time_between_failures_h = { dist = \"deterministic\", value = 3 }, repair_time_min = { dist = \"deterministic\", value = 60 } }",
+        );
+        assert!(
+            down.contains("offered 2.67 times its capacity, counting breakdowns that leave it up 75% of the time"),
+            "{down}"
+        );
+    }
+
+    #[test]
     fn measures_are_listed_with_their_patches() {
         let ms = Measure::builtin();
         let text = measures_text(&ms);

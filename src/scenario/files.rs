@@ -45,3 +45,42 @@ pub(crate) fn reason(e: &Error) -> String {
         format!("cannot be read: {e}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Error, OrderLog, Scenario};
+
+    #[test]
+    fn only_regular_files_are_read() {
+        for path in ["/dev/zero", "/dev/null", "/"] {
+            let err = Scenario::from_path(path).unwrap_err();
+            assert!(matches!(err, Error::Io { .. }), "{err}");
+            assert_eq!(
+                err.to_string(),
+                format!("{path}: cannot be read: is not a regular file")
+            );
+            let err = OrderLog::from_path(path).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("replay_csv: {path}: is not a regular file")
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_over_the_bound_is_refused_by_its_size() {
+        let dir = std::env::temp_dir().join(format!("cbec-sim-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.toml");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(super::MAX_SCENARIO_BYTES + 1).unwrap();
+        let err = Scenario::from_path(&path).unwrap_err().to_string();
+        assert!(
+            err.ends_with(
+                "cannot be read: is 67108865 bytes, more than the 64 MiB a file read here may have"
+            ),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

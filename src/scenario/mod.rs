@@ -536,6 +536,18 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_field_or_duplicate_table_names_its_own_table() {
+        let field = |text: &str| match Scenario::from_toml_str(text).unwrap_err() {
+            Error::Parse(p) => p.field.unwrap_or_default(),
+            e => panic!("{e}"),
+        };
+        let missing = "[simulation]\nhorizon_h = 1\n\n[stations.desk]\nservers = 1\nto = \"x\"\n";
+        assert_eq!(field(missing), "stations.desk");
+        let twice = "[sinks.a]\n[stations.desk]\nservers = 1\n[stations.desk]\nservers = 2\n";
+        assert_eq!(field(twice), "stations.desk");
+    }
+
+    #[test]
     fn syntax_error_without_a_key_is_a_parse_error() {
         let err = Scenario::from_toml_str("[simulation\n").unwrap_err();
         assert!(matches!(err, Error::Parse(_)), "{err}");

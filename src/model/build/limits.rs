@@ -162,6 +162,40 @@ mod tests {
     }
 
     #[test]
+    fn horizons_and_batch_spreads_are_bounded() {
+        assert!(horizon("h", 8760.0).is_ok());
+        assert_eq!(
+            horizon("simulation.horizon_h", 1e9)
+                .unwrap_err()
+                .to_string(),
+            "simulation.horizon_h: must be at most 1e5 h (over eleven years), got 1e9"
+        );
+        assert!(batch_spread("b", 400.0, 100.0).is_ok());
+        let e = batch_spread("sources.f.timetable[0].batch", 100.0, 1e8).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("sources.f.timetable[0].batch: spreads too wide"),
+            "{e}"
+        );
+        assert!(batch_spread("b", 1.0, f64::INFINITY).is_err());
+    }
+
+    #[test]
+    fn a_heavy_tailed_timetable_batch_is_refused() {
+        let batch = |d: Dist| crate::ScheduledBatch::new(&[crate::Day::Mon], "06:00", d).unwrap();
+        let err = error_of(
+            Source::timetable(vec![batch(Dist::lognormal(100.0, 1e6).unwrap())], "desk"),
+            None,
+        );
+        assert!(err.contains("spreads too wide"), "{err}");
+        let err = error_of(
+            Source::timetable(vec![batch(Dist::weibull(0.01, 100.0).unwrap())], "desk"),
+            None,
+        );
+        assert!(err.contains("must have a mean of at most 1e6"), "{err}");
+    }
+
+    #[test]
     fn bounds_accept_ordinary_values_and_name_the_field() {
         assert!(rate("r", 7000.0).is_ok());
         let e = rate("sources.orders.rate_per_hour", 1e300).unwrap_err();

@@ -183,7 +183,7 @@ impl ModelBuilder {
     /// Checks every rule and compiles the model.
     ///
     /// # Errors
-    /// [`Error::Scenario`] naming the first offending field, for example
+    /// [`Error::Scenario`](crate::Error::Scenario) naming the first offending field, for example
     /// `stations.review.servers: must be at least 1, got 0`.
     pub fn build(self) -> Result<Model> {
         let reg = Registry::new(&self)?;

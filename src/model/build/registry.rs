@@ -544,6 +544,40 @@ mod tests {
     }
 
     #[test]
+    fn node_names_follow_the_rule() {
+        let named = |name: &str| {
+            Model::builder()
+                .with_source("orders", Source::poisson(10.0, "done"))
+                .with_sink("done", Sink::new())
+                .with_sink(name, Sink::new())
+                .with_horizon(SimTime::from_hours(1.0))
+                .build()
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(named("left_side-2"), Ok(()));
+        assert_eq!(named("清关"), Ok(()), "letters of any script");
+        let err = named("a.b").unwrap_err();
+        assert!(
+            err.starts_with("sinks.a.b: node names may hold only letters, digits, `_` and `-`"),
+            "{err}"
+        );
+        assert!(named("a\nb").unwrap_err().starts_with("sinks.a\\nb: "));
+        assert!(named("a b").unwrap_err().ends_with("got ' ' in \"a b\""));
+        let long = "x".repeat(65);
+        assert!(
+            named(&long)
+                .unwrap_err()
+                .contains("at most 64 characters, got 65")
+        );
+        assert!(named(&"x".repeat(64)).is_ok());
+        assert_eq!(
+            named("").unwrap_err(),
+            "sinks: node names must not be empty"
+        );
+    }
+
+    #[test]
     fn names_resolve_to_dense_ids_in_order() {
         let model = Model::builder()
             .with_source(
@@ -586,6 +620,42 @@ mod replay_tests {
         assert_eq!(
             err.to_string(),
             "sources.log.replay_csv: orders.csv:3: items: must be at least 0, since it scales the service time at stations.pick.service_scaled_by, got -3"
+        );
+    }
+
+    #[test]
+    fn a_negative_taxed_value_in_a_replayed_log_is_refused() {
+        let log = OrderLog::from_reader(
+            "time,value_cny\n2024-01-01T00:10:00,-250\n".as_bytes(),
+            "orders.csv",
+        )
+        .unwrap();
+        let shares = [("food".to_string(), 1.0)].into_iter().collect();
+        let err = Model::builder()
+            .with_source(
+                "log",
+                Source::replay(log, "pick").with_category("category", shares),
+            )
+            .with_station(
+                "pick",
+                Station::new(1, Dist::exponential(1.0).unwrap(), "done").with_milestone("out"),
+            )
+            .with_sink("done", Sink::new())
+            .with_tax(crate::CbecTax::new(
+                "out",
+                "value_cny",
+                "category",
+                [("food".to_string(), crate::CategoryRates::new(0.09, 0.0))]
+                    .into_iter()
+                    .collect(),
+            ))
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "sources.log.replay_csv: orders.csv:2: value_cny: must be at least 0, since it is the value the tax"
+            ),
+            "{err}"
         );
     }
 }
