@@ -37,6 +37,26 @@ pub(crate) const MAX_BATCH_DRAW: f64 = 1e7;
 /// cut to it).
 const BATCH_SPREAD_SDS: f64 = 100.0;
 
+/// Most nodes a model may have: 2,000 (the Hongqiao model has about 40).
+/// Each station or delay keeps about 180 KB of statistics per replication
+/// in flight (histograms of waits and sojourns), so memory grows with
+/// nodes; at the bound one replication holds about 360 MB.
+pub(crate) const MAX_NODES: usize = 2_000;
+
+/// Checks the number of nodes against [`MAX_NODES`].
+pub(crate) fn nodes(n: usize) -> Result<()> {
+    if n <= MAX_NODES {
+        Ok(())
+    } else {
+        Err(Error::scenario(
+            "scenario",
+            format!(
+                "has {n} nodes (sources, stations, delays, routers, dispatch points and sinks), more than the {MAX_NODES} a model may have: each station keeps about 180 KB of statistics per replication"
+            ),
+        ))
+    }
+}
+
 /// Checks a horizon (hours) against [`MAX_HORIZON_H`].
 pub(crate) fn horizon(field: &str, hours: f64) -> Result<()> {
     if hours <= MAX_HORIZON_H {
@@ -159,6 +179,13 @@ mod tests {
         let once = Source::poisson(1.0, "desk").with_max_arrivals(3);
         let err = error_of(once, Some(SimTime::from_minutes(30.0)));
         assert!(err.contains("never end"), "{err}");
+    }
+
+    #[test]
+    fn the_number_of_nodes_is_bounded() {
+        assert!(nodes(MAX_NODES).is_ok());
+        let e = nodes(MAX_NODES + 1).unwrap_err().to_string();
+        assert!(e.starts_with("scenario: has 2001 nodes"), "{e}");
     }
 
     #[test]

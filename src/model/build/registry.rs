@@ -119,13 +119,11 @@ impl Registry {
             ("dispatches", b.dispatches.keys().collect()),
             ("sinks", b.sinks.keys().collect()),
         ];
+        super::limits::nodes(kinds.iter().map(|(_, names)| names.len()).sum())?;
         for (kind, names) in kinds {
             for name in names {
                 check_node_name(kind, name)?;
-                let id =
-                    NodeId(u16::try_from(ids.len()).map_err(|_| {
-                        Error::scenario(kind, "at most 65,535 nodes are supported")
-                    })?);
+                let id = NodeId(ids.len() as u16);
                 if let Some((_, other)) = ids.insert(name.clone(), (id, kind)) {
                     return Err(Error::scenario(
                         format!("{kind}.{name}"),

@@ -1433,3 +1433,41 @@ fn an_order_log_that_is_not_utf8_names_the_column() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A model of 2,001 nodes is refused by its size before anything is
+/// allocated per node (each station keeps about 180 KB per replication).
+#[test]
+fn a_model_with_too_many_nodes_is_refused() {
+    let dir = folder("nodes");
+    let mut text = String::from(
+        "[simulation]\nhorizon_h = 1\n\n[sources.orders]\nrate_per_hour = 1\nto = \"s1\"\n\n",
+    );
+    for i in 1..=1998 {
+        let to = if i == 1998 {
+            "done".to_string()
+        } else {
+            format!("s{}", i + 1)
+        };
+        text.push_str(&format!(
+            "[stations.s{i}]\nservers = 1\nservice_time_min = {{ dist = \"exponential\", mean = 1 }}\nto = \"{to}\"\n\n"
+        ));
+    }
+    text.push_str("[sinks.done]\n");
+    std::fs::write(dir.join("ok.toml"), &text).unwrap();
+    let out = run_in(&dir, &["validate", "ok.toml"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text.push_str("[sinks.one_too_many]\n");
+    std::fs::write(dir.join("s.toml"), &text).unwrap();
+    let out = run_in(&dir, &["validate", "s.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("s.toml: scenario: has 2001 nodes"), "{err}");
+    assert!(err.contains("more than the 2000 a model may have"), "{err}");
+    assert!(out.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
