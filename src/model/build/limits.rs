@@ -37,7 +37,7 @@ pub(crate) const MAX_BATCH_DRAW: f64 = 1e7;
 /// cut to it).
 const BATCH_SPREAD_SDS: f64 = 100.0;
 
-/// Most nodes a model may have: 2,000 (the Hongqiao model has about 40).
+/// Most nodes a model may have: 2,000 (the Hongqiao model has 51).
 /// Each station or delay keeps about 180 KB of statistics per replication
 /// in flight (histograms of waits and sojourns), so memory grows with
 /// nodes; at the bound one replication holds about 360 MB.
