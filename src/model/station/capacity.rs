@@ -80,6 +80,13 @@ pub(super) fn compile_shifts(
                 "must list at least one day",
             ));
         }
+        // The largest u32 means "no limit": a shift cannot have it.
+        if sh.servers > Limit::MAX_FINITE {
+            return Err(Error::scenario(
+                format!("{field}[{i}].servers"),
+                format!("must be at most {}, got {}", Limit::MAX_FINITE, sh.servers),
+            ));
+        }
     }
     let outside = match s.servers {
         super::Servers::Finite(c) => c,

@@ -1224,6 +1224,36 @@ static CASES: &[Case] = &[
         ],
     ),
     no(
+        "servers on a shift at the no-limit value",
+        11,
+        &[(
+            "s.toml",
+            tiny!(
+                "",
+                "rate_per_hour = 30",
+                "shifts = [{ from = \"08:00\", to = \"18:00\", servers = 4294967295 }]"
+            ),
+        )],
+        V,
+        &["stations.desk.shifts[0].servers: must be at most 4294967294, got 4294967295"],
+    ),
+    no(
+        "a vehicle capacity at the no-limit value",
+        11,
+        &[(
+            "s.toml",
+            concat!(
+                sim!(),
+                "[sources.orders]\nrate_per_hour = 30\nto = \"trucks\"\n\n",
+                "[dispatches.trucks]\ndepartures = [{ at = \"10:00\" }]\ncapacity = 4294967295\nto = \"done\"\n\n[sinks.done]\n"
+            ),
+        )],
+        V,
+        &[
+            "dispatches.trucks.capacity: must be at most 4294967294, got 4294967295; leave the field out for no limit",
+        ],
+    ),
+    no(
         "a room at the no-limit value",
         11,
         &[(
