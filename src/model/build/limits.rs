@@ -43,72 +43,60 @@ const BATCH_SPREAD_SDS: f64 = 100.0;
 /// nodes; at the bound one replication holds about 360 MB.
 pub(crate) const MAX_NODES: usize = 2_000;
 
-/// Checks the number of nodes against [`MAX_NODES`].
-pub(crate) fn nodes(n: usize) -> Result<()> {
-    if n <= MAX_NODES {
+/// `Ok` if `holds`, else the error at `field` with the reason `reason` gives.
+fn within(field: &str, holds: bool, reason: impl FnOnce() -> String) -> Result<()> {
+    if holds {
         Ok(())
     } else {
-        Err(Error::scenario(
-            "scenario",
-            format!(
-                "has {n} nodes (sources, stations, delays, routers, dispatch points and sinks), more than the {MAX_NODES} a model may have: each station keeps about 180 KB of statistics per replication"
-            ),
-        ))
+        Err(Error::scenario(field, reason()))
     }
+}
+
+/// Checks the number of nodes against [`MAX_NODES`].
+pub(crate) fn nodes(n: usize) -> Result<()> {
+    within("scenario", n <= MAX_NODES, || {
+        format!(
+            "has {n} nodes (sources, stations, delays, routers, dispatch points and sinks), more than the {MAX_NODES} a model may have: each station keeps about 180 KB of statistics per replication"
+        )
+    })
 }
 
 /// Checks a horizon (hours) against [`MAX_HORIZON_H`].
 pub(crate) fn horizon(field: &str, hours: f64) -> Result<()> {
-    if hours <= MAX_HORIZON_H {
-        Ok(())
-    } else {
-        Err(Error::scenario(
-            field,
-            format!("must be at most {MAX_HORIZON_H:e} h (over eleven years), got {hours:e}"),
-        ))
-    }
+    within(field, hours <= MAX_HORIZON_H, || {
+        format!("must be at most {MAX_HORIZON_H:e} h (over eleven years), got {hours:e}")
+    })
 }
 
 /// Checks the spread of a batch distribution (mean and standard
 /// deviation, orders) at `field`.
 pub(crate) fn batch_spread(field: &str, mean: f64, sd: f64) -> Result<()> {
     let reach = mean + BATCH_SPREAD_SDS * sd;
-    if reach.is_finite() && reach <= MAX_BATCH_DRAW {
-        Ok(())
-    } else {
-        Err(Error::scenario(
-            field,
-            format!(
-                "spreads too wide: its mean plus {BATCH_SPREAD_SDS} standard deviations is {reach:e} orders, more than the {MAX_BATCH_DRAW:e} a batch may hold (mean {mean:e}, sd {sd:e})"
-            ),
-        ))
-    }
+    within(field, reach.is_finite() && reach <= MAX_BATCH_DRAW, || {
+        format!(
+            "spreads too wide: its mean plus {BATCH_SPREAD_SDS} standard deviations is {reach:e} orders, more than the {MAX_BATCH_DRAW:e} a batch may hold (mean {mean:e}, sd {sd:e})"
+        )
+    })
 }
 
 /// Checks an arrival rate (orders per hour) at `field`.
 pub(crate) fn rate(field: &str, per_hour: f64) -> Result<()> {
-    if per_hour.is_finite() && per_hour <= MAX_RATE_PER_HOUR {
-        Ok(())
-    } else {
-        Err(Error::scenario(
-            field,
+    within(
+        field,
+        per_hour.is_finite() && per_hour <= MAX_RATE_PER_HOUR,
+        || {
             format!(
                 "must be at most {MAX_RATE_PER_HOUR:e} orders an hour (arrivals closer than the clock can tell apart), got {per_hour:e}"
-            ),
-        ))
-    }
+            )
+        },
+    )
 }
 
 /// Checks a mean batch size at `field`.
 pub(crate) fn batch_mean(field: &str, mean: f64) -> Result<()> {
-    if mean.is_finite() && mean <= MAX_BATCH_MEAN {
-        Ok(())
-    } else {
-        Err(Error::scenario(
-            field,
-            format!("must have a mean of at most {MAX_BATCH_MEAN:e} orders a batch, got {mean:e}"),
-        ))
-    }
+    within(field, mean.is_finite() && mean <= MAX_BATCH_MEAN, || {
+        format!("must have a mean of at most {MAX_BATCH_MEAN:e} orders a batch, got {mean:e}")
+    })
 }
 
 /// Checks a sampling interval (`every_secs`) against the run length.

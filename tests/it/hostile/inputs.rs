@@ -41,14 +41,9 @@ const fn warns(
     stderr: &'static [&'static str],
 ) -> Case {
     Case {
-        what,
-        family,
-        files,
-        args,
         code: 0,
-        stderr,
         stdout: Stdout::Any,
-        leaves: &[],
+        ..no(what, family, files, args, stderr)
     }
 }
 
