@@ -31,19 +31,13 @@ const fn no(
     }
 }
 
-/// A legal but suspicious input: the run goes ahead (exit 0) with a
-/// warning on stderr.
-const fn warns(
-    what: &'static str,
-    family: u8,
-    files: &'static [(&'static str, &'static str)],
-    args: &'static [&'static str],
-    stderr: &'static [&'static str],
-) -> Case {
+/// A legal but suspicious input (`no`'s case, turned around): the run
+/// goes ahead (exit 0) with a warning on stderr.
+const fn warns(case: Case) -> Case {
     Case {
         code: 0,
         stdout: Stdout::Any,
-        ..no(what, family, files, args, stderr)
+        ..case
     }
 }
 
@@ -99,6 +93,13 @@ macro_rules! tiny {
     };
 }
 
+/// The tiny scenario at 30 orders an hour, with `$extra` on the desk.
+macro_rules! desk_with {
+    ($extra:literal) => {
+        tiny!("", "rate_per_hour = 30", $extra)
+    };
+}
+
 /// A scenario replaying `orders.csv`, its station scaled by `items`.
 macro_rules! replay {
     () => {
@@ -106,6 +107,21 @@ macro_rules! replay {
             sim!(),
             src!("replay_csv = \"orders.csv\""),
             desk!("service_scaled_by = \"items\"")
+        )
+    };
+}
+
+/// A blocking `desk` that the station `first` (with `$extra`) can send
+/// orders to by another way than its service.
+macro_rules! blocking_behind_first {
+    ($extra:literal) => {
+        concat!(
+            sim!(),
+            "[sources.orders]\nrate_per_hour = 30\nto = \"first\"\n\n",
+            "[stations.first]\nservers = 1\nservice_time_min = { dist = \"exponential\", mean = 1 }\nto = \"done\"\n",
+            $extra,
+            "\n\n",
+            desk!("queue_capacity = 2\noverflow = \"block\"")
         )
     };
 }
@@ -299,9 +315,7 @@ static CASES: &[Case] = &[
         2,
         &[(
             "s.toml",
-            tiny!(
-                "",
-                "rate_per_hour = 30",
+            desk_with!(
                 "patience_min = { dist = \"exponential\", mean = -5 }\nrenege_to = \"done\""
             ),
         )],
@@ -328,9 +342,7 @@ static CASES: &[Case] = &[
         2,
         &[(
             "s.toml",
-            tiny!(
-                "",
-                "rate_per_hour = 30",
+            desk_with!(
                 "breakdowns = { time_between_failures_h = { dist = \"exponential\", mean = 10 }, repair_time_min = { dist = \"deterministic\", value = -30 } }"
             ),
         )],
@@ -901,9 +913,7 @@ static CASES: &[Case] = &[
         9,
         &[(
             "s.toml",
-            tiny!(
-                "",
-                "rate_per_hour = 30",
+            desk_with!(
                 "breakdowns = { time_between_failures_h = { dist = \"uniform\", low = 1000000000000000000000000000000, high = 1 }, repair_time_min = { dist = \"exponential\", mean = 1 } }"
             ),
         )],
@@ -930,7 +940,7 @@ static CASES: &[Case] = &[
         &["s.toml: intervals.clearance: ", "missing field `to`"],
     ),
     // ---- Family 10: checks that miss a cause
-    warns(
+    warns(no(
         "breakdowns that halve a station's time count in its load",
         10,
         &[(
@@ -947,8 +957,8 @@ static CASES: &[Case] = &[
             "warning: desk is offered 1.67 times its capacity, counting breakdowns that leave it up 50% of the time",
             "its queue grows without bound",
         ],
-    ),
-    warns(
+    )),
+    warns(no(
         "a finite room that turns orders away does not grow without bound",
         10,
         &[(
@@ -964,8 +974,8 @@ static CASES: &[Case] = &[
             "warning: desk is offered 2.00 times its capacity",
             "its room of 5 stays full and about 50% of the orders offered are turned away",
         ],
-    ),
-    warns(
+    )),
+    warns(no(
         "a finite room that blocks backs up behind it",
         10,
         &[(
@@ -982,17 +992,13 @@ static CASES: &[Case] = &[
             "warning: desk is offered",
             "its room of 5 stays full and the excess backs up outside it",
         ],
-    ),
+    )),
     no(
         "a blocking room right behind a source",
         10,
         &[(
             "s.toml",
-            tiny!(
-                "",
-                "rate_per_hour = 30",
-                "queue_capacity = 0\noverflow = \"block\""
-            ),
+            desk_with!("queue_capacity = 0\noverflow = \"block\""),
         )],
         V,
         &[
@@ -1041,12 +1047,7 @@ static CASES: &[Case] = &[
         10,
         &[(
             "s.toml",
-            concat!(
-                sim!(),
-                "[sources.orders]\nrate_per_hour = 30\nto = \"first\"\n\n",
-                "[stations.first]\nservers = 1\nservice_time_min = { dist = \"exponential\", mean = 1 }\nto = \"done\"\nqueue_capacity = 1\noverflow = { reject_to = \"desk\" }\n\n",
-                desk!("queue_capacity = 2\noverflow = \"block\"")
-            ),
+            blocking_behind_first!("queue_capacity = 1\noverflow = { reject_to = \"desk\" }"),
         )],
         V,
         &[
@@ -1059,11 +1060,8 @@ static CASES: &[Case] = &[
         10,
         &[(
             "s.toml",
-            concat!(
-                sim!(),
-                "[sources.orders]\nrate_per_hour = 30\nto = \"first\"\n\n",
-                "[stations.first]\nservers = 1\nservice_time_min = { dist = \"exponential\", mean = 1 }\nto = \"done\"\npatience_min = { dist = \"exponential\", mean = 5 }\nrenege_to = \"desk\"\n\n",
-                desk!("queue_capacity = 2\noverflow = \"block\"")
+            blocking_behind_first!(
+                "patience_min = { dist = \"exponential\", mean = 5 }\nrenege_to = \"desk\""
             ),
         )],
         V,
@@ -1223,11 +1221,7 @@ static CASES: &[Case] = &[
         11,
         &[(
             "s.toml",
-            tiny!(
-                "",
-                "rate_per_hour = 30",
-                "shifts = [{ from = \"08:00\", to = \"18:00\", servers = 4294967295 }]"
-            ),
+            desk_with!("shifts = [{ from = \"08:00\", to = \"18:00\", servers = 4294967295 }]"),
         )],
         V,
         &["stations.desk.shifts[0].servers: must be at most 4294967294, got 4294967295"],
@@ -1253,11 +1247,7 @@ static CASES: &[Case] = &[
         11,
         &[(
             "s.toml",
-            tiny!(
-                "",
-                "rate_per_hour = 30",
-                "queue_capacity = 4294967295\noverflow = { reject_to = \"done\" }"
-            ),
+            desk_with!("queue_capacity = 4294967295\noverflow = { reject_to = \"done\" }"),
         )],
         V,
         &[
@@ -1265,7 +1255,7 @@ static CASES: &[Case] = &[
             "got 4294967295",
         ],
     ),
-    warns(
+    warns(no(
         "a replayed log entirely after the horizon",
         11,
         &[
@@ -1277,8 +1267,8 @@ static CASES: &[Case] = &[
             "warning: sources.orders: creates no order within the horizon of 48 h",
             "the run will have no orders",
         ],
-    ),
-    warns(
+    )),
+    warns(no(
         "a timetable with no slot inside the horizon",
         11,
         &[(
@@ -1292,8 +1282,8 @@ static CASES: &[Case] = &[
             "warning: sources.orders: creates no order within the horizon",
             "the run will have no orders",
         ],
-    ),
-    warns(
+    )),
+    warns(no(
         "a rate table that is zero throughout the horizon",
         11,
         &[(
@@ -1304,8 +1294,8 @@ static CASES: &[Case] = &[
         )],
         RUN,
         &["warning: sources.orders: creates no order within the horizon"],
-    ),
-    warns(
+    )),
+    warns(no(
         "one silent source of two",
         11,
         &[(
@@ -1317,7 +1307,7 @@ static CASES: &[Case] = &[
         )],
         RUN,
         &["warning: sources.flights: creates no order within the horizon"],
-    ),
+    )),
 ];
 
 #[test]
@@ -1362,6 +1352,24 @@ fn run_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
+/// Runs `args` in `dir` and checks it is refused: exit 2, nothing on
+/// stdout, a message of at most `max_len` bytes holding each of `wants`.
+fn refused(dir: &std::path::Path, args: &[&str], wants: &[&str], max_len: usize) {
+    let out = run_in(dir, args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let shown = &err[..err.floor_char_boundary(2000)];
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {shown}");
+    assert!(
+        err.len() <= max_len,
+        "{args:?}: {} bytes of message",
+        err.len()
+    );
+    for want in wants {
+        assert!(err.contains(want), "{args:?}: lacks {want:?}: {shown}");
+    }
+    assert!(out.stdout.is_empty(), "{args:?} printed");
+}
+
 /// A FIFO as the scenario or as the order log is refused at once, not
 /// read (which would wait for a writer forever).
 #[test]
@@ -1374,23 +1382,12 @@ fn a_fifo_is_refused_not_read() {
         eprintln!("mkfifo is not available; skipped");
         return;
     }
-    let out = run_in(&dir, &["validate", "pipe"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("pipe: cannot be read: is not a regular file"),
-        "{err}"
-    );
-    assert!(out.stdout.is_empty());
-    std::fs::write(
-        dir.join("s.toml"),
-        concat!(sim!(), src!("replay_csv = \"pipe\""), desk!()),
-    )
-    .unwrap();
-    let out = run_in(&dir, &["run", "-q", "-n", "1", "s.toml"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("pipe: is not a regular file"), "{err}");
+    let wants = ["pipe: cannot be read: is not a regular file"];
+    refused(&dir, &["validate", "pipe"], &wants, 1000);
+    let scenario = concat!(sim!(), src!("replay_csv = \"pipe\""), desk!());
+    std::fs::write(dir.join("s.toml"), scenario).unwrap();
+    let wants = ["sources.orders.replay_csv: pipe: is not a regular file"];
+    refused(&dir, &["run", "-q", "-n", "1", "s.toml"], &wants, 1000);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -1406,37 +1403,20 @@ fn an_18_mb_faulty_line_is_quoted_as_a_short_excerpt() {
         desk!()
     );
     std::fs::write(dir.join("s.toml"), scenario).unwrap();
-    let out = run_in(&dir, &["validate", "s.toml"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        &err[..err.len().min(2000)]
-    );
-    assert!(err.len() < 2000, "{} bytes of message", err.len());
-    assert!(err.contains("sources.orders.rate_per_hour"), "{err}");
-    assert!(err.contains("..."), "{err}");
+    let wants = ["sources.orders.rate_per_hour", "..."];
+    refused(&dir, &["validate", "s.toml"], &wants, 2000);
+    let _ = std::fs::remove_dir_all(&dir);
+    let log = format!("time,items\n2024-11-04T01:00:00,x{long}\n");
+    let wants = ["orders.csv:2: items: must be a number, got \"x999"];
+    log_refused("long-log", log.as_bytes(), &wants);
+}
 
+/// Replays `log` as `orders.csv` and checks `validate` refuses it.
+fn log_refused(name: &str, log: &[u8], wants: &[&str]) {
+    let dir = folder(name);
     std::fs::write(dir.join("s.toml"), replay!()).unwrap();
-    std::fs::write(
-        dir.join("orders.csv"),
-        format!("time,items\n2024-11-04T01:00:00,x{long}\n"),
-    )
-    .unwrap();
-    let out = run_in(&dir, &["validate", "s.toml"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        &err[..err.len().min(2000)]
-    );
-    assert!(err.len() < 1000, "{} bytes of message", err.len());
-    assert!(
-        err.contains("orders.csv:2: items: must be a number, got \"x999"),
-        "{err}"
-    );
+    std::fs::write(dir.join("orders.csv"), log).unwrap();
+    refused(&dir, &["validate", "s.toml"], wants, 1000);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -1444,19 +1424,10 @@ fn an_18_mb_faulty_line_is_quoted_as_a_short_excerpt() {
 /// column.
 #[test]
 fn an_order_log_that_is_not_utf8_names_the_column() {
-    let dir = folder("utf8");
-    std::fs::write(dir.join("s.toml"), replay!()).unwrap();
     let mut bytes = b"time,items\n2024-11-04T01:00:00,1\n2024-11-04T02:00:00,".to_vec();
     bytes.extend_from_slice(&[0xff, 0xfe, b'\n']);
-    std::fs::write(dir.join("orders.csv"), bytes).unwrap();
-    let out = run_in(&dir, &["validate", "s.toml"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("sources.orders.replay_csv: orders.csv:3: items: is not UTF-8 text"),
-        "{err}"
-    );
-    let _ = std::fs::remove_dir_all(&dir);
+    let wants = ["sources.orders.replay_csv: orders.csv:3: items: is not UTF-8 text"];
+    log_refused("utf8", &bytes, &wants);
 }
 
 /// A model of 2,001 nodes is refused by its size before anything is
@@ -1488,11 +1459,10 @@ fn a_model_with_too_many_nodes_is_refused() {
     );
     text.push_str("[sinks.one_too_many]\n");
     std::fs::write(dir.join("s.toml"), &text).unwrap();
-    let out = run_in(&dir, &["validate", "s.toml"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("s.toml: scenario: has 2001 nodes"), "{err}");
-    assert!(err.contains("more than the 2000 a model may have"), "{err}");
-    assert!(out.stdout.is_empty());
+    let wants = [
+        "s.toml: scenario: has 2001 nodes",
+        "more than the 2000 a model may have",
+    ];
+    refused(&dir, &["validate", "s.toml"], &wants, 1000);
     let _ = std::fs::remove_dir_all(&dir);
 }
