@@ -1357,7 +1357,7 @@ fn run_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 fn refused(dir: &std::path::Path, args: &[&str], wants: &[&str], max_len: usize) {
     let out = run_in(dir, args);
     let err = String::from_utf8_lossy(&out.stderr);
-    let shown = &err[..err.floor_char_boundary(2000)];
+    let shown: String = err.chars().take(2000).collect();
     assert_eq!(out.status.code(), Some(2), "{args:?}: {shown}");
     assert!(
         err.len() <= max_len,
