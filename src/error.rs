@@ -250,11 +250,12 @@ impl Error {
         }
     }
 
-    /// Builds an [`Error::Measure`] at `field`, with no source.
+    /// Builds an [`Error::Measure`] at `field`, with no source; long
+    /// numbers in `reason` are written short.
     pub(crate) fn measure(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Measure {
             field: field.into(),
-            reason: reason.into(),
+            reason: crate::excerpt::short_numbers(&reason.into()),
             source: None,
         }
     }

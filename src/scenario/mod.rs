@@ -115,6 +115,7 @@
 //! `_min` minutes, `_per_hour` a rate, `_cny` yuan.
 
 mod files;
+mod locate;
 mod measure;
 mod order_log;
 
@@ -204,13 +205,24 @@ fn explain_parse_error(text: &str, e: toml::de::Error) -> Error {
 /// `Scenario` is the serde face of a [`ModelBuilder`]: the same fields,
 /// checked in one place when the model is built. It adds what only a file
 /// has: where relative paths (replayed order logs) are read from.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Scenario {
     description: ModelBuilder,
     /// Folder of the scenario file, against which relative paths are read.
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,
+    /// The file's text, to give the line and column of a field in errors.
+    #[serde(skip)]
+    text: Option<std::sync::Arc<str>>,
+}
+
+/// Two scenarios are equal when they describe the same model from the
+/// same folder (the text they were read from does not count).
+impl PartialEq for Scenario {
+    fn eq(&self, other: &Self) -> bool {
+        self.description == other.description && self.base_dir == other.base_dir
+    }
 }
 
 impl std::ops::Deref for Scenario {
@@ -231,6 +243,7 @@ impl From<ModelBuilder> for Scenario {
         Scenario {
             description,
             base_dir: None,
+            text: None,
         }
     }
 }
@@ -264,6 +277,7 @@ impl Scenario {
         std::io::Read::read_to_string(&mut file, &mut text).map_err(|e| Error::read(path, e))?;
         let mut scenario = Self::from_toml_str(&text).map_err(|e| e.in_file(path))?;
         scenario.base_dir = path.parent().map(Path::to_path_buf);
+        scenario.text = Some(text.into());
         Ok(scenario)
     }
 
@@ -304,7 +318,10 @@ impl Scenario {
     /// Checks the scenario and compiles it into a model.
     ///
     /// # Errors
-    /// [`Error::Scenario`] naming the first offending field.
+    /// [`Error::Scenario`] naming the first offending field; for a
+    /// scenario read by [`Scenario::from_path`], with the line and column
+    /// of the field in the file before the rule
+    /// (`stations.desk.servers: line 12, column 11: must be at least 1, got 0`).
     ///
     /// # Examples
     /// ```
@@ -321,7 +338,11 @@ impl Scenario {
     /// # Ok(()) }
     /// ```
     pub fn build(&self) -> Result<Model> {
-        self.to_builder()?.build()
+        let built = self.to_builder().and_then(ModelBuilder::build);
+        match &self.text {
+            Some(text) => built.map_err(|e| locate::with_location(e, text)),
+            None => built,
+        }
     }
 
     /// This scenario with `measures` applied, in order.

@@ -217,7 +217,10 @@ static CASES: &[Case] = &[
             ),
         )],
         V,
-        &["simulation.horizon_h: must be finite and greater than 0, got NaN"],
+        &[
+            "simulation.horizon_h: line ",
+            "must be finite and greater than 0, got NaN",
+        ],
     ),
     no(
         "an infinite horizon",
@@ -231,14 +234,20 @@ static CASES: &[Case] = &[
             ),
         )],
         V,
-        &["simulation.horizon_h: must be finite and greater than 0, got inf"],
+        &[
+            "simulation.horizon_h: line ",
+            "must be finite and greater than 0, got inf",
+        ],
     ),
     no(
         "a warm-up of minus infinity",
         2,
         &[("s.toml", tiny!("warmup_h = -inf", "rate_per_hour = 30", ""))],
         V,
-        &["simulation.warmup_h: must be finite and at least 0, got -inf"],
+        &[
+            "simulation.warmup_h: line ",
+            "must be finite and at least 0, got -inf",
+        ],
     ),
     no(
         "a NaN sampling interval",
@@ -248,7 +257,10 @@ static CASES: &[Case] = &[
             tiny!("sample_every_min = nan", "rate_per_hour = 30", ""),
         )],
         V,
-        &["simulation.sample_every_min: must be finite and greater than 0, got NaN"],
+        &[
+            "simulation.sample_every_min: line ",
+            "must be finite and greater than 0, got NaN",
+        ],
     ),
     no(
         "a negative zero service mean",
@@ -277,7 +289,10 @@ static CASES: &[Case] = &[
             ),
         )],
         V,
-        &["sources.orders.profile.hourly_per_hour[3]: must be finite and at least 0, got -5"],
+        &[
+            "sources.orders.profile.hourly_per_hour[3]: line ",
+            "must be finite and at least 0, got -5",
+        ],
     ),
     no(
         "a NaN weekday factor",
@@ -289,7 +304,10 @@ static CASES: &[Case] = &[
             ),
         )],
         V,
-        &["sources.orders.profile.weekday_factors.sat: must be finite and at least 0, got NaN"],
+        &[
+            "sources.orders.profile.weekday_factors.sat: line ",
+            "must be finite and at least 0, got NaN",
+        ],
     ),
     no(
         "a negative dated factor",
@@ -301,14 +319,20 @@ static CASES: &[Case] = &[
             ),
         )],
         V,
-        &["sources.orders.profile.dates[0].factor: must be finite and at least 0, got -2"],
+        &[
+            "sources.orders.profile.dates[0].factor: line ",
+            "must be finite and at least 0, got -2",
+        ],
     ),
     no(
         "a rate of minus infinity",
         2,
         &[("s.toml", tiny!("rate_per_hour = -inf"))],
         V,
-        &["sources.orders.rate_per_hour: must be finite and greater than 0, got -inf"],
+        &[
+            "sources.orders.rate_per_hour: line ",
+            "must be finite and greater than 0, got -inf",
+        ],
     ),
     no(
         "a negative patience",
@@ -382,7 +406,10 @@ static CASES: &[Case] = &[
             concat!(sim!(), src!("replay_csv = \"/dev/zero\""), desk!()),
         )],
         V,
-        &["sources.orders.replay_csv: /dev/zero: is not a regular file"],
+        &[
+            "sources.orders.replay_csv: line ",
+            "/dev/zero: is not a regular file",
+        ],
     ),
     no(
         "stdin as the order log",
@@ -392,7 +419,10 @@ static CASES: &[Case] = &[
             concat!(sim!(), src!("replay_csv = \"/dev/stdin\""), desk!()),
         )],
         RUN,
-        &["sources.orders.replay_csv: /dev/stdin: is not a regular file"],
+        &[
+            "sources.orders.replay_csv: line ",
+            "/dev/stdin: is not a regular file",
+        ],
     ),
     no(
         "a folder as the order log",
@@ -418,7 +448,8 @@ static CASES: &[Case] = &[
         )],
         V,
         &[
-            "stations.check: routes form a cycle through routers and stations whose service time is always 0 (check -> again -> check)",
+            "stations.check: line ",
+            "routes form a cycle through routers and stations whose service time is always 0 (check -> again -> check)",
         ],
     ),
     no(
@@ -435,7 +466,8 @@ static CASES: &[Case] = &[
         )],
         V,
         &[
-            "delays.wait: routes form a cycle",
+            "delays.wait: line ",
+            "routes form a cycle",
             "whose service time is always 0",
         ],
     ),
@@ -445,7 +477,8 @@ static CASES: &[Case] = &[
         &[("s.toml", tiny!("rate_per_hour = 1e300"))],
         V,
         &[
-            "sources.orders.rate_per_hour: must be at most 1e7 orders an hour",
+            "sources.orders.rate_per_hour: line ",
+            "must be at most 1e7 orders an hour",
             "got 1e300",
         ],
     ),
@@ -459,7 +492,10 @@ static CASES: &[Case] = &[
             ),
         )],
         V,
-        &["sources.orders.profile at its peak: must be at most 1e7"],
+        &[
+            "sources.orders.profile at its peak: line ",
+            "must be at most 1e7",
+        ],
     ),
     no(
         "a sampling interval of a microsecond",
@@ -470,7 +506,8 @@ static CASES: &[Case] = &[
         )],
         V,
         &[
-            "simulation.sample_every_min: must be at least",
+            "simulation.sample_every_min: line ",
+            "must be at least",
             "one second",
         ],
     ),
@@ -487,7 +524,8 @@ static CASES: &[Case] = &[
         )],
         V,
         &[
-            "simulation.sample_every_min: would take",
+            "simulation.sample_every_min: line ",
+            "would take",
             "samples over the horizon",
         ],
     ),
@@ -503,7 +541,10 @@ static CASES: &[Case] = &[
             ),
         )],
         V,
-        &["simulation.horizon_h: must be at most 1e5 h", "got 1e9"],
+        &[
+            "simulation.horizon_h: line 2, column 13: must be at most 1e5 h",
+            "got 1e9",
+        ],
     ),
     no(
         "a full load that does not fit in a vehicle",
@@ -517,7 +558,10 @@ static CASES: &[Case] = &[
             ),
         )],
         V,
-        &["dispatches.trucks.batch_size: must be at most the capacity of a vehicle (3), got 5"],
+        &[
+            "dispatches.trucks.batch_size: line ",
+            "must be at most the capacity of a vehicle (3), got 5",
+        ],
     ),
     no(
         "a source with no horizon and no end",
@@ -527,7 +571,10 @@ static CASES: &[Case] = &[
             concat!("[simulation]\n\n", src!("rate_per_hour = 30"), desk!()),
         )],
         V,
-        &["sources.orders.max_arrivals: is required when the model has no horizon"],
+        &[
+            "sources.orders.max_arrivals: line ",
+            "is required when the model has no horizon",
+        ],
     ),
     // ---- Family 5: memory
     no(
@@ -541,7 +588,8 @@ static CASES: &[Case] = &[
         )],
         V,
         &[
-            "sources.orders.timetable[0].batch: must have a mean of at most 1e6 orders a batch, got 1e12",
+            "sources.orders.timetable[0].batch: line ",
+            "must have a mean of at most 1e6 orders a batch, got 1e12",
         ],
     ),
     no(
@@ -555,7 +603,8 @@ static CASES: &[Case] = &[
         )],
         V,
         &[
-            "sources.orders.timetable[0].batch: spreads too wide",
+            "sources.orders.timetable[0].batch: line ",
+            "spreads too wide",
             "more than the 1e7 a batch may hold",
         ],
     ),
@@ -569,7 +618,10 @@ static CASES: &[Case] = &[
             ),
         )],
         V,
-        &["sources.orders.timetable[0].batch: must have a mean of at most 1e6"],
+        &[
+            "sources.orders.timetable[0].batch: line ",
+            "must have a mean of at most 1e6",
+        ],
     ),
     no(
         "dated factors whose product overflows",
@@ -582,7 +634,8 @@ static CASES: &[Case] = &[
         )],
         V,
         &[
-            "sources.orders.profile at its peak: must be at most 1e7",
+            "sources.orders.profile at its peak: line ",
+            "must be at most 1e7",
             "got inf",
         ],
     ),
@@ -592,7 +645,8 @@ static CASES: &[Case] = &[
         &[("s.toml", tiny!("rate_per_hour = 1e308"))],
         V,
         &[
-            "sources.orders.rate_per_hour: must be at most 1e7",
+            "sources.orders.rate_per_hour: line ",
+            "must be at most 1e7",
             "got 1e308",
         ],
     ),
@@ -618,7 +672,7 @@ static CASES: &[Case] = &[
             ),
         )],
         RUN,
-        &["simulation.horizon_h: must be at most 1e5 h"],
+        &["simulation.horizon_h: line ", "must be at most 1e5 h"],
     ),
     no(
         "a sampling interval of a millisecond over a week",
@@ -632,7 +686,7 @@ static CASES: &[Case] = &[
             ),
         )],
         RUN,
-        &["simulation.sample_every_min: must be at least"],
+        &["simulation.sample_every_min: line ", "must be at least"],
     ),
     // ---- Family 8: calendar edges
     no(
@@ -648,7 +702,8 @@ static CASES: &[Case] = &[
         )],
         V,
         &[
-            "simulation.start: 9999-12-30T00:00:00 plus the horizon of 72 h passes the calendar's last instant 9999-12-31T23:59:59",
+            "simulation.start: line ",
+            "9999-12-30T00:00:00 plus the horizon of 72 h passes the calendar's last instant 9999-12-31T23:59:59",
         ],
     ),
     no(
@@ -1002,7 +1057,8 @@ static CASES: &[Case] = &[
         )],
         V,
         &[
-            "stations.desk.overflow: \"block\" keeps an order at the station that served it, but sources.orders sends its new orders here",
+            "stations.desk.overflow: line ",
+            "\"block\" keeps an order at the station that served it, but sources.orders sends its new orders here",
             "uncounted",
         ],
     ),
@@ -1119,7 +1175,8 @@ static CASES: &[Case] = &[
         )],
         V,
         &[
-            "sinks.left.side: node names may hold only letters, digits, `_` and `-`",
+            "sinks.left.side: line ",
+            "node names may hold only letters, digits, `_` and `-`",
             "got '.'",
         ],
     ),
@@ -1131,7 +1188,11 @@ static CASES: &[Case] = &[
             concat!(tiny!("rate_per_hour = 30"), "[sinks.\"left\\nside\"]\n"),
         )],
         V,
-        &["sinks.left\\nside: node names may hold only", "got '\\n'"],
+        &[
+            "sinks.left\\nside: line ",
+            "node names may hold only",
+            "got '\\n'",
+        ],
     ),
     no(
         "a node name with a space",
@@ -1197,7 +1258,7 @@ static CASES: &[Case] = &[
             concat!(tiny!("rate_per_hour = 30"), "[sinks.\"\"]\n"),
         )],
         V,
-        &["sinks: node names must not be empty"],
+        &["sinks: line ", "node names must not be empty"],
     ),
     no(
         "servers at the no-limit value",
@@ -1224,7 +1285,10 @@ static CASES: &[Case] = &[
             desk_with!("shifts = [{ from = \"08:00\", to = \"18:00\", servers = 4294967295 }]"),
         )],
         V,
-        &["stations.desk.shifts[0].servers: must be at most 4294967294, got 4294967295"],
+        &[
+            "stations.desk.shifts[0].servers: line ",
+            "must be at most 4294967294, got 4294967295",
+        ],
     ),
     no(
         "a vehicle capacity at the no-limit value",
@@ -1239,7 +1303,8 @@ static CASES: &[Case] = &[
         )],
         V,
         &[
-            "dispatches.trucks.capacity: must be at most 4294967294, got 4294967295; leave the field out for no limit",
+            "dispatches.trucks.capacity: line ",
+            "must be at most 4294967294, got 4294967295; leave the field out for no limit",
         ],
     ),
     no(
@@ -1251,7 +1316,8 @@ static CASES: &[Case] = &[
         )],
         V,
         &[
-            "stations.desk.queue_capacity: must be at most",
+            "stations.desk.queue_capacity: line ",
+            "must be at most",
             "got 4294967295",
         ],
     ),
@@ -1386,7 +1452,7 @@ fn a_fifo_is_refused_not_read() {
     refused(&dir, &["validate", "pipe"], &wants, 1000);
     let scenario = concat!(sim!(), src!("replay_csv = \"pipe\""), desk!());
     std::fs::write(dir.join("s.toml"), scenario).unwrap();
-    let wants = ["sources.orders.replay_csv: pipe: is not a regular file"];
+    let wants = ["sources.orders.replay_csv: line 7, column 14: pipe: is not a regular file"];
     refused(&dir, &["run", "-q", "-n", "1", "s.toml"], &wants, 1000);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -1426,7 +1492,8 @@ fn log_refused(name: &str, log: &[u8], wants: &[&str]) {
 fn an_order_log_that_is_not_utf8_names_the_column() {
     let mut bytes = b"time,items\n2024-11-04T01:00:00,1\n2024-11-04T02:00:00,".to_vec();
     bytes.extend_from_slice(&[0xff, 0xfe, b'\n']);
-    let wants = ["sources.orders.replay_csv: orders.csv:3: items: is not UTF-8 text"];
+    let wants =
+        ["sources.orders.replay_csv: line 7, column 14: orders.csv:3: items: is not UTF-8 text"];
     log_refused("utf8", &bytes, &wants);
 }
 
