@@ -99,6 +99,25 @@ pub(crate) fn batch_mean(field: &str, mean: f64) -> Result<()> {
     })
 }
 
+/// Most station samples a time series may hold over a run (samples times
+/// stations and delays): ten million, about 80 MB per replication.
+pub(crate) const MAX_STATION_SAMPLES: f64 = 1e7;
+
+/// Checks the size of the time series: `samples` samples of `stations`
+/// stations and delays each.
+pub(crate) fn series(samples: f64, stations: usize) -> Result<()> {
+    let values = samples * stations as f64;
+    within(
+        "simulation.sample_every_min",
+        values <= MAX_STATION_SAMPLES,
+        || {
+            format!(
+                "would take {samples:e} samples of {stations} stations and delays ({values:e} values) over the horizon, more than {MAX_STATION_SAMPLES:e} (about 80 MB per replication); sample less often"
+            )
+        },
+    )
+}
+
 /// Checks a sampling interval (`every_secs`) against the run length.
 pub(crate) fn sampling(field: &str, every_secs: f64, horizon_secs: Option<f64>) -> Result<()> {
     let Some(horizon) = horizon_secs else {
@@ -167,6 +186,16 @@ mod tests {
         let once = Source::poisson(1.0, "desk").with_max_arrivals(3);
         let err = error_of(once, Some(SimTime::from_minutes(30.0)));
         assert!(err.contains("never end"), "{err}");
+    }
+
+    #[test]
+    fn a_time_series_is_bounded_by_samples_times_stations() {
+        assert!(series(384.0, 16).is_ok());
+        let e = series(1e6, 50).unwrap_err().to_string();
+        assert!(
+            e.starts_with("simulation.sample_every_min: would take 1e6 samples of 50 stations and delays (5e7 values)"),
+            "{e}"
+        );
     }
 
     #[test]

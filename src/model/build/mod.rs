@@ -218,6 +218,9 @@ fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
         ));
         stations.push(delay::compile(&reg, name, d)?);
     }
+    if let (Some(every), Some(h)) = (run.sample_every, run.horizon) {
+        limits::series((h.secs() / every.secs()).floor(), stations.len())?;
+    }
     let mut routers = Vec::new();
     for (name, r) in &b.routers {
         nodes.push(NodeInfo::new(

@@ -661,6 +661,25 @@ static CASES: &[Case] = &[
         &["/dev/zero: is not a regular file"],
     ),
     no(
+        "a time series of many samples of many stations",
+        5,
+        &[(
+            "s.toml",
+            concat!(
+                "[simulation]\nhorizon_h = 50000\nsample_every_min = 1\n\n",
+                "[sources.orders]\nrate_per_hour = 30\nto = \"a\"\n\n",
+                "[stations.a]\nservers = 1\nservice_time_min = { dist = \"exponential\", mean = 1 }\nto = \"b\"\n\n",
+                "[stations.b]\nservers = 1\nservice_time_min = { dist = \"exponential\", mean = 1 }\nto = \"c\"\n\n",
+                "[stations.c]\nservers = 1\nservice_time_min = { dist = \"exponential\", mean = 1 }\nto = \"desk\"\n\n",
+                desk!()
+            ),
+        )],
+        V,
+        &[
+            "simulation.sample_every_min: line 3, column 20: would take 3e6 samples of 4 stations and delays (1.2e7 values)",
+        ],
+    ),
+    no(
         "a horizon of 1e12 hours",
         5,
         &[(
