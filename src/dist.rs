@@ -466,6 +466,24 @@ impl Dist {
         }
     }
 
+    /// Whether a draw is exactly 0 with positive probability: a
+    /// deterministic 0, a discrete 0 of positive probability, an empirical
+    /// distribution with a flat stretch at 0.
+    pub(crate) fn can_be_zero(&self) -> bool {
+        match &self.spec {
+            DistSpec::Deterministic { value } => *value == 0.0,
+            DistSpec::Uniform { low, high } => *high == 0.0 && *low == 0.0,
+            DistSpec::Discrete { values, probs } => {
+                values.iter().zip(probs).any(|(v, p)| *v == 0.0 && *p > 0.0)
+            }
+            DistSpec::Empirical { samples } => {
+                let zeros = samples.iter().filter(|x| **x == 0.0).count();
+                zeros >= 2 || (zeros == 1 && samples.len() == 1)
+            }
+            _ => false,
+        }
+    }
+
     /// The exact mean.
     ///
     /// # Formula

@@ -472,6 +472,68 @@ static CASES: &[Case] = &[
         ],
     ),
     no(
+        "a full room that turns orders away to itself",
+        4,
+        &[(
+            "s.toml",
+            desk_with!("queue_capacity = 0\noverflow = { reject_to = \"desk\" }"),
+        )],
+        V,
+        &[
+            "stations.desk: line ",
+            "routes form a cycle that takes no time (desk -> desk)",
+            "turned away by a full room",
+        ],
+    ),
+    no(
+        "a full room that turns orders away through a router back to itself",
+        4,
+        &[(
+            "s.toml",
+            concat!(
+                desk_with!("queue_capacity = 1\noverflow = { reject_to = \"retry\" }"),
+                "\n[routers.retry]\nroutes = [{ to = \"desk\", prob = 0.99 }, { to = \"done\", prob = 0.01 }]\n"
+            ),
+        )],
+        V,
+        &["routes form a cycle that takes no time (desk -> retry -> desk)"],
+    ),
+    no(
+        "no patience at all, giving up back into the same line",
+        4,
+        &[(
+            "s.toml",
+            desk_with!(
+                "patience_min = { dist = \"deterministic\", value = 0 }\nrenege_to = \"desk\""
+            ),
+        )],
+        V,
+        &[
+            "stations.desk: line ",
+            "routes form a cycle that takes no time (desk -> desk)",
+            "giving up at once",
+        ],
+    ),
+    no(
+        "a full load sent straight back to its dispatch point",
+        4,
+        &[(
+            "s.toml",
+            concat!(
+                sim!(),
+                "[sources.orders]\nrate_per_hour = 30\nto = \"trucks\"\n\n",
+                "[dispatches.trucks]\nbatch_size = 2\nto = \"again\"\n\n",
+                "[routers.again]\nroutes = [{ to = \"trucks\", prob = 0.5 }, { to = \"done\", prob = 0.5 }]\n\n[sinks.done]\n"
+            ),
+        )],
+        V,
+        &[
+            "dispatches.trucks: line ",
+            "routes form a cycle that takes no time (again -> trucks -> again)",
+            "leaving in a full load",
+        ],
+    ),
+    no(
         "a rate the clock cannot tell apart",
         4,
         &[("s.toml", tiny!("rate_per_hour = 1e300"))],
