@@ -534,6 +534,22 @@ static CASES: &[Case] = &[
         ],
     ),
     no(
+        "failures a nanosecond apart",
+        4,
+        &[(
+            "s.toml",
+            desk_with!(
+                "breakdowns = { time_between_failures_h = { dist = \"exponential\", mean = 1e-12 }, repair_time_min = { dist = \"deterministic\", value = 0 } }"
+            ),
+        )],
+        V,
+        &[
+            "stations.desk.breakdowns: line ",
+            "a failure and its repair must take at least one second on average",
+            "got 3.6e-9 s",
+        ],
+    ),
+    no(
         "a rate the clock cannot tell apart",
         4,
         &[("s.toml", tiny!("rate_per_hour = 1e300"))],
