@@ -28,6 +28,8 @@ pub(crate) fn excerpt(text: &str, max: usize) -> String {
 /// scientific notation (`1e300` rather than 301 digits).
 pub(crate) fn short_numbers(text: &str) -> String {
     let is_num_char = |c: char| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E');
+    // A number stands alone: digits inside a name (`desk_12345...`) stay.
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
@@ -36,8 +38,9 @@ pub(crate) fn short_numbers(text: &str) -> String {
             .find(|c: char| !is_num_char(c))
             .unwrap_or(rest.len() - start);
         let token = &rest[start..start + len];
+        let alone = !word(out.chars().next_back()) && !word(rest[start + len..].chars().next());
         match token.parse::<f64>() {
-            Ok(x) if token.len() > MAX_DIGITS => out.push_str(&format!("{x:e}")),
+            Ok(x) if alone && token.len() > MAX_DIGITS => out.push_str(&format!("{x:e}")),
             _ => out.push_str(token),
         }
         rest = &rest[start + len..];
@@ -94,6 +97,9 @@ mod tests {
             "got 0.8999999999999999 at line 12"
         );
         assert_eq!(short_numbers("2024-11-04T00:00"), "2024-11-04T00:00");
+        let name = "unknown node \"desk_123456789012345678901234\"";
+        assert_eq!(short_numbers(name), name);
+        assert_eq!(short_numbers("got -1000000000000000000000000"), "got -1e24");
     }
 
     #[test]
