@@ -52,6 +52,21 @@ fn within(field: &str, holds: bool, reason: impl FnOnce() -> String) -> Result<(
     }
 }
 
+/// Most attributes an order may carry (drawn, categorical, counters and
+/// the columns of replayed logs): 256. Every live order holds a value per
+/// attribute, so a log of thousands of columns would multiply the memory
+/// of every order in the system.
+pub(crate) const MAX_ATTRIBUTES: usize = 256;
+
+/// Checks the number of attributes against [`MAX_ATTRIBUTES`].
+pub(crate) fn attributes(n: usize) -> Result<()> {
+    within("attributes", n <= MAX_ATTRIBUTES, || {
+        format!(
+            "the model has {n} attributes (drawn, categorical, counters and replayed log columns), more than the {MAX_ATTRIBUTES} an order may carry: every order in the system holds a value for each"
+        )
+    })
+}
+
 /// Checks the number of nodes against [`MAX_NODES`].
 pub(crate) fn nodes(n: usize) -> Result<()> {
     within("scenario", n <= MAX_NODES, || {
@@ -199,7 +214,9 @@ mod tests {
     }
 
     #[test]
-    fn the_number_of_nodes_is_bounded() {
+    fn the_numbers_of_nodes_and_attributes_are_bounded() {
+        assert!(attributes(MAX_ATTRIBUTES).is_ok());
+        assert!(attributes(MAX_ATTRIBUTES + 1).is_err());
         assert!(nodes(MAX_NODES).is_ok());
         let e = nodes(MAX_NODES + 1).unwrap_err().to_string();
         assert!(e.starts_with("scenario: has 2001 nodes"), "{e}");

@@ -293,13 +293,7 @@ impl Registry {
                 }
             }
         }
-        if self.attributes.len() > usize::from(u16::MAX) {
-            return Err(Error::scenario(
-                "attributes",
-                "at most 65,535 attributes are supported",
-            ));
-        }
-        Ok(())
+        super::limits::attributes(self.attributes.len())
     }
 
     /// The id of attribute `name`.

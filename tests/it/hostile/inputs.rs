@@ -1630,3 +1630,17 @@ fn a_model_with_too_many_nodes_is_refused() {
     refused(&dir, &["validate", "s.toml"], &wants, 1000);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An order log of 300 columns is refused by the attribute bound: every
+/// order would carry 300 values.
+#[test]
+fn an_order_log_with_too_many_columns_is_refused() {
+    let header: Vec<String> = (0..300).map(|i| format!("c{i}")).collect();
+    let row = vec!["1"; 300].join(",");
+    let log = format!("time,{}\n2024-11-04T01:00:00,{row}\n", header.join(","));
+    let wants = [
+        "attributes: the model has 300 attributes",
+        "more than the 256 an order may carry",
+    ];
+    log_refused("columns", log.as_bytes(), &wants);
+}
