@@ -62,8 +62,28 @@ where
         Repr::Text(t) => t,
         Repr::Toml(t) => t.to_string(),
     };
+    let shown = crate::excerpt::excerpt(&text, crate::excerpt::MAX_QUOTED);
+    if let Some(offset) = utc_offset(&text) {
+        return Err(D::Error::custom(format!(
+            "{rule}, without a UTC offset: times are local port time, so \"{offset}\" is refused rather than ignored, got \"{shown}\""
+        )));
+    }
     text.parse::<T>()
-        .map_err(|_| D::Error::custom(format!("{rule}, got \"{text}\"")))
+        .map_err(|_| D::Error::custom(format!("{rule}, got \"{shown}\"")))
+}
+
+/// The UTC offset (`Z`, `+08:00`, `-05`) at the end of a written date-time,
+/// if it has one. Every date-time of a scenario or an order log is local
+/// port time, so an offset is refused wherever one is read (the civil
+/// parser would ignore `+08:00` and refuse `Z`); this finds it.
+pub(crate) fn utc_offset(text: &str) -> Option<&str> {
+    let text = text.trim();
+    // The date part: an optional sign, then the year, month and day.
+    let body = text.trim_start_matches(['+', '-']);
+    let date_end = body.find(['T', 't', ' '])?;
+    let time = &body[date_end + 1..];
+    let at = time.find(['Z', 'z', '+', '-', '['])?;
+    Some(&time[at..])
 }
 
 /// A day of the week, written `mon` … `sun` in files.
@@ -413,6 +433,33 @@ mod tests {
         assert_eq!(c.date(t), jiff::civil::date(2024, 11, 11));
         assert_eq!(c.week_offset(t), 0.0);
         assert_eq!(c.time_of("2024-11-04T07:00".parse().unwrap()), 3600.0);
+    }
+
+    #[test]
+    fn utc_offsets_are_found_and_refused() {
+        assert_eq!(utc_offset("2024-11-04T00:00"), None);
+        assert_eq!(utc_offset("2024-11-04"), None);
+        assert_eq!(utc_offset("2024-11-04T00:00+08:00"), Some("+08:00"));
+        assert_eq!(utc_offset("2024-11-04T00:00:00Z"), Some("Z"));
+        assert_eq!(utc_offset("2024-11-04 00:00-05"), Some("-05"));
+        assert_eq!(
+            utc_offset("2024-11-04T00:00[Asia/Shanghai]"),
+            Some("[Asia/Shanghai]")
+        );
+        #[derive(Debug, Deserialize)]
+        struct S {
+            #[allow(dead_code)]
+            start: StartTime,
+        }
+        for text in [
+            "start = \"2024-11-11T00:00+08:00\"",
+            "start = \"2024-11-11T00:00Z\"",
+            "start = 2024-11-11T00:00:00+08:00",
+            "start = 2024-11-11T00:00:00Z",
+        ] {
+            let err = toml::from_str::<S>(text).unwrap_err().to_string();
+            assert!(err.contains("without a UTC offset"), "{text}: {err}");
+        }
     }
 
     #[test]

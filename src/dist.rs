@@ -466,6 +466,24 @@ impl Dist {
         }
     }
 
+    /// Whether a draw is exactly 0 with positive probability: a
+    /// deterministic 0, a discrete 0 of positive probability, an empirical
+    /// distribution with a flat stretch at 0.
+    pub(crate) fn can_be_zero(&self) -> bool {
+        match &self.spec {
+            DistSpec::Deterministic { value } => *value == 0.0,
+            DistSpec::Uniform { low, high } => *high == 0.0 && *low == 0.0,
+            DistSpec::Discrete { values, probs } => {
+                values.iter().zip(probs).any(|(v, p)| *v == 0.0 && *p > 0.0)
+            }
+            DistSpec::Empirical { samples } => {
+                let zeros = samples.iter().filter(|x| **x == 0.0).count();
+                zeros >= 2 || (zeros == 1 && samples.len() == 1)
+            }
+            _ => false,
+        }
+    }
+
     /// The exact mean.
     ///
     /// # Formula
@@ -597,6 +615,19 @@ mod tests {
             err.to_string(),
             "exponential.mean: must be finite and greater than 0, got -1"
         );
+    }
+
+    #[test]
+    fn long_values_in_messages_are_short() {
+        let e = Dist::exponential(-1e300).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "exponential.mean: must be finite and greater than 0, got -1e300"
+        );
+        let e = Dist::discrete(vec![1.0; 50], vec![0.02; 49])
+            .unwrap_err()
+            .to_string();
+        assert!(e.len() < 200 && e.ends_with("..."), "{e}");
     }
 
     #[test]

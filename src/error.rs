@@ -241,18 +241,21 @@ fn did_you_mean(closest: Option<&str>) -> String {
 
 impl Error {
     /// Builds an [`Error::Scenario`] for the field at `field`.
+    /// Numbers of more than 20 characters in `reason` are written short
+    /// (`1e300`).
     pub(crate) fn scenario(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Scenario {
             field: field.into(),
-            reason: reason.into(),
+            reason: crate::excerpt::short_numbers(&reason.into()),
         }
     }
 
-    /// Builds an [`Error::Measure`] at `field`, with no source.
+    /// Builds an [`Error::Measure`] at `field`, with no source; long
+    /// numbers in `reason` are written short.
     pub(crate) fn measure(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Measure {
             field: field.into(),
-            reason: reason.into(),
+            reason: crate::excerpt::short_numbers(&reason.into()),
             source: None,
         }
     }
@@ -276,7 +279,9 @@ impl Error {
     }
 
     /// Builds an [`Error::Parse`] from a TOML error, at `field` if known,
-    /// with `message` (by default the TOML error's own text).
+    /// with `message` (by default the TOML error's own text); a long
+    /// quoted line is cut to a window around the error, and long numbers
+    /// are written short.
     pub(crate) fn parse(
         source: toml::de::Error,
         field: Option<String>,
@@ -286,7 +291,7 @@ impl Error {
         Error::Parse(Box::new(ParseError {
             path: None,
             field,
-            message: message.trim_end().to_string(),
+            message: crate::excerpt::clip_snippet(message.trim_end()),
             source,
         }))
     }
@@ -354,11 +359,14 @@ pub struct DistError {
 }
 
 impl DistError {
+    /// A long value (a list, a number with hundreds of digits) is kept
+    /// as a short excerpt.
     pub(crate) fn new(param: &'static str, rule: &'static str, value: impl fmt::Display) -> Self {
+        let value = crate::excerpt::short_numbers(&value.to_string());
         DistError {
             param,
             rule,
-            value: value.to_string(),
+            value: crate::excerpt::excerpt(&value, 2 * crate::excerpt::MAX_QUOTED),
         }
     }
 }

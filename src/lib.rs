@@ -134,6 +134,7 @@ pub mod calendar;
 mod dist;
 mod engine;
 mod error;
+mod excerpt;
 pub mod experiment;
 mod model;
 pub mod presets;

@@ -91,16 +91,23 @@ impl<E> EventCalendar<E> {
     }
 
     /// Schedules `event` at `at`, which must not be earlier than now.
+    ///
+    /// The model's checks keep every time finite and not in the past; as a
+    /// last guard in release builds too, a time before now (or NaN) is
+    /// taken as now and an infinite one as the largest finite time, so the
+    /// clock can never run backwards or leave the finite numbers. A valid
+    /// time passes unchanged, bit for bit.
     #[inline]
     pub(crate) fn schedule(&mut self, at: SimTime, class: EventClass, event: E) {
         debug_assert!(
             at.secs().is_finite() && at >= self.now,
             "scheduled in the past: {at:?}"
         );
+        let secs = at.secs().max(self.now.secs()).min(f64::MAX);
         let key = ((class as u64) << CLASS_SHIFT) | self.next_seq;
         self.next_seq += 1;
         // `+ 0.0` turns a -0.0 into +0.0 so the bit pattern orders correctly.
-        let time_bits = (at.secs() + 0.0).to_bits();
+        let time_bits = (secs + 0.0).to_bits();
         self.heap.push(Scheduled {
             time_bits,
             key,
@@ -151,6 +158,23 @@ impl<E> EventCalendar<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// In release builds (where the debug assertion is off) a time in the
+    /// past, NaN or infinity never moves the clock backwards or off the
+    /// finite numbers.
+    #[cfg(not(debug_assertions))]
+    #[test]
+    fn a_bad_time_never_moves_the_clock_back_or_off_the_numbers() {
+        let mut c = EventCalendar::new();
+        c.schedule(SimTime::from_secs(5.0), EventClass::Arrival, 'a');
+        assert_eq!(c.pop().map(|e| e.1), Some('a'));
+        c.schedule(SimTime::from_secs(-1.0), EventClass::Arrival, 'p');
+        c.schedule(SimTime::from_secs(f64::NAN), EventClass::Arrival, 'n');
+        c.schedule(SimTime::from_secs(f64::INFINITY), EventClass::Arrival, 'i');
+        assert_eq!(c.pop(), Some((SimTime::from_secs(5.0), 'p')));
+        assert_eq!(c.pop(), Some((SimTime::from_secs(5.0), 'n')));
+        assert_eq!(c.pop(), Some((SimTime::from_secs(f64::MAX), 'i')));
+    }
 
     #[test]
     fn earlier_time_first() {

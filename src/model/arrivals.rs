@@ -379,7 +379,9 @@ pub(crate) fn compile_timetable(table: &[ScheduledBatch], field: &str) -> Result
                 "must list at least one day",
             ));
         }
-        build::batch_mean(&format!("{field}[{i}].batch"), b.batch.mean())?;
+        let at = format!("{field}[{i}].batch");
+        build::batch_mean(&at, b.batch.mean())?;
+        build::batch_spread(&at, b.batch.mean(), b.batch.variance().sqrt())?;
         for d in &b.days {
             slots.push((d.index() as f64 * 86_400.0 + b.at.secs(), b.batch.clone()));
         }

@@ -168,6 +168,16 @@ impl DispatchNode {
             Some(c) => reg.limit(&f("capacity"), c)?,
             None => Limit::NONE,
         };
+        if let (Some(b), Some(c)) = (d.batch_size, d.capacity)
+            && b > c
+        {
+            return Err(Error::scenario(
+                f("batch_size"),
+                format!(
+                    "must be at most the capacity of a vehicle ({c}), got {b}: a full load would not fit in one"
+                ),
+            ));
+        }
         let mut slots = Vec::new();
         for (i, w) in d.departures.iter().enumerate() {
             if w.days.is_empty() {
@@ -293,5 +303,34 @@ impl Simulation<'_> {
         }
         let st = &mut self.dispatches[d];
         st.held_avg.update(now, st.held.len() as f64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Dispatch, Model, SimTime, Sink, Source};
+
+    #[test]
+    fn a_full_load_must_fit_in_a_vehicle() {
+        let with = |batch: u32, capacity: u32| {
+            Model::builder()
+                .with_source("orders", Source::poisson(10.0, "trucks"))
+                .with_dispatch(
+                    "trucks",
+                    Dispatch::new("done")
+                        .with_batch_size(batch)
+                        .with_capacity(capacity),
+                )
+                .with_sink("done", Sink::new())
+                .with_horizon(SimTime::from_hours(1.0))
+                .build()
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(with(3, 3), Ok(()));
+        assert_eq!(
+            with(5, 3),
+            Err("dispatches.trucks.batch_size: must be at most the capacity of a vehicle (3), got 5: a full load would not fit in one".into())
+        );
     }
 }

@@ -36,6 +36,11 @@ impl DurationDist {
         SimTime::from_secs(self.dist.sample(rng) * self.secs_per_unit)
     }
 
+    /// Whether a draw can be exactly zero with positive probability.
+    pub(crate) fn can_be_zero(&self) -> bool {
+        self.dist.can_be_zero()
+    }
+
     /// The mean duration.
     pub(crate) fn mean(&self) -> SimTime {
         SimTime::from_secs(self.dist.mean() * self.secs_per_unit)

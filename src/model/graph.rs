@@ -3,9 +3,14 @@
 //! through routers only (errors).
 //!
 //! Invariants they establish for the event loop: every order that enters
-//! can reach a sink, and every cycle passes through a station, so an order
-//! never loops forever at one instant. (Stations whose service time can be
-//! zero are not yet treated as routers here: see issue 12.)
+//! can reach a sink; every cycle passes through a station whose service
+//! takes time (a station whose service time is always zero counts as a
+//! router, and so do a full room's overflow, a renege whose patience can
+//! be zero and a full-load departure), so an order never loops forever at
+//! one instant; and every
+//! order blocked outside a full room is held by the server that served
+//! it, so it is counted. Sources that create no order within the horizon
+//! are warned about.
 
 use super::station::OverflowTarget;
 use super::{Model, NodeId, NodeKind};
@@ -94,7 +99,7 @@ impl Model {
             |k| matches!(k, NodeKind::Source(_)),
             |i| self.successors(i, true),
         );
-        (0..self.nodes.len())
+        let mut out: Vec<String> = (0..self.nodes.len())
             .filter(|i| !reached[*i])
             .map(|i| {
                 format!(
@@ -102,7 +107,36 @@ impl Model {
                     self.node_field(i)
                 )
             })
-            .collect()
+            .collect();
+        out.extend(self.silent_sources());
+        out
+    }
+
+    /// Sources that create no order within the horizon (a replayed log
+    /// that starts after it, a timetable with no slot inside it, a rate
+    /// table that is zero throughout it), and a line if that is all of
+    /// them: the run would report nothing with exit 0.
+    fn silent_sources(&self) -> Vec<String> {
+        let Some(horizon) = self.horizon else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = (0..self.sources.len())
+            .filter(|k| self.source_hourly(*k).iter().sum::<f64>() <= 0.0)
+            .map(|k| {
+                format!(
+                    "sources.{}: creates no order within the horizon of {} h (its first arrival is after the run ends, or it brings none)",
+                    self.sources[k].name,
+                    horizon.hours()
+                )
+            })
+            .collect();
+        if out.len() == self.sources.len() {
+            out.push(
+                "no source creates an order within the horizon: the run will have no orders"
+                    .to_string(),
+            );
+        }
+        out
     }
 
     /// A sink must be reachable from every node an order can get to, or
@@ -136,6 +170,58 @@ impl Model {
         Ok(())
     }
 
+    /// A station whose full room blocks (`overflow = "block"`) keeps an
+    /// order where it comes from, holding the server that served it. Only
+    /// a station's service can hold an order: one sent by a source, a
+    /// dispatch point, an overflow or a renege (through routers) would
+    /// wait outside, counted nowhere (neither in a queue, nor in a wait,
+    /// nor as blocked time). Such a model is refused, naming the entry.
+    pub(crate) fn check_blocking_entries(&self) -> Result<()> {
+        let id = |n: NodeId| n.0 as usize;
+        for i in 0..self.nodes.len() {
+            let (entries, how): (Vec<usize>, &str) = match self.nodes[i].kind {
+                NodeKind::Source(k) => (vec![id(self.sources[k].to)], "its new orders"),
+                NodeKind::Dispatch(d) => (
+                    vec![id(self.dispatches[d].to)],
+                    "the orders its vehicles carry",
+                ),
+                NodeKind::Station(s) => {
+                    let st = &self.stations[s];
+                    let mut v = Vec::new();
+                    if let OverflowTarget::Reject(to) = st.overflow {
+                        v.push(id(to));
+                    }
+                    if let Some(p) = &st.patience {
+                        v.push(id(p.to));
+                    }
+                    (v, "the orders it turns away or that give up waiting")
+                }
+                _ => continue,
+            };
+            let mut seen = vec![false; self.nodes.len()];
+            let mut stack = entries;
+            while let Some(j) = stack.pop() {
+                if std::mem::replace(&mut seen[j], true) {
+                    continue;
+                }
+                match self.nodes[j].kind {
+                    NodeKind::Router(_) => stack.extend(self.successors(j, true)),
+                    NodeKind::Station(s) if self.stations[s].overflow == OverflowTarget::Block => {
+                        return Err(Error::scenario(
+                            format!("{}.overflow", self.node_field(j)),
+                            format!(
+                                "\"block\" keeps an order at the station that served it, but {} sends {how} here without a server to hold them: they would wait outside its room uncounted (no queue, no wait); use {{ reject_to = \"node\" }}, or put a station in front",
+                                self.node_field(i)
+                            ),
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The name of node `i`.
     pub(crate) fn node_name(&self, i: usize) -> String {
         match self.nodes[i].kind {
@@ -147,18 +233,12 @@ impl Model {
         }
     }
 
-    /// Whether an order passes node `i` without time passing: a router,
-    /// or a station or delay whose service time is always zero.
-    fn instant(&self, i: usize) -> bool {
-        match self.nodes[i].kind {
-            NodeKind::Router(_) => true,
-            NodeKind::Station(s) => self.stations[s].service.always_zero(),
-            _ => false,
-        }
-    }
-
-    /// Where an order can go from instant node `i` at the same instant
-    /// (routes of probability 0 count: a measure may raise them).
+    /// Where an order at node `i` can be sent on at the same instant: a
+    /// router's routes and rules (routes of probability 0 count: a measure
+    /// may raise them); a station's `to` if its service time is always
+    /// zero, its overflow target (a full room turns an order away at once)
+    /// and its renege target if patience can be zero; a dispatch point's
+    /// `to` if it has a batch size (a full load leaves at once).
     fn instant_successors(&self, i: usize) -> Vec<usize> {
         let id = |n: NodeId| n.0 as usize;
         match self.nodes[i].kind {
@@ -169,22 +249,52 @@ impl Model {
                     .iter()
                     .chain(router.by_class.iter().flatten().flatten())
                     .map(|&(_, to)| id(to))
+                    .chain(router.rules.iter().map(|rule| id(rule.to)))
                     .collect()
             }
             NodeKind::Station(s) => {
                 let st = &self.stations[s];
-                let mut v = vec![id(st.to)];
+                let mut v = Vec::new();
+                if st.service.always_zero() {
+                    v.push(id(st.to));
+                }
                 if let OverflowTarget::Reject(to) = st.overflow {
                     v.push(id(to));
                 }
+                if let Some(p) = st.patience.as_ref().filter(|p| p.time.can_be_zero()) {
+                    v.push(id(p.to));
+                }
                 v
             }
-            _ => Vec::new(),
+            NodeKind::Dispatch(d) => {
+                let dn = &self.dispatches[d];
+                dn.batch_size.map(|_| id(dn.to)).into_iter().collect()
+            }
+            NodeKind::Source(_) | NodeKind::Sink(_) => Vec::new(),
         }
     }
 
-    /// Every cycle must pass through a station whose service takes time,
-    /// or an order could loop forever without time passing.
+    /// The reason a cycle that takes no time is refused, by what it
+    /// passes through.
+    fn instant_cycle_reason(&self, cycle: &[usize]) -> &'static str {
+        let kinds = cycle.iter().map(|n| self.nodes[*n].kind);
+        if kinds.clone().all(|k| matches!(k, NodeKind::Router(_))) {
+            "routes form a cycle through routers only ({}); every cycle must pass through a station"
+        } else if kinds.clone().all(|k| match k {
+            NodeKind::Router(_) => true,
+            NodeKind::Station(s) => self.stations[s].service.always_zero(),
+            _ => false,
+        }) {
+            "routes form a cycle through routers and stations whose service time is always 0 ({}); every cycle must pass through a station whose service takes time"
+        } else {
+            "routes form a cycle that takes no time ({}): an order turned away by a full room, giving up at once or leaving in a full load comes back at the same instant; every cycle must pass through a station whose service takes time"
+        }
+    }
+
+    /// No cycle may be followed without time passing, or an order could
+    /// loop forever at one instant: every cycle must pass through a
+    /// station whose service takes time (not only through its overflow or
+    /// an instant renege), or a dispatch point that waits for departures.
     pub(crate) fn check_instant_cycles(&self) -> Result<()> {
         // 0 = unvisited, 1 = on the current path, 2 = done.
         let mut mark = vec![0u8; self.nodes.len()];
@@ -192,34 +302,30 @@ impl Model {
             mark[i] = 1;
             path.push(i);
             for next in m.instant_successors(i) {
-                if !m.instant(next) {
-                    continue;
-                }
                 if mark[next] == 1 {
                     let start = path.iter().position(|p| *p == next).unwrap_or(0);
-                    let routers_only = path[start..]
-                        .iter()
-                        .all(|n| matches!(m.nodes[*n].kind, NodeKind::Router(_)));
-                    let names: Vec<String> = path
+                    let cycle = &path[start..];
+                    let names: Vec<String> = cycle
                         .iter()
                         .chain(std::iter::once(&next))
                         .map(|n| m.node_name(*n))
                         .collect();
-                    let reason = if routers_only {
-                        "routes form a cycle through routers only ({}); every cycle must pass through a station"
-                    } else {
-                        "routes form a cycle through routers and stations whose service time is always 0 ({}); every cycle must pass through a station whose service takes time"
-                    };
-                    // Name a zero-time station of the cycle if there is one:
-                    // its service time is what to change.
-                    let at = path[start..]
+                    // Name a station or dispatch point of the cycle if
+                    // there is one: that is what to change.
+                    let at = cycle
                         .iter()
-                        .find(|n| matches!(m.nodes[**n].kind, NodeKind::Station(_)))
+                        .find(|n| {
+                            matches!(
+                                m.nodes[**n].kind,
+                                NodeKind::Station(_) | NodeKind::Dispatch(_)
+                            )
+                        })
                         .copied()
                         .unwrap_or(i);
                     return Err(Error::scenario(
                         m.node_field(at),
-                        reason.replace("{}", &names.join(" -> ")),
+                        m.instant_cycle_reason(cycle)
+                            .replace("{}", &names.join(" -> ")),
                     ));
                 }
                 if mark[next] == 0 {
@@ -231,7 +337,7 @@ impl Model {
             Ok(())
         }
         for i in 0..self.nodes.len() {
-            if mark[i] == 0 && self.instant(i) {
+            if mark[i] == 0 {
                 visit(self, i, &mut mark, &mut Vec::new())?;
             }
         }
@@ -266,6 +372,92 @@ mod tests {
             err.to_string(),
             "stations.check: routes form a cycle through routers and stations whose service time is always 0 (check -> again -> check); every cycle must pass through a station whose service takes time"
         );
+    }
+
+    #[test]
+    fn a_blocking_room_fed_by_a_source_is_refused_and_behind_a_station_is_fine() {
+        let blocking = || {
+            Station::new(1, Dist::exponential(1.0).unwrap(), "done")
+                .with_queue_capacity(0, crate::Overflow::Block)
+        };
+        let err = Model::builder()
+            .with_source("orders", Source::poisson(10.0, "desk"))
+            .with_station("desk", blocking())
+            .with_sink("done", Sink::new())
+            .with_horizon(SimTime::from_hours(1.0))
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("stations.desk.overflow: \"block\" keeps an order at the station that served it, but sources.orders sends its new orders here"),
+            "{err}"
+        );
+        let behind_a_station = Model::builder()
+            .with_source("orders", Source::poisson(10.0, "first"))
+            .with_station(
+                "first",
+                Station::new(1, Dist::exponential(1.0).unwrap(), "desk"),
+            )
+            .with_station("desk", blocking())
+            .with_sink("done", Sink::new())
+            .with_horizon(SimTime::from_hours(1.0))
+            .build();
+        assert!(behind_a_station.is_ok());
+    }
+
+    #[test]
+    fn a_source_with_no_order_within_the_horizon_is_warned_about() {
+        let table = |day: crate::Day, hours: f64| {
+            let batch =
+                crate::ScheduledBatch::new(&[day], "06:00", Dist::deterministic(5.0).unwrap())
+                    .unwrap();
+            Model::builder()
+                .with_source("flights", Source::timetable(vec![batch], "done"))
+                .with_sink("done", Sink::new())
+                .with_horizon(SimTime::from_hours(hours))
+                .build()
+                .unwrap()
+                .warnings()
+        };
+        // The default start is a Monday 00:00.
+        assert!(table(crate::Day::Mon, 24.0).is_empty());
+        let w = table(crate::Day::Fri, 24.0);
+        assert_eq!(
+            w,
+            [
+                "sources.flights: creates no order within the horizon of 24 h (its first arrival is after the run ends, or it brings none)",
+                "no source creates an order within the horizon: the run will have no orders"
+            ]
+        );
+        assert!(table(crate::Day::Fri, 168.0).is_empty());
+    }
+
+    #[test]
+    fn a_loop_through_an_overflow_or_an_instant_renege_is_an_error() {
+        // A 10-minute desk with `extra`, fed 60 orders an hour.
+        let desk = |extra: &str| {
+            crate::Scenario::from_toml_str(&format!(
+                "simulation = {{ horizon_h = 1 }}\n\
+                 sources.orders = {{ rate_per_hour = 60, to = \"desk\" }}\n\
+                 stations.desk = {{ servers = 1, service_time_min = {{ dist = \"deterministic\", value = 10 }}, to = \"done\", {extra} }}\n\
+                 sinks.done = {{}}\n"
+            ))
+            .unwrap()
+            .build()
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+        };
+        let err = desk("queue_capacity = 0, overflow = { reject_to = \"desk\" }").unwrap_err();
+        assert!(
+            err.starts_with("stations.desk: routes form a cycle that takes no time (desk -> desk)"),
+            "{err}"
+        );
+        let renege =
+            |patience: &str| desk(&format!("patience_min = {patience}, renege_to = \"desk\""));
+        assert!(renege("{ dist = \"deterministic\", value = 0 }").is_err());
+        // Patience that takes time is fine: time passes before it returns.
+        assert!(renege("{ dist = \"exponential\", mean = 5 }").is_ok());
+        assert!(renege("{ dist = \"discrete\", values = [0, 5], probs = [0.5, 0.5] }").is_err());
     }
 
     #[test]

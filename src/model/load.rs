@@ -2,7 +2,7 @@
 //! every order were served, before anything is simulated.
 
 use super::arrivals::ArrivalProcess;
-use super::station::ServiceTime;
+use super::station::{OverflowTarget, ServiceTime};
 use super::{Model, NodeKind};
 use crate::calendar::WEEK_SECS;
 use crate::time::SimTime;
@@ -56,6 +56,16 @@ pub struct NodeLoad {
     /// The same on the busiest day (work that day against the server-hours
     /// that day): above 1, a backlog builds that day and must drain later.
     pub peak_day_utilization: Option<f64>,
+    /// Share of time a station with breakdowns is up, `MTBF / (MTBF +
+    /// MTTR)` from the means of its up and repair times; `None` without
+    /// breakdowns. The server-hours behind `utilization` are scaled by it.
+    pub availability: Option<f64>,
+    /// Places in a station's finite waiting room (`queue_capacity`), if
+    /// it has one.
+    pub queue_capacity: Option<u32>,
+    /// Whether a full room blocks (`overflow = "block"`) rather than
+    /// turning orders away.
+    pub blocks: bool,
 }
 
 /// The offered load at every node, from the inputs alone.
@@ -70,7 +80,10 @@ pub struct NodeLoad {
 /// followed** (an order is assumed to take the probabilistic routes), so
 /// loads downstream of a limit or attempt rule are slight over-estimates.
 /// A station's work per visit is its mean service time, times the mean of
-/// the attribute that scales it.
+/// the attribute that scales it. A station with breakdowns serves only
+/// while it is up: its server-hours are scaled by its availability
+/// `MTBF / (MTBF + MTTR)` (jobs in service at a failure finish, so this
+/// slightly under-states the capacity).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OfferedLoad {
@@ -117,11 +130,18 @@ impl Model {
         let span = self.horizon.map_or(WEEK_SECS, SimTime::secs);
         let hours = (span / 3600.0).ceil().max(1.0) as usize;
         let n = self.nodes.len();
-        let mut arrivals = vec![vec![0.0; hours]; n];
-        let mut work = vec![vec![0.0; hours]; n];
+        // Arrivals and work per node are kept by day (all that is reported),
+        // so memory grows with nodes x days, not nodes x hours.
+        let days = hours.div_ceil(24);
+        let mut arrivals = vec![vec![0.0; days]; n];
+        let mut work = vec![vec![0.0; days]; n];
         let mut unbounded = vec![false; n];
         for (k, src) in self.sources.iter().enumerate() {
-            let by_hour = self.source_hourly(k);
+            let by_day: Vec<f64> = self
+                .source_hourly(k)
+                .chunks(24)
+                .map(|c| c.iter().sum())
+                .collect();
             // Class shares of this source.
             let mut shares: Vec<(u16, f64)> = Vec::new();
             let mut prev = 0.0;
@@ -141,17 +161,16 @@ impl Model {
                         continue;
                     }
                     let per_visit = self.work_per_visit(node, k);
-                    for h in 0..hours {
-                        let a = by_hour[h] * share * v;
-                        arrivals[node][h] += a;
+                    for (d, day) in by_day.iter().enumerate() {
+                        let a = day * share * v;
+                        arrivals[node][d] += a;
                         if let Some(w) = per_visit {
-                            work[node][h] += a * w;
+                            work[node][d] += a * w;
                         }
                     }
                 }
             }
         }
-        let days = hours.div_ceil(24);
         let nodes = self
             .nodes
             .iter()
@@ -162,12 +181,18 @@ impl Model {
                 let day_sum = |v: &[f64], d: usize| -> f64 {
                     v[d * 24..((d + 1) * 24).min(hours)].iter().sum()
                 };
-                let peak_day_arrivals = (0..days)
-                    .map(|d| day_sum(&arrivals[i], d))
-                    .fold(0.0, f64::max);
+                let peak_day_arrivals = arrivals[i].iter().copied().fold(0.0, f64::max);
+                let (mut availability, mut queue_capacity, mut blocks) = (None, None, false);
                 let (name, capacity, known_work, utilization, peak) = match info.kind {
                     NodeKind::Station(s) => {
                         let st = &self.stations[s];
+                        availability = st.breakdowns.as_ref().map(|b| {
+                            let (up, repair) = (b.up.mean().secs(), b.repair.mean().secs());
+                            up / (up + repair)
+                        });
+                        queue_capacity = st.queue_capacity.finite();
+                        blocks = st.overflow == OverflowTarget::Block;
+                        let up = availability.unwrap_or(1.0);
                         let known = matches!(st.service, ServiceTime::One(_));
                         let servers_at = |h: usize| -> f64 {
                             match &st.shifts {
@@ -181,15 +206,16 @@ impl Model {
                             }
                         };
                         if let Some(outside) = st.capacity.finite() {
-                            let server_hours: Vec<f64> = (0..hours).map(servers_at).collect();
-                            let mean = server_hours.iter().sum::<f64>() / hours as f64;
+                            // Breakdowns take the whole station down: only
+                            // the up share of each server-hour serves.
+                            let on_duty: Vec<f64> = (0..hours).map(servers_at).collect();
+                            let mean = on_duty.iter().sum::<f64>() / hours as f64;
+                            let server_hours: Vec<f64> = on_duty.iter().map(|h| h * up).collect();
                             let max = st.shifts.as_ref().map_or(outside, |p| p.max());
                             let util = |w: f64, s: f64| (s > 0.0).then(|| w / (s * 3600.0));
                             let utilization = util(work[i].iter().sum(), server_hours.iter().sum());
                             let peak = (0..days)
-                                .filter_map(|d| {
-                                    util(day_sum(&work[i], d), day_sum(&server_hours, d))
-                                })
+                                .filter_map(|d| util(work[i][d], day_sum(&server_hours, d)))
                                 .fold(None, |m: Option<f64>, u| Some(m.map_or(u, |m| m.max(u))));
                             (
                                 st.name.clone(),
@@ -243,6 +269,9 @@ impl Model {
                         .then(|| work[i].iter().sum::<f64>() / (hours as f64 * 3600.0)),
                     utilization: if unbounded[i] { None } else { utilization },
                     peak_day_utilization: if unbounded[i] { None } else { peak },
+                    availability,
+                    queue_capacity,
+                    blocks,
                 }
             })
             .collect();
@@ -257,7 +286,7 @@ impl Model {
     }
 
     /// Expected arrivals of source `k` in each hour of the span.
-    fn source_hourly(&self, k: usize) -> Vec<f64> {
+    pub(super) fn source_hourly(&self, k: usize) -> Vec<f64> {
         let span = self.horizon.map_or(WEEK_SECS, SimTime::secs);
         let hours = (span / 3600.0).ceil().max(1.0) as usize;
         let mut out = vec![0.0; hours];
@@ -365,5 +394,61 @@ impl Model {
                 .map_or(0.0, |(_, d, _)| d.mean()),
         };
         Some(d.mean().secs() * scale)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Breakdowns, Dist, Model, Overflow, SimTime, Sink, Source, Station};
+
+    fn desk_load(station: Station, rate: f64) -> crate::NodeLoad {
+        let model = Model::builder()
+            .with_source("orders", Source::poisson(rate, "desk"))
+            .with_station("desk", station)
+            .with_sink("done", Sink::new())
+            .with_horizon(SimTime::from_hours(48.0))
+            .build()
+            .unwrap();
+        let load = model.offered_load();
+        load.nodes.into_iter().find(|n| n.name == "desk").unwrap()
+    }
+
+    fn minute() -> Dist {
+        Dist::deterministic(1.0).unwrap()
+    }
+
+    #[test]
+    fn breakdowns_scale_the_capacity_by_availability() {
+        let plain = desk_load(Station::new(1, minute(), "done"), 50.0);
+        assert!((plain.utilization.unwrap() - 50.0 / 60.0).abs() < 1e-12);
+        assert_eq!(plain.availability, None);
+        // Up 1 h, down 1 h: available half the time, so 50/h of 1-min
+        // work needs 1.67 times what is there.
+        let halved = desk_load(
+            Station::new(1, minute(), "done").with_breakdowns(Breakdowns::new(
+                Dist::deterministic(1.0).unwrap(),
+                Dist::deterministic(60.0).unwrap(),
+            )),
+            50.0,
+        );
+        assert_eq!(halved.availability, Some(0.5));
+        assert!((halved.utilization.unwrap() - 100.0 / 60.0).abs() < 1e-12);
+        assert!((halved.peak_day_utilization.unwrap() - 100.0 / 60.0).abs() < 1e-12);
+        assert!(
+            matches!(halved.capacity, crate::Capacity::Servers { mean, max: 1 } if mean == 1.0),
+            "the servers on duty are unchanged"
+        );
+    }
+
+    #[test]
+    fn a_finite_room_is_reported_with_its_overflow() {
+        let reject = desk_load(
+            Station::new(1, minute(), "done")
+                .with_queue_capacity(5, Overflow::RejectTo("done".into())),
+            120.0,
+        );
+        assert_eq!((reject.queue_capacity, reject.blocks), (Some(5), false));
+        let open = desk_load(Station::new(1, minute(), "done"), 120.0);
+        assert_eq!((open.queue_capacity, open.blocks), (None, false));
     }
 }

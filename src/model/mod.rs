@@ -23,8 +23,8 @@
 //! | `sink.rs` | sinks: where orders leave the system |
 //! | `interval.rs`, `order.rs` | milestones and the intervals between them; the live orders |
 //! | `tax.rs`, `report.rs` | the CBEC tax per order; the planner report spec |
-//! | `build/` | [`ModelBuilder`], the name registry and its checks (`registry.rs`), the compile driver |
-//! | `graph.rs` | graph checks: unreachable parts, traps, router-only cycles |
+//! | `build/` | [`ModelBuilder`], the name registry and its checks (`registry.rs`: node names, replayed values), the run length (`run_length.rs`: horizon, warm-up, sampling, the calendar covering the run), bounds on what inputs can make a run do or hold (`limits.rs`), the compile driver |
+//! | `graph.rs` | graph checks: unreachable parts, sources silent within the horizon (warnings); traps, cycles that take no time, blocking rooms fed without a holding server (errors) |
 //! | `sim/` | [`Simulation`]: per-run state, the event loop and the same-time rule (`mod.rs`), the order's moves between nodes (`flow.rs`), observation: warm-up, sampling and the summary (`observe.rs`) |
 //! | `summary.rs` | [`RunSummary`] and its parts |
 //! | `load.rs` | the offered load, computed from the inputs |
@@ -55,6 +55,7 @@ pub use delay::Delay;
 pub use dispatch::{Dispatch, WeeklyTime};
 pub use interval::Interval;
 pub use load::{Capacity, NodeLoad, OfferedLoad};
+pub(crate) use order_log::MAX_LOG_BYTES;
 pub use order_log::OrderLog;
 pub use report::ReportSpec;
 pub use router::{Comparison, Route, Router, Rule, RuleValue};

@@ -10,8 +10,44 @@
 //! attribute value finite.
 
 use crate::error::{Error, Result};
+use crate::excerpt::{MAX_QUOTED, excerpt};
 use jiff::civil::DateTime;
 use std::io::Read;
+
+/// Most rows an order log may have: five million, four weeks at the
+/// Hongqiao centre's peak rate (each row takes about 200 bytes in memory).
+pub(crate) const MAX_LOG_ROWS: u64 = 5_000_000;
+
+/// Most bytes of CSV an order log may have: 1 GiB.
+pub(crate) const MAX_LOG_BYTES: u64 = 1 << 30;
+
+/// Why the CSV reader failed, naming the column where it can.
+fn csv_reason(e: &csv::Error, headers: Option<&csv::StringRecord>) -> String {
+    let column = |i: usize| {
+        headers
+            .and_then(|h| h.get(i))
+            .map_or_else(|| format!("column {}", i + 1), |n| excerpt(n, MAX_QUOTED))
+    };
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            let named = headers.map_or_else(String::new, |h| {
+                let names: Vec<String> = h.iter().map(|n| excerpt(n, MAX_QUOTED)).collect();
+                format!(" ({})", excerpt(&names.join(", "), 2 * MAX_QUOTED))
+            });
+            format!("the row has {len} fields, but the header has {expected_len}{named}")
+        }
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!("{}: is not UTF-8 text", column(err.field()))
+        }
+        csv::ErrorKind::Io(io) => format!("cannot be read: {io}"),
+        _ => format!(
+            "cannot be read as CSV: {}",
+            excerpt(&e.to_string(), 2 * MAX_QUOTED)
+        ),
+    }
+}
 
 /// One order of a log.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,17 +96,20 @@ impl OrderLog {
     /// [`Error::Scenario`] at field `replay_csv`, naming `origin`, the line
     /// and the rule: no `time` column, a time that is not a local
     /// date-time, rows out of order, a value that is not a finite number,
-    /// no rows, or CSV that cannot be read.
+    /// no rows, more than five million rows or 1 GiB of text,
+    /// or CSV that cannot be read (a row with more or fewer fields than the
+    /// header, naming the header's columns; a field that is not UTF-8,
+    /// naming its column).
     pub fn from_reader(reader: impl Read, origin: &str) -> Result<OrderLog> {
         let at = |line: u64, msg: String| {
             Error::scenario("replay_csv", format!("{origin}:{line}: {msg}"))
         };
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
-            .from_reader(reader);
+            .from_reader(reader.take(MAX_LOG_BYTES + 1));
         let headers = reader
             .headers()
-            .map_err(|e| at(1, format!("cannot be read as CSV: {e}")))?
+            .map_err(|e| at(1, csv_reason(&e, None)))?
             .clone();
         let time_col = headers
             .iter()
@@ -87,16 +126,41 @@ impl OrderLog {
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map_or(0, |p| p.line());
-                at(line, format!("cannot be read as CSV: {e}"))
+                at(line, csv_reason(&e, Some(&headers)))
             })?;
             let line = record.position().map_or(0, |p| p.line());
+            if record.position().is_some_and(|p| p.byte() > MAX_LOG_BYTES) {
+                return Err(at(
+                    line,
+                    format!(
+                        "the log is longer than {} MiB, the most a log may be",
+                        MAX_LOG_BYTES >> 20
+                    ),
+                ));
+            }
+            if rows.len() as u64 >= MAX_LOG_ROWS {
+                return Err(at(
+                    line,
+                    format!("the log has more than {MAX_LOG_ROWS} rows, the most a log may have"),
+                ));
+            }
             let text = &record[time_col];
+            if let Some(offset) = crate::calendar::utc_offset(text) {
+                return Err(at(
+                    line,
+                    format!(
+                        "time: must be local port time without a UTC offset (\"{}\" is refused rather than ignored), got \"{}\"",
+                        excerpt(offset, MAX_QUOTED),
+                        excerpt(text, MAX_QUOTED)
+                    ),
+                ));
+            }
             let dt: DateTime = text.parse().map_err(|_| {
                 at(
                     line,
                     format!(
                         "time: must be a local date-time such as 2024-11-11T00:00:05, got \"{}\"",
-                        excerpt(text)
+                        excerpt(text, MAX_QUOTED)
                     ),
                 )
             })?;
@@ -116,7 +180,10 @@ impl OrderLog {
                     .ok_or_else(|| {
                         at(
                             line,
-                            format!("{name}: must be a number, got \"{}\"", excerpt(v)),
+                            format!(
+                                "{name}: must be a number, got \"{}\"",
+                                excerpt(v, MAX_QUOTED)
+                            ),
                         )
                     })?;
                 values.push(x);
@@ -163,10 +230,55 @@ impl OrderLog {
     }
 }
 
-/// At most 40 characters of `text`, marked when cut.
-fn excerpt(text: &str) -> String {
-    match text.char_indices().nth(40) {
-        Some((i, _)) => format!("{}...", &text[..i]),
-        None => text.to_string(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &[u8]) -> String {
+        OrderLog::from_reader(text, "orders.csv")
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn csv_errors_name_the_file_line_and_columns() {
+        assert_eq!(
+            err(b"time,items\n2024-11-04T01:00:00,1,9\n"),
+            "replay_csv: orders.csv:2: the row has 3 fields, but the header has 2 (time, items)"
+        );
+        assert_eq!(
+            err(b"time,items\n2024-11-04T01:00:00,\xff\n"),
+            "replay_csv: orders.csv:2: items: is not UTF-8 text"
+        );
+    }
+
+    #[test]
+    fn times_with_an_offset_are_refused() {
+        for (time, offset) in [
+            ("2024-11-04T01:00:00+08:00", "+08:00"),
+            ("2024-11-04T01:00:00Z", "Z"),
+        ] {
+            let e = err(format!("time\n{time}\n").as_bytes());
+            assert!(
+                e.starts_with(
+                    "replay_csv: orders.csv:2: time: must be local port time without a UTC offset"
+                ),
+                "{e}"
+            );
+            assert!(e.contains(&format!("\"{offset}\"")), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_long_value_is_quoted_as_an_excerpt() {
+        let long = "x".repeat(100_000);
+        let e = err(format!("time,items\n2024-11-04T01:00:00,{long}\n").as_bytes());
+        assert!(e.len() < 200, "{e}");
+        assert!(
+            e.ends_with(
+                "items: must be a number, got \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...\""
+            ),
+            "{e}"
+        );
     }
 }

@@ -410,7 +410,11 @@ impl Simulation<'_> {
             }
             ArrivalProcess::Timetable { offsets, batches } => {
                 let st = &mut self.sources[k];
-                let size = batches[st.cursor].sample(&mut st.arrivals_rng).round() as u64;
+                // Cut at the draw bound: a heavy tail must not fill memory.
+                let size = batches[st.cursor]
+                    .sample(&mut st.arrivals_rng)
+                    .round()
+                    .min(build::MAX_BATCH_DRAW) as u64;
                 for _ in 0..size {
                     if !src.goes_on(self.sources[k].generated) {
                         break;

@@ -135,6 +135,10 @@ impl CompiledTax {
                 ),
             ));
         }
+        reg.replayed_non_negative(
+            &t.value_attribute,
+            "it is the value the tax at tax.value_attribute is assessed on",
+        )?;
         let category = reg.attribute(&t.category_attribute).ok_or_else(|| {
             reg.unknown_attribute("tax.category_attribute", &t.category_attribute)
         })?;

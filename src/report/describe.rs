@@ -3,7 +3,7 @@
 //! `cbec-sim validate`, the overload warnings every command gives, and the
 //! list of measures (`cbec-sim measures`).
 
-use crate::model::{Capacity, Model, OfferedLoad};
+use crate::model::{Capacity, Model, NodeLoad, OfferedLoad};
 use crate::report::table::{Column, Table};
 use crate::scenario::{Measure, Scenario};
 
@@ -60,15 +60,10 @@ pub fn load_table(model: &Model) -> Table {
 /// the run, or on the busiest day), and loops whose load is unknown.
 #[must_use]
 pub fn load_warnings(load: &OfferedLoad) -> Vec<String> {
-    let mut out = Vec::new();
-    for n in load.overloaded() {
-        out.push(format!(
-            "warning: {} is offered {:.2} times its capacity over the run ({:.1} orders/h): its queue grows without bound",
-            n.name,
-            n.utilization.unwrap_or(f64::NAN),
-            n.arrivals_per_hour
-        ));
-    }
+    let mut out: Vec<String> = load
+        .overloaded()
+        .map(|n| overload_warning(n, " over the run"))
+        .collect();
     for n in &load.nodes {
         if n.utilization.is_some_and(|u| u < 1.0) && n.peak_day_utilization.is_some_and(|u| u > 1.0)
         {
@@ -98,15 +93,42 @@ pub fn pre_run_warnings(model: &Model) -> Vec<String> {
         .iter()
         .map(|w| format!("warning: {w}"))
         .collect();
-    for n in model.offered_load().overloaded() {
-        out.push(format!(
-            "warning: {} is offered {:.2} times its capacity ({:.1} orders/h): its queue grows without bound",
-            n.name,
-            n.utilization.unwrap_or(f64::NAN),
-            n.arrivals_per_hour
-        ));
-    }
+    out.extend(
+        model
+            .offered_load()
+            .overloaded()
+            .map(|n| overload_warning(n, "")),
+    );
     out
+}
+
+/// The warning for a node offered more than its capacity (`when`: `" over
+/// the run"` or nothing): what becomes of the excess depends on its room,
+/// and breakdowns are named when they are what tips it over.
+#[must_use]
+pub fn overload_warning(n: &NodeLoad, when: &str) -> String {
+    let u = n.utilization.unwrap_or(f64::NAN);
+    let up = match n.availability {
+        Some(a) if a < 1.0 => format!(
+            ", counting breakdowns that leave it up {:.0}% of the time",
+            100.0 * a
+        ),
+        _ => String::new(),
+    };
+    let fate = match n.queue_capacity {
+        None => "its queue grows without bound".to_string(),
+        Some(k) if n.blocks => format!(
+            "its room of {k} stays full and the excess backs up outside it, holding the servers that feed it"
+        ),
+        Some(k) => format!(
+            "its room of {k} stays full and about {:.0}% of the orders offered are turned away",
+            100.0 * (1.0 - 1.0 / u)
+        ),
+    };
+    format!(
+        "warning: {} is offered {u:.2} times its capacity{when}{up} ({:.1} orders/h): {fate}",
+        n.name, n.arrivals_per_hour
+    )
 }
 
 /// Appends each line of `lines` to `s`.
@@ -233,6 +255,39 @@ mod tests {
         let width = lines[0].chars().count();
         assert!(lines.iter().all(|l| l.chars().count() == width));
         assert!(validate_text("tiny", &s, &m).starts_with("tiny: valid: 1 sources"));
+    }
+
+    #[test]
+    fn overload_warnings_say_what_becomes_of_the_excess() {
+        let text = |extra: &str| {
+            let s = Scenario::from_toml_str(&format!(
+                "simulation = {{ horizon_h = 48 }}\n\
+                 sources.orders = {{ rate_per_hour = 120, to = \"desk\" }}\n\
+                 stations.desk = {{ servers = 1, service_time_min = {{ dist = \"deterministic\", value = 1 }}, to = \"done\"{extra} }}\n\
+                 sinks.done = {{}}\n"
+            ))
+            .unwrap();
+            pre_run_warnings(&s.build().unwrap()).join("\n")
+        };
+        let open = text("");
+        assert!(
+            open.starts_with("warning: desk is offered 2.00 times its capacity (120.0 orders/h): its queue grows without bound"),
+            "{open}"
+        );
+        let reject = text(", queue_capacity = 5, overflow = { reject_to = \"done\" }");
+        assert!(
+            reject.ends_with(
+                "its room of 5 stays full and about 50% of the orders offered are turned away"
+            ),
+            "{reject}"
+        );
+        let down = text(
+            ", breakdowns = { time_between_failures_h = { dist = \"deterministic\", value = 3 }, repair_time_min = { dist = \"deterministic\", value = 60 } }",
+        );
+        assert!(
+            down.contains("offered 2.67 times its capacity, counting breakdowns that leave it up 75% of the time"),
+            "{down}"
+        );
     }
 
     #[test]

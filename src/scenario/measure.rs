@@ -536,6 +536,25 @@ mod tests {
     }
 
     #[test]
+    fn a_measure_given_twice_is_refused_by_name() {
+        let base = crate::Scenario::from_toml_str(
+            "simulation = { horizon_h = 10 }\n\
+             sources.orders = { rate_per_hour = 20, to = \"desk\" }\n\
+             stations.desk = { servers = 1, service_time_min = { dist = \"exponential\", mean = 2 }, to = \"done\" }\n\
+             sinks.done = {}\n",
+        )
+        .unwrap();
+        let m = &Measure::list_from_toml_str(ONE).unwrap()[0];
+        assert!(base.with_measures([m]).is_ok());
+        let err = base.with_measures([m, m]).unwrap_err();
+        assert!(matches!(err, Error::Measure { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "measures second_desk: is given twice; each measure may be applied once"
+        );
+    }
+
+    #[test]
     fn list_from_toml_str_ok() {
         let list = Measure::list_from_toml_str(ONE).unwrap();
         assert_eq!(list.len(), 1);

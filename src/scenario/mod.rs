@@ -114,6 +114,8 @@
 //! Every unknown key is an error. Units are in the field names: `_h` hours,
 //! `_min` minutes, `_per_hour` a rate, `_cny` yuan.
 
+mod files;
+mod locate;
 mod measure;
 mod order_log;
 
@@ -173,6 +175,16 @@ fn explain_parse_error(text: &str, e: toml::de::Error) -> Error {
             (field, full)
         }
         None => {
+            // An error on a `[header]` line (a missing field, a duplicate
+            // table) is about that table, not the one above it.
+            let here = line.trim();
+            let table = if here.starts_with('[') && !here.starts_with("[[") {
+                here.split(']')
+                    .next()
+                    .map(|t| t.trim_start_matches('[').trim().to_string())
+            } else {
+                table
+            };
             let field = match (&table, &key) {
                 (Some(t), Some(k)) => format!("{t}.{k}"),
                 (None, Some(k)) => k.clone(),
@@ -193,13 +205,24 @@ fn explain_parse_error(text: &str, e: toml::de::Error) -> Error {
 /// `Scenario` is the serde face of a [`ModelBuilder`]: the same fields,
 /// checked in one place when the model is built. It adds what only a file
 /// has: where relative paths (replayed order logs) are read from.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Scenario {
     description: ModelBuilder,
     /// Folder of the scenario file, against which relative paths are read.
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,
+    /// The file's text, to give the line and column of a field in errors.
+    #[serde(skip)]
+    text: Option<std::sync::Arc<str>>,
+}
+
+/// Two scenarios are equal when they describe the same model from the
+/// same folder (the text they were read from does not count).
+impl PartialEq for Scenario {
+    fn eq(&self, other: &Self) -> bool {
+        self.description == other.description && self.base_dir == other.base_dir
+    }
 }
 
 impl std::ops::Deref for Scenario {
@@ -220,6 +243,7 @@ impl From<ModelBuilder> for Scenario {
         Scenario {
             description,
             base_dir: None,
+            text: None,
         }
     }
 }
@@ -238,15 +262,22 @@ impl Scenario {
 
     /// Reads and parses a scenario file.
     ///
+    /// Only a regular file of at most 64 MiB is read: a FIFO, a device or
+    /// a folder is refused before it is opened for reading.
+    ///
     /// # Errors
-    /// [`Error::Io`] naming the file if it cannot be read (the io error is
-    /// the source); otherwise as [`Scenario::from_toml_str`], with the file
+    /// [`Error::Io`] naming the file if it cannot be read, is not a
+    /// regular file or is too large (the io error is the source); otherwise as [`Scenario::from_toml_str`], with the file
     /// named in [`Error::Parse`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        let mut file = files::open_regular(path, files::MAX_SCENARIO_BYTES)
+            .map_err(|e| Error::read(path, e))?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut file, &mut text).map_err(|e| Error::read(path, e))?;
         let mut scenario = Self::from_toml_str(&text).map_err(|e| e.in_file(path))?;
         scenario.base_dir = path.parent().map(Path::to_path_buf);
+        scenario.text = Some(text.into());
         Ok(scenario)
     }
 
@@ -287,7 +318,10 @@ impl Scenario {
     /// Checks the scenario and compiles it into a model.
     ///
     /// # Errors
-    /// [`Error::Scenario`] naming the first offending field.
+    /// [`Error::Scenario`] naming the first offending field; for a
+    /// scenario read by [`Scenario::from_path`], with the line and column
+    /// of the field in the file before the rule
+    /// (`stations.desk.servers: line 12, column 11: must be at least 1, got 0`).
     ///
     /// # Examples
     /// ```
@@ -304,7 +338,11 @@ impl Scenario {
     /// # Ok(()) }
     /// ```
     pub fn build(&self) -> Result<Model> {
-        self.to_builder()?.build()
+        let built = self.to_builder().and_then(ModelBuilder::build);
+        match &self.text {
+            Some(text) => built.map_err(|e| locate::with_location(e, text)),
+            None => built,
+        }
     }
 
     /// This scenario with `measures` applied, in order.
@@ -317,8 +355,9 @@ impl Scenario {
     ///
     /// # Errors
     /// [`Error::Measure`] naming the measure and patch whose path does not
-    /// exist or whose change does not fit, or the measures whose patched
-    /// scenario breaks a rule (with that error as its source).
+    /// exist or whose change does not fit, a measure given twice (it would
+    /// be applied twice), or the measures whose patched scenario breaks a
+    /// rule (with that error as its source).
     ///
     /// # Examples
     /// ```
@@ -358,6 +397,12 @@ impl Scenario {
         let mut doc = self.to_document()?;
         let mut names = Vec::new();
         for m in measures {
+            if names.contains(&m.name.as_str()) {
+                return Err(Error::measure(
+                    format!("measures {}", m.name),
+                    "is given twice; each measure may be applied once",
+                ));
+            }
             m.apply(&mut doc)?;
             names.push(m.name.as_str());
         }
@@ -509,6 +554,18 @@ mod tests {
             "{}",
             p.message
         );
+    }
+
+    #[test]
+    fn a_missing_field_or_duplicate_table_names_its_own_table() {
+        let field = |text: &str| match Scenario::from_toml_str(text).unwrap_err() {
+            Error::Parse(p) => p.field.unwrap_or_default(),
+            e => panic!("{e}"),
+        };
+        let missing = "[simulation]\nhorizon_h = 1\n\n[stations.desk]\nservers = 1\nto = \"x\"\n";
+        assert_eq!(field(missing), "stations.desk");
+        let twice = "[sinks.a]\n[stations.desk]\nservers = 1\n[stations.desk]\nservers = 2\n";
+        assert_eq!(field(twice), "stations.desk");
     }
 
     #[test]

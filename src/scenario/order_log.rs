@@ -1,10 +1,12 @@
 //! Reading order logs from files: the one place where a scenario's
 //! `replay_csv` touches the file system (the model reads no file).
 //!
-//! Only regular files are read: a FIFO, a device or a folder named as a
-//! log is refused before anything is opened for reading, so a scenario
-//! can neither hang on a pipe nor read an endless device.
+//! Only regular files of at most 1 GiB are read (see `files.rs`): a FIFO,
+//! a device or a folder named as a log is refused before anything is
+//! opened for reading, so a scenario can neither hang on a pipe nor read
+//! an endless device.
 
+use super::files::{MAX_LOG_BYTES, open_regular, reason};
 use crate::error::{Error, Result};
 use crate::model::OrderLog;
 use std::path::Path;
@@ -15,7 +17,7 @@ impl OrderLog {
     ///
     /// # Errors
     /// [`Error::Scenario`] at field `replay_csv` naming the file: it cannot
-    /// be opened, is not a regular file, or breaks a rule of the format.
+    /// be opened, is not a regular file, is larger than 1 GiB, or breaks a rule of the format.
     ///
     /// # Examples
     /// ```
@@ -29,11 +31,7 @@ impl OrderLog {
         let path = path.as_ref();
         let fail =
             |reason: String| Error::scenario("replay_csv", format!("{}: {reason}", path.display()));
-        let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot be read: {e}")))?;
-        if !meta.is_file() {
-            return Err(fail("is not a regular file".into()));
-        }
-        let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot be read: {e}")))?;
+        let file = open_regular(path, MAX_LOG_BYTES).map_err(|e| fail(reason(&e)))?;
         OrderLog::from_reader(std::io::BufReader::new(file), &path.display().to_string())
     }
 }

@@ -150,7 +150,9 @@ fn invalid_input_exits_with_2_and_a_message() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
-        err.contains("stations.customs_review.servers: must be at least 1, got 0"),
+        err.contains(
+            "stations.customs_review.servers: line 20, column 11: must be at least 1, got 0"
+        ),
         "{err}"
     );
     assert_eq!(cbec(&["run", "/no/such/file.toml"]).status.code(), Some(2));

@@ -14,7 +14,7 @@ mod limits;
 mod registry;
 mod run_length;
 
-pub(crate) use limits::{batch_mean, rate};
+pub(crate) use limits::{MAX_BATCH_DRAW, batch_mean, batch_spread, rate};
 pub(crate) use registry::{Registry, cumulative};
 pub use run_length::RunLength;
 
@@ -218,6 +218,9 @@ fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
         ));
         stations.push(delay::compile(&reg, name, d)?);
     }
+    if let (Some(every), Some(h)) = (run.sample_every, run.horizon) {
+        limits::series((h.secs() / every.secs()).floor(), stations.len())?;
+    }
     let mut routers = Vec::new();
     for (name, r) in &b.routers {
         nodes.push(NodeInfo::new(
@@ -285,5 +288,6 @@ fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
     };
     model.check_instant_cycles()?;
     model.check_exits()?;
+    model.check_blocking_entries()?;
     Ok(model)
 }

@@ -50,6 +50,42 @@ fn check_sum(field: &str, sum: f64) -> Result<()> {
     }
 }
 
+/// Longest node name, in characters.
+pub(crate) const MAX_NAME_CHARS: usize = 64;
+
+/// A node name is 1 to 64 letters, digits, `_` or `-`: names become KPI
+/// names (`review.wait_mean_min`, split at the `.`) and CSV columns, so a
+/// dot, a comma, a quote, a space or a control character (a newline) would
+/// make them ambiguous or break the files.
+fn check_node_name(kind: &str, name: &str) -> Result<()> {
+    let shown =
+        crate::excerpt::excerpt(&name.escape_debug().to_string(), crate::excerpt::MAX_QUOTED);
+    if name.is_empty() {
+        return Err(Error::scenario(kind, "node names must not be empty"));
+    }
+    let field = format!("{kind}.{shown}");
+    let chars = name.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(Error::scenario(
+            field,
+            format!("node names must be at most {MAX_NAME_CHARS} characters, got {chars}"),
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || *c == '_' || *c == '-'))
+    {
+        return Err(Error::scenario(
+            field,
+            format!(
+                "node names may hold only letters, digits, `_` and `-` (they become KPI names `name.kpi` and CSV columns), got {:?} in \"{shown}\"",
+                bad
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Cumulative shares over a name → share map, mapped to ids; the last is +∞.
 pub(crate) fn cumulative<T: Copy>(
     field: &str,
@@ -83,15 +119,11 @@ impl Registry {
             ("dispatches", b.dispatches.keys().collect()),
             ("sinks", b.sinks.keys().collect()),
         ];
+        super::limits::nodes(kinds.iter().map(|(_, names)| names.len()).sum())?;
         for (kind, names) in kinds {
             for name in names {
-                if name.is_empty() {
-                    return Err(Error::scenario(kind, "node names must not be empty"));
-                }
-                let id =
-                    NodeId(u16::try_from(ids.len()).map_err(|_| {
-                        Error::scenario(kind, "at most 65,535 nodes are supported")
-                    })?);
+                check_node_name(kind, name)?;
+                let id = NodeId(ids.len() as u16);
                 if let Some((_, other)) = ids.insert(name.clone(), (id, kind)) {
                     return Err(Error::scenario(
                         format!("{kind}.{name}"),
@@ -261,13 +293,7 @@ impl Registry {
                 }
             }
         }
-        if self.attributes.len() > usize::from(u16::MAX) {
-            return Err(Error::scenario(
-                "attributes",
-                "at most 65,535 attributes are supported",
-            ));
-        }
-        Ok(())
+        super::limits::attributes(self.attributes.len())
     }
 
     /// The id of attribute `name`.
@@ -400,6 +426,14 @@ impl Registry {
     /// would make the service end before it starts.
     pub(crate) fn scale_attribute(&self, field: &str, name: &str) -> Result<u16> {
         let id = self.numeric_attribute(field, name)?;
+        self.replayed_non_negative(name, &format!("it scales the service time at {field}"))?;
+        Ok(id)
+    }
+
+    /// Checks that no replayed log gives attribute `name` a negative value;
+    /// `why` says what the value becomes (a scale, the value a tax is
+    /// assessed on), for the message.
+    pub(crate) fn replayed_non_negative(&self, name: &str, why: &str) -> Result<()> {
         for (source, log) in &self.replays {
             let Some(col) = log.columns.iter().position(|c| c == name) else {
                 continue;
@@ -408,13 +442,13 @@ impl Registry {
                 return Err(Error::scenario(
                     format!("sources.{source}.replay_csv"),
                     format!(
-                        "{}:{}: {name}: must be at least 0, since it scales the service time at {field}, got {}",
+                        "{}:{}: {name}: must be at least 0, since {why}, got {}",
                         log.origin, row.line, row.attributes[col].1
                     ),
                 ));
             }
         }
-        Ok(id)
+        Ok(())
     }
 
     /// The id of milestone `name`, or an error naming `field`.
@@ -502,6 +536,40 @@ mod tests {
     }
 
     #[test]
+    fn node_names_follow_the_rule() {
+        let named = |name: &str| {
+            Model::builder()
+                .with_source("orders", Source::poisson(10.0, "done"))
+                .with_sink("done", Sink::new())
+                .with_sink(name, Sink::new())
+                .with_horizon(SimTime::from_hours(1.0))
+                .build()
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(named("left_side-2"), Ok(()));
+        assert_eq!(named("清关"), Ok(()), "letters of any script");
+        let err = named("a.b").unwrap_err();
+        assert!(
+            err.starts_with("sinks.a.b: node names may hold only letters, digits, `_` and `-`"),
+            "{err}"
+        );
+        assert!(named("a\nb").unwrap_err().starts_with("sinks.a\\nb: "));
+        assert!(named("a b").unwrap_err().ends_with("got ' ' in \"a b\""));
+        let long = "x".repeat(65);
+        assert!(
+            named(&long)
+                .unwrap_err()
+                .contains("at most 64 characters, got 65")
+        );
+        assert!(named(&"x".repeat(64)).is_ok());
+        assert_eq!(
+            named("").unwrap_err(),
+            "sinks: node names must not be empty"
+        );
+    }
+
+    #[test]
     fn names_resolve_to_dense_ids_in_order() {
         let model = Model::builder()
             .with_source(
@@ -544,6 +612,42 @@ mod replay_tests {
         assert_eq!(
             err.to_string(),
             "sources.log.replay_csv: orders.csv:3: items: must be at least 0, since it scales the service time at stations.pick.service_scaled_by, got -3"
+        );
+    }
+
+    #[test]
+    fn a_negative_taxed_value_in_a_replayed_log_is_refused() {
+        let log = OrderLog::from_reader(
+            "time,value_cny\n2024-01-01T00:10:00,-250\n".as_bytes(),
+            "orders.csv",
+        )
+        .unwrap();
+        let shares = [("food".to_string(), 1.0)].into_iter().collect();
+        let err = Model::builder()
+            .with_source(
+                "log",
+                Source::replay(log, "pick").with_category("category", shares),
+            )
+            .with_station(
+                "pick",
+                Station::new(1, Dist::exponential(1.0).unwrap(), "done").with_milestone("out"),
+            )
+            .with_sink("done", Sink::new())
+            .with_tax(crate::CbecTax::new(
+                "out",
+                "value_cny",
+                "category",
+                [("food".to_string(), crate::CategoryRates::new(0.09, 0.0))]
+                    .into_iter()
+                    .collect(),
+            ))
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "sources.log.replay_csv: orders.csv:2: value_cny: must be at least 0, since it is the value the tax"
+            ),
+            "{err}"
         );
     }
 }

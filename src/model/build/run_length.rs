@@ -43,7 +43,10 @@ impl RunLength {
     /// in its own unit.
     pub(crate) fn compile(&self) -> Result<CompiledRunLength> {
         let horizon = match self.horizon_h {
-            Some(h) if h.is_finite() && h > 0.0 => Some(SimTime::from_hours(h)),
+            Some(h) if h.is_finite() && h > 0.0 => {
+                limits::horizon("simulation.horizon_h", h)?;
+                Some(SimTime::from_hours(h))
+            }
             Some(h) => {
                 return Err(Error::scenario(
                     "simulation.horizon_h",
@@ -85,11 +88,46 @@ impl RunLength {
             }
             None => None,
         };
+        self.check_calendar_covers(horizon)?;
         Ok(CompiledRunLength {
             horizon,
             warmup: SimTime::from_hours(w),
             sample_every,
         })
+    }
+}
+
+/// How far past the start the calendar must reach when a run has no
+/// horizon (it ends when its last order leaves): ten years.
+const UNBOUNDED_RUN_YEARS: i64 = 10;
+
+impl RunLength {
+    /// The calendar (years up to 9999) must hold every instant of the run:
+    /// past its end, dates, weekdays and hours of day would all freeze at
+    /// the last representable instant and arrivals would stop without a
+    /// word.
+    fn check_calendar_covers(&self, horizon: Option<SimTime>) -> Result<()> {
+        let start = self.start.0;
+        let (span, what) = match horizon {
+            Some(h) => (
+                jiff::SignedDuration::from_secs_f64(h.secs()),
+                format!("the horizon of {} h", h.hours()),
+            ),
+            None => (
+                jiff::SignedDuration::from_hours(UNBOUNDED_RUN_YEARS * 366 * 24),
+                format!("{UNBOUNDED_RUN_YEARS} years (a run without simulation.horizon_h)"),
+            ),
+        };
+        match start.checked_add(span) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(Error::scenario(
+                "simulation.start",
+                format!(
+                    "{start} plus {what} passes the calendar's last instant {}; give an earlier start",
+                    jiff::civil::DateTime::MAX.strftime("%Y-%m-%dT%H:%M:%S")
+                ),
+            )),
+        }
     }
 }
 
@@ -112,6 +150,21 @@ mod tests {
         assert_eq!(c.horizon, Some(SimTime::from_hours(168.0)));
         assert_eq!(c.warmup, SimTime::from_hours(24.0));
         assert_eq!(c.sample_every, Some(SimTime::from_minutes(30.0)));
+    }
+
+    #[test]
+    fn a_run_past_the_calendar_end_is_refused() {
+        let mut r = run(Some(72.0), 0.0, None);
+        r.start = StartTime("9999-12-30T00:00".parse().unwrap());
+        let e = r.compile().unwrap_err().to_string();
+        assert!(
+            e.starts_with("simulation.start: 9999-12-30T00:00:00 plus the horizon of 72 h passes the calendar's last instant 9999-12-31T23:59:59"),
+            "{e}"
+        );
+        r.horizon_h = Some(24.0);
+        assert!(r.compile().is_ok(), "the last whole day still fits");
+        r.horizon_h = None;
+        assert!(r.compile().unwrap_err().to_string().contains("10 years"));
     }
 
     #[test]

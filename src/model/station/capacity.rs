@@ -80,6 +80,13 @@ pub(super) fn compile_shifts(
                 "must list at least one day",
             ));
         }
+        // The largest u32 means "no limit": a shift cannot have it.
+        if sh.servers > Limit::MAX_FINITE {
+            return Err(Error::scenario(
+                format!("{field}[{i}].servers"),
+                format!("must be at most {}, got {}", Limit::MAX_FINITE, sh.servers),
+            ));
+        }
     }
     let outside = match s.servers {
         super::Servers::Finite(c) => c,
@@ -107,6 +114,17 @@ pub(super) fn compile_breakdowns(
         return Err(Error::scenario(
             format!("{field}.time_between_failures_h"),
             "must have a mean greater than 0, or the station would fail without end",
+        ));
+    }
+    // A failure and its repair take at least a second on average, or the
+    // failures alone would flood the event calendar.
+    let cycle_secs = b.time_between_failures_h.mean() * 3600.0 + b.repair_time_min.mean() * 60.0;
+    if cycle_secs < 1.0 {
+        return Err(Error::scenario(
+            field,
+            format!(
+                "a failure and its repair must take at least one second on average (time_between_failures_h plus repair_time_min), got {cycle_secs:e} s"
+            ),
         ));
     }
     Ok(Some(BreakdownTimes {
@@ -197,5 +215,34 @@ impl Simulation<'_> {
             Event::Failure { station: s as u16 },
         );
         self.fill(s, now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_cycle_under_a_second_is_refused() {
+        let b = |up_h: f64, repair_min: f64| {
+            Breakdowns::new(
+                Dist::deterministic(up_h).unwrap(),
+                Dist::deterministic(repair_min).unwrap(),
+            )
+        };
+        let check = |b: &Breakdowns| compile_breakdowns("stations.x.breakdowns", Some(b));
+        assert!(check(&b(1.0, 10.0)).is_ok());
+        assert!(
+            check(&b(0.0002, 0.005)).is_ok(),
+            "0.72 s up, a repair 0.3 s"
+        );
+        assert!(check(&b(0.0002, 0.0)).is_err(), "0.72 s up, no repair");
+        let e = check(&b(1e-12, 0.0)).unwrap_err().to_string();
+        assert!(
+            e.starts_with(
+                "stations.x.breakdowns: a failure and its repair must take at least one second"
+            ),
+            "{e}"
+        );
     }
 }

@@ -108,10 +108,17 @@ pub enum Overflow {
     /// The order goes at once to the named node (usually a sink), counted
     /// as *rejected*. In files: `overflow = { reject_to = "turned_away" }`.
     RejectTo(String),
-    /// The order stays where it is until room frees: a station that just
-    /// served it keeps its server busy (*blocked*) meanwhile; an order
-    /// straight from a source waits outside. Blocked orders enter in the
-    /// order they were blocked. In files: `overflow = "block"`.
+    /// The order stays where it is until room frees: the station (or
+    /// delay) that just served it keeps its server busy (*blocked*)
+    /// meanwhile, counted in that station's blocked time. Blocked orders
+    /// enter in the order they were blocked. In files: `overflow = "block"`.
+    ///
+    /// Only a station's service can hold an order, so a blocking station
+    /// may be fed only by stations and delays (through routers): a model
+    /// where a source, a dispatch point, an overflow or a renege sends
+    /// orders to it is refused, since those orders would wait outside
+    /// counted in no queue, wait or blocked time. Put a station in front
+    /// (its wait then counts them), or turn them away with `reject_to`.
     Block,
 }
 

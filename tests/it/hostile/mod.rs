@@ -11,6 +11,8 @@
 
 #![cfg(feature = "cli")]
 
+mod inputs;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
