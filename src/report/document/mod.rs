@@ -155,10 +155,12 @@ pub fn shown_kpis(
     }
     for k in requested {
         if !available.contains(&k.as_str()) {
-            return Err(Error::scenario(
-                "--kpi",
-                format!("unknown KPI \"{k}\"; KPIs: {}", available.join(", ")),
-            ));
+            return Err(Error::UnknownKpi {
+                option: "--kpi".into(),
+                name: k.clone(),
+                closest: crate::scenario::closest(k, available.iter().copied()).map(str::to_string),
+                known: available.iter().map(|s| s.to_string()).collect(),
+            });
         }
     }
     Ok(requested.to_vec())
