@@ -193,12 +193,13 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
                 break;
             }
         }
-        let Some(shard) = acc.shard else {
+        let Some(mut shard) = acc.shard else {
             return Err(Error::Interrupted {
                 finished: 0,
                 requested: requested.len(),
             });
         };
+        shard.partial = interrupted;
         let precision = match &self.precision {
             Some(rule) => {
                 let watched = watched(rule, &shard)?;

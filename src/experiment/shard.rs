@@ -65,6 +65,12 @@ pub struct ShardResult {
     /// then left out of the JSON.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<(u64, u64)>,
+    /// Whether the run that made it was stopped (by a signal) before every
+    /// replication it was asked for finished: `missing` lists the gaps
+    /// inside `start..end`, and those after `end` were not run. A merge
+    /// with such a shard is partial too. Left out of the JSON when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
     /// KPI names, the columns of `rows`.
     pub kpis: Vec<String>,
     /// Per finished replication, in index order: the KPI values (`None` where undefined).
@@ -104,6 +110,7 @@ impl ShardResult {
             start: range.start(),
             end: range.end(),
             missing: Vec::new(),
+            partial: false,
             kpis: catalogue
                 .as_ref()
                 .map(|c| c.names().map(str::to_string).collect())
@@ -132,11 +139,12 @@ impl ShardResult {
         span.saturating_sub(self.missing.iter().map(|g| g.1.saturating_sub(g.0)).sum())
     }
 
-    /// Whether replications inside `start..end` are missing (an
-    /// interrupted run): results over it must be reported as partial.
+    /// Whether the shard is [`partial`](ShardResult::partial) or
+    /// replications inside `start..end` are missing: results over it must
+    /// be reported as partial.
     #[must_use]
     pub fn is_partial(&self) -> bool {
-        !self.missing.is_empty()
+        self.partial || !self.missing.is_empty()
     }
 
     /// This shard followed by `next`, which starts at or after its end
@@ -147,6 +155,7 @@ impl ShardResult {
             self.missing.push((self.end, next.start));
         }
         self.missing.append(&mut next.missing);
+        self.partial |= next.partial;
         self.end = next.end;
         self.rows.extend(next.rows);
         self.time_in_system.merge(&next.time_in_system);
@@ -434,6 +443,7 @@ mod tests {
             start,
             end,
             missing: Vec::new(),
+            partial: false,
             kpis: vec!["k".into()],
             rows: (start..end).map(|i| vec![Some(i as f64)]).collect(),
             time_in_system: DurationHistogram::new(),
