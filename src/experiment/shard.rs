@@ -128,7 +128,7 @@ impl ShardResult {
             while gaps.peek().is_some_and(|g| g.1 <= *i) {
                 gaps.next();
             }
-            !gaps.peek().is_some_and(|g| g.0 <= *i)
+            gaps.peek().is_none_or(|g| g.0 > *i)
         })
     }
 
@@ -466,6 +466,49 @@ mod tests {
         other.kpis = vec!["j".into()];
         let err = ShardResult::merge(vec![shard(0, 2, 1), other]).unwrap_err();
         assert_eq!(err.to_string(), "shard 2..3: lists different KPIs");
+    }
+
+    #[test]
+    fn appending_past_a_gap_lists_it_as_missing() {
+        let s = shard(0, 2, 1).append(shard(5, 7, 1));
+        assert_eq!((s.start, s.end, s.missing.clone()), (0, 7, vec![(2, 5)]));
+        assert_eq!(s.indices().collect::<Vec<_>>(), [0, 1, 5, 6]);
+        assert_eq!(s.finished(), 4);
+        assert!(s.is_partial() && !s.partial);
+        s.validate().unwrap();
+        assert_eq!(s.estimate(KpiId(0)).mean, Some(3.0));
+        let back = ShardResult::from_json(&s.to_json().unwrap()).unwrap();
+        assert_eq!(back, s);
+        // Whole shards leave both fields out of the JSON.
+        let whole = shard(0, 2, 1).to_json().unwrap();
+        assert!(!whole.contains("missing") && !whole.contains("partial"));
+    }
+
+    #[test]
+    fn validation_refuses_inconsistent_shards() {
+        let refused = |f: fn(&mut ShardResult)| {
+            let mut s = shard(0, 3, 1);
+            f(&mut s);
+            s.validate().unwrap_err().to_string()
+        };
+        assert_eq!(
+            refused(|s| {
+                s.rows.pop();
+            }),
+            "shard 0..3: holds 2 rows for 3 replications"
+        );
+        assert_eq!(
+            refused(|s| s.rows[1].clear()),
+            "shard 0..3: the row of replication 1 holds 0 values for 1 KPIs"
+        );
+        assert_eq!(
+            refused(|s| s.start = 3),
+            "shard 3..3: the range is empty or reversed: start must be below end"
+        );
+        assert!(refused(|s| s.crate_version = "9.9.9".into()).contains("cbec-sim 9.9.9"));
+        assert!(refused(|s| s.missing = vec![(1, 1)]).contains("missing range 1..1"));
+        assert!(refused(|s| s.rows[0][0] = Some(f64::NAN)).contains("non-finite"));
+        assert!(refused(|s| s.kpis.push("k".into())).contains("twice"));
     }
 
     #[test]
