@@ -127,6 +127,12 @@ fn no_temporaries(dir: &Path) {
     }
 }
 
+/// Checks no temporary file is left, then removes `dir`.
+fn done(dir: &Path) {
+    no_temporaries(dir);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// The finished replications `0..end` of a partial run document.
 fn finished(doc: &Value) -> u64 {
     assert!(doc.get("missing").is_none(), "one thread finishes in order");
@@ -165,8 +171,7 @@ fn run_keeps_every_finished_replication_marked_partial() {
         let full = whole(&dir, &["run", TANDEM, "-n", &n, "--json"]);
         assert_eq!(full["kpis"], doc["kpis"], "SIG{signal}");
         assert_eq!(full["pooled"], doc["pooled"]);
-        no_temporaries(&dir);
-        let _ = std::fs::remove_dir_all(&dir);
+        done(&dir);
     }
 }
 
@@ -193,7 +198,7 @@ fn run_to_a_precision_stops_on_a_signal() {
         let n = end.to_string();
         let full = whole(&dir, &["run", TANDEM, "-n", &n, "--json"]);
         assert_eq!(full["kpis"], doc["kpis"], "SIG{signal}");
-        let _ = std::fs::remove_dir_all(&dir);
+        done(&dir);
     }
 }
 
@@ -228,8 +233,7 @@ fn run_with_charts_and_a_report_stops_on_a_signal() {
         let n = end.to_string();
         let full = whole(&dir, &["run", TANDEM, "-n", &n, "--json"]);
         assert_eq!(full["kpis"], doc["kpis"], "SIG{signal}");
-        no_temporaries(&dir);
-        let _ = std::fs::remove_dir_all(&dir);
+        done(&dir);
     }
 }
 
@@ -277,8 +281,7 @@ fn a_shard_stopped_by_a_signal_is_written_whole_and_marked() {
         let m: Value = serde_json::from_slice(&merged.stdout).unwrap();
         assert_eq!(m["partial"], true);
         assert_eq!(m["kpis"], doc["kpis"]);
-        no_temporaries(&dir);
-        let _ = std::fs::remove_dir_all(&dir);
+        done(&dir);
     }
 }
 
@@ -326,8 +329,7 @@ fn compare_stops_on_a_signal_with_the_variants_that_ran() {
             ],
         );
         assert_eq!(full["variants"], doc["variants"], "SIG{signal}");
-        no_temporaries(&dir);
-        let _ = std::fs::remove_dir_all(&dir);
+        done(&dir);
     }
 }
 
@@ -381,7 +383,6 @@ fn sweep_stops_on_a_signal_with_the_values_that_finished() {
             full["sweep"]["points"], doc["sweep"]["points"],
             "SIG{signal}"
         );
-        no_temporaries(&dir);
-        let _ = std::fs::remove_dir_all(&dir);
+        done(&dir);
     }
 }

@@ -192,7 +192,10 @@ mod tests {
     fn unknown_requested_kpis_are_named() {
         let s = Scenario::from_toml_str(crate::report::tests::TINY).unwrap();
         let err = shown_kpis(&s, &["a", "b"], &["c".to_string()]).unwrap_err();
-        assert_eq!(err.to_string(), "--kpi: unknown KPI \"c\"; did you mean \"a\"? KPIs: a, b");
+        assert_eq!(
+            err.to_string(),
+            "--kpi: unknown KPI \"c\"; did you mean \"a\"? KPIs: a, b"
+        );
         assert_eq!(shown_kpis(&s, &["a", "b"], &[]).unwrap(), ["a", "b"]);
     }
 }

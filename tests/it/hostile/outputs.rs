@@ -29,62 +29,82 @@ macro_rules! shard {
     };
 }
 
+/// A case that must print nothing and leave nothing.
+const fn case(
+    family: u8,
+    what: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    args: &'static [&'static str],
+    code: i32,
+    stderr: &'static [&'static str],
+) -> Case {
+    Case {
+        what,
+        family,
+        files,
+        args,
+        code,
+        stderr,
+        stdout: Stdout::Empty,
+        leaves: &[],
+    }
+}
+
+/// `case`, which prints results and may leave `leaves`.
+const fn printing(case: Case, leaves: &'static [&'static str]) -> Case {
+    Case {
+        stdout: Stdout::Any,
+        leaves,
+        ..case
+    }
+}
+
 const CASES: [Case; COUNT] = [
-    Case {
-        what: "--out on an existing folder is refused before the run, no adir.partial",
-        family: 1,
-        files: &[("s.toml", "{base}"), ("adir/", "")],
-        args: &["run", "s.toml", "--shard", "0..2", "--out", "adir", "-q"],
-        code: 1,
-        stderr: &["--out adir: is a folder; give a file name"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--report on an existing folder",
-        family: 1,
-        files: &[("s.toml", "{base}"), ("adir/", "")],
-        args: &["run", "s.toml", "-n", "2", "-q", "--report", "adir"],
-        code: 1,
-        stderr: &["--report adir: is a folder; give a file name"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--csv on an existing file",
-        family: 1,
-        files: &[("s.toml", "{base}"), ("file.txt", "x")],
-        args: &["run", "s.toml", "-n", "2", "-q", "--csv", "file.txt"],
-        code: 1,
-        stderr: &["--csv file.txt: exists and is not a folder"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--plot on an existing file",
-        family: 1,
-        files: &[("s.toml", "{base}"), ("file.txt", "x")],
-        args: &["run", "s.toml", "-n", "2", "-q", "--plot", "file.txt"],
-        code: 1,
-        stderr: &["--plot file.txt: exists and is not a folder"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--plot on a character device",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "-n", "2", "-q", "--plot", "/dev/null"],
-        code: 1,
-        stderr: &["--plot /dev/null: exists and is not a folder"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--report in a folder that does not exist",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &[
+    case(
+        1,
+        "--out on an existing folder is refused before the run, no adir.partial",
+        &[("s.toml", "{base}"), ("adir/", "")],
+        &["run", "s.toml", "--shard", "0..2", "--out", "adir", "-q"],
+        1,
+        &["--out adir: is a folder; give a file name"],
+    ),
+    case(
+        1,
+        "--report on an existing folder",
+        &[("s.toml", "{base}"), ("adir/", "")],
+        &["run", "s.toml", "-n", "2", "-q", "--report", "adir"],
+        1,
+        &["--report adir: is a folder; give a file name"],
+    ),
+    case(
+        1,
+        "--csv on an existing file",
+        &[("s.toml", "{base}"), ("file.txt", "x")],
+        &["run", "s.toml", "-n", "2", "-q", "--csv", "file.txt"],
+        1,
+        &["--csv file.txt: exists and is not a folder"],
+    ),
+    case(
+        1,
+        "--plot on an existing file",
+        &[("s.toml", "{base}"), ("file.txt", "x")],
+        &["run", "s.toml", "-n", "2", "-q", "--plot", "file.txt"],
+        1,
+        &["--plot file.txt: exists and is not a folder"],
+    ),
+    case(
+        1,
+        "--plot on a character device",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "-n", "2", "-q", "--plot", "/dev/null"],
+        1,
+        &["--plot /dev/null: exists and is not a folder"],
+    ),
+    case(
+        1,
+        "--report in a folder that does not exist",
+        &[("s.toml", "{base}")],
+        &[
             "run",
             "s.toml",
             "-n",
@@ -93,16 +113,14 @@ const CASES: [Case; COUNT] = [
             "--report",
             "missing/r.html",
         ],
-        code: 1,
-        stderr: &["--report missing/r.html: the folder missing does not exist"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--out in a folder that does not exist",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &[
+        1,
+        &["--report missing/r.html: the folder missing does not exist"],
+    ),
+    case(
+        1,
+        "--out in a folder that does not exist",
+        &[("s.toml", "{base}")],
+        &[
             "run",
             "s.toml",
             "--shard",
@@ -111,46 +129,38 @@ const CASES: [Case; COUNT] = [
             "missing/s.json",
             "-q",
         ],
-        code: 1,
-        stderr: &["--out missing/s.json: the folder missing does not exist"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--report with a trailing slash",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "-n", "2", "-q", "--report", "r.html/"],
-        code: 1,
-        stderr: &["--report r.html/: names a folder; give a file name"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--report with an empty path is refused by the parser",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "-n", "2", "-q", "--report", ""],
-        code: 2,
-        stderr: &["a value is required for '--report"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--csv with an empty path",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "-n", "2", "-q", "--csv", ""],
-        code: 2,
-        stderr: &["a value is required for '--csv"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--report under a regular file",
-        family: 1,
-        files: &[("s.toml", "{base}"), ("file.txt", "x")],
-        args: &[
+        1,
+        &["--out missing/s.json: the folder missing does not exist"],
+    ),
+    case(
+        1,
+        "--report with a trailing slash",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "-n", "2", "-q", "--report", "r.html/"],
+        1,
+        &["--report r.html/: names a folder; give a file name"],
+    ),
+    case(
+        1,
+        "--report with an empty path is refused by the parser",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "-n", "2", "-q", "--report", ""],
+        2,
+        &["a value is required for '--report"],
+    ),
+    case(
+        1,
+        "--csv with an empty path",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "-n", "2", "-q", "--csv", ""],
+        2,
+        &["a value is required for '--csv"],
+    ),
+    case(
+        1,
+        "--report under a regular file",
+        &[("s.toml", "{base}"), ("file.txt", "x")],
+        &[
             "run",
             "s.toml",
             "-n",
@@ -159,16 +169,14 @@ const CASES: [Case; COUNT] = [
             "--report",
             "file.txt/r.html",
         ],
-        code: 1,
-        stderr: &["--report file.txt/r.html: "],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--report over a file in a folder no one may write (/proc)",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &[
+        1,
+        &["--report file.txt/r.html: "],
+    ),
+    case(
+        1,
+        "--report over a file in a folder no one may write (/proc)",
+        &[("s.toml", "{base}")],
+        &[
             "run",
             "s.toml",
             "-n",
@@ -177,16 +185,14 @@ const CASES: [Case; COUNT] = [
             "--report",
             "/proc/version",
         ],
-        code: 1,
-        stderr: &["--report /proc/version: cannot write in its folder"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--csv in a folder no one may write (/proc)",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &[
+        1,
+        &["--report /proc/version: cannot write in its folder"],
+    ),
+    case(
+        1,
+        "--csv in a folder no one may write (/proc)",
+        &[("s.toml", "{base}")],
+        &[
             "run",
             "s.toml",
             "-n",
@@ -195,26 +201,22 @@ const CASES: [Case; COUNT] = [
             "--csv",
             "/proc/cbec-sim-csv",
         ],
-        code: 1,
-        stderr: &["--csv /proc/cbec-sim-csv: cannot write in /proc"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--plot on /proc itself",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "-n", "2", "-q", "--plot", "/proc"],
-        code: 1,
-        stderr: &["--plot /proc: cannot write in this folder"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "compare checks --report before running",
-        family: 1,
-        files: &[("s.toml", "{base}"), ("adir/", "")],
-        args: &[
+        1,
+        &["--csv /proc/cbec-sim-csv: cannot write in /proc"],
+    ),
+    case(
+        1,
+        "--plot on /proc itself",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "-n", "2", "-q", "--plot", "/proc"],
+        1,
+        &["--plot /proc: cannot write in this folder"],
+    ),
+    case(
+        1,
+        "compare checks --report before running",
+        &[("s.toml", "{base}"), ("adir/", "")],
+        &[
             "compare",
             "s.toml",
             "--variant",
@@ -225,16 +227,14 @@ const CASES: [Case; COUNT] = [
             "--report",
             "adir",
         ],
-        code: 1,
-        stderr: &["--report adir: is a folder"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "sweep checks --csv before running",
-        family: 1,
-        files: &[("s.toml", "{base}"), ("file.txt", "x")],
-        args: &[
+        1,
+        &["--report adir: is a folder"],
+    ),
+    case(
+        1,
+        "sweep checks --csv before running",
+        &[("s.toml", "{base}"), ("file.txt", "x")],
+        &[
             "sweep",
             "s.toml",
             "--param",
@@ -247,16 +247,14 @@ const CASES: [Case; COUNT] = [
             "--csv",
             "file.txt",
         ],
-        code: 1,
-        stderr: &["--csv file.txt: exists and is not a folder"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "factorial checks --plot before running",
-        family: 1,
-        files: &[("s.toml", "{base}"), ("file.txt", "x")],
-        args: &[
+        1,
+        &["--csv file.txt: exists and is not a folder"],
+    ),
+    case(
+        1,
+        "factorial checks --plot before running",
+        &[("s.toml", "{base}"), ("file.txt", "x")],
+        &[
             "factorial",
             "s.toml",
             "--measure",
@@ -269,166 +267,172 @@ const CASES: [Case; COUNT] = [
             "--plot",
             "file.txt",
         ],
-        code: 1,
-        stderr: &["--plot file.txt: exists and is not a folder"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "merge checks --csv before reading shards",
-        family: 1,
-        files: &[("file.txt", "x"), ("a.json", "{}")],
-        args: &["merge", "a.json", "--csv", "file.txt"],
-        code: 1,
-        stderr: &["--csv file.txt: exists and is not a folder"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--report /dev/full: the table is still printed, then exit 1",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "-n", "2", "-q", "--report", "/dev/full"],
-        code: 1,
-        stderr: &["/dev/full: No space left on device"],
-        stdout: Stdout::Any,
-        leaves: &[],
-    },
-    Case {
-        what: "--report /dev/full with --json",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &[
-            "run",
-            "s.toml",
-            "-n",
-            "2",
-            "-q",
-            "--report",
-            "/dev/full",
-            "--json",
-        ],
-        code: 1,
-        stderr: &["/dev/full: No space left on device"],
-        stdout: Stdout::Any,
-        leaves: &[],
-    },
-    Case {
-        what: "--out /dev/full",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &[
-            "run",
-            "s.toml",
-            "--shard",
-            "0..2",
-            "--out",
-            "/dev/full",
-            "-q",
-        ],
-        code: 1,
-        stderr: &["/dev/full: No space left on device"],
-        stdout: Stdout::Any,
-        leaves: &[],
-    },
-    Case {
-        what: "--report /dev/null is written to, not replaced",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "-n", "2", "-q", "--report", "/dev/null"],
-        code: 0,
-        stderr: &[],
-        stdout: Stdout::Any,
-        leaves: &[],
-    },
-    Case {
-        what: "--out /dev/null",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &[
-            "run",
-            "s.toml",
-            "--shard",
-            "0..2",
-            "--out",
-            "/dev/null",
-            "-q",
-        ],
-        code: 0,
-        stderr: &[],
-        stdout: Stdout::Any,
-        leaves: &[],
-    },
-    Case {
-        what: "the CSV files are written although the report fails",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &[
-            "run",
-            "s.toml",
-            "-n",
-            "2",
-            "-q",
-            "--csv",
-            "out",
-            "--report",
-            "/dev/full",
-        ],
-        code: 1,
-        stderr: &["/dev/full"],
-        stdout: Stdout::Any,
-        leaves: &["out"],
-    },
-    Case {
-        what: "an existing report is replaced whole, no temporary file left",
-        family: 1,
-        files: &[("s.toml", "{base}"), ("r.html", "old")],
-        args: &["run", "s.toml", "-n", "2", "-q", "--report", "r.html"],
-        code: 0,
-        stderr: &[],
-        stdout: Stdout::Any,
-        leaves: &[],
-    },
-    Case {
-        what: "a stale temporary file of the target is removed",
-        family: 1,
-        files: &[
-            ("s.toml", "{base}"),
-            ("r.html", "old"),
-            (".r.html.cbec-sim-partial", "stale"),
-        ],
-        args: &["run", "s.toml", "-n", "2", "-q", "--report", "r.html"],
-        code: 0,
-        stderr: &[],
-        stdout: Stdout::Any,
-        leaves: &[],
-    },
-    Case {
-        what: "a new nested --csv folder is created",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "-n", "2", "-q", "--csv", "new/deeper"],
-        code: 0,
-        stderr: &[],
-        stdout: Stdout::Any,
-        leaves: &["new"],
-    },
-    Case {
-        what: "--out and --csv in one run",
-        family: 1,
-        files: &[("s.toml", "{base}")],
-        args: &[
-            "run", "s.toml", "--shard", "0..2", "--out", "s.json", "--csv", "out", "-q",
-        ],
-        code: 0,
-        stderr: &[],
-        stdout: Stdout::Any,
-        leaves: &["s.json", "out"],
-    },
-    Case {
-        what: "merge of a row shorter than its KPI list",
-        family: 3,
-        files: &[(
+        1,
+        &["--plot file.txt: exists and is not a folder"],
+    ),
+    case(
+        1,
+        "merge checks --csv before reading shards",
+        &[("file.txt", "x"), ("a.json", "{}")],
+        &["merge", "a.json", "--csv", "file.txt"],
+        1,
+        &["--csv file.txt: exists and is not a folder"],
+    ),
+    printing(
+        case(
+            1,
+            "--report /dev/full: the table is still printed, then exit 1",
+            &[("s.toml", "{base}")],
+            &["run", "s.toml", "-n", "2", "-q", "--report", "/dev/full"],
+            1,
+            &["/dev/full: No space left on device"],
+        ),
+        &[],
+    ),
+    printing(
+        case(
+            1,
+            "--report /dev/full with --json",
+            &[("s.toml", "{base}")],
+            &[
+                "run",
+                "s.toml",
+                "-n",
+                "2",
+                "-q",
+                "--report",
+                "/dev/full",
+                "--json",
+            ],
+            1,
+            &["/dev/full: No space left on device"],
+        ),
+        &[],
+    ),
+    printing(
+        case(
+            1,
+            "--out /dev/full",
+            &[("s.toml", "{base}")],
+            &[
+                "run",
+                "s.toml",
+                "--shard",
+                "0..2",
+                "--out",
+                "/dev/full",
+                "-q",
+            ],
+            1,
+            &["/dev/full: No space left on device"],
+        ),
+        &[],
+    ),
+    printing(
+        case(
+            1,
+            "--report /dev/null is written to, not replaced",
+            &[("s.toml", "{base}")],
+            &["run", "s.toml", "-n", "2", "-q", "--report", "/dev/null"],
+            0,
+            &[],
+        ),
+        &[],
+    ),
+    printing(
+        case(
+            1,
+            "--out /dev/null",
+            &[("s.toml", "{base}")],
+            &[
+                "run",
+                "s.toml",
+                "--shard",
+                "0..2",
+                "--out",
+                "/dev/null",
+                "-q",
+            ],
+            0,
+            &[],
+        ),
+        &[],
+    ),
+    printing(
+        case(
+            1,
+            "the CSV files are written although the report fails",
+            &[("s.toml", "{base}")],
+            &[
+                "run",
+                "s.toml",
+                "-n",
+                "2",
+                "-q",
+                "--csv",
+                "out",
+                "--report",
+                "/dev/full",
+            ],
+            1,
+            &["/dev/full"],
+        ),
+        &["out"],
+    ),
+    printing(
+        case(
+            1,
+            "an existing report is replaced whole, no temporary file left",
+            &[("s.toml", "{base}"), ("r.html", "old")],
+            &["run", "s.toml", "-n", "2", "-q", "--report", "r.html"],
+            0,
+            &[],
+        ),
+        &[],
+    ),
+    printing(
+        case(
+            1,
+            "a stale temporary file of the target is removed",
+            &[
+                ("s.toml", "{base}"),
+                ("r.html", "old"),
+                (".r.html.cbec-sim-partial", "stale"),
+            ],
+            &["run", "s.toml", "-n", "2", "-q", "--report", "r.html"],
+            0,
+            &[],
+        ),
+        &[],
+    ),
+    printing(
+        case(
+            1,
+            "a new nested --csv folder is created",
+            &[("s.toml", "{base}")],
+            &["run", "s.toml", "-n", "2", "-q", "--csv", "new/deeper"],
+            0,
+            &[],
+        ),
+        &["new"],
+    ),
+    printing(
+        case(
+            1,
+            "--out and --csv in one run",
+            &[("s.toml", "{base}")],
+            &[
+                "run", "s.toml", "--shard", "0..2", "--out", "s.json", "--csv", "out", "-q",
+            ],
+            0,
+            &[],
+        ),
+        &["s.json", "out"],
+    ),
+    case(
+        3,
+        "merge of a row shorter than its KPI list",
+        &[(
             "short.json",
             shard!(
                 1,
@@ -436,16 +440,14 @@ const CASES: [Case; COUNT] = [
                 "\"start\":0,\"end\":1,\"kpis\":[\"a\",\"b\"],\"rows\":[[1.0]],\"time_in_system\":[]"
             ),
         )],
-        args: &["merge", "short.json"],
-        code: 2,
-        stderr: &["short.json: shard 0..1: the row of replication 0 holds 1 values for 2 KPIs"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "merge of a row longer than its KPI list",
-        family: 3,
-        files: &[(
+        &["merge", "short.json"],
+        2,
+        &["short.json: shard 0..1: the row of replication 0 holds 1 values for 2 KPIs"],
+    ),
+    case(
+        3,
+        "merge of a row longer than its KPI list",
+        &[(
             "long.json",
             shard!(
                 1,
@@ -453,36 +455,30 @@ const CASES: [Case; COUNT] = [
                 "\"start\":0,\"end\":1,\"kpis\":[\"a\"],\"rows\":[[1.0,2.0]],\"time_in_system\":[]"
             ),
         )],
-        args: &["merge", "long.json"],
-        code: 2,
-        stderr: &["long.json: shard 0..1: the row of replication 0 holds 2 values for 1 KPIs"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "merge of an empty file",
-        family: 3,
-        files: &[("empty.json", "")],
-        args: &["merge", "empty.json"],
-        code: 2,
-        stderr: &["empty.json: shard: EOF while parsing"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "merge of a JSON array",
-        family: 3,
-        files: &[("arr.json", "[]")],
-        args: &["merge", "arr.json"],
-        code: 2,
-        stderr: &["arr.json: shard: "],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "merge of a shard with a value that is not a number",
-        family: 3,
-        files: &[(
+        &["merge", "long.json"],
+        2,
+        &["long.json: shard 0..1: the row of replication 0 holds 2 values for 1 KPIs"],
+    ),
+    case(
+        3,
+        "merge of an empty file",
+        &[("empty.json", "")],
+        &["merge", "empty.json"],
+        2,
+        &["empty.json: shard: EOF while parsing"],
+    ),
+    case(
+        3,
+        "merge of a JSON array",
+        &[("arr.json", "[]")],
+        &["merge", "arr.json"],
+        2,
+        &["arr.json: shard: "],
+    ),
+    case(
+        3,
+        "merge of a shard with a value that is not a number",
+        &[(
             "t.json",
             shard!(
                 1,
@@ -490,16 +486,14 @@ const CASES: [Case; COUNT] = [
                 "\"start\":0,\"end\":1,\"kpis\":[\"a\"],\"rows\":[[\"x\"]],\"time_in_system\":[]"
             ),
         )],
-        args: &["merge", "t.json"],
-        code: 2,
-        stderr: &["t.json: shard: "],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "merge of a value out of the f64 range",
-        family: 3,
-        files: &[(
+        &["merge", "t.json"],
+        2,
+        &["t.json: shard: "],
+    ),
+    case(
+        3,
+        "merge of a value out of the f64 range",
+        &[(
             "big.json",
             shard!(
                 1,
@@ -507,16 +501,14 @@ const CASES: [Case; COUNT] = [
                 "\"start\":0,\"end\":1,\"kpis\":[\"a\"],\"rows\":[[1e400]],\"time_in_system\":[]"
             ),
         )],
-        args: &["merge", "big.json"],
-        code: 2,
-        stderr: &["big.json: shard: "],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "merge of a histogram value beyond its range",
-        family: 3,
-        files: &[(
+        &["merge", "big.json"],
+        2,
+        &["big.json: shard: "],
+    ),
+    case(
+        3,
+        "merge of a histogram value beyond its range",
+        &[(
             "h.json",
             shard!(
                 1,
@@ -524,60 +516,58 @@ const CASES: [Case; COUNT] = [
                 "\"start\":0,\"end\":1,\"kpis\":[\"a\"],\"rows\":[[1.0]],\"time_in_system\":[[18446744073709551615,1]]"
             ),
         )],
-        args: &["merge", "h.json"],
-        code: 2,
-        stderr: &["h.json: shard: ", "histogram bucket"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "merge of a file that does not exist",
-        family: 3,
-        files: &[],
-        args: &["merge", "nothere.json"],
-        code: 2,
-        stderr: &["nothere.json"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "a shard with missing replications merges, marked partial",
-        family: 6,
-        files: &[(
-            "p.json",
-            shard!(
-                1,
-                1,
-                "\"start\":0,\"end\":3,\"missing\":[[1,2]],\"kpis\":[\"a\"],\"rows\":[[1.0],[3.0]],\"time_in_system\":[]"
-            ),
-        )],
-        args: &["merge", "p.json", "--json"],
-        code: 0,
-        stderr: &["warning: 1 of replications 0..3 are missing"],
-        stdout: Stdout::Any,
-        leaves: &[],
-    },
-    Case {
-        what: "a partial shard's CSV files are written, marked",
-        family: 6,
-        files: &[(
-            "p.json",
-            shard!(
-                1,
-                1,
-                "\"start\":0,\"end\":3,\"missing\":[[1,2]],\"kpis\":[\"a\"],\"rows\":[[1.0],[3.0]],\"time_in_system\":[]"
-            ),
-        )],
-        args: &["merge", "p.json", "--csv", "out"],
-        code: 0,
-        stderr: &["marked partial"],
-        stdout: Stdout::Any,
-        leaves: &["out"],
-    },
-    Case {
-        what: "a missing range that touches the start",
-        family: 6,
-        files: &[(
+        &["merge", "h.json"],
+        2,
+        &["h.json: shard: ", "histogram bucket"],
+    ),
+    case(
+        3,
+        "merge of a file that does not exist",
+        &[],
+        &["merge", "nothere.json"],
+        2,
+        &["nothere.json"],
+    ),
+    printing(
+        case(
+            6,
+            "a shard with missing replications merges, marked partial",
+            &[(
+                "p.json",
+                shard!(
+                    1,
+                    1,
+                    "\"start\":0,\"end\":3,\"missing\":[[1,2]],\"kpis\":[\"a\"],\"rows\":[[1.0],[3.0]],\"time_in_system\":[]"
+                ),
+            )],
+            &["merge", "p.json", "--json"],
+            0,
+            &["warning: 1 of replications 0..3 are missing"],
+        ),
+        &[],
+    ),
+    printing(
+        case(
+            6,
+            "a partial shard's CSV files are written, marked",
+            &[(
+                "p.json",
+                shard!(
+                    1,
+                    1,
+                    "\"start\":0,\"end\":3,\"missing\":[[1,2]],\"kpis\":[\"a\"],\"rows\":[[1.0],[3.0]],\"time_in_system\":[]"
+                ),
+            )],
+            &["merge", "p.json", "--csv", "out"],
+            0,
+            &["marked partial"],
+        ),
+        &["out"],
+    ),
+    case(
+        6,
+        "a missing range that touches the start",
+        &[(
             "p.json",
             shard!(
                 1,
@@ -585,18 +575,16 @@ const CASES: [Case; COUNT] = [
                 "\"start\":0,\"end\":3,\"missing\":[[0,1]],\"kpis\":[\"a\"],\"rows\":[[1.0],[3.0]],\"time_in_system\":[]"
             ),
         )],
-        args: &["merge", "p.json"],
-        code: 2,
-        stderr: &[
+        &["merge", "p.json"],
+        2,
+        &[
             "p.json: shard 0..3: missing range 0..1 is not sorted, empty, or not strictly inside the range",
         ],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "missing ranges out of order",
-        family: 6,
-        files: &[(
+    ),
+    case(
+        6,
+        "missing ranges out of order",
+        &[(
             "p.json",
             shard!(
                 1,
@@ -604,16 +592,14 @@ const CASES: [Case; COUNT] = [
                 "\"start\":0,\"end\":9,\"missing\":[[5,6],[2,3]],\"kpis\":[\"a\"],\"rows\":[[1],[1],[1],[1],[1],[1],[1]],\"time_in_system\":[]"
             ),
         )],
-        args: &["merge", "p.json"],
-        code: 2,
-        stderr: &["missing range 2..3"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "an empty missing range",
-        family: 6,
-        files: &[(
+        &["merge", "p.json"],
+        2,
+        &["missing range 2..3"],
+    ),
+    case(
+        6,
+        "an empty missing range",
+        &[(
             "p.json",
             shard!(
                 1,
@@ -621,26 +607,22 @@ const CASES: [Case; COUNT] = [
                 "\"start\":0,\"end\":3,\"missing\":[[1,1]],\"kpis\":[\"a\"],\"rows\":[[1],[1],[1]],\"time_in_system\":[]"
             ),
         )],
-        args: &["merge", "p.json"],
-        code: 2,
-        stderr: &["missing range 1..1"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "a temporary file left by a killed run does not count as a shard",
-        family: 6,
-        files: &[(".s.json.cbec-sim-partial", "half")],
-        args: &["merge", ".s.json.cbec-sim-partial"],
-        code: 2,
-        stderr: &[".s.json.cbec-sim-partial: shard: "],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "a row count that does not match the range",
-        family: 7,
-        files: &[(
+        &["merge", "p.json"],
+        2,
+        &["missing range 1..1"],
+    ),
+    case(
+        6,
+        "a temporary file left by a killed run does not count as a shard",
+        &[(".s.json.cbec-sim-partial", "half")],
+        &["merge", ".s.json.cbec-sim-partial"],
+        2,
+        &[".s.json.cbec-sim-partial: shard: "],
+    ),
+    case(
+        7,
+        "a row count that does not match the range",
+        &[(
             "r.json",
             shard!(
                 1,
@@ -648,16 +630,14 @@ const CASES: [Case; COUNT] = [
                 "\"start\":0,\"end\":3,\"kpis\":[\"a\"],\"rows\":[[1.0]],\"time_in_system\":[]"
             ),
         )],
-        args: &["merge", "r.json"],
-        code: 2,
-        stderr: &["r.json: shard 0..3: holds 1 rows for 3 replications"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "a range with start after end",
-        family: 7,
-        files: &[(
+        &["merge", "r.json"],
+        2,
+        &["r.json: shard 0..3: holds 1 rows for 3 replications"],
+    ),
+    case(
+        7,
+        "a range with start after end",
+        &[(
             "r.json",
             shard!(
                 1,
@@ -665,16 +645,14 @@ const CASES: [Case; COUNT] = [
                 "\"start\":5,\"end\":2,\"kpis\":[\"a\"],\"rows\":[],\"time_in_system\":[]"
             ),
         )],
-        args: &["merge", "r.json"],
-        code: 2,
-        stderr: &["r.json: shard 5..2: the range is empty or reversed"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "an empty range",
-        family: 7,
-        files: &[(
+        &["merge", "r.json"],
+        2,
+        &["r.json: shard 5..2: the range is empty or reversed"],
+    ),
+    case(
+        7,
+        "an empty range",
+        &[(
             "r.json",
             shard!(
                 1,
@@ -682,42 +660,36 @@ const CASES: [Case; COUNT] = [
                 "\"start\":2,\"end\":2,\"kpis\":[\"a\"],\"rows\":[],\"time_in_system\":[]"
             ),
         )],
-        args: &["merge", "r.json"],
-        code: 2,
-        stderr: &["the range is empty or reversed"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "another crate version",
-        family: 7,
-        files: &[(
+        &["merge", "r.json"],
+        2,
+        &["the range is empty or reversed"],
+    ),
+    case(
+        7,
+        "another crate version",
+        &[(
             "v.json",
             "{\"format_version\":2,\"crate_version\":\"0.0.1\",\"model_fingerprint\":1,\"seed\":1,\"start\":0,\"end\":1,\"kpis\":[\"a\"],\"rows\":[[1.0]],\"time_in_system\":[]}",
         )],
-        args: &["merge", "v.json"],
-        code: 2,
-        stderr: &["v.json: shard 0..1: was written by cbec-sim 0.0.1"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "another format version",
-        family: 7,
-        files: &[(
+        &["merge", "v.json"],
+        2,
+        &["v.json: shard 0..1: was written by cbec-sim 0.0.1"],
+    ),
+    case(
+        7,
+        "another format version",
+        &[(
             "f.json",
             "{\"format_version\":1,\"crate_version\":\"0.1.0\",\"model_fingerprint\":1,\"seed\":1,\"start\":0,\"end\":1,\"kpis\":[\"a\"],\"rows\":[[1.0]],\"time_in_system\":[]}",
         )],
-        args: &["merge", "f.json"],
-        code: 2,
-        stderr: &["f.json: shard: format version 1 cannot be read by this version (expects 2)"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "histogram counts that overflow in one shard",
-        family: 7,
-        files: &[(
+        &["merge", "f.json"],
+        2,
+        &["f.json: shard: format version 1 cannot be read by this version (expects 2)"],
+    ),
+    case(
+        7,
+        "histogram counts that overflow in one shard",
+        &[(
             "h.json",
             shard!(
                 1,
@@ -725,16 +697,14 @@ const CASES: [Case; COUNT] = [
                 "\"start\":0,\"end\":1,\"kpis\":[\"a\"],\"rows\":[[1.0]],\"time_in_system\":[[1000,18446744073709551615],[2000,1]]"
             ),
         )],
-        args: &["merge", "h.json"],
-        code: 2,
-        stderr: &["h.json: shard: histogram counts overflow"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "histogram counts that overflow across shards",
-        family: 7,
-        files: &[
+        &["merge", "h.json"],
+        2,
+        &["h.json: shard: histogram counts overflow"],
+    ),
+    case(
+        7,
+        "histogram counts that overflow across shards",
+        &[
             (
                 "a.json",
                 shard!(
@@ -752,16 +722,14 @@ const CASES: [Case; COUNT] = [
                 ),
             ),
         ],
-        args: &["merge", "a.json", "b.json"],
-        code: 2,
-        stderr: &["b.json: shard 1..2: its order counts overflow the pooled histogram"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "a KPI listed twice",
-        family: 7,
-        files: &[(
+        &["merge", "a.json", "b.json"],
+        2,
+        &["b.json: shard 1..2: its order counts overflow the pooled histogram"],
+    ),
+    case(
+        7,
+        "a KPI listed twice",
+        &[(
             "k.json",
             shard!(
                 1,
@@ -769,16 +737,14 @@ const CASES: [Case; COUNT] = [
                 "\"start\":0,\"end\":1,\"kpis\":[\"a\",\"a\"],\"rows\":[[1.0,2.0]],\"time_in_system\":[]"
             ),
         )],
-        args: &["merge", "k.json"],
-        code: 2,
-        stderr: &["k.json: shard 0..1: lists the KPI \"a\" twice"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "an unknown field",
-        family: 7,
-        files: &[(
+        &["merge", "k.json"],
+        2,
+        &["k.json: shard 0..1: lists the KPI \"a\" twice"],
+    ),
+    case(
+        7,
+        "an unknown field",
+        &[(
             "u.json",
             shard!(
                 1,
@@ -786,16 +752,14 @@ const CASES: [Case; COUNT] = [
                 "\"start\":0,\"end\":1,\"kpis\":[\"a\"],\"rows\":[[1.0]],\"time_in_system\":[],\"extra\":1"
             ),
         )],
-        args: &["merge", "u.json"],
-        code: 2,
-        stderr: &["u.json: shard: unknown field `extra`"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "a missing field",
-        family: 7,
-        files: &[(
+        &["merge", "u.json"],
+        2,
+        &["u.json: shard: unknown field `extra`"],
+    ),
+    case(
+        7,
+        "a missing field",
+        &[(
             "m.json",
             shard!(
                 1,
@@ -803,16 +767,14 @@ const CASES: [Case; COUNT] = [
                 "\"start\":0,\"end\":1,\"kpis\":[\"a\"],\"time_in_system\":[]"
             ),
         )],
-        args: &["merge", "m.json"],
-        code: 2,
-        stderr: &["m.json: shard: missing field `rows`"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "shards of different seeds",
-        family: 7,
-        files: &[
+        &["merge", "m.json"],
+        2,
+        &["m.json: shard: missing field `rows`"],
+    ),
+    case(
+        7,
+        "shards of different seeds",
+        &[
             (
                 "a.json",
                 shard!(
@@ -830,16 +792,14 @@ const CASES: [Case; COUNT] = [
                 ),
             ),
         ],
-        args: &["merge", "a.json", "b.json"],
-        code: 2,
-        stderr: &["b.json: shard 1..2: has seed 2, the others 1"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "overlapping shards",
-        family: 7,
-        files: &[
+        &["merge", "a.json", "b.json"],
+        2,
+        &["b.json: shard 1..2: has seed 2, the others 1"],
+    ),
+    case(
+        7,
+        "overlapping shards",
+        &[
             (
                 "a.json",
                 shard!(
@@ -857,16 +817,14 @@ const CASES: [Case; COUNT] = [
                 ),
             ),
         ],
-        args: &["merge", "a.json", "b.json"],
-        code: 2,
-        stderr: &["b.json: shard 1..3: overlaps replications 0..2"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "a gap between shards",
-        family: 7,
-        files: &[
+        &["merge", "a.json", "b.json"],
+        2,
+        &["b.json: shard 1..3: overlaps replications 0..2"],
+    ),
+    case(
+        7,
+        "a gap between shards",
+        &[
             (
                 "a.json",
                 shard!(
@@ -884,16 +842,14 @@ const CASES: [Case; COUNT] = [
                 ),
             ),
         ],
-        args: &["merge", "a.json", "b.json"],
-        code: 2,
-        stderr: &["b.json: shard 2..3: leaves a gap after replications 0..1"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "shards of different models",
-        family: 7,
-        files: &[
+        &["merge", "a.json", "b.json"],
+        2,
+        &["b.json: shard 2..3: leaves a gap after replications 0..1"],
+    ),
+    case(
+        7,
+        "shards of different models",
+        &[
             (
                 "a.json",
                 shard!(
@@ -911,16 +867,14 @@ const CASES: [Case; COUNT] = [
                 ),
             ),
         ],
-        args: &["merge", "a.json", "b.json"],
-        code: 2,
-        stderr: &["b.json: shard 1..2: comes from a different scenario"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "shards with different KPI lists",
-        family: 7,
-        files: &[
+        &["merge", "a.json", "b.json"],
+        2,
+        &["b.json: shard 1..2: comes from a different scenario"],
+    ),
+    case(
+        7,
+        "shards with different KPI lists",
+        &[
             (
                 "a.json",
                 shard!(
@@ -938,63 +892,58 @@ const CASES: [Case; COUNT] = [
                 ),
             ),
         ],
-        args: &["merge", "a.json", "b.json"],
-        code: 2,
-        stderr: &["b.json: shard 1..2: lists different KPIs"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "two shards that fit merge",
-        family: 7,
-        files: &[
-            (
-                "a.json",
-                shard!(
-                    1,
-                    1,
-                    "\"start\":0,\"end\":1,\"kpis\":[\"a\"],\"rows\":[[1.0]],\"time_in_system\":[[1000,2]]"
+        &["merge", "a.json", "b.json"],
+        2,
+        &["b.json: shard 1..2: lists different KPIs"],
+    ),
+    printing(
+        case(
+            7,
+            "two shards that fit merge",
+            &[
+                (
+                    "a.json",
+                    shard!(
+                        1,
+                        1,
+                        "\"start\":0,\"end\":1,\"kpis\":[\"a\"],\"rows\":[[1.0]],\"time_in_system\":[[1000,2]]"
+                    ),
                 ),
-            ),
-            (
-                "b.json",
-                shard!(
-                    1,
-                    1,
-                    "\"start\":1,\"end\":2,\"kpis\":[\"a\"],\"rows\":[[3.0]],\"time_in_system\":[[1000,1]]"
+                (
+                    "b.json",
+                    shard!(
+                        1,
+                        1,
+                        "\"start\":1,\"end\":2,\"kpis\":[\"a\"],\"rows\":[[3.0]],\"time_in_system\":[[1000,1]]"
+                    ),
                 ),
-            ),
-        ],
-        args: &["merge", "b.json", "a.json", "--json"],
-        code: 0,
-        stderr: &[],
-        stdout: Stdout::Any,
-        leaves: &[],
-    },
-    Case {
-        what: "a folder as a shard",
-        family: 7,
-        files: &[("adir/", "")],
-        args: &["merge", "adir"],
-        code: 2,
-        stderr: &["adir: shard: is not a regular file"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "a character device as a shard (/dev/zero)",
-        family: 7,
-        files: &[],
-        args: &["merge", "/dev/zero"],
-        code: 2,
-        stderr: &["/dev/zero: shard: is not a regular file"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "a non-finite value cannot be written in JSON",
-        family: 7,
-        files: &[(
+            ],
+            &["merge", "b.json", "a.json", "--json"],
+            0,
+            &[],
+        ),
+        &[],
+    ),
+    case(
+        7,
+        "a folder as a shard",
+        &[("adir/", "")],
+        &["merge", "adir"],
+        2,
+        &["adir: shard: is not a regular file"],
+    ),
+    case(
+        7,
+        "a character device as a shard (/dev/zero)",
+        &[],
+        &["merge", "/dev/zero"],
+        2,
+        &["/dev/zero: shard: is not a regular file"],
+    ),
+    case(
+        7,
+        "a non-finite value cannot be written in JSON",
+        &[(
             "n.json",
             shard!(
                 1,
@@ -1002,83 +951,69 @@ const CASES: [Case; COUNT] = [
                 "\"start\":0,\"end\":1,\"kpis\":[\"a\"],\"rows\":[[NaN]],\"time_in_system\":[]"
             ),
         )],
-        args: &["merge", "n.json"],
-        code: 2,
-        stderr: &["n.json: shard: "],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--seed -1",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--seed", "-1"],
-        code: 2,
-        stderr: &[
+        &["merge", "n.json"],
+        2,
+        &["n.json: shard: "],
+    ),
+    case(
+        9,
+        "--seed -1",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--seed", "-1"],
+        2,
+        &[
             "--seed",
             "must be a whole number from 0 to 18446744073709551615, got -1",
         ],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--seed beyond u64",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--seed", "18446744073709551616"],
-        code: 2,
-        stderr: &[
+    ),
+    case(
+        9,
+        "--seed beyond u64",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--seed", "18446744073709551616"],
+        2,
+        &[
             "--seed",
             "must be a whole number from 0 to 18446744073709551615, got 18446744073709551616",
         ],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--seed in compare",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["compare", "s.toml", "--variant", "s.toml", "--seed", "-5"],
-        code: 2,
-        stderr: &["--seed", "got -5"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "-n -3",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "-n", "-3"],
-        code: 2,
-        stderr: &["--replications", "got -3"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "-n 0",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "-n", "0"],
-        code: 2,
-        stderr: &["--replications: must be at least 1, got 0"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--threads 0",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--threads", "0"],
-        code: 2,
-        stderr: &["--threads", "must be a whole number of threads from 1"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--threads -2",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &[
+    ),
+    case(
+        9,
+        "--seed in compare",
+        &[("s.toml", "{base}")],
+        &["compare", "s.toml", "--variant", "s.toml", "--seed", "-5"],
+        2,
+        &["--seed", "got -5"],
+    ),
+    case(
+        9,
+        "-n -3",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "-n", "-3"],
+        2,
+        &["--replications", "got -3"],
+    ),
+    case(
+        9,
+        "-n 0",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "-n", "0"],
+        2,
+        &["--replications: must be at least 1, got 0"],
+    ),
+    case(
+        9,
+        "--threads 0",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--threads", "0"],
+        2,
+        &["--threads", "must be a whole number of threads from 1"],
+    ),
+    case(
+        9,
+        "--threads -2",
+        &[("s.toml", "{base}")],
+        &[
             "sweep",
             "s.toml",
             "--param",
@@ -1088,16 +1023,14 @@ const CASES: [Case; COUNT] = [
             "--threads",
             "-2",
         ],
-        code: 2,
-        stderr: &["--threads", "got -2"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--max-replications 0 names the flag",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &[
+        2,
+        &["--threads", "got -2"],
+    ),
+    case(
+        9,
+        "--max-replications 0 names the flag",
+        &[("s.toml", "{base}")],
+        &[
             "run",
             "s.toml",
             "--precision",
@@ -1105,16 +1038,14 @@ const CASES: [Case; COUNT] = [
             "--max-replications",
             "0",
         ],
-        code: 2,
-        stderr: &["--max-replications: must be at least 2"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--max-replications -1",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &[
+        2,
+        &["--max-replications: must be at least 2"],
+    ),
+    case(
+        9,
+        "--max-replications -1",
+        &[("s.toml", "{base}")],
+        &[
             "run",
             "s.toml",
             "--precision",
@@ -1122,81 +1053,67 @@ const CASES: [Case; COUNT] = [
             "--max-replications",
             "-1",
         ],
-        code: 2,
-        stderr: &["--max-replications", "got -1"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--warmup 100 on a 48 h scenario names --warmup and hours",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--warmup", "100"],
-        code: 2,
-        stderr: &["--warmup: must be shorter than the scenario's horizon of 48 h, got 100 h"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--warmup 1e300 is printed short",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--warmup", "1e300"],
-        code: 2,
-        stderr: &["got 1e300 h"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--warmup -1",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--warmup", "-1"],
-        code: 2,
-        stderr: &["--warmup: must be a number of hours from 0, or \"auto\", got \"-1\""],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--warmup NaN",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--warmup", "NaN"],
-        code: 2,
-        stderr: &["--warmup: must be a number of hours"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--warmup inf",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--warmup", "inf"],
-        code: 2,
-        stderr: &["--warmup: must be a number of hours"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "a long --warmup value is quoted as an excerpt",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &[
+        2,
+        &["--max-replications", "got -1"],
+    ),
+    case(
+        9,
+        "--warmup 100 on a 48 h scenario names --warmup and hours",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--warmup", "100"],
+        2,
+        &["--warmup: must be shorter than the scenario's horizon of 48 h, got 100 h"],
+    ),
+    case(
+        9,
+        "--warmup 1e300 is printed short",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--warmup", "1e300"],
+        2,
+        &["got 1e300 h"],
+    ),
+    case(
+        9,
+        "--warmup -1",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--warmup", "-1"],
+        2,
+        &["--warmup: must be a number of hours from 0, or \"auto\", got \"-1\""],
+    ),
+    case(
+        9,
+        "--warmup NaN",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--warmup", "NaN"],
+        2,
+        &["--warmup: must be a number of hours"],
+    ),
+    case(
+        9,
+        "--warmup inf",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--warmup", "inf"],
+        2,
+        &["--warmup: must be a number of hours"],
+    ),
+    case(
+        9,
+        "a long --warmup value is quoted as an excerpt",
+        &[("s.toml", "{base}")],
+        &[
             "run",
             "s.toml",
             "--warmup",
             "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
         ],
-        code: 2,
-        stderr: &["got \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...\""],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--shard overflowing u64 is an input error, not an interruption",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &[
+        2,
+        &["got \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...\""],
+    ),
+    case(
+        9,
+        "--shard overflowing u64 is an input error, not an interruption",
+        &[("s.toml", "{base}")],
+        &[
             "run",
             "s.toml",
             "--shard",
@@ -1204,118 +1121,101 @@ const CASES: [Case; COUNT] = [
             "--out",
             "s.json",
         ],
-        code: 2,
-        stderr: &[
+        2,
+        &[
             "--shard: must be A..B with A < B, A and B whole numbers from 0 to 18446744073709551615, got \"0..18446744073709551616\"",
         ],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--shard reversed",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--shard", "5..2", "--out", "s.json"],
-        code: 2,
-        stderr: &["--shard: must be A..B with A < B, A below B, got \"5..2\""],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--shard without ..",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--shard", "7", "--out", "s.json"],
-        code: 2,
-        stderr: &["--shard: must be A..B"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--precision with an unknown KPI is refused before the run",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--precision", "nokpi=0.1"],
-        code: 2,
-        stderr: &["--precision: unknown KPI \"nokpi\""],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--precision with a misspelt KPI: did you mean",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--precision", "review.wiat_mean_min=0.1"],
-        code: 2,
-        stderr: &[
+    ),
+    case(
+        9,
+        "--shard reversed",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--shard", "5..2", "--out", "s.json"],
+        2,
+        &["--shard: must be A..B with A < B, A below B, got \"5..2\""],
+    ),
+    case(
+        9,
+        "--shard without ..",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--shard", "7", "--out", "s.json"],
+        2,
+        &["--shard: must be A..B"],
+    ),
+    case(
+        9,
+        "--precision with an unknown KPI is refused before the run",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--precision", "nokpi=0.1"],
+        2,
+        &["--precision: unknown KPI \"nokpi\""],
+    ),
+    case(
+        9,
+        "--precision with a misspelt KPI: did you mean",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--precision", "review.wiat_mean_min=0.1"],
+        2,
+        &[
             "--precision: unknown KPI \"review.wiat_mean_min\"; did you mean \"review.wait_mean_min\"?",
         ],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--precision REL 0",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--precision", "review.wait_mean_min=0"],
-        code: 2,
-        stderr: &["--precision: REL must be a number above 0 (0.05 for ±5%), got \"0\""],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--precision REL negative",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--precision", "review.wait_mean_min=-0.1"],
-        code: 2,
-        stderr: &["--precision: REL must be a number above 0"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--precision REL inf",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--precision", "review.wait_mean_min=inf"],
-        code: 2,
-        stderr: &["--precision: REL must be a number above 0"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--precision without =",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &["run", "s.toml", "--precision", "review"],
-        code: 2,
-        stderr: &["--precision: must be KPI=REL"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "--precision works when right",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &[
-            "run",
-            "s.toml",
-            "--precision",
-            "review.wait_mean_min=0.5",
-            "--max-replications",
-            "4",
-            "-q",
-        ],
-        code: 0,
-        stderr: &[],
-        stdout: Stdout::Any,
-        leaves: &[],
-    },
-    Case {
-        what: "compare --kpi misspelt is refused before the run",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &[
+    ),
+    case(
+        9,
+        "--precision REL 0",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--precision", "review.wait_mean_min=0"],
+        2,
+        &["--precision: REL must be a number above 0 (0.05 for ±5%), got \"0\""],
+    ),
+    case(
+        9,
+        "--precision REL negative",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--precision", "review.wait_mean_min=-0.1"],
+        2,
+        &["--precision: REL must be a number above 0"],
+    ),
+    case(
+        9,
+        "--precision REL inf",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--precision", "review.wait_mean_min=inf"],
+        2,
+        &["--precision: REL must be a number above 0"],
+    ),
+    case(
+        9,
+        "--precision without =",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--precision", "review"],
+        2,
+        &["--precision: must be KPI=REL"],
+    ),
+    printing(
+        case(
+            9,
+            "--precision works when right",
+            &[("s.toml", "{base}")],
+            &[
+                "run",
+                "s.toml",
+                "--precision",
+                "review.wait_mean_min=0.5",
+                "--max-replications",
+                "4",
+                "-q",
+            ],
+            0,
+            &[],
+        ),
+        &[],
+    ),
+    case(
+        9,
+        "compare --kpi misspelt is refused before the run",
+        &[("s.toml", "{base}")],
+        &[
             "compare",
             "s.toml",
             "--variant",
@@ -1323,18 +1223,14 @@ const CASES: [Case; COUNT] = [
             "--kpi",
             "review.wiat_mean_min",
         ],
-        code: 2,
-        stderr: &[
-            "--kpi: unknown KPI \"review.wiat_mean_min\"; did you mean \"review.wait_mean_min\"?",
-        ],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "sweep --kpi misspelt is refused before the run",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &[
+        2,
+        &["--kpi: unknown KPI \"review.wiat_mean_min\"; did you mean \"review.wait_mean_min\"?"],
+    ),
+    case(
+        9,
+        "sweep --kpi misspelt is refused before the run",
+        &[("s.toml", "{base}")],
+        &[
             "sweep",
             "s.toml",
             "--param",
@@ -1344,16 +1240,14 @@ const CASES: [Case; COUNT] = [
             "--kpi",
             "review.wiat_mean_min",
         ],
-        code: 2,
-        stderr: &["--kpi: unknown KPI \"review.wiat_mean_min\"; did you mean"],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "sweep --target on a misspelt KPI",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &[
+        2,
+        &["--kpi: unknown KPI \"review.wiat_mean_min\"; did you mean"],
+    ),
+    case(
+        9,
+        "sweep --target on a misspelt KPI",
+        &[("s.toml", "{base}")],
+        &[
             "sweep",
             "s.toml",
             "--param",
@@ -1363,16 +1257,14 @@ const CASES: [Case; COUNT] = [
             "--target",
             "review.wiat_mean_min<=5",
         ],
-        code: 2,
-        stderr: &["--target: unknown KPI \"review.wiat_mean_min\""],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "sweep --values 1e300 is printed short",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &[
+        2,
+        &["--target: unknown KPI \"review.wiat_mean_min\""],
+    ),
+    case(
+        9,
+        "sweep --values 1e300 is printed short",
+        &[("s.toml", "{base}")],
+        &[
             "sweep",
             "s.toml",
             "--param",
@@ -1380,16 +1272,14 @@ const CASES: [Case; COUNT] = [
             "--values",
             "1e300",
         ],
-        code: 2,
-        stderr: &["--param stations.review.servers = 1e300: "],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
-    Case {
-        what: "factorial --kpi misspelt is refused before the run",
-        family: 9,
-        files: &[("s.toml", "{base}")],
-        args: &[
+        2,
+        &["--param stations.review.servers = 1e300: "],
+    ),
+    case(
+        9,
+        "factorial --kpi misspelt is refused before the run",
+        &[("s.toml", "{base}")],
+        &[
             "factorial",
             "s.toml",
             "--measure",
@@ -1399,11 +1289,9 @@ const CASES: [Case; COUNT] = [
             "--kpi",
             "review.wiat_mean_min",
         ],
-        code: 2,
-        stderr: &["--kpi: unknown KPI \"review.wiat_mean_min\""],
-        stdout: Stdout::Empty,
-        leaves: &[],
-    },
+        2,
+        &["--kpi: unknown KPI \"review.wiat_mean_min\""],
+    ),
 ];
 
 const COUNT: usize = 91;
