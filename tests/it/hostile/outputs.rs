@@ -1514,3 +1514,45 @@ fn shards_of_different_order_logs_do_not_merge() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A temporary file left by a killed run (SIGKILL mid-write) is named so a
+/// user can tell it apart, and the next run writing the same target
+/// removes it, even one that fails after the check.
+#[test]
+fn stale_temporary_files_are_removed_by_the_next_run() {
+    let dir = folder("stale");
+    std::fs::create_dir_all(dir.join("out")).unwrap();
+    let stale = [
+        ".s.json.cbec-sim-partial",
+        ".r.html.cbec-sim-partial",
+        "out/.summary.csv.cbec-sim-partial",
+    ];
+    for f in stale {
+        std::fs::write(dir.join(f), "half a file").unwrap();
+    }
+    let args = [
+        "run", "s.toml", "--shard", "0..2", "--out", "s.json", "--report", "r.html", "--csv",
+        "out", "-q",
+    ];
+    let out = cbec(&dir, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in stale {
+        assert!(!dir.join(f).exists(), "{f} is still there");
+    }
+    // A run that stops at a later input error still removes the stale
+    // file of its output, found by the check before the run.
+    std::fs::write(dir.join(stale[0]), "half a file").unwrap();
+    let out = cbec(
+        &dir,
+        &[
+            "run", "s.toml", "--shard", "0..2", "--out", "s.json", "--warmup", "99",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.join(stale[0]).exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
