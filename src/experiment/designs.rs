@@ -158,7 +158,8 @@ pub fn sweep(
     seed: Seed,
     replications: Replications,
 ) -> Result<Sweep> {
-    sweep_points(values, build, kpi, target, seed, replications, None)
+    let never = AtomicBool::new(false);
+    sweep_with_stop(values, build, kpi, target, seed, replications, &never)
 }
 
 /// [`sweep`], stopping once `stop` is set (by a signal handler, say): the
@@ -197,19 +198,6 @@ pub fn sweep_with_stop(
     replications: Replications,
     stop: &AtomicBool,
 ) -> Result<Sweep> {
-    sweep_points(values, build, kpi, target, seed, replications, Some(stop))
-}
-
-/// [`sweep`] and [`sweep_with_stop`].
-fn sweep_points(
-    values: &[f64],
-    build: impl Fn(f64) -> Result<Model>,
-    kpi: &str,
-    target: Option<Target>,
-    seed: Seed,
-    replications: Replications,
-    stop: Option<&AtomicBool>,
-) -> Result<Sweep> {
     if values.is_empty() {
         return Err(Error::experiment(
             "sweep.values",
@@ -217,7 +205,7 @@ fn sweep_points(
         ));
     }
     let mut points = Vec::with_capacity(values.len());
-    let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
+    let stopped = || stop.load(Ordering::Relaxed);
     let mut interrupted = false;
     for &value in values {
         let model = build(value)?;
@@ -225,13 +213,11 @@ fn sweep_points(
             interrupted = true;
             break;
         }
-        let mut experiment = Experiment::new(&model)
+        let experiment = Experiment::new(&model)
             .with_seed(seed)
             .with_replications(replications.clone())
-            .with_summaries();
-        if let Some(flag) = stop {
-            experiment = experiment.with_stop_flag(flag);
-        }
+            .with_summaries()
+            .with_stop_flag(stop);
         let result = match experiment.run() {
             Err(Error::Interrupted { .. }) => None,
             other => Some(other?),
