@@ -1556,3 +1556,47 @@ fn stale_temporary_files_are_removed_by_the_next_run() {
     assert!(!dir.join(stale[0]).exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A small in-process fuzz of the shard reader (the `fuzz/` target's body
+/// without libFuzzer): thousands of one-byte edits of a real shard file
+/// each give a shard that merges and estimates, or an error; never a panic.
+#[test]
+fn edited_shard_files_never_panic() {
+    use cbec_sim::experiment::{Experiment, Replications, ShardResult};
+    let model = cbec_sim::presets::tandem()
+        .with_horizon(cbec_sim::SimTime::from_hours(5.0))
+        .build()
+        .unwrap();
+    let shard = Experiment::new(&model)
+        .with_replications(Replications::first(2))
+        .run()
+        .unwrap()
+        .shard;
+    let json = shard.to_json().unwrap().into_bytes();
+    let bytes: &[u8] = b"0123456789-.,:[]{}\"eEnul ";
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for _ in 0..3000 {
+        let mut edited = json.clone();
+        let at = next(edited.len());
+        match next(3) {
+            0 => edited[at] = bytes[next(bytes.len())],
+            1 => drop(edited.remove(at)),
+            _ => edited.insert(at, bytes[next(bytes.len())]),
+        }
+        let Ok(text) = String::from_utf8(edited) else {
+            continue;
+        };
+        if let Ok(s) = ShardResult::from_json(&text) {
+            let _ = s.estimates();
+            if let Ok(m) = ShardResult::merge(vec![s.clone(), s]) {
+                let _ = m.estimates();
+            }
+        }
+    }
+}
