@@ -28,6 +28,9 @@ pub(crate) struct FactorialArgs {
 
 pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
     set_threads(args.common.threads)?;
+    if args.common.replications == 0 {
+        return Err(invalid("--replications: must be at least 1, got 0"));
+    }
     if args.measures.len() > 10 {
         return Err(invalid(format!(
             "--measure: at most 10 factors (1,024 design points), got {}",

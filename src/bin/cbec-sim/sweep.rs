@@ -3,8 +3,8 @@
 //! breaks (the [`SweepReport`] document).
 
 use crate::common::{
-    Common, Failure, INTERRUPTED, Progress, SIGNALLED, failure, invalid, load, output, set_threads,
-    show, stoppable,
+    Common, Failure, INTERRUPTED, Progress, SIGNALLED, excerpt, failure, invalid, load, output,
+    set_threads, show, stoppable,
 };
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, Target, sweep_with_stop};
 use cbec_sim::report::document::{Setup, SweepReport, headline_kpi};
@@ -42,7 +42,8 @@ pub(crate) struct SweepArgs {
 fn parse_values(text: &str) -> Result<Vec<f64>, Failure> {
     let bad = || {
         invalid(format!(
-            "--range: must be FROM..TO:STEP with STEP > 0 and FROM <= TO, got \"{text}\""
+            "--range: must be FROM..TO:STEP with STEP > 0, FROM <= TO and at most 10,000 values, got \"{}\"",
+            excerpt(text)
         ))
     };
     let (span, step) = text.split_once(':').ok_or_else(bad)?;

@@ -1292,9 +1292,64 @@ const CASES: [Case; COUNT] = [
         2,
         &["--kpi: unknown KPI \"review.wiat_mean_min\""],
     ),
+    case(
+        9,
+        "factorial -n 0 names --replications",
+        &[("s.toml", "{base}")],
+        &[
+            "factorial",
+            "s.toml",
+            "--measure",
+            "a",
+            "--measure",
+            "b",
+            "-n",
+            "0",
+        ],
+        2,
+        &["--replications: must be at least 1, got 0"],
+    ),
+    case(
+        9,
+        "compare -n 0 names --replications",
+        &[("s.toml", "{base}")],
+        &["compare", "s.toml", "--variant", "s.toml", "-n", "0"],
+        2,
+        &["--replications: must be at least 1, got 0"],
+    ),
+    case(
+        9,
+        "sweep --range with too many values says the bound",
+        &[("s.toml", "{base}")],
+        &[
+            "sweep",
+            "s.toml",
+            "--param",
+            "stations.review.servers",
+            "--range",
+            "1..1e300:1",
+        ],
+        2,
+        &["at most 10,000 values, got \"1..1e300:1\""],
+    ),
+    case(
+        9,
+        "sweep --range with a long text is quoted short",
+        &[("s.toml", "{base}")],
+        &[
+            "sweep",
+            "s.toml",
+            "--param",
+            "stations.review.servers",
+            "--range",
+            "99999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999",
+        ],
+        2,
+        &["got \"9999999999999999999999999999999999999999...\""],
+    ),
 ];
 
-const COUNT: usize = 91;
+const COUNT: usize = 95;
 
 #[test]
 fn hostile_outputs_and_merges() {
