@@ -425,6 +425,20 @@ pub(crate) fn chosen_measures(
     let available = load_measures(source.measures_file.as_deref())?;
     names
         .iter()
-        .map(|n| Measure::find(&available, n).cloned().map_err(invalid))
+        .map(|n| {
+            Measure::find(&available, n)
+                .cloned()
+                .map_err(|e| invalid(on_measure_flag(e)))
+        })
         .collect()
+}
+
+/// An unknown measure named on the command line, at `--measure`.
+pub(crate) fn on_measure_flag(mut e: Error) -> Error {
+    if let Error::Measure { field, .. } = &mut e
+        && field == "measure"
+    {
+        *field = "--measure".into();
+    }
+    e
 }

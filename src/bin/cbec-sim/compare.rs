@@ -4,7 +4,7 @@
 
 use crate::common::{
     Common, Failure, MeasureSource, RunOptions, SIGNALLED, failure, invalid, load, load_measures,
-    load_scenario, output, run_experiment, set_threads, stoppable,
+    load_scenario, on_measure_flag, output, run_experiment, set_threads, stoppable,
 };
 use cbec_sim::Scenario;
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, differences};
@@ -41,7 +41,7 @@ fn variants(args: &CompareArgs, base: &Scenario) -> Result<Vec<(String, Scenario
     let file = args.scenario.display().to_string();
     let mut out = base
         .measure_variants(&available, &args.measures, args.all_measures, &file)
-        .map_err(invalid)?;
+        .map_err(|e| invalid(on_measure_flag(e)))?;
     for file in &args.variants {
         let name = file.file_stem().map_or_else(
             || file.display().to_string(),

@@ -1347,9 +1347,25 @@ const CASES: [Case; COUNT] = [
         2,
         &["got \"9999999999999999999999999999999999999999...\""],
     ),
+    case(
+        9,
+        "run --measure misspelt names --measure",
+        &[("s.toml", "{base}")],
+        &["run", "s.toml", "--measure", "nope"],
+        2,
+        &["--measure: unknown measure \"nope\""],
+    ),
+    case(
+        9,
+        "compare --measure misspelt names --measure",
+        &[("s.toml", "{base}")],
+        &["compare", "s.toml", "--measure", "nope", "-n", "2"],
+        2,
+        &["--measure: unknown measure \"nope\""],
+    ),
 ];
 
-const COUNT: usize = 95;
+const COUNT: usize = 97;
 
 #[test]
 fn hostile_outputs_and_merges() {
