@@ -37,7 +37,8 @@ pub use kpi::{
 pub use replications::{Replications, Seed};
 pub use runner::{Experiment, ExperimentResult};
 pub use shard::{
-    CHUNK, MAX_SHARD_FILE_BYTES, SHARD_FORMAT_VERSION, ShardResult, model_fingerprint,
+    CHUNK, MAX_SHARD_FILE_BYTES, MAX_SHARD_ITEMS, SHARD_FORMAT_VERSION, ShardResult,
+    model_fingerprint,
 };
 pub use stopping::{Precision, StopDecision};
 pub use warmup::{mser5, suggest_warmup};

@@ -33,6 +33,13 @@ pub const SHARD_FORMAT_VERSION: u32 = 2;
 /// more shards.
 pub const MAX_SHARD_FILE_BYTES: u64 = 256 << 20;
 
+/// The most JSON items (counted as commas) a shard file may hold:
+/// 2^23, about 8.4 million values (a 100-KPI model at 80,000
+/// replications). With the file size, it bounds what reading a shard
+/// allocates to a few hundred MB, however the file is written (a value
+/// as short as `0,` becomes a 16-byte slot in memory).
+pub const MAX_SHARD_ITEMS: usize = 1 << 23;
+
 /// The result of replications `start..end` (less `missing`) of one model
 /// under one seed, in a form that merges exactly with the results of
 /// other ranges.
@@ -243,7 +250,7 @@ impl ShardResult {
 
     /// Reads the shard files `paths` (written by [`ShardResult::to_json`])
     /// and merges them, as [`ShardResult::merge`]. Only regular files of at
-    /// most [`MAX_SHARD_FILE_BYTES`] are read.
+    /// most [`MAX_SHARD_FILE_BYTES`] and [`MAX_SHARD_ITEMS`] values are read.
     ///
     /// # Errors
     /// [`Error::Io`] for a file that cannot be read; [`Error::Shard`]
@@ -358,6 +365,11 @@ fn read_bounded(path: &Path) -> Result<String> {
         .map_err(|e| Error::read(path, e))?;
     if text.len() as u64 > MAX_SHARD_FILE_BYTES {
         return Err(too_big());
+    }
+    if text.bytes().filter(|b| *b == b',').count() > MAX_SHARD_ITEMS {
+        return Err(named(format!(
+            "holds more than {MAX_SHARD_ITEMS} values, the most a shard file may; split the study into more shards"
+        )));
     }
     Ok(text)
 }

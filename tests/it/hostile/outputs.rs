@@ -1671,3 +1671,21 @@ fn edited_shard_files_never_panic() {
         }
     }
 }
+
+/// A terse shard file under the size bound but with more values than
+/// reading may allocate for is refused before it is parsed.
+#[test]
+fn a_shard_file_with_too_many_values_is_refused_unparsed() {
+    let dir = folder("terse");
+    let items = cbec_sim::experiment::MAX_SHARD_ITEMS + 1;
+    let text = format!("[{}0]", "0,".repeat(items));
+    std::fs::write(dir.join("terse.json"), text).unwrap();
+    let out = cbec(&dir, &["merge", "terse.json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("terse.json: shard: holds more than 8388608 values"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
