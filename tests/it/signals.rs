@@ -44,6 +44,27 @@ fn cpu_secs(pid: u32) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// CPU seconds one replication of the tandem scenario takes here,
+/// measured once (20 replications on one thread): the compare and sweep
+/// cases time their signal by it, so that it lands in the middle of the
+/// part they mean to cut, however fast the machine.
+fn cpu_per_replication() -> f64 {
+    static PER: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *PER.get_or_init(|| {
+        let mut child = Command::new(BIN)
+            .args(["run", TANDEM, "-n", "20", "--threads", "1", "-q"])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut cpu: f64 = 0.0;
+        while child.try_wait().unwrap().is_none() {
+            cpu = cpu_secs(child.id()).max(cpu);
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        (cpu / 20.0).max(0.001)
+    })
+}
+
 /// Runs `args` in `dir`, sends SIGsignal once it has used `cpu` seconds,
 /// and returns its output; fails if it ends before the signal or does not
 /// end within 30 s after it.
@@ -289,15 +310,14 @@ fn a_shard_stopped_by_a_signal_is_written_whole_and_marked() {
 fn compare_stops_on_a_signal_with_the_variants_that_ran() {
     for signal in SIGNALS {
         let dir = folder(&format!("compare-{signal}"));
-        // The baseline's 80 replications take about 2 s of CPU; the
-        // signal comes while the variant runs.
+        // The signal comes halfway through the variant's 40 replications.
         let args = [
             "compare",
             TANDEM,
             "--variant",
             TANDEM,
             "-n",
-            "80",
+            "40",
             "--threads",
             "1",
             "--json",
@@ -305,14 +325,14 @@ fn compare_stops_on_a_signal_with_the_variants_that_ran() {
             "out",
             "-q",
         ];
-        let out = interrupt(&dir, &args, signal, 3.0);
+        let out = interrupt(&dir, &args, signal, 60.0 * cpu_per_replication());
         let doc = partial_json(&out, signal);
         let variants = doc["variants"].as_array().unwrap();
         assert_eq!(variants.len(), 1);
         let n = variants[0]["differences"][0]["variant"]["n"]
             .as_u64()
             .unwrap();
-        assert!(n > 0 && n < 80, "{n} replications of the variant");
+        assert!(n > 0 && n < 40, "{n} replications of the variant");
         let effects = std::fs::read_to_string(dir.join("out/effects.csv")).unwrap();
         assert!(effects.starts_with(cbec_sim::report::csv::PARTIAL_MARKER));
         let reps = n.to_string();
@@ -337,7 +357,8 @@ fn compare_stops_on_a_signal_with_the_variants_that_ran() {
 fn sweep_stops_on_a_signal_with_the_values_that_finished() {
     for signal in SIGNALS {
         let dir = folder(&format!("sweep-{signal}"));
-        // Each value's 20 replications take about 0.5 s of CPU.
+        // Each value runs 20 replications: the signal comes halfway through
+        // the third value.
         let args = [
             "sweep",
             TANDEM,
@@ -354,7 +375,8 @@ fn sweep_stops_on_a_signal_with_the_values_that_finished() {
             "out",
             "-q",
         ];
-        let doc = partial_json(&interrupt(&dir, &args, signal, 1.2), signal);
+        let cpu = 50.0 * cpu_per_replication();
+        let doc = partial_json(&interrupt(&dir, &args, signal, cpu), signal);
         let points = doc["sweep"]["points"].as_array().unwrap();
         assert!(
             !points.is_empty() && points.len() < 8,
