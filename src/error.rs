@@ -68,9 +68,15 @@ pub enum Error {
     /// Raised by [`ShardResult::merge`](crate::experiment::ShardResult::merge)
     /// and [`ShardResult::merge_files`](crate::experiment::ShardResult::merge_files)
     /// (no shards, a different format version, model, seed or KPI list,
-    /// overlapping ranges or a gap) and by [`ShardResult::from_json`](crate::experiment::ShardResult::from_json)
-    /// (malformed JSON, kept as the source). `file` names the shard file
-    /// when it came from one. Fatal for the merge: the shards themselves
+    /// overlapping ranges or a gap, pooled counts that overflow, a file
+    /// that is not a regular file or is larger than
+    /// [`MAX_SHARD_FILE_BYTES`](crate::experiment::MAX_SHARD_FILE_BYTES)),
+    /// by [`ShardResult::validate`](crate::experiment::ShardResult::validate)
+    /// (another crate version, a reversed range, rows that do not match the
+    /// replications or the KPIs, non-finite values) and by
+    /// [`ShardResult::from_json`](crate::experiment::ShardResult::from_json)
+    /// (malformed JSON, kept as the source, or a shard that does not
+    /// validate). `file` names the shard file when it came from one. Fatal for the merge: the shards themselves
     /// are untouched, so run the missing range or drop the stray file and
     /// merge again.
     #[error("{}{shard}: {reason}", prefix(file.as_deref()))]

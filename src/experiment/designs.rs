@@ -8,9 +8,11 @@
 use super::kpi::{KpiCatalogue, KpiEstimate, kpi_index};
 use super::replications::{Replications, Seed};
 use super::run_replications;
+use super::runner::Experiment;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// One point of a sweep: the parameter value and the KPIs there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,6 +116,10 @@ pub struct Sweep {
     /// The first value (in the order given) whose KPI mean meets the
     /// target: the smallest capacity that is enough, on a capacity curve.
     pub meets_at: Option<f64>,
+    /// Whether a stop flag ended the sweep early (see [`sweep_with_stop`]):
+    /// `points` then holds only the values whose replications all finished.
+    #[serde(default)]
+    pub interrupted: bool,
 }
 
 /// Runs the model `build(value)` for each value, on the same streams
@@ -152,6 +158,46 @@ pub fn sweep(
     seed: Seed,
     replications: Replications,
 ) -> Result<Sweep> {
+    let never = AtomicBool::new(false);
+    sweep_with_stop(values, build, kpi, target, seed, replications, &never)
+}
+
+/// [`sweep`], stopping once `stop` is set (by a signal handler, say): the
+/// value under way stops starting replications and is dropped, and the
+/// result holds the values whose replications all finished, with
+/// [`Sweep::interrupted`] set. Those points are exactly what [`sweep`]
+/// gives for them.
+///
+/// # Errors
+/// As [`sweep`]; [`Error::Interrupted`] if no value finished.
+///
+/// # Examples
+/// ```
+/// # fn main() -> cbec_sim::Result<()> {
+/// use cbec_sim::experiment::{sweep_with_stop, Replications, Seed};
+/// use cbec_sim::{Dist, Model, SimTime, Sink, Source, Station};
+/// use std::sync::atomic::AtomicBool;
+/// let desk = |rate: f64| Model::builder()
+///     .with_source("orders", Source::poisson(rate, "desk"))
+///     .with_station("desk", Station::new(2, Dist::exponential(1.0)?, "done"))
+///     .with_sink("done", Sink::new())
+///     .with_horizon(SimTime::from_hours(20.0))
+///     .build();
+/// let never = AtomicBool::new(false);
+/// let curve = sweep_with_stop(&[60.0, 90.0], desk, "desk.wait_mean_min", None,
+///                             Seed(1), Replications::first(4), &never)?;
+/// assert_eq!((curve.points.len(), curve.interrupted), (2, false));
+/// # Ok(()) }
+/// ```
+pub fn sweep_with_stop(
+    values: &[f64],
+    build: impl Fn(f64) -> Result<Model>,
+    kpi: &str,
+    target: Option<Target>,
+    seed: Seed,
+    replications: Replications,
+    stop: &AtomicBool,
+) -> Result<Sweep> {
     if values.is_empty() {
         return Err(Error::experiment(
             "sweep.values",
@@ -159,8 +205,28 @@ pub fn sweep(
         ));
     }
     let mut points = Vec::with_capacity(values.len());
+    let stopped = || stop.load(Ordering::Relaxed);
+    let mut interrupted = false;
     for &value in values {
-        let runs = run_replications(&build(value)?, seed, replications.clone())?;
+        let model = build(value)?;
+        if stopped() {
+            interrupted = true;
+            break;
+        }
+        let experiment = Experiment::new(&model)
+            .with_seed(seed)
+            .with_replications(replications.clone())
+            .with_summaries()
+            .with_stop_flag(stop);
+        let result = match experiment.run() {
+            Err(Error::Interrupted { .. }) => None,
+            other => Some(other?),
+        };
+        let Some(result) = result.filter(|r| !r.interrupted()) else {
+            interrupted = true;
+            break;
+        };
+        let runs = result.into_summaries();
         let catalogue = KpiCatalogue::for_run(&runs[0]);
         let id = catalogue.kpi(kpi)?;
         let all = catalogue.estimate(&runs);
@@ -168,6 +234,12 @@ pub fn sweep(
             value,
             estimate: all[id.index()].clone(),
             all,
+        });
+    }
+    if interrupted && points.is_empty() {
+        return Err(Error::Interrupted {
+            finished: 0,
+            requested: replications.len(),
         });
     }
     let first = |meets: bool| {
@@ -183,6 +255,7 @@ pub fn sweep(
         breaks_at: first(false),
         meets_at: first(true),
         points,
+        interrupted,
     })
 }
 

@@ -6,7 +6,7 @@
 //! KPIs up by handle rather than by matching strings.
 
 use crate::error::{Error, Result};
-use crate::model::{ReportSpec, RunSummary, StationSummary};
+use crate::model::{Model, ReportSpec, RunSummary, Simulation, StationSummary};
 use crate::scenario::closest;
 use crate::stats::{DurationHistogram, OnlineMoments};
 use crate::time::SimTime;
@@ -315,6 +315,37 @@ impl KpiCatalogue {
     /// ```
     pub fn kpi(&self, name: &str) -> Result<KpiId> {
         kpi_index("kpi", name, self.names())
+    }
+
+    /// [`KpiCatalogue::kpi`], naming `option` (a command-line flag, say)
+    /// in the error.
+    ///
+    /// # Errors
+    /// [`Error::UnknownKpi`] at `option`, with the closest valid name.
+    pub fn kpi_for(&self, option: &str, name: &str) -> Result<KpiId> {
+        kpi_index(option, name, self.names())
+    }
+
+    /// Every KPI a run of `model` offers, known before any replication
+    /// runs: the catalogue of a run that has not started, whose parts are
+    /// the model's. It names the same KPIs, in the same order, as
+    /// [`KpiCatalogue::for_run`] on any finished run of `model`, so a
+    /// misspelt name can be refused before a long experiment.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> cbec_sim::Result<()> {
+    /// use cbec_sim::experiment::KpiCatalogue;
+    /// let model = cbec_sim::presets::tandem().with_horizon(cbec_sim::SimTime::from_hours(20.0)).build()?;
+    /// let catalogue = KpiCatalogue::for_model(&model);
+    /// assert!(catalogue.kpi("customs_review.wait_mean_min").is_ok());
+    /// let typo = catalogue.kpi_for("--kpi", "customs_review.wiat_mean_min").unwrap_err().to_string();
+    /// assert!(typo.starts_with("--kpi: unknown KPI"), "{typo}");
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn for_model(model: &Model) -> Self {
+        Self::for_run(&Simulation::new(model, 0, 0).summary())
     }
 
     /// The name of a KPI.

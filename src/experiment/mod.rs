@@ -28,14 +28,19 @@ mod stopping;
 mod warmup;
 
 pub use compare::{Difference, Verdict, compare, differences};
-pub use designs::{Effect, Factorial, Sweep, SweepPoint, Target, factorial, factorial_all, sweep};
+pub use designs::{
+    Effect, Factorial, Sweep, SweepPoint, Target, factorial, factorial_all, sweep, sweep_with_stop,
+};
 pub(crate) use kpi::kpi_index;
 pub use kpi::{
     KpiCatalogue, KpiEstimate, KpiId, growing_backlog, planner_kpi_names, pooled_time_in_system,
 };
 pub use replications::{Replications, Seed};
 pub use runner::{Experiment, ExperimentResult};
-pub use shard::{CHUNK, SHARD_FORMAT_VERSION, ShardResult, model_fingerprint};
+pub use shard::{
+    CHUNK, MAX_SHARD_FILE_BYTES, MAX_SHARD_ITEMS, SHARD_FORMAT_VERSION, ShardResult,
+    model_fingerprint,
+};
 pub use stopping::{Precision, StopDecision};
 pub use warmup::{mser5, suggest_warmup};
 

@@ -13,8 +13,9 @@
 //!   precision rule, the rule's batches cut into chunks); chunk boundaries
 //!   depend on the indices only, never on the number of threads;
 //! - a stop flag only keeps replications from *starting*; the result
-//!   covers the longest run of finished replications from the start of the
-//!   range, each exactly what an uninterrupted run gives.
+//!   keeps every replication that finished, each exactly what an
+//!   uninterrupted run gives, and lists those of its span that did not in
+//!   [`ShardResult::missing`].
 
 use super::kpi::KpiEstimate;
 use super::replications::{Replications, Seed};
@@ -192,17 +193,18 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
                 break;
             }
         }
-        let Some(shard) = acc.shard else {
+        let Some(mut shard) = acc.shard else {
             return Err(Error::Interrupted {
                 finished: 0,
                 requested: requested.len(),
             });
         };
+        shard.partial = interrupted;
         let precision = match &self.precision {
             Some(rule) => {
                 let watched = watched(rule, &shard)?;
                 Some(StopDecision {
-                    replications: shard.end - shard.start,
+                    replications: shard.finished(),
                     target_met: rule.met_by(&watched),
                     watched: Some(watched),
                 })
@@ -210,7 +212,7 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
             None => None,
         };
         Ok(ExperimentResult {
-            finished: shard.end - shard.start,
+            finished: shard.finished(),
             shard,
             requested,
             interrupted,
@@ -231,22 +233,23 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
         let mut start = range.start;
         while start < range.end {
             let end = start.saturating_add(chunk).min(range.end);
-            let runs: Vec<RunSummary> = self
-                .run_chunk(start..end)
-                .into_iter()
-                .map_while(|r| r)
-                .collect();
-            let done = start + runs.len() as u64;
-            if !runs.is_empty() {
-                acc.fold(
-                    self.model,
-                    self.seed,
-                    start..done,
-                    runs,
-                    self.keep_summaries,
-                );
+            let mut results = self.run_chunk(start..end).into_iter().peekable();
+            let mut at = start;
+            let mut skipped = false;
+            // Each unbroken run of finished replications is folded in turn;
+            // those skipped become the shard's missing ranges.
+            while results.peek().is_some() {
+                let runs: Vec<RunSummary> = results.by_ref().map_while(|r| r).collect();
+                let done = at + runs.len() as u64;
+                if !runs.is_empty() {
+                    acc.fold(self.model, self.seed, at..done, runs, self.keep_summaries);
+                }
+                if results.peek().is_some() || done < end {
+                    skipped = true;
+                }
+                at = done + 1;
             }
-            if done < end {
+            if skipped {
                 return true;
             }
             start = end;
@@ -347,8 +350,10 @@ impl ExperimentResult {
     /// Whether the stop flag stopped the run before the replications it
     /// would have run (all of [`requested`](ExperimentResult::requested),
     /// or up to a precision rule's stop) finished. The result then holds
-    /// the first [`finished`](ExperimentResult::finished) of them,
-    /// replications `shard.start..shard.end`, and should be reported as
+    /// every one of them that finished,
+    /// [`finished`](ExperimentResult::finished) in all:
+    /// `shard.start..shard.end` less the ranges in
+    /// [`shard.missing`](ShardResult::missing), and should be reported as
     /// partial.
     #[must_use]
     pub fn interrupted(&self) -> bool {
@@ -575,9 +580,11 @@ mod tests {
         let r = run();
         assert!(r.interrupted());
         assert_eq!((r.shard.start, r.shard.end, r.finished()), (0, 2, 2));
-        let whole = plain(&m, 2, 0..2);
-        assert_eq!(
-            r.shard, whole.shard,
+        let mut whole = plain(&m, 2, 0..2).shard;
+        assert!(r.shard.partial && !whole.partial);
+        whole.partial = true;
+        assert!(
+            r.shard == whole,
             "finished replications are those of an uninterrupted run"
         );
     }

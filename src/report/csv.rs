@@ -126,8 +126,8 @@ pub fn replications(w: impl Write, shard: &ShardResult) -> Result<()> {
     write(
         w,
         &header,
-        shard.rows.iter().enumerate().map(|(i, row)| {
-            let mut record = vec![(shard.start + i as u64).to_string()];
+        shard.rows.iter().zip(shard.indices()).map(|(row, i)| {
+            let mut record = vec![i.to_string()];
             record.extend(row.iter().map(|v| number(*v)));
             record
         }),
@@ -210,6 +210,28 @@ pub fn factorial(w: impl Write, doc: &FactorialReport) -> Result<()> {
                 })
         }),
     )
+}
+
+/// The first line of every CSV file of a partial result (a run, merge,
+/// comparison or sweep cut short by a signal, or a merge with missing
+/// replications): a comment, so a reader that skips `#` lines
+/// (`pandas.read_csv(comment="#")`) reads the rest as usual.
+pub const PARTIAL_MARKER: &str =
+    "# partial: interrupted before every replication finished; only those below are included";
+
+/// Puts [`PARTIAL_MARKER`] on its own line before the text of each file.
+///
+/// # Examples
+/// ```
+/// let mut files = vec![("a.csv", "x\n1\n".to_string())];
+/// cbec_sim::report::csv::mark_partial(&mut files);
+/// assert_eq!(files[0].1, format!("{}\nx\n1\n", cbec_sim::report::csv::PARTIAL_MARKER));
+/// ```
+pub fn mark_partial(files: &mut [(&'static str, String)]) {
+    for (_, text) in files {
+        text.insert(0, '\n');
+        text.insert_str(0, PARTIAL_MARKER);
+    }
 }
 
 /// The CSV files of a run: `summary.csv` and `replications.csv` (name, text).

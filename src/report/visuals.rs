@@ -394,6 +394,15 @@ fn report_with(
     r.to_html()
 }
 
+/// The opening words of a partial report's introduction.
+fn partial_note(partial: bool) -> &'static str {
+    if partial {
+        "PARTIAL RESULTS: interrupted before every replication finished; only those finished are included. "
+    } else {
+        ""
+    }
+}
+
 /// The HTML report of a run of `model`: the network, every KPI, the charts.
 #[must_use]
 pub fn run_html(doc: &RunReport, model: &Model, visuals: Visuals) -> String {
@@ -402,7 +411,8 @@ pub fn run_html(doc: &RunReport, model: &Model, visuals: Visuals) -> String {
     report_with(
         format!("cbec-sim: {scenario}"),
         format!(
-            "Replications {}..{} with seed {}{}. Each interval is the 95% confidence interval of the mean over replications: had the study been repeated with other seeds, 95 in 100 such intervals would contain the true mean of this model.",
+            "{}Replications {}..{} with seed {}{}. Each interval is the 95% confidence interval of the mean over replications: had the study been repeated with other seeds, 95 in 100 such intervals would contain the true mean of this model.",
+            partial_note(doc.partial),
             doc.replications.start(),
             doc.replications.end(),
             doc.seed,
@@ -436,8 +446,10 @@ pub fn compare_html(
     report_with(
         format!("cbec-sim compare: {}", doc.scenario),
         format!(
-            "Replications 0..{} with seed {}; every variant runs the same replications on the same random streams (common random numbers). An effect is variant − baseline, paired replication by replication, with its 95% confidence interval; \"~0\" marks an effect whose interval contains zero, \"=0\" one that is exactly zero in every replication.",
-            doc.replications, doc.seed
+            "{}Replications 0..{} with seed {}; every variant runs the same replications on the same random streams (common random numbers). An effect is variant − baseline, paired replication by replication, with its 95% confidence interval; \"~0\" marks an effect whose interval contains zero, \"=0\" one that is exactly zero in every replication.",
+            partial_note(doc.partial),
+            doc.replications,
+            doc.seed
         ),
         &doc.scenario,
         model,
@@ -462,7 +474,7 @@ pub fn sweep_html(doc: &SweepReport, model: &Model, visuals: Visuals) -> String 
     let table = doc.table();
     report_with(
         format!("cbec-sim sweep: {}", doc.scenario),
-        doc.intro(),
+        format!("{}{}", partial_note(doc.partial), doc.intro()),
         &doc.scenario,
         model,
         "Results",

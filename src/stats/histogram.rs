@@ -140,7 +140,11 @@ impl<'de> Deserialize<'de> for DurationHistogram {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let buckets = Vec::<(u64, u64)>::deserialize(d)?;
         let mut h = DurationHistogram::new();
+        let mut total: u64 = 0;
         for (value, count) in buckets {
+            total = total.checked_add(count).ok_or_else(|| {
+                D::Error::custom("histogram counts overflow: they add up to more than 2^64 - 1")
+            })?;
             h.inner
                 .record_n(value, count)
                 .map_err(|e| D::Error::custom(format!("histogram bucket {value}: {e:?}")))?;

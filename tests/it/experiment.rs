@@ -388,7 +388,7 @@ mod shards {
         future.format_version = 99;
         assert_eq!(
             err(vec![future]),
-            "shards: format version 99 cannot be read by this version (expects 1)"
+            "shard 0..3: format version 99 cannot be read by this version (expects 2)"
         );
         assert!(ShardResult::from_json("{ not json").is_err());
         assert!(shard(&m, 1, 3..3).is_err());

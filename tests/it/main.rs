@@ -22,4 +22,5 @@ mod queueing_theory;
 mod reference;
 mod report;
 mod scenario;
+mod signals;
 mod support;

@@ -1,8 +1,9 @@
 //! What every command shares: options, failures and exit codes, loading a
-//! scenario with measures, the progress bar, Ctrl-C, writing stdout and
-//! files whole.
+//! scenario with measures, the progress bar, signals (SIGINT, SIGTERM,
+//! SIGHUP), writing stdout and output files (through [`crate::files`]).
 
-use cbec_sim::experiment::{Experiment, ExperimentResult, Replications, Seed};
+use crate::files::{Want, check_target, make_dir, write_all};
+use cbec_sim::experiment::{Experiment, ExperimentResult, Precision, Replications, Seed};
 use cbec_sim::report::Document;
 use cbec_sim::report::visuals::Visuals;
 use cbec_sim::{Error, Measure, Model, Scenario};
@@ -16,13 +17,13 @@ use std::time::Duration;
 #[derive(Debug, clap::Args)]
 pub(crate) struct Common {
     /// Number of replications.
-    #[arg(long, short = 'n', default_value_t = 10)]
+    #[arg(long, short = 'n', default_value_t = 10, allow_negative_numbers = true, value_parser = whole_number)]
     pub(crate) replications: u64,
     /// Master seed.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = whole_number)]
     pub(crate) seed: u64,
     /// Worker threads (default: one per core).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = thread_count)]
     pub(crate) threads: Option<usize>,
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -72,27 +73,77 @@ pub(crate) fn failed(message: impl std::fmt::Display) -> Failure {
 }
 
 /// Writes `text` to stdout; ends the program quietly when stdout is closed
-/// (a reader such as `head` has seen enough).
-pub(crate) fn print(text: &str) {
+/// (a reader such as `head` has seen enough); any other failure (a full
+/// device) is an output error, exit 1.
+pub(crate) fn print(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        panic!("cannot write to stdout: {e}");
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(failed(format!("cannot write to stdout: {e}"))),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// At most 40 characters of a user's `text`, with `...` if cut: what a
+/// message quotes.
+pub(crate) fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// A number for a message: plain when short, in scientific notation when
+/// it would take many digits (`1e300`, not 301 of them).
+pub(crate) fn show(x: f64) -> String {
+    let plain = x.to_string();
+    if plain.len() > 16 {
+        format!("{x:e}")
+    } else {
+        plain
+    }
+}
+
+/// A whole number from 0 to `u64::MAX` (clap value parser): the message
+/// names the range and quotes the value.
+pub(crate) fn whole_number(text: &str) -> Result<u64, String> {
+    text.trim().parse().map_err(|_| {
+        format!(
+            "must be a whole number from 0 to {}, got {}",
+            u64::MAX,
+            excerpt(text)
+        )
+    })
+}
+
+/// A thread count from 1 (clap value parser).
+pub(crate) fn thread_count(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "must be a whole number of threads from 1 to {}, got {}",
+            usize::MAX,
+            excerpt(text)
+        )),
     }
 }
 
 /// Parses `A..B` (a shard's replications).
 pub(crate) fn parse_range(text: &str) -> Result<std::ops::Range<u64>, Failure> {
-    let bad = || invalid(format!("--shard: must be A..B with A < B, got \"{text}\""));
-    let (a, b) = text.split_once("..").ok_or_else(bad)?;
+    let bad = |why: &str| {
+        invalid(format!(
+            "--shard: must be A..B with A < B, {why}, got \"{}\"",
+            excerpt(text)
+        ))
+    };
+    let whole = "A and B whole numbers from 0 to 18446744073709551615";
+    let (a, b) = text.split_once("..").ok_or_else(|| bad(whole))?;
     let (a, b): (u64, u64) = (
-        a.trim().parse().map_err(|_| bad())?,
-        b.trim().parse().map_err(|_| bad())?,
+        a.trim().parse().map_err(|_| bad(whole))?,
+        b.trim().parse().map_err(|_| bad(whole))?,
     );
     if a >= b {
-        return Err(bad());
+        return Err(bad("A below B"));
     }
     Ok(a..b)
 }
@@ -143,30 +194,43 @@ pub(crate) fn load_measures(file: Option<&Path>) -> Result<Vec<Measure>, Failure
     }
 }
 
-/// Runs replications `range` of `model` under `seed` with the progress bar
-/// labelled `label`. With `interruptible`, Ctrl-C stops starting
-/// replications and the result holds those finished; with `summaries`,
-/// every run summary is kept (for charts and paired comparisons).
+/// How [`run_experiment`] runs: the progress bar's label, whether to keep
+/// every run summary (for charts and paired comparisons), and a precision
+/// rule. A signal always stops starting replications; the result holds
+/// every one that finished.
+#[derive(Default)]
+pub(crate) struct RunOptions<'a> {
+    pub(crate) label: &'a str,
+    pub(crate) quiet: bool,
+    pub(crate) summaries: bool,
+    pub(crate) precision: Option<Precision>,
+}
+
+/// Runs replications `range` of `model` under `seed` as `options` say.
+/// A signal before the first replication finished is exit 130.
 pub(crate) fn run_experiment(
     model: &Model,
     seed: u64,
     range: std::ops::Range<u64>,
-    label: &str,
-    quiet: bool,
-    interruptible: bool,
-    summaries: bool,
+    options: RunOptions<'_>,
 ) -> Result<ExperimentResult, Failure> {
     let replications = Replications::new(range).map_err(invalid)?;
-    let bar = Progress::new(replications.len(), label, quiet, Duration::from_secs(1));
+    let bar = Progress::new(
+        replications.len(),
+        options.label,
+        options.quiet,
+        Duration::from_secs(1),
+    );
     let mut experiment = Experiment::new(model)
         .with_seed(Seed(seed))
         .with_replications(replications)
-        .with_observer(|_| bar.tick());
-    if interruptible {
-        experiment = experiment.with_stop_flag(&INTERRUPTED);
-    }
-    if summaries {
+        .with_observer(|_| bar.tick())
+        .with_stop_flag(&INTERRUPTED);
+    if options.summaries {
         experiment = experiment.with_summaries();
+    }
+    if let Some(rule) = options.precision {
+        experiment = experiment.with_precision(rule);
     }
     let result = experiment.run().map_err(|e| match e {
         Error::Interrupted { .. } => failure(130, e),
@@ -176,27 +240,43 @@ pub(crate) fn run_experiment(
     Ok(result)
 }
 
-/// Set by Ctrl-C: runs stop starting replications and report those finished.
+/// Set by the first SIGINT, SIGTERM or SIGHUP: runs stop starting
+/// replications and report those finished, marked partial.
 pub(crate) static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// Makes Ctrl-C stop a run cleanly (a second Ctrl-C ends the program).
-pub(crate) fn catch_interrupts() {
+/// Set by commands that watch [`INTERRUPTED`]; in the others a signal ends
+/// the program at once.
+static STOPPABLE: AtomicBool = AtomicBool::new(false);
+
+/// The exit code after a signal (SIGINT, SIGTERM or SIGHUP alike: the
+/// handler cannot tell them apart).
+pub(crate) const SIGNALLED: u8 = 130;
+
+/// Handles SIGINT, SIGTERM and SIGHUP: in a command that watches
+/// [`INTERRUPTED`] (after [`stoppable`]), the first stops starting
+/// replications so that what finished is written, marked partial; a second
+/// signal, or any in another command, removes the temporary files being
+/// written and ends the program with exit 130.
+pub(crate) fn catch_signals() {
     let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::Relaxed) {
-            std::process::exit(130);
+        if INTERRUPTED.swap(true, Ordering::SeqCst) || !STOPPABLE.load(Ordering::SeqCst) {
+            crate::files::remove_temporaries();
+            std::process::exit(i32::from(SIGNALLED));
         }
         eprintln!(
-            "\ninterrupted: finishing the replications under way, then writing what is done (Ctrl-C again to quit now)"
+            "\ninterrupted: finishing the replications under way, then writing what is done (a second signal quits now)"
         );
     });
+}
+
+/// Marks the command as one that stops cleanly on the first signal.
+pub(crate) fn stoppable() {
+    STOPPABLE.store(true, Ordering::SeqCst);
 }
 
 /// Sets the global thread pool's size.
 pub(crate) fn set_threads(threads: Option<usize>) -> Result<(), Failure> {
     if let Some(t) = threads {
-        if t == 0 {
-            return Err(invalid("--threads: must be at least 1, got 0"));
-        }
         rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build_global()
@@ -220,33 +300,54 @@ pub(crate) fn load(path: &Path) -> Result<(Scenario, Model), Failure> {
     ))
 }
 
-/// Writes `text` to a temporary file beside `path`, then renames it, so an
-/// interrupted write never leaves half a file; a failure names the file.
-pub(crate) fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
-    let tmp = path.with_extension("partial");
-    std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| failed(format!("{}: {e}", path.display())))
+/// Checks every output path before anything runs: `--csv` and `--plot`
+/// folders, `--report` and `--out` files.
+pub(crate) fn check_outputs(
+    csv: Option<&Path>,
+    plot: Option<&Path>,
+    report: Option<&Path>,
+    out: Option<&Path>,
+) -> Result<(), Failure> {
+    let wanted = [
+        ("--csv", csv, Want::Folder),
+        ("--plot", plot, Want::Folder),
+        ("--report", report, Want::File),
+        ("--out", out, Want::File),
+    ];
+    for (flag, path, want) in wanted {
+        if let Some(p) = path {
+            check_target(flag, p, want)?;
+        }
+    }
+    Ok(())
 }
 
-/// Creates a folder (and its parents), with a failure that names it.
-pub(crate) fn make_dir(dir: &Path) -> Result<(), Failure> {
-    std::fs::create_dir_all(dir).map_err(|e| failed(format!("{}: {e}", dir.display())))
+/// Writes the files `(name, text)` into the folder `dir` (created if
+/// missing), all or none.
+fn write_into<N: AsRef<str>>(dir: &Path, files: &[(N, String)]) -> Result<(), Failure> {
+    make_dir(dir)?;
+    let targets: Vec<(PathBuf, &str)> = files
+        .iter()
+        .map(|(name, text)| (dir.join(name.as_ref()), text.as_str()))
+        .collect();
+    write_all(&targets)
 }
 
-/// Writes CSV files (name, text) into `--csv DIR`, if given.
+/// Writes CSV files (name, text) into `--csv DIR`, if given; each begins
+/// with the partial marker when `partial`.
 pub(crate) fn write_csv(
     dir: Option<&Path>,
+    partial: bool,
     files: impl FnOnce() -> cbec_sim::Result<Vec<(&'static str, String)>>,
 ) -> Result<(), Failure> {
     let Some(dir) = dir else {
         return Ok(());
     };
-    make_dir(dir)?;
-    for (name, text) in files().map_err(|e| failed(format!("{}: {e}", dir.display())))? {
-        write_file(&dir.join(name), &text)?;
+    let mut files = files().map_err(|e| failed(format!("{}: {e}", dir.display())))?;
+    if partial {
+        cbec_sim::report::csv::mark_partial(&mut files);
     }
-    Ok(())
+    write_into(dir, &files)
 }
 
 /// Writes the charts into `--plot DIR` and the HTML report made by `html`
@@ -262,41 +363,58 @@ pub(crate) fn write_visuals(
     }
     let v = make().map_err(failed)?;
     if let Some(dir) = plot {
-        make_dir(dir)?;
-        for (name, svg) in &v.charts {
-            write_file(&dir.join(format!("{name}.svg")), svg)?;
-        }
+        let svgs: Vec<(String, String)> = v
+            .charts
+            .iter()
+            .map(|(name, svg)| (format!("{name}.svg"), svg.clone()))
+            .collect();
+        write_into(dir, &svgs)?;
     }
     if let Some(file) = report {
-        write_file(file, &html(v))?;
+        crate::files::write_file(file, &html(v))?;
     }
     Ok(())
 }
 
-/// Writes the CSV files into `--csv DIR`, the charts into `--plot DIR` and
-/// the HTML report into `--report FILE` (each when asked for), then prints
-/// the document: JSON with `--json`, else `text`.
+/// Writes the CSV files into `--csv DIR` (marked when `partial`), the
+/// charts into `--plot DIR` and the HTML report into `--report FILE` (each
+/// when asked for), then prints the document, JSON with `--json`, else
+/// `text`, even if a file could not be written (whose failure is then
+/// returned).
 pub(crate) fn output<D: Document>(
     common: &Common,
     doc: &D,
+    partial: bool,
     csv: impl FnOnce() -> cbec_sim::Result<Vec<(&'static str, String)>>,
     charts: impl FnOnce() -> cbec_sim::Result<Visuals>,
     html: impl FnOnce(Visuals) -> String,
     text: impl FnOnce() -> String,
 ) -> Result<(), Failure> {
-    write_csv(common.csv.as_deref(), csv)?;
-    write_visuals(
+    let csv = write_csv(common.csv.as_deref(), partial, csv);
+    let visuals = write_visuals(
         common.plot.as_deref(),
         common.report.as_deref(),
         charts,
         html,
-    )?;
+    );
     print(&if common.json {
         doc.to_json() + "\n"
     } else {
         text()
-    });
-    Ok(())
+    })?;
+    csv.and(visuals)
+}
+
+impl Common {
+    /// Checks the output paths before anything runs.
+    pub(crate) fn check_outputs(&self) -> Result<(), Failure> {
+        check_outputs(
+            self.csv.as_deref(),
+            self.plot.as_deref(),
+            self.report.as_deref(),
+            None,
+        )
+    }
 }
 
 /// The measures named on the command line, from the built-in list or a file.
@@ -307,6 +425,20 @@ pub(crate) fn chosen_measures(
     let available = load_measures(source.measures_file.as_deref())?;
     names
         .iter()
-        .map(|n| Measure::find(&available, n).cloned().map_err(invalid))
+        .map(|n| {
+            Measure::find(&available, n)
+                .cloned()
+                .map_err(|e| invalid(on_measure_flag(e)))
+        })
         .collect()
+}
+
+/// An unknown measure named on the command line, at `--measure`.
+pub(crate) fn on_measure_flag(mut e: Error) -> Error {
+    if let Error::Measure { field, .. } = &mut e
+        && field == "measure"
+    {
+        *field = "--measure".into();
+    }
+    e
 }

@@ -3,8 +3,8 @@
 //! [`CompareReport`] document).
 
 use crate::common::{
-    Common, Failure, MeasureSource, invalid, load, load_measures, load_scenario, output,
-    run_experiment, set_threads,
+    Common, Failure, MeasureSource, RunOptions, SIGNALLED, failure, invalid, load, load_measures,
+    load_scenario, on_measure_flag, output, run_experiment, set_threads, stoppable,
 };
 use cbec_sim::Scenario;
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, differences};
@@ -41,7 +41,7 @@ fn variants(args: &CompareArgs, base: &Scenario) -> Result<Vec<(String, Scenario
     let file = args.scenario.display().to_string();
     let mut out = base
         .measure_variants(&available, &args.measures, args.all_measures, &file)
-        .map_err(invalid)?;
+        .map_err(|e| invalid(on_measure_flag(e)))?;
     for file in &args.variants {
         let name = file.file_stem().map_or_else(
             || file.display().to_string(),
@@ -54,6 +54,7 @@ fn variants(args: &CompareArgs, base: &Scenario) -> Result<Vec<(String, Scenario
 
 pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     set_threads(args.common.threads)?;
+    stoppable();
     let (base, base_model) = load(&args.scenario)?;
     let variants = variants(args, &base)?;
     let models = variants
@@ -71,20 +72,58 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     if reps.is_empty() {
         return Err(invalid("--replications: must be at least 1, got 0"));
     }
-    // Paired designs compare whole sets: Ctrl-C does not cut them short.
-    let runs = |model, label| {
-        run_experiment(model, seed, reps.clone(), label, quiet, false, true)
-            .map(|r| r.into_summaries())
-    };
-    let baseline = runs(&base_model, "baseline")?;
-    let catalogue = KpiCatalogue::for_run(&baseline[0]);
+    let catalogue = KpiCatalogue::for_model(&base_model);
     let available: Vec<&str> = catalogue.names().collect();
     let shown = shown_kpis(&base, &available, &args.kpis).map_err(invalid)?;
+    args.common.check_outputs()?;
+    let runs = |model, label| {
+        let options = RunOptions {
+            label,
+            quiet,
+            summaries: true,
+            ..RunOptions::default()
+        };
+        run_experiment(model, seed, reps.clone(), options)
+    };
+    let baseline = runs(&base_model, "baseline")?;
+    if baseline.interrupted() {
+        return Err(failure(
+            SIGNALLED,
+            "interrupted while running the baseline: no variant ran, so there is nothing to compare and nothing was written",
+        ));
+    }
+    let baseline = baseline.into_summaries();
     let mut results = Vec::new();
+    let mut partial = false;
     for ((name, _), model) in variants.iter().zip(&models) {
-        let variant = runs(model, name)?;
-        let diffs = differences(&baseline, &variant);
-        results.push((name.clone(), variant, diffs));
+        let variant = match runs(model, name) {
+            Err(f) if f.code == SIGNALLED => None,
+            other => Some(other?),
+        };
+        let Some(variant) = variant else {
+            partial = true;
+            break;
+        };
+        // Each replication of the variant is paired with the baseline's.
+        let paired: Vec<_> = variant
+            .shard
+            .indices()
+            .map(|i| baseline[i as usize].clone())
+            .collect();
+        let cut = variant.interrupted();
+        let variant_runs = variant.into_summaries();
+        let diffs = differences(&paired, &variant_runs);
+        results.push((name.clone(), variant_runs, diffs));
+        if cut {
+            partial = true;
+            break;
+        }
+    }
+    if results.is_empty() {
+        return Err(failure(
+            SIGNALLED,
+            "interrupted before a variant's first replication finished: nothing to compare, nothing written",
+        ));
     }
     let effects: Vec<_> = results
         .iter()
@@ -95,13 +134,26 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         Seed(seed),
         &Replications::new(reps).map_err(invalid)?,
     );
-    let doc = CompareReport::new(args.scenario.display().to_string(), setup, &effects);
+    let mut doc = CompareReport::new(args.scenario.display().to_string(), setup, &effects);
+    doc.partial = partial;
     output(
         &args.common,
         &doc,
+        partial,
         || csv::compare_files(&doc),
         || visuals::compare_visuals(&base, &baseline, &results, &shown),
         |v| visuals::compare_html(&doc, &shown, &base_model, v),
         || doc.to_text(&shown),
-    )
+    )?;
+    if partial {
+        return Err(failure(
+            SIGNALLED,
+            format!(
+                "interrupted: the results above cover {} of {} variants, the last one only over the replications it finished; they are marked partial",
+                results.len(),
+                variants.len()
+            ),
+        ));
+    }
+    Ok(())
 }

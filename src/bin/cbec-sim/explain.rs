@@ -40,8 +40,7 @@ fn json(value: &impl serde::Serialize) -> Result<String, Failure> {
 pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
     let (scenario, model) = load(&args.scenario)?;
     let name = args.scenario.display().to_string();
-    print(&describe::validate_text(&name, &scenario, &model));
-    Ok(())
+    print(&describe::validate_text(&name, &scenario, &model))
 }
 
 pub(crate) fn explain(args: &ExplainArgs) -> Result<(), Failure> {
@@ -50,8 +49,7 @@ pub(crate) fn explain(args: &ExplainArgs) -> Result<(), Failure> {
         json(&model.offered_load())?
     } else {
         describe::explain_text(&args.scenario.display().to_string(), &scenario, &model)
-    });
-    Ok(())
+    })
 }
 
 pub(crate) fn list_measures(args: &MeasuresArgs) -> Result<(), Failure> {
@@ -60,6 +58,5 @@ pub(crate) fn list_measures(args: &MeasuresArgs) -> Result<(), Failure> {
         json(&describe::measures_json(&measures))?
     } else {
         describe::measures_text(&measures)
-    });
-    Ok(())
+    })
 }

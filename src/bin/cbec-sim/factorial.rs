@@ -4,8 +4,8 @@
 use crate::common::{
     Common, Failure, MeasureSource, chosen_measures, invalid, load, output, set_threads,
 };
-use cbec_sim::experiment::{Replications, Seed, factorial_all};
-use cbec_sim::report::document::{FactorialReport, Setup};
+use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, factorial_all};
+use cbec_sim::report::document::{FactorialReport, Setup, shown_kpis};
 use cbec_sim::report::{csv, visuals};
 use std::path::PathBuf;
 
@@ -28,6 +28,9 @@ pub(crate) struct FactorialArgs {
 
 pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
     set_threads(args.common.threads)?;
+    if args.common.replications == 0 {
+        return Err(invalid("--replications: must be at least 1, got 0"));
+    }
     if args.measures.len() > 10 {
         return Err(invalid(format!(
             "--measure: at most 10 factors (1,024 design points), got {}",
@@ -35,6 +38,10 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
         )));
     }
     let (base, model) = load(&args.scenario)?;
+    let catalogue = KpiCatalogue::for_model(&model);
+    let available: Vec<&str> = catalogue.names().collect();
+    shown_kpis(&base, &available, &args.kpis).map_err(invalid)?;
+    args.common.check_outputs()?;
     let measures = chosen_measures(&args.measures, &args.source)?;
     // Every design point must build before any runs.
     let point = |levels: &[bool]| base.design_point(&measures, levels)?.build();
@@ -64,6 +71,7 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
     output(
         &args.common,
         &doc,
+        false,
         || csv::factorial_files(&doc),
         || visuals::factorial_visuals(&shown),
         |v| visuals::factorial_html(&doc, &shown, &model, v),

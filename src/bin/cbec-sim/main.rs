@@ -3,10 +3,13 @@
 //! check or explain a scenario, list the measures, merge shard files.
 //!
 //! Exit codes: 0 success, 2 invalid input (with the message), 1 any other
-//! failure (writing an output file, say), 130 interrupted (the finished
-//! replications are reported, marked partial).
+//! failure (writing an output file or stdout, say; the table is still
+//! printed when it can be), 130 interrupted by SIGINT, SIGTERM or SIGHUP
+//! (`run`, `compare` and `sweep` report and write what finished, marked
+//! partial; a second signal, or one during another command, ends the
+//! program at once and removes the temporary files being written).
 //!
-//! The command parses arguments, shows progress, handles Ctrl-C and exit
+//! The command parses arguments, shows progress, handles signals and exit
 //! codes; every table, document, CSV file and chart it prints or writes
 //! comes from [`cbec_sim::report`].
 
@@ -17,6 +20,7 @@ mod common;
 mod compare;
 mod explain;
 mod factorial;
+mod files;
 mod run;
 mod sweep;
 
@@ -66,6 +70,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    common::catch_signals();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Compare(args) => compare::compare(&args),

@@ -2,15 +2,17 @@
 //! table, JSON and CSV (the [`RunReport`] document).
 
 use crate::common::{
-    Failure, MeasureSource, chosen_measures, failed, failure, invalid, parse_range, print,
-    run_experiment, set_threads, write_csv, write_file, write_visuals,
+    Failure, MeasureSource, RunOptions, SIGNALLED, check_outputs, chosen_measures, excerpt, failed,
+    failure, invalid, parse_range, print, run_experiment, set_threads, show, stoppable,
+    whole_number, write_csv, write_visuals,
 };
+use crate::files::write_file;
 use cbec_sim::experiment::{
-    Experiment, Precision, Replications, Seed, ShardResult, planner_kpi_names, suggest_warmup,
+    KpiCatalogue, Precision, Replications, Seed, ShardResult, planner_kpi_names, suggest_warmup,
 };
 use cbec_sim::report::document::{Document, RunReport, Setup};
 use cbec_sim::report::{csv, describe, visuals};
-use cbec_sim::{Scenario, SimTime};
+use cbec_sim::{Model, Scenario, SimTime};
 use std::path::{Path, PathBuf};
 
 /// Options of `cbec-sim run`.
@@ -27,22 +29,22 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     all: bool,
     /// Number of replications.
-    #[arg(long, short = 'n', default_value_t = 10, conflicts_with = "precision")]
+    #[arg(long, short = 'n', default_value_t = 10, conflicts_with = "precision", allow_negative_numbers = true, value_parser = whole_number)]
     replications: u64,
     /// Run until a KPI is precise enough: KPI=REL, e.g. review.wait_mean_min=0.05 (±5%).
     #[arg(long)]
     precision: Option<String>,
     /// Most replications with --precision.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, allow_negative_numbers = true, value_parser = whole_number)]
     max_replications: u64,
     /// Master seed.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = whole_number)]
     seed: u64,
     /// Worker threads (default: one per core).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::common::thread_count)]
     threads: Option<usize>,
     /// Warm-up in hours, or `auto` (MSER-5 on 10 pilot replications); default: the scenario's.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     warmup: Option<String>,
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -81,22 +83,67 @@ pub(crate) struct MergeArgs {
     csv: Option<PathBuf>,
 }
 
-/// The stopping rule of `--precision KPI=REL`.
-fn precision_rule(text: &str, max: u64) -> Result<Precision, Failure> {
-    let (kpi, rel) = text
-        .split_once('=')
-        .ok_or_else(|| invalid(format!("--precision: must be KPI=REL, got \"{text}\"")))?;
-    let relative: f64 = rel
-        .parse()
-        .map_err(|_| invalid(format!("--precision: REL must be a number, got \"{rel}\"")))?;
-    Ok(Precision::new(kpi, relative)
+/// The stopping rule of `--precision KPI=REL`, its KPI checked against
+/// what `model` offers before anything runs.
+fn precision_rule(text: &str, max: u64, model: &Model) -> Result<Precision, Failure> {
+    let (kpi, rel) = text.split_once('=').ok_or_else(|| {
+        invalid(format!(
+            "--precision: must be KPI=REL (review.wait_mean_min=0.05 for ±5%), got \"{}\"",
+            excerpt(text)
+        ))
+    })?;
+    let relative = rel
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .ok_or_else(|| {
+            invalid(format!(
+                "--precision: REL must be a number above 0 (0.05 for ±5%), got \"{}\"",
+                excerpt(rel)
+            ))
+        })?;
+    if max < 2 {
+        return Err(invalid(format!(
+            "--max-replications: must be at least 2 (a confidence interval needs two replications), got {max}"
+        )));
+    }
+    KpiCatalogue::for_model(model)
+        .kpi_for("--precision", kpi.trim())
+        .map_err(invalid)?;
+    Ok(Precision::new(kpi.trim(), relative)
         .with_initial(10.min(max).max(2))
         .with_batch(10))
 }
 
+/// `--warmup HOURS` as a time within the model's horizon.
+fn warmup_hours(text: &str, model: &Model) -> Result<SimTime, Failure> {
+    let h = text
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|h| h.is_finite() && *h >= 0.0)
+        .ok_or_else(|| {
+            invalid(format!(
+                "--warmup: must be a number of hours from 0, or \"auto\", got \"{}\"",
+                excerpt(text)
+            ))
+        })?;
+    if let Some(horizon) = model.horizon()
+        && h >= horizon.hours()
+    {
+        return Err(invalid(format!(
+            "--warmup: must be shorter than the scenario's horizon of {} h, got {} h",
+            show(horizon.hours()),
+            show(h)
+        )));
+    }
+    Ok(SimTime::from_hours(h))
+}
+
 pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     set_threads(args.threads)?;
-    crate::common::catch_interrupts();
+    stoppable();
     let mut scenario = Scenario::from_path(&args.scenario).map_err(invalid)?;
     let in_file = |e: cbec_sim::Error| invalid(format!("{}: {e}", args.scenario.display()));
     if !args.measures.is_empty() {
@@ -104,6 +151,25 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
         scenario = scenario.with_measures(&chosen).map_err(in_file)?;
     }
     let mut model = scenario.build().map_err(in_file)?;
+    if args.replications == 0 {
+        return Err(invalid("--replications: must be at least 1, got 0"));
+    }
+    let requested = match (&args.shard, &args.precision) {
+        (Some(text), _) => parse_range(text)?,
+        (None, Some(_)) => 0..args.max_replications,
+        (None, None) => 0..args.replications,
+    };
+    let rule = args
+        .precision
+        .as_deref()
+        .map(|p| precision_rule(p, args.max_replications, &model))
+        .transpose()?;
+    check_outputs(
+        args.csv.as_deref(),
+        args.plot.as_deref(),
+        args.report.as_deref(),
+        args.out.as_deref(),
+    )?;
     for w in describe::pre_run_warnings(&model) {
         eprintln!("{w}");
     }
@@ -114,62 +180,44 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
             warmup_note = Some(RunReport::auto_warmup_note(chosen));
             chosen.unwrap_or(SimTime::ZERO)
         } else {
-            let h: f64 = w.parse().map_err(|_| {
-                invalid(format!("--warmup: must be hours or \"auto\", got \"{w}\""))
-            })?;
-            SimTime::from_hours(h)
+            warmup_hours(w, &model)?
         };
         model = model
             .with_run_length(model.horizon(), warmup)
-            .map_err(invalid)?;
+            .map_err(|e| invalid(format!("--warmup {}: {e}", excerpt(w))))?;
     }
-    if args.replications == 0 {
-        return Err(invalid("--replications: must be at least 1, got 0"));
-    }
-    let requested = match &args.shard {
-        Some(text) => parse_range(text)?,
-        None => 0..args.replications,
+    // Charts need every run's summary, not only the KPI rows.
+    let charts = args.plot.is_some() || args.report.is_some();
+    let options = RunOptions {
+        quiet: args.quiet,
+        summaries: charts,
+        precision: rule,
+        ..RunOptions::default()
     };
-    let scenario_name = args.scenario.display().to_string();
-    let document = |shard: &ShardResult| {
-        let done =
-            Replications::new(shard.start..shard.end).unwrap_or_else(|_| Replications::first(0));
-        let mut doc = RunReport::new(shard, Setup::new(&model, Seed(shard.seed), &done));
-        doc.scenario = Some(scenario_name.clone());
-        doc.measures.clone_from(&args.measures);
-        doc.warmup.clone_from(&warmup_note);
-        doc
-    };
-    let (shard, decision) = if let Some(p) = &args.precision {
-        let rule = precision_rule(p, args.max_replications)?;
-        let result = Experiment::new(&model)
-            .with_seed(Seed(args.seed))
-            .with_replications(Replications::first(args.max_replications))
-            .with_precision(rule)
-            .run()
-            .map_err(invalid)?;
-        (result.shard, result.precision)
-    } else {
-        // Charts need every run's summary, not only the KPI rows.
-        let charts = args.plot.is_some() || args.report.is_some();
-        let (seed, range) = (args.seed, requested.clone());
-        let result = run_experiment(&model, seed, range, "", args.quiet, true, charts)?;
-        let (shard, runs) = (result.shard, result.summaries);
-        write_visuals(
-            args.plot.as_deref(),
-            args.report.as_deref(),
-            || visuals::run_visuals(&scenario, &runs),
-            |v| visuals::run_html(&document(&shard), &model, v),
-        )?;
-        (shard, None)
-    };
-    let partial = decision.is_none() && shard.end < requested.end;
-    if let Some(out) = &args.out {
-        write_file(out, &shard.to_json().map_err(failed)?)?;
-    }
-    let mut doc = document(&shard);
+    let result = run_experiment(&model, args.seed, requested.clone(), options)?;
+    let partial = result.interrupted();
+    let decision = result.precision.clone();
+    let (shard, runs) = (result.shard, result.summaries);
+    let done = Replications::new(shard.start..shard.end).unwrap_or_else(|_| Replications::first(0));
+    let mut doc = RunReport::new(&shard, Setup::new(&model, Seed(shard.seed), &done));
+    doc.scenario = Some(args.scenario.display().to_string());
+    doc.measures.clone_from(&args.measures);
+    doc.warmup.clone_from(&warmup_note);
     doc.precision = decision.as_ref().map(Into::into);
-    doc.partial = partial;
+    doc.partial |= partial;
+    let visuals = write_visuals(
+        args.plot.as_deref(),
+        args.report.as_deref(),
+        || visuals::run_visuals(&scenario, &runs),
+        |v| visuals::run_html(&doc, &model, v),
+    );
+    let out = match &args.out {
+        Some(out) => shard
+            .to_json()
+            .map_err(failed)
+            .and_then(|json| write_file(out, &json)),
+        None => Ok(()),
+    };
     let planner = scenario
         .report
         .as_ref()
@@ -182,12 +230,15 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
         args.json,
         args.csv.as_deref(),
     )?;
+    visuals.and(out)?;
     if partial {
         return Err(failure(
-            130,
+            SIGNALLED,
             format!(
-                "interrupted: the results above cover replications {}..{} of {}; they are marked partial",
-                shard.start, shard.end, requested.end
+                "interrupted: the results above cover {} of replications {}..{}; they are marked partial",
+                shard.finished(),
+                requested.start,
+                requested.end
             ),
         ));
     }
@@ -195,15 +246,25 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
 }
 
 pub(crate) fn merge(args: MergeArgs) -> Result<(), Failure> {
+    check_outputs(args.csv.as_deref(), None, None, None)?;
     let merged = ShardResult::merge_files(&args.files).map_err(invalid)?;
     let done = Replications::new(merged.start..merged.end).map_err(invalid)?;
     let setup = Setup::without_model(Seed(merged.seed), &done);
     let doc = RunReport::new(&merged, setup);
+    if doc.partial {
+        eprintln!(
+            "warning: {} of replications {}..{} are missing (an interrupted shard); the results are marked partial",
+            done.len() - merged.finished(),
+            merged.start,
+            merged.end
+        );
+    }
     report(&doc, &merged, None, args.json, args.csv.as_deref())
 }
 
-/// Writes the CSV files, then prints the document as JSON or text (only
-/// the `planner` KPIs in the table, if given).
+/// Writes the CSV files (marked partial as the document is), then prints
+/// the document as JSON or text (only the `planner` KPIs in the table, if
+/// given), even if the files could not be written.
 fn report(
     doc: &RunReport,
     shard: &ShardResult,
@@ -211,11 +272,11 @@ fn report(
     json: bool,
     csv_dir: Option<&Path>,
 ) -> Result<(), Failure> {
-    write_csv(csv_dir, || csv::run_files(doc, shard))?;
+    let written = write_csv(csv_dir, doc.partial, || csv::run_files(doc, shard));
     print(&if json {
         doc.to_json() + "\n"
     } else {
         doc.to_text(planner)
-    });
-    Ok(())
+    })?;
+    written
 }

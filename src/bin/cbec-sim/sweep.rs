@@ -2,8 +2,11 @@
 //! common random numbers; a capacity or demand curve and where a target
 //! breaks (the [`SweepReport`] document).
 
-use crate::common::{Common, Failure, Progress, invalid, load, output, set_threads};
-use cbec_sim::experiment::{Replications, Seed, Target, sweep};
+use crate::common::{
+    Common, Failure, INTERRUPTED, Progress, SIGNALLED, excerpt, failure, invalid, load, output,
+    set_threads, show, stoppable,
+};
+use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, Target, sweep_with_stop};
 use cbec_sim::report::document::{Setup, SweepReport, headline_kpi};
 use cbec_sim::report::{csv, visuals};
 use std::path::PathBuf;
@@ -19,7 +22,7 @@ pub(crate) struct SweepArgs {
     #[arg(long)]
     param: String,
     /// The values, comma-separated: 4,6,8,10.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
     values: Vec<f64>,
     /// The values as FROM..TO:STEP (TO included): 4..12:2.
     #[arg(long)]
@@ -39,7 +42,8 @@ pub(crate) struct SweepArgs {
 fn parse_values(text: &str) -> Result<Vec<f64>, Failure> {
     let bad = || {
         invalid(format!(
-            "--range: must be FROM..TO:STEP with STEP > 0 and FROM <= TO, got \"{text}\""
+            "--range: must be FROM..TO:STEP with STEP > 0, FROM <= TO and at most 10,000 values, got \"{}\"",
+            excerpt(text)
         ))
     };
     let (span, step) = text.split_once(':').ok_or_else(bad)?;
@@ -59,6 +63,7 @@ fn parse_values(text: &str) -> Result<Vec<f64>, Failure> {
 
 pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
     set_threads(args.common.threads)?;
+    stoppable();
     if args.common.replications == 0 {
         return Err(invalid("--replications: must be at least 1, got 0"));
     }
@@ -85,16 +90,27 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
             "--kpi {k} and --target on {tk}: the target must be on the swept KPI"
         )));
     }
+    KpiCatalogue::for_model(&model)
+        .kpi_for(
+            if args.kpi.is_some() {
+                "--kpi"
+            } else {
+                "--target"
+            },
+            &kpi,
+        )
+        .map_err(invalid)?;
     // Check every value builds before running any.
     for v in &values {
         base.with_value(&args.param, *v)
             .and_then(|s| s.build())
-            .map_err(|e| invalid(format!("--param {} = {v}: {e}", args.param)))?;
+            .map_err(|e| invalid(format!("--param {} = {}: {e}", args.param, show(*v))))?;
     }
+    args.common.check_outputs()?;
     let bar = Progress::new(values.len() as u64, "", args.common.quiet, Duration::ZERO);
     let reps = Replications::first(args.common.replications);
     let seed = Seed(args.common.seed);
-    let curve = sweep(
+    let curve = sweep_with_stop(
         &values,
         |v| {
             bar.tick();
@@ -104,8 +120,15 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
         target.map(|t| t.1),
         seed,
         reps.clone(),
+        &INTERRUPTED,
     )
-    .map_err(invalid)?;
+    .map_err(|e| match e {
+        cbec_sim::Error::Interrupted { .. } => failure(
+            SIGNALLED,
+            "interrupted before the first value finished: nothing to report, nothing written",
+        ),
+        e => invalid(e),
+    })?;
     bar.finish();
     let setup = Setup::new(&model, seed, &reps);
     let doc = SweepReport::new(
@@ -117,9 +140,21 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
     output(
         &args.common,
         &doc,
+        doc.partial,
         || csv::sweep_files(&doc),
         || visuals::sweep_visuals(&doc),
         |v| visuals::sweep_html(&doc, &model, v),
         || doc.to_text(),
-    )
+    )?;
+    if doc.partial {
+        return Err(failure(
+            SIGNALLED,
+            format!(
+                "interrupted: the results above cover {} of {} values; they are marked partial",
+                doc.sweep.points.len(),
+                values.len()
+            ),
+        ));
+    }
+    Ok(())
 }

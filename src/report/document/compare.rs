@@ -21,6 +21,11 @@ pub struct CompareReport {
     pub replications: u64,
     /// Each variant with its effects.
     pub variants: Vec<VariantEffects>,
+    /// Whether a signal stopped the comparison: the last variant's effects
+    /// then cover the replications it finished (each paired with the
+    /// baseline's), and the variants after it are left out.
+    #[serde(default)]
+    pub partial: bool,
     /// How the results were made (the baseline model's horizon and warm-up).
     pub setup: Setup,
 }
@@ -113,6 +118,7 @@ impl CompareReport {
                     differences: diffs.iter().map(KpiDifference::from).collect(),
                 })
                 .collect(),
+            partial: false,
             setup,
         }
     }
@@ -162,7 +168,12 @@ impl CompareReport {
     /// one effects table per variant, for the KPIs in `shown`.
     #[must_use]
     pub fn to_text(&self, shown: &[String]) -> String {
-        let mut s = format!(
+        let mut s = String::new();
+        if self.partial {
+            s.push_str("PARTIAL RESULTS: the comparison was interrupted; the last variant covers only the replications it finished\n");
+        }
+        let _ = write!(
+            s,
             "baseline: {}\nreplications 0..{} (seed {}), common random numbers; effect = variant - baseline with its 95% CI\n\
              \"~0\": the interval contains 0; \"=0\": exactly 0 in every replication; up/down: the whole interval is above/below 0\n",
             self.scenario, self.replications, self.seed

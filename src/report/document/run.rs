@@ -53,6 +53,11 @@ pub struct RunReport {
     pub pooled: Pooled,
     /// Whether the run was interrupted before all replications finished.
     pub partial: bool,
+    /// The replications inside `replications` that did not finish
+    /// (`[a, b)` ranges), when an interruption left gaps; left out of the
+    /// JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<(u64, u64)>,
     /// Warnings about the results (a backlog that grew through the run).
     pub flags: Vec<String>,
     /// How the results were made.
@@ -101,7 +106,7 @@ impl Document for RunReport {
 impl RunReport {
     /// The document of `shard`'s replications, made as `setup` says; no
     /// scenario, measures, precision target or warm-up note yet (set the
-    /// fields), not partial.
+    /// fields), partial if replications are missing inside its range.
     #[must_use]
     pub fn new(shard: &ShardResult, setup: Setup) -> Self {
         let estimates = shard.estimates();
@@ -123,7 +128,8 @@ impl RunReport {
                 time_in_system_p95_min: q(0.95),
                 time_in_system_p99_min: q(0.99),
             },
-            partial: false,
+            partial: shard.is_partial(),
+            missing: shard.missing.clone(),
             setup,
         }
     }
@@ -177,6 +183,14 @@ impl RunReport {
         };
         if self.partial {
             line("PARTIAL RESULTS: the run was interrupted; only the replications below finished");
+            if !self.missing.is_empty() {
+                let gaps: Vec<String> = self
+                    .missing
+                    .iter()
+                    .map(|g| format!("{}..{}", g.0, g.1))
+                    .collect();
+                line(&format!("missing replications: {}", gaps.join(", ")));
+            }
         }
         if let Some(p) = &self.scenario {
             line(&format!("scenario: {p}"));

@@ -22,6 +22,10 @@ pub struct SweepReport {
     pub replications: u64,
     /// The curve.
     pub sweep: SweepCurve,
+    /// Whether a signal stopped the sweep: the curve then holds only the
+    /// values whose replications all finished.
+    #[serde(default)]
+    pub partial: bool,
     /// How the results were made (the unswept model's horizon and warm-up).
     pub setup: Setup,
 }
@@ -90,6 +94,7 @@ impl SweepReport {
                 breaks_at: curve.breaks_at,
                 meets_at: curve.meets_at,
             },
+            partial: curve.interrupted,
             setup,
         }
     }
@@ -159,8 +164,13 @@ impl SweepReport {
     /// The text `cbec-sim sweep` prints.
     #[must_use]
     pub fn to_text(&self) -> String {
+        let note = if self.partial {
+            "PARTIAL RESULTS: the sweep was interrupted; only the values below finished\n"
+        } else {
+            ""
+        };
         format!(
-            "{}: {} against {}\nreplications 0..{} (seed {}) at every value, common random numbers\n\n{}\n{}\n",
+            "{note}{}: {} against {}\nreplications 0..{} (seed {}) at every value, common random numbers\n\n{}\n{}\n",
             self.scenario,
             self.sweep.kpi,
             self.param,

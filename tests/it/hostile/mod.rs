@@ -7,11 +7,13 @@
 //! The rows live in one file per family group (`inputs.rs`, `outputs.rs`,
 //! ...); this module holds the runner they share. `{dir}` in an argument or
 //! a file's text stands for the case's folder; `{base}` in a file's text
-//! for the valid base scenario of `tests/it/bad_input_base.toml`.
+//! for the valid base scenario of `tests/it/bad_input_base.toml`; a file
+//! whose name ends in `/` is created as an empty folder.
 
 #![cfg(feature = "cli")]
 
 mod inputs;
+mod outputs;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -63,6 +65,10 @@ pub(crate) fn check(case: &Case, root: &Path, index: usize) -> Result<(), String
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     for (name, text) in case.files {
+        if let Some(folder) = name.strip_suffix('/') {
+            std::fs::create_dir_all(dir.join(folder)).unwrap();
+            continue;
+        }
         std::fs::write(dir.join(name), fill(text, &dir)).unwrap();
     }
     let args: Vec<String> = case.args.iter().map(|a| fill(a, &dir)).collect();
@@ -94,7 +100,10 @@ pub(crate) fn check(case: &Case, root: &Path, index: usize) -> Result<(), String
     let mut left: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !case.files.iter().any(|(f, _)| f == n) && !case.leaves.contains(&n.as_str()))
+        .filter(|n| {
+            !case.files.iter().any(|(f, _)| f.trim_end_matches('/') == n)
+                && !case.leaves.contains(&n.as_str())
+        })
         .collect();
     left.sort();
     if !left.is_empty() {
