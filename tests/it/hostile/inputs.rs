@@ -9,7 +9,7 @@
 //! A few cases cannot be a row (a FIFO, an 18 MB line, bytes that are not
 //! UTF-8): they are tests of their own at the end.
 
-use super::{Case, Stdout, run_table};
+use super::{Case, Stdout, case, run_table};
 
 /// A refused input: exit 2, nothing printed, nothing left behind.
 const fn no(
@@ -19,16 +19,7 @@ const fn no(
     args: &'static [&'static str],
     stderr: &'static [&'static str],
 ) -> Case {
-    Case {
-        what,
-        family,
-        files,
-        args,
-        code: 2,
-        stderr,
-        stdout: Stdout::Empty,
-        leaves: &[],
-    }
+    case(family, what, files, args, 2, stderr)
 }
 
 /// A legal but suspicious input (`no`'s case, turned around): the run

@@ -53,6 +53,27 @@ pub(crate) struct Case {
     pub(crate) leaves: &'static [&'static str],
 }
 
+/// A case that must end with `code`, print nothing and leave nothing.
+pub(crate) const fn case(
+    family: u8,
+    what: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    args: &'static [&'static str],
+    code: i32,
+    stderr: &'static [&'static str],
+) -> Case {
+    Case {
+        what,
+        family,
+        files,
+        args,
+        code,
+        stderr,
+        stdout: Stdout::Empty,
+        leaves: &[],
+    }
+}
+
 fn fill(text: &str, dir: &Path) -> String {
     text.replace("{dir}", &dir.display().to_string())
         .replace("{base}", BASE)

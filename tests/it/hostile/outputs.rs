@@ -5,7 +5,7 @@
 //! command-line messages that name the user's flag, value and unit. Cases
 //! that need more than one command or a special file follow the table.
 
-use super::{BASE, Case, Stdout, run_table};
+use super::{BASE, Case, Stdout, case, run_table};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -27,27 +27,6 @@ macro_rules! shard {
             "}"
         )
     };
-}
-
-/// A case that must print nothing and leave nothing.
-const fn case(
-    family: u8,
-    what: &'static str,
-    files: &'static [(&'static str, &'static str)],
-    args: &'static [&'static str],
-    code: i32,
-    stderr: &'static [&'static str],
-) -> Case {
-    Case {
-        what,
-        family,
-        files,
-        args,
-        code,
-        stderr,
-        stdout: Stdout::Empty,
-        leaves: &[],
-    }
 }
 
 /// `case`, which prints results and may leave `leaves`.
