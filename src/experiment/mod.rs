@@ -48,7 +48,7 @@ use crate::error::Result;
 use crate::model::{Model, RunSummary};
 
 /// The summaries of replications `replications` of `model` under `seed`,
-/// in index order: `Experiment::new(model).with_seed(seed).with_replications(replications).with_summaries().run()`,
+/// in index order: `Experiment::new(model).with_seed(seed).with_replications(replications).run_summaries()`,
 /// in parallel when the `parallel` feature is on.
 ///
 /// # Errors
@@ -78,7 +78,5 @@ pub fn run_replications(
     Experiment::new(model)
         .with_seed(seed)
         .with_replications(replications)
-        .with_summaries()
-        .run()
-        .map(ExperimentResult::into_summaries)
+        .run_summaries()
 }

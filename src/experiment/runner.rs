@@ -221,6 +221,32 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
         })
     }
 
+    /// Runs the replications and returns only their summaries, in index
+    /// order: no shard is folded (no KPI rows, no pooled histograms), so
+    /// this is the cheapest way to get every [`RunSummary`]. Precision
+    /// stopping needs the shard and is ignored here.
+    ///
+    /// # Errors
+    /// [`Error::Experiment`] if the range is empty; [`Error::Interrupted`]
+    /// if the stop flag was set before every replication started.
+    pub fn run_summaries(self) -> Result<Vec<RunSummary>> {
+        let requested = self.replications.clone();
+        if requested.is_empty() {
+            return Err(Error::experiment(
+                "replications",
+                format!("the range {requested} is empty; at least 1 is needed"),
+            ));
+        }
+        let runs = self.run_chunk(requested.range());
+        let finished = runs.iter().flatten().count() as u64;
+        runs.into_iter()
+            .collect::<Option<Vec<_>>>()
+            .ok_or(Error::Interrupted {
+                finished,
+                requested: requested.len(),
+            })
+    }
+
     /// Runs `range` in chunks, folding each into `acc`; returns whether a
     /// stop cut it short.
     fn run_batch(&self, range: Range<u64>, acc: &mut Folded) -> bool {
@@ -378,6 +404,45 @@ mod tests {
             .with_horizon(SimTime::from_hours(40.0))
             .build()
             .unwrap()
+    }
+
+    #[test]
+    fn summaries_alone_equal_the_summaries_of_a_full_run() {
+        let m = model();
+        let full = Experiment::new(&m)
+            .with_seed(Seed(4))
+            .with_replications(reps(2..6))
+            .with_summaries()
+            .run()
+            .unwrap();
+        let alone = Experiment::new(&m)
+            .with_seed(Seed(4))
+            .with_replications(reps(2..6))
+            .run_summaries()
+            .unwrap();
+        assert_eq!(alone, full.summaries);
+        let stop = AtomicBool::new(true);
+        let err = Experiment::new(&m)
+            .with_replications(reps(0..3))
+            .with_stop_flag(&stop)
+            .run_summaries()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Interrupted {
+                    finished: 0,
+                    requested: 3
+                }
+            ),
+            "{err}"
+        );
+        assert!(
+            Experiment::new(&m)
+                .with_replications(reps(3..3))
+                .run_summaries()
+                .is_err()
+        );
     }
 
     fn reps(r: Range<u64>) -> Replications {
