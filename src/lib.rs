@@ -151,12 +151,13 @@ pub use engine::EventClass;
 pub use error::{DistError, Error, IoAction, ParseError, Result};
 pub use experiment::{Experiment, ExperimentResult, Replications, Seed, run_replications};
 pub use model::{
-    Breakdowns, CalendarDate, Capacity, CategoryRates, CbecTax, ClassTimes, Comparison,
-    Conservation, DEFAULT_CLASS, DatedFactor, Delay, Dispatch, DispatchSummary, Interval,
-    IntervalSummary, Model, ModelBuilder, NetworkSummary, NodeId, NodeLoad, OfferedLoad, OrderLog,
-    Overflow, RateProfile, ReportSpec, Route, Router, Rule, RuleValue, RunLength, RunSummary,
-    ScheduledBatch, Servers, Simulation, Sink, SinkSummary, Source, Station, StationSeries,
-    StationSummary, StopReason, TaxSummary, TimeSeries, WeeklyTime,
+    Breakdowns, CalendarDate, Capacity, CategoryRates, CbecTax, ClassTimes, Cohort, Comparison,
+    Conservation, DEFAULT_CLASS, DatedFactor, DayCount, DayStation, DaySummary, Delay, Dispatch,
+    DispatchSummary, Hourly, Interval, IntervalSummary, Model, ModelBuilder, NetworkSummary,
+    NodeId, NodeLoad, OfferedLoad, OrderLog, Overflow, Preroll, RateProfile, ReportSpec, Route,
+    Router, Rule, RuleValue, RunLength, RunSummary, ScheduledBatch, Servers, Simulation, Sink,
+    SinkSummary, Source, Station, StationSeries, StationSummary, StopReason, TaxSummary,
+    TimeSeries, WeeklyTime,
 };
 pub use rng::StreamId;
 pub use scenario::{Measure, MeasureKind, Patch, PatchOp, Scenario};

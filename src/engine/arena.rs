@@ -60,6 +60,19 @@ impl<T> Arena<T> {
     pub(crate) fn live(&self) -> usize {
         self.slots.len() - self.free.len()
     }
+
+    /// The ids of the live entities, in slot order. O(slots): for the rare
+    /// moments that look at every entity (the window's opening and end).
+    pub(crate) fn live_ids(&self) -> Vec<EntityId> {
+        let mut free = vec![false; self.slots.len()];
+        for &i in &self.free {
+            free[i as usize] = true;
+        }
+        (0..self.slots.len() as u32)
+            .filter(|&i| !free[i as usize])
+            .map(EntityId)
+            .collect()
+    }
 }
 
 impl<T> std::ops::Index<EntityId> for Arena<T> {

@@ -3,6 +3,7 @@
 //! per-run state that records each span; the spans are measured when a
 //! milestone is first stamped (`sim/flow.rs`).
 
+use super::cohort::CohortState;
 use crate::stats::{DurationHistogram, OnlineMoments};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -34,11 +35,13 @@ impl Interval {
     }
 }
 
-/// One interval's spans during one replication.
+/// One interval's spans during one replication: those completed in the
+/// window, and its cohort (see [`super::cohort`]).
 #[derive(Debug)]
 pub(crate) struct IntervalState {
     pub(crate) duration: OnlineMoments,
     pub(crate) hist: DurationHistogram,
+    pub(crate) cohort: CohortState,
 }
 
 impl IntervalState {
@@ -46,6 +49,7 @@ impl IntervalState {
         IntervalState {
             duration: OnlineMoments::new(),
             hist: DurationHistogram::new(),
+            cohort: CohortState::default(),
         }
     }
 
@@ -56,9 +60,11 @@ impl IntervalState {
         self.hist.record(span);
     }
 
-    /// Forgets what was counted before the end of the warm-up.
-    pub(crate) fn restart(&mut self) {
+    /// Forgets what was counted before the window opened; `open` orders
+    /// have started the interval and not finished it.
+    pub(crate) fn restart(&mut self, open: u64) {
         self.duration = OnlineMoments::new();
         self.hist.reset();
+        self.cohort.restart(open);
     }
 }

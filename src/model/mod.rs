@@ -32,6 +32,8 @@
 
 mod arrivals;
 mod build;
+mod cohort;
+mod daily;
 mod delay;
 mod dispatch;
 mod duration;
@@ -40,6 +42,7 @@ mod interval;
 mod load;
 mod order;
 mod order_log;
+mod preroll;
 mod report;
 mod router;
 mod sim;
@@ -50,7 +53,9 @@ mod summary;
 mod tax;
 
 pub use arrivals::{CalendarDate, DatedFactor, RateProfile, ScheduledBatch};
-pub use build::{ModelBuilder, RunLength};
+pub use build::{ModelBuilder, Preroll, RunLength};
+pub use cohort::Cohort;
+pub use daily::{DayCount, DayStation, DaySummary, Hourly};
 pub use delay::Delay;
 pub use dispatch::{Dispatch, WeeklyTime};
 pub use interval::Interval;
@@ -199,8 +204,20 @@ pub struct Model {
     pub(crate) intervals: Vec<String>,
     /// Per milestone: the intervals ending there, with their starting milestone.
     pub(crate) interval_ends: Vec<Vec<(usize, u16)>>,
+    /// Per milestone: the intervals starting there, with their ending milestone.
+    pub(crate) interval_starts: Vec<Vec<(usize, u16)>>,
+    /// Per interval: its (from, to) milestones.
+    pub(crate) interval_milestones: Vec<(u16, u16)>,
+    /// End of the window on the run clock (pre-roll included).
     pub(crate) horizon: Option<SimTime>,
+    /// Opening of the window on the run clock (pre-roll included).
     pub(crate) warmup: SimTime,
+    /// The calendar start on the run clock.
+    pub(crate) preroll: SimTime,
+    /// Whether the pre-roll was chosen by the `"auto"` rule.
+    pub(crate) preroll_auto: bool,
+    /// The longest drain after the horizon.
+    pub(crate) drain: SimTime,
     pub(crate) tax: Option<tax::CompiledTax>,
     pub(crate) report: Option<ReportSpec>,
     pub(crate) description: ModelBuilder,
@@ -217,16 +234,46 @@ impl Model {
         &self.description
     }
 
-    /// The run length, if the model has one.
+    /// The horizon, from the calendar start (`simulation.horizon_h`), if
+    /// the model has one. On the run clock the window ends at
+    /// [`Model::preroll`] plus this.
     #[must_use]
     pub fn horizon(&self) -> Option<SimTime> {
-        self.horizon
+        self.horizon.map(|h| h - self.preroll)
     }
 
-    /// The warm-up after which statistics restart.
+    /// The warm-up after the calendar start (`simulation.warmup_h`), after
+    /// which statistics restart.
     #[must_use]
     pub fn warmup(&self) -> SimTime {
-        self.warmup
+        self.warmup - self.preroll
+    }
+
+    /// The pre-roll: how long each run goes before the calendar start
+    /// (time zero of the run clock is the start less this).
+    #[must_use]
+    pub fn preroll(&self) -> SimTime {
+        self.preroll
+    }
+
+    /// Whether [`Model::preroll`] was chosen by the `"auto"` rule (see
+    /// [`Preroll`](crate::model::Preroll)).
+    #[must_use]
+    pub fn preroll_is_auto(&self) -> bool {
+        self.preroll_auto
+    }
+
+    /// The longest drain after the horizon (`simulation.drain_h`).
+    #[must_use]
+    pub fn drain(&self) -> SimTime {
+        self.drain
+    }
+
+    /// The observed window on the run clock: from the end of the pre-roll
+    /// and warm-up to the horizon (`None` without a horizon).
+    #[must_use]
+    pub fn window(&self) -> Option<std::ops::Range<SimTime>> {
+        Some(self.warmup..self.horizon?)
     }
 
     /// Station names, in the order results list them.
@@ -244,7 +291,8 @@ impl Model {
         self.attributes.iter().map(|a| a.name.as_str())
     }
 
-    /// The calendar: the date and time of time zero.
+    /// The calendar: the date and time of time zero of the run clock (the
+    /// calendar start less the pre-roll).
     #[must_use]
     pub fn calendar(&self) -> &Calendar {
         &self.calendar
@@ -269,6 +317,9 @@ impl Model {
         let mut b = self.description.clone();
         b.simulation.horizon_h = horizon.map(SimTime::hours);
         b.simulation.warmup_h = warmup.hours();
+        if self.preroll_auto {
+            b.simulation.preroll_h = crate::model::Preroll::Auto;
+        }
         b.build()
     }
 }

@@ -113,6 +113,11 @@ impl Orders {
         self.arena.live()
     }
 
+    /// The ids of the orders in the system.
+    pub(crate) fn live_ids(&self) -> Vec<EntityId> {
+        self.arena.live_ids()
+    }
+
     pub(crate) fn created_count(&self) -> u64 {
         self.created
     }

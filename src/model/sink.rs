@@ -88,6 +88,9 @@ impl Simulation<'_> {
         if !sink.by_class.is_empty() {
             sink.by_class[order.class as usize].time.push(tis.secs());
         }
+        if !self.model.interval_milestones.is_empty() {
+            self.leave_intervals(id, now);
+        }
         self.orders.remove(id);
         let net = &mut self.network;
         net.time_in_system.push(tis.secs());

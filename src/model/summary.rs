@@ -7,6 +7,8 @@
 //! counts cover the whole run.
 
 use super::StopReason;
+use super::cohort::Cohort;
+use super::daily::{DaySummary, Hourly};
 use crate::stats::{DurationHistogram, OnlineMoments, Tally, TimeAverage};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -257,16 +259,40 @@ pub struct SinkSummary {
     pub by_class: Vec<ClassTimes>,
 }
 
-/// A milestone interval over the observed span.
+/// A milestone interval: the spans completed in the observed window, the
+/// window's flows, and the cohort of orders that started it in the window
+/// (see [`Cohort`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IntervalSummary {
     /// Interval name.
     pub name: String,
-    /// Its length (seconds).
+    /// The length (seconds) of the spans completed in the window, whenever
+    /// they started.
     pub duration: OnlineMoments,
-    /// Distribution of its length.
+    /// Distribution of those lengths.
     pub duration_hist: DurationHistogram,
+    /// Orders open (`from` reached, `to` not) when the window opened.
+    pub open_at_start: u64,
+    /// Orders open when the window closed.
+    pub open_at_end: u64,
+    /// Orders that left the system during the window having reached `from`
+    /// but not `to`.
+    pub left_without: u64,
+    /// The orders that reached `from` in the window, followed to the end
+    /// of the run (drain included).
+    pub cohort: Cohort,
+}
+
+impl IntervalSummary {
+    /// Whether the window's flows conserve orders: open at the start plus
+    /// started equals completed plus left without completing plus open at
+    /// the end.
+    #[must_use]
+    pub fn conserves(&self) -> bool {
+        self.open_at_start + self.cohort.started
+            == self.duration.count() + self.left_without + self.open_at_end
+    }
 }
 
 /// The network as a whole over the observed span.
@@ -281,10 +307,17 @@ pub struct NetworkSummary {
     pub time_in_system_hist: DurationHistogram,
     /// Number of orders in the system, averaged over time.
     pub in_system: TimeAverage,
+    /// Orders in the system when the window opened (with those at its
+    /// end, [`Conservation::in_system`], the terms that make Little's law
+    /// `L = λW` inexact over a finite window).
+    pub in_system_at_start: u64,
+    /// Orders that left the system (reached any sink) in the window.
+    pub left: u64,
 }
 
-/// Order counts over the whole run, warm-up included: every order that
-/// entered is in exactly one sink or still in the system.
+/// Order counts over the whole run up to the end of the window, pre-roll
+/// and warm-up included: every order that entered is in exactly one sink
+/// or still in the system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conservation {
     /// Orders created by the sources since time zero.
@@ -337,6 +370,16 @@ pub struct RunSummary {
     pub conservation: Conservation,
     /// Sampled queue lengths, if the model asks for them.
     pub series: Option<TimeSeries>,
+    /// Per calendar day of the window (empty without a horizon).
+    #[serde(default)]
+    pub days: Vec<DaySummary>,
+    /// Orders in the system at each whole hour of the window.
+    #[serde(default)]
+    pub hourly: Hourly,
+    /// When the run stopped, if it went on after the horizon to let the
+    /// window's orders leave (`simulation.drain_h`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drained_to: Option<SimTime>,
     /// Tax assessed over the observed span, if the model has a [`CbecTax`](crate::CbecTax).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax: Option<TaxSummary>,

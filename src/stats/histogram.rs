@@ -101,14 +101,35 @@ impl DurationHistogram {
         if self.inner.is_empty() {
             return None;
         }
+        Some(self.count_at_or_below(d) as f64 / self.inner.len() as f64)
+    }
+
+    /// The number of recorded durations at or below `d`, within the bucket
+    /// resolution.
+    #[must_use]
+    pub fn count_at_or_below(&self, d: SimTime) -> u64 {
         let micros = (d.secs() * 1e6).round() as u64;
-        let below: u64 = self
-            .inner
+        self.inner
             .iter_recorded()
             .take_while(|v| v.value_iterated_to() <= micros)
             .map(|v| v.count_at_value())
-            .sum();
-        Some(below as f64 / self.inner.len() as f64)
+            .sum()
+    }
+
+    /// The width of the bucket that holds `d`: two quantiles that differ by
+    /// less than this cannot be told apart by this histogram (at most 1/128
+    /// of `d`, and 1 µs near zero).
+    ///
+    /// ```
+    /// use cbec_sim::{stats::DurationHistogram, SimTime};
+    /// let w = DurationHistogram::new().resolution_at(SimTime::from_hours(20.0));
+    /// assert!(w > SimTime::ZERO && w.secs() <= 20.0 * 3600.0 / 128.0);
+    /// ```
+    #[must_use]
+    pub fn resolution_at(&self, d: SimTime) -> SimTime {
+        let micros = ((d.secs().max(0.0)) * 1e6).round() as u64;
+        let micros = micros.clamp(1, MAX_MICROS);
+        SimTime::from_secs(self.inner.equivalent_range(micros) as f64 / 1e6)
     }
 
     /// Adds every duration recorded in `other`.

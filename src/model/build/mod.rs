@@ -16,7 +16,7 @@ mod run_length;
 
 pub(crate) use limits::{MAX_BATCH_DRAW, batch_mean, batch_spread, rate};
 pub(crate) use registry::{Registry, cumulative};
-pub use run_length::RunLength;
+pub use run_length::{Preroll, RunLength};
 
 use super::dispatch::DispatchNode;
 use super::router::RouterNode;
@@ -186,6 +186,18 @@ impl ModelBuilder {
     /// [`Error::Scenario`](crate::Error::Scenario) naming the first offending field, for example
     /// `stations.review.servers: must be at least 1, got 0`.
     pub fn build(self) -> Result<Model> {
+        if self.simulation.preroll_h == Preroll::Auto {
+            // The rule reads the compiled network: compile without a
+            // pre-roll, take the rule's value, compile again with it.
+            let mut trial = self.clone();
+            trial.simulation.preroll_h = Preroll::Hours(0.0);
+            let hours = trial.build()?.auto_preroll_hours();
+            let mut b = self;
+            b.simulation.preroll_h = Preroll::Hours(hours);
+            let mut model = b.build()?;
+            model.preroll_auto = true;
+            return Ok(model);
+        }
         let reg = Registry::new(&self)?;
         compile(reg, self)
     }
@@ -250,10 +262,14 @@ fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
     }
     let mut intervals = Vec::new();
     let mut interval_ends = vec![Vec::new(); reg.milestones().len()];
+    let mut interval_starts = vec![Vec::new(); reg.milestones().len()];
+    let mut interval_milestones = Vec::new();
     for (name, iv) in &b.intervals {
         let from = reg.milestone_named(&format!("intervals.{name}.from"), &iv.from)?;
         let to = reg.milestone_named(&format!("intervals.{name}.to"), &iv.to)?;
         interval_ends[to as usize].push((intervals.len(), from));
+        interval_starts[from as usize].push((intervals.len(), to));
+        interval_milestones.push((from, to));
         intervals.push(name.clone());
     }
     if let Some(r) = &b.report {
@@ -282,8 +298,13 @@ fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
         milestones,
         intervals,
         interval_ends,
+        interval_starts,
+        interval_milestones,
         horizon: run.horizon,
         warmup: run.warmup,
+        preroll: run.preroll,
+        preroll_auto: false,
+        drain: run.drain,
         description: b,
     };
     model.check_instant_cycles()?;

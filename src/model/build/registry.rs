@@ -143,7 +143,7 @@ impl Registry {
         if b.sinks.is_empty() {
             return Err(Error::scenario("sinks", "at least one sink is required"));
         }
-        let calendar = Calendar::new(b.simulation.start.0);
+        let calendar = Calendar::new(b.simulation.run_start());
         // Replayed logs are put on the model's clock once, here.
         let mut replays = BTreeMap::new();
         for (name, s) in &b.sources {

@@ -1,6 +1,20 @@
-//! The `[simulation]` table: run length, warm-up, calendar start and the
+//! The `[simulation]` table: the observed window (calendar start, horizon,
+//! warm-up), the pre-roll before it and the drain after it, and the
 //! sampling of time series, in the units a user writes (hours, minutes),
 //! checked here and only here, and converted to [`SimTime`] once.
+//!
+//! # The run clock
+//! A run starts `preroll_h` before `start`, on the scenario's own calendar
+//! (the demand, shifts and dated factors of the days before), so the
+//! observed window opens on a centre already holding the orders a real
+//! one would hold. On the run clock (time zero = `start − preroll_h`):
+//!
+//! ```text
+//! 0 ─ pre-roll ─ start ─ warm-up ─ window opens ─── window ─── horizon ─ drain ─┤
+//! ```
+//!
+//! Statistics cover the window; the drain (no new orders) only lets the
+//! orders that entered in the window finish, for the cohort lead times.
 
 use super::limits;
 use crate::calendar::StartTime;
@@ -26,13 +40,105 @@ pub struct RunLength {
     /// Sample queue lengths every this many minutes, for charts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample_every_min: Option<f64>,
+    /// Hours simulated before `start` on the scenario's own calendar, so
+    /// the window opens loaded (a number of hours, or `"auto"`: see
+    /// [`Preroll`]). Default 0: the run starts empty at `start`.
+    #[serde(default, skip_serializing_if = "Preroll::is_zero")]
+    pub preroll_h: Preroll,
+    /// Hours the run goes on after the horizon with no new orders, so the
+    /// orders that entered in the window can leave (their lead times are
+    /// then measured, not cut off). The run stops as soon as they have all
+    /// left. Default 0: orders still inside at the horizon count at their
+    /// age so far, and lead-time figures are lower bounds.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub drain_h: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+/// How long a run goes before its calendar start (`simulation.preroll_h`).
+///
+/// In files, a number of hours (`preroll_h = 120`) or `"auto"`: the
+/// longest path through the network, each stage at the 99th percentile of
+/// its service or delay time (waits not counted), rounded up to whole days
+/// and at least one day. The rule is a floor: check it with the start-up
+/// check (`cbec-sim run --check-startup`), which doubles the pre-roll and
+/// compares the headline KPIs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Preroll {
+    /// This many hours.
+    Hours(f64),
+    /// Chosen from the model (see the type's docs).
+    Auto,
+}
+
+impl Default for Preroll {
+    fn default() -> Self {
+        Preroll::Hours(0.0)
+    }
+}
+
+impl Preroll {
+    fn is_zero(&self) -> bool {
+        *self == Preroll::Hours(0.0)
+    }
+}
+
+impl Serialize for Preroll {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Preroll::Hours(h) => s.serialize_f64(*h),
+            Preroll::Auto => s.serialize_str("auto"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Preroll {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Preroll;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number of hours or \"auto\"")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Preroll, E> {
+                Ok(Preroll::Hours(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Preroll, E> {
+                Ok(Preroll::Hours(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Preroll, E> {
+                Ok(Preroll::Hours(v as f64))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Preroll, E> {
+                if v == "auto" {
+                    Ok(Preroll::Auto)
+                } else {
+                    Err(E::custom(format!(
+                        "expected a number of hours or \"auto\", got \"{}\"",
+                        crate::excerpt::excerpt(v, 40)
+                    )))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A run length checked and on the simulation clock.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct CompiledRunLength {
+    /// The pre-roll: the calendar start on the run clock.
+    pub(crate) preroll: SimTime,
+    /// The end of the window on the run clock (pre-roll included).
     pub(crate) horizon: Option<SimTime>,
+    /// The opening of the window on the run clock (pre-roll included).
     pub(crate) warmup: SimTime,
+    /// The longest drain after the horizon.
+    pub(crate) drain: SimTime,
     pub(crate) sample_every: Option<SimTime>,
 }
 
@@ -42,6 +148,39 @@ impl RunLength {
     /// run can afford. Errors name the `simulation.*` field and the value
     /// in its own unit.
     pub(crate) fn compile(&self) -> Result<CompiledRunLength> {
+        let preroll = match self.preroll_h {
+            Preroll::Hours(p) if p.is_finite() && p >= 0.0 => {
+                limits::horizon("simulation.preroll_h", p)?;
+                p
+            }
+            Preroll::Hours(p) => {
+                return Err(Error::scenario(
+                    "simulation.preroll_h",
+                    format!("must be finite and at least 0, got {p}"),
+                ));
+            }
+            Preroll::Auto => {
+                return Err(Error::scenario(
+                    "simulation.preroll_h",
+                    "\"auto\" is resolved when the model is built; compile it through ModelBuilder::build",
+                ));
+            }
+        };
+        let d = self.drain_h;
+        if !(d.is_finite() && d >= 0.0) {
+            return Err(Error::scenario(
+                "simulation.drain_h",
+                format!("must be finite and at least 0, got {d}"),
+            ));
+        }
+        if d > 0.0 && self.horizon_h.is_none() {
+            return Err(Error::scenario(
+                "simulation.drain_h",
+                format!(
+                    "needs simulation.horizon_h: a run without one already goes on until every order has left, got {d}"
+                ),
+            ));
+        }
         let horizon = match self.horizon_h {
             Some(h) if h.is_finite() && h > 0.0 => {
                 limits::horizon("simulation.horizon_h", h)?;
@@ -88,12 +227,40 @@ impl RunLength {
             }
             None => None,
         };
+        let whole = preroll + self.horizon_h.unwrap_or(0.0) + d;
+        if preroll > 0.0 || d > 0.0 {
+            limits::horizon(
+                if d > 0.0 {
+                    "simulation.drain_h"
+                } else {
+                    "simulation.preroll_h"
+                },
+                whole,
+            )?;
+        }
         self.check_calendar_covers(horizon)?;
+        let p = SimTime::from_hours(preroll);
         Ok(CompiledRunLength {
-            horizon,
-            warmup: SimTime::from_hours(w),
+            preroll: p,
+            horizon: horizon.map(|h| SimTime::from_hours(preroll + h.hours())),
+            warmup: SimTime::from_hours(preroll + w),
+            drain: SimTime::from_hours(d),
             sample_every,
         })
+    }
+
+    /// The local date and time at which a run starts: `start` less the
+    /// pre-roll (a pre-roll still `"auto"` counts as 0).
+    #[must_use]
+    pub fn run_start(&self) -> jiff::civil::DateTime {
+        let p = match self.preroll_h {
+            Preroll::Hours(p) if p.is_finite() && p >= 0.0 => p,
+            _ => 0.0,
+        };
+        self.start
+            .0
+            .checked_sub(jiff::SignedDuration::from_secs_f64(p * 3600.0))
+            .unwrap_or(jiff::civil::DateTime::MIN)
     }
 }
 
@@ -108,7 +275,28 @@ impl RunLength {
     /// word.
     fn check_calendar_covers(&self, horizon: Option<SimTime>) -> Result<()> {
         let start = self.start.0;
+        if let Preroll::Hours(p) = self.preroll_h
+            && start
+                .checked_sub(jiff::SignedDuration::from_secs_f64(p * 3600.0))
+                .is_err()
+        {
+            return Err(Error::scenario(
+                "simulation.preroll_h",
+                format!(
+                    "{start} less a pre-roll of {p} h is before the calendar's first instant {}; give a shorter pre-roll",
+                    jiff::civil::DateTime::MIN.strftime("%Y-%m-%dT%H:%M:%S")
+                ),
+            ));
+        }
         let (span, what) = match horizon {
+            Some(h) if self.drain_h > 0.0 => (
+                jiff::SignedDuration::from_secs_f64(h.secs() + self.drain_h * 3600.0),
+                format!(
+                    "the horizon of {} h and the drain of {} h",
+                    h.hours(),
+                    self.drain_h
+                ),
+            ),
             Some(h) => (
                 jiff::SignedDuration::from_secs_f64(h.secs()),
                 format!("the horizon of {} h", h.hours()),

@@ -19,6 +19,7 @@
 mod flow;
 mod observe;
 
+use super::daily::DailyState;
 use super::dispatch::DispatchState;
 use super::interval::IntervalState;
 use super::order::Orders;
@@ -102,6 +103,17 @@ pub struct Simulation<'m> {
     pub(crate) tax: TaxSummary,
     pub(crate) events: u64,
     pub(crate) observed_from: SimTime,
+    /// The end of the window (the horizon on the run clock; never without one).
+    pub(crate) window_end: SimTime,
+    /// Orders in the system when the window opened.
+    pub(crate) in_system_at_start: u64,
+    /// The daily series.
+    pub(crate) daily: DailyState,
+    /// Cohort orders (of any interval) still inside: the drain stops at 0.
+    pub(crate) cohort_open: u64,
+    /// Set once the window has closed and the drain runs: sources create
+    /// no more orders.
+    pub(crate) arrivals_closed: bool,
     /// Orders that left a station or vehicle at the current time, waiting to
     /// arrive at their next node once every completion and capacity change
     /// at this time is done.
@@ -163,6 +175,11 @@ impl<'m> Simulation<'m> {
             series: model.sample_every.map(|_| TimeSeries::new(model)),
             events: 0,
             observed_from: SimTime::ZERO,
+            window_end: model.horizon.unwrap_or(SimTime::from_secs(f64::MAX)),
+            in_system_at_start: 0,
+            daily: DailyState::default(),
+            cohort_open: 0,
+            arrivals_closed: false,
             moving: VecDeque::with_capacity(16),
         };
         sim.schedule_first_events();
@@ -224,10 +241,20 @@ impl<'m> Simulation<'m> {
 
     /// Processes the next event, if any, and returns its time.
     pub fn step(&mut self) -> Option<SimTime> {
+        if self.calendar.peek_time()? > self.daily.next_tick {
+            // Hourly ticks observe the state after every event at their
+            // time: they run as the first later event comes up.
+            let t = self.calendar.peek_time()?;
+            self.ticks_before(t, false);
+        }
         let (now, event) = self.calendar.pop()?;
         self.events += 1;
         match event {
-            Event::Arrival { source } => self.arrival(source as usize, now),
+            Event::Arrival { source } => {
+                if !self.arrivals_closed {
+                    self.arrival(source as usize, now);
+                }
+            }
             Event::ServiceEnd { station, order } => self.service_end(station as usize, order, now),
             Event::Renege { station, order } => self.renege(station as usize, order, now),
             Event::ShiftChange { station } => self.shift_change(station as usize, now),
@@ -262,23 +289,52 @@ impl<'m> Simulation<'m> {
             }
             self.step();
         }
+        self.ticks_before(t, true);
         self.calendar.advance_to(t);
     }
 
     /// Runs to the model's horizon (or, without one, until no event is
-    /// left) and summarises the run.
+    /// left) and summarises the run. With a drain (`simulation.drain_h`),
+    /// the run then goes on without new orders until the window's cohorts
+    /// have left or the drain ends; only the cohorts' figures take in what
+    /// happens then.
     pub fn run(mut self) -> RunSummary {
-        let stop = match self.model.horizon {
+        match self.model.horizon {
             Some(h) => {
                 self.run_until(h);
-                StopReason::Horizon
+                self.close_day(h);
+                let mut summary = self.summary_with(StopReason::Horizon);
+                if self.model.drain > SimTime::ZERO && self.cohort_open > 0 {
+                    self.drain(h + self.model.drain);
+                    let now = self.calendar.now();
+                    for (s, c) in summary.intervals.iter_mut().zip(self.cohorts(now)) {
+                        s.cohort = c;
+                    }
+                    summary.drained_to = Some(now);
+                }
+                summary
             }
             None => {
                 while self.step().is_some() {}
-                StopReason::Drained
+                self.summary_with(StopReason::Drained)
             }
-        };
-        self.summary_with(stop)
+        }
+    }
+
+    /// Runs without new orders until no cohort order is inside or `until`.
+    fn drain(&mut self, until: SimTime) {
+        self.arrivals_closed = true;
+        while self.cohort_open > 0 {
+            match self.calendar.peek_time() {
+                Some(t) if t <= until => {
+                    self.step();
+                }
+                _ => {
+                    self.calendar.advance_to(until);
+                    break;
+                }
+            }
+        }
     }
 
     /// Summarises the run so far, as if it stopped now.

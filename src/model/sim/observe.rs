@@ -73,6 +73,7 @@ impl Simulation<'_> {
             self.calendar
                 .schedule(SimTime::ZERO, EventClass::Observe, Event::Sample);
         }
+        self.schedule_first_tick();
     }
 
     /// Records the number of orders in the system after a change at `now`.
@@ -96,9 +97,13 @@ impl Simulation<'_> {
         for s in &mut self.sinks {
             s.restart();
         }
-        for i in &mut self.intervals {
-            i.restart();
+        let open = self.open_intervals();
+        for (i, o) in self.intervals.iter_mut().zip(open) {
+            i.restart(o);
         }
+        self.cohort_open = 0;
+        self.in_system_at_start = self.orders.live() as u64;
+        self.daily.restart(now);
         self.network.restart(now);
         self.tax = TaxSummary::default();
     }
@@ -194,21 +199,30 @@ impl Simulation<'_> {
                     by_class: st.by_class.clone(),
                 })
                 .collect(),
-            intervals: m
-                .intervals
-                .iter()
-                .zip(&self.intervals)
-                .map(|(name, st)| IntervalSummary {
-                    name: name.clone(),
-                    duration: st.duration,
-                    duration_hist: st.hist.clone(),
-                })
-                .collect(),
+            intervals: {
+                let open = self.open_intervals();
+                m.intervals
+                    .iter()
+                    .zip(&self.intervals)
+                    .zip(open.into_iter().zip(self.cohorts(now)))
+                    .map(|((name, st), (open_at_end, cohort))| IntervalSummary {
+                        name: name.clone(),
+                        duration: st.duration,
+                        duration_hist: st.hist.clone(),
+                        open_at_start: st.cohort.open_at_start,
+                        open_at_end,
+                        left_without: st.cohort.left_without,
+                        cohort,
+                    })
+                    .collect()
+            },
             network: NetworkSummary {
                 entered: self.network.entered,
                 time_in_system: self.network.time_in_system,
                 time_in_system_hist: self.network.hist.clone(),
                 in_system: self.network.in_system.finish(now),
+                in_system_at_start: self.in_system_at_start,
+                left: self.sinks.iter().map(|s| s.count).sum(),
             },
             conservation: Conservation {
                 entered: self.orders.created_count(),
@@ -216,6 +230,9 @@ impl Simulation<'_> {
                 in_system: self.orders.live() as u64,
             },
             series: self.series.clone(),
+            days: self.daily.finish().0,
+            hourly: self.daily.finish().1,
+            drained_to: None,
             tax: m.tax.as_ref().map(|_| self.tax),
             report: m.report.clone(),
         }
