@@ -9,7 +9,8 @@ use super::replications::{Replications, Seed};
 use super::run_replications;
 use crate::error::Result;
 use crate::model::{Model, RunSummary};
-use crate::stats::OnlineMoments;
+use crate::stats::{DurationHistogram, OnlineMoments};
+use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 
 /// The effect of a variant on one KPI: the paired difference variant −
@@ -34,6 +35,11 @@ pub struct Difference {
     pub effect: KpiEstimate,
     /// `1 − Var(d) / (Var(baseline) + Var(variant))`.
     pub variance_reduction: Option<f64>,
+    /// For a quantile KPI, in its unit: the width of the histogram bucket
+    /// at the larger of the two means. An effect no larger than this is
+    /// [`Verdict::BelowResolution`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<f64>,
 }
 
 /// How an effect reads against zero.
@@ -51,6 +57,10 @@ pub enum Verdict {
     Increase,
     /// The whole interval is below zero.
     Decrease,
+    /// A quantile whose mean effect is within one bucket of the histogram
+    /// it is read from (see [`Difference::resolution`]): the instrument
+    /// cannot tell it from no effect, however narrow its interval.
+    BelowResolution,
     /// Too few paired values to tell.
     Undefined,
 }
@@ -62,6 +72,7 @@ impl std::fmt::Display for Verdict {
             Verdict::Indistinguishable => "~0",
             Verdict::Increase => "up",
             Verdict::Decrease => "down",
+            Verdict::BelowResolution => "<res",
             Verdict::Undefined => "n/a",
         })
     }
@@ -85,6 +96,11 @@ impl Difference {
         let e = &self.effect;
         match (e.mean, e.std_dev, e.half_width_95) {
             (Some(m), Some(sd), _) if m == 0.0 && sd == 0.0 => Verdict::Identical,
+            (Some(m), _, Some(h))
+                if m.abs() > h && self.resolution.is_some_and(|r| m.abs() <= r) =>
+            {
+                Verdict::BelowResolution
+            }
             (Some(m), _, Some(h)) if m.abs() <= h => Verdict::Indistinguishable,
             (Some(m), _, Some(_)) if m > 0.0 => Verdict::Increase,
             (Some(_), _, Some(_)) => Verdict::Decrease,
@@ -155,20 +171,70 @@ pub fn differences(baseline: &[RunSummary], variant: &[RunSummary]) -> Vec<Diffe
                 (Some(vd), Some(vb), Some(vv)) if vb + vv > 0.0 => Some(1.0 - vd / (vb + vv)),
                 _ => None,
             };
+            let (baseline, variant) = (
+                KpiEstimate::from_values(name, b),
+                KpiEstimate::from_values(name, v),
+            );
+            let resolution = match (baseline.mean, variant.mean) {
+                (Some(x), Some(y)) => quantile_resolution(name, x.abs().max(y.abs())),
+                _ => None,
+            };
             Difference {
                 name: name.to_string(),
-                baseline: KpiEstimate::from_values(name, b),
-                variant: KpiEstimate::from_values(name, v),
+                baseline,
+                variant,
                 effect: KpiEstimate::from_values(name, d),
                 variance_reduction,
+                resolution,
             }
         })
         .collect()
 }
 
+/// For a quantile KPI (a name with `_p50_`, `_p90_`, `_p95_` or `_p99_`
+/// before its unit `h` or `min`, as every quantile in the catalogue), the
+/// width of the [`DurationHistogram`] bucket holding `value`, in the KPI's
+/// unit; `None` for any other KPI.
+#[must_use]
+pub fn quantile_resolution(name: &str, value: f64) -> Option<f64> {
+    let is_quantile = ["_p50_", "_p90_", "_p95_", "_p99_"]
+        .iter()
+        .any(|q| name.contains(q));
+    let secs_per_unit = if name.ends_with("_h") {
+        3600.0
+    } else if name.ends_with("_min") {
+        60.0
+    } else {
+        return None;
+    };
+    if !is_quantile || !value.is_finite() {
+        return None;
+    }
+    let width = DurationHistogram::new().resolution_at(SimTime::from_secs(value * secs_per_unit));
+    Some(width.secs() / secs_per_unit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quantile_effect_of_one_bucket_is_below_resolution() {
+        // The lead-time p50 of the Double 11 week, 7.4 h: buckets there are
+        // 2^27 µs = 134 s = 0.0373 h wide; every replication moved by one.
+        let r = quantile_resolution("lead_time_p50_h", 7.4).unwrap();
+        assert!((r - 134.217728 / 3600.0).abs() < 1e-9, "{r}");
+        let mut d = difference(&[r, r, r]);
+        d.resolution = Some(r);
+        assert_eq!(d.verdict(), Verdict::BelowResolution);
+        assert_eq!(Verdict::BelowResolution.to_string(), "<res");
+        let mut two = difference(&[2.0 * r, 2.0 * r, 2.0 * r]);
+        two.resolution = Some(r);
+        assert_eq!(two.verdict(), Verdict::Increase);
+        assert_eq!(quantile_resolution("lead_time_mean_h", 7.4), None);
+        assert_eq!(quantile_resolution("desk.utilization", 0.5), None);
+        assert!(quantile_resolution("desk.wait_p95_min", 30.0).unwrap() <= 30.0 / 128.0);
+    }
 
     fn difference(effects: &[f64]) -> Difference {
         let e = KpiEstimate::from_values("k", effects.iter().map(|x| Some(*x)));
@@ -178,6 +244,7 @@ mod tests {
             variant: e.clone(),
             effect: e,
             variance_reduction: None,
+            resolution: None,
         }
     }
 

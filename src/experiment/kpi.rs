@@ -5,11 +5,11 @@
 //! [`Error::UnknownKpi`] with the closest valid one), so user code looks
 //! KPIs up by handle rather than by matching strings.
 
+use super::planner::planner_entries;
 use crate::error::{Error, Result};
-use crate::model::{Model, ReportSpec, RunSummary, Simulation, StationSummary};
+use crate::model::{Model, RunSummary, Simulation, StationSummary};
 use crate::scenario::closest;
 use crate::stats::{DurationHistogram, OnlineMoments};
-use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 
 /// One KPI estimated across replications.
@@ -108,7 +108,7 @@ pub(crate) fn kpi_index<'a>(
 }
 
 /// How to read one KPI from a run.
-type Reader = Box<dyn Fn(&RunSummary) -> Option<f64> + Send + Sync>;
+pub(super) type Reader = Box<dyn Fn(&RunSummary) -> Option<f64> + Send + Sync>;
 
 /// How to read one KPI from a station's summary.
 type StationKpi = fn(&StationSummary) -> Option<f64>;
@@ -131,11 +131,11 @@ impl std::fmt::Debug for KpiCatalogue {
 /// The quantiles offered beside each mean time: (name part, level).
 const QUANTILES: [(&str, f64); 4] = [("p50", 0.50), ("p90", 0.90), ("p95", 0.95), ("p99", 0.99)];
 
-fn minutes(secs: Option<f64>) -> Option<f64> {
+pub(super) fn minutes(secs: Option<f64>) -> Option<f64> {
     secs.map(|s| s / 60.0)
 }
 
-fn observed_days(r: &RunSummary) -> Option<f64> {
+pub(super) fn observed_days(r: &RunSummary) -> Option<f64> {
     let d = r.network.in_system.duration / 86_400.0;
     (d > 0.0).then_some(d)
 }
@@ -150,8 +150,10 @@ impl KpiCatalogue {
     /// histograms within 1%):
     /// - network: `network.time_in_system_mean_min`,
     ///   `network.time_in_system_{p50,p90,p95,p99}_min`,
-    ///   `network.in_system_mean`, `network.in_system_at_end`,
-    ///   `network.entered_per_day`;
+    ///   `network.in_system_mean` (L), `network.in_system_at_start` and
+    ///   `network.in_system_at_end` (the orders inside as the window opens
+    ///   and closes: over a finite window `L = λW` holds only up to them),
+    ///   `network.entered_per_day`, `network.left_per_day`;
     /// - per station or delay: `<name>.wait_mean_min`,
     ///   `.wait_{p50,p90,p95,p99}_min`, `.prob_wait` (among admitted
     ///   orders), `.queue_mean` (Lq), `.in_station_mean` (L),
@@ -194,8 +196,16 @@ impl KpiCatalogue {
                 Box::new(|r| r.network.in_system.mean()),
             ),
             (
+                "network.in_system_at_start".into(),
+                Box::new(|r| Some(r.network.in_system_at_start as f64)),
+            ),
+            (
                 "network.in_system_at_end".into(),
                 Box::new(|r| Some(r.conservation.in_system as f64)),
+            ),
+            (
+                "network.left_per_day".into(),
+                Box::new(|r| Some(r.network.left as f64 / observed_days(r)?)),
             ),
             (
                 "network.entered_per_day".into(),
@@ -387,126 +397,6 @@ impl KpiCatalogue {
             .map(|r| self.entries.iter().map(|(_, f)| f(r)).collect())
             .collect()
     }
-}
-
-/// The planner KPI names for `spec`, in catalogue order.
-///
-/// - `orders_released_per_day`: completions of the `released` interval per
-///   observed day;
-/// - `lead_time_mean_h`, `lead_time_p50_h`, `lead_time_p95_h`,
-///   `lead_time_p99_h`: the `lead_time` interval;
-/// - `lead_time_within_24h_share`, `lead_time_within_48h_share`: the share
-///   of orders that completed the lead-time interval in the observed span
-///   whose lead time was at most 24 h (48 h). Orders still inside at the
-///   end are not in it: read it with `backlog_at_end`;
-/// - `clearance_mean_min`, `clearance_p95_min`: the `clearance` interval;
-/// - `backlog_at_end`: orders in the system when the run ends;
-/// - `tax_collected_cny`: the composite CBEC tax assessed, if the model
-///   has a tax;
-/// - `utilization_<label>` per resource; `rejected_<cause>` and
-///   `cancelled_<cause>`: orders that reached each cause's sink in the
-///   observed span;
-/// - per further lead time `<label>`: `<label>_per_day`, `<label>_p95_h`,
-///   `<label>_within_24h_share`.
-#[must_use]
-pub fn planner_kpi_names(spec: &ReportSpec, with_tax: bool) -> Vec<String> {
-    let mut names: Vec<String> = [
-        "orders_released_per_day",
-        "lead_time_mean_h",
-        "lead_time_p50_h",
-        "lead_time_p95_h",
-        "lead_time_p99_h",
-        "lead_time_within_24h_share",
-        "lead_time_within_48h_share",
-        "clearance_mean_min",
-        "clearance_p95_min",
-        "backlog_at_end",
-    ]
-    .map(String::from)
-    .to_vec();
-    if with_tax {
-        names.push("tax_collected_cny".into());
-    }
-    names.extend(spec.utilization.keys().map(|l| format!("utilization_{l}")));
-    names.extend(spec.rejects.keys().map(|l| format!("rejected_{l}")));
-    names.extend(spec.cancellations.keys().map(|l| format!("cancelled_{l}")));
-    for l in spec.lead_times.keys() {
-        names.push(format!("{l}_per_day"));
-        names.push(format!("{l}_p95_h"));
-        names.push(format!("{l}_within_24h_share"));
-    }
-    names
-}
-
-/// An interval's duration quantile `q`, hours.
-fn interval_quantile_h(r: &RunSummary, name: &str, q: f64) -> Option<f64> {
-    r.interval(name)?
-        .duration_hist
-        .quantile(q)
-        .map(|t| t.hours())
-}
-
-/// The share of an interval's durations at or below `hours`.
-fn interval_within(r: &RunSummary, name: &str, hours: f64) -> Option<f64> {
-    r.interval(name)?
-        .duration_hist
-        .share_at_or_below(SimTime::from_hours(hours))
-}
-
-/// Completions of an interval per observed day.
-fn interval_per_day(r: &RunSummary, name: &str) -> Option<f64> {
-    Some(r.interval(name)?.duration.count() as f64 / observed_days(r)?)
-}
-
-fn planner_entries(spec: &ReportSpec, example: &RunSummary) -> Vec<(String, Reader)> {
-    let names = planner_kpi_names(spec, example.tax.is_some());
-    let mut readers: Vec<Reader> = Vec::with_capacity(names.len());
-    let (released, lead, clearance) = (
-        spec.released.clone(),
-        spec.lead_time.clone(),
-        spec.clearance.clone(),
-    );
-    readers.push(Box::new(move |r| interval_per_day(r, &released)));
-    let l = lead.clone();
-    readers.push(Box::new(move |r| {
-        Some(r.interval(&l)?.duration.mean()? / 3600.0)
-    }));
-    for q in [0.5, 0.95, 0.99] {
-        let l = lead.clone();
-        readers.push(Box::new(move |r| interval_quantile_h(r, &l, q)));
-    }
-    for h in [24.0, 48.0] {
-        let l = lead.clone();
-        readers.push(Box::new(move |r| interval_within(r, &l, h)));
-    }
-    let c = clearance.clone();
-    readers.push(Box::new(move |r| minutes(r.interval(&c)?.duration.mean())));
-    readers.push(Box::new(move |r| {
-        r.interval(&clearance)?
-            .duration_hist
-            .quantile(0.95)
-            .map(|t| t.minutes())
-    }));
-    readers.push(Box::new(|r| Some(r.conservation.in_system as f64)));
-    if example.tax.is_some() {
-        readers.push(Box::new(|r| Some(r.tax?.total_cny)));
-    }
-    for station in spec.utilization.values() {
-        let s = station.clone();
-        readers.push(Box::new(move |r| r.station(&s)?.utilization()));
-    }
-    for sink in spec.rejects.values().chain(spec.cancellations.values()) {
-        let k = sink.clone();
-        readers.push(Box::new(move |r| Some(r.sink(&k)?.count as f64)));
-    }
-    for interval in spec.lead_times.values() {
-        let (a, b, c) = (interval.clone(), interval.clone(), interval.clone());
-        readers.push(Box::new(move |r| interval_per_day(r, &a)));
-        readers.push(Box::new(move |r| interval_quantile_h(r, &b, 0.95)));
-        readers.push(Box::new(move |r| interval_within(r, &c, 24.0)));
-    }
-    debug_assert_eq!(names.len(), readers.len());
-    names.into_iter().zip(readers).collect()
 }
 
 /// A warning if the backlog grew through the run: the orders in the system

@@ -21,26 +21,28 @@
 mod compare;
 mod designs;
 mod kpi;
+mod planner;
 mod replications;
 mod runner;
 mod shard;
+mod startup;
 mod stopping;
 mod warmup;
 
-pub use compare::{Difference, Verdict, compare, differences};
+pub use compare::{Difference, Verdict, compare, differences, quantile_resolution};
 pub use designs::{
     Effect, Factorial, Sweep, SweepPoint, Target, factorial, factorial_all, sweep, sweep_with_stop,
 };
 pub(crate) use kpi::kpi_index;
-pub use kpi::{
-    KpiCatalogue, KpiEstimate, KpiId, growing_backlog, planner_kpi_names, pooled_time_in_system,
-};
+pub use kpi::{KpiCatalogue, KpiEstimate, KpiId, growing_backlog, pooled_time_in_system};
+pub use planner::planner_kpi_names;
 pub use replications::{Replications, Seed};
 pub use runner::{Experiment, ExperimentResult};
 pub use shard::{
     CHUNK, MAX_SHARD_FILE_BYTES, MAX_SHARD_ITEMS, SHARD_FORMAT_VERSION, ShardResult,
     model_fingerprint,
 };
+pub use startup::{StartupCheck, StartupKpi, headline_kpis, startup_check};
 pub use stopping::{Precision, StopDecision};
 pub use warmup::{mser5, suggest_warmup};
 

@@ -29,8 +29,11 @@ impl Model {
     /// time (a "latest of" at the latest part's), routers, dispatch points
     /// and sinks at 0. Cycles are cut where a depth-first search from the
     /// sources closes them, so each node counts once on a path.
+    ///
+    /// This is the `"auto"` pre-roll's rule before rounding (see
+    /// [`Preroll`](crate::model::Preroll)).
     #[must_use]
-    pub(crate) fn longest_path_p99(&self) -> SimTime {
+    pub fn longest_path_p99(&self) -> SimTime {
         let n = self.nodes.len();
         let weight: Vec<f64> = (0..n)
             .map(|i| match self.nodes[i].kind {

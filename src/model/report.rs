@@ -1,6 +1,7 @@
 //! The `[report]` table: which parts of a network the planner KPIs read.
 
 use super::ModelBuilder;
+use super::arrivals::CalendarDate;
 use crate::error::{Error, Result};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 /// rejects = { over_single_limit = "rejected_single_limit" }
 /// cancellations = { by_consumer = "cancelled_by_consumer" }
 /// lead_times = { direct_mail_9610 = "direct_mail_clearance" }
+/// peak_day = 2024-11-11          # optional: the day the peak_day_* KPIs describe
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,6 +48,11 @@ pub struct ReportSpec {
     /// Further lead times: label → interval.
     #[serde(default)]
     pub lead_times: IndexMap<String, String>,
+    /// The day the `peak_day_*` KPIs describe (a date inside the observed
+    /// window, such as Double 11). Without it, each replication's own
+    /// busiest whole day by orders placed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_day: Option<CalendarDate>,
 }
 
 impl ReportSpec {
@@ -97,6 +104,34 @@ impl ReportSpec {
             ("cancellations", &self.cancellations, "sink", &sinks),
             ("lead_times", &self.lead_times, "interval", &intervals),
         ];
+        if let Some(day) = self.peak_day {
+            let run = &b.simulation;
+            let from = run
+                .start
+                .0
+                .checked_add(jiff::SignedDuration::from_secs_f64(run.warmup_h * 3600.0));
+            let to = run.horizon_h.and_then(|h| {
+                run.start
+                    .0
+                    .checked_add(jiff::SignedDuration::from_secs_f64(h * 3600.0))
+                    .ok()
+            });
+            let inside = match (from, to) {
+                (Ok(f), Some(t)) => {
+                    day.0 >= f.date() && day.0.to_datetime(jiff::civil::Time::midnight()) < t
+                }
+                _ => false,
+            };
+            if !inside {
+                return Err(Error::scenario(
+                    "report.peak_day",
+                    format!(
+                        "must be a date inside the observed window (simulation.start plus warmup_h to start plus horizon_h), got {}",
+                        day.0
+                    ),
+                ));
+            }
+        }
         for (group, map, what, names) in groups {
             for (label, name) in map {
                 let field = format!("report.{group}.{label}");

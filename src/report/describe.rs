@@ -167,9 +167,11 @@ pub fn explain_text(name: &str, scenario: &Scenario, model: &Model) -> String {
     let load = model.offered_load();
     let mut s = format!(
         "{name}: the network, with the load its inputs offer\n\
-         over {:.0} h; router rules are not followed (loads behind a limit are slight over-estimates)\n\n",
+         over {:.0} h (the whole run, pre-roll included); router rules are not followed (loads behind a limit are slight over-estimates)\n",
         load.span_h
     );
+    s.push_str(&run_clock_line(model));
+    s.push('\n');
     push_lines(
         &mut s,
         scenario.sources.iter().map(|(name, src)| {
@@ -193,6 +195,33 @@ pub fn explain_text(name: &str, scenario: &Scenario, model: &Model) -> String {
     s.push('\n');
     all_warnings(&mut s, model);
     s
+}
+
+/// The window, pre-roll and drain of a model, in one line, with the
+/// longest path the `"auto"` pre-roll reads.
+#[must_use]
+pub fn run_clock_line(model: &Model) -> String {
+    let cal = model.calendar();
+    let at = |t: crate::SimTime| cal.datetime(t).strftime("%Y-%m-%d %H:%M").to_string();
+    let window = match model.window() {
+        Some(w) => format!("window {} to {}", at(w.start), at(w.end)),
+        None => format!(
+            "window from {} until the last order leaves",
+            at(model.warmup() + model.preroll())
+        ),
+    };
+    format!(
+        "{window}; pre-roll {:.0} h{} from {}; drain up to {:.0} h; longest path at each stage's 99th percentile {:.1} h\n",
+        model.preroll().hours(),
+        if model.preroll_is_auto() {
+            " (auto)"
+        } else {
+            ""
+        },
+        at(crate::SimTime::ZERO),
+        model.drain().hours(),
+        model.longest_path_p99().hours(),
+    )
 }
 
 /// What `cbec-sim measures` prints: each measure with its press-release

@@ -1,0 +1,255 @@
+//! The planner KPIs: what a port planner reads first, each saying exactly
+//! what it counts, read from the parts the model's [`ReportSpec`] names.
+//!
+//! - **Throughput at the exit.** `orders_exited_per_day` counts orders
+//!   that completed the lead-time interval (left the zone) in the window;
+//!   customs releases are `orders_released_per_day`, a separate KPI.
+//! - **Cohort lead times.** Lead-time and clearance figures follow the
+//!   orders that *started* the interval in the window until they finish
+//!   it (with `simulation.drain_h`, after the window too). Orders still
+//!   inside when the run stops count at their age so far, so the figures
+//!   are lower bounds whenever `lead_time_still_inside_share` is above 0.
+//! - **The peak day.** `peak_day_*` describe one calendar day: the
+//!   report's `peak_day`, or each replication's busiest whole day by
+//!   orders placed.
+
+use super::kpi::{Reader, minutes, observed_days};
+use crate::model::{Cohort, DaySummary, ReportSpec, RunSummary};
+use crate::time::SimTime;
+
+/// The planner KPI names for `spec`, in catalogue order.
+///
+/// - `orders_exited_per_day`: orders that left the zone (completed the
+///   `lead_time` interval) in the window, per day;
+/// - `orders_placed_per_day`: orders that started the `lead_time`
+///   interval in the window (its cohort), per day;
+/// - `orders_released_per_day`: completions of the `released` interval
+///   per day;
+/// - `lead_time_mean_h`, `lead_time_p50_h`, `lead_time_p95_h`,
+///   `lead_time_p99_h`, `lead_time_within_24h_share`,
+///   `lead_time_within_48h_share`: the lead-time cohort (every order
+///   placed in the window, those still inside at their age so far; the
+///   shares count those as not within);
+/// - `lead_time_still_inside_share`: the share of the cohort still inside
+///   when the run stopped (above 0, the lead-time figures are lower bounds);
+/// - `clearance_mean_min`, `clearance_p95_min`: the clearance cohort;
+/// - `backlog_at_start`, `backlog_at_end`: orders in the system as the
+///   window opens and closes;
+/// - `tax_collected_cny`: the composite CBEC tax assessed in the window, if
+///   the model has a tax;
+/// - `utilization_<label>` per resource; `rejected_<cause>` and
+///   `cancelled_<cause>`: orders that reached each cause's sink in the
+///   window;
+/// - per further lead time `<label>`: `<label>_per_day` (completions),
+///   `<label>_p95_h` and `<label>_within_24h_share` (its cohort);
+/// - the peak day: `peak_day_orders_placed`, `peak_day_orders_exited`,
+///   `peak_day_backlog_at_end`, `peak_day_utilization_<label>` per
+///   resource, `peak_backlog_clear_h` (hours from the end of the peak day
+///   until the orders in the system first fall back to their number at its
+///   start, at whole hours; undefined if not within the window) and
+///   `peak_backlog_cleared` (1 if they did, else 0: its mean is the share
+///   of replications).
+#[must_use]
+pub fn planner_kpi_names(spec: &ReportSpec, with_tax: bool) -> Vec<String> {
+    let mut names: Vec<String> = [
+        "orders_exited_per_day",
+        "orders_placed_per_day",
+        "orders_released_per_day",
+        "lead_time_mean_h",
+        "lead_time_p50_h",
+        "lead_time_p95_h",
+        "lead_time_p99_h",
+        "lead_time_within_24h_share",
+        "lead_time_within_48h_share",
+        "lead_time_still_inside_share",
+        "clearance_mean_min",
+        "clearance_p95_min",
+        "backlog_at_start",
+        "backlog_at_end",
+    ]
+    .map(String::from)
+    .to_vec();
+    if with_tax {
+        names.push("tax_collected_cny".into());
+    }
+    names.extend(spec.utilization.keys().map(|l| format!("utilization_{l}")));
+    names.extend(spec.rejects.keys().map(|l| format!("rejected_{l}")));
+    names.extend(spec.cancellations.keys().map(|l| format!("cancelled_{l}")));
+    for l in spec.lead_times.keys() {
+        names.push(format!("{l}_per_day"));
+        names.push(format!("{l}_p95_h"));
+        names.push(format!("{l}_within_24h_share"));
+    }
+    names.extend(
+        [
+            "peak_day_orders_placed",
+            "peak_day_orders_exited",
+            "peak_day_backlog_at_end",
+        ]
+        .map(String::from),
+    );
+    names.extend(
+        spec.utilization
+            .keys()
+            .map(|l| format!("peak_day_utilization_{l}")),
+    );
+    names.push("peak_backlog_clear_h".into());
+    names.push("peak_backlog_cleared".into());
+    names
+}
+
+/// The cohort of interval `name`.
+fn cohort<'a>(r: &'a RunSummary, name: &str) -> Option<&'a Cohort> {
+    Some(&r.interval(name)?.cohort)
+}
+
+/// Completions of an interval per observed day.
+fn interval_per_day(r: &RunSummary, name: &str) -> Option<f64> {
+    Some(r.interval(name)?.duration.count() as f64 / observed_days(r)?)
+}
+
+/// The position of interval `name` among the run's intervals.
+fn interval_index(r: &RunSummary, name: &str) -> Option<usize> {
+    r.intervals.iter().position(|i| i.name == name)
+}
+
+/// The peak day of run `r`: the named date, or the whole day with the
+/// most starts of interval `placed` (the first of equals). With its index.
+pub(crate) fn peak_day<'a>(
+    r: &'a RunSummary,
+    spec: &ReportSpec,
+    placed: usize,
+) -> Option<(usize, &'a DaySummary)> {
+    if let Some(day) = spec.peak_day {
+        let date = day.0.to_string();
+        return r.days.iter().enumerate().find(|(_, d)| d.date == date);
+    }
+    let whole = |d: &&DaySummary| (d.to - d.from).hours() >= 24.0 - 1e-9;
+    let any_whole = r.days.iter().any(|d| whole(&d));
+    r.days
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !any_whole || whole(d))
+        .rev()
+        .max_by_key(|(_, d)| d.intervals.get(placed).map_or(0, |c| c.started))
+}
+
+/// Hours from the end of day `i` until the orders in the system first fall
+/// back to their number at its start (at whole hours, within the window).
+fn clear_hours(r: &RunSummary, i: usize) -> Option<f64> {
+    let day = &r.days[i];
+    let level = match i {
+        0 => r.network.in_system_at_start,
+        _ => r.days[i - 1].in_system_at_end,
+    };
+    r.hourly
+        .times
+        .iter()
+        .zip(&r.hourly.in_system)
+        .find(|(t, n)| **t >= day.to && **n <= level)
+        .map(|(t, _)| (*t - day.to).hours())
+}
+
+pub(super) fn planner_entries(spec: &ReportSpec, example: &RunSummary) -> Vec<(String, Reader)> {
+    let names = planner_kpi_names(spec, example.tax.is_some());
+    let mut readers: Vec<Reader> = Vec::with_capacity(names.len());
+    let (released, lead, clearance) = (
+        spec.released.clone(),
+        spec.lead_time.clone(),
+        spec.clearance.clone(),
+    );
+    let l = lead.clone();
+    readers.push(Box::new(move |r| interval_per_day(r, &l)));
+    let l = lead.clone();
+    readers.push(Box::new(move |r| {
+        Some(cohort(r, &l)?.started as f64 / observed_days(r)?)
+    }));
+    readers.push(Box::new(move |r| interval_per_day(r, &released)));
+    let l = lead.clone();
+    readers.push(Box::new(move |r| Some(cohort(r, &l)?.mean()? / 3600.0)));
+    for q in [0.5, 0.95, 0.99] {
+        let l = lead.clone();
+        readers.push(Box::new(move |r| Some(cohort(r, &l)?.quantile(q)?.hours())));
+    }
+    for h in [24.0, 48.0] {
+        let l = lead.clone();
+        readers.push(Box::new(move |r| {
+            cohort(r, &l)?.share_within(SimTime::from_hours(h))
+        }));
+    }
+    let l = lead.clone();
+    readers.push(Box::new(move |r| cohort(r, &l)?.inside_share()));
+    let c = clearance.clone();
+    readers.push(Box::new(move |r| minutes(cohort(r, &c)?.mean())));
+    readers.push(Box::new(move |r| {
+        Some(cohort(r, &clearance)?.quantile(0.95)?.minutes())
+    }));
+    readers.push(Box::new(|r| Some(r.network.in_system_at_start as f64)));
+    readers.push(Box::new(|r| Some(r.conservation.in_system as f64)));
+    if example.tax.is_some() {
+        readers.push(Box::new(|r| Some(r.tax?.total_cny)));
+    }
+    for station in spec.utilization.values() {
+        let s = station.clone();
+        readers.push(Box::new(move |r| r.station(&s)?.utilization()));
+    }
+    for sink in spec.rejects.values().chain(spec.cancellations.values()) {
+        let k = sink.clone();
+        readers.push(Box::new(move |r| Some(r.sink(&k)?.count as f64)));
+    }
+    for interval in spec.lead_times.values() {
+        let (a, b, c) = (interval.clone(), interval.clone(), interval.clone());
+        readers.push(Box::new(move |r| interval_per_day(r, &a)));
+        readers.push(Box::new(move |r| {
+            Some(cohort(r, &b)?.quantile(0.95)?.hours())
+        }));
+        readers.push(Box::new(move |r| {
+            cohort(r, &c)?.share_within(SimTime::from_hours(24.0))
+        }));
+    }
+    // The peak day: each reader finds it again (a few days to scan).
+    let peak = |spec: &ReportSpec, lead: &str| {
+        let (spec, lead) = (spec.clone(), lead.to_string());
+        move |r: &RunSummary| -> Option<(usize, usize)> {
+            let placed = interval_index(r, &lead)?;
+            let (i, _) = peak_day(r, &spec, placed)?;
+            Some((i, placed))
+        }
+    };
+    let p = peak(spec, &lead);
+    readers.push(Box::new(move |r| {
+        let (i, iv) = p(r)?;
+        Some(r.days[i].intervals[iv].started as f64)
+    }));
+    let p = peak(spec, &lead);
+    readers.push(Box::new(move |r| {
+        let (i, iv) = p(r)?;
+        Some(r.days[i].intervals[iv].completed as f64)
+    }));
+    let p = peak(spec, &lead);
+    readers.push(Box::new(move |r| {
+        let (i, _) = p(r)?;
+        Some(r.days[i].in_system_at_end as f64)
+    }));
+    for station in spec.utilization.values() {
+        let (p, s) = (peak(spec, &lead), station.clone());
+        readers.push(Box::new(move |r| {
+            let (i, _) = p(r)?;
+            let k = r.stations.iter().position(|x| x.name == s)?;
+            r.days[i].stations.get(k)?.utilization()
+        }));
+    }
+    let p = peak(spec, &lead);
+    readers.push(Box::new(move |r| clear_hours(r, p(r)?.0)));
+    let p = peak(spec, &lead);
+    readers.push(Box::new(move |r| {
+        let (i, _) = p(r)?;
+        Some(if clear_hours(r, i).is_some() {
+            1.0
+        } else {
+            0.0
+        })
+    }));
+    debug_assert_eq!(names.len(), readers.len());
+    names.into_iter().zip(readers).collect()
+}
