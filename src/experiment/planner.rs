@@ -98,6 +98,26 @@ pub fn planner_kpi_names(spec: &ReportSpec, with_tax: bool) -> Vec<String> {
     names
 }
 
+/// Warnings about results, from their estimates: a backlog that grew
+/// through the run ([`growing_backlog`](super::growing_backlog)), and
+/// lead-time figures that are lower bounds because orders of the cohort
+/// were still inside when the run stopped.
+#[must_use]
+pub fn result_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
+    let mut flags: Vec<String> = super::growing_backlog(estimates).into_iter().collect();
+    let inside = estimates
+        .iter()
+        .find(|e| e.name == "lead_time_still_inside_share")
+        .and_then(|e| e.mean);
+    if let Some(share) = inside.filter(|s| *s > 0.0) {
+        flags.push(format!(
+            "{:.2}% of the orders placed in the window were still inside when the run stopped: the lead-time KPIs count them at their age so far and are lower bounds (lengthen simulation.drain_h to measure them)",
+            100.0 * share
+        ));
+    }
+    flags
+}
+
 /// The cohort of interval `name`.
 fn cohort<'a>(r: &'a RunSummary, name: &str) -> Option<&'a Cohort> {
     Some(&r.interval(name)?.cohort)

@@ -409,17 +409,26 @@ impl Simulation<'_> {
                     .map(SimTime::from_secs)
             }
             ArrivalProcess::Timetable { offsets, batches } => {
-                let st = &mut self.sources[k];
-                // Cut at the draw bound: a heavy tail must not fill memory.
-                let size = batches[st.cursor]
-                    .sample(&mut st.arrivals_rng)
-                    .round()
-                    .min(build::MAX_BATCH_DRAW) as u64;
-                for _ in 0..size {
-                    if !src.goes_on(self.sources[k].generated) {
-                        break;
+                // Every batch listed at this time of week lands now, in
+                // the order the timetable sorts them.
+                let first = self.sources[k].cursor;
+                let same = offsets[first..]
+                    .iter()
+                    .take_while(|o| **o == offsets[first])
+                    .count();
+                for b in &batches[first..first + same] {
+                    let st = &mut self.sources[k];
+                    // Cut at the draw bound: a heavy tail must not fill memory.
+                    let size = b
+                        .sample(&mut st.arrivals_rng)
+                        .round()
+                        .min(build::MAX_BATCH_DRAW) as u64;
+                    for _ in 0..size {
+                        if !src.goes_on(self.sources[k].generated) {
+                            break;
+                        }
+                        self.create_order(k, None, now);
                     }
-                    self.create_order(k, None, now);
                 }
                 let w = model.calendar.week_offset(now);
                 let (dt, idx) = next_slot(offsets, w, false);

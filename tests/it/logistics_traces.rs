@@ -493,3 +493,23 @@ to = "released"
     assert!(a.conservation.holds());
     assert!(a.interval("clearance").unwrap().duration.count() > 1000);
 }
+
+/// Two timetable lines at the same time of week both land (the second was
+/// once skipped: the next slot was searched strictly after the first).
+#[test]
+fn batches_listed_at_the_same_time_all_land() {
+    let flights = vec![
+        ScheduledBatch::new(&Day::ALL, "10:30", Dist::deterministic(10.0).unwrap()).unwrap(),
+        ScheduledBatch::new(&[Day::Tue], "10:30", Dist::deterministic(30.0).unwrap()).unwrap(),
+        ScheduledBatch::new(&[Day::Tue], "10:30", Dist::deterministic(5.0).unwrap()).unwrap(),
+    ];
+    let model = Model::builder()
+        .with_source("flights", Source::timetable(flights, "done"))
+        .with_sink("done", Sink::new())
+        .with_start("2024-10-14T00:00".parse().unwrap()) // a Monday
+        .with_horizon(SimTime::from_days(7.0))
+        .build()
+        .unwrap();
+    let r = Simulation::new(&model, 1, 0).run();
+    assert_eq!(r.conservation.entered, 7 * 10 + 30 + 5);
+}

@@ -23,4 +23,5 @@ mod reference;
 mod report;
 mod scenario;
 mod signals;
+mod study_integrity;
 mod support;

@@ -8,7 +8,8 @@ use crate::common::{
 };
 use crate::files::write_file;
 use cbec_sim::experiment::{
-    KpiCatalogue, Precision, Replications, Seed, ShardResult, planner_kpi_names, suggest_warmup,
+    KpiCatalogue, Precision, Replications, Seed, ShardResult, planner_kpi_names, startup_check,
+    suggest_warmup,
 };
 use cbec_sim::report::document::{Document, RunReport, Setup};
 use cbec_sim::report::{csv, describe, visuals};
@@ -67,6 +68,10 @@ pub(crate) struct RunArgs {
     /// Also write a self-contained HTML report (tables and charts) to this file.
     #[arg(long, value_name = "FILE.html")]
     report: Option<PathBuf>,
+    /// Run the replications again with the pre-roll doubled and check that
+    /// no headline KPI moves beyond its interval (start-up bias).
+    #[arg(long, conflicts_with_all = ["shard", "precision"])]
+    check_startup: bool,
 }
 
 /// Options of `cbec-sim merge`.
@@ -205,6 +210,13 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     doc.warmup.clone_from(&warmup_note);
     doc.precision = decision.as_ref().map(Into::into);
     doc.partial |= partial;
+    if args.check_startup && !partial {
+        if !args.quiet {
+            eprintln!("start-up check: the same replications with the pre-roll doubled...");
+        }
+        let check = startup_check(&model, Seed(args.seed), done.clone()).map_err(in_file)?;
+        doc.set_startup_check(check);
+    }
     let visuals = write_visuals(
         args.plot.as_deref(),
         args.report.as_deref(),

@@ -3,7 +3,7 @@
 //! system, flags, and how the run was made.
 
 use super::{Document, Estimate, Replications, Setup};
-use crate::experiment::{KpiEstimate, ShardResult, StopDecision, growing_backlog};
+use crate::experiment::{KpiEstimate, ShardResult, StartupCheck, StopDecision, result_flags};
 use crate::report::table::{Column, Table, number};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -58,8 +58,12 @@ pub struct RunReport {
     /// JSON when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<(u64, u64)>,
-    /// Warnings about the results (a backlog that grew through the run).
+    /// Warnings about the results (a backlog that grew through the run,
+    /// lead times that are lower bounds, a failed start-up check).
     pub flags: Vec<String>,
+    /// The start-up check (`--check-startup`), when it was run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup_check: Option<StartupCheck>,
     /// How the results were made.
     pub setup: Setup,
 }
@@ -120,7 +124,8 @@ impl RunReport {
                 .unwrap_or_else(|_| setup.replications.clone()),
             precision: None,
             warmup: None,
-            flags: growing_backlog(&estimates).into_iter().collect(),
+            flags: result_flags(&estimates),
+            startup_check: None,
             kpis: estimates.into_iter().map(Estimate::from).collect(),
             pooled: Pooled {
                 orders: shard.time_in_system.count(),
@@ -144,6 +149,14 @@ impl RunReport {
                 "MSER-5 found no warm-up in the first half of the horizon; none deleted".to_string()
             }
         }
+    }
+
+    /// Records a start-up check; a failed one is also a flag.
+    pub fn set_startup_check(&mut self, check: StartupCheck) {
+        if !check.passed {
+            self.flags.push(check.summary());
+        }
+        self.startup_check = Some(check);
     }
 
     /// The KPI estimates, without their standard errors.
@@ -222,8 +235,11 @@ impl RunReport {
             s.push_str(text);
             s.push('\n');
         };
-        if let Some(flag) = self.flags.first() {
+        for flag in &self.flags {
             line(&format!("warning: {flag}"));
+        }
+        if let Some(c) = self.startup_check.as_ref().filter(|c| c.passed) {
+            line(&c.summary());
         }
         if rows < self.kpis.len() {
             line(&format!(
