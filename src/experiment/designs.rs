@@ -216,7 +216,6 @@ pub fn sweep_with_stop(
         let experiment = Experiment::new(&model)
             .with_seed(seed)
             .with_replications(replications.clone())
-            .with_summaries()
             .with_stop_flag(stop);
         let result = match experiment.run() {
             Err(Error::Interrupted { .. }) => None,
@@ -226,10 +225,9 @@ pub fn sweep_with_stop(
             interrupted = true;
             break;
         };
-        let runs = result.into_summaries();
-        let catalogue = KpiCatalogue::for_run(&runs[0]);
-        let id = catalogue.kpi(kpi)?;
-        let all = catalogue.estimate(&runs);
+        // The KPI rows are all a point needs: no run summary is kept.
+        let id = result.shard.kpi(kpi)?;
+        let all = result.shard.estimates();
         points.push(SweepPoint {
             value,
             estimate: all[id.index()].clone(),

@@ -9,11 +9,15 @@
 //!   [`Replications`] (a whole study or a shard), and options: a
 //!   [`Precision`] stopping rule, a stop flag (Ctrl-C), an observer
 //!   (progress), keeping every [`RunSummary`]. It returns an
-//!   [`ExperimentResult`]; [`run_replications`] is its shortest form;
+//!   [`ExperimentResult`], and [`Experiment::run_folding`] also hands each
+//!   summary in index order to a fold (for charts) so none has to be
+//!   kept; [`run_replications`] is its shortest form;
 //! - [`KpiCatalogue`], [`KpiId`] and [`KpiEstimate`]: every KPI of a run,
 //!   looked up by checked name, with its 95% Student-t interval over
 //!   replications;
-//! - [`compare`]: paired effects of a variant on common random numbers;
+//! - [`compare`]: paired effects of a variant on common random numbers,
+//!   from runs ([`differences`]) or from the KPI rows of two shards
+//!   ([`differences_of_shards`]);
 //! - [`sweep`] and [`factorial`]: designed experiments;
 //! - [`mser5`] and [`suggest_warmup`]: an automatic warm-up;
 //! - [`ShardResult`]: results of a replication range that merge exactly.
@@ -27,7 +31,7 @@ mod shard;
 mod stopping;
 mod warmup;
 
-pub use compare::{Difference, Verdict, compare, differences};
+pub use compare::{Difference, Verdict, compare, differences, differences_of_shards};
 pub use designs::{
     Effect, Factorial, Sweep, SweepPoint, Target, factorial, factorial_all, sweep, sweep_with_stop,
 };

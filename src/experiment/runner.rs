@@ -40,6 +40,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// | call a function as each replication finishes | none | [`with_observer`](Experiment::with_observer) |
 /// | keep every [`RunSummary`] (memory grows with the count) | off | [`with_summaries`](Experiment::with_summaries) |
 ///
+/// [`run_folding`](Experiment::run_folding) runs them like
+/// [`run`](Experiment::run) and also hands each summary, in index order,
+/// to a fold (for charts), so none has to be kept.
+///
 /// # Examples
 /// ```
 /// # fn main() -> cbec_sim::Result<()> {
@@ -140,8 +144,11 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
     }
 
     /// Keep every replication's [`RunSummary`] in
-    /// [`ExperimentResult::summaries`] (for charts, traces, paired
-    /// comparisons). Without it, memory stays flat however many
+    /// [`ExperimentResult::summaries`] (for traces or analyses of one's
+    /// own). Memory then grows with the count, by the size of a summary
+    /// (about 2 MB for the Hongqiao baseline) per replication: charts and
+    /// paired comparisons need only [`run_folding`](Experiment::run_folding)
+    /// and the KPI rows. Without it, memory stays flat however many
     /// replications run.
     pub fn with_summaries(mut self) -> Self {
         self.keep_summaries = true;
@@ -151,13 +158,47 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
     /// Runs the replications.
     ///
     /// # Errors
+    /// As [`Experiment::run_folding`].
+    pub fn run(self) -> Result<ExperimentResult> {
+        self.run_folding(|_, _| {})
+    }
+
+    /// Runs the replications and calls `fold(index, summary)` with each
+    /// one kept in the result, in index order, on the calling thread,
+    /// before its summary is dropped: for charts or any statistic the
+    /// KPI rows do not hold, without keeping every [`RunSummary`]. At
+    /// most one chunk of [`CHUNK`] summaries is held at a time (all of
+    /// them with [`with_summaries`](Experiment::with_summaries)).
+    ///
+    /// Index order makes what `fold` builds the same bit for bit on 1 or N
+    /// threads.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> cbec_sim::Result<()> {
+    /// use cbec_sim::experiment::{Experiment, Replications};
+    /// let model = cbec_sim::presets::tandem().with_horizon(cbec_sim::SimTime::from_hours(20.0)).build()?;
+    /// let mut seen = Vec::new();
+    /// let mut entered = 0;
+    /// let result = Experiment::new(&model)
+    ///     .with_replications(Replications::new(3..7)?)
+    ///     .run_folding(|i, run| {
+    ///         seen.push(i);
+    ///         entered += run.network.entered;
+    ///     })?;
+    /// assert_eq!(seen, [3, 4, 5, 6]);
+    /// assert!(entered > 0 && result.finished() == 4);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
     /// - [`Error::Experiment`] for an empty replication range or an invalid
     ///   precision rule, before anything runs;
     /// - [`Error::UnknownKpi`] if the precision rule names a KPI the model
     ///   does not offer (after its first batch, whose runs name the KPIs);
     /// - [`Error::Interrupted`] if the stop flag was set before the first
     ///   replication finished.
-    pub fn run(self) -> Result<ExperimentResult> {
+    pub fn run_folding(self, mut fold: impl FnMut(u64, &RunSummary)) -> Result<ExperimentResult> {
         let requested = self.replications.clone();
         if requested.is_empty() {
             return Err(Error::experiment(
@@ -178,7 +219,7 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
                 (None, _) => requested.len(),
             };
             let end = next.saturating_add(size).min(requested.end());
-            if self.run_batch(next..end, &mut acc) {
+            if self.run_batch(next..end, &mut acc, &mut fold) {
                 interrupted = true;
                 break;
             }
@@ -249,7 +290,12 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
 
     /// Runs `range` in chunks, folding each into `acc`; returns whether a
     /// stop cut it short.
-    fn run_batch(&self, range: Range<u64>, acc: &mut Folded) -> bool {
+    fn run_batch(
+        &self,
+        range: Range<u64>,
+        acc: &mut Folded,
+        fold: &mut impl FnMut(u64, &RunSummary),
+    ) -> bool {
         // Kept summaries cost their memory anyway: one chunk, no barriers.
         let chunk = if self.keep_summaries {
             range.end - range.start
@@ -267,6 +313,9 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
             while results.peek().is_some() {
                 let runs: Vec<RunSummary> = results.by_ref().map_while(|r| r).collect();
                 let done = at + runs.len() as u64;
+                for (i, run) in (at..).zip(&runs) {
+                    fold(i, run);
+                }
                 if !runs.is_empty() {
                     acc.fold(self.model, self.seed, at..done, runs, self.keep_summaries);
                 }
@@ -491,6 +540,16 @@ mod tests {
             .run_summaries()
             .unwrap();
         assert_eq!(alone, r.summaries, "the same summaries without a shard");
+        let mut folded = Vec::new();
+        let f = Experiment::new(&m)
+            .with_seed(Seed(9))
+            .with_replications(reps(4..7))
+            .run_folding(|i, s| folded.push((i, s.clone())))
+            .unwrap();
+        assert_eq!(f.shard, r.shard, "folding changes nothing else");
+        assert!(f.summaries.is_empty());
+        let expected: Vec<_> = (4..).zip(alone).collect();
+        assert_eq!(folded, expected, "the fold sees each summary in index order");
     }
 
     #[test]

@@ -12,9 +12,13 @@
 //! - [`csv`](mod@csv): the CSV files of each document, one number format;
 //! - [`describe`]: a scenario's network and offered load, overload
 //!   warnings, the list of measures;
-//! - `charts`, `visuals` and [`HtmlReport`] (feature `report`): SVG charts
-//!   (plotters), which charts each command draws, the HTML report.
+//! - `charts`, `visuals`, [`ChartData`] and [`HtmlReport`] (feature
+//!   `report`): SVG charts (plotters), which charts each command draws,
+//!   what they need from the replications (folded one at a time, so no
+//!   run summary is kept), the HTML report.
 
+#[cfg(feature = "report")]
+mod chart_data;
 #[cfg(feature = "report")]
 pub mod charts;
 pub mod csv;
@@ -27,6 +31,8 @@ pub mod table;
 pub mod visuals;
 
 pub use document::{CompareReport, Document, FactorialReport, RunReport, Setup, SweepReport};
+#[cfg(feature = "report")]
+pub use chart_data::ChartData;
 #[cfg(feature = "report")]
 pub use html::HtmlReport;
 pub use table::{Column, Table};

@@ -4,7 +4,7 @@
 
 use crate::files::{Want, check_target, make_dir, write_all};
 use cbec_sim::experiment::{Experiment, ExperimentResult, Precision, Replications, Seed};
-use cbec_sim::report::Document;
+use cbec_sim::report::{ChartData, Document};
 use cbec_sim::report::visuals::Visuals;
 use cbec_sim::{Error, Measure, Model, Scenario};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -194,15 +194,15 @@ pub(crate) fn load_measures(file: Option<&Path>) -> Result<Vec<Measure>, Failure
     }
 }
 
-/// How [`run_experiment`] runs: the progress bar's label, whether to keep
-/// every run summary (for charts and paired comparisons), and a precision
-/// rule. A signal always stops starting replications; the result holds
-/// every one that finished.
+/// How [`run_experiment`] runs: the progress bar's label, where to fold
+/// each finished replication for the charts (none are kept), and a
+/// precision rule. A signal always stops starting replications; the
+/// result holds every one that finished.
 #[derive(Default)]
 pub(crate) struct RunOptions<'a> {
     pub(crate) label: &'a str,
     pub(crate) quiet: bool,
-    pub(crate) summaries: bool,
+    pub(crate) charts: Option<&'a mut ChartData>,
     pub(crate) precision: Option<Precision>,
 }
 
@@ -226,13 +226,16 @@ pub(crate) fn run_experiment(
         .with_replications(replications)
         .with_observer(|_| bar.tick())
         .with_stop_flag(&INTERRUPTED);
-    if options.summaries {
-        experiment = experiment.with_summaries();
-    }
     if let Some(rule) = options.precision {
         experiment = experiment.with_precision(rule);
     }
-    let result = experiment.run().map_err(|e| match e {
+    let mut charts = options.charts;
+    let fold = |_, run: &_| {
+        if let Some(c) = charts.as_deref_mut() {
+            c.add(run);
+        }
+    };
+    let result = experiment.run_folding(fold).map_err(|e| match e {
         Error::Interrupted { .. } => failure(130, e),
         e => invalid(e),
     })?;
