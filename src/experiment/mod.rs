@@ -18,7 +18,8 @@
 //! - [`compare`]: paired effects of a variant on common random numbers,
 //!   from runs ([`differences`]) or from the KPI rows of two shards
 //!   ([`differences_of_shards`]);
-//! - [`sweep`] and [`factorial`]: designed experiments;
+//! - [`sweep`] and [`factorial`]: designed experiments, each stoppable
+//!   ([`sweep_with_stop`], [`factorial_with_stop`]);
 //! - [`mser5`] and [`suggest_warmup`]: an automatic warm-up;
 //! - [`ShardResult`]: results of a replication range that merge exactly.
 
@@ -33,7 +34,8 @@ mod warmup;
 
 pub use compare::{Difference, Verdict, compare, differences, differences_of_shards};
 pub use designs::{
-    Effect, Factorial, Sweep, SweepPoint, Target, factorial, factorial_all, sweep, sweep_with_stop,
+    Effect, Factorial, FactorialDesign, Sweep, SweepPoint, Target, factorial, factorial_all,
+    factorial_with_stop, sweep, sweep_with_stop,
 };
 pub(crate) use kpi::kpi_index;
 pub use kpi::{
