@@ -133,7 +133,10 @@ pub fn compare(
             .with_replications(replications.clone())
             .run()
     };
-    Ok(differences_of_shards(&run(baseline)?.shard, &run(variant)?.shard))
+    Ok(differences_of_shards(
+        &run(baseline)?.shard,
+        &run(variant)?.shard,
+    ))
 }
 
 /// Paired differences between two sets of runs, replication by replication.

@@ -570,6 +570,75 @@ mod tests {
         assert_eq!(f.interactions[0].factors, ["a", "b"]);
     }
 
+    /// The tandem preset with one more officer at the review if `on[0]`.
+    fn point(on: &[bool]) -> Result<Model> {
+        let mut builder =
+            crate::presets::tandem().with_horizon(crate::time::SimTime::from_hours(30.0));
+        if on[0] {
+            builder = builder.with_station(
+                "customs_review",
+                crate::model::Station::new(
+                    4,
+                    crate::dist::Dist::exponential(1.5).unwrap(),
+                    "inspection_split",
+                ),
+            );
+        }
+        builder.build()
+    }
+
+    #[test]
+    fn blocks_give_the_effects_of_whole_design_points() {
+        // 11 replications: a whole block of 8 (or more) and a short one.
+        let reps = Replications::new(2..13).unwrap();
+        let design = factorial_with_stop(
+            &["a"],
+            point,
+            Seed(3),
+            reps.clone(),
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        assert_eq!((design.finished, design.interrupted), (11, false));
+        // The effects as computed before blocks: each point's runs at once.
+        let runs: Vec<_> = [false, true]
+            .iter()
+            .map(|&on| crate::run_replications(&point(&[on]).unwrap(), Seed(3), reps.clone()))
+            .collect::<Result<_>>()
+            .unwrap();
+        let catalogue = KpiCatalogue::for_run(&runs[0][0]);
+        let rows: Vec<_> = runs.iter().map(|r| catalogue.rows(r)).collect();
+        for (c, kpi) in catalogue.names().enumerate() {
+            let y: Vec<Vec<Option<f64>>> = rows
+                .iter()
+                .map(|p| p.iter().map(|row| row[c]).collect())
+                .collect();
+            assert_eq!(design.kpis[c], contrasts(&["a"], &y, kpi), "{kpi}");
+        }
+    }
+
+    #[test]
+    fn a_stop_before_any_replication_is_an_interruption() {
+        let err = factorial_with_stop(
+            &["a"],
+            point,
+            Seed(1),
+            Replications::first(3),
+            &AtomicBool::new(true),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Interrupted {
+                    finished: 0,
+                    requested: 3
+                }
+            ),
+            "{err}"
+        );
+    }
+
     #[test]
     fn factorial_refuses_too_many_factors() {
         let names = ["f"; 11];

@@ -549,7 +549,10 @@ mod tests {
         assert_eq!(f.shard, r.shard, "folding changes nothing else");
         assert!(f.summaries.is_empty());
         let expected: Vec<_> = (4..).zip(alone).collect();
-        assert_eq!(folded, expected, "the fold sees each summary in index order");
+        assert_eq!(
+            folded, expected,
+            "the fold sees each summary in index order"
+        );
     }
 
     #[test]

@@ -30,9 +30,9 @@ pub mod table;
 #[cfg(feature = "report")]
 pub mod visuals;
 
-pub use document::{CompareReport, Document, FactorialReport, RunReport, Setup, SweepReport};
 #[cfg(feature = "report")]
 pub use chart_data::ChartData;
+pub use document::{CompareReport, Document, FactorialReport, RunReport, Setup, SweepReport};
 #[cfg(feature = "report")]
 pub use html::HtmlReport;
 pub use table::{Column, Table};

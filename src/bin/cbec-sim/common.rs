@@ -4,8 +4,8 @@
 
 use crate::files::{Want, check_target, make_dir, write_all};
 use cbec_sim::experiment::{Experiment, ExperimentResult, Precision, Replications, Seed};
-use cbec_sim::report::{ChartData, Document};
 use cbec_sim::report::visuals::Visuals;
+use cbec_sim::report::{ChartData, Document};
 use cbec_sim::{Error, Measure, Model, Scenario};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};

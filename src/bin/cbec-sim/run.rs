@@ -187,7 +187,8 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
             .map_err(|e| invalid(format!("--warmup {}: {e}", excerpt(w))))?;
     }
     // Charts need more than the KPI rows: each run is folded into them.
-    let mut charts = (args.plot.is_some() || args.report.is_some()).then(|| ChartData::new(&scenario));
+    let mut charts =
+        (args.plot.is_some() || args.report.is_some()).then(|| ChartData::new(&scenario));
     let options = RunOptions {
         quiet: args.quiet,
         charts: charts.as_mut(),
