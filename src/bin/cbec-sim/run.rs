@@ -4,9 +4,8 @@
 use crate::common::{
     Failure, MeasureSource, RunOptions, SIGNALLED, check_outputs, chosen_measures, excerpt, failed,
     failure, invalid, parse_range, print, run_experiment, set_threads, show, stoppable,
-    whole_number, write_csv, write_visuals,
+    whole_number, write_csv, write_file, write_visuals,
 };
-use crate::files::write_file;
 use cbec_sim::experiment::{
     KpiCatalogue, Precision, Replications, Seed, ShardResult, planner_kpi_names, suggest_warmup,
 };
