@@ -177,9 +177,8 @@ pub fn differences(baseline: &[RunSummary], variant: &[RunSummary]) -> Vec<Diffe
 /// ```
 #[must_use]
 pub fn differences_of_shards(baseline: &ShardResult, variant: &ShardResult) -> Vec<Difference> {
-    let base_rows: HashMap<u64, &Vec<Option<f64>>> =
-        baseline.indices().zip(&baseline.rows).collect();
-    let pairs: Vec<(Option<&Vec<Option<f64>>>, &Vec<Option<f64>>)> = variant
+    let base_rows: HashMap<u64, &Row> = baseline.indices().zip(&baseline.rows).collect();
+    let pairs: Vec<(Option<&Row>, &Row)> = variant
         .indices()
         .zip(&variant.rows)
         .map(|(i, row)| (base_rows.get(&i).copied(), row))
@@ -199,6 +198,9 @@ pub fn differences_of_shards(baseline: &ShardResult, variant: &ShardResult) -> V
         })
         .collect()
 }
+
+/// One replication's KPI values, as a shard holds them.
+type Row = Vec<Option<f64>>;
 
 /// The paired difference on KPI `name` between the values `b` and `v`,
 /// replication by replication.
