@@ -144,12 +144,9 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
     }
 
     /// Keep every replication's [`RunSummary`] in
-    /// [`ExperimentResult::summaries`] (for traces or analyses of one's
-    /// own). Memory then grows with the count, by the size of a summary
-    /// (about 2 MB for the Hongqiao baseline) per replication: charts and
-    /// paired comparisons need only [`run_folding`](Experiment::run_folding)
-    /// and the KPI rows. Without it, memory stays flat however many
-    /// replications run.
+    /// [`ExperimentResult::summaries`]: memory then grows by a summary
+    /// (about 1.4 MB for the Hongqiao baseline) per replication. Charts
+    /// need only [`run_folding`](Experiment::run_folding).
     pub fn with_summaries(mut self) -> Self {
         self.keep_summaries = true;
         self
@@ -164,14 +161,10 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
     }
 
     /// Runs the replications and calls `fold(index, summary)` with each
-    /// one kept in the result, in index order, on the calling thread,
-    /// before its summary is dropped: for charts or any statistic the
-    /// KPI rows do not hold, without keeping every [`RunSummary`]. At
-    /// most one chunk of [`CHUNK`] summaries is held at a time (all of
-    /// them with [`with_summaries`](Experiment::with_summaries)).
-    ///
-    /// Index order makes what `fold` builds the same bit for bit on 1 or N
-    /// threads.
+    /// one kept in the result, in index order (so what it builds is the
+    /// same bit for bit on 1 or N threads), on the calling thread, before
+    /// the summary is dropped: for charts or any statistic the KPI rows
+    /// do not hold. At most [`CHUNK`] summaries are held at a time.
     ///
     /// # Examples
     /// ```
@@ -179,15 +172,11 @@ impl<'a, F: Fn(u64) + Sync> Experiment<'a, F> {
     /// use cbec_sim::experiment::{Experiment, Replications};
     /// let model = cbec_sim::presets::tandem().with_horizon(cbec_sim::SimTime::from_hours(20.0)).build()?;
     /// let mut seen = Vec::new();
-    /// let mut entered = 0;
-    /// let result = Experiment::new(&model)
+    /// let r = Experiment::new(&model)
     ///     .with_replications(Replications::new(3..7)?)
-    ///     .run_folding(|i, run| {
-    ///         seen.push(i);
-    ///         entered += run.network.entered;
-    ///     })?;
-    /// assert_eq!(seen, [3, 4, 5, 6]);
-    /// assert!(entered > 0 && result.finished() == 4);
+    ///     .run_folding(|i, run| seen.push((i, run.network.entered)))?;
+    /// assert_eq!(seen.iter().map(|s| s.0).collect::<Vec<_>>(), [3, 4, 5, 6]);
+    /// assert!(seen.iter().all(|s| s.1 > 0) && r.finished() == 4);
     /// # Ok(()) }
     /// ```
     ///
@@ -541,18 +530,15 @@ mod tests {
             .unwrap();
         assert_eq!(alone, r.summaries, "the same summaries without a shard");
         let mut folded = Vec::new();
-        let f = Experiment::new(&m)
-            .with_seed(Seed(9))
-            .with_replications(reps(4..7))
-            .run_folding(|i, s| folded.push((i, s.clone())))
-            .unwrap();
-        assert_eq!(f.shard, r.shard, "folding changes nothing else");
-        assert!(f.summaries.is_empty());
-        let expected: Vec<_> = (4..).zip(alone).collect();
-        assert_eq!(
-            folded, expected,
-            "the fold sees each summary in index order"
+        let f = Experiment::new(&m).with_seed(Seed(9));
+        let f = f.with_replications(reps(4..7));
+        let f = f.run_folding(|i, s| folded.push((i, s.clone()))).unwrap();
+        assert!(
+            f.shard == r.shard && f.summaries.is_empty(),
+            "no other change"
         );
+        let expected: Vec<_> = (4..).zip(alone).collect();
+        assert!(folded == expected, "each summary, in index order");
     }
 
     #[test]

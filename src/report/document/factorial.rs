@@ -21,7 +21,9 @@ pub struct FactorialReport {
     pub factors: Vec<String>,
     /// The master seed.
     pub seed: u64,
-    /// Replications per design point (indices `0..replications`).
+    /// Replications per design point (indices `0..replications`); in a
+    /// partial document, those asked for (`n` in each estimate says how
+    /// many finished at every point).
     pub replications: u64,
     /// The effects on each KPI.
     pub kpis: Vec<FactorialKpi>,
