@@ -194,6 +194,15 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
+    /// An output path cannot be used, or an output file could not be
+    /// written.
+    ///
+    /// Raised by the [`report::output`](crate::report::output) functions.
+    /// Nothing was renamed over the target and no temporary file is left;
+    /// the results are still held by the caller, who may write them
+    /// elsewhere.
+    #[error(transparent)]
+    Output(#[from] crate::report::output::OutputError),
 }
 
 /// The details of an [`Error::Parse`] (boxed there: the TOML error is large).

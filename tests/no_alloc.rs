@@ -48,15 +48,19 @@ fn warm_run_allocates_nothing_per_event() {
     // Nothing is allocated per event. The only heap traffic left is a
     // buffer (a queue, the event heap, the order arena) growing geometrically
     // when it meets a size never seen before, which happens a handful of
-    // times per run at most; one allocation per event would show here as
-    // more than a million.
-    assert_eq!(
-        stats.allocations, 0,
-        "fresh allocations during {events} warm events: {stats:?}"
+    // times per run at most, and the daily series' record of each calendar
+    // day (its date, two small tables and the running totals they are
+    // taken from: five allocations a day, the
+    // hourly series reserved up front); one allocation per event would
+    // show here as more than a million.
+    let days = 3000 / 24;
+    assert!(
+        stats.allocations <= 5 * days,
+        "fresh allocations during {events} warm events over {days} days: {stats:?}"
     );
     assert!(
         stats.reallocations <= 4,
         "reallocations during {events} warm events: {stats:?}"
     );
-    assert_eq!(stats.deallocations, 0, "{stats:?}");
+    assert!(stats.deallocations <= 2 * days, "{stats:?}");
 }

@@ -6,12 +6,14 @@
 
 use super::kpi::{KpiCatalogue, KpiEstimate, kpi_index};
 use super::replications::{Replications, Seed};
-use super::run_replications;
+use super::runner::Experiment;
+use super::shard::ShardResult;
 use crate::error::Result;
 use crate::model::{Model, RunSummary};
 use crate::stats::{DurationHistogram, OnlineMoments};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// The effect of a variant on one KPI: the paired difference variant −
 /// baseline over replications that share their random streams.
@@ -141,9 +143,16 @@ pub fn compare(
     seed: Seed,
     replications: Replications,
 ) -> Result<Vec<Difference>> {
-    let base = run_replications(baseline, seed, replications.clone())?;
-    let var = run_replications(variant, seed, replications)?;
-    Ok(differences(&base, &var))
+    let run = |model| {
+        Experiment::new(model)
+            .with_seed(seed)
+            .with_replications(replications.clone())
+            .run()
+    };
+    Ok(differences_of_shards(
+        &run(baseline)?.shard,
+        &run(variant)?.shard,
+    ))
 }
 
 /// Paired differences between two sets of runs, replication by replication.
@@ -156,39 +165,90 @@ pub fn differences(baseline: &[RunSummary], variant: &[RunSummary]) -> Vec<Diffe
     catalogue
         .ids()
         .map(|id| {
-            let name = catalogue.name(id);
-            let b: Vec<Option<f64>> = baseline.iter().map(|r| catalogue.get(id, r)).collect();
-            let v: Vec<Option<f64>> = variant.iter().map(|r| catalogue.get(id, r)).collect();
-            let d: Vec<Option<f64>> = b.iter().zip(&v).map(|(b, v)| Some((*v)? - (*b)?)).collect();
-            let var_of = |xs: &[Option<f64>]| {
-                xs.iter()
-                    .flatten()
-                    .copied()
-                    .collect::<OnlineMoments>()
-                    .variance()
-            };
-            let variance_reduction = match (var_of(&d), var_of(&b), var_of(&v)) {
-                (Some(vd), Some(vb), Some(vv)) if vb + vv > 0.0 => Some(1.0 - vd / (vb + vv)),
-                _ => None,
-            };
-            let (baseline, variant) = (
-                KpiEstimate::from_values(name, b),
-                KpiEstimate::from_values(name, v),
-            );
-            let resolution = match (baseline.mean, variant.mean) {
-                (Some(x), Some(y)) => quantile_resolution(name, x.abs().max(y.abs())),
-                _ => None,
-            };
-            Difference {
-                name: name.to_string(),
-                baseline,
-                variant,
-                effect: KpiEstimate::from_values(name, d),
-                variance_reduction,
-                resolution,
-            }
+            let b = baseline.iter().map(|r| catalogue.get(id, r)).collect();
+            let v = variant.iter().map(|r| catalogue.get(id, r)).collect();
+            paired(catalogue.name(id), b, v)
         })
         .collect()
+}
+
+/// Paired differences between the KPI rows of two shards of the same
+/// seed, as [`differences`] gives on their runs: each replication of
+/// `variant` is paired with the same replication of `baseline` (whose
+/// indices must include the variant's), and each KPI of the baseline with
+/// the variant's KPI of the same name (undefined where it has none). No
+/// [`RunSummary`] needs to be kept.
+///
+/// # Examples
+/// ```
+/// # fn main() -> cbec_sim::Result<()> {
+/// use cbec_sim::experiment::{Difference, Experiment, Replications, differences_of_shards};
+/// let model = cbec_sim::presets::tandem().with_horizon(cbec_sim::SimTime::from_hours(20.0)).build()?;
+/// let base = Experiment::new(&model).with_replications(Replications::first(4)).run()?;
+/// let same = Experiment::new(&model).with_replications(Replications::first(4)).run()?;
+/// let diffs = differences_of_shards(&base.shard, &same.shard);
+/// let wait = Difference::find(&diffs, "customs_review.wait_mean_min")?;
+/// assert_eq!(wait.effect.mean, Some(0.0), "the same model on the same streams");
+/// # Ok(()) }
+/// ```
+#[must_use]
+pub fn differences_of_shards(baseline: &ShardResult, variant: &ShardResult) -> Vec<Difference> {
+    let base_rows: HashMap<u64, &Row> = baseline.indices().zip(&baseline.rows).collect();
+    let pairs: Vec<(Option<&Row>, &Row)> = variant
+        .indices()
+        .zip(&variant.rows)
+        .map(|(i, row)| (base_rows.get(&i).copied(), row))
+        .collect();
+    baseline
+        .kpis
+        .iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let column = variant.kpis.iter().position(|k| k == name);
+            let b = pairs.iter().map(|(b, _)| b.and_then(|r| r[c])).collect();
+            let v = pairs
+                .iter()
+                .map(|(_, v)| column.and_then(|k| v[k]))
+                .collect();
+            paired(name, b, v)
+        })
+        .collect()
+}
+
+/// One replication's KPI values, as a shard holds them.
+type Row = Vec<Option<f64>>;
+
+/// The paired difference on KPI `name` between the values `b` and `v`,
+/// replication by replication.
+fn paired(name: &str, b: Vec<Option<f64>>, v: Vec<Option<f64>>) -> Difference {
+    let d: Vec<Option<f64>> = b.iter().zip(&v).map(|(b, v)| Some((*v)? - (*b)?)).collect();
+    let var_of = |xs: &[Option<f64>]| {
+        xs.iter()
+            .flatten()
+            .copied()
+            .collect::<OnlineMoments>()
+            .variance()
+    };
+    let variance_reduction = match (var_of(&d), var_of(&b), var_of(&v)) {
+        (Some(vd), Some(vb), Some(vv)) if vb + vv > 0.0 => Some(1.0 - vd / (vb + vv)),
+        _ => None,
+    };
+    let (baseline, variant) = (
+        KpiEstimate::from_values(name, b),
+        KpiEstimate::from_values(name, v),
+    );
+    let resolution = match (baseline.mean, variant.mean) {
+        (Some(x), Some(y)) => quantile_resolution(name, x.abs().max(y.abs())),
+        _ => None,
+    };
+    Difference {
+        name: name.to_string(),
+        baseline,
+        variant,
+        effect: KpiEstimate::from_values(name, d),
+        variance_reduction,
+        resolution,
+    }
 }
 
 /// For a quantile KPI (a name with `_p50_`, `_p90_`, `_p95_` or `_p99_`

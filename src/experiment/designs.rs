@@ -7,7 +7,6 @@
 
 use super::kpi::{KpiCatalogue, KpiEstimate, kpi_index};
 use super::replications::{Replications, Seed};
-use super::run_replications;
 use super::runner::Experiment;
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -216,7 +215,6 @@ pub fn sweep_with_stop(
         let experiment = Experiment::new(&model)
             .with_seed(seed)
             .with_replications(replications.clone())
-            .with_summaries()
             .with_stop_flag(stop);
         let result = match experiment.run() {
             Err(Error::Interrupted { .. }) => None,
@@ -226,10 +224,9 @@ pub fn sweep_with_stop(
             interrupted = true;
             break;
         };
-        let runs = result.into_summaries();
-        let catalogue = KpiCatalogue::for_run(&runs[0]);
-        let id = catalogue.kpi(kpi)?;
-        let all = catalogue.estimate(&runs);
+        // The KPI rows are all a point needs: no run summary is kept.
+        let id = result.shard.kpi(kpi)?;
+        let all = result.shard.estimates();
         points.push(SweepPoint {
             value,
             estimate: all[id.index()].clone(),
@@ -319,6 +316,75 @@ pub fn factorial_all(
     seed: Seed,
     replications: Replications,
 ) -> Result<Vec<Factorial>> {
+    let never = AtomicBool::new(false);
+    Ok(factorial_with_stop(factors, build, seed, replications, &never)?.kpis)
+}
+
+/// The result of [`factorial_with_stop`]: the effects on every KPI and
+/// how the design ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FactorialDesign {
+    /// The effects on every KPI, in catalogue order, over the replications
+    /// that finished at every design point.
+    pub kpis: Vec<Factorial>,
+    /// Replications that finished at every design point (and are in the
+    /// effects).
+    pub finished: u64,
+    /// Whether `stop` cut the design short: the effects then cover only
+    /// the `finished` replications, each exactly as in an uninterrupted
+    /// design, and should be reported as partial.
+    pub interrupted: bool,
+}
+
+/// Replications a stoppable factorial runs at every design point before
+/// the next block: a signal loses at most the block under way.
+fn block_size() -> u64 {
+    #[cfg(feature = "parallel")]
+    let threads = rayon::current_num_threads() as u64;
+    #[cfg(not(feature = "parallel"))]
+    let threads = 1;
+    threads.max(8)
+}
+
+/// [`factorial_all`] that stops starting replications once `stop` is set,
+/// keeping every replication that finished at every design point.
+///
+/// Replications run in blocks: each block runs at every design point in
+/// turn, so a stop loses at most the block under way and the replications
+/// already finished everywhere give their effects exactly as an
+/// uninterrupted design would. Every replication's numbers are those of
+/// [`Simulation::new`](crate::Simulation::new)`(model, seed, i)`, so the
+/// blocks change nothing else.
+///
+/// # Errors
+/// As [`factorial_all`]; [`Error::Interrupted`] if `stop` was set before a
+/// replication finished at every design point.
+///
+/// # Examples
+/// ```
+/// # fn main() -> cbec_sim::Result<()> {
+/// use cbec_sim::experiment::{Replications, Seed, factorial_with_stop};
+/// use cbec_sim::{Dist, Model, SimTime, Sink, Source, Station};
+/// use std::sync::atomic::AtomicBool;
+/// let desk = |on: &[bool]| Model::builder()
+///     .with_source("orders", Source::poisson(60.0, "desk"))
+///     .with_station("desk", Station::new(if on[0] { 3 } else { 2 }, Dist::exponential(1.0)?, "done"))
+///     .with_sink("done", Sink::new())
+///     .with_horizon(SimTime::from_hours(20.0))
+///     .build();
+/// let never = AtomicBool::new(false);
+/// let d = factorial_with_stop(&["third desk"], desk, Seed(1), Replications::first(4), &never)?;
+/// assert_eq!((d.finished, d.interrupted), (4, false));
+/// # Ok(()) }
+/// ```
+pub fn factorial_with_stop(
+    factors: &[&str],
+    build: impl Fn(&[bool]) -> Result<Model>,
+    seed: Seed,
+    replications: Replications,
+    stop: &AtomicBool,
+) -> Result<FactorialDesign> {
     let k = factors.len();
     if k == 0 || k > 10 {
         return Err(Error::experiment(
@@ -326,23 +392,70 @@ pub fn factorial_all(
             format!("needs between 1 and 10 factors, got {k}"),
         ));
     }
-    let points = 1usize << k;
-    // rows[p][r][c]: KPI c at design point p in replication r. The
-    // catalogue is the base point's: KPIs are read by part name.
-    let mut rows: Vec<Vec<Vec<Option<f64>>>> = Vec::with_capacity(points);
-    let mut names: Vec<String> = Vec::new();
-    let mut catalogue: Option<KpiCatalogue> = None;
-    for p in 0..points {
-        let levels: Vec<bool> = (0..k).map(|i| p >> i & 1 == 1).collect();
-        let runs = run_replications(&build(&levels)?, seed, replications.clone())?;
-        let c = catalogue.get_or_insert_with(|| KpiCatalogue::for_run(&runs[0]));
-        if names.is_empty() {
-            names = c.names().map(str::to_string).collect();
-        }
-        rows.push(c.rows(&runs));
+    if replications.is_empty() {
+        return Err(Error::experiment(
+            "replications",
+            format!("the range {replications} is empty; at least 1 is needed"),
+        ));
     }
-    Ok(names
-        .iter()
+    let points = 1usize << k;
+    // rows[p][r][c]: KPI c at design point p in the r-th replication that
+    // finished everywhere. The catalogue is the base point's (its first
+    // run is the first folded): KPIs are read by part name.
+    let mut rows: Vec<Vec<Vec<Option<f64>>>> = vec![Vec::new(); points];
+    let mut catalogue: Option<KpiCatalogue> = None;
+    let mut interrupted = false;
+    let mut start = replications.start();
+    while start < replications.end() && !interrupted {
+        let end = start.saturating_add(block_size()).min(replications.end());
+        let block = Replications::new(start..end)?;
+        // Per design point: (index, row) of each replication that finished.
+        let mut done: Vec<Vec<(u64, Vec<Option<f64>>)>> = Vec::with_capacity(points);
+        for p in 0..points {
+            let levels: Vec<bool> = (0..k).map(|i| p >> i & 1 == 1).collect();
+            let model = build(&levels)?;
+            let mut got = Vec::new();
+            let result = Experiment::new(&model)
+                .with_seed(seed)
+                .with_replications(block.clone())
+                .with_stop_flag(stop)
+                .run_folding(|i, run| {
+                    let c = catalogue.get_or_insert_with(|| KpiCatalogue::for_run(run));
+                    got.extend(c.rows(std::slice::from_ref(run)).pop().map(|row| (i, row)));
+                });
+            match result {
+                Err(Error::Interrupted { .. }) => interrupted = true,
+                Err(e) => return Err(e),
+                Ok(r) => interrupted = r.interrupted(),
+            }
+            done.push(got);
+            if interrupted {
+                break;
+            }
+        }
+        if done.len() == points {
+            // Every point ran: keep the replications the last one finished
+            // (the earlier points finished the whole block).
+            let kept: Vec<u64> = done[points - 1].iter().map(|(i, _)| *i).collect();
+            for (p, got) in done.into_iter().enumerate() {
+                rows[p].extend(
+                    got.into_iter()
+                        .filter(|(i, _)| kept.binary_search(i).is_ok())
+                        .map(|(_, row)| row),
+                );
+            }
+        }
+        start = end;
+    }
+    let finished = rows[0].len() as u64;
+    let (Some(catalogue), true) = (catalogue, finished > 0) else {
+        return Err(Error::Interrupted {
+            finished: 0,
+            requested: replications.len(),
+        });
+    };
+    let kpis = catalogue
+        .names()
         .enumerate()
         .map(|(c, kpi)| {
             let y: Vec<Vec<Option<f64>>> = rows
@@ -351,7 +464,12 @@ pub fn factorial_all(
                 .collect();
             contrasts(factors, &y, kpi)
         })
-        .collect())
+        .collect();
+    Ok(FactorialDesign {
+        kpis,
+        finished,
+        interrupted,
+    })
 }
 
 /// Main effects and two-factor interactions of one KPI from `y[p][r]`.
@@ -450,6 +568,75 @@ mod tests {
         assert_eq!((mean(&f.main[0]), mean(&f.main[1])), (4.0, 6.0));
         assert_eq!(mean(&f.interactions[0]), 2.0);
         assert_eq!(f.interactions[0].factors, ["a", "b"]);
+    }
+
+    /// The tandem preset with one more officer at the review if `on[0]`.
+    fn point(on: &[bool]) -> Result<Model> {
+        let mut builder =
+            crate::presets::tandem().with_horizon(crate::time::SimTime::from_hours(30.0));
+        if on[0] {
+            builder = builder.with_station(
+                "customs_review",
+                crate::model::Station::new(
+                    4,
+                    crate::dist::Dist::exponential(1.5).unwrap(),
+                    "inspection_split",
+                ),
+            );
+        }
+        builder.build()
+    }
+
+    #[test]
+    fn blocks_give_the_effects_of_whole_design_points() {
+        // 11 replications: a whole block of 8 (or more) and a short one.
+        let reps = Replications::new(2..13).unwrap();
+        let design = factorial_with_stop(
+            &["a"],
+            point,
+            Seed(3),
+            reps.clone(),
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        assert_eq!((design.finished, design.interrupted), (11, false));
+        // The effects as computed before blocks: each point's runs at once.
+        let runs: Vec<_> = [false, true]
+            .iter()
+            .map(|&on| crate::run_replications(&point(&[on]).unwrap(), Seed(3), reps.clone()))
+            .collect::<Result<_>>()
+            .unwrap();
+        let catalogue = KpiCatalogue::for_run(&runs[0][0]);
+        let rows: Vec<_> = runs.iter().map(|r| catalogue.rows(r)).collect();
+        for (c, kpi) in catalogue.names().enumerate() {
+            let y: Vec<Vec<Option<f64>>> = rows
+                .iter()
+                .map(|p| p.iter().map(|row| row[c]).collect())
+                .collect();
+            assert_eq!(design.kpis[c], contrasts(&["a"], &y, kpi), "{kpi}");
+        }
+    }
+
+    #[test]
+    fn a_stop_before_any_replication_is_an_interruption() {
+        let err = factorial_with_stop(
+            &["a"],
+            point,
+            Seed(1),
+            Replications::first(3),
+            &AtomicBool::new(true),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Interrupted {
+                    finished: 0,
+                    requested: 3
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

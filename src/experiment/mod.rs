@@ -9,12 +9,17 @@
 //!   [`Replications`] (a whole study or a shard), and options: a
 //!   [`Precision`] stopping rule, a stop flag (Ctrl-C), an observer
 //!   (progress), keeping every [`RunSummary`]. It returns an
-//!   [`ExperimentResult`]; [`run_replications`] is its shortest form;
+//!   [`ExperimentResult`], and [`Experiment::run_folding`] also hands each
+//!   summary in index order to a fold (for charts) so none has to be
+//!   kept; [`run_replications`] is its shortest form;
 //! - [`KpiCatalogue`], [`KpiId`] and [`KpiEstimate`]: every KPI of a run,
 //!   looked up by checked name, with its 95% Student-t interval over
 //!   replications;
-//! - [`compare`]: paired effects of a variant on common random numbers;
-//! - [`sweep`] and [`factorial`]: designed experiments;
+//! - [`compare`]: paired effects of a variant on common random numbers,
+//!   from runs ([`differences`]) or from the KPI rows of two shards
+//!   ([`differences_of_shards`]);
+//! - [`sweep`] and [`factorial`]: designed experiments, each stoppable
+//!   ([`sweep_with_stop`], [`factorial_with_stop`]);
 //! - [`mser5`] and [`suggest_warmup`]: an automatic warm-up;
 //! - [`ShardResult`]: results of a replication range that merge exactly.
 
@@ -29,9 +34,12 @@ mod startup;
 mod stopping;
 mod warmup;
 
-pub use compare::{Difference, Verdict, compare, differences, quantile_resolution};
+pub use compare::{
+    Difference, Verdict, compare, differences, differences_of_shards, quantile_resolution,
+};
 pub use designs::{
-    Effect, Factorial, Sweep, SweepPoint, Target, factorial, factorial_all, sweep, sweep_with_stop,
+    Effect, Factorial, FactorialDesign, Sweep, SweepPoint, Target, factorial, factorial_all,
+    factorial_with_stop, sweep, sweep_with_stop,
 };
 pub(crate) use kpi::kpi_index;
 pub use kpi::{KpiCatalogue, KpiEstimate, KpiId, growing_backlog, pooled_time_in_system};

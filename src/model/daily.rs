@@ -117,12 +117,20 @@ impl Default for DailyState {
 const NEVER: SimTime = SimTime::from_secs(f64::MAX);
 
 impl DailyState {
-    /// Forgets every day (at the opening of the window, `now`).
-    pub(crate) fn restart(&mut self, now: SimTime) {
+    /// Forgets every day (at the opening of the window, `now`) and
+    /// reserves room for every hour and day up to `end`, so that the ticks
+    /// only allocate the day records themselves (five small buffers a day).
+    pub(crate) fn restart(&mut self, now: SimTime, end: Option<SimTime>) {
+        let hours = end.map_or(0, |e| ((e - now).hours().max(0.0).ceil() as usize) + 1);
+        let mut hourly = Hourly::default();
+        hourly.times.reserve_exact(hours);
+        hourly.in_system.reserve_exact(hours);
         *self = DailyState {
+            days: Vec::with_capacity(hours / 24 + 2),
+            hourly,
             day_from: now,
             next_tick: self.next_tick,
-            ..DailyState::default()
+            prev: Totals::default(),
         };
     }
 

@@ -12,9 +12,17 @@
 //! - [`csv`](mod@csv): the CSV files of each document, one number format;
 //! - [`describe`]: a scenario's network and offered load, overload
 //!   warnings, the list of measures;
-//! - `charts`, `visuals` and [`HtmlReport`] (feature `report`): SVG charts
-//!   (plotters), which charts each command draws, the HTML report.
+//! - [`output`]: writing the files safely: paths checked before a run,
+//!   temporary files renamed over regular files only, FIFOs and devices
+//!   written straight to, several files all or none, temporary files
+//!   removed on failure or signal;
+//! - `charts`, `visuals`, [`ChartData`] and [`HtmlReport`] (feature
+//!   `report`): SVG charts (plotters), which charts each command draws,
+//!   what they need from the replications (folded one at a time, so no
+//!   run summary is kept), the HTML report.
 
+#[cfg(feature = "report")]
+mod chart_data;
 #[cfg(feature = "report")]
 pub mod charts;
 pub mod csv;
@@ -22,10 +30,13 @@ pub mod describe;
 pub mod document;
 #[cfg(feature = "report")]
 mod html;
+pub mod output;
 pub mod table;
 #[cfg(feature = "report")]
 pub mod visuals;
 
+#[cfg(feature = "report")]
+pub use chart_data::ChartData;
 pub use document::{CompareReport, Document, FactorialReport, RunReport, Setup, SweepReport};
 #[cfg(feature = "report")]
 pub use html::HtmlReport;

@@ -4,16 +4,16 @@
 //! band. Behind the `report` feature.
 
 use crate::error::Result;
-use crate::experiment::{Difference, KpiCatalogue, KpiEstimate};
+use crate::experiment::{Difference, KpiEstimate};
 use crate::model::{Model, RunSummary};
 use crate::report::HtmlReport;
+use crate::report::chart_data::{ChartData, QueueSums, cdf_series};
 use crate::report::charts::{self, BandPoint, Bar, Series};
 use crate::report::describe::{LOAD_HEADERS, load_table};
 use crate::report::document::{
     CompareReport, EFFECT_HEADERS, FACTORIAL_HEADERS, FactorialKpi, FactorialReport, RunReport,
     SweepReport,
 };
-use crate::scenario::Scenario;
 use crate::stats::DurationHistogram;
 
 /// Charts as (file stem, SVG), each with a caption.
@@ -53,7 +53,8 @@ impl Visuals {
 
 /// The distribution of interval `interval` over every order of every run,
 /// as CDF points (hours, share at or below), for [`charts::lines`].
-/// Empty if no run has the interval.
+/// Empty if no run has the interval. [`ChartData`] folds the same
+/// histogram one run at a time.
 #[must_use]
 pub fn interval_cdf(label: &str, runs: &[RunSummary], interval: &str) -> Series {
     let mut pooled = DurationHistogram::new();
@@ -62,102 +63,28 @@ pub fn interval_cdf(label: &str, runs: &[RunSummary], interval: &str) -> Series 
             pooled.merge(&iv.duration_hist);
         }
     }
-    Series::new(
-        label,
-        pooled
-            .cdf()
-            .into_iter()
-            .map(|(t, share)| (t.hours(), share))
-            .collect(),
-    )
+    cdf_series(label, &pooled)
 }
 
 /// The queue length at `station` over time, averaged over runs at each
 /// sample time (hours from the start), for [`charts::lines`]. Empty if the
 /// runs were not sampled (`sample_every_min`) or have no such station.
+/// [`ChartData`] folds the same sums one run at a time.
 #[must_use]
 pub fn mean_queue_series(label: &str, runs: &[RunSummary], station: &str) -> Series {
-    let columns: Vec<(&[f64], &[u32])> = runs
-        .iter()
-        .filter_map(|r| {
-            let s = r.series.as_ref()?;
-            let q = s.stations.iter().find(|x| x.name == station)?;
-            Some((s.times.as_slice(), q.queue.as_slice()))
-        })
-        .collect();
-    let Some(len) = columns.iter().map(|c| c.1.len()).min() else {
-        return Series::new(label, Vec::new());
-    };
-    let points = (0..len)
-        .map(|i| {
-            let mean =
-                columns.iter().map(|c| f64::from(c.1[i])).sum::<f64>() / columns.len() as f64;
-            (columns[0].0[i] / 3600.0, mean)
-        })
-        .collect();
-    Series::new(label, points)
-}
-
-/// The stations a planner watches: the scenario's `[report]` resources,
-/// or every station, as (label, station).
-fn key_stations(scenario: &Scenario) -> Vec<(String, String)> {
-    match &scenario.report {
-        Some(r) if !r.utilization.is_empty() => r
-            .utilization
-            .iter()
-            .map(|(label, station)| (label.clone(), station.clone()))
-            .collect(),
-        _ => scenario
-            .stations
-            .keys()
-            .map(|s| (s.clone(), s.clone()))
-            .collect(),
+    let mut sums = QueueSums::new(station);
+    for r in runs {
+        sums.add(r);
     }
+    sums.series(label)
 }
 
-/// Lead-time CDF series for one set of runs.
-fn lead_time(scenario: &Scenario, label: &str, runs: &[RunSummary]) -> Series {
-    match &scenario.report {
-        Some(r) => interval_cdf(label, runs, &r.lead_time),
-        None => {
-            let mut h = DurationHistogram::new();
-            for run in runs {
-                h.merge(&run.network.time_in_system_hist);
-            }
-            Series::new(
-                label,
-                h.cdf().into_iter().map(|(t, s)| (t.hours(), s)).collect(),
-            )
-        }
-    }
-}
-
-fn lead_time_axis(scenario: &Scenario) -> &'static str {
-    if scenario.report.is_some() {
+fn lead_time_axis(data: &ChartData) -> &'static str {
+    if data.lead_is_interval() {
         "lead time, order placed to leaving the zone (hours)"
     } else {
         "time in system (hours)"
     }
-}
-
-/// Utilisation by resource, with 95% intervals.
-fn utilization_bars(scenario: &Scenario, runs: &[RunSummary]) -> Vec<Bar> {
-    let Some(first) = runs.first() else {
-        return Vec::new();
-    };
-    let catalogue = KpiCatalogue::for_run(first);
-    key_stations(scenario)
-        .into_iter()
-        .filter_map(|(label, station)| {
-            let id = catalogue.kpi(&format!("{station}.utilization")).ok()?;
-            let e = KpiEstimate::from_values("u", runs.iter().map(|r| catalogue.get(id, r)));
-            Some(Bar {
-                label,
-                value: e.mean?,
-                half_width: e.half_width_95,
-            })
-        })
-        .collect()
 }
 
 /// Bars of effects with their half-widths; effects without a mean are left out.
@@ -173,26 +100,27 @@ fn effect_bars<'a>(effects: impl Iterator<Item = (String, &'a KpiEstimate)>) -> 
         .collect()
 }
 
-/// The charts of a run: lead-time CDF, queues over time at the key
-/// stations (if sampled), utilisation.
+/// The charts of a run, from its replications folded into `data`:
+/// lead-time CDF, queues over time at the key stations (if sampled),
+/// utilisation.
 ///
 /// # Errors
 /// A chart that could not be drawn.
-pub fn run_visuals(scenario: &Scenario, runs: &[RunSummary]) -> Result<Visuals> {
+pub fn run_visuals(data: &ChartData) -> Result<Visuals> {
     let mut v = Visuals::new();
     v.push(
         "lead_time_cdf",
         "Share of orders out within a given time, pooled over replications.",
         charts::lines(
             "Lead-time distribution",
-            lead_time_axis(scenario),
+            lead_time_axis(data),
             "share of orders (cumulative)",
-            &[lead_time(scenario, "this scenario", runs)],
+            &[data.lead_time("this scenario")],
         ),
     )?;
-    let queues: Vec<Series> = key_stations(scenario)
-        .iter()
-        .map(|(label, station)| mean_queue_series(label, runs, station))
+    let queues: Vec<Series> = data
+        .stations()
+        .map(|(label, station)| data.mean_queue(label, station))
         .filter(|s| !s.points.is_empty())
         .collect();
     if !queues.is_empty() {
@@ -213,7 +141,7 @@ pub fn run_visuals(scenario: &Scenario, runs: &[RunSummary]) -> Result<Visuals> 
         charts::bars(
             "Utilisation by resource",
             "utilisation (busy / on duty)",
-            &utilization_bars(scenario, runs),
+            &data.utilization_bars(),
         ),
     )?;
     Ok(v)
@@ -221,27 +149,23 @@ pub fn run_visuals(scenario: &Scenario, runs: &[RunSummary]) -> Result<Visuals> 
 
 /// The charts of a comparison: lead-time CDFs, effects with intervals on
 /// the first four `headline` KPIs, queues at the busiest key station,
-/// utilisation. `variants` are (name, runs, differences).
+/// utilisation. `variants` are (name, replications folded, differences);
+/// every [`ChartData`] is made for the baseline's scenario.
 ///
 /// # Errors
 /// A chart that could not be drawn.
 pub fn compare_visuals(
-    scenario: &Scenario,
-    baseline: &[RunSummary],
-    variants: &[(String, Vec<RunSummary>, Vec<Difference>)],
+    baseline: &ChartData,
+    variants: &[(String, ChartData, Vec<Difference>)],
     headline: &[String],
 ) -> Result<Visuals> {
     let mut v = Visuals::new();
-    let mut cdfs = vec![lead_time(scenario, "baseline", baseline)];
-    cdfs.extend(
-        variants
-            .iter()
-            .map(|(name, runs, _)| lead_time(scenario, name, runs)),
-    );
+    let mut cdfs = vec![baseline.lead_time("baseline")];
+    cdfs.extend(variants.iter().map(|(name, data, _)| data.lead_time(name)));
     v.push(
         "lead_time_cdf",
         "Share of orders out within a given time, baseline and each variant, pooled over replications.",
-        charts::lines("Lead-time distribution", lead_time_axis(scenario), "share of orders (cumulative)", &cdfs),
+        charts::lines("Lead-time distribution", lead_time_axis(baseline), "share of orders (cumulative)", &cdfs),
     )?;
     for (i, kpi) in headline.iter().take(4).enumerate() {
         let bars = effect_bars(variants.iter().filter_map(|(name, _, diffs)| {
@@ -255,21 +179,21 @@ pub fn compare_visuals(
         )?;
     }
     // The key station with the longest mean queue in the baseline.
-    let busiest = key_stations(scenario)
-        .into_iter()
+    let busiest = baseline
+        .stations()
         .map(|(label, station)| {
-            let s = mean_queue_series(&label, baseline, &station);
+            let s = baseline.mean_queue(label, station);
             let mean = s.points.iter().map(|p| p.1).sum::<f64>() / s.points.len().max(1) as f64;
             (mean, label, station)
         })
         .filter(|x| x.0 > 0.0)
         .max_by(|a, b| a.0.total_cmp(&b.0));
     if let Some((_, label, station)) = busiest {
-        let mut lines = vec![mean_queue_series("baseline", baseline, &station)];
+        let mut lines = vec![baseline.mean_queue("baseline", station)];
         lines.extend(
             variants
                 .iter()
-                .map(|(name, runs, _)| mean_queue_series(name, runs, &station)),
+                .map(|(name, data, _)| data.mean_queue(name, station)),
         );
         v.push(
             "queues_over_time",
@@ -283,7 +207,7 @@ pub fn compare_visuals(
         charts::bars(
             "Utilisation by resource (baseline)",
             "utilisation (busy / on duty)",
-            &utilization_bars(scenario, baseline),
+            &baseline.utilization_bars(),
         ),
     )?;
     Ok(v)

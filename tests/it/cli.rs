@@ -578,8 +578,8 @@ fn plots_are_svg_charts_with_titles_axes_and_legends() {
             vec!["time from the start (hours)", "orders waiting"],
         ),
         (
-            "effect_0_orders_released_per_day.svg",
-            vec!["Effect on orders_released_per_day"],
+            "effect_0_orders_exited_per_day.svg",
+            vec!["Effect on orders_exited_per_day"],
         ),
     ] {
         let svg =

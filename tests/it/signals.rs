@@ -1,5 +1,5 @@
 //! SIGINT and SIGTERM during `run` (plain, `--precision`, `--plot` and
-//! `--report`, `--shard`), `compare` and `sweep`: the command exits
+//! `--report`, `--shard`), `compare`, `sweep` and `factorial`: the command exits
 //! promptly with code 130 (the handler treats SIGINT, SIGTERM and SIGHUP
 //! alike), its outputs are whole and marked partial, and the finished
 //! replications give exactly what an uninterrupted run over them gives.
@@ -405,6 +405,69 @@ fn sweep_stops_on_a_signal_with_the_values_that_finished() {
             full["sweep"]["points"], doc["sweep"]["points"],
             "SIG{signal}"
         );
+        done(&dir);
+    }
+}
+
+/// Two measures on the tandem scenario, for the factorial case.
+const TANDEM_MEASURES: &str = r#"[[measure]]
+name = "more_review"
+title = "One more reviewer"
+press_release = "-"
+patches = [{ path = "stations.customs_review.servers", add = 1, assumption = "[A]" }]
+
+[[measure]]
+name = "more_check"
+title = "One more checker"
+press_release = "-"
+patches = [{ path = "stations.document_check.servers", add = 1, assumption = "[A]" }]
+"#;
+
+#[test]
+fn factorial_stops_on_a_signal_with_the_replications_finished_everywhere() {
+    for signal in SIGNALS {
+        let dir = folder(&format!("factorial-{signal}"));
+        std::fs::write(dir.join("measures.toml"), TANDEM_MEASURES).unwrap();
+        let factorial = |n: &str| {
+            [
+                "factorial",
+                TANDEM,
+                "--measures-file",
+                "measures.toml",
+                "--measure",
+                "more_review",
+                "--measure",
+                "more_check",
+                "-n",
+                n,
+                "--threads",
+                "1",
+                "--json",
+                "-q",
+            ]
+            .map(str::to_string)
+            .to_vec()
+        };
+        // 4 design points x 40 replications: the signal comes after about
+        // 15 replications at every point.
+        let mut args = factorial("40");
+        args.extend(["--csv", "out"].map(str::to_string));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let cpu = 60.0 * cpu_per_replication();
+        let doc = partial_json(&interrupt(&dir, &args, signal, cpu), signal);
+        let n = doc["kpis"][0]["main"][0]["estimate"]["n"].as_u64().unwrap();
+        assert!(n > 0 && n < 40, "{n} replications finished everywhere");
+        let csv = std::fs::read_to_string(dir.join("out/factorial.csv")).unwrap();
+        assert!(csv.starts_with(cbec_sim::report::csv::PARTIAL_MARKER));
+        let reps = n.to_string();
+        let full_args = factorial(&reps);
+        let full_args: Vec<&str> = full_args.iter().map(String::as_str).collect();
+        let full = whole(&dir, &full_args);
+        assert!(
+            full.get("partial").is_none(),
+            "a whole design is not marked"
+        );
+        assert_eq!(full["kpis"], doc["kpis"], "SIG{signal}");
         done(&dir);
     }
 }

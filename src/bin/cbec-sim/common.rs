@@ -2,10 +2,10 @@
 //! scenario with measures, the progress bar, signals (SIGINT, SIGTERM,
 //! SIGHUP), writing stdout and output files (through [`crate::files`]).
 
-use crate::files::{Want, check_target, make_dir, write_all};
 use cbec_sim::experiment::{Experiment, ExperimentResult, Precision, Replications, Seed};
-use cbec_sim::report::Document;
+use cbec_sim::report::output::{self, OutputKind};
 use cbec_sim::report::visuals::Visuals;
+use cbec_sim::report::{ChartData, Document};
 use cbec_sim::{Error, Measure, Model, Scenario};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -194,15 +194,15 @@ pub(crate) fn load_measures(file: Option<&Path>) -> Result<Vec<Measure>, Failure
     }
 }
 
-/// How [`run_experiment`] runs: the progress bar's label, whether to keep
-/// every run summary (for charts and paired comparisons), and a precision
-/// rule. A signal always stops starting replications; the result holds
-/// every one that finished.
+/// How [`run_experiment`] runs: the progress bar's label, where to fold
+/// each finished replication for the charts (none are kept), and a
+/// precision rule. A signal always stops starting replications; the
+/// result holds every one that finished.
 #[derive(Default)]
 pub(crate) struct RunOptions<'a> {
     pub(crate) label: &'a str,
     pub(crate) quiet: bool,
-    pub(crate) summaries: bool,
+    pub(crate) charts: Option<&'a mut ChartData>,
     pub(crate) precision: Option<Precision>,
 }
 
@@ -226,13 +226,16 @@ pub(crate) fn run_experiment(
         .with_replications(replications)
         .with_observer(|_| bar.tick())
         .with_stop_flag(&INTERRUPTED);
-    if options.summaries {
-        experiment = experiment.with_summaries();
-    }
     if let Some(rule) = options.precision {
         experiment = experiment.with_precision(rule);
     }
-    let result = experiment.run().map_err(|e| match e {
+    let mut charts = options.charts;
+    let fold = |_, run: &_| {
+        if let Some(c) = charts.as_deref_mut() {
+            c.add(run);
+        }
+    };
+    let result = experiment.run_folding(fold).map_err(|e| match e {
         Error::Interrupted { .. } => failure(130, e),
         e => invalid(e),
     })?;
@@ -260,7 +263,7 @@ pub(crate) const SIGNALLED: u8 = 130;
 pub(crate) fn catch_signals() {
     let _ = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) || !STOPPABLE.load(Ordering::SeqCst) {
-            crate::files::remove_temporaries();
+            output::remove_temporaries();
             std::process::exit(i32::from(SIGNALLED));
         }
         eprintln!(
@@ -309,28 +312,35 @@ pub(crate) fn check_outputs(
     out: Option<&Path>,
 ) -> Result<(), Failure> {
     let wanted = [
-        ("--csv", csv, Want::Folder),
-        ("--plot", plot, Want::Folder),
-        ("--report", report, Want::File),
-        ("--out", out, Want::File),
+        ("--csv", csv, OutputKind::Folder),
+        ("--plot", plot, OutputKind::Folder),
+        ("--report", report, OutputKind::File),
+        ("--out", out, OutputKind::File),
     ];
-    for (flag, path, want) in wanted {
+    for (flag, path, kind) in wanted {
         if let Some(p) = path {
-            check_target(flag, p, want)?;
+            output::check_output(p, kind).map_err(|e| match &e {
+                Error::Output(o) if p.as_os_str().is_empty() => {
+                    failed(format!("{flag}: {}", o.reason()))
+                }
+                Error::Output(o) => failed(format!("{flag} {}: {}", p.display(), o.reason())),
+                _ => failed(e),
+            })?;
         }
     }
     Ok(())
 }
 
+/// Writes `text` to the file `target` (see [`output::write_output`]); a
+/// failure is exit 1 naming the file.
+pub(crate) fn write_file(target: &Path, text: &str) -> Result<(), Failure> {
+    output::write_output(target, text).map_err(failed)
+}
+
 /// Writes the files `(name, text)` into the folder `dir` (created if
 /// missing), all or none.
 fn write_into<N: AsRef<str>>(dir: &Path, files: &[(N, String)]) -> Result<(), Failure> {
-    make_dir(dir)?;
-    let targets: Vec<(PathBuf, &str)> = files
-        .iter()
-        .map(|(name, text)| (dir.join(name.as_ref()), text.as_str()))
-        .collect();
-    write_all(&targets)
+    output::write_into_folder(dir, files).map_err(failed)
 }
 
 /// Writes CSV files (name, text) into `--csv DIR`, if given; each begins
@@ -371,7 +381,7 @@ pub(crate) fn write_visuals(
         write_into(dir, &svgs)?;
     }
     if let Some(file) = report {
-        crate::files::write_file(file, &html(v))?;
+        write_file(file, &html(v))?;
     }
     Ok(())
 }

@@ -7,9 +7,9 @@ use crate::common::{
     load_scenario, on_measure_flag, output, run_experiment, set_threads, stoppable,
 };
 use cbec_sim::Scenario;
-use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, differences};
+use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, differences_of_shards};
 use cbec_sim::report::document::{CompareReport, Setup, shown_kpis};
-use cbec_sim::report::{csv, visuals};
+use cbec_sim::report::{ChartData, csv, visuals};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -76,27 +76,32 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let available: Vec<&str> = catalogue.names().collect();
     let shown = shown_kpis(&base, &available, &args.kpis).map_err(invalid)?;
     args.common.check_outputs()?;
-    let runs = |model, label| {
+    // Charts are drawn only with --plot or --report; the effects pair the
+    // KPI rows of the shards, so no run summary is kept.
+    let charts = args.common.plot.is_some() || args.common.report.is_some();
+    let runs = |model, label, data: Option<&mut ChartData>| {
         let options = RunOptions {
             label,
             quiet,
-            summaries: true,
+            charts: data,
             ..RunOptions::default()
         };
         run_experiment(model, seed, reps.clone(), options)
     };
-    let baseline = runs(&base_model, "baseline")?;
+    let mut base_charts = ChartData::new(&base);
+    let baseline = runs(&base_model, "baseline", charts.then_some(&mut base_charts))?;
     if baseline.interrupted() {
         return Err(failure(
             SIGNALLED,
             "interrupted while running the baseline: no variant ran, so there is nothing to compare and nothing was written",
         ));
     }
-    let baseline = baseline.into_summaries();
+    let baseline = baseline.shard;
     let mut results = Vec::new();
     let mut partial = false;
     for ((name, _), model) in variants.iter().zip(&models) {
-        let variant = match runs(model, name) {
+        let mut data = ChartData::new(&base);
+        let variant = match runs(model, name, charts.then_some(&mut data)) {
             Err(f) if f.code == SIGNALLED => None,
             other => Some(other?),
         };
@@ -105,15 +110,9 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
             break;
         };
         // Each replication of the variant is paired with the baseline's.
-        let paired: Vec<_> = variant
-            .shard
-            .indices()
-            .map(|i| baseline[i as usize].clone())
-            .collect();
         let cut = variant.interrupted();
-        let variant_runs = variant.into_summaries();
-        let diffs = differences(&paired, &variant_runs);
-        results.push((name.clone(), variant_runs, diffs));
+        let diffs = differences_of_shards(&baseline, &variant.shard);
+        results.push((name.clone(), data, diffs));
         if cut {
             partial = true;
             break;
@@ -141,7 +140,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         &doc,
         partial,
         || csv::compare_files(&doc),
-        || visuals::compare_visuals(&base, &baseline, &results, &shown),
+        || visuals::compare_visuals(&base_charts, &results, &shown),
         |v| visuals::compare_html(&doc, &shown, &base_model, v),
         || doc.to_text(&shown),
     )?;

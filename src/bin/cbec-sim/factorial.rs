@@ -2,9 +2,10 @@
 //! effects and two-factor interactions (the [`FactorialReport`] document).
 
 use crate::common::{
-    Common, Failure, MeasureSource, chosen_measures, invalid, load, output, set_threads,
+    Common, Failure, INTERRUPTED, MeasureSource, SIGNALLED, chosen_measures, failure, invalid,
+    load, output, set_threads, stoppable,
 };
-use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, factorial_all};
+use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, factorial_with_stop};
 use cbec_sim::report::document::{FactorialReport, Setup, shown_kpis};
 use cbec_sim::report::{csv, visuals};
 use std::path::PathBuf;
@@ -28,6 +29,7 @@ pub(crate) struct FactorialArgs {
 
 pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
     set_threads(args.common.threads)?;
+    stoppable();
     if args.common.replications == 0 {
         return Err(invalid("--replications: must be at least 1, got 0"));
     }
@@ -59,22 +61,42 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
     let names: Vec<&str> = args.measures.iter().map(String::as_str).collect();
     let reps = Replications::first(args.common.replications);
     let seed = Seed(args.common.seed);
-    let all = factorial_all(&names, point, seed, reps.clone()).map_err(invalid)?;
+    let design = factorial_with_stop(&names, point, seed, reps.clone(), &INTERRUPTED).map_err(
+        |e| match e {
+            cbec_sim::Error::Interrupted { .. } => failure(
+                SIGNALLED,
+                "interrupted before a replication finished at every design point: nothing to report, nothing written",
+            ),
+            e => invalid(e),
+        },
+    )?;
     let setup = Setup::new(&model, seed, &reps);
-    let doc = FactorialReport::new(
+    let mut doc = FactorialReport::new(
         args.scenario.display().to_string(),
         &args.measures,
         setup,
-        &all,
+        &design.kpis,
     );
+    doc.partial = design.interrupted;
     let shown = doc.shown(&base, &args.kpis).map_err(invalid)?;
     output(
         &args.common,
         &doc,
-        false,
+        doc.partial,
         || csv::factorial_files(&doc),
         || visuals::factorial_visuals(&shown),
         |v| visuals::factorial_html(&doc, &shown, &model, v),
         || doc.to_text(&shown),
-    )
+    )?;
+    if doc.partial {
+        return Err(failure(
+            SIGNALLED,
+            format!(
+                "interrupted: the results above cover {} of replications 0..{} at every design point; they are marked partial",
+                design.finished,
+                reps.end()
+            ),
+        ));
+    }
+    Ok(())
 }

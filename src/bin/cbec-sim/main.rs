@@ -20,7 +20,6 @@ mod common;
 mod compare;
 mod explain;
 mod factorial;
-mod files;
 mod run;
 mod sweep;
 

@@ -4,15 +4,14 @@
 use crate::common::{
     Failure, MeasureSource, RunOptions, SIGNALLED, check_outputs, chosen_measures, excerpt, failed,
     failure, invalid, parse_range, print, run_experiment, set_threads, show, stoppable,
-    whole_number, write_csv, write_visuals,
+    whole_number, write_csv, write_file, write_visuals,
 };
-use crate::files::write_file;
 use cbec_sim::experiment::{
     KpiCatalogue, Precision, Replications, Seed, ShardResult, planner_kpi_names, startup_check,
     suggest_warmup,
 };
 use cbec_sim::report::document::{Document, RunReport, Setup};
-use cbec_sim::report::{csv, describe, visuals};
+use cbec_sim::report::{ChartData, csv, describe, visuals};
 use cbec_sim::{Model, Scenario, SimTime};
 use std::path::{Path, PathBuf};
 
@@ -191,18 +190,19 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
             .with_run_length(model.horizon(), warmup)
             .map_err(|e| invalid(format!("--warmup {}: {e}", excerpt(w))))?;
     }
-    // Charts need every run's summary, not only the KPI rows.
-    let charts = args.plot.is_some() || args.report.is_some();
+    // Charts need more than the KPI rows: each run is folded into them.
+    let mut charts =
+        (args.plot.is_some() || args.report.is_some()).then(|| ChartData::new(&scenario));
     let options = RunOptions {
         quiet: args.quiet,
-        summaries: charts,
+        charts: charts.as_mut(),
         precision: rule,
         ..RunOptions::default()
     };
     let result = run_experiment(&model, args.seed, requested.clone(), options)?;
     let partial = result.interrupted();
     let decision = result.precision.clone();
-    let (shard, runs) = (result.shard, result.summaries);
+    let shard = result.shard;
     let done = Replications::new(shard.start..shard.end).unwrap_or_else(|_| Replications::first(0));
     let mut doc = RunReport::new(&shard, Setup::new(&model, Seed(shard.seed), &done));
     doc.scenario = Some(args.scenario.display().to_string());
@@ -220,7 +220,10 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     let visuals = write_visuals(
         args.plot.as_deref(),
         args.report.as_deref(),
-        || visuals::run_visuals(&scenario, &runs),
+        || match &charts {
+            Some(c) => visuals::run_visuals(c),
+            None => Ok(visuals::Visuals::new()),
+        },
         |v| visuals::run_html(&doc, &model, v),
     );
     let out = match &args.out {

@@ -177,7 +177,11 @@ impl<'m> Simulation<'m> {
             observed_from: SimTime::ZERO,
             window_end: model.horizon.unwrap_or(SimTime::from_secs(f64::MAX)),
             in_system_at_start: 0,
-            daily: DailyState::default(),
+            daily: {
+                let mut d = DailyState::default();
+                d.restart(SimTime::ZERO, model.horizon);
+                d
+            },
             cohort_open: 0,
             arrivals_closed: false,
             moving: VecDeque::with_capacity(16),

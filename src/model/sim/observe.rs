@@ -103,7 +103,7 @@ impl Simulation<'_> {
         }
         self.cohort_open = 0;
         self.in_system_at_start = self.orders.live() as u64;
-        self.daily.restart(now);
+        self.daily.restart(now, self.model.horizon);
         self.network.restart(now);
         self.tax = TaxSummary::default();
     }

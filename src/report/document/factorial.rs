@@ -21,10 +21,17 @@ pub struct FactorialReport {
     pub factors: Vec<String>,
     /// The master seed.
     pub seed: u64,
-    /// Replications per design point (indices `0..replications`).
+    /// Replications per design point (indices `0..replications`); in a
+    /// partial document, those asked for (`n` in each estimate says how
+    /// many finished at every point).
     pub replications: u64,
     /// The effects on each KPI.
     pub kpis: Vec<FactorialKpi>,
+    /// Whether a signal stopped the design: the effects then cover only
+    /// the replications that finished at every design point (`n` in each
+    /// estimate). Left out of the JSON when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
     /// How the results were made (the scenario's horizon and warm-up).
     pub setup: Setup,
 }
@@ -127,6 +134,7 @@ impl FactorialReport {
                     interactions: f.interactions.iter().map(FactorEffect::from).collect(),
                 })
                 .collect(),
+            partial: false,
             setup,
         }
     }
@@ -158,11 +166,24 @@ impl FactorialReport {
             .collect()
     }
 
+    /// The opening words of a partial document's text (`end` after them)
+    /// and report.
+    fn partial_note(&self, end: &str) -> String {
+        if self.partial {
+            format!(
+                "PARTIAL RESULTS: the design was interrupted; the effects cover only the replications that finished at every design point (n in each estimate){end}"
+            )
+        } else {
+            String::new()
+        }
+    }
+
     /// The introduction of the HTML report.
     #[must_use]
     pub fn intro(&self) -> String {
         format!(
-            "2^{} full factorial over {}, {} replications per design point with seed {} (common random numbers). A main effect is the mean KPI with the measure on minus off, averaged over the other factors; an interaction is half the difference between one factor's effect with the other on and off.",
+            "{}2^{} full factorial over {}, {} replications per design point with seed {} (common random numbers). A main effect is the mean KPI with the measure on minus off, averaged over the other factors; an interaction is half the difference between one factor's effect with the other on and off.",
+            self.partial_note(". "),
             self.factors.len(),
             self.factors.join(", "),
             self.replications,
@@ -174,7 +195,8 @@ impl FactorialReport {
     #[must_use]
     pub fn to_text(&self, shown: &[&FactorialKpi]) -> String {
         let mut s = format!(
-            "{}: 2^{} factorial over {} ({} replications per point, seed {}, common random numbers)\n",
+            "{}{}: 2^{} factorial over {} ({} replications per point, seed {}, common random numbers)\n",
+            self.partial_note("\n"),
             self.scenario,
             self.factors.len(),
             self.factors.join(", "),
