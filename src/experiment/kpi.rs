@@ -5,7 +5,7 @@
 //! [`Error::UnknownKpi`] with the closest valid one), so user code looks
 //! KPIs up by handle rather than by matching strings.
 
-use super::planner::planner_entries;
+use super::planner::{daily_entries, planner_entries};
 use crate::error::{Error, Result};
 use crate::model::{Model, RunSummary, Simulation, StationSummary};
 use crate::scenario::closest;
@@ -164,7 +164,10 @@ impl KpiCatalogue {
     /// - per dispatch point: `<name>.wait_mean_min`, `.vehicles`;
     /// - per interval: `<name>.mean_min`, `.{p50,p90,p95,p99}_min`;
     /// - per sink: `<name>.per_day`, `.time_in_system_mean_min`; with
-    ///   several classes, `<name>.by_class.<class>.time_in_system_mean_min`.
+    ///   several classes, `<name>.by_class.<class>.time_in_system_mean_min`;
+    /// - per calendar day of the window: `day.<date>.entered`, `.left`,
+    ///   `.in_system_at_end`, and with planner KPIs the daily ones (see
+    ///   [`daily_kpi_names`](super::daily_kpi_names)).
     #[must_use]
     ///
     /// Readers look parts up by name, so a variant with other parts still
@@ -297,6 +300,25 @@ impl KpiCatalogue {
                 ));
             }
         }
+        for d in &example.window_dates {
+            let (a, b, c) = (d.clone(), d.clone(), d.clone());
+            let day = |r: &RunSummary, date: &str| r.days.iter().position(|x| x.date == date);
+            entries.push((
+                format!("day.{d}.entered"),
+                Box::new(move |r| Some(r.days[day(r, &a)?].entered as f64)),
+            ));
+            entries.push((
+                format!("day.{d}.left"),
+                Box::new(move |r| Some(r.days[day(r, &b)?].left as f64)),
+            ));
+            entries.push((
+                format!("day.{d}.in_system_at_end"),
+                Box::new(move |r| Some(r.days[day(r, &c)?].in_system_at_end as f64)),
+            ));
+        }
+        if let Some(spec) = &example.report {
+            entries.extend(daily_entries(spec, &example.window_dates));
+        }
         KpiCatalogue { entries }
     }
 
@@ -399,10 +421,13 @@ impl KpiCatalogue {
     }
 }
 
-/// A warning if the backlog grew through the run: the orders in the system
-/// at the end are, on average over replications, at least 1.5 times the
-/// time-average number in the system (a backlog growing steadily from
-/// empty ends at twice its average; a stable one ends near it).
+/// A warning if the backlog grew through the window, on averages over
+/// replications: either the orders in the system at the end are at least
+/// 1.2 times (and 10 more than) those at the opening, and the growth is
+/// more than 5% of a day's entries (a run that opens loaded, after a
+/// pre-roll); or they are at least 1.5 times the time-average number in
+/// the system (a backlog growing steadily from empty ends at twice its
+/// average; a stable one ends near it).
 #[must_use]
 pub fn growing_backlog(estimates: &[KpiEstimate]) -> Option<String> {
     let mean = |n: &str| estimates.iter().find(|e| e.name == n)?.mean;
@@ -410,9 +435,13 @@ pub fn growing_backlog(estimates: &[KpiEstimate]) -> Option<String> {
         mean("network.in_system_at_end")?,
         mean("network.in_system_mean")?,
     );
-    (avg > 0.0 && end >= 1.5 * avg && end >= 10.0).then(|| {
+    let start = mean("network.in_system_at_start").unwrap_or(0.0);
+    let per_day = mean("network.entered_per_day").unwrap_or(0.0);
+    let from_loaded = start > 0.0 && end >= 1.2 * start + 10.0 && end - start > 0.05 * per_day;
+    let from_empty = avg > 0.0 && end >= 1.5 * avg && end >= 10.0;
+    (from_loaded || from_empty).then(|| {
         format!(
-            "the backlog grew through the run: {end:.0} orders in the system at the end against {avg:.0} on average; the system does not keep up with its demand (see `cbec-sim explain`)"
+            "the backlog grew through the window: {start:.0} orders in the system at its opening, {end:.0} at its end, {avg:.0} on average; the system does not keep up with its demand (see `cbec-sim explain`), and no pre-roll will bring it to a steady state"
         )
     })
 }

@@ -98,6 +98,77 @@ pub fn planner_kpi_names(spec: &ReportSpec, with_tax: bool) -> Vec<String> {
     names
 }
 
+/// The daily planner KPIs for the window's `dates`, day by day:
+/// `day.<date>.orders_placed`, `.orders_exited`, `.orders_released`,
+/// `.backlog_at_end` (orders in the system at the day's end), and per
+/// resource `.utilization_<label>` (busy over on-shift server-hours that
+/// day) and `.at_<label>_at_end` (orders waiting or in service there at
+/// the day's end: the backlog by stage).
+#[must_use]
+pub fn daily_kpi_names(spec: &ReportSpec, dates: &[String]) -> Vec<String> {
+    let mut names = Vec::new();
+    for d in dates {
+        for what in [
+            "orders_placed",
+            "orders_exited",
+            "orders_released",
+            "backlog_at_end",
+        ] {
+            names.push(format!("day.{d}.{what}"));
+        }
+        for l in spec.utilization.keys() {
+            names.push(format!("day.{d}.utilization_{l}"));
+        }
+        for l in spec.utilization.keys() {
+            names.push(format!("day.{d}.at_{l}_at_end"));
+        }
+    }
+    names
+}
+
+/// Readers of [`daily_kpi_names`], in the same order.
+pub(super) fn daily_entries(spec: &ReportSpec, dates: &[String]) -> Vec<(String, Reader)> {
+    let names = daily_kpi_names(spec, dates);
+    let mut readers: Vec<Reader> = Vec::with_capacity(names.len());
+    let day = |r: &RunSummary, date: &str| r.days.iter().position(|d| d.date == date);
+    for d in dates {
+        for (interval, started) in [
+            (spec.lead_time.clone(), true),
+            (spec.lead_time.clone(), false),
+            (spec.released.clone(), false),
+        ] {
+            let d = d.clone();
+            readers.push(Box::new(move |r| {
+                let (i, iv) = (day(r, &d)?, interval_index(r, &interval)?);
+                let c = r.days[i].intervals.get(iv)?;
+                Some(if started { c.started } else { c.completed } as f64)
+            }));
+        }
+        let dd = d.clone();
+        readers.push(Box::new(move |r| {
+            Some(r.days[day(r, &dd)?].in_system_at_end as f64)
+        }));
+        for station in spec.utilization.values() {
+            let (d, s) = (d.clone(), station.clone());
+            readers.push(Box::new(move |r| {
+                let k = r.stations.iter().position(|x| x.name == s)?;
+                r.days[day(r, &d)?].stations.get(k)?.utilization()
+            }));
+        }
+        for station in spec.utilization.values() {
+            let (d, s) = (d.clone(), station.clone());
+            readers.push(Box::new(move |r| {
+                let k = r.stations.iter().position(|x| x.name == s)?;
+                Some(f64::from(
+                    r.days[day(r, &d)?].stations.get(k)?.in_station_at_end,
+                ))
+            }));
+        }
+    }
+    debug_assert_eq!(names.len(), readers.len());
+    names.into_iter().zip(readers).collect()
+}
+
 /// Warnings about results, from their estimates: a backlog that grew
 /// through the run ([`growing_backlog`](super::growing_backlog)), and
 /// lead-time figures that are lower bounds because orders of the cohort

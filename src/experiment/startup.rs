@@ -73,7 +73,7 @@ impl StartupCheck {
                 })
                 .collect();
             format!(
-                "start-up check failed: with the pre-roll doubled ({} h to {} h), {} of {} headline KPIs moved: {}; the window still shows how the run started: lengthen simulation.preroll_h",
+                "start-up check failed: with the pre-roll doubled ({} h to {} h), {} of {} headline KPIs moved: {}; the window still shows how the run started: lengthen simulation.preroll_h (unless the backlog grows through the window: then no pre-roll settles it)",
                 self.preroll_h,
                 self.doubled_h,
                 moved.len(),

@@ -140,6 +140,30 @@ impl DailyState {
     }
 }
 
+impl crate::model::Model {
+    /// The local dates of the days the observed window covers, in order
+    /// (partial first and last days included; empty without a horizon):
+    /// the days of [`RunSummary::days`](crate::RunSummary::days).
+    #[must_use]
+    pub fn window_dates(&self) -> Vec<String> {
+        let Some(end) = self.horizon else {
+            return Vec::new();
+        };
+        let cal = &self.calendar;
+        let mut out = Vec::new();
+        let mut date = cal.date(self.warmup);
+        let last = cal.datetime(end);
+        while date.to_datetime(jiff::civil::Time::midnight()) < last {
+            out.push(date.strftime("%Y-%m-%d").to_string());
+            match date.tomorrow() {
+                Ok(d) => date = d,
+                Err(_) => break,
+            }
+        }
+        out
+    }
+}
+
 impl Simulation<'_> {
     /// Sets the first hourly tick of the window: the first whole local
     /// hour at or after its opening.
@@ -313,6 +337,10 @@ mod tests {
         let whole = r.stations[0].busy.area / 3600.0;
         assert!((busy - whole).abs() < 1e-6 * whole, "{busy} vs {whole}");
         assert_eq!(r.hourly.times.len(), 60);
+        assert_eq!(
+            model.window_dates(),
+            ["2024-11-10", "2024-11-11", "2024-11-12"]
+        );
         assert_eq!(r.hourly.times[0], SimTime::from_hours(6.0));
     }
 }

@@ -218,11 +218,12 @@ pub struct DispatchSummary {
     pub held: TimeAverage,
 }
 
-/// Queue lengths sampled at a fixed interval, warm-up included, for charts.
+/// Queue lengths sampled at a fixed interval from the opening of the
+/// observed window, for charts.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TimeSeries {
-    /// Sampling times (seconds since the start).
+    /// Sampling times (seconds on the run clock).
     pub times: Vec<f64>,
     /// Orders in the system at each time.
     pub in_system: Vec<u32>,
@@ -370,9 +371,14 @@ pub struct RunSummary {
     pub conservation: Conservation,
     /// Sampled queue lengths, if the model asks for them.
     pub series: Option<TimeSeries>,
-    /// Per calendar day of the window (empty without a horizon).
+    /// Per calendar day of the window (empty without a horizon), as far
+    /// as the run has gone.
     #[serde(default)]
     pub days: Vec<DaySummary>,
+    /// The dates of every day of the window, whether or not the run has
+    /// reached them ([`Model::window_dates`](crate::Model::window_dates)).
+    #[serde(default)]
+    pub window_dates: Vec<String>,
     /// Orders in the system at each whole hour of the window.
     #[serde(default)]
     pub hourly: Hourly,

@@ -64,14 +64,16 @@ impl QueueSums {
         self.runs += 1;
     }
 
-    /// The mean queue at each sample time (hours from the start).
+    /// The mean queue at each sample time (hours from the first sample:
+    /// the opening of the observed window).
     pub(crate) fn series(&self, label: &str) -> Series {
         let n = self.runs as f64;
+        let t0 = self.times.first().copied().unwrap_or(0.0);
         let points = self
             .sums
             .iter()
             .zip(&self.times)
-            .map(|(sum, t)| (t / 3600.0, sum / n))
+            .map(|(sum, t)| ((t - t0) / 3600.0, sum / n))
             .collect();
         Series::new(label, points)
     }
@@ -140,6 +142,9 @@ pub struct ChartData {
     catalogue: Option<(KpiCatalogue, Vec<(String, KpiId)>)>,
     /// Per key station with a utilisation KPI: the value in each run.
     utilization: Vec<Vec<Option<f64>>>,
+    /// Per day of the window: its date and the orders that entered, that
+    /// left, and that were inside at its end, summed over runs.
+    daily: Vec<(String, [f64; 3])>,
     runs: u64,
 }
 
@@ -160,6 +165,7 @@ impl ChartData {
                 .collect(),
             catalogue: None,
             utilization: Vec::new(),
+            daily: Vec::new(),
             runs: 0,
         }
     }
@@ -168,8 +174,11 @@ impl ChartData {
     pub fn add(&mut self, run: &RunSummary) {
         match &self.lead {
             LeadTime::Interval(name) => {
+                // The cohort, as the lead-time KPIs: orders still inside
+                // at their age so far.
                 if let Some(iv) = run.interval(name) {
-                    self.lead_hist.merge(&iv.duration_hist);
+                    self.lead_hist.merge(&iv.cohort.done_hist);
+                    self.lead_hist.merge(&iv.cohort.inside_hist);
                 }
             }
             LeadTime::Network => self.lead_hist.merge(&run.network.time_in_system_hist),
@@ -193,7 +202,47 @@ impl ChartData {
         for ((_, id), values) in ids.iter().zip(&mut self.utilization) {
             values.push(catalogue.get(*id, run));
         }
+        if self.runs == 0 {
+            self.daily = run
+                .window_dates
+                .iter()
+                .map(|d| (d.clone(), [0.0; 3]))
+                .collect();
+        }
+        for (date, sums) in &mut self.daily {
+            if let Some(d) = run.days.iter().find(|d| &d.date == date) {
+                sums[0] += d.entered as f64;
+                sums[1] += d.left as f64;
+                sums[2] += d.in_system_at_end as f64;
+            }
+        }
         self.runs += 1;
+    }
+
+    /// Orders entering and leaving the system per day of the window, and
+    /// inside at each day's end, averaged over runs (x: day 1, 2, ...);
+    /// with the dates, in order. Empty without a horizon.
+    #[must_use]
+    pub fn daily(&self) -> (Vec<Series>, Vec<String>) {
+        if self.daily.is_empty() || self.runs == 0 {
+            return (Vec::new(), Vec::new());
+        }
+        let n = self.runs as f64;
+        let series = ["entered", "left", "inside at the day's end"]
+            .iter()
+            .enumerate()
+            .map(|(k, label)| {
+                Series::new(
+                    *label,
+                    self.daily
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (_, s))| ((i + 1) as f64, s[k] / n))
+                        .collect(),
+                )
+            })
+            .collect();
+        (series, self.daily.iter().map(|(d, _)| d.clone()).collect())
     }
 
     /// Replications folded in.

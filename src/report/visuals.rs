@@ -129,9 +129,27 @@ pub fn run_visuals(data: &ChartData) -> Result<Visuals> {
             "Orders waiting at each key station, averaged over replications at each sample time.",
             charts::lines(
                 "Queue length over time",
-                "time from the start (hours)",
+                "time from the opening of the observed window (hours)",
                 "orders waiting",
                 &queues,
+            ),
+        )?;
+    }
+    let (daily, dates) = data.daily();
+    if !daily.is_empty() {
+        v.push(
+            "daily",
+            &format!(
+                "Orders per day of the observed window, averaged over replications: day 1 is {}, day {} is {}.",
+                dates[0],
+                dates.len(),
+                dates[dates.len() - 1]
+            ),
+            charts::lines(
+                "Orders per day",
+                "day of the observed window",
+                "orders",
+                &daily,
             ),
         )?;
     }

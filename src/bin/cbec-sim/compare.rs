@@ -7,7 +7,9 @@ use crate::common::{
     load_scenario, on_measure_flag, output, run_experiment, set_threads, stoppable,
 };
 use cbec_sim::Scenario;
-use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, differences_of_shards};
+use cbec_sim::experiment::{
+    KpiCatalogue, Replications, Seed, differences_of_shards, startup_check,
+};
 use cbec_sim::report::document::{CompareReport, Setup, shown_kpis};
 use cbec_sim::report::{ChartData, csv, visuals};
 use std::path::PathBuf;
@@ -31,6 +33,10 @@ pub(crate) struct CompareArgs {
     kpis: Vec<String>,
     #[command(flatten)]
     source: MeasureSource,
+    /// Also run the baseline and each variant with the pre-roll doubled and
+    /// check that no headline KPI moves beyond its interval (start-up bias).
+    #[arg(long)]
+    check_startup: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -131,10 +137,25 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let setup = Setup::new(
         &base_model,
         Seed(seed),
-        &Replications::new(reps).map_err(invalid)?,
+        &Replications::new(reps.clone()).map_err(invalid)?,
     );
     let mut doc = CompareReport::new(args.scenario.display().to_string(), setup, &effects);
     doc.partial = partial;
+    if args.check_startup && !partial {
+        let done = Replications::new(reps.clone()).map_err(invalid)?;
+        let named = std::iter::once(("baseline", &base_model))
+            .chain(variants.iter().map(|(n, _)| n.as_str()).zip(&models));
+        for (name, model) in named {
+            if !quiet {
+                eprintln!(
+                    "start-up check of {name}: the same replications with the pre-roll doubled..."
+                );
+            }
+            let check = startup_check(model, Seed(seed), done.clone())
+                .map_err(|e| invalid(format!("{name}: {e}")))?;
+            doc.add_startup_check(name, check);
+        }
+    }
     output(
         &args.common,
         &doc,

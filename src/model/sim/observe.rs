@@ -70,8 +70,9 @@ impl Simulation<'_> {
                 .schedule(model.warmup, EventClass::Observe, Event::WarmupEnd);
         }
         if model.sample_every.is_some() {
+            // From the opening of the window, after the restart there.
             self.calendar
-                .schedule(SimTime::ZERO, EventClass::Observe, Event::Sample);
+                .schedule(model.warmup, EventClass::Observe, Event::Sample);
         }
         self.schedule_first_tick();
     }
@@ -231,6 +232,7 @@ impl Simulation<'_> {
             },
             series: self.series.clone(),
             days: self.daily.finish().0,
+            window_dates: m.window_dates(),
             hourly: self.daily.finish().1,
             drained_to: None,
             tax: m.tax.as_ref().map(|_| self.tax),

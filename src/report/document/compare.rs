@@ -3,7 +3,7 @@
 //! 95% confidence interval.
 
 use super::{Document, Estimate, Setup};
-use crate::experiment::{Difference, Verdict};
+use crate::experiment::{Difference, StartupCheck, Verdict, result_flags};
 use crate::report::table::{Column, Table, number};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -28,6 +28,14 @@ pub struct CompareReport {
     pub partial: bool,
     /// How the results were made (the baseline model's horizon and warm-up).
     pub setup: Setup,
+    /// Start-up checks (`--check-startup`): the baseline's and each
+    /// variant's, by name; left out of the JSON when none was run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub startup_checks: Vec<(String, StartupCheck)>,
+    /// Warnings: start-up checks that failed, lead times that are lower
+    /// bounds in the baseline or a variant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
 }
 
 /// One variant of a comparison and its effect on every KPI.
@@ -106,6 +114,19 @@ impl CompareReport {
         setup: Setup,
         variants: &[(String, Vec<Difference>)],
     ) -> Self {
+        let mut flags = Vec::new();
+        if let Some((_, first)) = variants.first() {
+            let base: Vec<_> = first.iter().map(|d| d.baseline.clone()).collect();
+            flags.extend(
+                result_flags(&base)
+                    .into_iter()
+                    .map(|f| format!("baseline: {f}")),
+            );
+        }
+        for (name, diffs) in variants {
+            let v: Vec<_> = diffs.iter().map(|d| d.variant.clone()).collect();
+            flags.extend(result_flags(&v).into_iter().map(|f| format!("{name}: {f}")));
+        }
         CompareReport {
             schema: Self::SCHEMA.to_string(),
             scenario: scenario.into(),
@@ -120,7 +141,18 @@ impl CompareReport {
                 .collect(),
             partial: false,
             setup,
+            startup_checks: Vec::new(),
+            flags,
         }
+    }
+
+    /// Records the start-up check of the baseline or a variant (`name`);
+    /// a failed one is also a flag.
+    pub fn add_startup_check(&mut self, name: &str, check: StartupCheck) {
+        if !check.passed {
+            self.flags.push(format!("{name}: {}", check.summary()));
+        }
+        self.startup_checks.push((name.to_string(), check));
     }
 }
 
@@ -175,11 +207,21 @@ impl CompareReport {
         let _ = write!(
             s,
             "baseline: {}\nreplications 0..{} (seed {}), common random numbers; effect = variant - baseline with its 95% CI\n\
-             \"~0\": the interval contains 0; \"=0\": exactly 0 in every replication; up/down: the whole interval is above/below 0\n",
+             \"~0\": the interval contains 0; \"=0\": exactly 0 in every replication; up/down: the whole interval is above/below 0;\n\
+             \"<res\": a quantile that moved by no more than one bucket of the histogram it is read from\n",
             self.scenario, self.replications, self.seed
         );
         for v in &self.variants {
             let _ = write!(s, "\n== {}\n{}", v.name, v.table(shown));
+        }
+        if !self.flags.is_empty() || !self.startup_checks.is_empty() {
+            s.push('\n');
+        }
+        for f in &self.flags {
+            let _ = writeln!(s, "warning: {f}");
+        }
+        for (name, c) in self.startup_checks.iter().filter(|(_, c)| c.passed) {
+            let _ = writeln!(s, "{name}: {}", c.summary());
         }
         s
     }

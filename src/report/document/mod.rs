@@ -53,6 +53,17 @@ pub struct Setup {
     /// The warm-up deleted from each run, in hours, however it was chosen
     /// (`None` when the model is not known).
     pub warmup_h: Option<f64>,
+    /// The hours simulated before the calendar start (`simulation.preroll_h`),
+    /// however chosen (`None` when the model is not known).
+    pub preroll_h: Option<f64>,
+    /// Whether the pre-roll was chosen by the `"auto"` rule.
+    #[serde(default)]
+    pub preroll_auto: bool,
+    /// The longest drain after the horizon, hours.
+    pub drain_h: Option<f64>,
+    /// The observed window's opening and end, local date and time
+    /// (`YYYY-MM-DDTHH:MM`), when the model has a horizon.
+    pub window: Option<(String, String)>,
     /// The master seed.
     pub seed: Seed,
     /// The replication indices, `{ "start": a, "end": b }` in JSON.
@@ -67,6 +78,19 @@ impl Setup {
             crate_version: CRATE_VERSION.to_string(),
             horizon_h: model.horizon().map(|t| t.hours()),
             warmup_h: Some(model.warmup().hours()),
+            preroll_h: Some(model.preroll().hours()),
+            preroll_auto: model.preroll_is_auto(),
+            drain_h: Some(model.drain().hours()),
+            window: model.window().map(|w| {
+                let at = |t| {
+                    model
+                        .calendar()
+                        .datetime(t)
+                        .strftime("%Y-%m-%dT%H:%M")
+                        .to_string()
+                };
+                (at(w.start), at(w.end))
+            }),
             seed,
             replications: replications.clone(),
         }
@@ -80,6 +104,10 @@ impl Setup {
             crate_version: CRATE_VERSION.to_string(),
             horizon_h: None,
             warmup_h: None,
+            preroll_h: None,
+            preroll_auto: false,
+            drain_h: None,
+            window: None,
             seed,
             replications: replications.clone(),
         }
