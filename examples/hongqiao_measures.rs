@@ -16,7 +16,10 @@ use std::time::Instant;
 /// the exit; lead times follow the orders placed in the week until they
 /// leave (the scenario's drain lets them); see `planner_kpi_names`.
 const HEADLINE: [(&str, &str); 13] = [
-    ("orders_exited_per_day", "1210 orders out of the zone per day"),
+    (
+        "orders_exited_per_day",
+        "1210 orders out of the zone per day",
+    ),
     ("orders_released_per_day", "1210 orders released per day"),
     ("lead_time_p50_h", "1210 lead time p50 (h)"),
     ("lead_time_p95_h", "1210 lead time p95 (h)"),
@@ -24,7 +27,10 @@ const HEADLINE: [(&str, &str); 13] = [
     ("clearance_mean_min", "1210 clearance mean (min)"),
     ("backlog_at_end", "backlog at the week's end (orders)"),
     ("peak_day_backlog_at_end", "backlog at the end of 11 Nov"),
-    ("peak_day_utilization_pickers", "pickers' utilisation on 11 Nov"),
+    (
+        "peak_day_utilization_pickers",
+        "pickers' utilisation on 11 Nov",
+    ),
     ("utilization_officers", "review officers' utilisation"),
     (
         "direct_mail_9610_within_24h_share",

@@ -44,6 +44,11 @@ pub struct Difference {
     pub resolution: Option<f64>,
 }
 
+/// Relative slack on the one-bucket comparison: a difference of two
+/// quantiles one bucket apart can come out a few ulps above the bucket
+/// width in floating point.
+pub(crate) const RESOLUTION_SLACK: f64 = 1e-9;
+
 /// How an effect reads against zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -99,7 +104,10 @@ impl Difference {
         match (e.mean, e.std_dev, e.half_width_95) {
             (Some(m), Some(sd), _) if m == 0.0 && sd == 0.0 => Verdict::Identical,
             (Some(m), _, Some(h))
-                if m.abs() > h && self.resolution.is_some_and(|r| m.abs() <= r) =>
+                if m.abs() > h
+                    && self
+                        .resolution
+                        .is_some_and(|r| m.abs() <= r * (1.0 + RESOLUTION_SLACK)) =>
             {
                 Verdict::BelowResolution
             }
@@ -251,15 +259,17 @@ fn paired(name: &str, b: Vec<Option<f64>>, v: Vec<Option<f64>>) -> Difference {
     }
 }
 
-/// For a quantile KPI (a name with `_p50_`, `_p90_`, `_p95_` or `_p99_`
-/// before its unit `h` or `min`, as every quantile in the catalogue), the
+/// For a quantile KPI (a name with `p50_`, `p90_`, `p95_` or `p99_` after
+/// `_` or `.` and before its unit `h` or `min`, as every quantile in the
+/// catalogue), the
 /// width of the [`DurationHistogram`] bucket holding `value`, in the KPI's
 /// unit; `None` for any other KPI.
 #[must_use]
 pub fn quantile_resolution(name: &str, value: f64) -> Option<f64> {
-    let is_quantile = ["_p50_", "_p90_", "_p95_", "_p99_"]
-        .iter()
-        .any(|q| name.contains(q));
+    let is_quantile = ["p50_", "p90_", "p95_", "p99_"].iter().any(|q| {
+        name.match_indices(q)
+            .any(|(i, _)| i > 0 && matches!(name.as_bytes()[i - 1], b'_' | b'.'))
+    });
     let secs_per_unit = if name.ends_with("_h") {
         3600.0
     } else if name.ends_with("_min") {
@@ -294,6 +304,11 @@ mod tests {
         assert_eq!(quantile_resolution("lead_time_mean_h", 7.4), None);
         assert_eq!(quantile_resolution("desk.utilization", 0.5), None);
         assert!(quantile_resolution("desk.wait_p95_min", 30.0).unwrap() <= 30.0 / 128.0);
+        assert!(quantile_resolution("clearance.p50_min", 30.0).is_some());
+        // A float a hair above one bucket is still one bucket.
+        let mut hair = difference(&[r * (1.0 + 1e-15); 3]);
+        hair.resolution = Some(r);
+        assert_eq!(hair.verdict(), Verdict::BelowResolution);
     }
 
     fn difference(effects: &[f64]) -> Difference {

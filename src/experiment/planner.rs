@@ -33,6 +33,7 @@ use crate::time::SimTime;
 /// - `lead_time_still_inside_share`: the share of the cohort still inside
 ///   when the run stopped (above 0, the lead-time figures are lower bounds);
 /// - `clearance_mean_min`, `clearance_p95_min`: the clearance cohort;
+///   `clearance_still_inside_share` as for the lead time;
 /// - `backlog_at_start`, `backlog_at_end`: orders in the system as the
 ///   window opens and closes;
 /// - `tax_collected_cny`: the composite CBEC tax assessed in the window, if
@@ -41,7 +42,8 @@ use crate::time::SimTime;
 ///   `cancelled_<cause>`: orders that reached each cause's sink in the
 ///   window;
 /// - per further lead time `<label>`: `<label>_per_day` (completions),
-///   `<label>_p95_h` and `<label>_within_24h_share` (its cohort);
+///   `<label>_p95_h` and `<label>_within_24h_share` (its cohort),
+///   `<label>_still_inside_share`;
 /// - the peak day: `peak_day_orders_placed`, `peak_day_orders_exited`,
 ///   `peak_day_backlog_at_end`, `peak_day_utilization_<label>` per
 ///   resource, `peak_backlog_clear_h` (hours from the end of the peak day
@@ -64,6 +66,7 @@ pub fn planner_kpi_names(spec: &ReportSpec, with_tax: bool) -> Vec<String> {
         "lead_time_still_inside_share",
         "clearance_mean_min",
         "clearance_p95_min",
+        "clearance_still_inside_share",
         "backlog_at_start",
         "backlog_at_end",
     ]
@@ -79,6 +82,7 @@ pub fn planner_kpi_names(spec: &ReportSpec, with_tax: bool) -> Vec<String> {
         names.push(format!("{l}_per_day"));
         names.push(format!("{l}_p95_h"));
         names.push(format!("{l}_within_24h_share"));
+        names.push(format!("{l}_still_inside_share"));
     }
     names.extend(
         [
@@ -176,15 +180,21 @@ pub(super) fn daily_entries(spec: &ReportSpec, dates: &[String]) -> Vec<(String,
 #[must_use]
 pub fn result_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
     let mut flags: Vec<String> = super::growing_backlog(estimates).into_iter().collect();
-    let inside = estimates
-        .iter()
-        .find(|e| e.name == "lead_time_still_inside_share")
-        .and_then(|e| e.mean);
-    if let Some(share) = inside.filter(|s| *s > 0.0) {
-        flags.push(format!(
-            "{:.2}% of the orders placed in the window were still inside when the run stopped: the lead-time KPIs count them at their age so far and are lower bounds (lengthen simulation.drain_h to measure them)",
-            100.0 * share
-        ));
+    for e in estimates {
+        let Some(what) = e.name.strip_suffix("_still_inside_share") else {
+            continue;
+        };
+        if let Some(share) = e.mean.filter(|s| *s > 0.0) {
+            let kpis = if what == "lead_time" {
+                "the lead_time_* KPIs".to_string()
+            } else {
+                format!("the {what}_* KPIs")
+            };
+            flags.push(format!(
+                "{:.2}% of the orders that started {what} in the window were still inside when the run stopped: {kpis} count them at their age so far and are lower bounds (lengthen simulation.drain_h to measure them)",
+                100.0 * share
+            ));
+        }
     }
     flags
 }
@@ -272,9 +282,11 @@ pub(super) fn planner_entries(spec: &ReportSpec, example: &RunSummary) -> Vec<(S
     readers.push(Box::new(move |r| cohort(r, &l)?.inside_share()));
     let c = clearance.clone();
     readers.push(Box::new(move |r| minutes(cohort(r, &c)?.mean())));
+    let c = clearance.clone();
     readers.push(Box::new(move |r| {
-        Some(cohort(r, &clearance)?.quantile(0.95)?.minutes())
+        Some(cohort(r, &c)?.quantile(0.95)?.minutes())
     }));
+    readers.push(Box::new(move |r| cohort(r, &clearance)?.inside_share()));
     readers.push(Box::new(|r| Some(r.network.in_system_at_start as f64)));
     readers.push(Box::new(|r| Some(r.conservation.in_system as f64)));
     if example.tax.is_some() {
@@ -297,6 +309,8 @@ pub(super) fn planner_entries(spec: &ReportSpec, example: &RunSummary) -> Vec<(S
         readers.push(Box::new(move |r| {
             cohort(r, &c)?.share_within(SimTime::from_hours(24.0))
         }));
+        let d = interval.clone();
+        readers.push(Box::new(move |r| cohort(r, &d)?.inside_share()));
     }
     // The peak day: each reader finds it again (a few days to scan).
     let peak = |spec: &ReportSpec, lead: &str| {

@@ -129,7 +129,8 @@ pub fn headline_kpis<'a>(names: impl Iterator<Item = &'a str> + Clone) -> Vec<St
 /// # Errors
 /// As [`ModelBuilder::build`](crate::ModelBuilder::build) for the doubled
 /// model (a pre-roll past the calendar's start or the length bound), and
-/// [`Error::Experiment`](crate::Error::Experiment) for an empty range.
+/// [`Error::Experiment`](crate::Error::Experiment) for fewer than two
+/// replications (no interval to test against).
 ///
 /// # Examples
 /// ```
@@ -152,6 +153,15 @@ pub fn startup_check(
     seed: Seed,
     replications: Replications,
 ) -> Result<StartupCheck> {
+    if replications.len() < 2 {
+        return Err(crate::Error::experiment(
+            "replications",
+            format!(
+                "the start-up check needs at least 2 replications to have an interval, got {}",
+                replications.len()
+            ),
+        ));
+    }
     let preroll_h = model.preroll().hours();
     let doubled_h = if preroll_h > 0.0 {
         2.0 * preroll_h
@@ -170,7 +180,14 @@ pub fn startup_check(
         .map(|d| {
             let half_width = family_half_width(d, k);
             let effect = d.effect.mean;
-            let moved = matches!((effect, half_width), (Some(e), Some(h)) if e.abs() > h);
+            // A quantile that moved by no more than one histogram bucket
+            // has not moved as far as the instrument can tell.
+            let below_resolution = matches!(
+                (effect, d.resolution),
+                (Some(e), Some(r)) if e.abs() <= r * (1.0 + super::compare::RESOLUTION_SLACK)
+            );
+            let moved = !below_resolution
+                && matches!((effect, half_width), (Some(e), Some(h)) if e.abs() > h);
             StartupKpi {
                 name: d.name.clone(),
                 mean: d.baseline.mean,

@@ -127,16 +127,23 @@ impl CohortState {
 }
 
 impl Simulation<'_> {
-    /// Whether `t` falls inside the observed window.
+    /// Whether `t` falls inside the observed window, `(opening, end]`:
+    /// what happens at the opening instant happens before the restart
+    /// there (an observation event runs after everything else at its
+    /// time) and counts as open at the start; what happens at the end
+    /// instant is inside (the run processes every event up to the
+    /// horizon). A window that opens at time zero, with no restart,
+    /// includes time zero.
     #[inline(always)]
-    fn in_window(&self, t: SimTime) -> bool {
-        t >= self.observed_from && t < self.window_end
+    pub(crate) fn in_window(&self, t: SimTime) -> bool {
+        (t > self.observed_from || (self.window_from_zero && t == SimTime::ZERO))
+            && t <= self.window_end
     }
 
     /// Order `id` reached milestone `m` at `now` for the first time: it
     /// joins the cohort of every interval starting at `m` (unless it has
     /// already passed that interval's end).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn start_intervals(&mut self, id: EntityId, m: u16, now: SimTime) {
         if !self.in_window(now) {
             return;
@@ -151,7 +158,7 @@ impl Simulation<'_> {
 
     /// Order `id` completed interval `iv` at `now`, having started it at
     /// `start`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn complete_interval(&mut self, iv: usize, start: SimTime, now: SimTime) {
         if self.in_window(start) {
             self.intervals[iv].cohort.done(now - start);
@@ -170,7 +177,7 @@ impl Simulation<'_> {
             if self.orders.milestone(id, to).is_some() {
                 continue;
             }
-            if now < self.window_end {
+            if now <= self.window_end {
                 self.intervals[iv].cohort.left_without += 1;
             }
             if self.in_window(start) {

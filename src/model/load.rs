@@ -72,7 +72,8 @@ pub struct NodeLoad {
 ///
 /// # How it is computed
 /// Each source's expected arrivals are binned by hour over the span (the
-/// horizon, or one week without one): a Poisson rate, the rate table hour
+/// observed window, from its opening after the pre-roll and warm-up to the
+/// horizon, or one week without a horizon): a Poisson rate, the rate table hour
 /// by hour (weekday and dated factors included), the timetable's mean
 /// batches, or the replayed log's rows. The visits per arriving order are
 /// found for each (source, class) by following the routing probabilities
@@ -87,7 +88,9 @@ pub struct NodeLoad {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OfferedLoad {
-    /// Length of the span, hours.
+    /// Length of the span, hours: the observed window (from its opening,
+    /// after the pre-roll and warm-up, to the horizon), or one week
+    /// without a horizon.
     pub span_h: f64,
     /// Per node, in model order (sources left out).
     pub nodes: Vec<NodeLoad>,
@@ -127,7 +130,7 @@ impl Model {
     /// ```
     #[must_use]
     pub fn offered_load(&self) -> OfferedLoad {
-        let span = self.horizon.map_or(WEEK_SECS, SimTime::secs);
+        let (t0, span) = self.load_span();
         let hours = (span / 3600.0).ceil().max(1.0) as usize;
         let n = self.nodes.len();
         // Arrivals and work per node are kept by day (all that is reported),
@@ -194,17 +197,17 @@ impl Model {
                         blocks = st.overflow == OverflowTarget::Block;
                         let up = availability.unwrap_or(1.0);
                         let known = matches!(st.service, ServiceTime::One(_));
-                        let servers_at = |h: usize| -> f64 {
-                            match &st.shifts {
-                                Some(p) => f64::from(
-                                    p.value_at(
-                                        self.calendar
-                                            .week_offset(SimTime::from_secs(h as f64 * 3600.0)),
-                                    ),
-                                ),
-                                None => f64::from(st.capacity.finite().unwrap_or(0)),
-                            }
-                        };
+                        let servers_at =
+                            |h: usize| -> f64 {
+                                match &st.shifts {
+                                    Some(p) => {
+                                        f64::from(p.value_at(self.calendar.week_offset(
+                                            SimTime::from_secs(t0 + h as f64 * 3600.0),
+                                        )))
+                                    }
+                                    None => f64::from(st.capacity.finite().unwrap_or(0)),
+                                }
+                            };
                         if let Some(outside) = st.capacity.finite() {
                             // Breakdowns take the whole station down: only
                             // the up share of each server-hour serves.
@@ -285,9 +288,20 @@ impl Model {
         }
     }
 
+    /// The span the offered load covers, on the run clock: from the
+    /// opening of the observed window (after the pre-roll and warm-up) to
+    /// the horizon, or one week without a horizon. (start, length) in
+    /// seconds.
+    fn load_span(&self) -> (f64, f64) {
+        match self.horizon {
+            Some(h) => (self.warmup.secs(), (h - self.warmup).secs()),
+            None => (self.warmup.secs(), WEEK_SECS),
+        }
+    }
+
     /// Expected arrivals of source `k` in each hour of the span.
     pub(super) fn source_hourly(&self, k: usize) -> Vec<f64> {
-        let span = self.horizon.map_or(WEEK_SECS, SimTime::secs);
+        let (t0, span) = self.load_span();
         let hours = (span / 3600.0).ceil().max(1.0) as usize;
         let mut out = vec![0.0; hours];
         let src = &self.sources[k];
@@ -300,12 +314,16 @@ impl Model {
                     // Rates are constant within a clock hour; sample each
                     // quarter to follow a start off the hour.
                     *slot = (0..4)
-                        .map(|q| p.window(h as f64 * 3600.0 + 450.0 + 900.0 * q as f64).0 * 900.0)
+                        .map(|q| {
+                            p.window(t0 + h as f64 * 3600.0 + 450.0 + 900.0 * q as f64)
+                                .0
+                                * 900.0
+                        })
                         .sum();
                 }
             }
             ArrivalProcess::Timetable { offsets, batches } => {
-                let w0 = self.calendar.week_offset(SimTime::ZERO);
+                let w0 = self.calendar.week_offset(SimTime::from_secs(t0));
                 for (o, b) in offsets.iter().zip(batches) {
                     let mut t = (o - w0).rem_euclid(WEEK_SECS);
                     while t < span {
@@ -316,8 +334,9 @@ impl Model {
             }
             ArrivalProcess::Replay { log, .. } => {
                 for row in &log.rows {
-                    if row.time < span && row.time >= 0.0 {
-                        out[(row.time / 3600.0) as usize] += 1.0;
+                    let t = row.time - t0;
+                    if t < span && t >= 0.0 {
+                        out[(t / 3600.0) as usize] += 1.0;
                     }
                 }
             }

@@ -167,7 +167,7 @@ pub fn explain_text(name: &str, scenario: &Scenario, model: &Model) -> String {
     let load = model.offered_load();
     let mut s = format!(
         "{name}: the network, with the load its inputs offer\n\
-         over {:.0} h (the whole run, pre-roll included); router rules are not followed (loads behind a limit are slight over-estimates)\n",
+         over the {:.0} h of the observed window; router rules are not followed (loads behind a limit are slight over-estimates)\n",
         load.span_h
     );
     s.push_str(&run_clock_line(model));

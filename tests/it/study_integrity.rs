@@ -310,3 +310,82 @@ fn the_shipped_weeks_start_without_bias() {
     );
     assert!(m.abs() <= h, "e-payment exit effect {m} ± {h}");
 }
+
+/// Orders that start or leave exactly as the window opens or closes are
+/// counted once: in the flows that open it, or in the cohort, never both;
+/// and every flow still conserves orders. (A review found the cohort
+/// counting such an order twice, and a drain then running to its end.)
+#[test]
+fn window_edges_count_each_order_once() {
+    let model = |simulation: &str, at: &str, to: &str| {
+        Scenario::from_toml_str(&format!(
+            r#"
+            [simulation]
+            start = "2024-10-14T00:00"
+            {simulation}
+
+            [sources.daily]
+            to = "pick"
+            timetable = [ {{ at = "{at}", batch = {{ dist = "deterministic", value = 5 }} }} ]
+
+            [stations.pick]
+            servers = 1
+            service_time_min = {{ dist = "deterministic", value = 60 }}
+            milestone = "placed"
+            to = "{to}"
+
+            [routers.split]
+            routes = [ {{ to = "out", prob = 0.5 }}, {{ to = "reject", prob = 0.5 }} ]
+
+            [sinks.out]
+            milestone = "left"
+            [sinks.reject]
+
+            [intervals.order_to_exit]
+            from = "placed"
+            to = "left"
+            "#
+        ))
+        .unwrap()
+        .build()
+        .unwrap()
+    };
+    let cases = [
+        // A batch arriving exactly at the horizon.
+        ("horizon_h = 34.5", "10:30", "out"),
+        // An order leaving through the reject sink exactly at the horizon.
+        ("horizon_h = 35.5", "10:30", "split"),
+        // A batch arriving exactly as the warm-up ends.
+        ("horizon_h = 72\nwarmup_h = 10.5", "10:30", "out"),
+        // A batch arriving exactly as the pre-roll ends.
+        ("horizon_h = 72\npreroll_h = 24", "00:00", "out"),
+        // The same with a drain.
+        (
+            "horizon_h = 72\npreroll_h = 24\ndrain_h = 48",
+            "00:00",
+            "split",
+        ),
+        // A window opening at time zero.
+        ("horizon_h = 72", "00:00", "split"),
+    ];
+    for (simulation, at, to) in cases {
+        let m = model(simulation, at, to);
+        for seed in 0..3 {
+            let r = Simulation::new(&m, seed, 0).run();
+            let iv = r.interval("order_to_exit").unwrap();
+            assert!(iv.conserves(), "{simulation} / {at}: {iv:?}");
+            let c = &iv.cohort;
+            assert_eq!(
+                c.done.count() + c.left_without + c.inside.count(),
+                c.started,
+                "{simulation} / {at}: {c:?}"
+            );
+            if let Some(t) = r.drained_to {
+                assert!(
+                    t < m.window().unwrap().end + m.drain(),
+                    "{simulation}: the cohort emptied, yet the drain ran to its end ({t:?})"
+                );
+            }
+        }
+    }
+}

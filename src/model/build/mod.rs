@@ -194,7 +194,17 @@ impl ModelBuilder {
             let hours = trial.build()?.auto_preroll_hours();
             let mut b = self;
             b.simulation.preroll_h = Preroll::Hours(hours);
-            let mut model = b.build()?;
+            let mut model = b.build().map_err(|e| match e {
+                crate::Error::Scenario { field, reason } if field == "simulation.preroll_h" => {
+                    crate::Error::scenario(
+                        field,
+                        format!(
+                            "\"auto\" chose {hours} h (the longest path at each stage's 99th percentile, in whole days), which breaks a rule: {reason}; give a number of hours instead"
+                        ),
+                    )
+                }
+                other => other,
+            })?;
             model.preroll_auto = true;
             return Ok(model);
         }

@@ -166,6 +166,14 @@ impl RunLength {
                 ));
             }
         };
+        if preroll > 0.0 && self.horizon_h.is_none() {
+            return Err(Error::scenario(
+                "simulation.preroll_h",
+                format!(
+                    "needs simulation.horizon_h: a run without one ends when its sources are used up, which a pre-roll could do before the window opens, got {preroll}"
+                ),
+            ));
+        }
         let d = self.drain_h;
         if !(d.is_finite() && d >= 0.0) {
             return Err(Error::scenario(
@@ -257,9 +265,9 @@ impl RunLength {
             Preroll::Hours(p) if p.is_finite() && p >= 0.0 => p,
             _ => 0.0,
         };
-        self.start
-            .0
-            .checked_sub(jiff::SignedDuration::from_secs_f64(p * 3600.0))
+        jiff::SignedDuration::try_from_secs_f64(p * 3600.0)
+            .ok()
+            .and_then(|d| self.start.0.checked_sub(d).ok())
             .unwrap_or(jiff::civil::DateTime::MIN)
     }
 }
@@ -276,9 +284,10 @@ impl RunLength {
     fn check_calendar_covers(&self, horizon: Option<SimTime>) -> Result<()> {
         let start = self.start.0;
         if let Preroll::Hours(p) = self.preroll_h
-            && start
-                .checked_sub(jiff::SignedDuration::from_secs_f64(p * 3600.0))
-                .is_err()
+            && jiff::SignedDuration::try_from_secs_f64(p * 3600.0)
+                .ok()
+                .and_then(|d| start.checked_sub(d).ok())
+                .is_none()
         {
             return Err(Error::scenario(
                 "simulation.preroll_h",

@@ -91,7 +91,9 @@ impl Simulation<'_> {
                     self.complete_interval(iv, start, now);
                 }
             }
-            self.start_intervals(id, m, now);
+            if !self.model.interval_starts[m as usize].is_empty() {
+                self.start_intervals(id, m, now);
+            }
         }
     }
 }

@@ -105,6 +105,9 @@ pub struct Simulation<'m> {
     pub(crate) observed_from: SimTime,
     /// The end of the window (the horizon on the run clock; never without one).
     pub(crate) window_end: SimTime,
+    /// Whether the window opens at time zero with no restart (no warm-up
+    /// and no pre-roll): time zero is then inside it.
+    pub(crate) window_from_zero: bool,
     /// Orders in the system when the window opened.
     pub(crate) in_system_at_start: u64,
     /// The daily series.
@@ -176,6 +179,7 @@ impl<'m> Simulation<'m> {
             events: 0,
             observed_from: SimTime::ZERO,
             window_end: model.horizon.unwrap_or(SimTime::from_secs(f64::MAX)),
+            window_from_zero: model.warmup == SimTime::ZERO,
             in_system_at_start: 0,
             daily: {
                 let mut d = DailyState::default();

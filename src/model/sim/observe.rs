@@ -103,6 +103,7 @@ impl Simulation<'_> {
             i.restart(o);
         }
         self.cohort_open = 0;
+        self.window_from_zero = false;
         self.in_system_at_start = self.orders.live() as u64;
         self.daily.restart(now, self.model.horizon);
         self.network.restart(now);

@@ -599,6 +599,85 @@ static CASES: &[Case] = &[
         ],
     ),
     no(
+        "a pre-roll of 3e15 hours (past what a duration can hold)",
+        5,
+        &[(
+            "s.toml",
+            concat!(
+                sim!("preroll_h = 3e15"),
+                src!("rate_per_hour = 30"),
+                desk!()
+            ),
+        )],
+        V,
+        &["simulation.preroll_h", "got 3e15"],
+    ),
+    no(
+        "a negative pre-roll",
+        2,
+        &[(
+            "s.toml",
+            concat!(sim!("preroll_h = -24"), src!("rate_per_hour = 30"), desk!()),
+        )],
+        V,
+        &[
+            "simulation.preroll_h",
+            "must be finite and at least 0, got -24",
+        ],
+    ),
+    no(
+        "a pre-roll that is a word other than auto",
+        9,
+        &[(
+            "s.toml",
+            concat!(
+                sim!("preroll_h = \"AUTO\""),
+                src!("rate_per_hour = 30"),
+                desk!()
+            ),
+        )],
+        V,
+        &["preroll_h", "a number of hours or \"auto\"", "AUTO"],
+    ),
+    no(
+        "a pre-roll without a horizon (its orders could be used up before the window)",
+        11,
+        &[(
+            "s.toml",
+            concat!(
+                "[simulation]\npreroll_h = 24\n\n",
+                src!("rate_per_hour = 30\nmax_arrivals = 10"),
+                desk!()
+            ),
+        )],
+        V,
+        &["simulation.preroll_h", "needs simulation.horizon_h"],
+    ),
+    no(
+        "a drain without a horizon",
+        11,
+        &[(
+            "s.toml",
+            concat!(
+                "[simulation]\ndrain_h = 24\n\n",
+                src!("rate_per_hour = 30\nmax_arrivals = 10"),
+                desk!()
+            ),
+        )],
+        V,
+        &["simulation.drain_h", "needs simulation.horizon_h"],
+    ),
+    no(
+        "--check-startup on one replication (no interval to test against)",
+        10,
+        &[(
+            "s.toml",
+            concat!(sim!(), src!("rate_per_hour = 30"), desk!()),
+        )],
+        &["run", "-q", "-n", "1", "--check-startup", "s.toml"],
+        &["at least 2 replications", "got 1"],
+    ),
+    no(
         "a horizon of a billion hours",
         4,
         &[(
