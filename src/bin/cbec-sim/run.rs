@@ -210,6 +210,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     doc.warmup.clone_from(&warmup_note);
     doc.precision = decision.as_ref().map(Into::into);
     doc.partial |= partial;
+    doc.set_peak_offered_load(&model);
     if args.check_startup && !partial {
         if !args.quiet {
             eprintln!("start-up check: the same replications with the pre-roll doubled...");

@@ -64,6 +64,12 @@ pub struct RunReport {
     /// The start-up check (`--check-startup`), when it was run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub startup_check: Option<StartupCheck>,
+    /// The highest offered load on one day of the window, per station with
+    /// a known load (work offered that day over its server-hours, from the
+    /// inputs alone: see `cbec-sim explain`), highest first; above 1, a
+    /// backlog builds that day. Left out of the JSON when not known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peak_offered_load: Vec<(String, f64)>,
     /// How the results were made.
     pub setup: Setup,
 }
@@ -126,6 +132,7 @@ impl RunReport {
             warmup: None,
             flags: result_flags(&estimates),
             startup_check: None,
+            peak_offered_load: Vec::new(),
             kpis: estimates.into_iter().map(Estimate::from).collect(),
             pooled: Pooled {
                 orders: shard.time_in_system.count(),
@@ -149,6 +156,20 @@ impl RunReport {
                 "MSER-5 found no warm-up in the first half of the horizon; none deleted".to_string()
             }
         }
+    }
+
+    /// Records the highest one-day offered load of each of `model`'s
+    /// stations (those whose load is known), highest first.
+    pub fn set_peak_offered_load(&mut self, model: &crate::Model) {
+        let mut loads: Vec<(String, f64)> = model
+            .offered_load()
+            .nodes
+            .into_iter()
+            .filter_map(|n| Some((n.name, n.peak_day_utilization?)))
+            .filter(|(_, u)| u.is_finite())
+            .collect();
+        loads.sort_by(|a, b| b.1.total_cmp(&a.1));
+        self.peak_offered_load = loads;
     }
 
     /// Records a start-up check; a failed one is also a flag.
@@ -240,6 +261,18 @@ impl RunReport {
         }
         if let Some(c) = self.startup_check.as_ref().filter(|c| c.passed) {
             line(&c.summary());
+        }
+        let over: Vec<String> = self
+            .peak_offered_load
+            .iter()
+            .filter(|(_, u)| *u > 1.0)
+            .map(|(n, u)| format!("{n} {u:.2}"))
+            .collect();
+        if !over.is_empty() {
+            line(&format!(
+                "offered more than its capacity on its busiest day (work over server-hours, from the inputs): {}",
+                over.join(", ")
+            ));
         }
         if rows < self.kpis.len() {
             line(&format!(
