@@ -143,8 +143,8 @@ pub(super) fn observed_days(r: &RunSummary) -> Option<f64> {
 impl KpiCatalogue {
     /// Every KPI of a run shaped like `example` (same stations, sinks, intervals).
     ///
-    /// If the model names its planner parts ([`ReportSpec`]), the planner
-    /// KPIs come first (see [`planner_kpi_names`]).
+    /// If the model names its planner parts ([`ReportSpec`](crate::ReportSpec)), the planner
+    /// KPIs come first (see [`planner_kpi_names`](super::planner_kpi_names)).
     ///
     /// Names (times in minutes; quantiles `p50`, `p90`, `p95`, `p99` from
     /// histograms within 1%):
