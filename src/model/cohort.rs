@@ -157,11 +157,12 @@ impl Simulation<'_> {
     }
 
     /// Order `id` completed interval `iv` at `now`, having started it at
-    /// `start`.
+    /// `start`: one record, in the window's or the cohort's histograms.
     #[inline(always)]
     pub(crate) fn complete_interval(&mut self, iv: usize, start: SimTime, now: SimTime) {
-        if self.in_window(start) {
-            self.intervals[iv].cohort.done(now - start);
+        let cohort = self.in_window(start);
+        self.intervals[iv].record(now - start, cohort, now <= self.window_end);
+        if cohort {
             self.cohort_open -= 1;
         }
     }
@@ -209,7 +210,10 @@ impl Simulation<'_> {
             .intervals
             .iter()
             .map(|i| CohortState {
-                cohort: i.cohort.cohort.clone(),
+                cohort: Cohort {
+                    done_hist: i.cohort_done_hist(),
+                    ..i.cohort.cohort.clone()
+                },
                 ..CohortState::default()
             })
             .collect();

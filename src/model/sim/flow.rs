@@ -87,7 +87,6 @@ impl Simulation<'_> {
             }
             for &(iv, from) in &self.model.interval_ends[m as usize] {
                 if let Some(start) = self.orders.milestone(id, from) {
-                    self.intervals[iv].record(now - start);
                     self.complete_interval(iv, start, now);
                 }
             }

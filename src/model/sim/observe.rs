@@ -210,7 +210,7 @@ impl Simulation<'_> {
                     .map(|((name, st), (open_at_end, cohort))| IntervalSummary {
                         name: name.clone(),
                         duration: st.duration,
-                        duration_hist: st.hist.clone(),
+                        duration_hist: st.window_hist(),
                         open_at_start: st.cohort.open_at_start,
                         open_at_end,
                         left_without: st.cohort.left_without,
