@@ -272,9 +272,9 @@ fn measures_lists_sources_and_patches() {
     );
     let doc = json(&cbec(&["measures", "--json"]));
     let list = doc.as_array().unwrap();
-    assert_eq!(list.len(), 6);
-    assert_eq!(list[5]["name"], "trade_growth");
-    assert_eq!(list[5]["patches"][0]["change"], "scale by 1.465");
+    assert_eq!(list.len(), 7);
+    assert_eq!(list[6]["name"], "trade_growth");
+    assert_eq!(list[6]["patches"][0]["change"], "scale by 1.465");
     // A user's own file replaces the built-in list.
     let dir = temp_dir("measures");
     let file = dir.join("mine.toml");
@@ -498,7 +498,7 @@ fn validate_and_explain_check_without_running() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("valid: 4 sources, 16 stations and delays"),
+        text.contains("valid: 5 sources, 17 stations and delays"),
         "{text}"
     );
     assert!(

@@ -99,7 +99,7 @@ fn under(path: &str, patch: &str) -> bool {
 #[test]
 fn each_builtin_measure_changes_exactly_the_parameters_it_names() {
     let measures = Measure::builtin();
-    assert_eq!(measures.len(), 6);
+    assert_eq!(measures.len(), 7);
     for name in SCENARIOS {
         let base = shipped(name);
         let doc = base.to_document().unwrap();
@@ -239,7 +239,7 @@ fn policy_and_demand_measures_are_told_apart() {
         .filter(|m| m.kind == MeasureKind::Demand)
         .map(|m| m.name.as_str())
         .collect();
-    assert_eq!(demand, ["trade_growth"]);
+    assert_eq!(demand, ["six_plus_365_demand", "trade_growth"]);
     let growth = measures.iter().find(|m| m.name == "trade_growth").unwrap();
     // (75.93 / 24.13)^(1/3): one year at the CBD's average growth.
     let yearly = (75.93_f64 / 24.13).powf(1.0 / 3.0);

@@ -16,6 +16,7 @@ mod hongqiao;
 mod hostile;
 mod logistics_theory;
 mod logistics_traces;
+mod mechanisms;
 mod ordering;
 mod properties;
 mod queueing_theory;
