@@ -47,8 +47,9 @@ use crate::time::SimTime;
 /// - the peak day: `peak_day_orders_placed`, `peak_day_orders_exited`,
 ///   `peak_day_backlog_at_end`, `peak_day_utilization_<label>` per
 ///   resource, `peak_backlog_clear_h` (hours from the end of the peak day
-///   until the orders in the system first fall back to their number at its
-///   start, at whole hours; undefined if not within the window) and
+///   until the orders in the system first fall back to their pre-peak
+///   level, the fewest at the window's opening or at a midnight before the
+///   peak day, at whole hours; undefined if not within the window) and
 ///   `peak_backlog_cleared` (1 if they did, else 0: its mean is the share
 ///   of replications).
 #[must_use]
@@ -185,14 +186,18 @@ pub fn result_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
             continue;
         };
         if let Some(share) = e.mean.filter(|s| *s > 0.0) {
+            let share = if share < 1e-4 {
+                "fewer than 0.01%".to_string()
+            } else {
+                format!("{:.2}%", 100.0 * share)
+            };
             let kpis = if what == "lead_time" {
                 "the lead_time_* KPIs".to_string()
             } else {
                 format!("the {what}_* KPIs")
             };
             flags.push(format!(
-                "{:.2}% of the orders that started {what} in the window were still inside when the run stopped: {kpis} count them at their age so far and are lower bounds (lengthen simulation.drain_h to measure them)",
-                100.0 * share
+                "{share} of the orders that started {what} in the window were still inside when the run stopped: {kpis} count them at their age so far and are lower bounds (lengthen simulation.drain_h to measure them)"
             ));
         }
     }
@@ -236,13 +241,16 @@ pub(crate) fn peak_day<'a>(
 }
 
 /// Hours from the end of day `i` until the orders in the system first fall
-/// back to their number at its start (at whole hours, within the window).
+/// back to their pre-peak level (at whole hours, within the window): the
+/// fewest in the system at the window's opening or at any midnight before
+/// day `i` (a wave that opens the evening before the peak day leaves the
+/// peak day's own start already high).
 fn clear_hours(r: &RunSummary, i: usize) -> Option<f64> {
     let day = &r.days[i];
-    let level = match i {
-        0 => r.network.in_system_at_start,
-        _ => r.days[i - 1].in_system_at_end,
-    };
+    let level = r.days[..i]
+        .iter()
+        .map(|d| d.in_system_at_end)
+        .fold(r.network.in_system_at_start, u64::min);
     r.hourly
         .times
         .iter()

@@ -44,6 +44,12 @@ pub struct DatedFactor {
     /// of `factor`: the midnight spike. Default 1.
     #[serde(default = "one")]
     pub first_hour_factor: f64,
+    /// Extra multipliers by hour of that date, on top of `factor` (and of
+    /// `first_hour_factor` at 00:00): the shape of a sales wave, such as a
+    /// wave opening at 20:00. Either empty (the default: 1 at every hour)
+    /// or 24 values, for 00:00-01:00 through 23:00-24:00.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hour_factors: Vec<f64>,
 }
 
 fn one() -> f64 {
@@ -58,7 +64,15 @@ impl DatedFactor {
             date: CalendarDate(date),
             factor,
             first_hour_factor,
+            hour_factors: Vec::new(),
         }
+    }
+
+    /// The same with extra multipliers by hour of the date (24 values).
+    #[must_use]
+    pub fn with_hour_factors(mut self, hour_factors: Vec<f64>) -> Self {
+        self.hour_factors = hour_factors;
+        self
     }
 }
 
@@ -68,7 +82,8 @@ impl DatedFactor {
 /// # Semantics
 /// The rate is constant within each clock hour:
 /// `rate(h) = hourly_per_hour[hour of day] × weekday_factors[day] ×
-/// factor(date) × first_hour_factor(date, if 00:00-01:00)`. Arrivals are a
+/// factor(date) × first_hour_factor(date, if 00:00-01:00) ×
+/// hour_factors(date)[hour of day]`. Arrivals are a
 /// non-homogeneous Poisson process sampled **exactly** by inversion of the
 /// cumulative rate: a unit exponential is spent window by window, so no
 /// window, however short or however sharp its jump, is skipped.
@@ -227,7 +242,8 @@ pub(crate) struct CompiledProfile {
     /// Per second, by hour of day.
     hourly: [f64; 24],
     weekday: [f64; 7],
-    dates: BTreeMap<Date, (f64, f64)>,
+    /// Per listed date: its multiplier at each hour of the day.
+    dates: BTreeMap<Date, [f64; 24]>,
     calendar: Calendar,
 }
 
@@ -284,10 +300,29 @@ impl CompiledProfile {
                     ));
                 }
             }
-            if dates
-                .insert(d.date.0, (d.factor, d.first_hour_factor))
-                .is_some()
-            {
+            let mut by_hour = [d.factor; 24];
+            by_hour[0] *= d.first_hour_factor;
+            if !d.hour_factors.is_empty() {
+                if d.hour_factors.len() != 24 {
+                    return Err(Error::scenario(
+                        format!("{field}.dates[{i}].hour_factors"),
+                        format!(
+                            "must list 24 multipliers, 00:00-01:00 through 23:00-24:00, got {}",
+                            d.hour_factors.len()
+                        ),
+                    ));
+                }
+                for (h, v) in d.hour_factors.iter().enumerate() {
+                    if !(v.is_finite() && *v >= 0.0) {
+                        return Err(Error::scenario(
+                            format!("{field}.dates[{i}].hour_factors[{h}]"),
+                            format!("must be finite and at least 0, got {v}"),
+                        ));
+                    }
+                    by_hour[h] *= v;
+                }
+            }
+            if dates.insert(d.date.0, by_hour).is_some() {
                 return Err(Error::scenario(
                     format!("{field}.dates[{i}].date"),
                     format!("{} is listed twice", d.date.0),
@@ -295,12 +330,11 @@ impl CompiledProfile {
             }
         }
         // The highest rate the table can reach: the busiest hour on the
-        // busiest weekday with the largest dated factor (and first-hour
-        // spike, at midnight).
+        // busiest weekday with the largest dated multiplier at any hour.
         let max = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
         let dated = dates
             .values()
-            .map(|(f, first)| f * first.max(1.0))
+            .map(|by_hour| max(by_hour))
             .fold(1.0, f64::max);
         build::rate(
             &format!("{field} at its peak"),
@@ -324,11 +358,8 @@ impl CompiledProfile {
         let end = t - into_hour + 3600.0;
         let day = dt.weekday().to_monday_zero_offset() as usize;
         let mut rate = self.hourly[hour] * self.weekday[day];
-        if let Some((f, first)) = self.dates.get(&dt.date()) {
-            rate *= f;
-            if hour == 0 {
-                rate *= first;
-            }
+        if let Some(by_hour) = self.dates.get(&dt.date()) {
+            rate *= by_hour[hour];
         }
         (rate, end)
     }
@@ -392,4 +423,58 @@ pub(crate) fn compile_timetable(table: &[ScheduledBatch], field: &str) -> Result
     slots.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (offsets, batches) = slots.into_iter().unzip();
     Ok(ArrivalProcess::Timetable { offsets, batches })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A flat 10 orders an hour; on Monday 11 November 2024 twice that,
+    /// with a midnight spike of 5 and a wave from 20:00 at 3 times.
+    fn profile() -> CompiledProfile {
+        let mut wave = vec![1.0; 24];
+        for h in wave.iter_mut().skip(20) {
+            *h = 3.0;
+        }
+        let p = RateProfile::new(vec![10.0; 24]).with_date(
+            DatedFactor::new(jiff::civil::date(2024, 11, 11), 2.0, 5.0).with_hour_factors(wave),
+        );
+        let start: jiff::civil::DateTime = "2024-11-10T00:00".parse().unwrap();
+        CompiledProfile::new(&p, Calendar::new(start), "sources.s.profile").unwrap()
+    }
+
+    #[test]
+    fn a_dated_wave_shapes_its_hours() {
+        let p = profile();
+        let per_hour = |h: f64| p.window(h * 3600.0 + 60.0).0 * 3600.0;
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert!(close(per_hour(23.0), 10.0), "Sunday: the table");
+        assert!(close(per_hour(24.0), 10.0 * 2.0 * 5.0), "midnight spike");
+        assert!(close(per_hour(24.0 + 12.0), 20.0), "the day's factor");
+        assert!(close(per_hour(24.0 + 20.0), 60.0), "the wave from 20:00");
+        assert!(close(per_hour(24.0 + 23.0), 60.0));
+        assert!(close(per_hour(48.0), 10.0), "Tuesday: the table again");
+    }
+
+    #[test]
+    fn hour_factors_need_24_non_negative_values() {
+        let bad = |v: Vec<f64>| {
+            let p = RateProfile::new(vec![10.0; 24]).with_date(
+                DatedFactor::new(jiff::civil::date(2024, 11, 11), 1.0, 1.0).with_hour_factors(v),
+            );
+            CompiledProfile::new(&p, Calendar::default(), "sources.s.profile")
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            bad(vec![1.0; 23]),
+            "sources.s.profile.dates[0].hour_factors: must list 24 multipliers, 00:00-01:00 through 23:00-24:00, got 23"
+        );
+        let mut neg = vec![1.0; 24];
+        neg[21] = -1.0;
+        assert_eq!(
+            bad(neg),
+            "sources.s.profile.dates[0].hour_factors[21]: must be finite and at least 0, got -1"
+        );
+    }
 }
