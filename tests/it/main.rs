@@ -25,3 +25,4 @@ mod scenario;
 mod signals;
 mod study_integrity;
 mod support;
+mod tax_rules;
