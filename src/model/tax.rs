@@ -1,8 +1,11 @@
 //! The composite CBEC tax: rates by product category, the concession on
-//! retail imports, and the milestone at which each order's tax is due
-//! (summed per run). Configuration ([`CbecTax`], [`CategoryRates`]), the
-//! compiled form and its compile step; the tax is added up when the
-//! milestone is first stamped (`sim/flow.rs`).
+//! retail imports, the full general-trade rate for a single-item order
+//! over the single limit, freight and insurance in the dutiable value, and
+//! the milestone at which each order's tax is due (summed per run).
+//! Configuration ([`CbecTax`], [`CategoryRates`], [`FreightInsurance`]),
+//! the compiled form and its compile step; the tax is added up when the
+//! milestone is first stamped (`sim/flow.rs`, through
+//! `CompiledTax::assess`).
 
 use super::build::Registry;
 use crate::error::{Error, Result};
