@@ -153,11 +153,11 @@ pub use experiment::{Experiment, ExperimentResult, Replications, Seed, run_repli
 pub use model::{
     Breakdowns, CalendarDate, Capacity, CategoryRates, CbecTax, ClassTimes, Cohort, Comparison,
     Conservation, DEFAULT_CLASS, DatedFactor, DayCount, DayStation, DaySummary, Delay, Dispatch,
-    DispatchSummary, Hourly, Interval, IntervalSummary, Model, ModelBuilder, NetworkSummary,
-    NodeId, NodeLoad, OfferedLoad, OrderLog, Overflow, Preroll, RateProfile, ReportSpec, Route,
-    Router, Rule, RuleValue, RunLength, RunSummary, ScheduledBatch, Servers, Simulation, Sink,
-    SinkSummary, Source, Station, StationSeries, StationSummary, StopReason, TaxSummary,
-    TimeSeries, WeeklyTime,
+    DispatchSummary, FreightInsurance, Hourly, Interval, IntervalSummary, Model, ModelBuilder,
+    NetworkSummary, NodeId, NodeLoad, OfferedLoad, OrderLog, Overflow, Preroll, RateProfile,
+    ReportSpec, Route, Router, Rule, RuleValue, RunLength, RunSummary, ScheduledBatch, Servers,
+    Simulation, Sink, SinkSummary, Source, Station, StationSeries, StationSummary, StopReason,
+    TaxSummary, TimeSeries, WeeklyTime,
 };
 pub use rng::StreamId;
 pub use scenario::{Measure, MeasureKind, Patch, PatchOp, Scenario};

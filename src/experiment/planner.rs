@@ -36,8 +36,15 @@ use crate::time::SimTime;
 ///   `clearance_still_inside_share` as for the lead time;
 /// - `backlog_at_start`, `backlog_at_end`: orders in the system as the
 ///   window opens and closes;
-/// - `tax_collected_cny`: the composite CBEC tax assessed in the window, if
-///   the model has a tax;
+/// - `tax_collected_cny`: the CBEC tax assessed in the window, if the model
+///   has a [`CbecTax`](crate::CbecTax): the sum over the orders that first
+///   reach its milestone `at` in the window of dutiable value (with freight
+///   and insurance) × rate (the composite CBEC rate, or the full
+///   general-trade rate for a single-item order over the single limit).
+///   Orders that never reach `at` are not counted: in the Hongqiao
+///   scenarios (`at = "released"`, the 1210 release) it **excludes 9610
+///   parcels**, which clear at the airport site, and exhibition and
+///   general-trade flows;
 /// - `utilization_<label>` per resource; `rejected_<cause>` and
 ///   `cancelled_<cause>`: orders that reached each cause's sink in the
 ///   window;

@@ -72,7 +72,7 @@ pub use summary::{
     ClassTimes, Conservation, DispatchSummary, IntervalSummary, NetworkSummary, RunSummary,
     SinkSummary, StationSeries, StationSummary, TaxSummary, TimeSeries,
 };
-pub use tax::{CategoryRates, CbecTax};
+pub use tax::{CategoryRates, CbecTax, FreightInsurance};
 
 use crate::calendar::Calendar;
 use crate::error::Result;

@@ -26,3 +26,4 @@ mod scenario;
 mod signals;
 mod study_integrity;
 mod support;
+mod tax_rules;

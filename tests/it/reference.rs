@@ -112,6 +112,7 @@ fn every_scenario_field_is_documented_and_every_documented_field_exists() {
         ("Interval", fields::<Interval>()),
         ("CbecTax", fields::<CbecTax>()),
         ("CategoryRates", fields::<CategoryRates>()),
+        ("FreightInsurance", fields::<FreightInsurance>()),
         ("ReportSpec", fields::<ReportSpec>()),
         ("Measure", fields::<Measure>()),
         ("RawPatch", patch),

@@ -81,9 +81,8 @@ impl Simulation<'_> {
             if let Some(tax) = &self.model.tax
                 && tax.milestone == m
             {
-                let category = self.orders.attribute(id, tax.category) as usize;
                 self.tax.orders += 1;
-                self.tax.total_cny += self.orders.attribute(id, tax.value) * tax.rates[category];
+                self.tax.total_cny += tax.assess(|a| self.orders.attribute(id, a));
             }
             for &(iv, from) in &self.model.interval_ends[m as usize] {
                 if let Some(start) = self.orders.milestone(id, from) {

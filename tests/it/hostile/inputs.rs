@@ -102,6 +102,23 @@ macro_rules! replay {
     };
 }
 
+/// A taxed scenario: orders of 100 CNY, one item, all `food` with the
+/// rates `$rates`, taxed at the desk's milestone, with `$extra` in `[tax]`.
+macro_rules! taxed {
+    ($rates:literal, $extra:literal) => {
+        concat!(
+            sim!(),
+            src!("rate_per_hour = 30\nattributes = { basket_value_cny = { dist = \"deterministic\", value = 100 }, items = { dist = \"deterministic\", value = 1 } }\ncategories = { category = { food = 1.0 } }"),
+            desk!("milestone = \"released\""),
+            "\n[tax]\nat = \"released\"\nvalue_attribute = \"basket_value_cny\"\ncategory_attribute = \"category\"\n",
+            $extra,
+            "\nrates = { food = ",
+            $rates,
+            " }\n"
+        )
+    };
+}
+
 /// A blocking `desk` that the station `first` (with `$extra`) can send
 /// orders to by another way than its service.
 macro_rules! blocking_behind_first {
@@ -165,6 +182,126 @@ static CASES: &[Case] = &[
         ],
         V,
         &["orders.csv:2: basket_value_cny: must be at least 0", "tax"],
+    ),
+    // ---- The tax rules: general-goods tariff, single-item rule, freight
+    no(
+        "a negative general-goods tariff",
+        2,
+        &[("s.toml", taxed!("{ vat = 0.13, tariff = -0.1 }", ""))],
+        V,
+        &[
+            "tax.rates.food.tariff",
+            "got -0.1",
+            "at least 0",
+            "general-goods tariff",
+        ],
+    ),
+    no(
+        "a consumption tax of 100% (the composite divides by 1 - consumption)",
+        2,
+        &[(
+            "s.toml",
+            taxed!("{ vat = 0.13, consumption = 1.0, tariff = 0.1 }", ""),
+        )],
+        V,
+        &["tax.rates.food.consumption", "got 1", "below 1"],
+    ),
+    no(
+        "a negative consumption tax",
+        2,
+        &[(
+            "s.toml",
+            taxed!("{ vat = 0.13, consumption = -0.15, tariff = 0.1 }", ""),
+        )],
+        V,
+        &["tax.rates.food.consumption", "got -0.15", "at least 0"],
+    ),
+    no(
+        "the single-item rule on an unknown items attribute",
+        2,
+        &[(
+            "s.toml",
+            taxed!(
+                "{ vat = 0.13, tariff = 0.1 }",
+                "items_attribute = \"itmes\""
+            ),
+        )],
+        V,
+        &[
+            "tax.items_attribute",
+            "unknown attribute \"itmes\"",
+            "items",
+        ],
+    ),
+    no(
+        "the single-item rule on a categorical attribute",
+        2,
+        &[(
+            "s.toml",
+            taxed!(
+                "{ vat = 0.13, tariff = 0.1 }",
+                "items_attribute = \"category\""
+            ),
+        )],
+        V,
+        &[
+            "tax.items_attribute",
+            "\"category\" is categorical",
+            "numeric",
+        ],
+    ),
+    no(
+        "the single-item rule without a general-goods tariff",
+        2,
+        &[(
+            "s.toml",
+            taxed!("{ vat = 0.13 }", "items_attribute = \"items\""),
+        )],
+        V,
+        &["tax.rates.food.tariff", "missing", "general-goods tariff"],
+    ),
+    no(
+        "a single limit of 0 CNY",
+        2,
+        &[(
+            "s.toml",
+            taxed!(
+                "{ vat = 0.13, tariff = 0.1 }",
+                "items_attribute = \"items\"\nsingle_limit_cny = 0"
+            ),
+        )],
+        V,
+        &["tax.single_limit_cny", "got 0", "above 0"],
+    ),
+    no(
+        "a negative freight and insurance share",
+        2,
+        &[(
+            "s.toml",
+            taxed!("{ vat = 0.13 }", "freight_insurance = { share = -0.01 }"),
+        )],
+        V,
+        &["tax.freight_insurance.share", "got -0.01", "at least 0"],
+    ),
+    no(
+        "a negative fixed freight and insurance",
+        2,
+        &[(
+            "s.toml",
+            taxed!("{ vat = 0.13 }", "freight_insurance = { fixed_cny = -5 }"),
+        )],
+        V,
+        &["tax.freight_insurance.fixed_cny", "got -5", "at least 0"],
+    ),
+    no(
+        "an unknown freight and insurance field",
+        2,
+        &[(
+            "s.toml",
+            taxed!("{ vat = 0.13 }", "freight_insurance = { fixed = 5 }"),
+        )],
+        V,
+        &["tax.freight_insurance", "fixed"],
     ),
     no(
         "NaN in a replayed attribute",
