@@ -17,6 +17,7 @@ mod hostile;
 mod logistics_theory;
 mod logistics_traces;
 mod ordering;
+mod pool;
 mod properties;
 mod queueing_theory;
 mod reference;
