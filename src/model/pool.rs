@@ -351,10 +351,14 @@ pub(crate) struct PoolState {
 }
 
 impl PoolState {
-    /// A full pool at `now`.
+    /// Orders the line has room for before it first grows.
+    pub(crate) const LINE: usize = 256;
+
+    /// A full pool at `now`. The line starts with room for
+    /// [`PoolState::LINE`] orders, so that a warm run seldom grows it.
     pub(crate) fn new(now: SimTime) -> Self {
         PoolState {
-            held: VecDeque::new(),
+            held: VecDeque::with_capacity(Self::LINE),
             drawn: 0.0,
             top_up_pending: false,
             arrivals: 0,

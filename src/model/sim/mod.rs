@@ -197,7 +197,12 @@ impl<'m> Simulation<'m> {
             },
             cohort_open: 0,
             arrivals_closed: false,
-            moving: VecDeque::with_capacity(16),
+            // A settlement releases a pool's whole line into `moving` at once.
+            moving: VecDeque::with_capacity(if model.pools.is_empty() {
+                16
+            } else {
+                PoolState::LINE
+            }),
         };
         sim.schedule_first_events();
         sim
