@@ -17,13 +17,14 @@ use super::arrivals::next_slot;
 use super::build::Registry;
 use super::dispatch::WeeklyTime;
 use super::sim::{Event, Simulation};
+use super::station::priority_levels;
 use crate::calendar::ClockTime;
 use crate::engine::{EntityId, EventClass};
 use crate::error::{Error, Result};
 use crate::stats::{OnlineMoments, TimeWeighted};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 /// A balance drawn by an order attribute as orders pass; orders that
 /// would overdraw it wait, first come first served, until a settlement or
@@ -37,6 +38,11 @@ use std::collections::VecDeque;
 /// - Otherwise it waits in the pool's line, in arrival order. An order
 ///   never overtakes one that waits ahead of it, even if its own amount
 ///   would fit (strict FIFO: a tax guarantee releases lists in order).
+/// - With `priorities` (class → level, 0 first; unlisted classes last),
+///   the line is FIFO within a level: an arriving order draws at once if
+///   it fits and no order of its level or a higher one waits, and a
+///   release serves the levels in order, stopping at the first head that
+///   does not fit (a lower level never overtakes a higher one).
 /// - An order whose amount exceeds the whole `balance` could never be
 ///   covered: it passes without drawing and is counted as `oversize`
 ///   (the agent pays it outside the guarantee). It does not wait.
@@ -98,6 +104,10 @@ pub struct Pool {
     /// A top-up rule, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_up: Option<TopUp>,
+    /// Class name → priority level in the line (0 first). Default: one
+    /// FIFO line.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub priorities: BTreeMap<String, u8>,
     /// Where orders go once they have drawn.
     pub to: String,
     /// Milestone stamped on arrival (before any wait).
@@ -162,6 +172,7 @@ impl Pool {
             settlement_at: None,
             settlement_amount: None,
             top_up: None,
+            priorities: BTreeMap::new(),
             to: to.into(),
             milestone: None,
         }
@@ -206,6 +217,13 @@ impl Pool {
         self
     }
 
+    /// Lets class `class` wait at priority `level` (0 first).
+    #[must_use]
+    pub fn with_priority(mut self, class: impl Into<String>, level: u8) -> Self {
+        self.priorities.insert(class.into(), level);
+        self
+    }
+
     /// Stamps the milestone `name` on arrival.
     #[must_use]
     pub fn with_milestone(mut self, name: impl Into<String>) -> Self {
@@ -230,6 +248,9 @@ pub(crate) struct PoolNode {
     pub(crate) settle_amount: Option<f64>,
     /// (below, delay, amount).
     pub(crate) top_up: Option<(f64, SimTime, f64)>,
+    /// Priority level of each class, and the number of levels.
+    pub(crate) class_level: Vec<u8>,
+    pub(crate) levels: usize,
     pub(crate) to: NodeId,
 }
 
@@ -309,8 +330,11 @@ impl PoolNode {
             }
             None => None,
         };
+        let (class_level, levels) = priority_levels(reg, &f("priorities"), &p.priorities)?;
         Ok(PoolNode {
             name: name.to_string(),
+            class_level,
+            levels,
             balance: p.balance,
             attribute,
             factor: p.draw_factor,
@@ -330,8 +354,10 @@ impl PoolNode {
 /// A pool during one replication.
 #[derive(Debug)]
 pub(crate) struct PoolState {
-    /// Waiting orders: (order, amount, time it arrived).
-    pub(crate) held: VecDeque<(EntityId, f64, SimTime)>,
+    /// Waiting orders by priority level: (order, amount, time it arrived).
+    pub(crate) held: Vec<VecDeque<(EntityId, f64, SimTime)>>,
+    /// Orders waiting, all levels.
+    pub(crate) waiting: usize,
     /// Drawn and not yet restored.
     pub(crate) drawn: f64,
     pub(crate) top_up_pending: bool,
@@ -354,11 +380,15 @@ impl PoolState {
     /// Orders the line has room for before it first grows.
     pub(crate) const LINE: usize = 256;
 
-    /// A full pool at `now`. The line starts with room for
-    /// [`PoolState::LINE`] orders, so that a warm run seldom grows it.
-    pub(crate) fn new(now: SimTime) -> Self {
+    /// A full pool with `levels` priority levels at `now`. Each line
+    /// starts with room for [`PoolState::LINE`] orders, so that a warm run
+    /// seldom grows it.
+    pub(crate) fn new(levels: usize, now: SimTime) -> Self {
         PoolState {
-            held: VecDeque::with_capacity(Self::LINE),
+            held: (0..levels)
+                .map(|_| VecDeque::with_capacity(Self::LINE))
+                .collect(),
+            waiting: 0,
             drawn: 0.0,
             top_up_pending: false,
             arrivals: 0,
@@ -396,7 +426,7 @@ impl PoolState {
     /// Records the drawn amount and the line after a change at `now`.
     fn note(&mut self, now: SimTime) {
         self.drawn_avg.update(now, self.drawn);
-        let n = self.held.len() as f64;
+        let n = self.waiting as f64;
         self.waiting_avg.update(now, n);
         self.blocked_avg
             .update(now, if n > 0.0 { 1.0 } else { 0.0 });
@@ -454,11 +484,14 @@ impl Simulation<'_> {
     pub(crate) fn pool_arrival(&mut self, p: usize, id: EntityId, now: SimTime) {
         let node = &self.model.pools[p];
         let amount = (self.orders.attribute(id, node.attribute) * node.factor).max(0.0);
+        let level = node.class_level[self.orders[id].class as usize] as usize;
         let st = &mut self.pools[p];
         st.arrivals += 1;
         if amount > node.balance * (1.0 + 1e-9) {
             st.oversize += 1;
-        } else if st.held.is_empty() && fits(st.drawn, amount, node.balance) {
+        } else if st.held[..=level].iter().all(VecDeque::is_empty)
+            && fits(st.drawn, amount, node.balance)
+        {
             st.drawn += amount;
             st.drawn_total += amount;
             st.draws += 1;
@@ -466,7 +499,8 @@ impl Simulation<'_> {
             st.note(now);
             self.request_top_up(p, now);
         } else {
-            st.held.push_back((id, amount, now));
+            st.held[level].push_back((id, amount, now));
+            st.waiting += 1;
             st.waited += 1;
             st.note(now);
             self.request_top_up(p, now);
@@ -526,21 +560,83 @@ impl Simulation<'_> {
         if st.drawn < node.balance * 1e-12 {
             st.drawn = 0.0;
         }
-        while let Some(&(id, a, since)) = self.pools[p].held.front() {
-            let st = &mut self.pools[p];
-            if !fits(st.drawn, a, node.balance) {
-                break;
+        'levels: for level in 0..node.levels {
+            while let Some(&(id, a, since)) = self.pools[p].held[level].front() {
+                let st = &mut self.pools[p];
+                if !fits(st.drawn, a, node.balance) {
+                    // A lower level never overtakes a higher one.
+                    break 'levels;
+                }
+                st.held[level].pop_front();
+                st.waiting -= 1;
+                st.drawn += a;
+                st.drawn_total += a;
+                st.draws += 1;
+                st.wait.push((now - since).secs());
+                let target = self.resolve(node.to, id, now);
+                self.moving.push_back((target, id));
             }
-            st.held.pop_front();
-            st.drawn += a;
-            st.drawn_total += a;
-            st.draws += 1;
-            st.wait.push((now - since).secs());
-            let target = self.resolve(node.to, id, now);
-            self.moving.push_back((target, id));
         }
         let st = &mut self.pools[p];
         st.note(now);
         self.request_top_up(p, now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Dist, Model, Pool, SimTime, Sink, Source, TopUp};
+
+    fn build(pool: Pool) -> Result<(), String> {
+        Model::builder()
+            .with_source(
+                "lists",
+                Source::poisson(10.0, "guarantee")
+                    .with_attribute("tax", Dist::deterministic(5.0).unwrap()),
+            )
+            .with_pool("guarantee", pool)
+            .with_sink("done", Sink::new())
+            .with_horizon(SimTime::from_hours(1.0))
+            .build()
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    fn pool() -> Pool {
+        Pool::new(100.0, "tax", "done")
+    }
+
+    #[test]
+    fn pool_ok() {
+        assert_eq!(
+            build(pool().with_top_up(TopUp::new(10.0, 1.0, 50.0))),
+            Ok(())
+        );
+        let half_monthly = pool()
+            .with_settlement_days_of_month(&[1, 16], "09:00")
+            .unwrap();
+        assert_eq!(build(half_monthly), Ok(()));
+    }
+
+    #[test]
+    fn pool_err() {
+        let monthly = || pool().with_settlement_days_of_month(&[1], "00:00").unwrap();
+        assert_eq!(
+            build(monthly().with_top_up(TopUp::new(150.0, 1.0, 50.0))),
+            Err("pools.guarantee.top_up.below: must be at most the balance (100), got 150: the balance left can never exceed it".into())
+        );
+        assert_eq!(
+            build(monthly().with_priority("vip", 0)),
+            Err("pools.guarantee.priorities.vip: unknown class \"vip\"; the sources declare: default".into())
+        );
+        assert_eq!(
+            build(monthly().with_draw_factor(f64::NAN)),
+            Err("pools.guarantee.draw_factor: must be a finite number at least 0, got NaN".into())
+        );
+        let mut at_only = pool().with_top_up(TopUp::new(10.0, 1.0, 50.0));
+        at_only.settlement_at = monthly().settlement_at;
+        assert!(build(at_only).unwrap_err().starts_with(
+            "pools.guarantee.settlement_at: is the clock time of the monthly settlements"
+        ));
     }
 }

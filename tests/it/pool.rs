@@ -143,6 +143,57 @@ fn top_up_restores_after_its_delay_and_releases_the_line() {
     assert!((p.utilization().unwrap() - 370.0 / 6.0 / 100.0).abs() < EPS);
 }
 
+/// Priorities: `x` (level 0) before `y`. Balance 100, settled Mondays at
+/// 12:00. a (y, 90) draws at 01:00; b (y, 20) waits from 02:00; c (x, 20)
+/// waits from 03:00; d (x, 95) waits from 04:00. At 12:00 all 90 is
+/// restored: c draws (20), then d's 95 does not fit beside it, so the
+/// release stops there and b (lower level) does not overtake d. e (y, 5)
+/// at 13:00 waits (b and d wait ahead). f (x, 50) at 14:00 waits behind d.
+#[test]
+fn priority_levels_release_higher_first_without_overtaking() {
+    let log = lists(&[
+        ("01:00:00", "y", 90.0),
+        ("02:00:00", "y", 20.0),
+        ("03:00:00", "x", 20.0),
+        ("04:00:00", "x", 95.0),
+        ("13:00:00", "y", 5.0),
+        ("14:00:00", "x", 50.0),
+    ]);
+    let model = Model::builder()
+        .with_source("lists", Source::replay(log, "guarantee"))
+        .with_pool(
+            "guarantee",
+            Pool::new(100.0, "tax_cny", "desk")
+                .with_settlement(WeeklyTime::new(&[Day::Mon], "12:00").unwrap())
+                .with_priority("x", 0),
+        )
+        .with_station(
+            "desk",
+            Station::new(1, Dist::deterministic(1.0).unwrap(), "out"),
+        )
+        .with_sink("out", Sink::new())
+        .with_horizon(SimTime::from_hours(24.0))
+        .build()
+        .unwrap();
+    let mut sim = Simulation::new(&model, 1, 0);
+    sim.record_service_starts();
+    sim.run_until(SimTime::from_hours(24.0));
+    let class = |i: u16| model.classes()[i as usize].as_str();
+    let order: Vec<(&str, f64)> = sim
+        .service_starts("desk")
+        .unwrap()
+        .iter()
+        .map(|&(c, t)| (class(c), t / 3600.0))
+        .collect();
+    assert_eq!(order, [("y", 1.0), ("x", 12.0)], "{order:?}");
+    let p = sim.summary().pool("guarantee").cloned().unwrap();
+    assert_eq!((p.draws, p.waiting_at_end), (2, 4));
+    // waiting: 1 (2-3 h), 2 (3-4), 3 (4-12), 2 (12-13), 3 (13-14), 4 (14-24).
+    let area = 1.0 + 2.0 + 3.0 * 8.0 + 2.0 + 3.0 + 4.0 * 10.0;
+    assert!((p.waiting.mean().unwrap() - area / 24.0).abs() < EPS);
+    assert_eq!(p.waiting.max, 4.0);
+}
+
 /// The example scenario: a 20,000 CNY guarantee settled on the 1st and
 /// 16th at 09:00 over 60 days from 1 January. Settlements fall on 1 Jan,
 /// 16 Jan, 1 Feb, 16 Feb: four of them.

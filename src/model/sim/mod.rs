@@ -170,7 +170,7 @@ impl<'m> Simulation<'m> {
             pools: model
                 .pools
                 .iter()
-                .map(|_| PoolState::new(SimTime::ZERO))
+                .map(|p| PoolState::new(p.levels, SimTime::ZERO))
                 .collect(),
             sinks: model
                 .sinks

@@ -212,7 +212,7 @@ impl Simulation<'_> {
                     drawn: st.drawn_avg.finish(now),
                     waiting: st.waiting_avg.finish(now),
                     blocked: st.blocked_avg.finish(now),
-                    waiting_at_end: st.held.len() as u64,
+                    waiting_at_end: st.waiting as u64,
                 })
                 .collect(),
             sinks: m
