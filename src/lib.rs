@@ -43,6 +43,7 @@
 //!   - [`Router`]: attribute [`Rule`]s, then probabilities by class; attempt
 //!     counters bound rework loops;
 //!   - [`Dispatch`]: vehicles at scheduled times and/or full loads, with a capacity;
+//!   - [`Pool`]: a credit balance drawn by an order attribute (a tax guarantee), restored by settlements or top-ups; orders that would overdraw it wait;
 //!   - [`Sink`] and milestone [`Interval`]s;
 //!   - [`CbecTax`]: the composite CBEC tax per order, summed per run;
 //!   - [`ReportSpec`]: the parts the planner KPIs read;
@@ -154,10 +155,10 @@ pub use model::{
     Breakdowns, CalendarDate, Capacity, CategoryRates, CbecTax, ClassTimes, Cohort, Comparison,
     Conservation, DEFAULT_CLASS, DatedFactor, DayCount, DayStation, DaySummary, Delay, Dispatch,
     DispatchSummary, FreightInsurance, Hourly, Interval, IntervalSummary, Model, ModelBuilder,
-    NetworkSummary, NodeId, NodeLoad, OfferedLoad, OrderLog, Overflow, Preroll, RateProfile,
-    ReportSpec, Route, Router, Rule, RuleValue, RunLength, RunSummary, ScheduledBatch, Servers,
-    Simulation, Sink, SinkSummary, Source, Station, StationSeries, StationSummary, StopReason,
-    TaxSummary, TimeSeries, WeeklyTime,
+    NetworkSummary, NodeId, NodeLoad, OfferedLoad, OrderLog, Overflow, Pool, PoolSummary, Preroll,
+    RateProfile, ReportSpec, Route, Router, Rule, RuleValue, RunLength, RunSummary, ScheduledBatch,
+    Servers, Simulation, Sink, SinkSummary, Source, Station, StationSeries, StationSummary,
+    StopReason, TaxSummary, TimeSeries, TopUp, WeeklyTime,
 };
 pub use rng::StreamId;
 pub use scenario::{Measure, MeasureKind, Patch, PatchOp, Scenario};

@@ -3,7 +3,9 @@
 //! A counting global allocator wraps the system one for this test binary
 //! alone (it counts every thread, so this binary holds just this test).
 
-use cbec_sim::{Dist, Interval, SimTime, Simulation, Sink, Source, Station, presets};
+use cbec_sim::{
+    Day, Dist, Interval, Pool, SimTime, Simulation, Sink, Source, Station, WeeklyTime, presets,
+};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use std::alloc::System;
 
@@ -13,14 +15,24 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 #[test]
 fn warm_run_allocates_nothing_per_event() {
     // The benchmark's tandem line, plus classes, a milestone interval and
-    // an attribute, so that their tables are exercised too.
+    // an attribute, so that their tables are exercised too; and a credit
+    // pool settled twice a day, with a balance about 1.7 standard
+    // deviations above the half-day's draws, so that its line fills now
+    // and then without swelling the network far beyond the warm-up's size.
     let model = presets::tandem()
         .with_source(
             "orders",
-            Source::poisson(100.0, "document_check")
+            Source::poisson(100.0, "guarantee")
                 .with_class("a", 0.8)
                 .with_class("b", 0.2)
-                .with_attribute("basket_value_cny", Dist::lognormal(250.0, 1.2).unwrap()),
+                .with_attribute("basket_value_cny", Dist::lognormal(250.0, 1.2).unwrap())
+                .with_attribute("tax_cny", Dist::deterministic(10.0).unwrap()),
+        )
+        .with_pool(
+            "guarantee",
+            Pool::new(12_600.0, "tax_cny", "document_check")
+                .with_settlement(WeeklyTime::new(&Day::ALL, "00:00").unwrap())
+                .with_settlement(WeeklyTime::new(&Day::ALL, "12:00").unwrap()),
         )
         .with_station(
             "document_check",
@@ -63,4 +75,9 @@ fn warm_run_allocates_nothing_per_event() {
         "reallocations during {events} warm events: {stats:?}"
     );
     assert!(stats.deallocations <= 2 * days, "{stats:?}");
+    let pool = sim.summary().pool("guarantee").cloned().unwrap();
+    assert!(
+        pool.waited > 0 && pool.settlements > 0,
+        "the pool's line was not exercised: {pool:?}"
+    );
 }

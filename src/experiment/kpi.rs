@@ -114,7 +114,7 @@ pub(super) type Reader = Box<dyn Fn(&RunSummary) -> Option<f64> + Send + Sync>;
 type StationKpi = fn(&StationSummary) -> Option<f64>;
 
 /// The catalogue of KPIs a run offers, in a stable order: the network
-/// first, then each station, each dispatch point, each interval and each
+/// first, then each station, each dispatch point, each credit pool, each interval and each
 /// sink, in model order.
 pub struct KpiCatalogue {
     entries: Vec<(String, Reader)>,
@@ -162,6 +162,11 @@ impl KpiCatalogue {
     ///   `.reneged`, `.overtime_h`; with several classes, per class
     ///   `<name>.by_class.<class>.wait_mean_min` and `.sojourn_mean_min`;
     /// - per dispatch point: `<name>.wait_mean_min`, `.vehicles`;
+    /// - per credit pool ([`Pool`](crate::Pool)): `<name>.utilization`
+    ///   (time-average drawn ÷ balance), `.blocked_share` (share of time
+    ///   with orders waiting), `.wait_mean_min` (over every order that
+    ///   drew, 0 for those that did not wait), `.waiting_mean`,
+    ///   `.waiting_max`, `.draws`, `.oversize`;
     /// - per interval: `<name>.mean_min`, `.{p50,p90,p95,p99}_min`;
     /// - per sink: `<name>.per_day`, `.time_in_system_mean_min`; with
     ///   several classes, `<name>.by_class.<class>.time_in_system_mean_min`;
@@ -262,6 +267,25 @@ impl KpiCatalogue {
                 format!("{}.vehicles", d.name),
                 Box::new(move |r| Some(r.dispatch(&b)?.vehicles as f64)),
             ));
+        }
+        for p in &example.pools {
+            type PoolKpi = fn(&crate::PoolSummary) -> Option<f64>;
+            let kpis: [(&str, PoolKpi); 7] = [
+                ("utilization", |s| s.utilization()),
+                ("blocked_share", |s| s.blocked_share()),
+                ("wait_mean_min", |s| minutes(s.wait.mean())),
+                ("waiting_mean", |s| s.waiting.mean()),
+                ("waiting_max", |s| Some(s.waiting.max)),
+                ("draws", |s| Some(s.draws as f64)),
+                ("oversize", |s| Some(s.oversize as f64)),
+            ];
+            for (kpi, f) in kpis {
+                let name = p.name.clone();
+                entries.push((
+                    format!("{}.{kpi}", p.name),
+                    Box::new(move |r| f(r.pool(&name)?)),
+                ));
+            }
         }
         for iv in &example.intervals {
             let (a, b) = (iv.name.clone(), iv.name.clone());

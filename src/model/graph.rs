@@ -52,6 +52,7 @@ impl Model {
                 v
             }
             NodeKind::Dispatch(d) => vec![id(self.dispatches[d].to)],
+            NodeKind::Pool(p) => vec![id(self.pools[p].to)],
             NodeKind::Sink(_) => Vec::new(),
         }
     }
@@ -64,6 +65,7 @@ impl Model {
             NodeKind::Station(s) => &self.stations[s].name,
             NodeKind::Router(r) => return format!("routers.{}", self.routers[r].name),
             NodeKind::Dispatch(d) => return format!("dispatches.{}", self.dispatches[d].name),
+            NodeKind::Pool(p) => return format!("pools.{}", self.pools[p].name),
             NodeKind::Sink(k) => return format!("sinks.{}", self.sinks[k].name),
         };
         if b.delays.contains_key(name) {
@@ -185,6 +187,7 @@ impl Model {
                     vec![id(self.dispatches[d].to)],
                     "the orders its vehicles carry",
                 ),
+                NodeKind::Pool(p) => (vec![id(self.pools[p].to)], "the orders it releases"),
                 NodeKind::Station(s) => {
                     let st = &self.stations[s];
                     let mut v = Vec::new();
@@ -229,6 +232,7 @@ impl Model {
             NodeKind::Station(s) => self.stations[s].name.clone(),
             NodeKind::Router(r) => self.routers[r].name.clone(),
             NodeKind::Dispatch(d) => self.dispatches[d].name.clone(),
+            NodeKind::Pool(p) => self.pools[p].name.clone(),
             NodeKind::Sink(k) => self.sinks[k].name.clone(),
         }
     }
@@ -270,6 +274,8 @@ impl Model {
                 let dn = &self.dispatches[d];
                 dn.batch_size.map(|_| id(dn.to)).into_iter().collect()
             }
+            // An order that fits goes on at once.
+            NodeKind::Pool(p) => vec![id(self.pools[p].to)],
             NodeKind::Source(_) | NodeKind::Sink(_) => Vec::new(),
         }
     }

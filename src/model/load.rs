@@ -247,6 +247,13 @@ impl Model {
                             peak,
                         )
                     }
+                    NodeKind::Pool(p) => (
+                        self.pools[p].name.clone(),
+                        Capacity::None,
+                        false,
+                        None,
+                        None,
+                    ),
                     NodeKind::Router(r) => (
                         self.routers[r].name.clone(),
                         Capacity::None,
@@ -386,6 +393,7 @@ impl Model {
                     }
                     NodeKind::Station(s) => next[self.stations[s].to.0 as usize] += m,
                     NodeKind::Dispatch(d) => next[self.dispatches[d].to.0 as usize] += m,
+                    NodeKind::Pool(p) => next[self.pools[p].to.0 as usize] += m,
                     NodeKind::Sink(_) | NodeKind::Source(_) => {}
                 }
             }

@@ -2,7 +2,7 @@
 //! simulation that moves orders through it.
 //!
 //! Parts are plain data ([`Source`], [`Station`], [`Delay`], [`Router`],
-//! [`Dispatch`], [`Sink`], [`Interval`]) put together by a [`ModelBuilder`]
+//! [`Dispatch`], [`Pool`], [`Sink`], [`Interval`]) put together by a [`ModelBuilder`]
 //! into a checked [`Model`]. A [`Simulation`] runs one replication of a
 //! model and yields a [`RunSummary`].
 //!
@@ -20,6 +20,7 @@
 //! | `delay.rs` | delays: infinitely many servers, the latest of several parts (run by the station code) |
 //! | `router.rs` | routers: rules over attributes, probabilities by class, routing at run time |
 //! | `dispatch.rs` | dispatch points: vehicles at scheduled times or full loads |
+//! | `pool.rs` | credit pools: a balance drawn by an order attribute, restored by settlements or top-ups; orders that would overdraw it wait in line |
 //! | `sink.rs` | sinks: where orders leave the system |
 //! | `interval.rs`, `order.rs` | milestones and the intervals between them; the live orders |
 //! | `tax.rs`, `report.rs` | the CBEC tax per order; the planner report spec |
@@ -42,6 +43,7 @@ mod interval;
 mod load;
 mod order;
 mod order_log;
+mod pool;
 mod preroll;
 mod report;
 mod router;
@@ -62,6 +64,7 @@ pub use interval::Interval;
 pub use load::{Capacity, NodeLoad, OfferedLoad};
 pub(crate) use order_log::MAX_LOG_BYTES;
 pub use order_log::OrderLog;
+pub use pool::{Pool, TopUp};
 pub use report::ReportSpec;
 pub use router::{Comparison, Route, Router, Rule, RuleValue};
 pub use sim::{Simulation, StopReason};
@@ -69,8 +72,8 @@ pub use sink::Sink;
 pub use source::{DEFAULT_CLASS, Source};
 pub use station::{Breakdowns, Overflow, Servers, Station};
 pub use summary::{
-    ClassTimes, Conservation, DispatchSummary, IntervalSummary, NetworkSummary, RunSummary,
-    SinkSummary, StationSeries, StationSummary, TaxSummary, TimeSeries,
+    ClassTimes, Conservation, DispatchSummary, IntervalSummary, NetworkSummary, PoolSummary,
+    RunSummary, SinkSummary, StationSeries, StationSummary, TaxSummary, TimeSeries,
 };
 pub use tax::{CategoryRates, CbecTax, FreightInsurance};
 
@@ -78,6 +81,7 @@ use crate::calendar::Calendar;
 use crate::error::Result;
 use crate::time::SimTime;
 use dispatch::DispatchNode;
+use pool::PoolNode;
 use router::RouterNode;
 use sink::SinkNode;
 use source::SourceNode;
@@ -95,6 +99,7 @@ pub(crate) enum NodeKind {
     Station(usize),
     Router(usize),
     Dispatch(usize),
+    Pool(usize),
     Sink(usize),
 }
 
@@ -193,6 +198,7 @@ pub struct Model {
     pub(crate) stations: Vec<StationNode>,
     pub(crate) routers: Vec<RouterNode>,
     pub(crate) dispatches: Vec<DispatchNode>,
+    pub(crate) pools: Vec<PoolNode>,
     pub(crate) sinks: Vec<SinkNode>,
     pub(crate) classes: Vec<String>,
     pub(crate) attributes: Vec<AttributeInfo>,
@@ -284,6 +290,11 @@ impl Model {
     /// Dispatch point names, in the order results list them.
     pub fn dispatch_names(&self) -> impl Iterator<Item = &str> {
         self.dispatches.iter().map(|s| s.name.as_str())
+    }
+
+    /// Credit pool names, in the order results list them.
+    pub fn pool_names(&self) -> impl Iterator<Item = &str> {
+        self.pools.iter().map(|s| s.name.as_str())
     }
 
     /// Attribute names.

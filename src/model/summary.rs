@@ -218,6 +218,58 @@ pub struct DispatchSummary {
     pub held: TimeAverage,
 }
 
+/// What happened at one credit pool ([`Pool`](crate::Pool)) over the
+/// observed span.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PoolSummary {
+    /// Pool name.
+    pub name: String,
+    /// The full balance.
+    pub balance: f64,
+    /// Orders that arrived.
+    pub arrivals: u64,
+    /// Orders that drew on the balance (at once or after waiting).
+    pub draws: u64,
+    /// Orders that had to wait (some may still wait at the end).
+    pub waited: u64,
+    /// Orders whose amount exceeded the whole balance: they passed
+    /// without drawing.
+    pub oversize: u64,
+    /// Scheduled settlements.
+    pub settlements: u64,
+    /// Top-ups.
+    pub top_ups: u64,
+    /// Sum of the amounts drawn.
+    pub drawn_total: f64,
+    /// Sum of the amounts restored by settlements and top-ups.
+    pub restored_total: f64,
+    /// Wait of each order that drew, 0 for those that did not wait (seconds).
+    pub wait: OnlineMoments,
+    /// The drawn amount (balance less what is left), averaged over time.
+    pub drawn: TimeAverage,
+    /// Orders waiting, averaged over time (`max`: the most at once).
+    pub waiting: TimeAverage,
+    /// 1 while orders wait, 0 otherwise, averaged over time.
+    pub blocked: TimeAverage,
+    /// Orders waiting at the end.
+    pub waiting_at_end: u64,
+}
+
+impl PoolSummary {
+    /// Time-average share of the balance drawn, in `[0, 1]`.
+    #[must_use]
+    pub fn utilization(&self) -> Option<f64> {
+        self.drawn.mean().map(|d| d / self.balance)
+    }
+
+    /// Share of the time with orders waiting.
+    #[must_use]
+    pub fn blocked_share(&self) -> Option<f64> {
+        self.blocked.mean()
+    }
+}
+
 /// Queue lengths sampled at a fixed interval from the opening of the
 /// observed window, for charts.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -361,6 +413,9 @@ pub struct RunSummary {
     pub stations: Vec<StationSummary>,
     /// Per dispatch point, in model order.
     pub dispatches: Vec<DispatchSummary>,
+    /// Per credit pool, in model order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pools: Vec<PoolSummary>,
     /// Per sink, in model order.
     pub sinks: Vec<SinkSummary>,
     /// Per milestone interval, in model order.
@@ -416,6 +471,12 @@ impl RunSummary {
     #[must_use]
     pub fn dispatch(&self, name: &str) -> Option<&DispatchSummary> {
         self.dispatches.iter().find(|s| s.name == name)
+    }
+
+    /// The credit pool called `name`.
+    #[must_use]
+    pub fn pool(&self, name: &str) -> Option<&PoolSummary> {
+        self.pools.iter().find(|s| s.name == name)
     }
 
     /// The sink called `name`.

@@ -148,8 +148,12 @@ fn all_warnings(s: &mut String, model: &Model) {
 /// What `cbec-sim validate` prints for a scenario (called `name`) that built.
 #[must_use]
 pub fn validate_text(name: &str, scenario: &Scenario, model: &Model) -> String {
+    let pools = match scenario.pools.len() {
+        0 => String::new(),
+        n => format!("{n} credit pools, "),
+    };
     let mut s = format!(
-        "{name}: valid: {} sources, {} stations and delays, {} routers, {} dispatch points, {} sinks\n",
+        "{name}: valid: {} sources, {} stations and delays, {} routers, {} dispatch points, {pools}{} sinks\n",
         scenario.sources.len(),
         scenario.stations.len() + scenario.delays.len(),
         scenario.routers.len(),

@@ -73,6 +73,22 @@ fn same_result_on_one_and_two_threads_st_mt() {
 }
 
 #[test]
+fn credit_pool_same_result_on_one_and_two_threads_st_mt() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/examples/tax_guarantee.toml"
+    );
+    let m = cbec_sim::Scenario::from_path(path)
+        .unwrap()
+        .build()
+        .unwrap();
+    let st = on_threads(1, &m);
+    let mt = on_threads(2, &m);
+    assert!(st.iter().all(|r| r.pool("guarantee").unwrap().waited > 0));
+    assert_eq!(st, mt);
+}
+
+#[test]
 fn a_replication_does_not_depend_on_its_batch() {
     let m = tandem();
     let all = run_replications(&m, Seed(5), Replications::first(10)).unwrap();

@@ -18,6 +18,7 @@ mod logistics_theory;
 mod logistics_traces;
 mod mechanisms;
 mod ordering;
+mod pool;
 mod properties;
 mod queueing_theory;
 mod reference;

@@ -108,6 +108,8 @@ fn every_scenario_field_is_documented_and_every_documented_field_exists() {
         ("Rule", fields::<Rule>()),
         ("Dispatch", fields::<Dispatch>()),
         ("WeeklyTime", fields::<WeeklyTime>()),
+        ("Pool", fields::<Pool>()),
+        ("TopUp", fields::<TopUp>()),
         ("Sink", fields::<Sink>()),
         ("Interval", fields::<Interval>()),
         ("CbecTax", fields::<CbecTax>()),

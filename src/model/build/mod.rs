@@ -19,13 +19,14 @@ pub(crate) use registry::{Registry, cumulative};
 pub use run_length::{Preroll, RunLength};
 
 use super::dispatch::DispatchNode;
+use super::pool::PoolNode;
 use super::router::RouterNode;
 use super::sink::SinkNode;
 use super::source::SourceNode;
 use super::station::{OverflowTarget, StationNode};
 use super::tax::{CbecTax, CompiledTax};
 use super::{
-    Delay, Dispatch, Interval, Model, NodeInfo, NodeKind, ReportSpec, Router, Sink, Source,
+    Delay, Dispatch, Interval, Model, NodeInfo, NodeKind, Pool, ReportSpec, Router, Sink, Source,
     Station, delay,
 };
 use crate::calendar::StartTime;
@@ -79,6 +80,9 @@ pub struct ModelBuilder {
     /// Dispatch points by name.
     #[serde(default)]
     pub dispatches: IndexMap<String, Dispatch>,
+    /// Credit pools by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub pools: IndexMap<String, Pool>,
     /// Sinks by name.
     #[serde(default)]
     pub sinks: IndexMap<String, Sink>,
@@ -126,6 +130,12 @@ impl ModelBuilder {
     /// Adds (or replaces) the dispatch point `name`.
     pub fn with_dispatch(mut self, name: impl Into<String>, dispatch: Dispatch) -> Self {
         self.dispatches.insert(name.into(), dispatch);
+        self
+    }
+
+    /// Adds (or replaces) the credit pool `name`.
+    pub fn with_pool(mut self, name: impl Into<String>, pool: Pool) -> Self {
+        self.pools.insert(name.into(), pool);
         self
     }
 
@@ -261,6 +271,15 @@ fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
         ));
         dispatches.push(DispatchNode::compile(&reg, name, d)?);
     }
+    let mut pools = Vec::new();
+    for (name, p) in &b.pools {
+        nodes.push(NodeInfo::new(
+            NodeKind::Pool(pools.len()),
+            reg.milestone(&p.milestone),
+            None,
+        ));
+        pools.push(PoolNode::compile(&reg, name, p)?);
+    }
     let mut sinks = Vec::new();
     for (name, s) in &b.sinks {
         nodes.push(NodeInfo::new(
@@ -300,6 +319,7 @@ fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
         stations,
         routers,
         dispatches,
+        pools,
         sinks,
         classes,
         attributes,

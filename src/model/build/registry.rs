@@ -111,12 +111,13 @@ impl Registry {
     /// attributes consistent; reads replayed order logs.
     pub(crate) fn new(b: &ModelBuilder) -> Result<Self> {
         let mut ids = IndexMap::new();
-        let kinds: [(&'static str, Vec<&String>); 6] = [
+        let kinds: [(&'static str, Vec<&String>); 7] = [
             ("sources", b.sources.keys().collect()),
             ("stations", b.stations.keys().collect()),
             ("delays", b.delays.keys().collect()),
             ("routers", b.routers.keys().collect()),
             ("dispatches", b.dispatches.keys().collect()),
+            ("pools", b.pools.keys().collect()),
             ("sinks", b.sinks.keys().collect()),
         ];
         super::limits::nodes(kinds.iter().map(|(_, names)| names.len()).sum())?;
@@ -199,6 +200,7 @@ impl Registry {
             .chain(b.delays.values().map(|d| &d.milestone))
             .chain(b.routers.values().map(|r| &r.milestone))
             .chain(b.dispatches.values().map(|d| &d.milestone))
+            .chain(b.pools.values().map(|p| &p.milestone))
             .chain(b.sinks.values().map(|s| &s.milestone))
             .flatten();
         for m in declared {

@@ -69,6 +69,10 @@ impl Simulation<'_> {
                 self.mark(info, id, now);
                 self.dispatch_arrival(d, id, now);
             }
+            NodeKind::Pool(p) => {
+                self.mark(info, id, now);
+                self.pool_arrival(p, id, now);
+            }
             NodeKind::Router(_) | NodeKind::Source(_) => unreachable!("resolved before arriving"),
         }
     }

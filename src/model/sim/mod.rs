@@ -23,6 +23,7 @@ use super::daily::DailyState;
 use super::dispatch::DispatchState;
 use super::interval::IntervalState;
 use super::order::Orders;
+use super::pool::PoolState;
 use super::sink::SinkState;
 use super::source::SourceState;
 use super::station::StationState;
@@ -57,6 +58,8 @@ pub(crate) enum Event {
     Failure { station: u16 },
     Repair { station: u16 },
     Departure { dispatch: u16 },
+    Settlement { pool: u16 },
+    TopUp { pool: u16 },
     Sample,
     WarmupEnd,
 }
@@ -96,6 +99,7 @@ pub struct Simulation<'m> {
     /// One decision stream per router.
     pub(crate) router_rngs: Vec<SimRng>,
     pub(crate) dispatches: Vec<DispatchState>,
+    pub(crate) pools: Vec<PoolState>,
     pub(crate) sinks: Vec<SinkState>,
     pub(crate) intervals: Vec<IntervalState>,
     pub(crate) network: NetworkState,
@@ -163,6 +167,11 @@ impl<'m> Simulation<'m> {
                 .iter()
                 .map(|_| DispatchState::new(SimTime::ZERO))
                 .collect(),
+            pools: model
+                .pools
+                .iter()
+                .map(|p| PoolState::new(p.levels, SimTime::ZERO))
+                .collect(),
             sinks: model
                 .sinks
                 .iter()
@@ -188,7 +197,12 @@ impl<'m> Simulation<'m> {
             },
             cohort_open: 0,
             arrivals_closed: false,
-            moving: VecDeque::with_capacity(16),
+            // A settlement releases a pool's whole line into `moving` at once.
+            moving: VecDeque::with_capacity(if model.pools.is_empty() {
+                16
+            } else {
+                PoolState::LINE
+            }),
         };
         sim.schedule_first_events();
         sim
@@ -205,6 +219,9 @@ impl<'m> Simulation<'m> {
         }
         for d in 0..model.dispatches.len() {
             self.schedule_first_departure(d, w0);
+        }
+        for p in 0..model.pools.len() {
+            self.schedule_first_settlement(p);
         }
         self.schedule_observations();
     }
@@ -269,6 +286,8 @@ impl<'m> Simulation<'m> {
             Event::Failure { station } => self.failure(station as usize, now),
             Event::Repair { station } => self.repair(station as usize, now),
             Event::Departure { dispatch } => self.scheduled_departure(dispatch as usize, now),
+            Event::Settlement { pool } => self.settlement(pool as usize, now),
+            Event::TopUp { pool } => self.top_up(pool as usize, now),
             Event::Sample => self.sample(now),
             Event::WarmupEnd => self.restart_statistics(now),
         }

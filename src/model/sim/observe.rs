@@ -10,8 +10,8 @@ use super::{Event, Simulation, StopReason};
 use crate::engine::EventClass;
 use crate::model::Model;
 use crate::model::summary::{
-    Conservation, DispatchSummary, IntervalSummary, NetworkSummary, RunSummary, SinkSummary,
-    StationSeries, StationSummary, TaxSummary, TimeSeries,
+    Conservation, DispatchSummary, IntervalSummary, NetworkSummary, PoolSummary, RunSummary,
+    SinkSummary, StationSeries, StationSummary, TaxSummary, TimeSeries,
 };
 use crate::stats::{DurationHistogram, OnlineMoments, TimeAverage, TimeWeighted};
 use crate::time::SimTime;
@@ -94,6 +94,9 @@ impl Simulation<'_> {
         }
         for d in &mut self.dispatches {
             d.restart(now);
+        }
+        for p in &mut self.pools {
+            p.restart(now);
         }
         for s in &mut self.sinks {
             s.restart();
@@ -188,6 +191,28 @@ impl Simulation<'_> {
                     wait: st.wait,
                     wait_hist: st.wait_hist.clone(),
                     held: st.held_avg.finish(now),
+                })
+                .collect(),
+            pools: m
+                .pools
+                .iter()
+                .zip(&self.pools)
+                .map(|(node, st)| PoolSummary {
+                    name: node.name.clone(),
+                    balance: node.balance,
+                    arrivals: st.arrivals,
+                    draws: st.draws,
+                    waited: st.waited,
+                    oversize: st.oversize,
+                    settlements: st.settlements,
+                    top_ups: st.top_ups,
+                    drawn_total: st.drawn_total,
+                    restored_total: st.restored_total,
+                    wait: st.wait,
+                    drawn: st.drawn_avg.finish(now),
+                    waiting: st.waiting_avg.finish(now),
+                    blocked: st.blocked_avg.finish(now),
+                    waiting_at_end: st.waiting as u64,
                 })
                 .collect(),
             sinks: m

@@ -452,7 +452,7 @@ impl StationNode {
 
 /// The priority level of each class, renumbered densely (classes not
 /// listed come last), and the number of levels.
-fn priority_levels(
+pub(crate) fn priority_levels(
     reg: &Registry,
     field: &str,
     priorities: &BTreeMap<String, u8>,

@@ -1678,6 +1678,88 @@ static CASES: &[Case] = &[
         RUN,
         &["warning: sources.flights: creates no order within the horizon"],
     )),
+    no(
+        "a credit pool with a negative balance",
+        4,
+        &[(
+            "s.toml",
+            concat!(
+                sim!(),
+                "[sources.orders]\nrate_per_hour = 30\nto = \"guarantee\"\nattributes = { tax = { dist = \"deterministic\", value = 5 } }\n\n",
+                "[pools.guarantee]\nbalance = -100\ndraw_attribute = \"tax\"\nsettlement_days_of_month = [1, 16]\nto = \"done\"\n\n[sinks.done]\n"
+            ),
+        )],
+        V,
+        &[
+            "pools.guarantee.balance: line ",
+            "must be a finite number above 0, got -100",
+        ],
+    ),
+    no(
+        "a credit pool drawn by an unknown attribute",
+        4,
+        &[(
+            "s.toml",
+            concat!(
+                sim!(),
+                "[sources.orders]\nrate_per_hour = 30\nto = \"guarantee\"\nattributes = { tax = { dist = \"deterministic\", value = 5 } }\n\n",
+                "[pools.guarantee]\nbalance = 100\ndraw_attribute = \"taxx\"\nsettlement_days_of_month = [1, 16]\nto = \"done\"\n\n[sinks.done]\n"
+            ),
+        )],
+        V,
+        &[
+            "pools.guarantee.draw_attribute: line ",
+            "unknown attribute \"taxx\"",
+        ],
+    ),
+    no(
+        "a credit pool leading to an unknown node",
+        4,
+        &[(
+            "s.toml",
+            concat!(
+                sim!(),
+                "[sources.orders]\nrate_per_hour = 30\nto = \"guarantee\"\nattributes = { tax = { dist = \"deterministic\", value = 5 } }\n\n",
+                "[pools.guarantee]\nbalance = 100\ndraw_attribute = \"tax\"\nsettlement_days_of_month = [1, 16]\nto = \"dne\"\n\n[sinks.done]\n"
+            ),
+        )],
+        V,
+        &["pools.guarantee.to: line ", "unknown node \"dne\""],
+    ),
+    no(
+        "a credit pool that is never restored",
+        4,
+        &[(
+            "s.toml",
+            concat!(
+                sim!(),
+                "[sources.orders]\nrate_per_hour = 30\nto = \"guarantee\"\nattributes = { tax = { dist = \"deterministic\", value = 5 } }\n\n",
+                "[pools.guarantee]\nbalance = 100\ndraw_attribute = \"tax\"\nto = \"done\"\n\n[sinks.done]\n"
+            ),
+        )],
+        V,
+        &[
+            "pools.guarantee: line ",
+            "needs a settlement (settlement or settlement_days_of_month) or a top_up",
+        ],
+    ),
+    no(
+        "a monthly settlement on day 32",
+        4,
+        &[(
+            "s.toml",
+            concat!(
+                sim!(),
+                "[sources.orders]\nrate_per_hour = 30\nto = \"guarantee\"\nattributes = { tax = { dist = \"deterministic\", value = 5 } }\n\n",
+                "[pools.guarantee]\nbalance = 100\ndraw_attribute = \"tax\"\nsettlement_days_of_month = [1, 32]\nto = \"done\"\n\n[sinks.done]\n"
+            ),
+        )],
+        V,
+        &[
+            "pools.guarantee.settlement_days_of_month[1]: line ",
+            "must be a day of the month from 1 to 31, got 32",
+        ],
+    ),
 ];
 
 #[test]
