@@ -97,3 +97,38 @@ fn a_display_transfer_rides_the_daytime_shuttle_and_a_return_goes_back_to_stock(
     assert!(r.conservation.holds());
     assert_eq!(r.end_time, SimTime::from_hours(24.0));
 }
+
+/// The tax guarantees of the shipped weeks: a balance per withholding
+/// agent, settled half-monthly. An ordinary week never exhausts them; the
+/// two Double 11 waves do, and the agents' lists then wait for a top-up.
+/// Faster top-ups (cross-border e-payment, the seed measure) cut that wait.
+#[test]
+fn the_guarantees_run_out_in_the_double_11_week_only() {
+    use cbec_sim::experiment::{Replications, Seed};
+    use cbec_sim::{Measure, run_replications};
+    let path = |f: &str| format!("{}/scenarios/{f}", env!("CARGO_MANIFEST_DIR"));
+    let blocked = |m: &cbec_sim::Model| -> (f64, f64) {
+        let runs = run_replications(m, Seed(3), Replications::first(2)).unwrap();
+        let pools = runs.iter().flat_map(|r| r.pools.iter());
+        let (mut share, mut wait, mut n) = (0.0, 0.0, 0.0);
+        for p in pools {
+            share += p.blocked_share().unwrap_or(0.0);
+            wait += p.wait.mean().unwrap_or(0.0);
+            n += 1.0;
+        }
+        (share / n, wait / n)
+    };
+    let ordinary = Scenario::from_path(path("hongqiao_baseline.toml")).unwrap();
+    assert_eq!(blocked(&ordinary.build().unwrap()), (0.0, 0.0));
+    let d11 = Scenario::from_path(path("hongqiao_double11.toml")).unwrap();
+    let (share, wait) = blocked(&d11.build().unwrap());
+    assert!(share > 0.0 && wait > 0.0, "{share} {wait}");
+    let measures = Measure::builtin();
+    let epay = Measure::find(&measures, "electronic_bills_and_payments").unwrap();
+    let faster = d11.with_measures([epay]).unwrap().build().unwrap();
+    let (share_after, wait_after) = blocked(&faster);
+    assert!(
+        share_after < share && wait_after < wait,
+        "{share} -> {share_after}, {wait} -> {wait_after}"
+    );
+}
