@@ -236,6 +236,9 @@ pub fn measures_text(measures: &[Measure]) -> String {
     for m in measures {
         s.push_str(&format!("{}: {}\n", m.name, m.title));
         s.push_str(&format!("  press release: \"{}\"\n", m.press_release));
+        if !m.acts_on.is_empty() {
+            s.push_str(&format!("  acts on: {}\n", m.acts_on));
+        }
         if !m.notes.is_empty() {
             s.push_str(&format!("  how it is modelled: {}\n", m.notes));
         }
@@ -250,7 +253,8 @@ pub fn measures_text(measures: &[Measure]) -> String {
 }
 
 /// What `cbec-sim measures --json` prints: each measure's name, title,
-/// press-release sentence, notes and patches (path, change, assumption).
+/// press-release sentence, the stage it acts on, notes and patches (path,
+/// change, assumption).
 #[must_use]
 pub fn measures_json(measures: &[Measure]) -> serde_json::Value {
     measures
@@ -260,6 +264,7 @@ pub fn measures_json(measures: &[Measure]) -> serde_json::Value {
                 "name": m.name,
                 "title": m.title,
                 "press_release": m.press_release,
+                "acts_on": m.acts_on,
                 "notes": m.notes,
                 "patches": m.patches.iter().map(|p| serde_json::json!({
                     "path": p.path,

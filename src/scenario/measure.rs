@@ -206,6 +206,11 @@ pub struct Measure {
     /// How the measure is modelled, and what it leaves out.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
+    /// The stage of the process it acts on, in the terms of the domain
+    /// brief (`"S4 tax guarantee settlement; S2 payment messages"`), so a
+    /// reader can check the mapping; empty if not stated.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub acts_on: String,
     /// A policy (the default) or a demand scenario, which "all measures
     /// together" leaves out.
     #[serde(default)]
@@ -238,6 +243,7 @@ impl Measure {
             title: title.into(),
             press_release: press_release.into(),
             notes: String::new(),
+            acts_on: String::new(),
             kind: MeasureKind::Policy,
             patches,
         }

@@ -464,3 +464,30 @@ fn report_and_tax_errors_name_the_field() {
         "stations.pick.service_scaled_by: \"category\" is categorical; give a numeric attribute"
     );
 }
+
+/// Every shipped measure says which stage it acts on (shown by `cbec-sim
+/// measures`), and none moves what domain.md says a measure must not: the
+/// airport measure adds no flights (the share landing at SHA stays), and
+/// the conformity measure never touches the 1210 path.
+#[test]
+fn each_measure_names_its_stage_and_stays_on_it() {
+    let measures = Measure::builtin();
+    for m in &measures {
+        assert!(!m.acts_on.is_empty(), "{}: no stage", m.name);
+    }
+    let airport = Measure::find(&measures, "airport_cbec_capability").unwrap();
+    assert!(
+        airport
+            .patches
+            .iter()
+            .all(|p| !p.path.starts_with("routers.arrival_airport")),
+        "the airport measure moves parcels between airports"
+    );
+    let epay = Measure::find(&measures, "electronic_bills_and_payments").unwrap();
+    assert!(
+        epay.patches
+            .iter()
+            .all(|p| p.path.starts_with("pools.") || p.path.starts_with("delays.three_documents")),
+        "e-B/L and e-payment acts on payment messages and the guarantees only"
+    );
+}
