@@ -52,8 +52,8 @@ use std::collections::{BTreeMap, VecDeque};
 ///   Then waiting orders draw and leave from the head of the line while
 ///   their amounts fit.
 /// - With a [`TopUp`], whenever the balance left falls below
-///   `top_up.below` (after a draw, or when an order has to wait) and no
-///   top-up is pending, one is requested; `top_up.delay_h` later, up to
+///   `top_up.below` or an order has to wait, and no top-up is pending,
+///   one is requested; `top_up.delay_h` later, up to
 ///   `top_up.amount` of the drawn amount is restored and the line is
 ///   released as at a settlement.
 /// - A settlement or top-up happens at its time after every completion
@@ -317,6 +317,25 @@ impl PoolNode {
                 finite_non_negative(f("top_up.below"), t.below, false)?;
                 finite_non_negative(f("top_up.amount"), t.amount, true)?;
                 finite_non_negative(f("top_up.delay_h"), t.delay_h, false)?;
+                if t.delay_h < 1.0 / 3600.0 {
+                    return Err(Error::scenario(
+                        f("top_up.delay_h"),
+                        format!(
+                            "must be at least one second (1/3600 h), got {}: a top-up that takes no time would be asked for again at the same instant",
+                            t.delay_h
+                        ),
+                    ));
+                }
+                if t.amount < p.balance * 1e-6 {
+                    return Err(Error::scenario(
+                        f("top_up.amount"),
+                        format!(
+                            "must be at least a millionth of the balance ({}), got {}: smaller top-ups would take millions of events to restore it",
+                            p.balance * 1e-6,
+                            t.amount
+                        ),
+                    ));
+                }
                 if t.below > p.balance {
                     return Err(Error::scenario(
                         f("top_up.below"),
@@ -510,13 +529,17 @@ impl Simulation<'_> {
         self.arrive(target, id, now);
     }
 
-    /// Asks for a top-up of pool `p` if its rule says so.
+    /// Asks for a top-up of pool `p` if its rule says so: when the
+    /// balance left is below the rule's threshold, or an order waits (the
+    /// head of the line does not fit; without this, a pool restored only
+    /// by top-ups would block for good while its balance stayed above the
+    /// threshold).
     fn request_top_up(&mut self, p: usize, now: SimTime) {
         let node = &self.model.pools[p];
         let st = &mut self.pools[p];
         if let Some((below, delay, _)) = node.top_up
             && !st.top_up_pending
-            && node.balance - st.drawn < below
+            && (node.balance - st.drawn < below || st.waiting > 0)
         {
             st.top_up_pending = true;
             self.calendar.schedule(

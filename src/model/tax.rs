@@ -328,15 +328,15 @@ impl CompiledTax {
                     "tax.freight_insurance.fixed_cny".into(),
                     f.fixed_cny,
                     0.0,
-                    None,
-                    "must be at least 0 CNY (freight and insurance added to the dutiable value)",
+                    Some(1e6),
+                    "must be at least 0 and below 1,000,000 CNY (freight and insurance added to the dutiable value)",
                 )?;
                 check_range(
                     "tax.freight_insurance.share".into(),
                     f.share,
                     0.0,
-                    None,
-                    "must be a share at least 0 (freight and insurance as a share of the value)",
+                    Some(1.0),
+                    "must be a share at least 0 and below 1 (freight and insurance as a share of the value)",
                 )?;
                 (f.fixed_cny, f.share)
             }
@@ -363,16 +363,16 @@ impl CompiledTax {
                 format!("tax.rates.{name}.consumption"),
                 r.consumption,
                 0.0,
-                Some(1.0),
-                "must be a fraction at least 0 and below 1",
+                Some(0.9),
+                "must be a fraction at least 0 and below 0.9 (China's highest consumption-tax rate is 56%; near 1 the composite rate explodes)",
             )?;
             if let Some(tariff) = r.tariff {
                 check_range(
                     format!("tax.rates.{name}.tariff"),
                     tariff,
                     0.0,
-                    None,
-                    "must be a fraction at least 0 (the general-goods tariff)",
+                    Some(10.0),
+                    "must be a fraction at least 0 and below 10 (the general-goods tariff; 1 is 100%)",
                 )?;
             }
         }

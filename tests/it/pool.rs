@@ -115,8 +115,9 @@ fn pool_kpis_match_the_hand_worked_numbers() {
 /// balance left falls below 30. a (80) draws at 01:00 (left 20 < 30: a
 /// top-up is requested for 03:00); b (40) waits from 01:30; at 03:00 the
 /// top-up restores 50 (drawn 30), b draws (drawn 70, left 30: no new
-/// request); c (40) at 04:00 waits, left 30 ≥ 30: no request, so c waits to
-/// the end.
+/// request); c (40) at 04:00 waits, and a waiting order asks for a top-up
+/// (left 30 is not below the threshold, but c would otherwise wait for
+/// good): it arrives at 06:00 and c draws.
 #[test]
 fn top_up_restores_after_its_delay_and_releases_the_line() {
     let log = lists(&[
@@ -136,9 +137,12 @@ fn top_up_restores_after_its_delay_and_releases_the_line() {
         .unwrap();
     let r = Simulation::new(&model, 1, 0).run();
     let p = r.pool("guarantee").unwrap();
-    assert_eq!((p.draws, p.top_ups, p.waiting_at_end), (2, 1, 1));
-    // b waited 1.5 h; a did not.
-    assert!((p.wait.mean().unwrap() - 0.75 * 3600.0).abs() < 1e-6);
+    // c (40 at 04:00) does not fit beside the 70 drawn: it waits, and a
+    // waiting order asks for a top-up although 30 is left (not below the
+    // threshold); it arrives at 06:00, the horizon, and c draws then.
+    assert_eq!((p.draws, p.top_ups, p.waiting_at_end), (3, 2, 0));
+    // a did not wait, b waited 1.5 h, c 2 h.
+    assert!((p.wait.mean().unwrap() - 3.5 / 3.0 * 3600.0).abs() < 1e-6);
     // drawn: 0 (0-1 h), 80 (1-3 h), 70 (3-6 h): area 160 + 210 = 370.
     assert!((p.utilization().unwrap() - 370.0 / 6.0 / 100.0).abs() < EPS);
 }
@@ -227,4 +231,42 @@ fn pool_figures_are_deterministic() {
     let a = Simulation::new(&model, 11, 3).run();
     let b = Simulation::new(&model, 11, 3).run();
     assert_eq!(a.pools, b.pools);
+}
+
+/// A pool restored only by top-ups must not block for good when the head
+/// of its line does not fit while the balance left is still above the
+/// top-up threshold (a review found 470 orders stuck behind 2 draws).
+#[test]
+fn a_waiting_order_asks_for_a_top_up_even_above_the_threshold() {
+    let model = cbec_sim::Scenario::from_toml_str(
+        r#"
+        [simulation]
+        horizon_h = 48
+        [sources.lists]
+        rate_per_hour = 1
+        to = "guarantee"
+        attributes = { tax = { dist = "deterministic", value = 40 } }
+        [pools.guarantee]
+        balance = 100
+        draw_attribute = "tax"
+        top_up = { below = 10, delay_h = 1, amount = 100 }
+        to = "done"
+        [sinks.done]
+        "#,
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let r = cbec_sim::Simulation::new(&model, 1, 0).run();
+    let p = &r.pools[0];
+    // One list an hour, 40 each, and a top-up an hour after a list waits:
+    // every list draws within about an hour; nothing stays stuck.
+    assert!(
+        p.draws + 2 >= r.network.entered,
+        "{} of {}",
+        p.draws,
+        r.network.entered
+    );
+    assert!(p.waiting_at_end <= 2, "{p:?}");
+    assert!(p.top_ups > 0);
 }

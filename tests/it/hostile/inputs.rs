@@ -204,7 +204,7 @@ static CASES: &[Case] = &[
             taxed!("{ vat = 0.13, consumption = 1.0, tariff = 0.1 }", ""),
         )],
         V,
-        &["tax.rates.food.consumption", "got 1", "below 1"],
+        &["tax.rates.food.consumption", "got 1", "below 0.9"],
     ),
     no(
         "a negative consumption tax",
@@ -1758,6 +1758,45 @@ static CASES: &[Case] = &[
         &[
             "pools.guarantee.settlement_days_of_month[1]: line ",
             "must be a day of the month from 1 to 31, got 32",
+        ],
+    ),
+    no(
+        "a top-up that takes no time (it hung: each asked for the next at the same instant)",
+        4,
+        &[(
+            "s.toml",
+            concat!(
+                sim!(),
+                "[sources.orders]\nrate_per_hour = 30\nto = \"guarantee\"\nattributes = { tax = { dist = \"deterministic\", value = 5 } }\n\n",
+                "[pools.guarantee]\nbalance = 100\ndraw_attribute = \"tax\"\ntop_up = { below = 99.9, delay_h = 0, amount = 1e-300 }\nto = \"done\"\n\n[sinks.done]\n"
+            ),
+        )],
+        V,
+        &[
+            "pools.guarantee.top_up.delay_h: line ",
+            "must be at least one second",
+            "got 0",
+        ],
+    ),
+    no(
+        "a tariff of 1e308 (the tax came out infinite with exit 0)",
+        2,
+        &[("s.toml", taxed!("{ vat = 0.13, tariff = 1e308 }", ""))],
+        V,
+        &["tax.rates.food.tariff", "below 10", "got 1e308"],
+    ),
+    no(
+        "a consumption tax a hair below 1 (a composite rate of 1e9)",
+        2,
+        &[(
+            "s.toml",
+            taxed!("{ vat = 0.13, consumption = 0.9999999999 }", ""),
+        )],
+        V,
+        &[
+            "tax.rates.food.consumption",
+            "below 0.9",
+            "got 0.9999999999",
         ],
     ),
 ];
