@@ -182,13 +182,22 @@ pub(super) fn daily_entries(spec: &ReportSpec, dates: &[String]) -> Vec<(String,
 }
 
 /// Warnings about results, from their estimates: a backlog that grew
-/// through the run ([`growing_backlog`](super::growing_backlog)), and
+/// through the run ([`growing_backlog`](super::growing_backlog)),
 /// lead-time figures that are lower bounds because orders of the cohort
-/// were still inside when the run stopped.
+/// were still inside when the run stopped, and orders larger than a
+/// credit pool's whole balance (they pass without drawing).
 #[must_use]
 pub fn result_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
     let mut flags: Vec<String> = super::growing_backlog(estimates).into_iter().collect();
     for e in estimates {
+        if let Some(pool) = e.name.strip_suffix(".oversize")
+            && e.mean.is_some_and(|m| m > 0.0)
+        {
+            flags.push(format!(
+                "{:.1} orders a replication on average drew more than the whole balance of pool {pool} and passed without drawing: size the pool (or its draw) so that no single order exceeds it",
+                e.mean.unwrap_or(0.0)
+            ));
+        }
         let Some(what) = e.name.strip_suffix("_still_inside_share") else {
             continue;
         };

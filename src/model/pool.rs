@@ -273,6 +273,10 @@ impl PoolNode {
         finite_non_negative(f("balance"), p.balance, true)?;
         finite_non_negative(f("draw_factor"), p.draw_factor, false)?;
         let attribute = reg.numeric_attribute(&f("draw_attribute"), &p.draw_attribute)?;
+        reg.replayed_non_negative(
+            &p.draw_attribute,
+            &format!("it is the amount drawn on the pool at pools.{name}"),
+        )?;
         if p.settlement.is_empty() && p.settlement_days_of_month.is_empty() && p.top_up.is_none() {
             return Err(Error::scenario(
                 format!("pools.{name}"),

@@ -270,3 +270,43 @@ fn a_waiting_order_asks_for_a_top_up_even_above_the_threshold() {
     assert!(p.waiting_at_end <= 2, "{p:?}");
     assert!(p.top_ups > 0);
 }
+
+/// Orders larger than a pool's whole balance pass without drawing (they
+/// must not wait forever), and the results say so.
+#[test]
+fn oversize_orders_are_flagged_in_the_results() {
+    use cbec_sim::experiment::{KpiCatalogue, KpiEstimate, result_flags};
+    let model = cbec_sim::Scenario::from_toml_str(
+        r#"
+        [simulation]
+        horizon_h = 10
+        [sources.lists]
+        rate_per_hour = 3
+        to = "guarantee"
+        attributes = { tax = { dist = "deterministic", value = 500 } }
+        [pools.guarantee]
+        balance = 100
+        draw_attribute = "tax"
+        settlement_days_of_month = [1, 16]
+        to = "done"
+        [sinks.done]
+        "#,
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let r = Simulation::new(&model, 1, 0).run();
+    let cat = KpiCatalogue::for_run(&r);
+    let estimates: Vec<KpiEstimate> = cat
+        .ids()
+        .map(|id| KpiEstimate::from_values(cat.name(id), [cat.get(id, &r)]))
+        .collect();
+    let flags = result_flags(&estimates);
+    assert!(
+        flags
+            .iter()
+            .any(|f| f.contains("drew more than the whole balance of pool guarantee")),
+        "{flags:?}"
+    );
+    assert_eq!(r.pools[0].oversize, r.network.entered);
+}

@@ -1779,6 +1779,27 @@ static CASES: &[Case] = &[
         ],
     ),
     no(
+        "a replayed draw that is negative (it drew 0 silently)",
+        2,
+        &[
+            (
+                "s.toml",
+                concat!(
+                    sim!(),
+                    "[sources.lists]\nreplay_csv = \"lists.csv\"\nto = \"guarantee\"\n\n",
+                    "[pools.guarantee]\nbalance = 100\ndraw_attribute = \"tax\"\nsettlement_days_of_month = [1, 16]\nto = \"done\"\n\n[sinks.done]\n"
+                ),
+            ),
+            ("lists.csv", "time,tax\n2024-11-04T01:00:00,-50\n"),
+        ],
+        V,
+        &[
+            "lists.csv:2: tax: must be at least 0",
+            "the amount drawn on the pool",
+            "got -50",
+        ],
+    ),
+    no(
         "a tariff of 1e308 (the tax came out infinite with exit 0)",
         2,
         &[("s.toml", taxed!("{ vat = 0.13, tariff = 1e308 }", ""))],
