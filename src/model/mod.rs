@@ -21,6 +21,9 @@
 //! | `router.rs` | routers: rules over attributes, probabilities by class, routing at run time |
 //! | `dispatch.rs` | dispatch points: vehicles at scheduled times or full loads |
 //! | `pool.rs` | credit pools: a balance drawn by an order attribute, restored by settlements or top-ups; orders that would overdraw it wait in line |
+//! | `cohort.rs` | each interval's cohort (orders that started it in the observed window, followed to the end of the run) and its window flows |
+//! | `daily.rs` | the daily series and the hourly count of orders in the system; the window's dates |
+//! | `preroll.rs` | the `"auto"` pre-roll: the longest path at each stage's 99th percentile |
 //! | `sink.rs` | sinks: where orders leave the system |
 //! | `interval.rs`, `order.rs` | milestones and the intervals between them; the live orders |
 //! | `tax.rs`, `report.rs` | the CBEC tax per order; the planner report spec |
