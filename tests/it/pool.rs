@@ -233,30 +233,41 @@ fn pool_figures_are_deterministic() {
     assert_eq!(a.pools, b.pools);
 }
 
+/// One source of lists at `rate` an hour, each drawing `tax`, into a pool
+/// of balance 100 restored by `restore` (a TOML line), over `horizon_h`.
+fn one_pool(horizon_h: f64, rate: f64, tax: f64, restore: &str) -> Model {
+    cbec_sim::Scenario::from_toml_str(&format!(
+        r#"
+        [simulation]
+        horizon_h = {horizon_h}
+        [sources.lists]
+        rate_per_hour = {rate}
+        to = "guarantee"
+        attributes = {{ tax = {{ dist = "deterministic", value = {tax} }} }}
+        [pools.guarantee]
+        balance = 100
+        draw_attribute = "tax"
+        {restore}
+        to = "done"
+        [sinks.done]
+        "#
+    ))
+    .unwrap()
+    .build()
+    .unwrap()
+}
+
 /// A pool restored only by top-ups must not block for good when the head
 /// of its line does not fit while the balance left is still above the
 /// top-up threshold (a review found 470 orders stuck behind 2 draws).
 #[test]
 fn a_waiting_order_asks_for_a_top_up_even_above_the_threshold() {
-    let model = cbec_sim::Scenario::from_toml_str(
-        r#"
-        [simulation]
-        horizon_h = 48
-        [sources.lists]
-        rate_per_hour = 1
-        to = "guarantee"
-        attributes = { tax = { dist = "deterministic", value = 40 } }
-        [pools.guarantee]
-        balance = 100
-        draw_attribute = "tax"
-        top_up = { below = 10, delay_h = 1, amount = 100 }
-        to = "done"
-        [sinks.done]
-        "#,
-    )
-    .unwrap()
-    .build()
-    .unwrap();
+    let model = one_pool(
+        48.0,
+        1.0,
+        40.0,
+        "top_up = { below = 10, delay_h = 1, amount = 100 }",
+    );
     let r = cbec_sim::Simulation::new(&model, 1, 0).run();
     let p = &r.pools[0];
     // One list an hour, 40 each, and a top-up an hour after a list waits:
@@ -276,25 +287,7 @@ fn a_waiting_order_asks_for_a_top_up_even_above_the_threshold() {
 #[test]
 fn oversize_orders_are_flagged_in_the_results() {
     use cbec_sim::experiment::{KpiCatalogue, KpiEstimate, result_flags};
-    let model = cbec_sim::Scenario::from_toml_str(
-        r#"
-        [simulation]
-        horizon_h = 10
-        [sources.lists]
-        rate_per_hour = 3
-        to = "guarantee"
-        attributes = { tax = { dist = "deterministic", value = 500 } }
-        [pools.guarantee]
-        balance = 100
-        draw_attribute = "tax"
-        settlement_days_of_month = [1, 16]
-        to = "done"
-        [sinks.done]
-        "#,
-    )
-    .unwrap()
-    .build()
-    .unwrap();
+    let model = one_pool(10.0, 3.0, 500.0, "settlement_days_of_month = [1, 16]");
     let r = Simulation::new(&model, 1, 0).run();
     let cat = KpiCatalogue::for_run(&r);
     let estimates: Vec<KpiEstimate> = cat
