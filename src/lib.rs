@@ -158,7 +158,7 @@ pub use model::{
     NetworkSummary, NodeId, NodeLoad, OfferedLoad, OrderLog, Overflow, Pool, PoolSummary, Preroll,
     RateProfile, ReportSpec, Route, Router, Rule, RuleValue, RunLength, RunSummary, ScheduledBatch,
     Servers, Simulation, Sink, SinkSummary, Source, Station, StationSeries, StationSummary,
-    StopReason, TaxSummary, TimeSeries, TopUp, WeeklyTime,
+    Stock, StockSummary, StopReason, TaxSummary, TimeSeries, TopUp, WeeklyTime, Lots, Reorder, RaisedReorder,
 };
 pub use rng::StreamId;
 pub use scenario::{Measure, MeasureKind, Patch, PatchOp, Scenario};

@@ -167,6 +167,11 @@ impl KpiCatalogue {
     ///   with orders waiting), `.wait_mean_min` (over every order that
     ///   drew, 0 for those that did not wait), `.waiting_mean`,
     ///   `.waiting_max`, `.draws`, `.oversize`;
+    /// - per stock ([`Stock`](crate::Stock)): `<name>.fill_rate` (share of
+    ///   orders served at once), `.stocked_out_share` (share of time with
+    ///   orders waiting), `.wait_mean_h` (over every order that drew),
+    ///   `.waiting_max`, `.on_hand_mean` (units), `.cancelled`,
+    ///   `.lots_received`, `.waiting_at_end`;
     /// - per interval: `<name>.mean_min`, `.{p50,p90,p95,p99}_min`;
     /// - per sink: `<name>.per_day`, `.time_in_system_mean_min`; with
     ///   several classes, `<name>.by_class.<class>.time_in_system_mean_min`;
@@ -284,6 +289,26 @@ impl KpiCatalogue {
                 entries.push((
                     format!("{}.{kpi}", p.name),
                     Box::new(move |r| f(r.pool(&name)?)),
+                ));
+            }
+        }
+        for p in &example.stocks {
+            type StockKpi = fn(&crate::StockSummary) -> Option<f64>;
+            let kpis: [(&str, StockKpi); 8] = [
+                ("fill_rate", |s| s.fill_rate()),
+                ("stocked_out_share", |s| s.stocked_out.mean()),
+                ("wait_mean_h", |s| s.wait.mean().map(|w| w / 3600.0)),
+                ("waiting_max", |s| Some(s.waiting.max)),
+                ("on_hand_mean", |s| Some(s.on_hand)),
+                ("cancelled", |s| Some(s.cancelled as f64)),
+                ("lots_received", |s| Some(s.lots_received as f64)),
+                ("waiting_at_end", |s| Some(s.waiting_at_end as f64)),
+            ];
+            for (kpi, f) in kpis {
+                let name = p.name.clone();
+                entries.push((
+                    format!("{}.{kpi}", p.name),
+                    Box::new(move |r| f(r.stock(&name)?)),
                 ));
             }
         }

@@ -52,7 +52,7 @@ impl Model {
                 v
             }
             NodeKind::Dispatch(d) => vec![id(self.dispatches[d].to)],
-            NodeKind::Pool(p) => vec![id(self.pools[p].to)],
+            NodeKind::Pool(p) => self.pools[p].targets().map(id).collect(),
             NodeKind::Sink(_) => Vec::new(),
         }
     }
@@ -65,7 +65,7 @@ impl Model {
             NodeKind::Station(s) => &self.stations[s].name,
             NodeKind::Router(r) => return format!("routers.{}", self.routers[r].name),
             NodeKind::Dispatch(d) => return format!("dispatches.{}", self.dispatches[d].name),
-            NodeKind::Pool(p) => return format!("pools.{}", self.pools[p].name),
+            NodeKind::Pool(p) => return self.pools[p].field(),
             NodeKind::Sink(k) => return format!("sinks.{}", self.sinks[k].name),
         };
         if b.delays.contains_key(name) {
@@ -187,7 +187,10 @@ impl Model {
                     vec![id(self.dispatches[d].to)],
                     "the orders its vehicles carry",
                 ),
-                NodeKind::Pool(p) => (vec![id(self.pools[p].to)], "the orders it releases"),
+                NodeKind::Pool(p) => (
+                    self.pools[p].targets().map(id).collect(),
+                    "the orders it releases, cancels or orders",
+                ),
                 NodeKind::Station(s) => {
                     let st = &self.stations[s];
                     let mut v = Vec::new();

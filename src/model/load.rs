@@ -393,7 +393,14 @@ impl Model {
                     }
                     NodeKind::Station(s) => next[self.stations[s].to.0 as usize] += m,
                     NodeKind::Dispatch(d) => next[self.dispatches[d].to.0 as usize] += m,
-                    NodeKind::Pool(p) => next[self.pools[p].to.0 as usize] += m,
+                    NodeKind::Pool(p) => {
+                        let pool = &self.pools[p];
+                        let to = match &pool.stock {
+                            Some(rule) if rule.lot_class == class => rule.lot_to,
+                            _ => pool.to,
+                        };
+                        next[to.0 as usize] += m;
+                    }
                     NodeKind::Sink(_) | NodeKind::Source(_) => {}
                 }
             }

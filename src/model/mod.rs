@@ -21,6 +21,7 @@
 //! | `router.rs` | routers: rules over attributes, probabilities by class, routing at run time |
 //! | `dispatch.rs` | dispatch points: vehicles at scheduled times or full loads |
 //! | `pool.rs` | credit pools: a balance drawn by an order attribute, restored by settlements or top-ups; orders that would overdraw it wait in line |
+//! | `stock.rs` | stocks: units on hand drawn by orders, restocked by lots that travel the network (a reorder-point rule creates them); orders wait or cancel on a stock-out. The line is the pool's |
 //! | `cohort.rs` | each interval's cohort (orders that started it in the observed window, followed to the end of the run) and its window flows |
 //! | `daily.rs` | the daily series and the hourly count of orders in the system; the window's dates |
 //! | `preroll.rs` | the `"auto"` pre-roll: the longest path at each stage's 99th percentile |
@@ -54,6 +55,7 @@ mod sim;
 mod sink;
 mod source;
 mod station;
+mod stock;
 mod summary;
 mod tax;
 
@@ -74,9 +76,10 @@ pub use sim::{Simulation, StopReason};
 pub use sink::Sink;
 pub use source::{DEFAULT_CLASS, Source};
 pub use station::{Breakdowns, Overflow, Servers, Station};
+pub use stock::{Lots, RaisedReorder, Reorder, Stock};
 pub use summary::{
     ClassTimes, Conservation, DispatchSummary, IntervalSummary, NetworkSummary, PoolSummary,
-    RunSummary, SinkSummary, StationSeries, StationSummary, TaxSummary, TimeSeries,
+    RunSummary, SinkSummary, StationSeries, StationSummary, StockSummary, TaxSummary, TimeSeries,
 };
 pub use tax::{CategoryRates, CbecTax, FreightInsurance};
 

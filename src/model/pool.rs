@@ -18,6 +18,7 @@ use super::build::Registry;
 use super::dispatch::WeeklyTime;
 use super::sim::{Event, Simulation};
 use super::station::priority_levels;
+use super::stock::{StockCounters, StockRule};
 use crate::calendar::ClockTime;
 use crate::engine::{EntityId, EventClass};
 use crate::error::{Error, Result};
@@ -252,6 +253,8 @@ pub(crate) struct PoolNode {
     pub(crate) class_level: Vec<u8>,
     pub(crate) levels: usize,
     pub(crate) to: NodeId,
+    /// Set when the pool is a [`Stock`](crate::Stock).
+    pub(crate) stock: Option<Box<StockRule>>,
 }
 
 fn finite_non_negative(field: String, x: f64, positive: bool) -> Result<()> {
@@ -370,6 +373,7 @@ impl PoolNode {
             settle_amount: p.settlement_amount,
             top_up,
             to: reg.target(&f("to"), &p.to)?,
+            stock: None,
         })
     }
 }
@@ -397,6 +401,8 @@ pub(crate) struct PoolState {
     pub(crate) drawn_avg: TimeWeighted,
     pub(crate) waiting_avg: TimeWeighted,
     pub(crate) blocked_avg: TimeWeighted,
+    /// What only a stock counts.
+    pub(crate) stock: StockCounters,
 }
 
 impl PoolState {
@@ -426,6 +432,7 @@ impl PoolState {
             drawn_avg: TimeWeighted::new(now, 0.0),
             waiting_avg: TimeWeighted::new(now, 0.0),
             blocked_avg: TimeWeighted::new(now, 0.0),
+            stock: StockCounters::default(),
         }
     }
 
@@ -444,6 +451,7 @@ impl PoolState {
         self.drawn_avg.restart(now);
         self.waiting_avg.restart(now);
         self.blocked_avg.restart(now);
+        self.stock.restart();
     }
 
     /// Records the drawn amount and the line after a change at `now`.
@@ -505,12 +513,15 @@ impl Simulation<'_> {
     /// Order `id` arrives at pool `p`: it draws and goes on, or waits.
     #[inline(never)]
     pub(crate) fn pool_arrival(&mut self, p: usize, id: EntityId, now: SimTime) {
+        if self.stock_lot(p, id, now) {
+            return;
+        }
         let node = &self.model.pools[p];
         let amount = (self.orders.attribute(id, node.attribute) * node.factor).max(0.0);
         let level = node.class_level[self.orders[id].class as usize] as usize;
         let st = &mut self.pools[p];
         st.arrivals += 1;
-        if amount > node.balance * (1.0 + 1e-9) {
+        if node.stock.is_none() && amount > node.balance * (1.0 + 1e-9) {
             st.oversize += 1;
         } else if st.held[..=level].iter().all(VecDeque::is_empty)
             && fits(st.drawn, amount, node.balance)
@@ -527,8 +538,11 @@ impl Simulation<'_> {
             st.waited += 1;
             st.note(now);
             self.request_top_up(p, now);
+            self.stock_wait(p, id, amount, now);
+            self.stock_reorder(p, now);
             return;
         }
+        self.stock_reorder(p, now);
         let target = self.resolve(node.to, id, now);
         self.arrive(target, id, now);
     }
@@ -578,13 +592,16 @@ impl Simulation<'_> {
 
     /// Restores up to `amount` of pool `p`, then releases the line from
     /// its head while the amounts fit.
-    fn restore(&mut self, p: usize, amount: f64, now: SimTime) {
+    /// A stock's units on hand may exceed its start (its drawn amount goes
+    /// below zero).
+    pub(crate) fn restore(&mut self, p: usize, amount: f64, now: SimTime) {
         let node = &self.model.pools[p];
+        let stock = node.stock.is_some();
         let st = &mut self.pools[p];
-        let back = amount.min(st.drawn);
+        let back = if stock { amount } else { amount.min(st.drawn) };
         st.drawn -= back;
         st.restored_total += back;
-        if st.drawn < node.balance * 1e-12 {
+        if !stock && st.drawn < node.balance * 1e-12 {
             st.drawn = 0.0;
         }
         'levels: for level in 0..node.levels {
@@ -600,6 +617,10 @@ impl Simulation<'_> {
                 st.drawn_total += a;
                 st.draws += 1;
                 st.wait.push((now - since).secs());
+                if stock {
+                    st.stock.backlog = (st.stock.backlog - a).max(0.0);
+                    self.orders[id].renege_at = None;
+                }
                 let target = self.resolve(node.to, id, now);
                 self.moving.push_back((target, id));
             }
@@ -607,6 +628,7 @@ impl Simulation<'_> {
         let st = &mut self.pools[p];
         st.note(now);
         self.request_top_up(p, now);
+        self.stock_reorder(p, now);
     }
 }
 

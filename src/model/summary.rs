@@ -270,6 +270,54 @@ impl PoolSummary {
     }
 }
 
+/// What happened at one stock ([`Stock`](crate::Stock)) over the
+/// observed span. Units are the stock's (items, cases).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StockSummary {
+    /// Stock name.
+    pub name: String,
+    /// Units on hand at time zero.
+    pub on_hand_at_zero: f64,
+    /// Orders that arrived (lots not included).
+    pub arrivals: u64,
+    /// Orders that drew units (at once or after waiting).
+    pub draws: u64,
+    /// Orders that found too few units and waited (a stock-out).
+    pub waited: u64,
+    /// Orders that cancelled after `cancel_after_h` of waiting.
+    pub cancelled: u64,
+    /// Lots ordered by the reorder rule.
+    pub lots_ordered: u64,
+    /// Lots that arrived and were put on hand.
+    pub lots_received: u64,
+    /// Units those lots brought.
+    pub units_received: f64,
+    /// Units drawn.
+    pub units_drawn: f64,
+    /// Wait of each order that drew, 0 for those served at once (seconds).
+    pub wait: OnlineMoments,
+    /// Units on hand, averaged over time.
+    pub on_hand: f64,
+    /// Orders waiting, averaged over time (`max`: the most at once).
+    pub waiting: TimeAverage,
+    /// 1 while orders wait (out of stock for the head of the line), 0
+    /// otherwise, averaged over time.
+    pub stocked_out: TimeAverage,
+    /// Orders waiting at the end.
+    pub waiting_at_end: u64,
+    /// Units on hand at the end.
+    pub on_hand_at_end: f64,
+}
+
+impl StockSummary {
+    /// Share of arriving orders served at once (the fill rate).
+    #[must_use]
+    pub fn fill_rate(&self) -> Option<f64> {
+        (self.arrivals > 0).then(|| 1.0 - self.waited as f64 / self.arrivals as f64)
+    }
+}
+
 /// Queue lengths sampled at a fixed interval from the opening of the
 /// observed window, for charts.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -416,6 +464,9 @@ pub struct RunSummary {
     /// Per credit pool, in model order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pools: Vec<PoolSummary>,
+    /// Per stock, in model order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stocks: Vec<StockSummary>,
     /// Per sink, in model order.
     pub sinks: Vec<SinkSummary>,
     /// Per milestone interval, in model order.
@@ -477,6 +528,12 @@ impl RunSummary {
     #[must_use]
     pub fn pool(&self, name: &str) -> Option<&PoolSummary> {
         self.pools.iter().find(|s| s.name == name)
+    }
+
+    /// The stock called `name`.
+    #[must_use]
+    pub fn stock(&self, name: &str) -> Option<&StockSummary> {
+        self.stocks.iter().find(|s| s.name == name)
     }
 
     /// The sink called `name`.

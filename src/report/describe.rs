@@ -152,6 +152,10 @@ pub fn validate_text(name: &str, scenario: &Scenario, model: &Model) -> String {
         0 => String::new(),
         n => format!("{n} credit pools, "),
     };
+    let pools = match scenario.stocks.len() {
+        0 => pools,
+        n => format!("{pools}{n} stocks, "),
+    };
     let mut s = format!(
         "{name}: valid: {} sources, {} stations and delays, {} routers, {} dispatch points, {pools}{} sinks\n",
         scenario.sources.len(),

@@ -25,6 +25,7 @@ mod reference;
 mod report;
 mod scenario;
 mod signals;
+mod stock;
 mod study_integrity;
 mod support;
 mod tax_rules;

@@ -26,7 +26,7 @@ use super::source::SourceNode;
 use super::station::{OverflowTarget, StationNode};
 use super::tax::{CbecTax, CompiledTax};
 use super::{
-    Delay, Dispatch, Interval, Model, NodeInfo, NodeKind, Pool, ReportSpec, Router, Sink, Source,
+    Delay, Dispatch, Interval, Model, NodeInfo, NodeKind, Pool, ReportSpec, Router, Sink, Source, Stock,
     Station, delay,
 };
 use crate::calendar::StartTime;
@@ -83,6 +83,9 @@ pub struct ModelBuilder {
     /// Credit pools by name.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub pools: IndexMap<String, Pool>,
+    /// Stocks by name (units on hand restocked by lots).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub stocks: IndexMap<String, Stock>,
     /// Sinks by name.
     #[serde(default)]
     pub sinks: IndexMap<String, Sink>,
@@ -136,6 +139,12 @@ impl ModelBuilder {
     /// Adds (or replaces) the credit pool `name`.
     pub fn with_pool(mut self, name: impl Into<String>, pool: Pool) -> Self {
         self.pools.insert(name.into(), pool);
+        self
+    }
+
+    /// Adds (or replaces) the stock `name`.
+    pub fn with_stock(mut self, name: impl Into<String>, stock: Stock) -> Self {
+        self.stocks.insert(name.into(), stock);
         self
     }
 
@@ -279,6 +288,14 @@ fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
             None,
         ));
         pools.push(PoolNode::compile(&reg, name, p)?);
+    }
+    for (name, s) in &b.stocks {
+        nodes.push(NodeInfo::new(
+            NodeKind::Pool(pools.len()),
+            reg.milestone(&s.milestone),
+            None,
+        ));
+        pools.push(PoolNode::compile_stock(&reg, name, s)?);
     }
     let mut sinks = Vec::new();
     for (name, s) in &b.sinks {

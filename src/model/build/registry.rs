@@ -111,13 +111,14 @@ impl Registry {
     /// attributes consistent; reads replayed order logs.
     pub(crate) fn new(b: &ModelBuilder) -> Result<Self> {
         let mut ids = IndexMap::new();
-        let kinds: [(&'static str, Vec<&String>); 7] = [
+        let kinds: [(&'static str, Vec<&String>); 8] = [
             ("sources", b.sources.keys().collect()),
             ("stations", b.stations.keys().collect()),
             ("delays", b.delays.keys().collect()),
             ("routers", b.routers.keys().collect()),
             ("dispatches", b.dispatches.keys().collect()),
             ("pools", b.pools.keys().collect()),
+            ("stocks", b.stocks.keys().collect()),
             ("sinks", b.sinks.keys().collect()),
         ];
         super::limits::nodes(kinds.iter().map(|(_, names)| names.len()).sum())?;
@@ -192,6 +193,16 @@ impl Registry {
                 classes.insert(class.clone());
             }
         }
+        // A stock declares its lot class: a reorder creates lots of it.
+        for (name, s) in &b.stocks {
+            if s.lots.class.is_empty() {
+                return Err(Error::scenario(
+                    format!("stocks.{name}.lots.class"),
+                    "class names must not be empty",
+                ));
+            }
+            classes.insert(s.lots.class.clone());
+        }
         let mut milestones = Vec::new();
         let declared = b
             .stations
@@ -201,6 +212,7 @@ impl Registry {
             .chain(b.routers.values().map(|r| &r.milestone))
             .chain(b.dispatches.values().map(|d| &d.milestone))
             .chain(b.pools.values().map(|p| &p.milestone))
+            .chain(b.stocks.values().map(|s| &s.milestone))
             .chain(b.sinks.values().map(|s| &s.milestone))
             .flatten();
         for m in declared {
@@ -250,6 +262,13 @@ impl Registry {
             if let Some(a) = inc {
                 numeric.push((a.clone(), field));
             }
+        }
+        // A stock's lots carry their units (set when a reorder creates them).
+        for (name, s) in &b.stocks {
+            numeric.push((
+                s.lots.units_attribute.clone(),
+                format!("stocks.{name}.lots.units_attribute"),
+            ));
         }
         for (attr, field) in &numeric {
             if attr.is_empty() {

@@ -60,6 +60,7 @@ pub(crate) enum Event {
     Departure { dispatch: u16 },
     Settlement { pool: u16 },
     TopUp { pool: u16 },
+    StockCancel { pool: u16, order: EntityId },
     Sample,
     WarmupEnd,
 }
@@ -288,6 +289,7 @@ impl<'m> Simulation<'m> {
             Event::Departure { dispatch } => self.scheduled_departure(dispatch as usize, now),
             Event::Settlement { pool } => self.settlement(pool as usize, now),
             Event::TopUp { pool } => self.top_up(pool as usize, now),
+            Event::StockCancel { pool, order } => self.stock_cancel(pool as usize, order, now),
             Event::Sample => self.sample(now),
             Event::WarmupEnd => self.restart_statistics(now),
         }

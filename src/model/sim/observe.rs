@@ -10,7 +10,7 @@ use super::{Event, Simulation, StopReason};
 use crate::engine::EventClass;
 use crate::model::Model;
 use crate::model::summary::{
-    Conservation, DispatchSummary, IntervalSummary, NetworkSummary, PoolSummary, RunSummary,
+    Conservation, DispatchSummary, IntervalSummary, NetworkSummary, PoolSummary, RunSummary, StockSummary,
     SinkSummary, StationSeries, StationSummary, TaxSummary, TimeSeries,
 };
 use crate::stats::{DurationHistogram, OnlineMoments, TimeAverage, TimeWeighted};
@@ -197,6 +197,7 @@ impl Simulation<'_> {
                 .pools
                 .iter()
                 .zip(&self.pools)
+                .filter(|(node, _)| node.stock.is_none())
                 .map(|(node, st)| PoolSummary {
                     name: node.name.clone(),
                     balance: node.balance,
@@ -213,6 +214,30 @@ impl Simulation<'_> {
                     waiting: st.waiting_avg.finish(now),
                     blocked: st.blocked_avg.finish(now),
                     waiting_at_end: st.waiting as u64,
+                })
+                .collect(),
+            stocks: m
+                .pools
+                .iter()
+                .zip(&self.pools)
+                .filter(|(node, _)| node.stock.is_some())
+                .map(|(node, st)| StockSummary {
+                    name: node.name.clone(),
+                    on_hand_at_zero: node.balance,
+                    arrivals: st.arrivals,
+                    draws: st.draws,
+                    waited: st.waited,
+                    cancelled: st.stock.cancelled,
+                    lots_ordered: st.stock.lots_ordered,
+                    lots_received: st.stock.lots_received,
+                    units_received: st.stock.units_received,
+                    units_drawn: st.drawn_total,
+                    wait: st.wait,
+                    on_hand: node.balance - st.drawn_avg.finish(now).mean().unwrap_or(0.0),
+                    waiting: st.waiting_avg.finish(now),
+                    stocked_out: st.blocked_avg.finish(now),
+                    waiting_at_end: st.waiting as u64,
+                    on_hand_at_end: node.balance - st.drawn,
                 })
                 .collect(),
             sinks: m
