@@ -85,7 +85,7 @@ service_time_min = { dist = "lognormal""#,
 servers = 1
 "#,
         field: r#"stationz"#,
-        message: r#"unknown key "stationz"; did you mean `stations`? (valid keys here: simulation, sources, stations, delays, routers, dispatches, pools, sinks, intervals, tax, report)"#,
+        message: r#"unknown key "stationz"; did you mean `stations`? (valid keys here: simulation, sources, stations, delays, routers, dispatches, pools, stocks, sinks, intervals, tax, report)"#,
     },
     BadInput {
         what: r#"negative mean"#,

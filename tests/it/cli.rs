@@ -498,7 +498,7 @@ fn validate_and_explain_check_without_running() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("valid: 5 sources, 16 stations and delays"),
+        text.contains("valid: 6 sources, 25 stations and delays"),
         "{text}"
     );
     assert!(
