@@ -154,11 +154,12 @@ pub use experiment::{Experiment, ExperimentResult, Replications, Seed, run_repli
 pub use model::{
     Breakdowns, CalendarDate, Capacity, CategoryRates, CbecTax, ClassTimes, Cohort, Comparison,
     Conservation, DEFAULT_CLASS, DatedFactor, DayCount, DayStation, DaySummary, Delay, Dispatch,
-    DispatchSummary, FreightInsurance, Hourly, Interval, IntervalSummary, Model, ModelBuilder,
-    NetworkSummary, NodeId, NodeLoad, OfferedLoad, OrderLog, Overflow, Pool, PoolSummary, Preroll,
-    RateProfile, ReportSpec, Route, Router, Rule, RuleValue, RunLength, RunSummary, ScheduledBatch,
-    Servers, Simulation, Sink, SinkSummary, Source, Station, StationSeries, StationSummary,
-    Stock, StockSummary, StopReason, TaxSummary, TimeSeries, TopUp, WeeklyTime, Lots, Reorder, RaisedReorder,
+    DispatchSummary, FreightInsurance, Hourly, Interval, IntervalSummary, Lots, Model,
+    ModelBuilder, NetworkSummary, NodeId, NodeLoad, OfferedLoad, OrderLog, Overflow, Pool,
+    PoolSummary, Preroll, RaisedReorder, RateProfile, Reorder, ReportSpec, Route, Router, Rule,
+    RuleValue, RunLength, RunSummary, ScheduledBatch, Servers, Simulation, Sink, SinkSummary,
+    Source, Station, StationSeries, StationSummary, Stock, StockSummary, StopReason, TaxSummary,
+    TimeSeries, TopUp, WeeklyTime,
 };
 pub use rng::StreamId;
 pub use scenario::{Measure, MeasureKind, Patch, PatchOp, Scenario};

@@ -19,9 +19,9 @@ use super::NodeId;
 use super::arrivals::CalendarDate;
 use super::build::Registry;
 use super::pool::PoolNode;
+use super::sim::{Event, Simulation};
 use super::station::priority_levels;
 use crate::calendar::ClockTime;
-use super::sim::{Event, Simulation};
 use crate::engine::{EntityId, EventClass};
 use crate::error::{Error, Result};
 use crate::time::SimTime;
@@ -300,7 +300,8 @@ impl StockRule {
                 ),
             )
         })?;
-        let lot_units = reg.numeric_attribute(&f("lots.units_attribute"), &s.lots.units_attribute)?;
+        let lot_units =
+            reg.numeric_attribute(&f("lots.units_attribute"), &s.lots.units_attribute)?;
         let reorder = match &s.reorder {
             None => None,
             Some(r) => {
@@ -314,16 +315,20 @@ impl StockRule {
                     if span.until.0 <= span.from.0 {
                         return Err(Error::scenario(
                             g("until"),
-                            format!(
-                                "must be after from ({}), got {}",
-                                span.from.0, span.until.0
-                            ),
+                            format!("must be after from ({}), got {}", span.from.0, span.until.0),
                         ));
                     }
-                    let at = |d: &CalendarDate| cal.time_of(d.0.to_datetime(jiff::civil::Time::midnight()));
+                    let at = |d: &CalendarDate| {
+                        cal.time_of(d.0.to_datetime(jiff::civil::Time::midnight()))
+                    };
                     spans.push((at(&span.from), at(&span.until), span.factor));
                 }
-                Some((r.point, r.quantity, reg.target(&f("reorder.to"), &r.to)?, spans))
+                Some((
+                    r.point,
+                    r.quantity,
+                    reg.target(&f("reorder.to"), &r.to)?,
+                    spans,
+                ))
             }
         };
         let cancel = match (s.cancel_after_h, &s.cancel_to) {
@@ -339,10 +344,16 @@ impl StockRule {
                 Some((SimTime::from_hours(h), reg.target(&f("cancel_to"), to)?))
             }
             (Some(_), None) => {
-                return Err(Error::scenario(f("cancel_to"), "is required with cancel_after_h"));
+                return Err(Error::scenario(
+                    f("cancel_to"),
+                    "is required with cancel_after_h",
+                ));
             }
             (None, Some(_)) => {
-                return Err(Error::scenario(f("cancel_after_h"), "is required with cancel_to"));
+                return Err(Error::scenario(
+                    f("cancel_after_h"),
+                    "is required with cancel_to",
+                ));
             }
         };
         Ok(StockRule {
@@ -494,7 +505,11 @@ impl PoolNode {
 
     /// The scenario field that names it: `pools.<name>` or `stocks.<name>`.
     pub(crate) fn field(&self) -> String {
-        let table = if self.stock.is_some() { "stocks" } else { "pools" };
+        let table = if self.stock.is_some() {
+            "stocks"
+        } else {
+            "pools"
+        };
         format!("{table}.{}", self.name)
     }
 }

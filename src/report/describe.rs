@@ -239,6 +239,7 @@ pub fn measures_text(measures: &[Measure]) -> String {
     let mut s = String::new();
     for m in measures {
         s.push_str(&format!("{}: {}\n", m.name, m.title));
+        s.push_str(&format!("  kind: {}\n", m.kind.label()));
         s.push_str(&format!("  press release: \"{}\"\n", m.press_release));
         if !m.acts_on.is_empty() {
             s.push_str(&format!("  acts on: {}\n", m.acts_on));
@@ -267,6 +268,7 @@ pub fn measures_json(measures: &[Measure]) -> serde_json::Value {
             serde_json::json!({
                 "name": m.name,
                 "title": m.title,
+                "kind": m.kind,
                 "press_release": m.press_release,
                 "acts_on": m.acts_on,
                 "notes": m.notes,

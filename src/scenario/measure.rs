@@ -77,6 +77,10 @@ pub struct Patch {
     pub op: PatchOp,
     /// The effect size as an assumption: its basis and the range it could take.
     pub assumption: String,
+    /// Another number that takes up the change, so that a sum stays the
+    /// same: scaling one route's probability moves the difference to the
+    /// route named here (a relative change that keeps routes summing to 1).
+    pub rebalance: Option<String>,
 }
 
 impl Patch {
@@ -99,7 +103,15 @@ impl Patch {
             path: path.into(),
             op,
             assumption: assumption.into(),
+            rebalance: None,
         }
+    }
+
+    /// The same, with the change taken up by the number at `path`.
+    #[must_use]
+    pub fn with_rebalance(mut self, path: impl Into<String>) -> Self {
+        self.rebalance = Some(path.into());
+        self
     }
 }
 
@@ -115,6 +127,8 @@ struct RawPatch {
     add: Option<f64>,
     #[serde(default)]
     assumption: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rebalance: Option<String>,
 }
 
 impl TryFrom<RawPatch> for Patch {
@@ -143,10 +157,17 @@ impl TryFrom<RawPatch> for Patch {
                 r.path
             ));
         }
+        if r.rebalance.is_some() && matches!(op, PatchOp::Set(_)) {
+            return Err(format!(
+                "patch of \"{}\": `rebalance` takes up a relative change; use it with `scale` or `add`, not `set`",
+                r.path
+            ));
+        }
         Ok(Patch {
             path: r.path,
             op,
             assumption: r.assumption,
+            rebalance: r.rebalance,
         })
     }
 }
@@ -164,11 +185,13 @@ impl From<Patch> for RawPatch {
             scale,
             add,
             assumption: p.assumption,
+            rebalance: p.rebalance,
         }
     }
 }
 
-/// Whether a [`Measure`] is a policy or a change of demand.
+/// Whether a [`Measure`] is a policy of the press release, a change of
+/// demand, or an operator's option that is not in the press release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -178,6 +201,22 @@ pub enum MeasureKind {
     Policy,
     /// A demand scenario (trade growth, say): not a measure to take.
     Demand,
+    /// Something the centre or customs could do that the press release
+    /// does not announce (kept for comparison; never counted among the
+    /// policy measures).
+    OperatorOption,
+}
+
+impl MeasureKind {
+    /// How `cbec-sim measures` labels the kind.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            MeasureKind::Policy => "a measure of the press release",
+            MeasureKind::Demand => "a demand assumption, not a policy",
+            MeasureKind::OperatorOption => "an operator option, NOT in the press release",
+        }
+    }
 }
 
 /// A port measure as data: what the press release says, and the scenario
@@ -226,8 +265,12 @@ struct MeasureFile {
     measure: Vec<Measure>,
 }
 
-/// The file of built-in measures, shipped with the crate.
-const BUILTIN: &str = include_str!("../../measures/hongqiao.toml");
+/// The files of built-in measures, shipped with the crate: the press
+/// release's measures (and demand assumptions), then operator options.
+const BUILTIN: [&str; 2] = [
+    include_str!("../../measures/hongqiao.toml"),
+    include_str!("../../measures/operator_options.toml"),
+];
 
 impl Measure {
     /// A policy measure with the given patches.
@@ -295,7 +338,12 @@ impl Measure {
     /// ```
     #[must_use]
     pub fn builtin() -> Vec<Measure> {
-        Self::list_from_toml_str(BUILTIN).expect("the built-in measures are tested to parse")
+        BUILTIN
+            .iter()
+            .flat_map(|text| {
+                Self::list_from_toml_str(text).expect("the built-in measures are tested to parse")
+            })
+            .collect()
     }
 
     /// The built-in measure called `name`, or an error listing the names.
@@ -332,9 +380,31 @@ impl Measure {
                     format!("\"{}\" does not exist: {e}", p.path),
                 )
             })?;
+            let before = target.as_float().or(target.as_integer().map(|i| i as f64));
             apply_op(target, &p.op).map_err(|e| {
                 Error::measure(field.clone(), format!("{} of \"{}\": {e}", p.op, p.path))
             })?;
+            if let Some(other) = &p.rebalance {
+                let after = target.as_float().or(target.as_integer().map(|i| i as f64));
+                let (Some(before), Some(after)) = (before, after) else {
+                    return Err(Error::measure(
+                        format!("{field}.rebalance"),
+                        format!(
+                            "\"{}\" is not a single number: only a number's change can be taken up",
+                            p.path
+                        ),
+                    ));
+                };
+                let (there, _) = locate(doc, other).map_err(|e| {
+                    Error::measure(
+                        format!("{field}.rebalance"),
+                        format!("\"{other}\" does not exist: {e}"),
+                    )
+                })?;
+                apply_op(there, &PatchOp::Add(before - after)).map_err(|e| {
+                    Error::measure(format!("{field}.rebalance"), format!("\"{other}\": {e}"))
+                })?;
+            }
         }
         Ok(())
     }

@@ -270,11 +270,19 @@ fn measures_lists_sources_and_patches() {
         text.contains("stations.manual_review.servers set to 4"),
         "{text}"
     );
+    assert!(
+        text.contains("expedited_clearance_7x24: Expedited clearance and 7x24 customs service\n  kind: an operator option, NOT in the press release"),
+        "{text}"
+    );
     let doc = json(&cbec(&["measures", "--json"]));
     let list = doc.as_array().unwrap();
     assert_eq!(list.len(), 7);
-    assert_eq!(list[6]["name"], "trade_growth");
-    assert_eq!(list[6]["patches"][0]["change"], "scale by 1.465");
+    assert_eq!(list[5]["name"], "trade_growth");
+    assert_eq!(list[5]["kind"], "demand");
+    assert_eq!(list[5]["patches"][0]["change"], "scale by 1.465");
+    // The operator options come after the press release's measures.
+    assert_eq!(list[6]["name"], "expedited_clearance_7x24");
+    assert_eq!(list[6]["kind"], "operator_option");
     // A user's own file replaces the built-in list.
     let dir = temp_dir("measures");
     let file = dir.join("mine.toml");

@@ -2,7 +2,9 @@
 //! planner KPIs, and a small scenario whose KPIs are worked out by hand.
 
 use cbec_sim::experiment::{Difference, KpiCatalogue, Replications, Seed, differences};
-use cbec_sim::{Measure, MeasureKind, PatchOp, RunSummary, Scenario, Simulation, run_replications};
+use cbec_sim::{
+    Measure, MeasureKind, Patch, PatchOp, RunSummary, Scenario, Simulation, run_replications,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -145,7 +147,28 @@ fn each_builtin_measure_changes_exactly_the_parameters_it_names() {
                 &toml::Value::Table(variant.to_document().unwrap()),
                 &mut after,
             );
-            let named: Vec<String> = m.patches.iter().map(|p| p.resolve(&doc).unwrap()).collect();
+            let mut named: Vec<String> =
+                m.patches.iter().map(|p| p.resolve(&doc).unwrap()).collect();
+            let number = |v: &toml::Value| v.as_float().or(v.as_integer().map(|i| i as f64));
+            for p in &m.patches {
+                if let Some(other) = &p.rebalance {
+                    // The rebalanced number takes up exactly the change.
+                    let a = Patch::new(other.clone(), PatchOp::Add(0.0), "-")
+                        .resolve(&doc)
+                        .unwrap();
+                    let path = p.resolve(&doc).unwrap();
+                    let sum = |m: &BTreeMap<String, toml::Value>| {
+                        number(&m[&path]).unwrap() + number(&m[&a]).unwrap()
+                    };
+                    assert!(
+                        (sum(&before) - sum(&after)).abs() < 1e-12,
+                        "{}: {path} + {a} changed",
+                        m.name
+                    );
+                    assert_ne!(before[&a], after[&a], "{}: {a} took up nothing", m.name);
+                    named.push(a);
+                }
+            }
             for (p, path) in m.patches.iter().zip(&named) {
                 // The named parameter changed in the way the patch says.
                 let old: Vec<_> = before.iter().filter(|(k, _)| under(k, path)).collect();
@@ -302,6 +325,27 @@ fn patch_errors_name_the_measure_the_path_and_a_suggestion() {
     let e = bad(r#"{ path = "stations.pick.to", scale = 2, assumption = "a" }"#);
     assert!(
         e.contains("scale by 2 of \"stations.pick.to\": the value is a string"),
+        "{e}"
+    );
+    assert_eq!(
+        bad(
+            r#"{ path = "routers.review_outcome.routes[to=manual_review].prob", scale = 0.7, rebalance = "routers.review_outcome.routes[to=clared].prob", assumption = "a" }"#
+        ),
+        "measures.m.patches[0].rebalance: \"routers.review_outcome.routes[to=clared].prob\" does not exist: no element of \"routers.review_outcome.routes\" has to = \"clared\""
+    );
+    let e = bad(
+        r#"{ path = "stations.pick.shifts[0].servers", scale = 2, rebalance = "stations.pick.shifts", assumption = "a" }"#,
+    );
+    assert!(
+        e.starts_with("measures.m.patches[0].rebalance: \"stations.pick.shifts\": "),
+        "{e}"
+    );
+    let text = "[[measure]]\nname = \"m\"\ntitle = \"t\"\npress_release = \"p\"\npatches = [{ path = \"a.b\", set = 1, rebalance = \"a.c\", assumption = \"a\" }]\n";
+    let e = Measure::list_from_toml_str(text).unwrap_err().to_string();
+    assert!(
+        e.contains(
+            "`rebalance` takes up a relative change; use it with `scale` or `add`, not `set`"
+        ),
         "{e}"
     );
     let e = bad(r#"{ path = "stations.xray.servers", scale = 0.75, assumption = "a" }"#);

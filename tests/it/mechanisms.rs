@@ -157,13 +157,22 @@ fn lot_times(scenario: &Scenario, interval: &str) -> Vec<(u64, f64)> {
 /// in `hongqiao::each_measure_names_its_stage_and_stays_on_it`.)
 #[test]
 fn e_bl_brings_sea_lots_into_stock_sooner_and_leaves_air_lots_alone() {
-    let path = format!("{}/scenarios/hongqiao_baseline.toml", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/scenarios/hongqiao_baseline.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let base = Scenario::from_path(&path).unwrap();
     let measures = cbec_sim::Measure::builtin();
     let epay = cbec_sim::Measure::find(&measures, "electronic_bills_and_payments").unwrap();
     let with = base.clone().with_measures([epay]).unwrap();
-    let (before, after) = (lot_times(&base, "inbound_sea_lot"), lot_times(&with, "inbound_sea_lot"));
-    assert!(before.iter().any(|(n, _)| *n > 0), "no sea lot in the window: {before:?}");
+    let (before, after) = (
+        lot_times(&base, "inbound_sea_lot"),
+        lot_times(&with, "inbound_sea_lot"),
+    );
+    assert!(
+        before.iter().any(|(n, _)| *n > 0),
+        "no sea lot in the window: {before:?}"
+    );
     for ((n0, t0), (n1, t1)) in before.iter().zip(&after) {
         assert_eq!(n0, n1, "the same lots start the interval");
         if *n0 > 0 {
@@ -178,16 +187,26 @@ fn e_bl_brings_sea_lots_into_stock_sooner_and_leaves_air_lots_alone() {
 /// (S1): the lots landing at Pudong reach stock sooner on average (CRN).
 #[test]
 fn the_airport_measure_brings_air_lots_into_stock_sooner() {
-    let path = format!("{}/scenarios/hongqiao_baseline.toml", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/scenarios/hongqiao_baseline.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let base = Scenario::from_path(&path).unwrap();
     let measures = cbec_sim::Measure::builtin();
     let airport = cbec_sim::Measure::find(&measures, "airport_cbec_capability").unwrap();
     let with = base.clone().with_measures([airport]).unwrap();
     let mean = |v: &[(u64, f64)]| {
         let n: u64 = v.iter().map(|x| x.0).sum();
-        v.iter().filter(|x| x.0 > 0).map(|x| x.0 as f64 * x.1).sum::<f64>() / n as f64
+        v.iter()
+            .filter(|x| x.0 > 0)
+            .map(|x| x.0 as f64 * x.1)
+            .sum::<f64>()
+            / n as f64
     };
-    let (before, after) = (lot_times(&base, "inbound_air_lot"), lot_times(&with, "inbound_air_lot"));
+    let (before, after) = (
+        lot_times(&base, "inbound_air_lot"),
+        lot_times(&with, "inbound_air_lot"),
+    );
     assert_eq!(
         before.iter().map(|x| x.0).collect::<Vec<_>>(),
         after.iter().map(|x| x.0).collect::<Vec<_>>(),
@@ -195,5 +214,8 @@ fn the_airport_measure_brings_air_lots_into_stock_sooner() {
     );
     // The transfer averages 5 h from Pudong (85% of lots): about 2 h saved
     // a lot on average; at least one hour is required.
-    assert!(mean(&after) < mean(&before) - 3600.0, "{before:?} -> {after:?}");
+    assert!(
+        mean(&after) < mean(&before) - 3600.0,
+        "{before:?} -> {after:?}"
+    );
 }

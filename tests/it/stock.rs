@@ -5,8 +5,8 @@
 
 use cbec_sim::experiment::KpiCatalogue;
 use cbec_sim::{
-    Delay, Dist, Lots, Model, OrderLog, RaisedReorder, Reorder, SimTime, Simulation, Sink,
-    Source, Station, Stock,
+    Delay, Dist, Lots, Model, OrderLog, RaisedReorder, Reorder, SimTime, Simulation, Sink, Source,
+    Station, Stock,
 };
 
 const EPS: f64 = 1e-9;
@@ -41,7 +41,8 @@ fn shelf(cancel_after_h: Option<f64>) -> Model {
         .with_stock("shelf", stock)
         .with_delay(
             "transit",
-            Delay::latest_of("entry_review").with_part("truck", Dist::deterministic(180.0).unwrap()),
+            Delay::latest_of("entry_review")
+                .with_part("truck", Dist::deterministic(180.0).unwrap()),
         )
         .with_station(
             "entry_review",
@@ -96,7 +97,14 @@ fn lot_through_entry_review_restocks_and_releases_the_line_in_order() {
     let r = sim.run();
     let s = r.stock("shelf").unwrap();
     assert_eq!(
-        (s.arrivals, s.draws, s.waited, s.cancelled, s.lots_ordered, s.lots_received),
+        (
+            s.arrivals,
+            s.draws,
+            s.waited,
+            s.cancelled,
+            s.lots_ordered,
+            s.lots_received
+        ),
         (5, 5, 2, 0, 1, 1)
     );
     assert!((s.units_received - 10.0).abs() < EPS);
@@ -150,9 +158,13 @@ fn raised_reorder_doubles_point_and_lot_on_its_dates() {
     let run = |from: &str, until: &str| {
         let log = orders(&[("01:00:00", "a", 3.0), ("02:00:00", "b", 2.0)]);
         let stock = Stock::new(6.0, "items", "out", Lots::new("lot", "units", "stocked"))
-            .with_reorder(Reorder::new(2.0, 10.0, "transit").with_raised(
-                RaisedReorder::new(from.parse().unwrap(), until.parse().unwrap(), 2.0),
-            ));
+            .with_reorder(
+                Reorder::new(2.0, 10.0, "transit").with_raised(RaisedReorder::new(
+                    from.parse().unwrap(),
+                    until.parse().unwrap(),
+                    2.0,
+                )),
+            );
         let model = Model::builder()
             .with_source("orders", Source::replay(log, "shelf"))
             .with_stock("shelf", stock)
@@ -208,7 +220,10 @@ fn stock_errors_name_the_field() {
     );
     assert_eq!(
         build(base().with_reorder(Reorder::new(5.0, 5.0, "out").with_raised(backwards))),
-        Err("stocks.shelf.reorder.raised[0].until: must be after from (2024-01-09), got 2024-01-08".into())
+        Err(
+            "stocks.shelf.reorder.raised[0].until: must be after from (2024-01-09), got 2024-01-08"
+                .into()
+        )
     );
     assert!(
         build(base().with_reorder(Reorder::new(5.0, 5.0, "nowhere")))

@@ -26,8 +26,8 @@ use super::source::SourceNode;
 use super::station::{OverflowTarget, StationNode};
 use super::tax::{CbecTax, CompiledTax};
 use super::{
-    Delay, Dispatch, Interval, Model, NodeInfo, NodeKind, Pool, ReportSpec, Router, Sink, Source, Stock,
-    Station, delay,
+    Delay, Dispatch, Interval, Model, NodeInfo, NodeKind, Pool, ReportSpec, Router, Sink, Source,
+    Station, Stock, delay,
 };
 use crate::calendar::StartTime;
 use crate::error::Result;

@@ -10,8 +10,8 @@ use super::{Event, Simulation, StopReason};
 use crate::engine::EventClass;
 use crate::model::Model;
 use crate::model::summary::{
-    Conservation, DispatchSummary, IntervalSummary, NetworkSummary, PoolSummary, RunSummary, StockSummary,
-    SinkSummary, StationSeries, StationSummary, TaxSummary, TimeSeries,
+    Conservation, DispatchSummary, IntervalSummary, NetworkSummary, PoolSummary, RunSummary,
+    SinkSummary, StationSeries, StationSummary, StockSummary, TaxSummary, TimeSeries,
 };
 use crate::stats::{DurationHistogram, OnlineMoments, TimeAverage, TimeWeighted};
 use crate::time::SimTime;
