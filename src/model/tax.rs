@@ -194,9 +194,10 @@ pub struct CbecTax {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items_attribute: Option<String>,
     /// The single-transaction limit, CNY, compared with `value_attribute`;
-    /// 5,000 by law. Used only with `items_attribute`.
-    #[serde(default = "default_single_limit")]
-    pub single_limit_cny: f64,
+    /// 5,000 by law when not given. Only with `items_attribute` (given
+    /// alone it is an error: it would change nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub single_limit_cny: Option<f64>,
     /// Freight and insurance added to the dutiable value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub freight_insurance: Option<FreightInsurance>,
@@ -219,7 +220,7 @@ impl CbecTax {
             rates,
             concession: default_concession(),
             items_attribute: None,
-            single_limit_cny: default_single_limit(),
+            single_limit_cny: None,
             freight_insurance: None,
         }
     }
@@ -233,7 +234,7 @@ impl CbecTax {
         single_limit_cny: f64,
     ) -> Self {
         self.items_attribute = Some(items_attribute.into());
-        self.single_limit_cny = single_limit_cny;
+        self.single_limit_cny = Some(single_limit_cny);
         self
     }
 
@@ -392,6 +393,12 @@ impl CompiledTax {
             .map(|c| Ok(rates_of(c)?.composite(t.concession)))
             .collect::<Result<Vec<f64>>>()?;
         let single_item = match &t.items_attribute {
+            None if t.single_limit_cny.is_some() => {
+                return Err(Error::scenario(
+                    "tax.single_limit_cny",
+                    "is used only by the single-item rule: give tax.items_attribute too (the numeric attribute with the order's item count), or remove it",
+                ));
+            }
             None => None,
             Some(name) => {
                 let items = reg
@@ -403,13 +410,11 @@ impl CompiledTax {
                         format!("\"{name}\" is categorical; the item count must be numeric"),
                     ));
                 }
-                if !(t.single_limit_cny.is_finite() && t.single_limit_cny > 0.0) {
+                let limit = t.single_limit_cny.unwrap_or_else(default_single_limit);
+                if !(limit.is_finite() && limit > 0.0) {
                     return Err(Error::scenario(
                         "tax.single_limit_cny",
-                        format!(
-                            "must be above 0 CNY (the single-transaction limit), got {}",
-                            t.single_limit_cny
-                        ),
+                        format!("must be above 0 CNY (the single-transaction limit), got {limit}"),
                     ));
                 }
                 let full = categories
@@ -427,7 +432,7 @@ impl CompiledTax {
                         })
                     })
                     .collect::<Result<Vec<f64>>>()?;
-                Some((items, t.single_limit_cny, full))
+                Some((items, limit, full))
             }
         };
         Ok(CompiledTax {

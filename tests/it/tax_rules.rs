@@ -201,13 +201,34 @@ fn the_single_item_rule_needs_a_tariff_for_every_category() {
 }
 
 #[test]
+fn a_single_limit_without_the_item_count_is_an_error() {
+    let text = TEMPLATE
+        .replace("items_attribute = \"items\"\n", "")
+        .replace("{VALUE}", "100")
+        .replace("{ITEMS}", "1")
+        .replace("{SPENT}", "0")
+        .replace("{CATEGORY}", "other")
+        .replace("{RATES}", "{ vat = 0.13 }")
+        .replace("{EXTRA}", "");
+    let e = Scenario::from_toml_str(&text)
+        .unwrap()
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "tax.single_limit_cny: is used only by the single-item rule: give tax.items_attribute too (the numeric attribute with the order's item count), or remove it"
+    );
+}
+
+#[test]
 fn the_shipped_scenarios_let_single_items_over_the_limit_on() {
     for file in ["hongqiao_baseline.toml", "hongqiao_double11.toml"] {
         let path = format!("{}/scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
         let s = Scenario::from_toml_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let tax = s.tax.as_ref().unwrap();
         assert_eq!(tax.items_attribute.as_deref(), Some("items"), "{file}");
-        assert_eq!(tax.single_limit_cny, 5000.0);
+        assert_eq!(tax.single_limit_cny, Some(5000.0));
         assert!(tax.freight_insurance.is_some());
         let rates = &tax.rates;
         assert_eq!(rates["cosmetics_high_end"].consumption, 0.15);
