@@ -219,3 +219,58 @@ fn the_airport_measure_brings_air_lots_into_stock_sooner() {
         "{before:?} -> {after:?}"
     );
 }
+
+/// Registration and CCC are one-off per SKU and take months: their own
+/// year-long scenario. The conformity measure (its own measure file)
+/// shortens every replication's time to market, by weeks on average; the
+/// SKUs sellable a day stay the rate they apply at (a lead time, not a
+/// capacity: in a steady year, what applies comes out).
+#[test]
+fn conformity_one_stop_shortens_sku_time_to_market_not_the_rate() {
+    use cbec_sim::experiment::{Replications, Seed};
+    let root = env!("CARGO_MANIFEST_DIR");
+    let base =
+        Scenario::from_path(format!("{root}/scenarios/hongqiao_sku_registration.toml")).unwrap();
+    let text = std::fs::read_to_string(format!("{root}/measures/sku_registration.toml")).unwrap();
+    let measures = cbec_sim::Measure::list_from_toml_str(&text).unwrap();
+    let with = base.clone().with_measures(&measures).unwrap();
+    let run = |s: &Scenario| {
+        cbec_sim::run_replications(&s.build().unwrap(), Seed(11), Replications::first(4)).unwrap()
+    };
+    let (before, after) = (run(&base), run(&with));
+    let day = 86_400.0;
+    for (b, a) in before.iter().zip(&after) {
+        let (tb, ta) = (
+            b.interval("time_to_market")
+                .unwrap()
+                .duration
+                .mean()
+                .unwrap(),
+            a.interval("time_to_market")
+                .unwrap()
+                .duration
+                .mean()
+                .unwrap(),
+        );
+        // Mean about 72 days; the measure saves weeks on average.
+        assert!(
+            tb > 30.0 * day && ta < tb - 7.0 * day,
+            "{} -> {} days",
+            tb / day,
+            ta / day
+        );
+        // 3 SKUs a day apply over 366 days: 1,098 on average come out.
+        // The count is the Poisson applications (variance 1,098) less the
+        // change in SKUs inside, an M/G/inf count at the window's two ends
+        // (each Poisson with mean 3 a day x 72 days = 216): sd
+        // sqrt(1,098 + 2 x 216) = 39; 5 sd either way.
+        let (nb, na) = (
+            b.sink("sellable").unwrap().count,
+            a.sink("sellable").unwrap().count,
+        );
+        let sd = (1098.0f64 + 2.0 * 216.0).sqrt();
+        for n in [nb, na] {
+            assert!((n as f64 - 1098.0).abs() < 5.0 * sd, "{n}");
+        }
+    }
+}
