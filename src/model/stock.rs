@@ -236,9 +236,7 @@ pub(crate) struct StockRule {
     pub(crate) lot_class: u16,
     pub(crate) lot_units: u16,
     pub(crate) lot_to: NodeId,
-    /// (point, quantity, start node, raised spans (from, until, factor)
-    /// in run-clock seconds).
-    pub(crate) reorder: Option<(f64, f64, NodeId, Vec<(f64, f64, f64)>)>,
+    pub(crate) reorder: Option<ReorderRule>,
     pub(crate) cancel: Option<(SimTime, NodeId)>,
 }
 
@@ -246,9 +244,20 @@ impl StockRule {
     /// The nodes a stock sends lots and orders to, besides its `to`.
     pub(crate) fn targets(&self) -> impl Iterator<Item = NodeId> + '_ {
         std::iter::once(self.lot_to)
-            .chain(self.reorder.as_ref().map(|r| r.2))
+            .chain(self.reorder.as_ref().map(|r| r.start))
             .chain(self.cancel.map(|c| c.1))
     }
+}
+
+/// A compiled [`Reorder`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ReorderRule {
+    pub(crate) point: f64,
+    pub(crate) quantity: f64,
+    /// Where a new lot starts.
+    pub(crate) start: NodeId,
+    /// Raised spans: (from, until, factor), run-clock seconds.
+    pub(crate) raised: Vec<(f64, f64, f64)>,
 }
 
 /// The counters only a stock keeps, within its pool's state.
@@ -323,12 +332,12 @@ impl StockRule {
                     };
                     spans.push((at(&span.from), at(&span.until), span.factor));
                 }
-                Some((
-                    r.point,
-                    r.quantity,
-                    reg.target(&f("reorder.to"), &r.to)?,
-                    spans,
-                ))
+                Some(ReorderRule {
+                    point: r.point,
+                    quantity: r.quantity,
+                    start: reg.target(&f("reorder.to"), &r.to)?,
+                    raised: spans,
+                })
             }
         };
         let cancel = match (s.cancel_after_h, &s.cancel_to) {
@@ -441,15 +450,16 @@ impl Simulation<'_> {
         let Some(rule) = &node.stock else {
             return;
         };
-        let Some((point, quantity, start, spans)) = &rule.reorder else {
+        let Some(r) = &rule.reorder else {
             return;
         };
         let t = now.secs();
-        let factor = spans
+        let factor = r
+            .raised
             .iter()
             .find(|(from, until, _)| (*from..*until).contains(&t))
             .map_or(1.0, |s| s.2);
-        let (point, quantity) = (point * factor, quantity * factor);
+        let (point, quantity) = (r.point * factor, r.quantity * factor);
         loop {
             let st = &self.pools[p];
             let position = node.balance - st.drawn + st.stock.on_order - st.stock.backlog;
@@ -463,7 +473,7 @@ impl Simulation<'_> {
             c.lots_ordered += 1;
             self.network.entered += 1;
             self.note_in_system(now);
-            let target = self.resolve(*start, id, now);
+            let target = self.resolve(r.start, id, now);
             self.moving.push_back((target, id));
         }
     }

@@ -118,6 +118,7 @@ mod files;
 mod locate;
 mod measure;
 mod order_log;
+mod patch_path;
 
 pub(crate) use measure::closest;
 pub use measure::{Measure, MeasureKind, Patch, PatchOp};
