@@ -277,8 +277,9 @@ impl Model {
                 let dn = &self.dispatches[d];
                 dn.batch_size.map(|_| id(dn.to)).into_iter().collect()
             }
-            // An order that fits goes on at once.
-            NodeKind::Pool(p) => vec![id(self.pools[p].to)],
+            // An order that fits goes on at once; so do a stock's lots
+            // (and the lots a reorder creates).
+            NodeKind::Pool(p) => self.pools[p].targets().map(id).collect(),
             NodeKind::Source(_) | NodeKind::Sink(_) => Vec::new(),
         }
     }

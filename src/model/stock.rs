@@ -249,6 +249,9 @@ impl StockRule {
     }
 }
 
+/// Most lots one reorder check creates.
+const MAX_LOTS_AT_ONCE: usize = 1_000;
+
 /// A compiled [`Reorder`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ReorderRule {
@@ -460,7 +463,11 @@ impl Simulation<'_> {
             .find(|(from, until, _)| (*from..*until).contains(&t))
             .map_or(1.0, |s| s.2);
         let (point, quantity) = (r.point * factor, r.quantity * factor);
-        loop {
+        // At most MAX_LOTS_AT_ONCE lots per check: a position far below
+        // the point (a backlog of millions against small lots) orders the
+        // rest at the next check, and a lot too small to move the position
+        // in floating point cannot loop forever.
+        for _ in 0..MAX_LOTS_AT_ONCE {
             let st = &self.pools[p];
             let position = node.balance - st.drawn + st.stock.on_order - st.stock.backlog;
             if position > point {
