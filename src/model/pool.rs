@@ -257,7 +257,8 @@ pub(crate) struct PoolNode {
     pub(crate) stock: Option<Box<StockRule>>,
 }
 
-fn finite_non_negative(field: String, x: f64, positive: bool) -> Result<()> {
+/// Checks that `x` is finite and at least 0 (above 0 if `positive`).
+pub(crate) fn finite_non_negative(field: String, x: f64, positive: bool) -> Result<()> {
     if !x.is_finite() || x < 0.0 || (positive && x == 0.0) {
         let rule = if positive {
             "a finite number above 0"

@@ -18,7 +18,7 @@
 use super::NodeId;
 use super::arrivals::CalendarDate;
 use super::build::Registry;
-use super::pool::PoolNode;
+use super::pool::{PoolNode, finite_non_negative};
 use super::sim::{Event, Simulation};
 use super::station::priority_levels;
 use crate::calendar::ClockTime;
@@ -286,22 +286,11 @@ impl StockCounters {
     }
 }
 
-fn check(field: String, x: f64, positive: bool) -> Result<()> {
-    if !x.is_finite() || x < 0.0 || (positive && x == 0.0) {
-        let rule = if positive { "above 0" } else { "at least 0" };
-        return Err(Error::scenario(
-            field,
-            format!("must be a finite number {rule}, got {x}"),
-        ));
-    }
-    Ok(())
-}
-
 impl StockRule {
     /// Checks stock `name`'s own fields and resolves its names.
     pub(crate) fn compile(reg: &Registry, name: &str, s: &Stock) -> Result<Self> {
         let f = |x: &str| format!("stocks.{name}.{x}");
-        check(f("on_hand"), s.on_hand, false)?;
+        finite_non_negative(f("on_hand"), s.on_hand, false)?;
         let lot_class = reg.class(&s.lots.class).ok_or_else(|| {
             Error::scenario(
                 f("lots.class"),
@@ -317,13 +306,13 @@ impl StockRule {
         let reorder = match &s.reorder {
             None => None,
             Some(r) => {
-                check(f("reorder.point"), r.point, false)?;
-                check(f("reorder.quantity"), r.quantity, true)?;
+                finite_non_negative(f("reorder.point"), r.point, false)?;
+                finite_non_negative(f("reorder.quantity"), r.quantity, true)?;
                 let cal = reg.calendar();
                 let mut spans = Vec::new();
                 for (i, span) in r.raised.iter().enumerate() {
                     let g = |x: &str| f(&format!("reorder.raised[{i}].{x}"));
-                    check(g("factor"), span.factor, true)?;
+                    finite_non_negative(g("factor"), span.factor, true)?;
                     if span.until.0 <= span.from.0 {
                         return Err(Error::scenario(
                             g("until"),
@@ -346,7 +335,7 @@ impl StockRule {
         let cancel = match (s.cancel_after_h, &s.cancel_to) {
             (None, None) => None,
             (Some(h), Some(to)) => {
-                check(f("cancel_after_h"), h, true)?;
+                finite_non_negative(f("cancel_after_h"), h, true)?;
                 if h < 1.0 / 3600.0 {
                     return Err(Error::scenario(
                         f("cancel_after_h"),

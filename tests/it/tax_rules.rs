@@ -63,16 +63,38 @@ single_limit_cny = 5000
 rates = { {CATEGORY} = {RATES} }
 "#;
 
-/// One order of `value` CNY with `items` items, `spent` CNY spent this
-/// year, in `category` with `rates`; `extra` adds `[tax]` fields.
-fn run(value: f64, items: u32, spent: f64, category: &str, rates: &str, extra: &str) -> RunSummary {
-    let text = TEMPLATE
+/// `template` filled in for one order.
+fn scenario(
+    template: &str,
+    value: f64,
+    items: u32,
+    spent: f64,
+    category: &str,
+    rates: &str,
+    extra: &str,
+) -> String {
+    template
         .replace("{VALUE}", &value.to_string())
         .replace("{ITEMS}", &items.to_string())
         .replace("{SPENT}", &spent.to_string())
         .replace("{CATEGORY}", category)
         .replace("{RATES}", rates)
-        .replace("{EXTRA}", extra);
+        .replace("{EXTRA}", extra)
+}
+
+/// The build error of a scenario text.
+fn build_error(text: &str) -> String {
+    Scenario::from_toml_str(text)
+        .unwrap()
+        .build()
+        .unwrap_err()
+        .to_string()
+}
+
+/// One order of `value` CNY with `items` items, `spent` CNY spent this
+/// year, in `category` with `rates`; `extra` adds `[tax]` fields.
+fn run(value: f64, items: u32, spent: f64, category: &str, rates: &str, extra: &str) -> RunSummary {
+    let text = scenario(TEMPLATE, value, items, spent, category, rates, extra);
     let model = Scenario::from_toml_str(&text).unwrap().build().unwrap();
     let run = Simulation::new(&model, 1, 0).run();
     assert!(run.conservation.holds());
@@ -185,36 +207,16 @@ fn freight_and_insurance_raise_the_tax_by_the_hand_computed_amount() {
 
 #[test]
 fn the_single_item_rule_needs_a_tariff_for_every_category() {
-    let text = TEMPLATE
-        .replace("{VALUE}", "6000")
-        .replace("{ITEMS}", "1")
-        .replace("{SPENT}", "0")
-        .replace("{CATEGORY}", "other")
-        .replace("{RATES}", "{ vat = 0.13 }")
-        .replace("{EXTRA}", "");
-    let e = Scenario::from_toml_str(&text)
-        .unwrap()
-        .build()
-        .unwrap_err()
-        .to_string();
+    let text = scenario(TEMPLATE, 6000.0, 1, 0.0, "other", "{ vat = 0.13 }", "");
+    let e = build_error(&text);
     assert!(e.starts_with("tax.rates.other.tariff: missing"), "{e}");
 }
 
 #[test]
 fn a_single_limit_without_the_item_count_is_an_error() {
-    let text = TEMPLATE
-        .replace("items_attribute = \"items\"\n", "")
-        .replace("{VALUE}", "100")
-        .replace("{ITEMS}", "1")
-        .replace("{SPENT}", "0")
-        .replace("{CATEGORY}", "other")
-        .replace("{RATES}", "{ vat = 0.13 }")
-        .replace("{EXTRA}", "");
-    let e = Scenario::from_toml_str(&text)
-        .unwrap()
-        .build()
-        .unwrap_err()
-        .to_string();
+    let template = TEMPLATE.replace("items_attribute = \"items\"\n", "");
+    let text = scenario(&template, 100.0, 1, 0.0, "other", "{ vat = 0.13 }", "");
+    let e = build_error(&text);
     assert_eq!(
         e,
         "tax.single_limit_cny: is used only by the single-item rule: give tax.items_attribute too (the numeric attribute with the order's item count), or remove it"
