@@ -298,9 +298,21 @@ impl Model {
         self.dispatches.iter().map(|s| s.name.as_str())
     }
 
-    /// Credit pool names, in the order results list them.
+    /// Credit pool names, in the order results list them (stocks are
+    /// listed by [`Model::stock_names`]).
     pub fn pool_names(&self) -> impl Iterator<Item = &str> {
-        self.pools.iter().map(|s| s.name.as_str())
+        self.pools
+            .iter()
+            .filter(|s| s.stock.is_none())
+            .map(|s| s.name.as_str())
+    }
+
+    /// Stock names, in the order results list them.
+    pub fn stock_names(&self) -> impl Iterator<Item = &str> {
+        self.pools
+            .iter()
+            .filter(|s| s.stock.is_some())
+            .map(|s| s.name.as_str())
     }
 
     /// Attribute names.

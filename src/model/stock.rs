@@ -270,6 +270,10 @@ pub(crate) struct StockCounters {
     pub(crate) backlog: f64,
     /// Units on order (lots created and not yet back).
     pub(crate) on_order: f64,
+    /// The lots this stock ordered and has not yet received, with their
+    /// units: a lot from a source, or one another stock ordered, never
+    /// lowers this stock's units on order.
+    pub(crate) outstanding: Vec<(EntityId, f64)>,
     pub(crate) cancelled: u64,
     pub(crate) lots_ordered: u64,
     pub(crate) lots_received: u64,
@@ -371,18 +375,35 @@ impl Simulation<'_> {
     /// If `id` is a lot of stock `p`, puts its units on hand, sends it on
     /// and serves the line; returns whether it was a lot.
     pub(crate) fn stock_lot(&mut self, p: usize, id: EntityId, now: SimTime) -> bool {
-        let Some(rule) = &self.model.pools[p].stock else {
+        let model = self.model;
+        let Some(here) = &model.pools[p].stock else {
             return false;
         };
-        if self.orders[id].class != rule.lot_class {
+        // A lot of any stock's class is received where it arrives: its
+        // units come from its own stock's units attribute.
+        let class = self.orders[id].class;
+        let Some(rule) = model
+            .pools
+            .iter()
+            .filter_map(|n| n.stock.as_deref())
+            .find(|r| r.lot_class == class)
+        else {
             return false;
-        }
+        };
         let units = self.orders.attribute(id, rule.lot_units).max(0.0);
+        // The stock that ordered it (if any) no longer has it on order.
+        for st in self.pools.iter_mut() {
+            let c = &mut st.stock;
+            if let Some(k) = c.outstanding.iter().position(|x| x.0 == id) {
+                let (_, ordered) = c.outstanding.swap_remove(k);
+                c.on_order = (c.on_order - ordered).max(0.0);
+                break;
+            }
+        }
         let c = &mut self.pools[p].stock;
         c.lots_received += 1;
         c.units_received += units;
-        c.on_order = (c.on_order - units).max(0.0);
-        let target = self.resolve(rule.lot_to, id, now);
+        let target = self.resolve(here.lot_to, id, now);
         self.moving.push_back((target, id));
         self.restore(p, units, now);
         true
@@ -435,6 +456,27 @@ impl Simulation<'_> {
         self.restore(p, 0.0, now);
     }
 
+    /// Schedules the reorder reviews of stock `p` that no order prompts:
+    /// at the start of the run (a stock may start at or below its point)
+    /// and where each raised span begins (the point steps up).
+    pub(crate) fn schedule_stock_reviews(&mut self, p: usize) {
+        let Some(r) = self.model.pools[p]
+            .stock
+            .as_ref()
+            .and_then(|s| s.reorder.as_ref())
+        else {
+            return;
+        };
+        let starts = r.raised.iter().map(|s| s.0).filter(|&t| t > 0.0);
+        for t in std::iter::once(0.0).chain(starts) {
+            self.calendar.schedule(
+                SimTime::from_secs(t),
+                EventClass::Capacity,
+                Event::StockReview { pool: p as u16 },
+            );
+        }
+    }
+
     /// Orders lots for stock `p` while its inventory position is at or
     /// below the reorder point.
     pub(crate) fn stock_reorder(&mut self, p: usize, now: SimTime) {
@@ -466,6 +508,7 @@ impl Simulation<'_> {
             *self.orders.attribute_mut(id, rule.lot_units) = quantity;
             let c = &mut self.pools[p].stock;
             c.on_order += quantity;
+            c.outstanding.push((id, quantity));
             c.lots_ordered += 1;
             self.network.entered += 1;
             self.note_in_system(now);

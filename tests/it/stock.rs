@@ -231,3 +231,102 @@ fn stock_errors_name_the_field() {
             .starts_with("stocks.shelf.reorder.to: ")
     );
 }
+
+/// A stock with no orders after 01:00 and a lot 1 h away.
+fn quiet_shelf(on_hand: f64, reorder: Reorder, log: OrderLog) -> Model {
+    Model::builder()
+        .with_source("orders", Source::replay(log, "shelf"))
+        .with_stock(
+            "shelf",
+            Stock::new(
+                on_hand,
+                "items",
+                "out",
+                Lots::new("lot", "units", "stocked"),
+            )
+            .with_reorder(reorder),
+        )
+        .with_delay(
+            "transit",
+            Delay::latest_of("shelf").with_part("truck", Dist::deterministic(60.0).unwrap()),
+        )
+        .with_sink("out", Sink::new())
+        .with_sink("stocked", Sink::new())
+        .with_start("2024-01-01T00:00".parse().unwrap())
+        .with_horizon(SimTime::from_hours(48.0))
+        .build()
+        .unwrap()
+}
+
+/// Reorder reviews no order prompts: a stock that starts at its point
+/// orders at 00:00 (2 on hand, point 2: a lot of 10, on hand from 01:00,
+/// so a time-weighted mean of (2 × 1 + 12 × 47) / 48), and a raised span that begins at midnight on 2 Jan raises the
+/// point to 6 while 3 are on hand, so a lot of 30 is ordered then with
+/// no order arriving (3 + 30 = 33 at the end). Without the reviews
+/// neither lot is ordered.
+#[test]
+fn a_stock_reviews_its_point_at_the_start_and_when_a_raised_span_begins() {
+    let one = |t: &str, n: f64| orders(&[(t, "a", n)]);
+    let r = Simulation::new(
+        &quiet_shelf(
+            2.0,
+            Reorder::new(2.0, 10.0, "transit"),
+            one("01:00:00", 0.0),
+        ),
+        1,
+        0,
+    )
+    .run();
+    let s = r.stock("shelf").unwrap();
+    assert_eq!((s.lots_ordered, s.lots_received), (1, 1));
+    assert!((s.on_hand_at_end - 12.0).abs() < EPS);
+    assert!((s.on_hand - (2.0 + 12.0 * 47.0) / 48.0).abs() < 1e-9);
+
+    let raised = Reorder::new(2.0, 10.0, "transit").with_raised(RaisedReorder::new(
+        "2024-01-02".parse().unwrap(),
+        "2024-01-03".parse().unwrap(),
+        3.0,
+    ));
+    let r = Simulation::new(&quiet_shelf(6.0, raised, one("01:00:00", 3.0)), 1, 0).run();
+    let s = r.stock("shelf").unwrap();
+    assert_eq!((s.lots_ordered, s.lots_received), (1, 1));
+    assert!((s.on_hand_at_end - 33.0).abs() < EPS);
+}
+
+/// A lot that arrives from a source (not ordered by the stock's rule)
+/// adds its units on hand but leaves the units on order alone.
+///
+/// | time  | what | on hand | on order | backlog | position |
+/// |-------|------|---------|----------|---------|----------|
+/// | 01:00 | a draws 5; position 1 <= 2: a lot of 10 | 1 | 10 | 0 | 11 |
+/// | 01:30 | a source lot of 4 | 5 | 10 | 0 | 15 |
+/// | 01:45 | b needs 9: waits | 5 | 10 | 9 | 6 > 2: no lot |
+/// | 02:00 | the ordered lot: b draws | 6 | 0 | 0 | 6 |
+///
+/// Counting the source lot against the order (on order 6) would put the
+/// position at 2 at 01:45 and order a second lot.
+#[test]
+fn a_source_lot_does_not_count_against_the_units_on_order() {
+    let log = OrderLog::from_reader(
+        "time,class,items,units\n\
+         2024-01-01T01:00:00,a,5,0\n\
+         2024-01-01T01:30:00,lot,0,4\n\
+         2024-01-01T01:45:00,b,9,0\n"
+            .as_bytes(),
+        "orders.csv",
+    )
+    .unwrap();
+    let r = Simulation::new(
+        &quiet_shelf(6.0, Reorder::new(2.0, 10.0, "transit"), log),
+        1,
+        0,
+    )
+    .run();
+    let s = r.stock("shelf").unwrap();
+    assert_eq!(
+        (s.lots_ordered, s.lots_received, s.waited, s.draws),
+        (1, 2, 1, 2)
+    );
+    assert!((s.units_received - 14.0).abs() < EPS);
+    assert!((s.on_hand_at_end - 6.0).abs() < EPS);
+}

@@ -61,6 +61,7 @@ pub(crate) enum Event {
     Settlement { pool: u16 },
     TopUp { pool: u16 },
     StockCancel { pool: u16, order: EntityId },
+    StockReview { pool: u16 },
     Sample,
     WarmupEnd,
 }
@@ -223,6 +224,7 @@ impl<'m> Simulation<'m> {
         }
         for p in 0..model.pools.len() {
             self.schedule_first_settlement(p);
+            self.schedule_stock_reviews(p);
         }
         self.schedule_observations();
     }
@@ -290,6 +292,7 @@ impl<'m> Simulation<'m> {
             Event::Settlement { pool } => self.settlement(pool as usize, now),
             Event::TopUp { pool } => self.top_up(pool as usize, now),
             Event::StockCancel { pool, order } => self.stock_cancel(pool as usize, order, now),
+            Event::StockReview { pool } => self.stock_reorder(pool as usize, now),
             Event::Sample => self.sample(now),
             Event::WarmupEnd => self.restart_statistics(now),
         }
