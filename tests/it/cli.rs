@@ -602,7 +602,7 @@ fn plots_are_svg_charts_with_titles_axes_and_legends() {
         "sweep",
         BASELINE,
         "--param",
-        "stations.xray.servers",
+        "stations.xray.shifts[0].servers",
         "--values",
         "1,2",
         "--target",
@@ -622,7 +622,7 @@ fn plots_are_svg_charts_with_titles_axes_and_legends() {
     for t in [
         "95% confidence band",
         "target lead_time_p95_h &lt;= 12",
-        "stations.xray.servers",
+        "stations.xray.shifts[0].servers",
     ] {
         assert!(svg.contains(t), "sweep.svg lacks \"{t}\"");
     }

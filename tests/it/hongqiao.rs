@@ -348,12 +348,12 @@ fn patch_errors_name_the_measure_the_path_and_a_suggestion() {
         ),
         "{e}"
     );
-    let e = bad(r#"{ path = "stations.xray.servers", scale = 0.75, assumption = "a" }"#);
+    let e = bad(r#"{ path = "stations.xray.shifts[0].servers", scale = 0.75, assumption = "a" }"#);
     assert!(
         e.starts_with("measures m: the patched scenario is invalid"),
         "{e}"
     );
-    let e = bad(r#"{ path = "stations.xray.servers", add = 1.5, assumption = "a" }"#);
+    let e = bad(r#"{ path = "stations.xray.shifts[0].servers", add = 1.5, assumption = "a" }"#);
     assert!(e.contains("servers"), "{e}");
     // Probabilities that no longer sum to 1 are caught by the model check.
     let e = base
