@@ -162,5 +162,8 @@ pub use model::{
     TimeSeries, TopUp, WeeklyTime,
 };
 pub use rng::StreamId;
-pub use scenario::{Measure, MeasureKind, Patch, PatchOp, Scenario};
+pub use scenario::{
+    Assumption, AssumptionValue, Assumptions, Measure, MeasureKind, Patch, PatchOp, RangeShape,
+    Scenario,
+};
 pub use time::{SimTime, TimeUnit};

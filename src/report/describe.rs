@@ -5,7 +5,7 @@
 
 use crate::model::{Capacity, Model, NodeLoad, OfferedLoad};
 use crate::report::table::{Column, Table};
-use crate::scenario::{Measure, Scenario};
+use crate::scenario::{AssumptionValue, Assumptions, Measure, RangeShape, Scenario};
 
 /// Column names of [`load_table`].
 pub const LOAD_HEADERS: [&str; 7] = [
@@ -230,6 +230,52 @@ pub fn run_clock_line(model: &Model) -> String {
         model.drain().hours(),
         model.longest_path_p99().hours(),
     )
+}
+
+/// What `cbec-sim assumptions` prints: each ranged assumption with the
+/// scenario's value, its range, shape, source and note, then a count by
+/// source tag.
+#[must_use]
+pub fn assumptions_text(file: &str, ranges: &Assumptions, values: &[AssumptionValue]) -> String {
+    let mut s = format!(
+        "{file}: {} ranged assumptions (value in the scenario, then the range)
+",
+        ranges.len()
+    );
+    let width = ranges.list.iter().map(|a| a.path.len()).max().unwrap_or(0);
+    for (a, v) in ranges.list.iter().zip(values) {
+        let shape = match a.shape {
+            RangeShape::Uniform => "uniform",
+            RangeShape::Triangular => "triangular",
+            RangeShape::LogUniform => "log-uniform",
+        };
+        s.push_str(&format!(
+            "  {:width$}  {:>10}  {} to {}  {shape}  [{}]  {}\n",
+            a.path, v.value, a.low, a.high, a.source, a.note,
+        ));
+        for t in &a.together {
+            s.push_str(&format!(
+                "  {:width$}  (scaled with it)\n",
+                format!("  + {t}")
+            ));
+        }
+        if let Some(r) = &a.rebalance {
+            s.push_str(&format!(
+                "  {:width$}  (takes up the change)\n",
+                format!("  - {r}")
+            ));
+        }
+    }
+    let mut tags: Vec<(&str, usize)> = Vec::new();
+    for a in &ranges.list {
+        match tags.iter_mut().find(|t| t.0 == a.source) {
+            Some(t) => t.1 += 1,
+            None => tags.push((&a.source, 1)),
+        }
+    }
+    let tags: Vec<String> = tags.iter().map(|(t, n)| format!("[{t}] {n}")).collect();
+    s.push_str(&format!("by source: {}\n", tags.join(", ")));
+    s
 }
 
 /// What `cbec-sim measures` prints: each measure with its press-release

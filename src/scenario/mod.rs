@@ -114,12 +114,14 @@
 //! Every unknown key is an error. Units are in the field names: `_h` hours,
 //! `_min` minutes, `_per_hour` a rate, `_cny` yuan.
 
+mod assumption;
 mod files;
 mod locate;
 mod measure;
 mod order_log;
 mod patch_path;
 
+pub use assumption::{Assumption, AssumptionValue, Assumptions, RangeShape};
 pub(crate) use measure::closest;
 pub use measure::{Measure, MeasureKind, Patch, PatchOp};
 

@@ -5,6 +5,7 @@
 //! The statistical tests are meant for `cargo test --release` (the README's
 //! test command); they also pass in debug builds, only slower.
 
+mod assumptions;
 mod bad_input;
 mod cli;
 mod conservation;

@@ -6,7 +6,7 @@ use cbec_sim::experiment::{Experiment, ExperimentResult, Precision, Replications
 use cbec_sim::report::output::{self, OutputKind};
 use cbec_sim::report::visuals::Visuals;
 use cbec_sim::report::{ChartData, Document};
-use cbec_sim::{Error, Measure, Model, Scenario};
+use cbec_sim::{Assumptions, Error, Measure, Model, Scenario};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -291,6 +291,23 @@ pub(crate) fn set_threads(threads: Option<usize>) -> Result<(), Failure> {
 /// Reads a scenario file; an error names the file.
 pub(crate) fn load_scenario(path: &Path) -> Result<Scenario, Failure> {
     Scenario::from_path(path).map_err(invalid)
+}
+
+/// The assumption ranges of the scenario at `scenario`: the file named
+/// with `--assumptions`, else `<stem>.assumptions.toml` beside it, else
+/// none. An error names the file.
+pub(crate) fn load_assumptions(
+    scenario: &Path,
+    flag: Option<&Path>,
+) -> Result<Option<(PathBuf, Assumptions)>, Failure> {
+    let Some(path) = flag
+        .map(Path::to_path_buf)
+        .or_else(|| Assumptions::beside(scenario))
+    else {
+        return Ok(None);
+    };
+    let ranges = Assumptions::from_path(&path).map_err(invalid)?;
+    Ok(Some((path, ranges)))
 }
 
 /// Reads a scenario file and builds its model; an error names the file.

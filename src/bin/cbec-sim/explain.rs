@@ -1,9 +1,10 @@
-//! `cbec-sim validate`, `cbec-sim explain` and `cbec-sim measures`: check a
-//! scenario without running it, describe its network with the load its
-//! inputs offer, list the measures. The text comes from
+//! `cbec-sim validate`, `cbec-sim explain`, `cbec-sim measures` and
+//! `cbec-sim assumptions`: check a scenario (and its assumption ranges)
+//! without running it, describe its network with the load its inputs
+//! offer, list the measures, list the ranged assumptions. The text comes from
 //! [`cbec_sim::report::describe`].
 
-use crate::common::{Failure, failed, load, load_measures, print};
+use crate::common::{Failure, failed, invalid, load, load_assumptions, load_measures, print};
 use cbec_sim::report::describe;
 use std::path::PathBuf;
 
@@ -11,6 +12,23 @@ use std::path::PathBuf;
 pub(crate) struct ValidateArgs {
     /// Scenario file (TOML).
     scenario: PathBuf,
+    /// Assumption ranges to check (default: `<scenario>.assumptions.toml`
+    /// beside the scenario, if there is one).
+    #[arg(long, value_name = "FILE")]
+    assumptions: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct AssumptionsArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Assumption ranges (default: `<scenario>.assumptions.toml` beside
+    /// the scenario).
+    #[arg(long, value_name = "FILE")]
+    assumptions: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -40,7 +58,47 @@ fn json(value: &impl serde::Serialize) -> Result<String, Failure> {
 pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
     let (scenario, model) = load(&args.scenario)?;
     let name = args.scenario.display().to_string();
-    print(&describe::validate_text(&name, &scenario, &model))
+    let mut text = describe::validate_text(&name, &scenario, &model);
+    if let Some((file, ranges)) = load_assumptions(&args.scenario, args.assumptions.as_deref())? {
+        ranges
+            .check(&scenario)
+            .map_err(|e| invalid(format!("{}: {e}", file.display())))?;
+        text.push_str(&format!(
+            "{}: {} ranged assumptions, each value inside its range; the scenario builds with each at either end, and with all at their low and at their high ends\n",
+            file.display(),
+            ranges.len()
+        ));
+    }
+    print(&text)
+}
+
+pub(crate) fn list_assumptions(args: &AssumptionsArgs) -> Result<(), Failure> {
+    let (scenario, _) = load(&args.scenario)?;
+    let Some((file, ranges)) = load_assumptions(&args.scenario, args.assumptions.as_deref())?
+    else {
+        return Err(invalid(format!(
+            "{}: no assumption ranges: give --assumptions FILE or put <name>.assumptions.toml beside the scenario",
+            args.scenario.display()
+        )));
+    };
+    let values = ranges
+        .check(&scenario)
+        .map_err(|e| invalid(format!("{}: {e}", file.display())))?;
+    print(&if args.json {
+        let rows: Vec<serde_json::Value> = ranges
+            .list
+            .iter()
+            .zip(&values)
+            .map(|(a, v)| {
+                let mut row = serde_json::to_value(a).unwrap_or_default();
+                row["value"] = serde_json::json!(v.value);
+                row
+            })
+            .collect();
+        json(&rows)?
+    } else {
+        describe::assumptions_text(&file.display().to_string(), &ranges, &values)
+    })
 }
 
 pub(crate) fn explain(args: &ExplainArgs) -> Result<(), Failure> {

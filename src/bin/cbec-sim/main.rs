@@ -61,6 +61,10 @@ enum Command {
     ///
     /// Example: cbec-sim measures --file my-measures.toml
     Measures(explain::MeasuresArgs),
+    /// List a scenario's ranged assumptions: value, range, shape, source.
+    ///
+    /// Example: cbec-sim assumptions scenarios/hongqiao_double11.toml
+    Assumptions(explain::AssumptionsArgs),
     /// Merge shard files written by `run --shard A..B --out FILE` and summarise them.
     ///
     /// Example: cbec-sim merge shard-*.json --json
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => explain::validate(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Measures(args) => explain::list_measures(&args),
+        Command::Assumptions(args) => explain::list_assumptions(&args),
         Command::Merge(args) => run::merge(args),
     };
     match result {
