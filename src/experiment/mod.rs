@@ -29,6 +29,7 @@ mod kpi;
 mod planner;
 mod replications;
 mod runner;
+pub mod sensitivity;
 mod shard;
 mod startup;
 mod stopping;

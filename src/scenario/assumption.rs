@@ -148,6 +148,7 @@ impl Assumptions {
     pub fn from_toml_str(text: &str) -> Result<Self> {
         let parsed: Assumptions = toml::from_str(text).map_err(|e| Error::parse(e, None, None))?;
         let mut seen: Vec<(&str, usize)> = Vec::new();
+        let mut takers: Vec<(&str, usize)> = Vec::new();
         for (i, a) in parsed.list.iter().enumerate() {
             let f = |x: &str| format!("assumption[{i}].{x}");
             for (name, v) in [("low", a.low), ("high", a.high)] {
@@ -176,11 +177,16 @@ impl Assumptions {
                     ),
                 ));
             }
-            let linked = std::iter::once(a.path.as_str())
-                .chain(a.together.iter().map(String::as_str))
-                .chain(a.rebalance.as_deref());
-            for p in linked {
-                if let Some((_, j)) = seen.iter().find(|(q, _)| *q == p) {
+            // A number is moved by one assumption only; a number that takes
+            // up changes (a route's share) may do so for several.
+            let moved =
+                std::iter::once(a.path.as_str()).chain(a.together.iter().map(String::as_str));
+            for p in moved {
+                let earlier = seen
+                    .iter()
+                    .find(|(q, _)| *q == p)
+                    .or_else(|| takers.iter().find(|(q, _)| *q == p));
+                if let Some((_, j)) = earlier {
                     return Err(Error::scenario(
                         f("path"),
                         format!(
@@ -189,6 +195,17 @@ impl Assumptions {
                     ));
                 }
                 seen.push((p, i));
+            }
+            if let Some(p) = a.rebalance.as_deref() {
+                if let Some((_, j)) = seen.iter().find(|(q, _)| *q == p) {
+                    return Err(Error::scenario(
+                        f("rebalance"),
+                        format!(
+                            "\"{p}\" is moved by assumption[{j}], so it cannot take up changes"
+                        ),
+                    ));
+                }
+                takers.push((p, i));
             }
         }
         Ok(parsed)

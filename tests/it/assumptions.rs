@@ -81,11 +81,21 @@ fn a_file_breaking_a_rule_names_the_entry_the_value_and_the_rule() {
             .contains("unknown field `mean`"),
     );
     let twice = "[[assumption]]\npath = \"a.b\"\nlow = 1\nhigh = 2\n\
-                 [[assumption]]\npath = \"a.c\"\nlow = 1\nhigh = 2\nrebalance = \"a.b\"\n";
+                 [[assumption]]\npath = \"a.c\"\nlow = 1\nhigh = 2\ntogether = [\"a.b\"]\n";
     assert_eq!(
         ranges(twice).unwrap_err(),
         "assumption[1].path: \"a.b\" is already moved by assumption[0]; a number may belong to one assumption only"
     );
+    let taker = "[[assumption]]\npath = \"a.b\"\nlow = 1\nhigh = 2\n\
+                 [[assumption]]\npath = \"a.c\"\nlow = 1\nhigh = 2\nrebalance = \"a.b\"\n";
+    assert_eq!(
+        ranges(taker).unwrap_err(),
+        "assumption[1].rebalance: \"a.b\" is moved by assumption[0], so it cannot take up changes"
+    );
+    // Two shares may hand their changes to the same route.
+    let shared = "[[assumption]]\npath = \"r.x\"\nlow = 0\nhigh = 0.1\nrebalance = \"r.ok\"\n\
+                  [[assumption]]\npath = \"r.y\"\nlow = 0\nhigh = 0.1\nrebalance = \"r.ok\"\n";
+    assert_eq!(ranges(shared).map(|r| r.len()), Ok(2));
 }
 
 #[test]
@@ -194,11 +204,18 @@ fn linked_numbers_move_together_and_counts_are_whole() {
         "#,
     )
     .unwrap();
-    let doc = r.at_unit(&s, &[1.0, 1.0, 0.5]).unwrap().to_document().unwrap();
+    let doc = r
+        .at_unit(&s, &[1.0, 1.0, 0.5])
+        .unwrap()
+        .to_document()
+        .unwrap();
     let prob = |i: usize| {
-        at(&doc, &["routers", "review", "routes", &i.to_string(), "prob"])
-            .as_float()
-            .unwrap()
+        at(
+            &doc,
+            &["routers", "review", "routes", &i.to_string(), "prob"],
+        )
+        .as_float()
+        .unwrap()
     };
     assert!((prob(0) - 0.3).abs() < 1e-12);
     assert!((prob(1) - 0.7).abs() < 1e-12);

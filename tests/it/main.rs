@@ -25,6 +25,7 @@ mod queueing_theory;
 mod reference;
 mod report;
 mod scenario;
+mod sensitivity;
 mod signals;
 mod stock;
 mod study_integrity;

@@ -1,0 +1,382 @@
+//! Which assumptions drive a KPI: a Morris screening over every ranged
+//! assumption of a scenario, then Sobol indices on the top factors, each
+//! design point run on common random numbers (the same seed and
+//! replications at every point), with the share of the output variance
+//! that simulation noise accounts for.
+//!
+//! - [`MorrisDesign`] and [`SaltelliDesign`]: the designs and their
+//!   analysis, on any function of the unit hypercube;
+//! - [`sensitivity`]: the whole study on a scenario and its
+//!   [`Assumptions`], returning a [`Sensitivity`].
+
+mod morris;
+mod sobol;
+
+pub use morris::{MorrisDesign, MorrisIndex};
+pub use sobol::{MAX_SOBOL_FACTORS, SaltelliDesign, SobolIndex};
+
+use super::{Experiment, Replications, Seed};
+use crate::error::{Error, Result};
+use crate::scenario::{Assumptions, Scenario};
+use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The options of a [`sensitivity`] study.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SensitivityOptions {
+    /// Morris trajectories (at least 2).
+    pub trajectories: usize,
+    /// Morris grid levels (even, at least 2).
+    pub levels: usize,
+    /// Factors that go on to the Sobol stage (0: none).
+    pub top: usize,
+    /// Base rows of the Saltelli design (at least 2 when `top > 0`).
+    pub sobol_rows: usize,
+    /// The KPIs to rank the factors for.
+    pub kpis: Vec<String>,
+    /// Master seed, the same at every design point.
+    pub seed: Seed,
+    /// Replications at every design point.
+    pub replications: Replications,
+    /// Bootstrap resamples for the intervals.
+    pub resamples: usize,
+}
+
+impl SensitivityOptions {
+    /// 10 trajectories on 4 levels, the top 4 factors to a Saltelli
+    /// design of 32 rows, 2 replications a point, seed 1, 1,000
+    /// bootstrap resamples.
+    #[must_use]
+    pub fn new(kpis: Vec<String>) -> Self {
+        SensitivityOptions {
+            trajectories: 10,
+            levels: 4,
+            top: 4,
+            sobol_rows: 32,
+            kpis,
+            seed: Seed(1),
+            replications: Replications::first(2),
+            resamples: 1000,
+        }
+    }
+
+    /// Scenario runs the study makes for `factors` factors (each runs
+    /// every replication).
+    #[must_use]
+    pub fn design_points(&self, factors: usize) -> usize {
+        let top = self.top.min(factors);
+        self.trajectories * (factors + 1)
+            + if top > 0 {
+                self.sobol_rows * (top + 2)
+            } else {
+                0
+            }
+    }
+
+    fn check(&self, factors: usize) -> Result<()> {
+        let bad = |option: &str, reason: String| Err(Error::experiment(option, reason));
+        if factors == 0 {
+            return bad(
+                "assumptions",
+                "there are no ranged assumptions to screen".into(),
+            );
+        }
+        if self.trajectories < 2 {
+            return bad(
+                "trajectories",
+                format!(
+                    "must be at least 2 (an interval needs two), got {}",
+                    self.trajectories
+                ),
+            );
+        }
+        if self.levels < 2 || !self.levels.is_multiple_of(2) {
+            return bad(
+                "levels",
+                format!("must be even and at least 2, got {}", self.levels),
+            );
+        }
+        if self.top > MAX_SOBOL_FACTORS {
+            return bad(
+                "top",
+                format!("must be at most {MAX_SOBOL_FACTORS}, got {}", self.top),
+            );
+        }
+        if self.top > 0 && self.sobol_rows < 2 {
+            return bad(
+                "sobol-rows",
+                format!(
+                    "must be at least 2 with a Sobol stage, got {}",
+                    self.sobol_rows
+                ),
+            );
+        }
+        if self.kpis.is_empty() {
+            return bad("kpi", "name at least one KPI".into());
+        }
+        Ok(())
+    }
+}
+
+/// One factor's Morris indices for one KPI.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct MorrisRow {
+    /// The assumption's path.
+    pub factor: String,
+    /// Its indices, in KPI units per whole range of the factor.
+    pub index: MorrisIndex,
+    /// Whether `mu*` is within twice the `mu*` that noise alone would give.
+    pub within_noise: bool,
+}
+
+/// One factor's Sobol indices for one KPI.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SobolRow {
+    /// The assumption's path.
+    pub factor: String,
+    /// Its indices (shares of the variance over the top factors' ranges).
+    pub index: SobolIndex,
+}
+
+/// What drives one KPI.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct KpiSensitivity {
+    /// The KPI.
+    pub kpi: String,
+    /// Its mean over the Morris design points.
+    pub mean: f64,
+    /// The factors by `mu*`, largest first.
+    pub morris: Vec<MorrisRow>,
+    /// The `mu*` that simulation noise alone would give: `2 se / (delta
+    /// sqrt(pi))`, from the mean standard error of a point's estimate.
+    pub noise_mu_star: f64,
+    /// The share of the KPI's variance over the design points that the
+    /// simulation noise accounts for (mean squared standard error over
+    /// the variance of the points' estimates; 1 if that is larger).
+    pub noise_share: f64,
+    /// The top factors' Sobol indices, in the order of the Sobol stage.
+    pub sobol: Vec<SobolRow>,
+}
+
+/// The result of a [`sensitivity`] study.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Sensitivity {
+    /// The factors screened (assumption paths), in file order.
+    pub factors: Vec<String>,
+    /// Per KPI, in the order asked.
+    pub kpis: Vec<KpiSensitivity>,
+    /// The factors of the Sobol stage, by overall importance.
+    pub top: Vec<String>,
+    /// Morris trajectories analysed (fewer than asked if interrupted).
+    pub trajectories: usize,
+    /// Design points run.
+    pub design_points: usize,
+    /// Replications at each point.
+    pub replications: u64,
+    /// Whether a stop cut the study short (the Sobol stage is then
+    /// missing or the trajectories fewer).
+    pub interrupted: bool,
+}
+
+/// Per design point: each KPI's mean and its standard error.
+type Outputs = Vec<(Vec<f64>, Vec<f64>)>;
+
+/// Runs the design points in order; stops early when `stop` is set.
+fn evaluate(
+    scenario: &Scenario,
+    ranges: &Assumptions,
+    points: &[Vec<f64>],
+    options: &SensitivityOptions,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(usize) + Sync),
+    done_before: usize,
+) -> Result<Outputs> {
+    let mut out = Vec::with_capacity(points.len());
+    for (i, point) in points.iter().enumerate() {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let model = ranges.at_unit(scenario, point)?.build()?;
+        let result = match Experiment::new(&model)
+            .with_seed(options.seed)
+            .with_replications(options.replications.clone())
+            .with_stop_flag(stop)
+            .run()
+        {
+            Err(Error::Interrupted { .. }) => break,
+            other => other?,
+        };
+        if result.interrupted() {
+            break;
+        }
+        let all = result.shard.estimates();
+        let mut means = Vec::with_capacity(options.kpis.len());
+        let mut errors = Vec::with_capacity(options.kpis.len());
+        for name in &options.kpis {
+            let e = &all[result.shard.kpi(name)?.index()];
+            means.push(e.mean.unwrap_or(f64::NAN));
+            errors.push(match (e.std_dev, e.n) {
+                (Some(sd), n) if n > 0 => sd / (n as f64).sqrt(),
+                _ => f64::NAN,
+            });
+        }
+        out.push((means, errors));
+        progress(done_before + i + 1);
+    }
+    Ok(out)
+}
+
+/// Which assumptions drive each KPI of `options.kpis`: a Morris screening
+/// over every assumption of `ranges`, then a Saltelli design over the
+/// `options.top` factors with the largest `mu*` (relative to each KPI's
+/// largest, the best over the KPIs), the other factors held at the
+/// scenario's values. Every design point runs the same seed and
+/// replications (common random numbers). `progress` is called with the
+/// number of design points done; `stop` ends the study early, keeping
+/// the finished trajectories.
+///
+/// # Errors
+/// [`Error::Experiment`] for options out of range; an assumption that does
+/// not fit the scenario (as [`Assumptions::check`]); an unknown KPI
+/// ([`Error::UnknownKpi`]); [`Error::Interrupted`] if fewer than two
+/// trajectories finished.
+pub fn sensitivity(
+    scenario: &Scenario,
+    ranges: &Assumptions,
+    options: &SensitivityOptions,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Sensitivity> {
+    let k = ranges.len();
+    options.check(k)?;
+    ranges.check(scenario)?;
+    let seed = options.seed.value();
+    let design = MorrisDesign::new(k, options.trajectories, options.levels, seed);
+    let outputs = evaluate(scenario, ranges, &design.points, options, stop, progress, 0)?;
+    let finished = outputs.len() / (k + 1);
+    if finished < 2 {
+        return Err(Error::Interrupted {
+            finished: finished as u64,
+            requested: options.trajectories as u64,
+        });
+    }
+    let mut interrupted = finished < options.trajectories;
+    let design = MorrisDesign {
+        points: design.points[..finished * (k + 1)].to_vec(),
+        moves: design.moves[..finished * k].to_vec(),
+        ..design
+    };
+    let used = &outputs[..finished * (k + 1)];
+    let mut kpis: Vec<KpiSensitivity> = options
+        .kpis
+        .iter()
+        .enumerate()
+        .map(|(j, name)| morris_for(name, j, &design, used, options, ranges))
+        .collect();
+    // The top factors: by mu* relative to each KPI's largest, best over KPIs.
+    let mut score = vec![0.0f64; k];
+    for s in &kpis {
+        let best = s.morris.first().map_or(0.0, |r| r.index.mu_star);
+        for r in &s.morris {
+            let i = ranges
+                .list
+                .iter()
+                .position(|a| a.path == r.factor)
+                .unwrap_or(0);
+            if best > 0.0 && r.index.mu_star.is_finite() {
+                score[i] = score[i].max(r.index.mu_star / best);
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|a, b| score[*b].total_cmp(&score[*a]).then(a.cmp(b)));
+    let top: Vec<usize> = order.into_iter().take(options.top.min(k)).collect();
+    let mut design_points = used.len();
+    if !top.is_empty() && !interrupted {
+        let saltelli = SaltelliDesign::new(top.len(), options.sobol_rows, seed as u32)?;
+        let full: Vec<Vec<f64>> = saltelli
+            .points
+            .iter()
+            .map(|p| {
+                let mut x = vec![f64::NAN; k];
+                for (c, &i) in top.iter().enumerate() {
+                    x[i] = p[c];
+                }
+                x
+            })
+            .collect();
+        let sobol_out = evaluate(scenario, ranges, &full, options, stop, progress, used.len())?;
+        design_points += sobol_out.len();
+        if sobol_out.len() == full.len() {
+            for (j, s) in kpis.iter_mut().enumerate() {
+                let y: Vec<f64> = sobol_out.iter().map(|o| o.0[j]).collect();
+                let idx = saltelli.analyze(&y, options.resamples, seed ^ 0x0005_0b01);
+                s.sobol = top
+                    .iter()
+                    .zip(idx)
+                    .map(|(&i, index)| SobolRow {
+                        factor: ranges.list[i].path.clone(),
+                        index,
+                    })
+                    .collect();
+            }
+        } else {
+            interrupted = true;
+        }
+    }
+    Ok(Sensitivity {
+        factors: ranges.list.iter().map(|a| a.path.clone()).collect(),
+        kpis,
+        top: top.iter().map(|&i| ranges.list[i].path.clone()).collect(),
+        trajectories: finished,
+        design_points,
+        replications: options.replications.len(),
+        interrupted,
+    })
+}
+
+/// The Morris rows, noise floor and noise share of KPI `j`.
+fn morris_for(
+    name: &str,
+    j: usize,
+    design: &MorrisDesign,
+    outputs: &[(Vec<f64>, Vec<f64>)],
+    options: &SensitivityOptions,
+    ranges: &Assumptions,
+) -> KpiSensitivity {
+    let y: Vec<f64> = outputs.iter().map(|o| o.0[j]).collect();
+    let se: Vec<f64> = outputs.iter().map(|o| o.1[j]).collect();
+    let n = y.len() as f64;
+    let mean = y.iter().sum::<f64>() / n;
+    let var = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let se2 = se.iter().map(|s| s * s).sum::<f64>() / n;
+    let se_mean = se2.sqrt();
+    // |N(0, 2 se^2)| has mean 2 se / sqrt(pi); an effect divides by delta.
+    let noise_mu_star = 2.0 * se_mean / (design.delta * std::f64::consts::PI.sqrt());
+    let noise_share = if var > 0.0 { (se2 / var).min(1.0) } else { 1.0 };
+    let indices = design.analyze(&y, options.resamples, options.seed.value() ^ j as u64);
+    let mut morris: Vec<MorrisRow> = indices
+        .into_iter()
+        .enumerate()
+        .map(|(i, index)| MorrisRow {
+            factor: ranges.list[i].path.clone(),
+            within_noise: index.mu_star.partial_cmp(&(2.0 * noise_mu_star))
+                != Some(std::cmp::Ordering::Greater),
+            index,
+        })
+        .collect();
+    morris.sort_by(|a, b| b.index.mu_star.total_cmp(&a.index.mu_star));
+    KpiSensitivity {
+        kpi: name.to_string(),
+        mean,
+        morris,
+        noise_mu_star,
+        noise_share,
+        sobol: Vec::new(),
+    }
+}
