@@ -315,3 +315,73 @@ pub fn curve_with_band(
         legend(&mut chart, SeriesLabelPosition::UpperLeft)
     })
 }
+
+/// A tornado chart: one horizontal bar per factor, largest at the top,
+/// with its 95% interval as an error bar and the factor's name at the
+/// left (shortened to its last 40 characters).
+///
+/// # Errors
+/// [`Error::Chart`] if plotters cannot draw it.
+pub fn tornado(title: &str, x_label: &str, bars: &[Bar]) -> Result<String> {
+    let n = bars.len().max(1);
+    let (_, x1) = padded(
+        bars.iter().map(|b| b.value + b.half_width.unwrap_or(0.0)),
+        true,
+    );
+    let names: Vec<String> = bars
+        .iter()
+        .map(|b| {
+            let c: Vec<char> = b.label.chars().collect();
+            if c.len() > 40 {
+                format!("…{}", c[c.len() - 39..].iter().collect::<String>())
+            } else {
+                b.label.clone()
+            }
+        })
+        .collect();
+    draw_svg(title, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(330)
+            .build_cartesian_2d(0f64..x1, 0f64..n as f64)
+            .map_err(|e| e.to_string())?;
+        let label = |y: &f64| {
+            let i = n as f64 - 1.0 - (y - 0.5).round();
+            if (y - 0.5).fract().abs() < 1e-9 && i >= 0.0 && (i as usize) < names.len() {
+                names[i as usize].clone()
+            } else {
+                String::new()
+            }
+        };
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(2 * n + 1)
+            .y_label_formatter(&label)
+            .y_label_style(("sans-serif", 13))
+            .x_desc(x_label)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (i, b) in bars.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y + 0.15), (b.value, y + 0.85)],
+                    palette(0).mix(0.8).filled(),
+                )))
+                .map_err(|e| e.to_string())?;
+            if let Some(h) = b.half_width {
+                let mid = y + 0.5;
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![((b.value - h).max(0.0), mid), (b.value + h, mid)],
+                        BLACK.stroke_width(2),
+                    )))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(())
+    })
+}

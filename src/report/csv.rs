@@ -26,7 +26,9 @@
 
 use crate::error::Result;
 use crate::experiment::{KpiEstimate, ShardResult};
-use crate::report::document::{CompareReport, FactorialReport, RunReport, SweepReport};
+use crate::report::document::{
+    CompareReport, FactorialReport, MORRIS_HEADERS, RunReport, SensitivityReport, SweepReport,
+};
 use std::io::Write;
 
 /// Columns of `summary.csv`.
@@ -234,6 +236,26 @@ pub fn mark_partial(files: &mut [(&'static str, String)]) {
     }
 }
 
+/// `morris.csv` of a sensitivity study: one row per KPI and factor (every
+/// factor), with its Morris indices and, for the top factors, its Sobol
+/// indices.
+///
+/// # Errors
+/// [`Error::Csv`](crate::Error::Csv) if writing fails.
+pub fn sensitivity(w: impl Write, doc: &SensitivityReport) -> Result<()> {
+    let mut header = vec!["kpi"];
+    header.extend(MORRIS_HEADERS);
+    let rows = doc.study.kpis.iter().flat_map(|k| {
+        SensitivityReport::rows(k, usize::MAX)
+            .into_iter()
+            .map(move |mut r| {
+                r.insert(0, k.kpi.clone());
+                r
+            })
+    });
+    write(w, &header, rows)
+}
+
 /// The CSV files of a run: `summary.csv` and `replications.csv` (name, text).
 ///
 /// # Errors
@@ -262,6 +284,14 @@ pub fn sweep_files(doc: &SweepReport) -> Result<Vec<(&'static str, String)>> {
         ("sweep.csv", to_text(|w| sweep(w, doc))?),
         ("sweep_all_kpis.csv", to_text(|w| sweep_all_kpis(w, doc))?),
     ])
+}
+
+/// The CSV file of a sensitivity study: `morris.csv`.
+///
+/// # Errors
+/// [`Error::Csv`](crate::Error::Csv) if writing fails.
+pub fn sensitivity_files(doc: &SensitivityReport) -> Result<Vec<(&'static str, String)>> {
+    Ok(vec![("morris.csv", to_text(|w| sensitivity(w, doc))?)])
 }
 
 /// The CSV file of a factorial design: `factorial.csv`.

@@ -11,8 +11,8 @@ use crate::report::chart_data::{ChartData, QueueSums, cdf_series};
 use crate::report::charts::{self, BandPoint, Bar, Series};
 use crate::report::describe::{LOAD_HEADERS, load_table};
 use crate::report::document::{
-    CompareReport, EFFECT_HEADERS, FACTORIAL_HEADERS, FactorialKpi, FactorialReport, RunReport,
-    SweepReport,
+    CompareReport, EFFECT_HEADERS, FACTORIAL_HEADERS, FactorialKpi, FactorialReport,
+    MORRIS_HEADERS, RunReport, SensitivityReport, SweepReport,
 };
 use crate::stats::DurationHistogram;
 
@@ -268,6 +268,70 @@ pub fn sweep_visuals(doc: &SweepReport) -> Result<Visuals> {
         ),
     )?;
     Ok(v)
+}
+
+/// The tornado charts of a sensitivity study: each KPI's factors by
+/// `mu*` with their intervals (the first `limit` factors).
+///
+/// # Errors
+/// A chart that could not be drawn.
+pub fn sensitivity_visuals(doc: &SensitivityReport, limit: usize) -> Result<Visuals> {
+    let mut v = Visuals::new();
+    for (i, k) in doc.study.kpis.iter().enumerate() {
+        let bars: Vec<Bar> = k
+            .morris
+            .iter()
+            .take(limit)
+            .map(|r| Bar {
+                label: r.factor.clone(),
+                value: r.index.mu_star,
+                half_width: Some(r.index.mu_star_half_width),
+            })
+            .collect();
+        v.push(
+            &format!("tornado_{i}_{}", k.kpi),
+            &format!(
+                "What drives {}: mean absolute change over each assumption's whole range (Morris mu*), with 95% bootstrap intervals; noise alone gives about {:.3}.",
+                k.kpi, k.noise_mu_star
+            ),
+            charts::tornado(
+                &format!("What drives {}", k.kpi),
+                &format!("mu*: change in {} over the range", k.kpi),
+                &bars,
+            ),
+        )?;
+    }
+    Ok(v)
+}
+
+/// The HTML report of a sensitivity study: the network, each KPI's
+/// ranking, the tornado charts.
+#[must_use]
+pub fn sensitivity_html(
+    doc: &SensitivityReport,
+    model: &Model,
+    limit: usize,
+    visuals: Visuals,
+) -> String {
+    report_with(
+        format!("cbec-sim sensitivity: {}", doc.scenario),
+        format!("{}{}", partial_note(doc.partial), doc.intro()),
+        &doc.scenario,
+        model,
+        "What drives each KPI",
+        doc.study
+            .kpis
+            .iter()
+            .map(|k| {
+                (
+                    SensitivityReport::kpi_line(k),
+                    MORRIS_HEADERS.to_vec(),
+                    SensitivityReport::rows(k, limit),
+                )
+            })
+            .collect(),
+        visuals,
+    )
 }
 
 /// The charts of a factorial design: effects with intervals on the first

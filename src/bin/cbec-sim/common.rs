@@ -158,11 +158,22 @@ pub(crate) struct Progress {
 
 impl Progress {
     pub(crate) fn new(total: u64, label: &str, quiet: bool, after: Duration) -> Self {
+        Self::counting(total, "replications", label, quiet, after)
+    }
+
+    /// A bar counting `what` (design points, say) instead of replications.
+    pub(crate) fn counting(
+        total: u64,
+        what: &str,
+        label: &str,
+        quiet: bool,
+        after: Duration,
+    ) -> Self {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         bar.set_style(
-            ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} replications, {elapsed} elapsed, about {eta} left",
-            )
+            ProgressStyle::with_template(&format!(
+                "{{bar:40}} {{pos}}/{{len}} {what}, {{elapsed}} elapsed, about {{eta}} left"
+            ))
             .expect("constant template"),
         );
         bar.set_message(label.to_string());

@@ -21,6 +21,7 @@ mod compare;
 mod explain;
 mod factorial;
 mod run;
+mod sensitivity;
 mod sweep;
 
 /// Cross-border e-commerce clearance simulation.
@@ -61,6 +62,10 @@ enum Command {
     ///
     /// Example: cbec-sim measures --file my-measures.toml
     Measures(explain::MeasuresArgs),
+    /// Which ranged assumptions drive the headline KPIs: Morris screening, then Sobol indices on the top factors.
+    ///
+    /// Example: cbec-sim sensitivity scenarios/hongqiao_baseline.toml --trajectories 6 -n 2 --report sensitivity.html
+    Sensitivity(sensitivity::SensitivityArgs),
     /// List a scenario's ranged assumptions: value, range, shape, source.
     ///
     /// Example: cbec-sim assumptions scenarios/hongqiao_double11.toml
@@ -82,6 +87,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => explain::validate(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Measures(args) => explain::list_measures(&args),
+        Command::Sensitivity(args) => sensitivity::sensitivity_command(&args),
         Command::Assumptions(args) => explain::list_assumptions(&args),
         Command::Merge(args) => run::merge(args),
     };

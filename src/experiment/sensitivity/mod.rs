@@ -18,7 +18,7 @@ pub use sobol::{MAX_SOBOL_FACTORS, SaltelliDesign, SobolIndex};
 use super::{Experiment, Replications, Seed};
 use crate::error::{Error, Result};
 use crate::scenario::{Assumptions, Scenario};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The options of a [`sensitivity`] study.
@@ -120,7 +120,7 @@ impl SensitivityOptions {
 }
 
 /// One factor's Morris indices for one KPI.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MorrisRow {
     /// The assumption's path.
@@ -132,7 +132,7 @@ pub struct MorrisRow {
 }
 
 /// One factor's Sobol indices for one KPI.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SobolRow {
     /// The assumption's path.
@@ -142,7 +142,7 @@ pub struct SobolRow {
 }
 
 /// What drives one KPI.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct KpiSensitivity {
     /// The KPI.
@@ -163,7 +163,7 @@ pub struct KpiSensitivity {
 }
 
 /// The result of a [`sensitivity`] study.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Sensitivity {
     /// The factors screened (assumption paths), in file order.
