@@ -679,3 +679,67 @@ fn ctrl_c_stops_cleanly_and_reports_the_finished_replications_as_partial() {
     let full = json(&cbec(&["run", BASELINE, "-n", &end.to_string(), "--json"]));
     assert_eq!(full["kpis"], doc["kpis"]);
 }
+
+/// `cbec-sim sensitivity` on the tandem line with its shipped ranges: the
+/// text ranks the factors, the JSON holds every factor of every KPI, the
+/// CSV has a row per KPI and factor, and a bad option names itself.
+#[test]
+fn sensitivity_ranks_the_tandem_assumptions() {
+    let dir = std::env::temp_dir().join(format!("cbec-sens-{}", std::process::id()));
+    let csv_dir = dir.join("csv");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "sensitivity",
+            TANDEM,
+            "--trajectories",
+            "2",
+            "--top",
+            "2",
+            "--sobol-rows",
+            "4",
+            "--kpi",
+            "network.time_in_system_mean_min",
+            "-n",
+            "2",
+            "-q",
+        ];
+        a.extend_from_slice(extra);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| cbec(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let doc = json(&run(args(&["--json", "--csv", csv_dir.to_str().unwrap()])));
+    assert_eq!(doc["schema"], "cbec-sim/sensitivity/1");
+    let study = &doc["study"];
+    assert_eq!(study["factors"].as_array().unwrap().len(), 11);
+    assert_eq!(study["design_points"], 2 * 12 + 4 * 4);
+    let kpi = &study["kpis"][0];
+    assert_eq!(kpi["morris"].as_array().unwrap().len(), 11);
+    assert_eq!(kpi["sobol"].as_array().unwrap().len(), 2);
+    let stars: Vec<f64> = kpi["morris"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["index"]["mu_star"].as_f64().unwrap())
+        .collect();
+    assert!(stars.windows(2).all(|w| w[0] >= w[1]), "{stars:?}");
+    let csv = std::fs::read_to_string(csv_dir.join("morris.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 11);
+    assert!(csv.starts_with("kpi,rank,factor,mu*"), "{csv}");
+    let out = run(args(&[]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.contains("screened by Morris elementary effects (2 trajectories on 4 levels)"));
+    assert!(text.contains("network.time_in_system_mean_min: mean "));
+    let out = run(args(&["--levels", "3"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--levels: must be even, got 3"));
+    let out = cbec(&[
+        "sensitivity",
+        TANDEM,
+        "--assumptions",
+        "/nonexistent.toml",
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

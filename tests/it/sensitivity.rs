@@ -188,8 +188,8 @@ fn a_study_ranks_the_driver_first_and_an_inert_factor_exactly_zero() {
     options.replications = Replications::first(2);
     let never = AtomicBool::new(false);
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let s = sensitivity(&scenario, &ranges, &options, &never, &|n| {
-        done.store(n, std::sync::atomic::Ordering::Relaxed);
+    let s = sensitivity(&scenario, &ranges, &options, &never, &|| {
+        done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     })
     .unwrap();
     assert_eq!(s.design_points, 4 * 4 + 8 * 4);
@@ -209,9 +209,17 @@ fn a_study_ranks_the_driver_first_and_an_inert_factor_exactly_zero() {
     assert_eq!(s.top.len(), 2);
     assert!(!s.top.contains(&"simulation.sample_every_min".to_string()));
     assert_eq!(k.sobol.len(), 2);
-    // Bit for bit again.
-    let again = sensitivity(&scenario, &ranges, &options, &never, &|_| {}).unwrap();
-    assert_eq!(again, s);
+    // Bit for bit again, on one thread and on three.
+    for threads in [1, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let again = pool
+            .install(|| sensitivity(&scenario, &ranges, &options, &never, &|| {}))
+            .unwrap();
+        assert_eq!(again, s, "{threads} threads");
+    }
 }
 
 #[test]
@@ -225,7 +233,7 @@ fn study_options_out_of_range_name_the_option() {
     let run = |f: &dyn Fn(&mut SensitivityOptions)| {
         let mut o = SensitivityOptions::new(vec!["desk.wait_mean_min".into()]);
         f(&mut o);
-        sensitivity(&scenario, &ranges, &o, &never, &|_| {})
+        sensitivity(&scenario, &ranges, &o, &never, &|| {})
             .map(|_| ())
             .map_err(|e| e.to_string())
     };
@@ -244,6 +252,6 @@ fn study_options_out_of_range_name_the_option() {
     );
     let stop = AtomicBool::new(true);
     let o = SensitivityOptions::new(vec!["desk.wait_mean_min".into()]);
-    let e = sensitivity(&scenario, &ranges, &o, &stop, &|_| {}).unwrap_err();
+    let e = sensitivity(&scenario, &ranges, &o, &stop, &|| {}).unwrap_err();
     assert!(e.to_string().contains("interrupted"), "{e}");
 }

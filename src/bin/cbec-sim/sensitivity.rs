@@ -91,7 +91,7 @@ pub(crate) fn sensitivity_command(args: &SensitivityArgs) -> Result<(), Failure>
         args.common.quiet,
         Duration::ZERO,
     );
-    let study = sensitivity(&scenario, &ranges, &options, &INTERRUPTED, &|_| bar.tick()).map_err(
+    let study = sensitivity(&scenario, &ranges, &options, &INTERRUPTED, &|| bar.tick()).map_err(
         |e| match e {
             cbec_sim::Error::Interrupted { .. } => failure(
                 SIGNALLED,

@@ -183,23 +183,23 @@ pub struct Sensitivity {
     pub interrupted: bool,
 }
 
-/// Per design point: each KPI's mean and its standard error.
-type Outputs = Vec<(Vec<f64>, Vec<f64>)>;
+/// At one design point: each KPI's mean and its standard error.
+type Output = (Vec<f64>, Vec<f64>);
 
-/// Runs the design points in order; stops early when `stop` is set.
+/// Runs the design points (in parallel with the `parallel` feature; the
+/// results do not depend on it). A point the stop flag kept from finishing
+/// is `None`.
 fn evaluate(
     scenario: &Scenario,
     ranges: &Assumptions,
     points: &[Vec<f64>],
     options: &SensitivityOptions,
     stop: &AtomicBool,
-    progress: &(dyn Fn(usize) + Sync),
-    done_before: usize,
-) -> Result<Outputs> {
-    let mut out = Vec::with_capacity(points.len());
-    for (i, point) in points.iter().enumerate() {
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<Option<Output>>> {
+    let one = |point: &Vec<f64>| -> Result<Option<Output>> {
         if stop.load(Ordering::Relaxed) {
-            break;
+            return Ok(None);
         }
         let model = ranges.at_unit(scenario, point)?.build()?;
         let result = match Experiment::new(&model)
@@ -208,11 +208,11 @@ fn evaluate(
             .with_stop_flag(stop)
             .run()
         {
-            Err(Error::Interrupted { .. }) => break,
+            Err(Error::Interrupted { .. }) => return Ok(None),
             other => other?,
         };
         if result.interrupted() {
-            break;
+            return Ok(None);
         }
         let all = result.shard.estimates();
         let mut means = Vec::with_capacity(options.kpis.len());
@@ -225,10 +225,17 @@ fn evaluate(
                 _ => f64::NAN,
             });
         }
-        out.push((means, errors));
-        progress(done_before + i + 1);
-    }
-    Ok(out)
+        progress();
+        Ok(Some((means, errors)))
+    };
+    #[cfg(feature = "parallel")]
+    let out: Vec<Result<Option<Output>>> = {
+        use rayon::prelude::*;
+        points.par_iter().map(one).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let out: Vec<Result<Option<Output>>> = points.iter().map(one).collect();
+    out.into_iter().collect()
 }
 
 /// Which assumptions drive each KPI of `options.kpis`: a Morris screening
@@ -236,9 +243,10 @@ fn evaluate(
 /// `options.top` factors with the largest `mu*` (relative to each KPI's
 /// largest, the best over the KPIs), the other factors held at the
 /// scenario's values. Every design point runs the same seed and
-/// replications (common random numbers). `progress` is called with the
-/// number of design points done; `stop` ends the study early, keeping
-/// the finished trajectories.
+/// replications (common random numbers). `progress` is called once per
+/// design point done; `stop` ends the study early, keeping the finished
+/// trajectories. Points run in parallel with the `parallel` feature; the
+/// result is the same on any thread count.
 ///
 /// # Errors
 /// [`Error::Experiment`] for options out of range; an assumption that does
@@ -250,15 +258,23 @@ pub fn sensitivity(
     ranges: &Assumptions,
     options: &SensitivityOptions,
     stop: &AtomicBool,
-    progress: &(dyn Fn(usize) + Sync),
+    progress: &(dyn Fn() + Sync),
 ) -> Result<Sensitivity> {
     let k = ranges.len();
     options.check(k)?;
     ranges.check(scenario)?;
     let seed = options.seed.value();
     let design = MorrisDesign::new(k, options.trajectories, options.levels, seed);
-    let outputs = evaluate(scenario, ranges, &design.points, options, stop, progress, 0)?;
-    let finished = outputs.len() / (k + 1);
+    let outputs = evaluate(scenario, ranges, &design.points, options, stop, progress)?;
+    // Only whole trajectories count: a stop keeps those that finished.
+    let whole: Vec<usize> = (0..options.trajectories)
+        .filter(|t| {
+            outputs[t * (k + 1)..(t + 1) * (k + 1)]
+                .iter()
+                .all(Option::is_some)
+        })
+        .collect();
+    let finished = whole.len();
     if finished < 2 {
         return Err(Error::Interrupted {
             finished: finished as u64,
@@ -266,12 +282,31 @@ pub fn sensitivity(
         });
     }
     let mut interrupted = finished < options.trajectories;
+    let used: Vec<Output> = whole
+        .iter()
+        .flat_map(|t| {
+            outputs[t * (k + 1)..(t + 1) * (k + 1)]
+                .iter()
+                .flatten()
+                .cloned()
+        })
+        .collect();
     let design = MorrisDesign {
-        points: design.points[..finished * (k + 1)].to_vec(),
-        moves: design.moves[..finished * k].to_vec(),
+        points: whole
+            .iter()
+            .flat_map(|t| {
+                design.points[t * (k + 1)..(t + 1) * (k + 1)]
+                    .iter()
+                    .cloned()
+            })
+            .collect(),
+        moves: whole
+            .iter()
+            .flat_map(|t| design.moves[t * k..(t + 1) * k].iter().copied())
+            .collect(),
         ..design
     };
-    let used = &outputs[..finished * (k + 1)];
+    let used = &used[..];
     let mut kpis: Vec<KpiSensitivity> = options
         .kpis
         .iter()
@@ -310,9 +345,9 @@ pub fn sensitivity(
                 x
             })
             .collect();
-        let sobol_out = evaluate(scenario, ranges, &full, options, stop, progress, used.len())?;
-        design_points += sobol_out.len();
-        if sobol_out.len() == full.len() {
+        let sobol_out = evaluate(scenario, ranges, &full, options, stop, progress)?;
+        design_points += sobol_out.iter().flatten().count();
+        if let Some(sobol_out) = sobol_out.into_iter().collect::<Option<Vec<Output>>>() {
             for (j, s) in kpis.iter_mut().enumerate() {
                 let y: Vec<f64> = sobol_out.iter().map(|o| o.0[j]).collect();
                 let idx = saltelli.analyze(&y, options.resamples, seed ^ 0x0005_0b01);
@@ -345,7 +380,7 @@ fn morris_for(
     name: &str,
     j: usize,
     design: &MorrisDesign,
-    outputs: &[(Vec<f64>, Vec<f64>)],
+    outputs: &[Output],
     options: &SensitivityOptions,
     ranges: &Assumptions,
 ) -> KpiSensitivity {
