@@ -28,6 +28,7 @@ mod designs;
 mod kpi;
 mod planner;
 mod replications;
+mod robustness;
 mod runner;
 pub mod sensitivity;
 mod shard;
@@ -46,6 +47,10 @@ pub(crate) use kpi::kpi_index;
 pub use kpi::{KpiCatalogue, KpiEstimate, KpiId, growing_backlog, pooled_time_in_system};
 pub use planner::{daily_kpi_names, planner_kpi_names, result_flags};
 pub use replications::{Replications, Seed};
+pub use robustness::{
+    Driver, EffectRobustness, Robustness, RobustnessOptions, Split, VariantRobustness,
+    latin_hypercube, robustness,
+};
 pub use runner::{Experiment, ExperimentResult};
 pub use shard::{
     CHUNK, MAX_SHARD_FILE_BYTES, MAX_SHARD_ITEMS, SHARD_FORMAT_VERSION, ShardResult,

@@ -24,6 +24,7 @@ mod properties;
 mod queueing_theory;
 mod reference;
 mod report;
+mod robustness;
 mod scenario;
 mod sensitivity;
 mod signals;
