@@ -385,3 +385,41 @@ pub fn tornado(title: &str, x_label: &str, bars: &[Bar]) -> Result<String> {
         Ok(())
     })
 }
+
+/// Points on shared axes, one colour per series, with a legend and a
+/// horizontal line at zero (effects against an assumption's value).
+///
+/// # Errors
+/// [`Error::Chart`] if plotters cannot draw it.
+pub fn scatter(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Result<String> {
+    let (x0, x1) = padded(
+        series.iter().flat_map(|s| s.points.iter().map(|p| p.0)),
+        false,
+    );
+    let (y0, y1) = padded(
+        series.iter().flat_map(|s| s.points.iter().map(|p| p.1)),
+        true,
+    );
+    draw_svg(title, |root| {
+        let mut chart = line_axes(root, title, (x0, x1), (y0, y1), x_label, y_label)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x0, 0.0), (x1, 0.0)],
+                BLACK,
+            )))
+            .map_err(|e| e.to_string())?;
+        for (i, s) in series.iter().enumerate() {
+            let color = palette(i);
+            chart
+                .draw_series(
+                    s.points
+                        .iter()
+                        .map(|&p| Circle::new(p, 5, color.mix(0.8).filled())),
+                )
+                .map_err(|e| e.to_string())?
+                .label(s.label.clone())
+                .legend(move |(x, y)| Circle::new((x + 9, y), 5, color.mix(0.8).filled()));
+        }
+        legend(&mut chart, SeriesLabelPosition::UpperRight)
+    })
+}

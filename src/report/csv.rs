@@ -27,7 +27,8 @@
 use crate::error::Result;
 use crate::experiment::{KpiEstimate, ShardResult};
 use crate::report::document::{
-    CompareReport, FactorialReport, MORRIS_HEADERS, RunReport, SensitivityReport, SweepReport,
+    CompareReport, FactorialReport, MORRIS_HEADERS, ROBUSTNESS_HEADERS, RobustnessReport,
+    RunReport, SensitivityReport, SweepReport,
 };
 use std::io::Write;
 
@@ -254,6 +255,47 @@ pub fn sensitivity(w: impl Write, doc: &SensitivityReport) -> Result<()> {
             })
     });
     write(w, &header, rows)
+}
+
+/// `robustness.csv` of a robustness study: one row per variant and KPI;
+/// and `robustness_draws.csv`: one row per variant, KPI and draw, with the
+/// effect, its verdict and the assumptions' values there.
+///
+/// # Errors
+/// [`Error::Csv`](crate::Error::Csv) if writing fails.
+pub fn robustness_files(doc: &RobustnessReport) -> Result<Vec<(&'static str, String)>> {
+    let mut header = vec!["variant"];
+    header.extend(ROBUSTNESS_HEADERS);
+    let rows = doc.study.variants.iter().flat_map(|v| {
+        v.kpis.iter().map(move |e| {
+            let mut r = RobustnessReport::row(e);
+            r.insert(0, v.variant.clone());
+            r
+        })
+    });
+    let summary = to_text(|w| write(w, &header, rows))?;
+    let mut header: Vec<&str> = vec!["variant", "kpi", "draw", "effect", "verdict"];
+    header.extend(doc.study.factors.iter().map(String::as_str));
+    let rows = doc.study.variants.iter().flat_map(|v| {
+        v.kpis.iter().flat_map(move |e| {
+            e.effects.iter().enumerate().map(move |(d, x)| {
+                let mut r = vec![
+                    v.variant.clone(),
+                    e.kpi.clone(),
+                    d.to_string(),
+                    number(Some(*x).filter(|x| x.is_finite())),
+                    e.verdicts[d].to_string(),
+                ];
+                r.extend(doc.study.values[d].iter().map(|x| x.to_string()));
+                r
+            })
+        })
+    });
+    let draws = to_text(|w| write(w, &header, rows))?;
+    Ok(vec![
+        ("robustness.csv", summary),
+        ("robustness_draws.csv", draws),
+    ])
 }
 
 /// The CSV files of a run: `summary.csv` and `replications.csv` (name, text).

@@ -12,7 +12,8 @@ use crate::report::charts::{self, BandPoint, Bar, Series};
 use crate::report::describe::{LOAD_HEADERS, load_table};
 use crate::report::document::{
     CompareReport, EFFECT_HEADERS, FACTORIAL_HEADERS, FactorialKpi, FactorialReport,
-    MORRIS_HEADERS, RunReport, SensitivityReport, SweepReport,
+    MORRIS_HEADERS, ROBUSTNESS_HEADERS, RobustnessReport, RunReport, SensitivityReport,
+    SweepReport,
 };
 use crate::stats::DurationHistogram;
 
@@ -327,6 +328,74 @@ pub fn sensitivity_html(
                     SensitivityReport::kpi_line(k),
                     MORRIS_HEADERS.to_vec(),
                     SensitivityReport::rows(k, limit),
+                )
+            })
+            .collect(),
+        visuals,
+    )
+}
+
+/// The charts of a robustness study: for each variant and the first
+/// four KPIs, the effect at each draw against the value of the
+/// assumption it follows most.
+///
+/// # Errors
+/// A chart that could not be drawn.
+pub fn robustness_visuals(doc: &RobustnessReport) -> Result<Visuals> {
+    let mut v = Visuals::new();
+    let study = &doc.study;
+    for (vi, variant) in study.variants.iter().enumerate() {
+        for (ki, e) in variant.kpis.iter().take(4).enumerate() {
+            let Some(driver) = e.drivers.first() else {
+                continue;
+            };
+            let Some(f) = study.factors.iter().position(|x| *x == driver.factor) else {
+                continue;
+            };
+            let points: Vec<(f64, f64)> = study
+                .values
+                .iter()
+                .zip(&e.effects)
+                .filter(|(_, y)| y.is_finite())
+                .map(|(x, y)| (x[f], *y))
+                .collect();
+            v.push(
+                &format!("robustness_{vi}_{ki}_{}", e.kpi),
+                &format!(
+                    "Effect of {} on {} at each assumption draw, against {} (rank correlation {:+.2}); the other assumptions vary too.",
+                    variant.variant, e.kpi, driver.factor, driver.rank_correlation
+                ),
+                charts::scatter(
+                    &format!("{}: effect on {}", variant.variant, e.kpi),
+                    &driver.factor,
+                    &format!("effect on {}", e.kpi),
+                    &[Series::new(variant.variant.clone(), points)],
+                ),
+            )?;
+        }
+    }
+    Ok(v)
+}
+
+/// The HTML report of a robustness study: the network, each variant's
+/// table, the charts.
+#[must_use]
+pub fn robustness_html(doc: &RobustnessReport, model: &Model, visuals: Visuals) -> String {
+    report_with(
+        format!("cbec-sim robustness: {}", doc.scenario),
+        format!("{}{}", partial_note(doc.partial), doc.intro()),
+        &doc.scenario,
+        model,
+        "How each effect holds across the assumptions",
+        doc.study
+            .variants
+            .iter()
+            .map(|v| {
+                let t = RobustnessReport::table(v);
+                (
+                    v.variant.clone(),
+                    ROBUSTNESS_HEADERS.to_vec(),
+                    t.into_rows(),
                 )
             })
             .collect(),

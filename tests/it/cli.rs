@@ -743,3 +743,83 @@ fn sensitivity_ranks_the_tandem_assumptions() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `cbec-sim robustness` on the tandem line: a measure's effect over
+/// assumption draws, with a threshold; JSON, the two CSV files, and errors
+/// that name the flag.
+#[test]
+fn robustness_reports_each_effect_across_the_draws() {
+    let dir = std::env::temp_dir().join(format!("cbec-rob-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let measures = dir.join("m.toml");
+    std::fs::write(
+        &measures,
+        "[[measure]]\nname = \"one_more_reviewer\"\ntitle = \"t\"\npress_release = \"p\"\npatches = [{ path = \"stations.customs_review.servers\", add = 1, assumption = \"a\" }]\n",
+    )
+    .unwrap();
+    let csv_dir = dir.join("csv");
+    let base = [
+        "robustness",
+        TANDEM,
+        "--measures-file",
+        measures.to_str().unwrap(),
+        "--measure",
+        "one_more_reviewer",
+        "--draws",
+        "4",
+        "-n",
+        "2",
+        "--kpi",
+        "customs_review.utilization",
+        "-q",
+    ];
+    let with = |extra: &[&str]| {
+        let mut a = base.to_vec();
+        a.extend_from_slice(extra);
+        cbec(&a)
+    };
+    let doc = json(&with(&[
+        "--threshold",
+        "customs_review.utilization=-0.05",
+        "--json",
+        "--csv",
+        csv_dir.to_str().unwrap(),
+    ]));
+    assert_eq!(doc["schema"], "cbec-sim/robustness/1");
+    let e = &doc["study"]["variants"][0]["kpis"][0];
+    assert_eq!(e["kpi"], "customs_review.utilization");
+    assert_eq!(e["effects"].as_array().unwrap().len(), 4);
+    let shares = ["share_up", "share_down", "share_neither"]
+        .map(|k| e[k].as_f64().unwrap())
+        .iter()
+        .sum::<f64>();
+    assert!((shares - 1.0).abs() < 1e-12);
+    assert_eq!(e["threshold"], -0.05);
+    let summary = std::fs::read_to_string(csv_dir.join("robustness.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 2);
+    let draws = std::fs::read_to_string(csv_dir.join("robustness_draws.csv")).unwrap();
+    assert_eq!(draws.lines().count(), 1 + 4);
+    assert!(draws.starts_with("variant,kpi,draw,effect,verdict,"));
+    let out = with(&["--threshold", "customs_review.utilization"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "--threshold: must be KPI=X with a finite number X, got \"customs_review.utilization\""
+    ));
+    let out = with(&["--threshold", "network.in_system_mean=1"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--threshold network.in_system_mean: that KPI is not reported; add --kpi network.in_system_mean")
+    );
+    let out = cbec(&[
+        "robustness",
+        TANDEM,
+        "--measure",
+        "no_such_measure",
+        "--draws",
+        "2",
+        "-n",
+        "2",
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

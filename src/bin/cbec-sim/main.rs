@@ -20,6 +20,7 @@ mod common;
 mod compare;
 mod explain;
 mod factorial;
+mod robustness;
 mod run;
 mod sensitivity;
 mod sweep;
@@ -66,6 +67,10 @@ enum Command {
     ///
     /// Example: cbec-sim sensitivity scenarios/hongqiao_baseline.toml --trajectories 6 -n 2 --report sensitivity.html
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Each measure's effect across plausible assumption values: shares up and down, what flips it.
+    ///
+    /// Example: cbec-sim robustness scenarios/hongqiao_double11.toml --all-measures --draws 20 -n 4
+    Robustness(robustness::RobustnessArgs),
     /// List a scenario's ranged assumptions: value, range, shape, source.
     ///
     /// Example: cbec-sim assumptions scenarios/hongqiao_double11.toml
@@ -88,6 +93,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::explain(&args),
         Command::Measures(args) => explain::list_measures(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity_command(&args),
+        Command::Robustness(args) => robustness::robustness_command(&args),
         Command::Assumptions(args) => explain::list_assumptions(&args),
         Command::Merge(args) => run::merge(args),
     };

@@ -13,12 +13,14 @@
 
 mod compare;
 mod factorial;
+mod robustness;
 mod run;
 mod sensitivity;
 mod sweep;
 
 pub use compare::{CompareReport, EFFECT_HEADERS, KpiDifference, VariantEffects};
 pub use factorial::{FACTORIAL_HEADERS, FactorEffect, FactorialKpi, FactorialReport};
+pub use robustness::{ROBUSTNESS_HEADERS, RobustnessReport};
 pub use run::{Pooled, Precision, RunReport};
 pub use sensitivity::{MORRIS_HEADERS, SensitivityReport};
 pub use sweep::{SWEEP_HEADERS, SweepCurve, SweepPointReport, SweepReport};
