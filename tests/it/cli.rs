@@ -711,7 +711,7 @@ fn sensitivity_ranks_the_tandem_assumptions() {
     assert_eq!(doc["schema"], "cbec-sim/sensitivity/1");
     let study = &doc["study"];
     assert_eq!(study["factors"].as_array().unwrap().len(), 11);
-    assert_eq!(study["design_points"], 2 * 12 + 4 * 4);
+    assert_eq!(study["design_points"], 1 + 2 * 12 + 4 * 4);
     let kpi = &study["kpis"][0];
     assert_eq!(kpi["morris"].as_array().unwrap().len(), 11);
     assert_eq!(kpi["sobol"].as_array().unwrap().len(), 2);

@@ -192,7 +192,8 @@ fn a_study_ranks_the_driver_first_and_an_inert_factor_exactly_zero() {
         done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     })
     .unwrap();
-    assert_eq!(s.design_points, 4 * 4 + 8 * 4);
+    // The noise estimate, 4 trajectories of 4 points, 8 rows of 4 points.
+    assert_eq!(s.design_points, 1 + 4 * 4 + 8 * 4);
     assert_eq!(done.into_inner(), s.design_points);
     let k = &s.kpis[0];
     assert_eq!(k.morris[0].factor, "stations.desk.service_time_min.mean");

@@ -35,6 +35,10 @@ pub(crate) struct SensitivityArgs {
     /// A KPI to rank the factors for (repeatable; default: the headline KPIs).
     #[arg(long)]
     kpi: Vec<String>,
+    /// Replications at the scenario's own values from which the simulation
+    /// noise is estimated.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(2..=100_000))]
+    noise_replications: u64,
     /// Factors shown per KPI in the text and the charts (the JSON and CSV
     /// hold all).
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..))]
@@ -83,6 +87,7 @@ pub(crate) fn sensitivity_command(args: &SensitivityArgs) -> Result<(), Failure>
     options.sobol_rows = args.sobol_rows as usize;
     options.seed = Seed(args.common.seed);
     options.replications = Replications::first(args.common.replications);
+    options.noise_replications = args.noise_replications;
     let total = options.design_points(ranges.len()) as u64;
     let bar = Progress::counting(
         total,

@@ -41,12 +41,15 @@ pub struct SensitivityOptions {
     pub replications: Replications,
     /// Bootstrap resamples for the intervals.
     pub resamples: usize,
+    /// Replications of the scenario at its own values from which the
+    /// simulation noise is estimated (at least 2).
+    pub noise_replications: u64,
 }
 
 impl SensitivityOptions {
     /// 10 trajectories on 4 levels, the top 4 factors to a Saltelli
     /// design of 32 rows, 2 replications a point, seed 1, 1,000
-    /// bootstrap resamples.
+    /// bootstrap resamples, the noise from 8 replications.
     #[must_use]
     pub fn new(kpis: Vec<String>) -> Self {
         SensitivityOptions {
@@ -58,15 +61,16 @@ impl SensitivityOptions {
             seed: Seed(1),
             replications: Replications::first(2),
             resamples: 1000,
+            noise_replications: 8,
         }
     }
 
-    /// Scenario runs the study makes for `factors` factors (each runs
-    /// every replication).
+    /// Design points the study runs for `factors` factors (each runs
+    /// every replication), the noise estimate counted as one.
     #[must_use]
     pub fn design_points(&self, factors: usize) -> usize {
         let top = self.top.min(factors);
-        self.trajectories * (factors + 1)
+        1 + self.trajectories * (factors + 1)
             + if top > 0 {
                 self.sobol_rows * (top + 2)
             } else {
@@ -115,6 +119,12 @@ impl SensitivityOptions {
         if self.kpis.is_empty() {
             return bad("kpi", "name at least one KPI".into());
         }
+        if self.noise_replications < 2 {
+            return bad(
+                "noise-replications",
+                format!("must be at least 2, got {}", self.noise_replications),
+            );
+        }
         Ok(())
     }
 }
@@ -151,15 +161,25 @@ pub struct KpiSensitivity {
     pub mean: f64,
     /// The factors by `mu*`, largest first.
     pub morris: Vec<MorrisRow>,
-    /// The `mu*` that simulation noise alone would give: `2 se / (delta
-    /// sqrt(pi))`, from the mean standard error of a point's estimate.
+    /// The standard error of one design point's estimate: the standard
+    /// deviation over the noise replications at the scenario's own
+    /// values, over the square root of the replications a point runs.
+    pub noise_se: f64,
+    /// The `mu*` that simulation noise alone would give on independent
+    /// streams, `2 se / (delta sqrt(pi))` (common random numbers make the
+    /// real figure smaller, so this errs towards calling effects noise).
     pub noise_mu_star: f64,
     /// The share of the KPI's variance over the design points that the
-    /// simulation noise accounts for (mean squared standard error over
-    /// the variance of the points' estimates; 1 if that is larger).
+    /// simulation noise accounts for (`se^2` over the variance of the
+    /// points' estimates; 1 if that is larger).
     pub noise_share: f64,
-    /// The top factors' Sobol indices, in the order of the Sobol stage.
+    /// The top factors' Sobol indices, in the order of the Sobol stage;
+    /// empty when noise is at least half the KPI's variance over that
+    /// stage's points (the indices would measure noise).
     pub sobol: Vec<SobolRow>,
+    /// The share of the KPI's variance over the Sobol stage's points that
+    /// noise accounts for, when the stage ran.
+    pub sobol_noise_share: Option<f64>,
 }
 
 /// The result of a [`sensitivity`] study.
@@ -178,6 +198,8 @@ pub struct Sensitivity {
     pub design_points: usize,
     /// Replications at each point.
     pub replications: u64,
+    /// Replications at the scenario's own values for the noise estimate.
+    pub noise_replications: u64,
     /// Whether a stop cut the study short (the Sobol stage is then
     /// missing or the trajectories fewer).
     pub interrupted: bool,
@@ -264,6 +286,8 @@ pub fn sensitivity(
     options.check(k)?;
     ranges.check(scenario)?;
     let seed = options.seed.value();
+    let noise = noise_se(scenario, options, stop)?;
+    progress();
     let design = MorrisDesign::new(k, options.trajectories, options.levels, seed);
     let outputs = evaluate(scenario, ranges, &design.points, options, stop, progress)?;
     // Only whole trajectories count: a stop keeps those that finished.
@@ -311,7 +335,7 @@ pub fn sensitivity(
         .kpis
         .iter()
         .enumerate()
-        .map(|(j, name)| morris_for(name, j, &design, used, options, ranges))
+        .map(|(j, name)| morris_for(name, j, &design, used, noise[j], options, ranges))
         .collect();
     // The top factors: by mu* relative to each KPI's largest, best over KPIs.
     let mut score = vec![0.0f64; k];
@@ -331,7 +355,7 @@ pub fn sensitivity(
     let mut order: Vec<usize> = (0..k).collect();
     order.sort_by(|a, b| score[*b].total_cmp(&score[*a]).then(a.cmp(b)));
     let top: Vec<usize> = order.into_iter().take(options.top.min(k)).collect();
-    let mut design_points = used.len();
+    let mut design_points = 1 + used.len();
     if !top.is_empty() && !interrupted {
         let saltelli = SaltelliDesign::new(top.len(), options.sobol_rows, seed as u32)?;
         let full: Vec<Vec<f64>> = saltelli
@@ -350,6 +374,11 @@ pub fn sensitivity(
         if let Some(sobol_out) = sobol_out.into_iter().collect::<Option<Vec<Output>>>() {
             for (j, s) in kpis.iter_mut().enumerate() {
                 let y: Vec<f64> = sobol_out.iter().map(|o| o.0[j]).collect();
+                let share = noise_share(&y, s.noise_se);
+                s.sobol_noise_share = Some(share);
+                if share >= 0.5 {
+                    continue;
+                }
                 let idx = saltelli.analyze(&y, options.resamples, seed ^ 0x0005_0b01);
                 s.sobol = top
                     .iter()
@@ -366,6 +395,7 @@ pub fn sensitivity(
     }
     Ok(Sensitivity {
         factors: ranges.list.iter().map(|a| a.path.clone()).collect(),
+        noise_replications: options.noise_replications,
         kpis,
         top: top.iter().map(|&i| ranges.list[i].path.clone()).collect(),
         trajectories: finished,
@@ -375,25 +405,63 @@ pub fn sensitivity(
     })
 }
 
+/// The standard error of one design point's estimate of each KPI, from
+/// `options.noise_replications` runs of the scenario at its own values.
+fn noise_se(
+    scenario: &Scenario,
+    options: &SensitivityOptions,
+    stop: &AtomicBool,
+) -> Result<Vec<f64>> {
+    let model = scenario.build()?;
+    let result = Experiment::new(&model)
+        .with_seed(options.seed)
+        .with_replications(Replications::first(options.noise_replications))
+        .with_stop_flag(stop)
+        .run()?;
+    if result.interrupted() {
+        return Err(Error::Interrupted {
+            finished: 0,
+            requested: options.trajectories as u64,
+        });
+    }
+    let all = result.shard.estimates();
+    let per_point = (options.replications.len() as f64).sqrt();
+    options
+        .kpis
+        .iter()
+        .map(|name| {
+            let e = &all[result.shard.kpi(name)?.index()];
+            Ok(e.std_dev.map_or(f64::NAN, |sd| sd / per_point))
+        })
+        .collect()
+}
+
+/// `se^2` over the variance of `y` (1 if larger, or if `y` does not vary).
+fn noise_share(y: &[f64], se: f64) -> f64 {
+    let n = y.len() as f64;
+    let mean = y.iter().sum::<f64>() / n;
+    let var = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    if var > 0.0 {
+        (se * se / var).min(1.0)
+    } else {
+        1.0
+    }
+}
+
 /// The Morris rows, noise floor and noise share of KPI `j`.
 fn morris_for(
     name: &str,
     j: usize,
     design: &MorrisDesign,
     outputs: &[Output],
+    se: f64,
     options: &SensitivityOptions,
     ranges: &Assumptions,
 ) -> KpiSensitivity {
     let y: Vec<f64> = outputs.iter().map(|o| o.0[j]).collect();
-    let se: Vec<f64> = outputs.iter().map(|o| o.1[j]).collect();
-    let n = y.len() as f64;
-    let mean = y.iter().sum::<f64>() / n;
-    let var = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    let se2 = se.iter().map(|s| s * s).sum::<f64>() / n;
-    let se_mean = se2.sqrt();
+    let mean = y.iter().sum::<f64>() / y.len() as f64;
     // |N(0, 2 se^2)| has mean 2 se / sqrt(pi); an effect divides by delta.
-    let noise_mu_star = 2.0 * se_mean / (design.delta * std::f64::consts::PI.sqrt());
-    let noise_share = if var > 0.0 { (se2 / var).min(1.0) } else { 1.0 };
+    let noise_mu_star = 2.0 * se / (design.delta * std::f64::consts::PI.sqrt());
     let indices = design.analyze(&y, options.resamples, options.seed.value() ^ j as u64);
     let mut morris: Vec<MorrisRow> = indices
         .into_iter()
@@ -410,8 +478,10 @@ fn morris_for(
         kpi: name.to_string(),
         mean,
         morris,
+        noise_se: se,
         noise_mu_star,
-        noise_share,
+        noise_share: noise_share(&y, se),
         sobol: Vec::new(),
+        sobol_noise_share: None,
     }
 }

@@ -128,8 +128,15 @@ impl SensitivityReport {
     /// and the `mu*` noise alone gives.
     #[must_use]
     pub fn kpi_line(k: &KpiSensitivity) -> String {
+        let sobol = match k.sobol_noise_share {
+            Some(s) if k.sobol.is_empty() => format!(
+                "; no Sobol indices: noise is {:.0}% of its variance over the top factors",
+                100.0 * s
+            ),
+            _ => String::new(),
+        };
         format!(
-            "{}: mean {} over the design points; simulation noise is {:.1}% of its variance there; noise alone gives mu* about {}",
+            "{}: mean {} over the design points; simulation noise is {:.1}% of its variance there; noise alone gives mu* about {}{sobol}",
             k.kpi,
             sig(k.mean),
             100.0 * k.noise_share,
@@ -147,7 +154,7 @@ impl SensitivityReport {
             format!("Sobol indices on the top {} factors", s.top.len())
         };
         format!(
-            "{} ranged assumptions of {} ({}) screened by Morris elementary effects ({} trajectories on {} levels), then {sobol}; {} design points, each {} replications with seed {} (common random numbers across points). mu* is the mean absolute change in the KPI when a factor moves over its whole range; \"noise\" marks a factor whose mu* is within twice what simulation noise alone gives. S1 and ST are the shares of the KPI's variance over the top factors' ranges (the others at the scenario's values).",
+            "{} ranged assumptions of {} ({}) screened by Morris elementary effects ({} trajectories on {} levels), then {sobol}; {} design points, each {} replications with seed {} (common random numbers across points); the noise from {} replications at the scenario's own values. mu* is the mean absolute change in the KPI when a factor moves over its whole range; \"noise\" marks a factor whose mu* is within twice what simulation noise alone gives. S1 and ST are the shares of the KPI's variance over the top factors' ranges (the others at the scenario's values).",
             s.factors.len(),
             self.scenario,
             self.assumptions,
@@ -156,6 +163,7 @@ impl SensitivityReport {
             s.design_points,
             s.replications,
             self.setup.seed.value(),
+            s.noise_replications,
         )
     }
 
