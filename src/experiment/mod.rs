@@ -23,6 +23,7 @@
 //! - [`mser5`] and [`suggest_warmup`]: an automatic warm-up;
 //! - [`ShardResult`]: results of a replication range that merge exactly.
 
+mod capacity;
 mod compare;
 mod designs;
 mod kpi;
@@ -36,6 +37,10 @@ mod startup;
 mod stopping;
 mod warmup;
 
+pub use capacity::{
+    Capacity, CapacityOptions, Confirmation, PlanResult, Resource, ServiceTarget, TargetResult,
+    capacity,
+};
 pub use compare::{
     Difference, Verdict, compare, differences, differences_of_shards, quantile_resolution,
 };

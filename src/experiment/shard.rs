@@ -289,7 +289,14 @@ impl ShardResult {
     #[must_use]
     pub fn estimate(&self, id: KpiId) -> KpiEstimate {
         let k = id.index();
-        KpiEstimate::from_values(self.kpis[k].clone(), self.rows.iter().map(|row| row[k]))
+        KpiEstimate::from_values(self.kpis[k].clone(), self.values(id))
+    }
+
+    /// One KPI's value in each of the shard's replications, in index
+    /// order (`None` where it is undefined).
+    pub fn values(&self, id: KpiId) -> impl Iterator<Item = Option<f64>> + '_ {
+        let k = id.index();
+        self.rows.iter().map(move |row| row[k])
     }
 
     /// Every KPI estimated over the shard's replications.

@@ -487,7 +487,10 @@ impl Assumptions {
 }
 
 /// The number at `path` in `doc`, and whether it is a whole count.
-fn number_at(doc: &mut toml::Table, path: &str) -> std::result::Result<(f64, bool), String> {
+pub(super) fn number_at(
+    doc: &mut toml::Table,
+    path: &str,
+) -> std::result::Result<(f64, bool), String> {
     let (v, _) = locate(doc, path)?;
     match v {
         toml::Value::Integer(i) => Ok((*i as f64, true)),

@@ -5,6 +5,25 @@ use super::{Measure, MeasureKind, Patch, PatchOp, Scenario};
 use crate::error::{Error, Result};
 
 impl Scenario {
+    /// The number at the patch path `path`, and whether it is a whole
+    /// count (a TOML integer).
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] at `path` if the path does not exist or does
+    /// not name a single number.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> cbec_sim::Result<()> {
+    /// let s = cbec_sim::Scenario::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/tandem.toml"))?;
+    /// assert_eq!(s.number_at("stations.customs_review.servers")?, (3.0, true));
+    /// # Ok(()) }
+    /// ```
+    pub fn number_at(&self, path: &str) -> Result<(f64, bool)> {
+        let mut doc = self.to_document()?;
+        super::assumption::number_at(&mut doc, path).map_err(|e| Error::scenario(path, e))
+    }
+
     /// This scenario with `measures` applied, in order.
     ///
     /// The scenario is written out as a TOML document, each measure's

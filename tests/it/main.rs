@@ -7,6 +7,7 @@
 
 mod assumptions;
 mod bad_input;
+mod capacity;
 mod cli;
 mod conservation;
 mod determinism;
