@@ -27,8 +27,8 @@
 use crate::error::Result;
 use crate::experiment::{KpiEstimate, ShardResult};
 use crate::report::document::{
-    CompareReport, FactorialReport, MORRIS_HEADERS, ROBUSTNESS_HEADERS, RobustnessReport,
-    RunReport, SensitivityReport, SweepReport,
+    CONFIRM_HEADERS, CapacityReport, CompareReport, FactorialReport, MORRIS_HEADERS, PLAN_HEADERS,
+    ROBUSTNESS_HEADERS, RobustnessReport, RunReport, SensitivityReport, SweepReport,
 };
 use std::io::Write;
 
@@ -295,6 +295,25 @@ pub fn robustness_files(doc: &RobustnessReport) -> Result<Vec<(&'static str, Str
     Ok(vec![
         ("robustness.csv", summary),
         ("robustness_draws.csv", draws),
+    ])
+}
+
+/// The CSV files of a capacity search: `capacity_plan.csv` (one row per
+/// resource) and `capacity_confirmation.csv` (the plan and each one unit
+/// cheaper, per target, on fresh replications).
+///
+/// # Errors
+/// [`Error::Csv`](crate::Error::Csv) if writing fails.
+pub fn capacity_files(doc: &CapacityReport) -> Result<Vec<(&'static str, String)>> {
+    Ok(vec![
+        (
+            "capacity_plan.csv",
+            to_text(|w| write(w, &PLAN_HEADERS, doc.plan_rows()))?,
+        ),
+        (
+            "capacity_confirmation.csv",
+            to_text(|w| write(w, &CONFIRM_HEADERS, doc.confirmation_rows()))?,
+        ),
     ])
 }
 

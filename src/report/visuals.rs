@@ -11,9 +11,9 @@ use crate::report::chart_data::{ChartData, QueueSums, cdf_series};
 use crate::report::charts::{self, BandPoint, Bar, Series};
 use crate::report::describe::{LOAD_HEADERS, load_table};
 use crate::report::document::{
-    CompareReport, EFFECT_HEADERS, FACTORIAL_HEADERS, FactorialKpi, FactorialReport,
-    MORRIS_HEADERS, ROBUSTNESS_HEADERS, RobustnessReport, RunReport, SensitivityReport,
-    SweepReport,
+    CONFIRM_HEADERS, CapacityReport, CompareReport, EFFECT_HEADERS, FACTORIAL_HEADERS,
+    FactorialKpi, FactorialReport, MORRIS_HEADERS, PLAN_HEADERS, ROBUSTNESS_HEADERS,
+    RobustnessReport, RunReport, SensitivityReport, SweepReport,
 };
 use crate::stats::DurationHistogram;
 
@@ -399,6 +399,70 @@ pub fn robustness_html(doc: &RobustnessReport, model: &Model, visuals: Visuals) 
                 )
             })
             .collect(),
+        visuals,
+    )
+}
+
+/// The chart of a capacity search: each plan evaluated, its cost against
+/// the smallest share of replications meeting a target, with the required
+/// share as a line.
+///
+/// # Errors
+/// A chart that could not be drawn.
+pub fn capacity_visuals(doc: &CapacityReport) -> Result<Visuals> {
+    let s = &doc.search;
+    let share = |p: &crate::experiment::PlanResult| {
+        p.targets
+            .iter()
+            .map(crate::experiment::TargetResult::share)
+            .fold(1.0f64, f64::min)
+    };
+    let (ok, not): (Vec<_>, Vec<_>) = s.evaluated.iter().partition(|p| p.feasible);
+    let points =
+        |v: &[&crate::experiment::PlanResult]| v.iter().map(|p| (p.cost, share(p))).collect();
+    let mut v = Visuals::new();
+    v.push(
+        "capacity_search",
+        &format!(
+            "Every plan the search ran: its cost against the smallest share of the {} replications meeting a target; the targets hold at {:.0}% or more.",
+            doc.setup.replications.len(),
+            100.0 * s.probability
+        ),
+        charts::scatter(
+            "Capacity search: cost against the share of replications meeting the targets",
+            "cost of the plan",
+            "smallest share meeting a target",
+            &[
+                Series::new("meets the targets", points(&ok)),
+                Series::new("misses a target", points(&not)),
+            ],
+        ),
+    )?;
+    Ok(v)
+}
+
+/// The HTML report of a capacity search: the network, the plan, the
+/// confirmation, the chart.
+#[must_use]
+pub fn capacity_html(doc: &CapacityReport, model: &Model, visuals: Visuals) -> String {
+    report_with(
+        format!("cbec-sim capacity: {}", doc.scenario),
+        format!("{}{}", partial_note(doc.partial), doc.intro()),
+        &doc.scenario,
+        model,
+        "The plan",
+        vec![
+            (
+                "Units of each resource".to_string(),
+                PLAN_HEADERS.to_vec(),
+                doc.plan_rows(),
+            ),
+            (
+                "The plan and each plan one unit cheaper, on fresh replications".to_string(),
+                CONFIRM_HEADERS.to_vec(),
+                doc.confirmation_rows(),
+            ),
+        ],
         visuals,
     )
 }

@@ -823,3 +823,94 @@ fn robustness_reports_each_effect_across_the_draws() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `cbec-sim capacity` on the tandem line: a plan with its confirmation,
+/// the JSON and CSV files, and errors that name the flag.
+#[test]
+fn capacity_finds_and_confirms_a_plan() {
+    let dir = std::env::temp_dir().join(format!("cbec-cap-{}", std::process::id()));
+    let csv_dir = dir.join("csv");
+    let doc = json(&cbec(&[
+        "capacity",
+        TANDEM,
+        "--resource",
+        "stations.customs_review.servers=2:1..10",
+        "--resource",
+        "stations.inspection.servers=5:1..10",
+        "--target",
+        "customs_review.wait_mean_min<=1",
+        "--target",
+        "inspection.wait_mean_min<=10",
+        "-n",
+        "4",
+        "--confirm-replications",
+        "4",
+        "-q",
+        "--json",
+        "--csv",
+        csv_dir.to_str().unwrap(),
+    ]));
+    assert_eq!(doc["schema"], "cbec-sim/capacity/1");
+    let plan = &doc["search"]["plan"];
+    let units: Vec<u64> = plan["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_u64().unwrap())
+        .collect();
+    assert_eq!(plan["cost"], 2.0 * units[0] as f64 + 5.0 * units[1] as f64);
+    assert_eq!(plan["feasible"], true);
+    let confirmation = &doc["search"]["confirmation"];
+    assert_eq!(confirmation["neighbours"].as_array().unwrap().len(), 2);
+    let rows = std::fs::read_to_string(csv_dir.join("capacity_plan.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 3);
+    let rows = std::fs::read_to_string(csv_dir.join("capacity_confirmation.csv")).unwrap();
+    assert_eq!(
+        rows.lines().count(),
+        1 + 3 * 2,
+        "plan and 2 neighbours, 2 targets each"
+    );
+    for (flag, value, message) in [
+        (
+            "--resource",
+            "stations.customs_review.servers=0",
+            "--resource: COST must be a number above 0; the form is PATH[=COST][:MIN..MAX], got \"stations.customs_review.servers=0\"",
+        ),
+        (
+            "--resource",
+            "stations.customs_review.servers:5..1",
+            "--resource: MIN..MAX must be whole numbers with MIN <= MAX",
+        ),
+        (
+            "--resource",
+            "stations.customs_review.service_time_min.mean",
+            "must name a whole number of units, got 1.5",
+        ),
+    ] {
+        let out = cbec(&[
+            "capacity",
+            TANDEM,
+            flag,
+            value,
+            "--target",
+            "customs_review.wait_mean_min<=1",
+            "-n",
+            "2",
+            "-q",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{value}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{err}");
+    }
+    let out = cbec(&[
+        "capacity",
+        TANDEM,
+        "--resource",
+        "stations.customs_review.servers",
+        "--target",
+        "customs_review.wiat_mean_min<=1",
+        "-q",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--target"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -16,6 +16,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod capacity;
 mod common;
 mod compare;
 mod explain;
@@ -71,6 +72,10 @@ enum Command {
     ///
     /// Example: cbec-sim robustness scenarios/hongqiao_double11.toml --all-measures --draws 20 -n 4
     Robustness(robustness::RobustnessArgs),
+    /// The least-cost staffing that meets service targets in a share of replications.
+    ///
+    /// Example: cbec-sim capacity scenarios/hongqiao_double11.toml --resource stations.xray.servers=3:1..8 --target peak_day_backlog_at_end<=60000 -n 10
+    Capacity(capacity::CapacityArgs),
     /// List a scenario's ranged assumptions: value, range, shape, source.
     ///
     /// Example: cbec-sim assumptions scenarios/hongqiao_double11.toml
@@ -94,6 +99,7 @@ fn main() -> ExitCode {
         Command::Measures(args) => explain::list_measures(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity_command(&args),
         Command::Robustness(args) => robustness::robustness_command(&args),
+        Command::Capacity(args) => capacity::capacity_command(&args),
         Command::Assumptions(args) => explain::list_assumptions(&args),
         Command::Merge(args) => run::merge(args),
     };

@@ -11,6 +11,7 @@
 //! Within a schema version, fields are only ever added; a field removed or
 //! changed in meaning bumps the version.
 
+mod capacity;
 mod compare;
 mod factorial;
 mod robustness;
@@ -18,6 +19,7 @@ mod run;
 mod sensitivity;
 mod sweep;
 
+pub use capacity::{CONFIRM_HEADERS, CapacityReport, PLAN_HEADERS};
 pub use compare::{CompareReport, EFFECT_HEADERS, KpiDifference, VariantEffects};
 pub use factorial::{FACTORIAL_HEADERS, FactorEffect, FactorialKpi, FactorialReport};
 pub use robustness::{ROBUSTNESS_HEADERS, RobustnessReport};
