@@ -131,9 +131,9 @@ pub struct TargetResult {
     pub kpi: String,
     /// Replications in which it met the target.
     pub met: u64,
-    /// Replications in which it was defined.
+    /// Replications (one where the KPI is undefined counts as a miss).
     pub n: u64,
-    /// Mean of the KPI over the replications.
+    /// Mean of the KPI over the replications where it is defined.
     pub mean: Option<f64>,
     /// 95% Clopper-Pearson interval on the share met.
     pub share_interval: (f64, f64),
@@ -277,14 +277,17 @@ impl Search<'_> {
         let mut targets = Vec::with_capacity(self.targets.len());
         for t in self.targets {
             let id = shard.kpi(&t.kpi)?;
-            let values: Vec<f64> = shard.values(id).flatten().collect();
+            // A replication where the KPI is undefined misses the target.
+            let all: Vec<Option<f64>> = shard.values(id).collect();
+            let values: Vec<f64> = all.iter().flatten().copied().collect();
             let met = values.iter().filter(|v| t.target.met_by(**v)).count() as u64;
-            let n = values.len() as u64;
+            let n = all.len() as u64;
+            let defined = values.len();
             targets.push(TargetResult {
                 kpi: t.kpi.clone(),
                 met,
                 n,
-                mean: (n > 0).then(|| values.iter().sum::<f64>() / n as f64),
+                mean: (defined > 0).then(|| values.iter().sum::<f64>() / defined as f64),
                 share_interval: clopper_pearson(met, n),
             });
         }
@@ -310,7 +313,7 @@ impl Search<'_> {
 
     /// How far a plan is from meeting the targets: the shares it lacks,
     /// then (to rank plans that meet none) each mean's distance to its
-    /// limit relative to the limit.
+    /// limit relative to the larger of the two.
     fn shortfall(&self, p: &PlanResult) -> f64 {
         p.targets
             .iter()
@@ -318,12 +321,15 @@ impl Search<'_> {
             .map(|(r, t)| {
                 let lack = (self.options.probability - r.share()).max(0.0);
                 let limit = t.target.limit();
-                let scale = limit.abs().max(1e-9);
-                let gap = r.mean.map_or(1.0, |m| match t.target {
-                    Target::AtMost(x) => ((m - x) / scale).max(0.0),
-                    Target::AtLeast(x) => ((x - m) / scale).max(0.0),
+                let gap = r.mean.map_or(1.0, |m| {
+                    let scale = limit.abs().max(m.abs()).max(1e-12);
+                    match t.target {
+                        Target::AtMost(x) => ((m - x) / scale).max(0.0),
+                        Target::AtLeast(x) => ((x - m) / scale).max(0.0),
+                    }
                 });
-                lack + 1e-3 * gap.min(1e3)
+                // A share lacking outweighs any gap of the mean (at most 1).
+                lack + 1e-3 * gap
             })
             .sum()
     }
@@ -332,19 +338,22 @@ impl Search<'_> {
 /// The least-cost plan of `resources` that meets every target of
 /// `targets` in at least `options.probability` of the replications.
 ///
-/// The search starts from the offered load: a resource that is a station's
-/// only capacity (`stations.<name>.servers` with no shifts) starts at the
-/// fewest servers that keep the station's utilisation below 1; a shift's
-/// servers start at the scenario's scaled by the station's utilisation;
-/// any other resource at the scenario's value (each within its bounds). Every plan runs the same replications (common random
+/// The search starts from the offered load on the station's busiest day
+/// (work that day against its server-hours): a resource that is a
+/// station's only capacity (`stations.<name>.servers` with no shifts)
+/// starts at the fewest servers that keep that utilisation below 1; a
+/// shift's servers start at the scenario's scaled by it; any other
+/// resource at the scenario's value (each within its bounds). Every plan runs the same replications (common random
 /// numbers). While the plan misses a target, the resource whose next unit
 /// most lowers the shortfall per unit of cost grows (by one unit, or 5%
 /// of its units when that is more); then, most costly first, units the
-/// targets do not need are dropped one at a time. The chosen
+/// targets do not need are dropped (by bisection on each resource). The chosen
 /// plan and every plan one unit cheaper then run on fresh replications:
 /// the plan is confirmed when it meets every target there and none of
-/// them does. `progress` is called once per plan run; `stop` ends the
-/// search, keeping what was found.
+/// them does: the plan is then least-cost among its neighbours (a local
+/// optimum; exact for separable, monotone responses). `progress` is
+/// called once per plan run; `stop` ends the search, keeping the cheapest
+/// plan found that met the targets.
 ///
 /// # Errors
 /// [`Error::Experiment`] for no resources or targets, bounds out of order,
@@ -386,16 +395,25 @@ pub fn capacity(
         runs: 0,
     };
     let outcome = greedy(&mut search, start.clone());
-    let (plan, cut_short) = match outcome {
+    let (plan, mut cut_short) = match outcome {
         Ok((plan, cut)) => (plan, cut),
-        Err(Error::Interrupted { .. }) if !search.evaluated.is_empty() => (None, true),
+        // A stop keeps the cheapest plan found that met the targets.
+        Err(Error::Interrupted { .. }) if !search.evaluated.is_empty() => {
+            let best = search
+                .evaluated
+                .iter()
+                .filter(|p| p.feasible)
+                .min_by(|a, b| a.cost.total_cmp(&b.cost))
+                .cloned();
+            (best, true)
+        }
         Err(e) => return Err(e),
     };
     let mut confirmation = None;
     if let (Some(p), false) = (&plan, cut_short) {
         match confirm(&mut search, &p.units) {
             Ok(c) => confirmation = Some(c),
-            Err(Error::Interrupted { .. }) => {}
+            Err(Error::Interrupted { .. }) => cut_short = true,
             Err(e) => return Err(e),
         }
     }
@@ -429,6 +447,12 @@ fn check(
             return Err(Error::experiment(
                 format!("resource[{i}] {}", r.path),
                 format!("cost must be a finite number above 0, got {}", r.cost),
+            ));
+        }
+        if let Some(j) = resources[..i].iter().position(|q| q.path == r.path) {
+            return Err(Error::experiment(
+                format!("resource[{i}] {}", r.path),
+                format!("is the same path as resource[{j}]"),
             ));
         }
         if r.min > r.max {
@@ -475,14 +499,16 @@ fn offered_load_start(
                     .stations
                     .get(parts[1])
                     .is_some_and(|s| s.shifts.is_empty());
+            // The busiest day's offered work against that day's
+            // server-hours (the whole span's where there is no day).
+            let util = |n: &crate::model::NodeLoad| n.peak_day_utilization.or(n.utilization);
             let start = match node {
-                // The fewest servers that keep the station below 1.
-                Some(n) if only => n
-                    .busy_servers
-                    .map(|b| (b / n.availability.unwrap_or(1.0) + 1e-9).floor() as u64 + 1),
-                // A shift's servers scaled to the station's offered load.
+                // The fewest servers that keep the station below 1 on its
+                // busiest day.
+                Some(n) if only => util(n).map(|x| (u as f64 * x + 1e-9).floor() as u64 + 1),
+                // A shift's servers scaled to the busiest day's load.
                 Some(n) if parts[2].starts_with("shifts[") => {
-                    n.utilization.map(|x| (u as f64 * x).ceil() as u64)
+                    util(n).map(|x| (u as f64 * x).ceil() as u64)
                 }
                 _ => None,
             };
@@ -492,11 +518,14 @@ fn offered_load_start(
 }
 
 /// The greedy search: add while infeasible, then drop what is not needed.
+/// Returns the plan (if one meets the targets) and whether the evaluation
+/// limit cut the search short.
 fn greedy(search: &mut Search<'_>, start: Vec<u64>) -> Result<(Option<PlanResult>, bool)> {
     let reps = search.search_reps();
+    let limit = search.options.max_evaluations;
     let mut current = search.run(&start, reps.clone(), true)?;
     while !current.feasible {
-        if search.evaluated.len() >= search.options.max_evaluations {
+        if search.evaluated.len() >= limit {
             return Ok((None, true));
         }
         let here = search.shortfall(&current);
@@ -506,16 +535,18 @@ fn greedy(search: &mut Search<'_>, start: Vec<u64>) -> Result<(Option<PlanResult
                 continue;
             }
             // Large resources grow by 5% a step; the drop phase then
-            // trims them unit by unit.
+            // trims them by bisection.
             let step = (current.units[i] / 20).max(1).min(r.max - current.units[i]);
             let mut next = current.units.clone();
             next[i] += step;
             let p = search.run(&next, reps.clone(), true)?;
             let gain = (here - search.shortfall(&p)) / (r.cost * step as f64);
+            // Ties go to the plan that meets the targets, then the cheaper.
             let better = match &best {
                 None => true,
                 Some((g, b)) => {
-                    gain > *g + 1e-12 || (p.feasible && !b.feasible && gain >= *g - 1e-12)
+                    gain > *g + 1e-12
+                        || (gain >= *g - 1e-12 && (p.feasible, -p.cost) > (b.feasible, -b.cost))
                 }
             };
             if better {
@@ -527,7 +558,9 @@ fn greedy(search: &mut Search<'_>, start: Vec<u64>) -> Result<(Option<PlanResult
             None => return Ok((None, false)),
         }
     }
-    // Drop units the targets do not need, most costly resource first.
+    // Drop units the targets do not need, most costly resource first: the
+    // fewest units of each that still meet them, by bisection (more units
+    // never hurt), until a pass drops nothing.
     let mut order: Vec<usize> = (0..search.resources.len()).collect();
     order.sort_by(|&a, &b| {
         search.resources[b]
@@ -538,15 +571,22 @@ fn greedy(search: &mut Search<'_>, start: Vec<u64>) -> Result<(Option<PlanResult
     while dropped {
         dropped = false;
         for &i in &order {
-            if current.units[i] <= search.resources[i].min {
-                continue;
-            }
-            let mut next = current.units.clone();
-            next[i] -= 1;
-            let p = search.run(&next, reps.clone(), true)?;
-            if p.feasible {
-                current = p;
-                dropped = true;
+            let (mut lo, mut hi) = (search.resources[i].min, current.units[i]);
+            while lo < hi {
+                if search.evaluated.len() >= limit {
+                    return Ok((Some(current), true));
+                }
+                let mid = lo + (hi - lo) / 2;
+                let mut next = current.units.clone();
+                next[i] = mid;
+                let p = search.run(&next, reps.clone(), true)?;
+                if p.feasible {
+                    hi = mid;
+                    current = p;
+                    dropped = true;
+                } else {
+                    lo = mid + 1;
+                }
             }
         }
     }
@@ -556,7 +596,11 @@ fn greedy(search: &mut Search<'_>, start: Vec<u64>) -> Result<(Option<PlanResult
 /// The plan and each plan one unit cheaper on fresh replications.
 fn confirm(search: &mut Search<'_>, units: &[u64]) -> Result<Confirmation> {
     let o = search.options;
-    let fresh = Replications::new(o.replications..o.replications + o.confirm_replications)?;
+    let end = o
+        .replications
+        .checked_add(o.confirm_replications)
+        .ok_or_else(|| Error::experiment("confirm-replications", "too many replications"))?;
+    let fresh = Replications::new(o.replications..end)?;
     let plan = search.run(units, fresh.clone(), false)?;
     let mut neighbours = Vec::new();
     for (i, r) in search.resources.iter().enumerate() {

@@ -102,6 +102,8 @@ impl Difference {
     pub fn verdict(&self) -> Verdict {
         let e = &self.effect;
         match (e.mean, e.std_dev, e.half_width_95) {
+            (Some(m), _, _) if !m.is_finite() => Verdict::Undefined,
+            (_, _, Some(h)) if !h.is_finite() => Verdict::Undefined,
             (Some(m), Some(sd), _) if m == 0.0 && sd == 0.0 => Verdict::Identical,
             (Some(m), _, Some(h))
                 if m.abs() > h

@@ -154,7 +154,8 @@ pub fn latin_hypercube(n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
 /// replications (common random numbers). `progress` is called once per
 /// finished draw; `stop` ends the study early, keeping the finished draws.
 /// Draws run in parallel with the `parallel` feature; the result does not
-/// depend on the thread count.
+/// depend on the thread count (after a stop, which draws had finished
+/// does).
 ///
 /// # Errors
 /// [`Error::Experiment`] for fewer than 2 draws, no variants or no KPIs;
@@ -180,6 +181,12 @@ pub fn robustness(
     }
     if options.kpis.is_empty() {
         return Err(Error::experiment("kpi", "name at least one KPI"));
+    }
+    if ranges.is_empty() {
+        return Err(Error::experiment(
+            "assumptions",
+            "there are no ranged assumptions to draw",
+        ));
     }
     let checked = ranges.check(scenario)?;
     let k = ranges.len();
@@ -250,14 +257,7 @@ pub fn robustness(
     }
     let values: Vec<Vec<f64>> = finished
         .iter()
-        .map(|&d| {
-            (0..k)
-                .map(|i| {
-                    let v = ranges.value_at(i, checked[i].value, unit[d][i]);
-                    if checked[i].integer { v.round() } else { v }
-                })
-                .collect()
-        })
+        .map(|&d| ranges.values_at(&checked, &unit[d]))
         .collect();
     let factors: Vec<String> = ranges.list.iter().map(|a| a.path.clone()).collect();
     let variants = variants
@@ -376,13 +376,19 @@ fn summarise(
     }
 }
 
-/// Spearman's rank correlation (average ranks for ties); `None` if a
-/// side is constant or has a non-finite value.
+/// Spearman's rank correlation (average ranks for ties) over the pairs
+/// where both are finite; `None` if fewer than 3 or a side is constant.
 fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
-    if x.iter().chain(y).any(|v| !v.is_finite()) {
+    let (x, y): (Vec<f64>, Vec<f64>) = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .map(|(a, b)| (*a, *b))
+        .unzip();
+    if x.len() < 3 {
         return None;
     }
-    let (rx, ry) = (ranks(x), ranks(y));
+    let (rx, ry) = (ranks(&x), ranks(&y));
     let n = rx.len() as f64;
     let mean = (n + 1.0) / 2.0;
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
@@ -437,7 +443,7 @@ fn best_split(classes: &[usize], factors: &[String], values: &[Vec<f64>]) -> Opt
         return None;
     }
     let mut best: Option<(f64, usize, f64)> = None;
-    for f in 0..factors.len() {
+    for f in (0..factors.len()).filter(|_| n > 1) {
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| values[a][f].total_cmp(&values[b][f]));
         let mut left = [0usize; 3];
@@ -452,7 +458,7 @@ fn best_split(classes: &[usize], factors: &[String], values: &[Vec<f64>]) -> Opt
             let impurity =
                 (m as f64 * gini(&left, m) + (n - m) as f64 * gini(&right, n - m)) / n as f64;
             if best.is_none_or(|b| impurity < b.0 - 1e-12) {
-                best = Some((impurity, f, (x + next) / 2.0));
+                best = Some((impurity, f, x + (next - x) / 2.0));
             }
         }
     }

@@ -144,19 +144,21 @@ fn padded(values: impl Iterator<Item = f64>, from_zero: bool) -> (f64, f64) {
     (if from_zero && lo >= 0.0 { lo } else { lo - pad }, hi + pad)
 }
 
+/// The padded x and y ranges of the points of `series` (y from zero).
+fn extent(series: &[Series]) -> ((f64, f64), (f64, f64)) {
+    let points = || series.iter().flat_map(|s| s.points.iter());
+    (
+        padded(points().map(|p| p.0), false),
+        padded(points().map(|p| p.1), true),
+    )
+}
+
 /// Lines on shared axes (a CDF, a time series), with a legend.
 ///
 /// # Errors
 /// [`Error::Chart`] if plotters cannot draw it.
 pub fn lines(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Result<String> {
-    let (x0, x1) = padded(
-        series.iter().flat_map(|s| s.points.iter().map(|p| p.0)),
-        false,
-    );
-    let (y0, y1) = padded(
-        series.iter().flat_map(|s| s.points.iter().map(|p| p.1)),
-        true,
-    );
+    let ((x0, x1), (y0, y1)) = extent(series);
     draw_svg(title, |root| {
         let mut chart = line_axes(root, title, (x0, x1), (y0, y1), x_label, y_label)?;
         for (i, s) in series.iter().enumerate() {
@@ -392,14 +394,7 @@ pub fn tornado(title: &str, x_label: &str, bars: &[Bar]) -> Result<String> {
 /// # Errors
 /// [`Error::Chart`] if plotters cannot draw it.
 pub fn scatter(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Result<String> {
-    let (x0, x1) = padded(
-        series.iter().flat_map(|s| s.points.iter().map(|p| p.0)),
-        false,
-    );
-    let (y0, y1) = padded(
-        series.iter().flat_map(|s| s.points.iter().map(|p| p.1)),
-        true,
-    );
+    let ((x0, x1), (y0, y1)) = extent(series);
     draw_svg(title, |root| {
         let mut chart = line_axes(root, title, (x0, x1), (y0, y1), x_label, y_label)?;
         chart

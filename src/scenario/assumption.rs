@@ -156,6 +156,12 @@ impl Assumptions {
                     return Err(Error::scenario(f(name), format!("must be finite, got {v}")));
                 }
             }
+            if !(a.high - a.low).is_finite() {
+                return Err(Error::scenario(
+                    f("high"),
+                    format!("high - low must be finite, got {} - {}", a.high, a.low),
+                ));
+            }
             if a.low >= a.high {
                 return Err(Error::scenario(
                     f("high"),
@@ -360,14 +366,26 @@ impl Assumptions {
     }
 
     /// The values at a point `u` of the unit hypercube (one coordinate per
-    /// assumption; NaN keeps the scenario's value), counts rounded.
-    fn values_at(&self, checked: &[AssumptionValue], u: &[f64]) -> Vec<f64> {
+    /// assumption; NaN keeps the scenario's value), given the scenario's
+    /// values from [`Assumptions::check`]: each the quantile of its shape,
+    /// except that a count with a uniform shape takes each whole number of
+    /// its range with equal chance.
+    #[must_use]
+    pub fn values_at(&self, checked: &[AssumptionValue], u: &[f64]) -> Vec<f64> {
         checked
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let v = self.value_at(i, c.value, u.get(i).copied().unwrap_or(f64::NAN));
-                if c.integer { v.round() } else { v }
+                let u = u.get(i).copied().unwrap_or(f64::NAN);
+                let a = &self.list[i];
+                match (c.integer, a.shape) {
+                    // Each whole number of the range equally likely.
+                    (true, RangeShape::Uniform) if !u.is_nan() => {
+                        (a.low + (u * (a.high - a.low + 1.0)).floor()).min(a.high)
+                    }
+                    (true, _) => self.value_at(i, c.value, u).round(),
+                    (false, _) => self.value_at(i, c.value, u),
+                }
             })
             .collect()
     }

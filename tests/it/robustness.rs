@@ -102,7 +102,7 @@ fn a_flipping_effect_names_the_assumption_that_flips_it() {
     // not: the threshold share counts the effects at most -0.2.
     let beyond = e.effects.iter().filter(|&&x| x <= -0.2).count() as f64 / 16.0;
     assert_eq!(e.share_beyond, Some(beyond));
-    assert!(e.verdicts.iter().any(|v| *v == Verdict::Decrease));
+    assert!(e.verdicts.contains(&Verdict::Decrease));
     let [p5, p50, p95] = e.percentiles;
     assert!(p5 < 0.0 && p95 > 0.0 && p5 <= p50 && p50 <= p95);
     // The same on one thread and on three.

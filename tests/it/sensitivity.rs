@@ -48,7 +48,7 @@ fn morris_trajectories_move_each_factor_once_on_the_grid() {
 fn morris_indices_of_linear_and_interacting_functions_are_exact() {
     let d = MorrisDesign::new(3, 12, 4, 3);
     let y: Vec<f64> = d.points.iter().map(|x| 3.0 * x[0] - 2.0 * x[1]).collect();
-    let m = d.analyze(&y, 200, 1);
+    let m = d.analyze(&y, &d.unit_steps(), 200, 1);
     for (i, (mu, star)) in [(3.0, 3.0), (-2.0, 2.0), (0.0, 0.0)].iter().enumerate() {
         assert!((m[i].mu - mu).abs() < 1e-12, "{i}: {:?}", m[i]);
         assert!((m[i].mu_star - star).abs() < 1e-12);
@@ -56,7 +56,7 @@ fn morris_indices_of_linear_and_interacting_functions_are_exact() {
         assert!(m[i].mu_star_half_width.abs() < 1e-12);
     }
     let y: Vec<f64> = d.points.iter().map(|x| x[0] * x[1]).collect();
-    let m = d.analyze(&y, 200, 1);
+    let m = d.analyze(&y, &d.unit_steps(), 200, 1);
     assert!(m[0].sigma > 0.1 && m[1].sigma > 0.1, "{m:?}");
     assert_eq!((m[2].mu_star, m[2].sigma), (0.0, 0.0));
 }

@@ -3,7 +3,7 @@
 
 use crate::common::{
     Common, Failure, INTERRUPTED, Progress, SIGNALLED, excerpt, failure, invalid, load, output,
-    set_threads, stoppable,
+    set_threads, stoppable, study_failure,
 };
 use cbec_sim::experiment::{
     CapacityOptions, KpiCatalogue, Replications, Resource, Seed, ServiceTarget, capacity,
@@ -54,7 +54,10 @@ fn parse_resource(text: &str) -> Result<Resource, Failure> {
         Some((h, b)) if b.contains("..") => (h, Some(b)),
         _ => (text, None),
     };
-    let (path, cost) = match head.split_once('=') {
+    // The cost follows the last `=`, unless that `=` is inside a list
+    // selector (`shifts[name=day]`).
+    let split = head.rsplit_once('=').filter(|(_, c)| !c.contains(']'));
+    let (path, cost) = match split {
         Some((p, c)) => (
             p,
             Some(
@@ -129,13 +132,7 @@ pub(crate) fn capacity_command(args: &CapacityArgs) -> Result<(), Failure> {
         &INTERRUPTED,
         &|| bar.tick(),
     )
-    .map_err(|e| match e {
-        cbec_sim::Error::Interrupted { .. } => failure(
-            SIGNALLED,
-            "interrupted before the first plan finished: nothing to report, nothing written",
-        ),
-        e => invalid(e),
-    })?;
+    .map_err(|e| study_failure(e, "the first plan finished"))?;
     bar.finish();
     let setup = Setup::new(
         &model,

@@ -321,6 +321,38 @@ pub(crate) fn load_assumptions(
     Ok(Some((path, ranges)))
 }
 
+/// The assumption ranges of the scenario at `path` (as
+/// [`load_assumptions`]), checked against `scenario`, with each value; an
+/// error when there are none.
+pub(crate) fn checked_assumptions(
+    path: &Path,
+    flag: Option<&Path>,
+    scenario: &Scenario,
+) -> Result<(PathBuf, Assumptions, Vec<cbec_sim::AssumptionValue>), Failure> {
+    let Some((file, ranges)) = load_assumptions(path, flag)? else {
+        return Err(invalid(format!(
+            "{}: no assumption ranges: give --assumptions FILE or put <name>.assumptions.toml beside the scenario",
+            path.display()
+        )));
+    };
+    let values = ranges
+        .check(scenario)
+        .map_err(|e| invalid(format!("{}: {e}", file.display())))?;
+    Ok((file, ranges, values))
+}
+
+/// The failure of a study stopped by a signal before anything could be
+/// reported (`what` says what had not finished), or of any other error.
+pub(crate) fn study_failure(e: Error, what: &str) -> Failure {
+    match e {
+        Error::Interrupted { .. } => failure(
+            SIGNALLED,
+            format!("interrupted before {what}: nothing to report, nothing written"),
+        ),
+        e => invalid(e),
+    }
+}
+
 /// Reads a scenario file and builds its model; an error names the file.
 pub(crate) fn load(path: &Path) -> Result<(Scenario, Model), Failure> {
     let scenario = load_scenario(path)?;

@@ -4,7 +4,9 @@
 //! offer, list the measures, list the ranged assumptions. The text comes from
 //! [`cbec_sim::report::describe`].
 
-use crate::common::{Failure, failed, invalid, load, load_assumptions, load_measures, print};
+use crate::common::{
+    Failure, checked_assumptions, failed, invalid, load, load_assumptions, load_measures, print,
+};
 use cbec_sim::report::describe;
 use std::path::PathBuf;
 
@@ -74,16 +76,8 @@ pub(crate) fn validate(args: &ValidateArgs) -> Result<(), Failure> {
 
 pub(crate) fn list_assumptions(args: &AssumptionsArgs) -> Result<(), Failure> {
     let (scenario, _) = load(&args.scenario)?;
-    let Some((file, ranges)) = load_assumptions(&args.scenario, args.assumptions.as_deref())?
-    else {
-        return Err(invalid(format!(
-            "{}: no assumption ranges: give --assumptions FILE or put <name>.assumptions.toml beside the scenario",
-            args.scenario.display()
-        )));
-    };
-    let values = ranges
-        .check(&scenario)
-        .map_err(|e| invalid(format!("{}: {e}", file.display())))?;
+    let (file, ranges, values) =
+        checked_assumptions(&args.scenario, args.assumptions.as_deref(), &scenario)?;
     print(&if args.json {
         let rows: Vec<serde_json::Value> = ranges
             .list

@@ -3,8 +3,9 @@
 //! (the [`RobustnessReport`] document).
 
 use crate::common::{
-    Common, Failure, INTERRUPTED, MeasureSource, Progress, SIGNALLED, excerpt, failure, invalid,
-    load, load_assumptions, load_measures, on_measure_flag, output, set_threads, stoppable,
+    Common, Failure, INTERRUPTED, MeasureSource, Progress, SIGNALLED, checked_assumptions, excerpt,
+    failure, invalid, load, load_measures, on_measure_flag, output, set_threads, stoppable,
+    study_failure,
 };
 use cbec_sim::Scenario;
 use cbec_sim::experiment::{
@@ -71,16 +72,8 @@ pub(crate) fn robustness_command(args: &RobustnessArgs) -> Result<(), Failure> {
         )));
     }
     let (scenario, model) = load(&args.scenario)?;
-    let Some((file, ranges)) = load_assumptions(&args.scenario, args.assumptions.as_deref())?
-    else {
-        return Err(invalid(format!(
-            "{}: no assumption ranges: give --assumptions FILE or put <name>.assumptions.toml beside the scenario",
-            args.scenario.display()
-        )));
-    };
-    ranges
-        .check(&scenario)
-        .map_err(|e| invalid(format!("{}: {e}", file.display())))?;
+    let (file, ranges, _) =
+        checked_assumptions(&args.scenario, args.assumptions.as_deref(), &scenario)?;
     let available = load_measures(args.source.measures_file.as_deref())?;
     let variants = Scenario::measure_sets(&available, &args.measures, args.all_measures)
         .map_err(|e| invalid(on_measure_flag(e)))?;
@@ -127,13 +120,7 @@ pub(crate) fn robustness_command(args: &RobustnessArgs) -> Result<(), Failure> {
         &INTERRUPTED,
         &|| bar.tick(),
     )
-    .map_err(|e| match e {
-        cbec_sim::Error::Interrupted { .. } => failure(
-            SIGNALLED,
-            "interrupted before two draws finished: nothing to report, nothing written",
-        ),
-        e => invalid(e),
-    })?;
+    .map_err(|e| study_failure(e, "two draws finished"))?;
     bar.finish();
     let setup = Setup::new(&model, options.seed, &options.replications);
     let doc = RobustnessReport::new(

@@ -3,8 +3,8 @@
 //! common random numbers (the [`SensitivityReport`] document).
 
 use crate::common::{
-    Common, Failure, INTERRUPTED, Progress, SIGNALLED, failure, invalid, load, load_assumptions,
-    output, set_threads, stoppable,
+    Common, Failure, INTERRUPTED, Progress, SIGNALLED, checked_assumptions, failure, invalid, load,
+    output, set_threads, stoppable, study_failure,
 };
 use cbec_sim::experiment::sensitivity::{SensitivityOptions, sensitivity};
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, headline_kpis};
@@ -30,7 +30,7 @@ pub(crate) struct SensitivityArgs {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=128))]
     top: u32,
     /// Base rows of the Sobol stage's Saltelli design: (top + 2) x rows points.
-    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(2..=65_536))]
     sobol_rows: u32,
     /// A KPI to rank the factors for (repeatable; default: the headline KPIs).
     #[arg(long)]
@@ -53,23 +53,15 @@ pub(crate) fn sensitivity_command(args: &SensitivityArgs) -> Result<(), Failure>
     if args.common.replications == 0 {
         return Err(invalid("--replications: must be at least 1, got 0"));
     }
-    if args.levels % 2 != 0 {
+    if !args.levels.is_multiple_of(2) {
         return Err(invalid(format!(
             "--levels: must be even, got {}",
             args.levels
         )));
     }
     let (scenario, model) = load(&args.scenario)?;
-    let Some((file, ranges)) = load_assumptions(&args.scenario, args.assumptions.as_deref())?
-    else {
-        return Err(invalid(format!(
-            "{}: no assumption ranges: give --assumptions FILE or put <name>.assumptions.toml beside the scenario",
-            args.scenario.display()
-        )));
-    };
-    ranges
-        .check(&scenario)
-        .map_err(|e| invalid(format!("{}: {e}", file.display())))?;
+    let (file, ranges, _) =
+        checked_assumptions(&args.scenario, args.assumptions.as_deref(), &scenario)?;
     let catalogue = KpiCatalogue::for_model(&model);
     let kpis = if args.kpi.is_empty() {
         headline_kpis(catalogue.names())
@@ -96,15 +88,8 @@ pub(crate) fn sensitivity_command(args: &SensitivityArgs) -> Result<(), Failure>
         args.common.quiet,
         Duration::ZERO,
     );
-    let study = sensitivity(&scenario, &ranges, &options, &INTERRUPTED, &|| bar.tick()).map_err(
-        |e| match e {
-            cbec_sim::Error::Interrupted { .. } => failure(
-                SIGNALLED,
-                "interrupted before two trajectories finished: nothing to report, nothing written",
-            ),
-            e => invalid(e),
-        },
-    )?;
+    let study = sensitivity(&scenario, &ranges, &options, &INTERRUPTED, &|| bar.tick())
+        .map_err(|e| study_failure(e, "two trajectories finished"))?;
     bar.finish();
     let setup = Setup::new(&model, options.seed, &options.replications);
     let doc = SensitivityReport::new(

@@ -4,7 +4,7 @@
 
 use crate::common::{
     Common, Failure, INTERRUPTED, Progress, SIGNALLED, excerpt, failure, invalid, load, output,
-    set_threads, show, stoppable,
+    set_threads, show, stoppable, study_failure,
 };
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, Target, sweep_with_stop};
 use cbec_sim::report::document::{Setup, SweepReport, headline_kpi};
@@ -122,13 +122,7 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
         reps.clone(),
         &INTERRUPTED,
     )
-    .map_err(|e| match e {
-        cbec_sim::Error::Interrupted { .. } => failure(
-            SIGNALLED,
-            "interrupted before the first value finished: nothing to report, nothing written",
-        ),
-        e => invalid(e),
-    })?;
+    .map_err(|e| study_failure(e, "the first value finished"))?;
     bar.finish();
     let setup = Setup::new(&model, seed, &reps);
     let doc = SweepReport::new(

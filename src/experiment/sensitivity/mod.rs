@@ -13,7 +13,7 @@ mod morris;
 mod sobol;
 
 pub use morris::{MorrisDesign, MorrisIndex};
-pub use sobol::{MAX_SOBOL_FACTORS, SaltelliDesign, SobolIndex};
+pub use sobol::{MAX_SOBOL_FACTORS, MAX_SOBOL_ROWS, SaltelliDesign, SobolIndex};
 
 use super::{Experiment, Replications, Seed};
 use crate::error::{Error, Result};
@@ -157,7 +157,7 @@ pub struct SobolRow {
 pub struct KpiSensitivity {
     /// The KPI.
     pub kpi: String,
-    /// Its mean over the Morris design points.
+    /// Its mean over the Morris design points where it is defined.
     pub mean: f64,
     /// The factors by `mu*`, largest first.
     pub morris: Vec<MorrisRow>,
@@ -268,7 +268,8 @@ fn evaluate(
 /// replications (common random numbers). `progress` is called once per
 /// design point done; `stop` ends the study early, keeping the finished
 /// trajectories. Points run in parallel with the `parallel` feature; the
-/// result is the same on any thread count.
+/// result is the same on any thread count (after a stop, which
+/// trajectories had finished is not).
 ///
 /// # Errors
 /// [`Error::Experiment`] for options out of range; an assumption that does
@@ -284,7 +285,7 @@ pub fn sensitivity(
 ) -> Result<Sensitivity> {
     let k = ranges.len();
     options.check(k)?;
-    ranges.check(scenario)?;
+    let checked = ranges.check(scenario)?;
     let seed = options.seed.value();
     let noise = noise_se(scenario, options, stop)?;
     progress();
@@ -331,11 +332,28 @@ pub fn sensitivity(
         ..design
     };
     let used = &used[..];
+    // Each move as a share of its factor's range, from the values the
+    // points really take (a count moves by whole units, a triangular or
+    // log-uniform factor by its quantiles).
+    let values: Vec<Vec<f64>> = design
+        .points
+        .iter()
+        .map(|p| ranges.values_at(&checked, p))
+        .collect();
+    let steps: Vec<f64> = (0..finished * k)
+        .map(|m| {
+            let (t, j) = (m / k, m % k);
+            let i = design.moves[m].0;
+            let a = &ranges.list[i];
+            let at = t * (k + 1) + j;
+            (values[at + 1][i] - values[at][i]) / (a.high - a.low)
+        })
+        .collect();
     let mut kpis: Vec<KpiSensitivity> = options
         .kpis
         .iter()
         .enumerate()
-        .map(|(j, name)| morris_for(name, j, &design, used, noise[j], options, ranges))
+        .map(|(j, name)| morris_for(name, j, (&design, &steps), used, noise[j], options, ranges))
         .collect();
     // The top factors: by mu* relative to each KPI's largest, best over KPIs.
     let mut score = vec![0.0f64; k];
@@ -357,7 +375,8 @@ pub fn sensitivity(
     let top: Vec<usize> = order.into_iter().take(options.top.min(k)).collect();
     let mut design_points = 1 + used.len();
     if !top.is_empty() && !interrupted {
-        let saltelli = SaltelliDesign::new(top.len(), options.sobol_rows, seed as u32)?;
+        let saltelli =
+            SaltelliDesign::new(top.len(), options.sobol_rows, (seed ^ (seed >> 32)) as u32)?;
         let full: Vec<Vec<f64>> = saltelli
             .points
             .iter()
@@ -376,7 +395,8 @@ pub fn sensitivity(
                 let y: Vec<f64> = sobol_out.iter().map(|o| o.0[j]).collect();
                 let share = noise_share(&y, s.noise_se);
                 s.sobol_noise_share = Some(share);
-                if share >= 0.5 {
+                // Noise-dominated, unknown noise, or an undefined value.
+                if share.is_nan() || share >= 0.5 || y.iter().any(|v| !v.is_finite()) {
                     continue;
                 }
                 let idx = saltelli.analyze(&y, options.resamples, seed ^ 0x0005_0b01);
@@ -452,17 +472,24 @@ fn noise_share(y: &[f64], se: f64) -> f64 {
 fn morris_for(
     name: &str,
     j: usize,
-    design: &MorrisDesign,
+    (design, steps): (&MorrisDesign, &[f64]),
     outputs: &[Output],
     se: f64,
     options: &SensitivityOptions,
     ranges: &Assumptions,
 ) -> KpiSensitivity {
     let y: Vec<f64> = outputs.iter().map(|o| o.0[j]).collect();
-    let mean = y.iter().sum::<f64>() / y.len() as f64;
-    // |N(0, 2 se^2)| has mean 2 se / sqrt(pi); an effect divides by delta.
+    let finite: Vec<f64> = y.iter().copied().filter(|v| v.is_finite()).collect();
+    let mean = finite.iter().sum::<f64>() / finite.len().max(1) as f64;
+    // |N(0, 2 se^2)| has mean 2 se / sqrt(pi); an effect divides by its
+    // step, delta of the range on the grid.
     let noise_mu_star = 2.0 * se / (design.delta * std::f64::consts::PI.sqrt());
-    let indices = design.analyze(&y, options.resamples, options.seed.value() ^ j as u64);
+    let indices = design.analyze(
+        &y,
+        steps,
+        options.resamples,
+        options.seed.value() ^ j as u64,
+    );
     let mut morris: Vec<MorrisRow> = indices
         .into_iter()
         .enumerate()
@@ -473,7 +500,17 @@ fn morris_for(
             index,
         })
         .collect();
-    morris.sort_by(|a, b| b.index.mu_star.total_cmp(&a.index.mu_star));
+    // Largest first; a factor with no effect to show (NaN) last.
+    morris.sort_by(|a, b| {
+        let key = |r: &MorrisRow| {
+            if r.index.mu_star.is_nan() {
+                f64::NEG_INFINITY
+            } else {
+                r.index.mu_star
+            }
+        };
+        key(b).total_cmp(&key(a))
+    });
     KpiSensitivity {
         kpi: name.to_string(),
         mean,

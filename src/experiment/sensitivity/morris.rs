@@ -76,30 +76,49 @@ impl MorrisDesign {
         self.points.len() / (self.factors + 1)
     }
 
-    /// The elementary effects of each factor from the outputs `y` at the
-    /// design's points (one per trajectory), in output units per whole
-    /// range of the factor. A non-finite output gives NaN effects.
+    /// Each move's step in unit coordinates (`±delta`), in move order.
     #[must_use]
-    pub fn elementary_effects(&self, y: &[f64]) -> Vec<Vec<f64>> {
+    pub fn unit_steps(&self) -> Vec<f64> {
+        self.moves.iter().map(|m| m.1 * self.delta).collect()
+    }
+
+    /// The elementary effects of each factor from the outputs `y` at the
+    /// design's points, given each move's step as a share of the factor's
+    /// range (signed; [`MorrisDesign::unit_steps`] when the values are
+    /// the unit coordinates): output units per whole range of the factor.
+    /// A move whose step is 0 (a count that rounds to the same value)
+    /// tells nothing and is left out.
+    #[must_use]
+    pub fn elementary_effects(&self, y: &[f64], steps: &[f64]) -> Vec<Vec<f64>> {
         let k = self.factors;
         let mut ee = vec![Vec::with_capacity(self.trajectories()); k];
         for t in 0..self.trajectories() {
             for j in 0..k {
-                let (i, sign) = self.moves[t * k + j];
+                let m = t * k + j;
+                let (i, _) = self.moves[m];
                 let at = t * (k + 1) + j;
-                ee[i].push((y[at + 1] - y[at]) / (sign * self.delta));
+                if steps[m] != 0.0 {
+                    ee[i].push((y[at + 1] - y[at]) / steps[m]);
+                }
             }
         }
         ee
     }
 
-    /// The Morris indices of each factor from the outputs `y`, with a 95%
-    /// bootstrap interval on `mu*` (`resamples` resamples of the
-    /// trajectories, drawn from `seed`).
+    /// The Morris indices of each factor from the outputs `y` and the
+    /// moves' `steps` (as [`MorrisDesign::elementary_effects`]), with a 95%
+    /// bootstrap interval on `mu*` (`resamples` resamples of each factor's
+    /// effects, drawn from `seed`).
     #[must_use]
-    pub fn analyze(&self, y: &[f64], resamples: usize, seed: u64) -> Vec<MorrisIndex> {
+    pub fn analyze(
+        &self,
+        y: &[f64],
+        steps: &[f64],
+        resamples: usize,
+        seed: u64,
+    ) -> Vec<MorrisIndex> {
         let mut rng = SimRng::seed_from_u64(seed);
-        self.elementary_effects(y)
+        self.elementary_effects(y, steps)
             .into_iter()
             .map(|ee| MorrisIndex::of(&ee, resamples, &mut rng))
             .collect()
@@ -123,6 +142,14 @@ pub struct MorrisIndex {
 impl MorrisIndex {
     fn of(ee: &[f64], resamples: usize, rng: &mut impl Rng) -> Self {
         let n = ee.len();
+        if n == 0 {
+            return MorrisIndex {
+                mu: f64::NAN,
+                mu_star: f64::NAN,
+                mu_star_half_width: f64::NAN,
+                sigma: f64::NAN,
+            };
+        }
         let mean = |v: &mut dyn Iterator<Item = f64>| {
             let (s, c) = v.fold((0.0, 0usize), |(s, c), x| (s + x, c + 1));
             s / c as f64

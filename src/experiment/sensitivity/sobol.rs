@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 /// dimensions and the design needs two per factor.
 pub const MAX_SOBOL_FACTORS: usize = 128;
 
+/// Most base rows: the sequence is defined for the first 2^16 indices.
+pub const MAX_SOBOL_ROWS: usize = 1 << 16;
+
 /// A Saltelli design of `n` base rows over `factors` factors: `n (k + 2)`
 /// points, rows of `A`, then of `B`, then of each `AB_i`.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,10 +41,10 @@ impl SaltelliDesign {
                 format!("takes 1 to {MAX_SOBOL_FACTORS} factors, got {factors}"),
             ));
         }
-        if n < 2 {
+        if !(2..=MAX_SOBOL_ROWS).contains(&n) {
             return Err(Error::experiment(
                 "sobol",
-                format!("needs at least 2 base rows, got {n}"),
+                format!("takes 2 to {MAX_SOBOL_ROWS} base rows, got {n}"),
             ));
         }
         let k = factors;

@@ -45,6 +45,19 @@ pub trait Document: Serialize {
     }
 }
 
+/// A number with 4 significant digits (`-` if not finite), for the
+/// study documents' tables.
+pub(crate) fn sig(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let digits = (3 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
+    format!("{x:.digits$}")
+}
+
 /// The version of the crate that wrote a document.
 pub const CRATE_VERSION: &str = env!("CARGO_PKG_VERSION");
 

@@ -1,7 +1,7 @@
 //! [`RobustnessReport`], the `cbec-sim/robustness/1` document: how each
 //! measure's effect holds across plausible assumption values.
 
-use super::{Document, Setup};
+use super::{Document, Setup, sig};
 use crate::experiment::{EffectRobustness, Robustness};
 use crate::report::table::{Column, Table};
 use serde::{Deserialize, Serialize};
@@ -40,18 +40,6 @@ pub const ROBUSTNESS_HEADERS: [&str; 9] = [
 
 impl Document for RobustnessReport {
     const SCHEMA: &'static str = "cbec-sim/robustness/1";
-}
-
-/// A number with 4 significant digits.
-fn sig(x: f64) -> String {
-    if !x.is_finite() {
-        return "-".into();
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    let digits = (3 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
-    format!("{x:.digits$}")
 }
 
 fn pct(x: f64) -> String {

@@ -3,7 +3,7 @@
 //! indices on the top factors), and how much of each KPI's spread is
 //! simulation noise.
 
-use super::{Document, Setup};
+use super::{Document, Setup, sig};
 use crate::experiment::sensitivity::{KpiSensitivity, Sensitivity};
 use crate::report::table::{Column, Table};
 use serde::{Deserialize, Serialize};
@@ -44,18 +44,6 @@ pub const MORRIS_HEADERS: [&str; 9] = [
 
 impl Document for SensitivityReport {
     const SCHEMA: &'static str = "cbec-sim/sensitivity/1";
-}
-
-/// A number with 4 significant digits.
-fn sig(x: f64) -> String {
-    if !x.is_finite() {
-        return "-".into();
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    let digits = (3 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
-    format!("{x:.digits$}")
 }
 
 impl SensitivityReport {
