@@ -27,8 +27,8 @@
 use crate::error::Result;
 use crate::experiment::{KpiEstimate, ShardResult};
 use crate::report::document::{
-    CONFIRM_HEADERS, CapacityReport, CompareReport, FactorialReport, MORRIS_HEADERS, PLAN_HEADERS,
-    ROBUSTNESS_HEADERS, RobustnessReport, RunReport, SensitivityReport, SweepReport,
+    CONFIRM_HEADERS, CapacityReport, CompareReport, FactorialReport, PLAN_HEADERS,
+    RobustnessReport, RunReport, SensitivityReport, SweepReport,
 };
 use std::io::Write;
 
@@ -238,39 +238,116 @@ pub fn mark_partial(files: &mut [(&'static str, String)]) {
 }
 
 /// `morris.csv` of a sensitivity study: one row per KPI and factor (every
-/// factor), with its Morris indices and, for the top factors, its Sobol
-/// indices.
+/// factor), in numbers: its Morris indices, for the top factors its Sobol
+/// indices, and the KPI's noise floor and noise share.
 ///
 /// # Errors
 /// [`Error::Csv`](crate::Error::Csv) if writing fails.
 pub fn sensitivity(w: impl Write, doc: &SensitivityReport) -> Result<()> {
-    let mut header = vec!["kpi"];
-    header.extend(MORRIS_HEADERS);
+    let header = [
+        "kpi",
+        "rank",
+        "factor",
+        "mu_star",
+        "mu_star_half_width",
+        "mu",
+        "sigma",
+        "within_noise",
+        "s1",
+        "s1_half_width",
+        "st",
+        "st_half_width",
+        "noise_mu_star",
+        "noise_share",
+    ];
     let rows = doc.study.kpis.iter().flat_map(|k| {
-        SensitivityReport::rows(k, usize::MAX)
-            .into_iter()
-            .map(move |mut r| {
-                r.insert(0, k.kpi.clone());
-                r
-            })
+        k.morris.iter().enumerate().map(move |(i, r)| {
+            let sobol = k
+                .sobol
+                .iter()
+                .find(|s| s.factor == r.factor)
+                .map(|s| s.index);
+            let f = |x: f64| number(Some(x).filter(|x| x.is_finite()));
+            let o = |x: Option<f64>| number(x.filter(|x| x.is_finite()));
+            vec![
+                k.kpi.clone(),
+                (i + 1).to_string(),
+                r.factor.clone(),
+                f(r.index.mu_star),
+                f(r.index.mu_star_half_width),
+                f(r.index.mu),
+                f(r.index.sigma),
+                r.within_noise.to_string(),
+                o(sobol.map(|s| s.first)),
+                o(sobol.map(|s| s.first_half_width)),
+                o(sobol.map(|s| s.total)),
+                o(sobol.map(|s| s.total_half_width)),
+                f(k.noise_mu_star),
+                f(k.noise_share),
+            ]
+        })
     });
     write(w, &header, rows)
 }
 
-/// `robustness.csv` of a robustness study: one row per variant and KPI;
-/// and `robustness_draws.csv`: one row per variant, KPI and draw, with the
-/// effect, its verdict and the assumptions' values there.
+/// `robustness.csv` of a robustness study: one row per variant and KPI,
+/// in numbers; and `robustness_draws.csv`: one row per variant, KPI and
+/// draw, with the effect, its verdict and the assumptions' values there.
 ///
 /// # Errors
 /// [`Error::Csv`](crate::Error::Csv) if writing fails.
 pub fn robustness_files(doc: &RobustnessReport) -> Result<Vec<(&'static str, String)>> {
-    let mut header = vec!["variant"];
-    header.extend(ROBUSTNESS_HEADERS);
+    let header = [
+        "variant",
+        "kpi",
+        "mean",
+        "p05",
+        "p50",
+        "p95",
+        "share_up",
+        "share_down",
+        "share_neither",
+        "threshold",
+        "share_beyond",
+        "driver",
+        "driver_rank_correlation",
+        "split_factor",
+        "split_at",
+        "below_n",
+        "below_share_up",
+        "below_share_down",
+        "above_n",
+        "above_share_up",
+        "above_share_down",
+    ];
+    let f = |x: f64| number(Some(x).filter(|x| x.is_finite()));
     let rows = doc.study.variants.iter().flat_map(|v| {
         v.kpis.iter().map(move |e| {
-            let mut r = RobustnessReport::row(e);
-            r.insert(0, v.variant.clone());
-            r
+            let d = e.drivers.first();
+            let s = e.split.as_ref();
+            vec![
+                v.variant.clone(),
+                e.kpi.clone(),
+                f(e.mean),
+                f(e.percentiles[0]),
+                f(e.percentiles[1]),
+                f(e.percentiles[2]),
+                f(e.share_up),
+                f(e.share_down),
+                f(e.share_neither),
+                number(e.threshold),
+                number(e.share_beyond),
+                d.map_or(String::new(), |d| d.factor.clone()),
+                number(d.map(|d| d.rank_correlation)),
+                s.map_or(String::new(), |s| s.factor.clone()),
+                number(s.map(|s| s.at)),
+                s.map_or(String::new(), |s| s.below.0.to_string()),
+                number(s.map(|s| s.below.1)),
+                number(s.map(|s| s.below.2)),
+                s.map_or(String::new(), |s| s.above.0.to_string()),
+                number(s.map(|s| s.above.1)),
+                number(s.map(|s| s.above.2)),
+            ]
         })
     });
     let summary = to_text(|w| write(w, &header, rows))?;

@@ -724,7 +724,16 @@ fn sensitivity_ranks_the_tandem_assumptions() {
     assert!(stars.windows(2).all(|w| w[0] >= w[1]), "{stars:?}");
     let csv = std::fs::read_to_string(csv_dir.join("morris.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 11);
-    assert!(csv.starts_with("kpi,rank,factor,mu*"), "{csv}");
+    assert!(
+        csv.starts_with("kpi,rank,factor,mu_star,mu_star_half_width,mu,sigma,within_noise,s1"),
+        "{csv}"
+    );
+    // Numbers, not display text: the mu* column reads back as a number.
+    let first = csv.lines().nth(1).unwrap();
+    assert!(
+        first.split(',').nth(3).unwrap().parse::<f64>().is_ok(),
+        "{first}"
+    );
     let out = run(args(&[]));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());

@@ -134,11 +134,19 @@ impl CapacityReport {
             (None, _) => format!(
                 "No plan within the bounds meets every target in {pct:.0}% of replications: raise a resource's max or relax a target."
             ),
-            (Some(p), Some(c)) if c.confirmed => format!(
-                "Least-cost plan (cost {}): meets every target in at least {pct:.0}% of the search's replications and of {} fresh ones, where each plan one unit cheaper misses a target.",
-                p.cost,
-                c.plan.targets.first().map_or(0, |t| t.n)
-            ),
+            (Some(p), Some(c)) if c.confirmed => {
+                let low = c
+                    .plan
+                    .targets
+                    .iter()
+                    .map(|t| t.share_interval.0)
+                    .fold(1.0f64, f64::min);
+                format!(
+                    "Plan of cost {}: it meets every target in at least {pct:.0}% of the search's replications and of {} fresh ones (the lowest 95% lower bound on a target's share there is {low:.2}), and each plan one unit cheaper misses a target there: least-cost among its neighbours (a local optimum).",
+                    p.cost,
+                    c.plan.targets.first().map_or(0, |t| t.n)
+                )
+            }
             (Some(p), Some(c)) if !c.plan.feasible => format!(
                 "Plan (cost {}) met the targets on the search's replications but not on the fresh ones: the targets sit at the edge of what it achieves; run with more replications (-n) before relying on it.",
                 p.cost
