@@ -74,7 +74,7 @@ impl RobustnessReport {
         let flip = e
             .split
             .as_ref()
-            .map_or("no split: one verdict".to_string(), |s| {
+            .map_or("no split separates the verdicts".to_string(), |s| {
                 format!(
                     "{} <= {}: {} up, {} down (n={}); above: {} up, {} down (n={})",
                     s.factor,
