@@ -353,6 +353,15 @@ pub(crate) fn study_failure(e: Error, what: &str) -> Failure {
     }
 }
 
+/// The failure after partial results were written: `covered` says what
+/// the results above cover.
+pub(crate) fn partial_failure(covered: impl std::fmt::Display) -> Failure {
+    failure(
+        SIGNALLED,
+        format!("interrupted: the results above cover {covered}; they are marked partial"),
+    )
+}
+
 /// Reads a scenario file and builds its model; an error names the file.
 pub(crate) fn load(path: &Path) -> Result<(Scenario, Model), Failure> {
     let scenario = load_scenario(path)?;

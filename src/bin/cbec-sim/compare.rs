@@ -4,7 +4,8 @@
 
 use crate::common::{
     Common, Failure, MeasureSource, RunOptions, SIGNALLED, failure, invalid, load, load_measures,
-    load_scenario, on_measure_flag, output, run_experiment, set_threads, stoppable,
+    load_scenario, on_measure_flag, output, partial_failure, run_experiment, set_threads,
+    stoppable,
 };
 use cbec_sim::Scenario;
 use cbec_sim::experiment::{
@@ -166,14 +167,11 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         || doc.to_text(&shown),
     )?;
     if partial {
-        return Err(failure(
-            SIGNALLED,
-            format!(
-                "interrupted: the results above cover {} of {} variants, the last one only over the replications it finished; they are marked partial",
-                results.len(),
-                variants.len()
-            ),
-        ));
+        return Err(partial_failure(format!(
+            "{} of {} variants, the last one only over the replications it finished",
+            results.len(),
+            variants.len()
+        )));
     }
     Ok(())
 }

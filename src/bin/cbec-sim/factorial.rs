@@ -3,7 +3,7 @@
 
 use crate::common::{
     Common, Failure, INTERRUPTED, MeasureSource, SIGNALLED, chosen_measures, failure, invalid,
-    load, output, set_threads, stoppable,
+    load, output, partial_failure, set_threads, stoppable,
 };
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, factorial_with_stop};
 use cbec_sim::report::document::{FactorialReport, Setup, shown_kpis};
@@ -89,14 +89,11 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
         || doc.to_text(&shown),
     )?;
     if doc.partial {
-        return Err(failure(
-            SIGNALLED,
-            format!(
-                "interrupted: the results above cover {} of replications 0..{} at every design point; they are marked partial",
-                design.finished,
-                reps.end()
-            ),
-        ));
+        return Err(partial_failure(format!(
+            "{} of replications 0..{} at every design point",
+            design.finished,
+            reps.end()
+        )));
     }
     Ok(())
 }

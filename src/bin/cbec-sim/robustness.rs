@@ -3,8 +3,8 @@
 //! (the [`RobustnessReport`] document).
 
 use crate::common::{
-    Common, Failure, INTERRUPTED, MeasureSource, Progress, SIGNALLED, checked_assumptions, excerpt,
-    failure, invalid, load, load_measures, on_measure_flag, output, set_threads, stoppable,
+    Common, Failure, INTERRUPTED, MeasureSource, Progress, checked_assumptions, excerpt, invalid,
+    load, load_measures, on_measure_flag, output, partial_failure, set_threads, stoppable,
     study_failure,
 };
 use cbec_sim::Scenario;
@@ -139,14 +139,11 @@ pub(crate) fn robustness_command(args: &RobustnessArgs) -> Result<(), Failure> {
         || doc.to_text(),
     )?;
     if doc.partial {
-        return Err(failure(
-            SIGNALLED,
-            format!(
-                "interrupted: the results above cover {} draws of {}; they are marked partial",
-                doc.study.values.len(),
-                args.draws
-            ),
-        ));
+        return Err(partial_failure(format!(
+            "{} draws of {}",
+            doc.study.values.len(),
+            args.draws
+        )));
     }
     Ok(())
 }

@@ -2,8 +2,8 @@
 //! table, JSON and CSV (the [`RunReport`] document).
 
 use crate::common::{
-    Failure, MeasureSource, RunOptions, SIGNALLED, check_outputs, chosen_measures, excerpt, failed,
-    failure, invalid, parse_range, print, run_experiment, set_threads, show, stoppable,
+    Failure, MeasureSource, RunOptions, check_outputs, chosen_measures, excerpt, failed, invalid,
+    parse_range, partial_failure, print, run_experiment, set_threads, show, stoppable,
     whole_number, write_csv, write_file, write_visuals,
 };
 use cbec_sim::experiment::{
@@ -248,15 +248,12 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     )?;
     visuals.and(out)?;
     if partial {
-        return Err(failure(
-            SIGNALLED,
-            format!(
-                "interrupted: the results above cover {} of replications {}..{}; they are marked partial",
-                shard.finished(),
-                requested.start,
-                requested.end
-            ),
-        ));
+        return Err(partial_failure(format!(
+            "{} of replications {}..{}",
+            shard.finished(),
+            requested.start,
+            requested.end
+        )));
     }
     Ok(())
 }

@@ -3,8 +3,8 @@
 //! common random numbers (the [`SensitivityReport`] document).
 
 use crate::common::{
-    Common, Failure, INTERRUPTED, Progress, SIGNALLED, checked_assumptions, failure, invalid, load,
-    output, set_threads, stoppable, study_failure,
+    Common, Failure, INTERRUPTED, Progress, checked_assumptions, invalid, load, output,
+    partial_failure, set_threads, stoppable, study_failure,
 };
 use cbec_sim::experiment::sensitivity::{SensitivityOptions, sensitivity};
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, headline_kpis};
@@ -110,19 +110,16 @@ pub(crate) fn sensitivity_command(args: &SensitivityArgs) -> Result<(), Failure>
         || doc.to_text(limit),
     )?;
     if doc.partial {
-        return Err(failure(
-            SIGNALLED,
-            format!(
-                "interrupted: the results above cover {} trajectories of {}{}; they are marked partial",
-                doc.study.trajectories,
-                options.trajectories,
-                if doc.study.kpis.iter().all(|k| k.sobol.is_empty()) && options.top > 0 {
-                    ", without the Sobol stage"
-                } else {
-                    ""
-                }
-            ),
-        ));
+        return Err(partial_failure(format!(
+            "{} trajectories of {}{}",
+            doc.study.trajectories,
+            options.trajectories,
+            if doc.study.kpis.iter().all(|k| k.sobol.is_empty()) && options.top > 0 {
+                ", without the Sobol stage"
+            } else {
+                ""
+            }
+        )));
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! breaks (the [`SweepReport`] document).
 
 use crate::common::{
-    Common, Failure, INTERRUPTED, Progress, SIGNALLED, excerpt, failure, invalid, load, output,
+    Common, Failure, INTERRUPTED, Progress, excerpt, invalid, load, output, partial_failure,
     set_threads, show, stoppable, study_failure,
 };
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, Target, sweep_with_stop};
@@ -141,14 +141,11 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
         || doc.to_text(),
     )?;
     if doc.partial {
-        return Err(failure(
-            SIGNALLED,
-            format!(
-                "interrupted: the results above cover {} of {} values; they are marked partial",
-                doc.sweep.points.len(),
-                values.len()
-            ),
-        ));
+        return Err(partial_failure(format!(
+            "{} of {} values",
+            doc.sweep.points.len(),
+            values.len()
+        )));
     }
     Ok(())
 }
