@@ -1,5 +1,5 @@
 //! SIGINT and SIGTERM during `run` (plain, `--precision`, `--plot` and
-//! `--report`, `--shard`), `compare`, `sweep` and `factorial`: the command exits
+//! `--report`, `--shard`), `compare`, `sweep`, `factorial` and `sensitivity`: the command exits
 //! promptly with code 130 (the handler treats SIGINT, SIGTERM and SIGHUP
 //! alike), its outputs are whole and marked partial, and the finished
 //! replications give exactly what an uninterrupted run over them gives.
@@ -468,6 +468,50 @@ fn factorial_stops_on_a_signal_with_the_replications_finished_everywhere() {
             "a whole design is not marked"
         );
         assert_eq!(full["kpis"], doc["kpis"], "SIG{signal}");
+        done(&dir);
+    }
+}
+
+/// A sensitivity study stopped by a signal keeps the trajectories that
+/// finished (on one thread they finish in order), marks its JSON and CSV
+/// partial, and skips the Sobol stage.
+#[test]
+fn sensitivity_stops_on_a_signal_with_the_trajectories_that_finished() {
+    for signal in SIGNALS {
+        let dir = folder(&format!("sensitivity-{signal}"));
+        let args = [
+            "sensitivity",
+            TANDEM,
+            "--trajectories",
+            "60",
+            "--top",
+            "2",
+            "--kpi",
+            "network.time_in_system_mean_min",
+            "-n",
+            "4",
+            "--threads",
+            "1",
+            "--json",
+            "--csv",
+            "out",
+            "-q",
+        ];
+        // The noise (8 replications) and about four trajectories of 12
+        // points of 4 replications.
+        let cpu = 200.0 * cpu_per_replication();
+        let doc = partial_json(&interrupt(&dir, &args, signal, cpu), signal);
+        let t = doc["study"]["trajectories"].as_u64().unwrap();
+        assert!((2..60).contains(&t), "{t} trajectories");
+        assert_eq!(doc["study"]["interrupted"], true);
+        assert!(
+            doc["study"]["kpis"][0]["sobol"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        let csv = std::fs::read_to_string(dir.join("out/morris.csv")).unwrap();
+        assert!(csv.starts_with(cbec_sim::report::csv::PARTIAL_MARKER));
         done(&dir);
     }
 }
