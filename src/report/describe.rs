@@ -85,7 +85,7 @@ pub fn load_warnings(load: &OfferedLoad) -> Vec<String> {
 }
 
 /// The warnings given before a run: the model's own, and every station
-/// offered more than its capacity.
+/// offered more than its capacity (each line starts `warning: `).
 #[must_use]
 pub fn pre_run_warnings(model: &Model) -> Vec<String> {
     let mut out: Vec<String> = model
@@ -100,6 +100,16 @@ pub fn pre_run_warnings(model: &Model) -> Vec<String> {
             .map(|n| overload_warning(n, "")),
     );
     out
+}
+
+/// [`pre_run_warnings`] without the `warning: ` prefix, as the flags of a
+/// study document (a comparison's variants, a sweep's values).
+#[must_use]
+pub fn model_flags(model: &Model) -> Vec<String> {
+    pre_run_warnings(model)
+        .into_iter()
+        .map(|w| w.strip_prefix("warning: ").map(str::to_string).unwrap_or(w))
+        .collect()
 }
 
 /// The warning for a node offered more than its capacity (`when`: `" over
@@ -125,8 +135,16 @@ pub fn overload_warning(n: &NodeLoad, when: &str) -> String {
             100.0 * (1.0 - 1.0 / u)
         ),
     };
+    // The servers on duty, on average over the span, it has and needs.
+    let servers = match (n.busy_servers, &n.capacity) {
+        (Some(busy), Capacity::Servers { mean, .. }) => format!(
+            "; below 1 it needs more than {:.1} servers on duty on average, it has {mean:.1}",
+            busy / n.availability.unwrap_or(1.0)
+        ),
+        _ => String::new(),
+    };
     format!(
-        "warning: {} is offered {u:.2} times its capacity{when}{up} ({:.1} orders/h): {fate}",
+        "warning: {} is offered {u:.2} times its capacity{when}{up} ({:.1} orders/h): {fate}{servers}",
         n.name, n.arrivals_per_hour
     )
 }
@@ -365,9 +383,10 @@ mod tests {
             "{open}"
         );
         let reject = text(", queue_capacity = 5, overflow = { reject_to = \"done\" }");
+        // 120 orders/h at 1 min keep 2 servers busy: it needs more than 2.
         assert!(
             reject.ends_with(
-                "its room of 5 stays full and about 50% of the orders offered are turned away"
+                "its room of 5 stays full and about 50% of the orders offered are turned away; below 1 it needs more than 2.0 servers on duty on average, it has 1.0"
             ),
             "{reject}"
         );
@@ -376,6 +395,11 @@ mod tests {
         );
         assert!(
             down.contains("offered 2.67 times its capacity, counting breakdowns that leave it up 75% of the time"),
+            "{down}"
+        );
+        // Up 75% of the time: 2 busy servers need more than 2 / 0.75.
+        assert!(
+            down.ends_with("below 1 it needs more than 2.7 servers on duty on average, it has 1.0"),
             "{down}"
         );
     }

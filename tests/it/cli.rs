@@ -923,3 +923,61 @@ fn capacity_finds_and_confirms_a_plan() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--target"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `compare` states the overload of a variant that drowns a station (the
+/// servers it would need, the servers it has) in the table's warnings,
+/// the JSON's flags and at the top of the HTML report; the stable baseline
+/// is not flagged.
+#[test]
+fn compare_warns_of_an_overloaded_variant_everywhere() {
+    let dir = std::env::temp_dir().join(format!("cbec-overload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let measures = dir.join("m.toml");
+    std::fs::write(
+        &measures,
+        "[[measure]]\nname = \"one_less_reviewer\"\ntitle = \"t\"\npress_release = \"p\"\npatches = [{ path = \"stations.customs_review.servers\", add = -1, assumption = \"a\" }]\n",
+    )
+    .unwrap();
+    let report = dir.join("r.html");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "compare",
+            TANDEM,
+            "--measures-file",
+            measures.to_str().unwrap(),
+            "--measure",
+            "one_less_reviewer",
+            "-n",
+            "2",
+            "-q",
+        ];
+        a.extend_from_slice(extra);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| cbec(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    // 100 orders/h at 1.5 min each keep 2.5 reviewers busy: 2 are too few.
+    let expected = "one_less_reviewer: customs_review is offered 1.25 times its capacity (100.0 orders/h): its queue grows without bound; below 1 it needs more than 2.5 servers on duty on average, it has 2.0";
+    let out = run(args(&["--report", report.to_str().unwrap()]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.contains(&format!("warning: {expected}")), "{text}");
+    assert!(
+        !text.contains("baseline: customs_review is offered"),
+        "{text}"
+    );
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("WARNINGS: "),
+        "the report opens with the warnings"
+    );
+    assert!(html.contains(expected));
+    let doc = json(&run(args(&["--json"])));
+    let flags: Vec<&str> = doc["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(flags.contains(&expected), "{flags:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -142,6 +142,11 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     );
     let mut doc = CompareReport::new(args.scenario.display().to_string(), setup, &effects);
     doc.partial = partial;
+    // Overload is stated for the baseline and every variant that ran.
+    doc.add_model_warnings("baseline", &base_model);
+    for ((name, _), model) in variants.iter().zip(&models).take(results.len()) {
+        doc.add_model_warnings(name, model);
+    }
     if args.check_startup && !partial {
         let done = Replications::new(reps.clone()).map_err(invalid)?;
         let named = std::iter::once(("baseline", &base_model))

@@ -146,6 +146,17 @@ impl CompareReport {
         }
     }
 
+    /// Records the warnings of the baseline's or a variant's (`name`)
+    /// model before it ran (an unreachable part, a station offered more
+    /// than its capacity with the servers it would need) as flags.
+    pub fn add_model_warnings(&mut self, name: &str, model: &crate::model::Model) {
+        self.flags.extend(
+            crate::report::describe::model_flags(model)
+                .into_iter()
+                .map(|w| format!("{name}: {w}")),
+        );
+    }
+
     /// Records the start-up check of the baseline or a variant (`name`);
     /// a failed one is also a flag.
     pub fn add_startup_check(&mut self, name: &str, check: StartupCheck) {
