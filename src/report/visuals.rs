@@ -533,14 +533,6 @@ fn report_with(
     r.to_html()
 }
 
-/// The warnings, first in a report's introduction (empty without any).
-fn warnings_note(flags: &[String]) -> String {
-    if flags.is_empty() {
-        return String::new();
-    }
-    format!("WARNINGS: {}. ", flags.join("; "))
-}
-
 /// The opening words of a partial report's introduction.
 fn partial_note(partial: bool) -> &'static str {
     if partial {
@@ -595,7 +587,7 @@ pub fn compare_html(
         format!(
             "{}{}Replications 0..{} with seed {}; every variant runs the same replications on the same random streams (common random numbers). An effect is variant − baseline, paired replication by replication, with its 95% confidence interval; \"~0\" marks an effect whose interval contains zero, \"=0\" one that is exactly zero in every replication.",
             partial_note(doc.partial),
-            warnings_note(&doc.flags),
+            crate::report::document::warnings_first(&doc.flags),
             doc.replications,
             doc.seed
         ),

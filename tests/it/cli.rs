@@ -979,5 +979,36 @@ fn compare_warns_of_an_overloaded_variant_everywhere() {
         .map(|f| f.as_str().unwrap())
         .collect();
     assert!(flags.contains(&expected), "{flags:?}");
+    // The same in a factorial over the measure, named by its design point.
+    let out = cbec(&[
+        "factorial",
+        TANDEM,
+        "--measures-file",
+        measures.to_str().unwrap(),
+        "--measure",
+        "one_less_reviewer",
+        "-n",
+        "2",
+        "-q",
+        "--json",
+    ]);
+    let doc = json(&out);
+    assert_eq!(doc["flags"], serde_json::json!([expected]));
+    // And in a sweep, named by its value; the stable values are not flagged.
+    let out = cbec(&[
+        "sweep",
+        TANDEM,
+        "--param",
+        "stations.customs_review.servers",
+        "--values",
+        "2,3,4",
+        "-n",
+        "2",
+        "-q",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let at_two = expected.replace("one_less_reviewer", "stations.customs_review.servers = 2");
+    assert!(text.contains(&format!("warning: {at_two}")), "{text}");
+    assert_eq!(text.matches("warning: ").count(), 1, "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,12 +2,12 @@
 //! effects and two-factor interactions (the [`FactorialReport`] document).
 
 use crate::common::{
-    Common, Failure, INTERRUPTED, MeasureSource, SIGNALLED, chosen_measures, failure, invalid,
-    load, output, partial_failure, set_threads, stoppable,
+    Common, Failure, INTERRUPTED, MeasureSource, chosen_measures, invalid, load, output,
+    partial_failure, set_threads, stoppable, study_failure,
 };
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, factorial_with_stop};
 use cbec_sim::report::document::{FactorialReport, Setup, shown_kpis};
-use cbec_sim::report::{csv, visuals};
+use cbec_sim::report::{csv, describe, visuals};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -47,9 +47,27 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
     let measures = chosen_measures(&args.measures, &args.source)?;
     // Every design point must build before any runs.
     let point = |levels: &[bool]| base.design_point(&measures, levels)?.build();
+    let mut flags = Vec::new();
     for p in 0..1usize << measures.len() {
         let levels: Vec<bool> = (0..measures.len()).map(|i| p >> i & 1 == 1).collect();
-        point(&levels).map_err(|e| invalid(format!("{}: {e}", args.scenario.display())))?;
+        let m = point(&levels).map_err(|e| invalid(format!("{}: {e}", args.scenario.display())))?;
+        let on: Vec<&str> = args
+            .measures
+            .iter()
+            .zip(&levels)
+            .filter(|(_, on)| **on)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let name = if on.is_empty() {
+            "no measure".to_string()
+        } else {
+            on.join(" + ")
+        };
+        flags.extend(
+            describe::model_flags(&m)
+                .into_iter()
+                .map(|w| format!("{name}: {w}")),
+        );
     }
     if !args.common.quiet {
         eprintln!(
@@ -61,15 +79,8 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
     let names: Vec<&str> = args.measures.iter().map(String::as_str).collect();
     let reps = Replications::first(args.common.replications);
     let seed = Seed(args.common.seed);
-    let design = factorial_with_stop(&names, point, seed, reps.clone(), &INTERRUPTED).map_err(
-        |e| match e {
-            cbec_sim::Error::Interrupted { .. } => failure(
-                SIGNALLED,
-                "interrupted before a replication finished at every design point: nothing to report, nothing written",
-            ),
-            e => invalid(e),
-        },
-    )?;
+    let design = factorial_with_stop(&names, point, seed, reps.clone(), &INTERRUPTED)
+        .map_err(|e| study_failure(e, "a replication finished at every design point"))?;
     let setup = Setup::new(&model, seed, &reps);
     let mut doc = FactorialReport::new(
         args.scenario.display().to_string(),
@@ -78,6 +89,7 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
         &design.kpis,
     );
     doc.partial = design.interrupted;
+    doc.flags = flags;
     let shown = doc.shown(&base, &args.kpis).map_err(invalid)?;
     output(
         &args.common,

@@ -8,7 +8,7 @@ use crate::common::{
 };
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, Target, sweep_with_stop};
 use cbec_sim::report::document::{Setup, SweepReport, headline_kpi};
-use cbec_sim::report::{csv, visuals};
+use cbec_sim::report::{csv, describe, visuals};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -100,11 +100,18 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
             &kpi,
         )
         .map_err(invalid)?;
-    // Check every value builds before running any.
+    // Check every value builds before running any, keeping its warnings.
+    let mut flags = Vec::new();
     for v in &values {
-        base.with_value(&args.param, *v)
+        let m = base
+            .with_value(&args.param, *v)
             .and_then(|s| s.build())
             .map_err(|e| invalid(format!("--param {} = {}: {e}", args.param, show(*v))))?;
+        flags.extend(
+            describe::model_flags(&m)
+                .into_iter()
+                .map(|w| format!("{} = {}: {w}", args.param, show(*v))),
+        );
     }
     args.common.check_outputs()?;
     let bar = Progress::new(values.len() as u64, "", args.common.quiet, Duration::ZERO);
@@ -125,12 +132,13 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
     .map_err(|e| study_failure(e, "the first value finished"))?;
     bar.finish();
     let setup = Setup::new(&model, seed, &reps);
-    let doc = SweepReport::new(
+    let mut doc = SweepReport::new(
         args.scenario.display().to_string(),
         &args.param,
         setup,
         &curve,
     );
+    doc.flags = flags;
     output(
         &args.common,
         &doc,

@@ -2,7 +2,7 @@
 //! factorial over measures, with each KPI's main effects and two-factor
 //! interactions.
 
-use super::{Document, Estimate, Setup};
+use super::{Document, Estimate, Setup, warnings_first};
 use crate::error::Result;
 use crate::experiment::{Effect, Factorial, planner_kpi_names};
 use crate::report::table::{Column, Table, number};
@@ -34,6 +34,11 @@ pub struct FactorialReport {
     pub partial: bool,
     /// How the results were made (the scenario's horizon and warm-up).
     pub setup: Setup,
+    /// Warnings of the design points' models before they ran (a station
+    /// offered more than its capacity, with the servers it would need),
+    /// each naming its point; left out of the JSON when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
 }
 
 /// The effects on one KPI.
@@ -136,6 +141,7 @@ impl FactorialReport {
                 .collect(),
             partial: false,
             setup,
+            flags: Vec::new(),
         }
     }
 
@@ -183,7 +189,7 @@ impl FactorialReport {
     pub fn intro(&self) -> String {
         format!(
             "{}2^{} full factorial over {}, {} replications per design point with seed {} (common random numbers). A main effect is the mean KPI with the measure on minus off, averaged over the other factors; an interaction is half the difference between one factor's effect with the other on and off.",
-            self.partial_note(". "),
+            self.partial_note(". ") + &warnings_first(&self.flags),
             self.factors.len(),
             self.factors.join(", "),
             self.replications,
@@ -205,6 +211,12 @@ impl FactorialReport {
         );
         for f in shown {
             let _ = write!(s, "\n== {}\n{}", f.kpi, f.table());
+        }
+        if !self.flags.is_empty() {
+            s.push('\n');
+        }
+        for f in &self.flags {
+            let _ = writeln!(s, "warning: {f}");
         }
         s
     }

@@ -2,7 +2,7 @@
 //! values of one parameter, on common random numbers, and where a target
 //! on it is first met and first missed.
 
-use super::{Document, Estimate, Setup};
+use super::{Document, Estimate, Setup, warnings_first};
 use crate::experiment::{Sweep, Target};
 use crate::report::table::{Column, Table, number};
 use serde::{Deserialize, Serialize};
@@ -28,6 +28,11 @@ pub struct SweepReport {
     pub partial: bool,
     /// How the results were made (the unswept model's horizon and warm-up).
     pub setup: Setup,
+    /// Warnings of the swept models before they ran (a station offered
+    /// more than its capacity, with the servers it would need), each
+    /// naming its value; left out of the JSON when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
 }
 
 /// The fields of [`Sweep`], with standard errors.
@@ -96,6 +101,7 @@ impl SweepReport {
             },
             partial: curve.interrupted,
             setup,
+            flags: Vec::new(),
         }
     }
 
@@ -169,8 +175,13 @@ impl SweepReport {
         } else {
             ""
         };
+        let warnings: String = self
+            .flags
+            .iter()
+            .map(|f| format!("warning: {f}\n"))
+            .collect();
         format!(
-            "{note}{}: {} against {}\nreplications 0..{} (seed {}) at every value, common random numbers\n\n{}\n{}\n",
+            "{note}{}: {} against {}\nreplications 0..{} (seed {}) at every value, common random numbers\n\n{}\n{}\n{warnings}",
             self.scenario,
             self.sweep.kpi,
             self.param,
@@ -185,7 +196,8 @@ impl SweepReport {
     #[must_use]
     pub fn intro(&self) -> String {
         format!(
-            "{} swept over {} values, {} replications each with seed {} (common random numbers). {}",
+            "{}{} swept over {} values, {} replications each with seed {} (common random numbers). {}",
+            warnings_first(&self.flags),
             self.param,
             self.sweep.points.len(),
             self.replications,
