@@ -443,7 +443,7 @@ fn best_split(classes: &[usize], factors: &[String], values: &[Vec<f64>]) -> Opt
         return None;
     }
     let mut best: Option<(f64, usize, f64)> = None;
-    for f in (0..factors.len()).filter(|_| n > 1) {
+    for (f, _) in factors.iter().enumerate() {
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| values[a][f].total_cmp(&values[b][f]));
         let mut left = [0usize; 3];

@@ -205,6 +205,9 @@ pub struct Model {
     pub(crate) routers: Vec<RouterNode>,
     pub(crate) dispatches: Vec<DispatchNode>,
     pub(crate) pools: Vec<PoolNode>,
+    /// Per class, the stock (a pool index) whose lots it carries, if any:
+    /// an order of such a class arriving at any stock is a lot.
+    pub(crate) lot_stock: Vec<Option<u16>>,
     pub(crate) sinks: Vec<SinkNode>,
     pub(crate) classes: Vec<String>,
     pub(crate) attributes: Vec<AttributeInfo>,

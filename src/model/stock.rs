@@ -381,12 +381,9 @@ impl Simulation<'_> {
         };
         // A lot of any stock's class is received where it arrives: its
         // units come from its own stock's units attribute.
-        let class = self.orders[id].class;
-        let Some(rule) = model
-            .pools
-            .iter()
-            .filter_map(|n| n.stock.as_deref())
-            .find(|r| r.lot_class == class)
+        let class = usize::from(self.orders[id].class);
+        let Some(rule) =
+            model.lot_stock[class].and_then(|q| model.pools[usize::from(q)].stock.as_deref())
         else {
             return false;
         };

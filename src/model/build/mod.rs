@@ -327,7 +327,21 @@ fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
     };
     let any_blocking = stations.iter().any(|s| s.overflow == OverflowTarget::Block);
     let (classes, milestones, attributes, calendar) = reg.into_tables();
+    // Per class, the stock whose lots it carries (the first, if several).
+    let lot_stock = (0..classes.len())
+        .map(|c| {
+            pools
+                .iter()
+                .position(|p| {
+                    p.stock
+                        .as_ref()
+                        .is_some_and(|r| usize::from(r.lot_class) == c)
+                })
+                .map(|p| p as u16)
+        })
+        .collect();
     let model = Model {
+        lot_stock,
         tax,
         report: b.report.clone(),
         any_blocking,
