@@ -16,11 +16,13 @@
 //! group that is out of stock waits (a pre-sale) or is cancelled.
 
 use super::NodeId;
+use super::NodeKind;
 use super::arrivals::CalendarDate;
 use super::build::Registry;
 use super::pool::{PoolNode, finite_non_negative};
 use super::sim::{Event, Simulation};
 use super::station::priority_levels;
+use super::trace::OrderEvent;
 use crate::calendar::ClockTime;
 use crate::engine::{EntityId, EventClass};
 use crate::error::{Error, Result};
@@ -400,6 +402,7 @@ impl Simulation<'_> {
         let c = &mut self.pools[p].stock;
         c.lots_received += 1;
         c.units_received += units;
+        self.trace(OrderEvent::Release, NodeKind::Pool(p), id, now);
         let target = self.resolve(here.lot_to, id, now);
         self.moving.push_back((target, id));
         self.restore(p, units, now);
@@ -447,6 +450,7 @@ impl Simulation<'_> {
         st.stock.backlog = (st.stock.backlog - units).max(0.0);
         st.stock.cancelled += 1;
         self.orders[id].renege_at = None;
+        self.trace(OrderEvent::Renege, NodeKind::Pool(p), id, now);
         let target = self.resolve(to, id, now);
         self.moving.push_back((target, id));
         // The new head may fit now.
@@ -509,6 +513,7 @@ impl Simulation<'_> {
             c.lots_ordered += 1;
             self.network.entered += 1;
             self.note_in_system(now);
+            self.trace_created(NodeKind::Pool(p), id, now);
             let target = self.resolve(r.start, id, now);
             self.moving.push_back((target, id));
         }

@@ -32,6 +32,7 @@ pub mod document;
 mod html;
 pub mod output;
 pub mod table;
+pub mod trace;
 #[cfg(feature = "report")]
 pub mod visuals;
 
@@ -41,6 +42,7 @@ pub use document::{CompareReport, Document, FactorialReport, RunReport, Setup, S
 #[cfg(feature = "report")]
 pub use html::HtmlReport;
 pub use table::{Column, Table};
+pub use trace::TraceWriter;
 #[cfg(feature = "report")]
 pub use visuals::{interval_cdf, mean_queue_series};
 

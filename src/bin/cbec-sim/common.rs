@@ -130,9 +130,14 @@ pub(crate) fn thread_count(text: &str) -> Result<usize, String> {
 
 /// Parses `A..B` (a shard's replications).
 pub(crate) fn parse_range(text: &str) -> Result<std::ops::Range<u64>, Failure> {
+    parse_range_of("--shard", text)
+}
+
+/// Parses `A..B` (replications) given to `flag`.
+pub(crate) fn parse_range_of(flag: &str, text: &str) -> Result<std::ops::Range<u64>, Failure> {
     let bad = |why: &str| {
         invalid(format!(
-            "--shard: must be A..B with A < B, {why}, got \"{}\"",
+            "{flag}: must be A..B with A < B, {why}, got \"{}\"",
             excerpt(text)
         ))
     };
@@ -380,13 +385,17 @@ pub(crate) fn check_outputs(
     report: Option<&Path>,
     out: Option<&Path>,
 ) -> Result<(), Failure> {
-    let wanted = [
+    check_paths(&[
         ("--csv", csv, OutputKind::Folder),
         ("--plot", plot, OutputKind::Folder),
         ("--report", report, OutputKind::File),
         ("--out", out, OutputKind::File),
-    ];
-    for (flag, path, kind) in wanted {
+    ])
+}
+
+/// Checks each output path `(flag, path, kind)` given, naming the flag.
+pub(crate) fn check_paths(wanted: &[(&str, Option<&Path>, OutputKind)]) -> Result<(), Failure> {
+    for &(flag, path, kind) in wanted {
         if let Some(p) = path {
             output::check_output(p, kind).map_err(|e| match &e {
                 Error::Output(o) if p.as_os_str().is_empty() => {

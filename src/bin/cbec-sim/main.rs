@@ -25,6 +25,7 @@ mod robustness;
 mod run;
 mod sensitivity;
 mod sweep;
+mod trace;
 
 /// Cross-border e-commerce clearance simulation.
 #[derive(Debug, Parser)]

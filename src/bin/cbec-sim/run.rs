@@ -6,6 +6,7 @@ use crate::common::{
     parse_range, partial_failure, print, run_experiment, set_threads, show, stoppable,
     whole_number, write_csv, write_file, write_visuals,
 };
+use crate::trace::TraceArgs;
 use cbec_sim::experiment::{
     KpiCatalogue, Precision, Replications, Seed, ShardResult, planner_kpi_names, startup_check,
     suggest_warmup,
@@ -71,6 +72,8 @@ pub(crate) struct RunArgs {
     /// no headline KPI moves beyond its interval (start-up bias).
     #[arg(long, conflicts_with_all = ["shard", "precision"])]
     check_startup: bool,
+    #[command(flatten)]
+    trace: TraceArgs,
 }
 
 /// Options of `cbec-sim merge`.
@@ -174,6 +177,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
         args.report.as_deref(),
         args.out.as_deref(),
     )?;
+    let trace = args.trace.plan(&requested)?;
     for w in describe::pre_run_warnings(&model) {
         eprintln!("{w}");
     }
@@ -246,7 +250,15 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
         args.json,
         args.csv.as_deref(),
     )?;
-    visuals.and(out)?;
+    let traced = match &trace {
+        Some(_) if partial => {
+            eprintln!("trace: not written, the run was interrupted");
+            Ok(())
+        }
+        Some(plan) => plan.write(&model, args.seed, args.quiet),
+        None => Ok(()),
+    };
+    visuals.and(out).and(traced)?;
     if partial {
         return Err(partial_failure(format!(
             "{} of replications {}..{}",
