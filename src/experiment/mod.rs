@@ -26,6 +26,7 @@
 mod capacity;
 mod compare;
 mod designs;
+mod estimate;
 mod kpi;
 mod planner;
 mod replications;

@@ -99,6 +99,56 @@ pub struct OfferedLoad {
     pub unbounded: Vec<String>,
 }
 
+impl NodeLoad {
+    /// For a node offered at least its capacity over the run: a warning
+    /// that says by how much, what becomes of the excess and, for servers,
+    /// how many on duty would bring it below 1. `None` otherwise.
+    ///
+    /// [`Model::warnings`] gives it for every such node.
+    #[must_use]
+    pub fn overload_warning(&self) -> Option<String> {
+        self.utilization
+            .is_some_and(|u| u >= 1.0)
+            .then(|| self.overload_text(""))
+    }
+
+    /// The warning for a node offered more than its capacity (`when`:
+    /// `" over the run"` or nothing): what becomes of the excess depends on
+    /// its room, and breakdowns are named when they are what tips it over.
+    pub(crate) fn overload_text(&self, when: &str) -> String {
+        let u = self.utilization.unwrap_or(f64::NAN);
+        let up = match self.availability {
+            Some(a) if a < 1.0 => format!(
+                ", counting breakdowns that leave it up {:.0}% of the time",
+                100.0 * a
+            ),
+            _ => String::new(),
+        };
+        let fate = match self.queue_capacity {
+            None => "its queue grows without bound".to_string(),
+            Some(k) if self.blocks => format!(
+                "its room of {k} stays full and the excess backs up outside it, holding the servers that feed it"
+            ),
+            Some(k) => format!(
+                "its room of {k} stays full and about {:.0}% of the orders offered are turned away",
+                100.0 * (1.0 - 1.0 / u)
+            ),
+        };
+        // The servers on duty, on average over the span, it has and needs.
+        let servers = match (self.busy_servers, &self.capacity) {
+            (Some(busy), Capacity::Servers { mean, .. }) => format!(
+                "; below 1 it needs more than {:.1} servers on duty on average, it has {mean:.1}",
+                busy / self.availability.unwrap_or(1.0)
+            ),
+            _ => String::new(),
+        };
+        format!(
+            "{} is offered {u:.2} times its capacity{when}{up} ({:.1} orders/h): {fate}{servers}",
+            self.name, self.arrivals_per_hour
+        )
+    }
+}
+
 impl OfferedLoad {
     /// Stations and dispatch points whose offered load reaches their
     /// capacity over the span.

@@ -574,3 +574,18 @@ fn designs_refuse_an_empty_replication_range() {
         .is_err()
     );
 }
+
+/// The crate's front page shows `examples/quickstart.rs` (a doctest runs
+/// it): a confidence interval and a paired effect, in at most 25 lines.
+#[test]
+fn the_front_page_example_is_short_and_shows_an_interval_and_an_effect() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let example = std::fs::read_to_string(format!("{root}/examples/quickstart.rs")).unwrap();
+    assert!(example.lines().count() <= 25, "{} lines", example.lines().count());
+    assert!(example.contains("compare(") && example.contains(".interval()"));
+    assert!(example.contains("println!(\"{wait}\")"), "prints the paired effect");
+    let lib = std::fs::read_to_string(format!("{root}/src/lib.rs")).unwrap();
+    let quick = lib.find("## Quick start").expect("a quick start");
+    let include = lib.find("include_str!(\"../examples/quickstart.rs\")").unwrap();
+    assert!(quick < include && include < lib.find("## Concepts").unwrap());
+}
