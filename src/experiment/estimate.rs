@@ -195,7 +195,7 @@ mod tests {
         assert_eq!(with_interval(20_152.6, 31.7), "20153 ± 32");
         assert_eq!(with_interval(0.43219, 0.0213), "0.432 ± 0.021");
         assert_eq!(with_interval(5.0, 0.0), "5 ± 0");
-        assert_eq!(plain(5_863_225.2939), "5863225");
+        assert_eq!(plain(5_863_225.293_9), "5863225");
         assert_eq!(plain(57.912_345), "57.9123");
         assert_eq!(plain(0.001_234_567), "0.00123457");
         assert_eq!(plain(0.0), "0");
