@@ -581,11 +581,20 @@ fn designs_refuse_an_empty_replication_range() {
 fn the_front_page_example_is_short_and_shows_an_interval_and_an_effect() {
     let root = env!("CARGO_MANIFEST_DIR");
     let example = std::fs::read_to_string(format!("{root}/examples/quickstart.rs")).unwrap();
-    assert!(example.lines().count() <= 25, "{} lines", example.lines().count());
+    assert!(
+        example.lines().count() <= 25,
+        "{} lines",
+        example.lines().count()
+    );
     assert!(example.contains("compare(") && example.contains(".interval()"));
-    assert!(example.contains("println!(\"{wait}\")"), "prints the paired effect");
+    assert!(
+        example.contains("println!(\"{wait}\")"),
+        "prints the paired effect"
+    );
     let lib = std::fs::read_to_string(format!("{root}/src/lib.rs")).unwrap();
     let quick = lib.find("## Quick start").expect("a quick start");
-    let include = lib.find("include_str!(\"../examples/quickstart.rs\")").unwrap();
+    let include = lib
+        .find("include_str!(\"../examples/quickstart.rs\")")
+        .unwrap();
     assert!(quick < include && include < lib.find("## Concepts").unwrap());
 }
