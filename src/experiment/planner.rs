@@ -184,11 +184,13 @@ pub(super) fn daily_entries(spec: &ReportSpec, dates: &[String]) -> Vec<(String,
 /// Warnings about results, from their estimates: a backlog that grew
 /// through the run ([`growing_backlog`](super::growing_backlog)),
 /// lead-time figures that are lower bounds because orders of the cohort
-/// were still inside when the run stopped, and orders larger than a
-/// credit pool's whole balance (they pass without drawing).
+/// were still inside when the run stopped, orders larger than a credit
+/// pool's whole balance (they pass without drawing), and quantiles that
+/// need a comment ([`quantile_flags`]).
 #[must_use]
 pub fn result_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
     let mut flags: Vec<String> = super::growing_backlog(estimates).into_iter().collect();
+    flags.extend(quantile_flags(estimates));
     for e in estimates {
         if let Some(pool) = e.name.strip_suffix(".oversize")
             && e.mean.is_some_and(|m| m > 0.0)
@@ -215,6 +217,50 @@ pub fn result_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
             flags.push(format!(
                 "{share} of the orders that started {what} in the window were still inside when the run stopped: {kpis} count them at their age so far and are lower bounds (lengthen simulation.drain_h to measure them)"
             ));
+        }
+    }
+    flags
+}
+
+/// Quantiles that would mislead without a comment:
+/// - one that is the same in every replication (two or more): it is
+///   pinned to a schedule (a departure, a cut-off) or to one bucket of the
+///   histogram it is read from, and its interval of ± 0 says nothing about
+///   how it varies;
+/// - a p95 below the mean of the same figure: more than 5% of the orders
+///   take far longer than the rest, and the mean is theirs.
+#[must_use]
+pub fn quantile_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
+    let mut flags = Vec::new();
+    for e in estimates {
+        let Some(q) = ["_p50_", "_p95_", "_p99_"]
+            .iter()
+            .find_map(|q| e.name.find(q).map(|i| (i, *q)))
+        else {
+            continue;
+        };
+        let Some(m) = e.mean.filter(|m| *m > 0.0) else {
+            continue;
+        };
+        if e.n >= 2 && e.std_dev == Some(0.0) {
+            flags.push(format!(
+                "{} is {m} in every one of the {} replications: it is pinned to a schedule (a departure or a cut-off) or to one bucket of the histogram it is read from, so its interval of ± 0 says nothing about how it varies",
+                e.name, e.n
+            ));
+        }
+        if q.1 == "_p95_" {
+            let mean_name = format!("{}_mean_{}", &e.name[..q.0], &e.name[q.0 + 5..]);
+            if let Some(avg) = estimates
+                .iter()
+                .find(|x| x.name == mean_name)
+                .and_then(|x| x.mean)
+                .filter(|avg| m < *avg)
+            {
+                flags.push(format!(
+                    "{} ({m:.3}) is below {mean_name} ({avg:.3}): more than 5% of the orders take far longer than the rest and make the mean; read the p99 or the share over a target as well",
+                    e.name
+                ));
+            }
         }
     }
     flags

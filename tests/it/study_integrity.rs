@@ -439,3 +439,32 @@ fn a_stable_line_is_not_flagged_as_a_growing_backlog_across_100_seeds() {
     let missed = (1..=20).filter(|&s| !flagged(&over, s)).count();
     assert_eq!(missed, 0, "{missed} of 20 overloaded studies not flagged");
 }
+
+#[test]
+fn quantiles_that_mislead_are_flagged() {
+    let est = |name: &str, values: &[f64]| {
+        KpiEstimate::from_values(name, values.iter().copied().map(Some))
+    };
+    let flags = cbec_sim::experiment::quantile_flags(&[
+        est("clearance_mean_min", &[55.0, 61.0, 57.7]),
+        est("clearance_p95_min", &[1.2, 4.5, 0.1]),
+        est("direct_mail_9610_p95_h", &[25.4268, 25.4268, 25.4268]),
+        est("direct_mail_9610_mean_h", &[20.1, 20.3, 19.9]),
+        est("lead_time_p50_h", &[3.0, 3.1, 2.9]),
+    ]);
+    assert_eq!(flags.len(), 2, "{flags:#?}");
+    assert!(
+        flags[0].starts_with("clearance_p95_min (1.933) is below clearance_mean_min (57.900): more than 5% of the orders"),
+        "{}",
+        flags[0]
+    );
+    assert!(
+        flags[1].starts_with(
+            "direct_mail_9610_p95_h is 25.4268 in every one of the 3 replications: it is pinned"
+        ),
+        "{}",
+        flags[1]
+    );
+    // One replication has no spread to speak of: nothing to flag.
+    assert!(cbec_sim::experiment::quantile_flags(&[est("x_p95_h", &[2.0])]).is_empty());
+}
