@@ -123,11 +123,11 @@ mod patch_path;
 mod variants;
 
 pub use assumption::{Assumption, AssumptionValue, Assumptions, RangeShape};
-pub(crate) use measure::closest;
 pub use measure::{Measure, MeasureKind, Patch, PatchOp};
 
 use crate::error::{Error, Result};
 use crate::model::{Model, ModelBuilder, OrderLog, Source};
+use crate::suggest::MAX_SUGGESTIONS;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -156,8 +156,9 @@ fn explain_parse_error(text: &str, e: toml::de::Error) -> Error {
     let (field, full) = match unknown {
         Some((name, expected)) => {
             let valid: Vec<&str> = expected.split(", ").map(|k| k.trim_matches('`')).collect();
-            let hint = closest(name, valid.iter().copied())
-                .map(|c| format!("; did you mean `{c}`?"))
+            let close = crate::suggest::closest(name, valid.iter().copied(), MAX_SUGGESTIONS);
+            let hint = crate::suggest::did_you_mean(&close)
+                .map(|d| format!("; {d}"))
                 .unwrap_or_default();
             let on_header = line.trim_start().starts_with('[');
             let mut parts: Vec<&str> = Vec::new();
@@ -403,7 +404,7 @@ mod tests {
             (None, Some("stations.customs_review.servrs"))
         );
         assert!(
-            p.message.contains("did you mean `servers`?"),
+            p.message.contains("did you mean \"servers\"?"),
             "{}",
             p.message
         );

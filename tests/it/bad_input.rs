@@ -76,7 +76,7 @@ service_time_min = { dist = "lognormal""#,
         with: r#"servrs = 4
 "#,
         field: r#"stations.pick.servrs"#,
-        message: r#"unknown key "servrs"; did you mean `servers`? (valid keys here: servers, service_time_min, service_scaled_by, to, milestone, increment, shifts, priorities, queue_capacity, overflow, breakdowns, patience_min, renege_to)"#,
+        message: r#"unknown key "servrs"; did you mean "servers"? (valid keys here: servers, service_time_min, service_scaled_by, to, milestone, increment, shifts, priorities, queue_capacity, overflow, breakdowns, patience_min, renege_to)"#,
     },
     BadInput {
         what: r#"unknown top-level table"#,
@@ -85,7 +85,7 @@ service_time_min = { dist = "lognormal""#,
 servers = 1
 "#,
         field: r#"stationz"#,
-        message: r#"unknown key "stationz"; did you mean `stations`? (valid keys here: simulation, sources, stations, delays, routers, dispatches, pools, stocks, sinks, intervals, tax, report)"#,
+        message: r#"unknown key "stationz"; did you mean "stations"? (valid keys here: simulation, sources, stations, delays, routers, dispatches, pools, stocks, sinks, intervals, tax, report)"#,
     },
     BadInput {
         what: r#"negative mean"#,
@@ -164,21 +164,21 @@ servers = 1
         replace: Some(r#"{ to = "pick", prob = 0.95 }"#),
         with: r#"{ to = "pik", prob = 0.95 }"#,
         field: r#"routers.split.routes[1].to"#,
-        message: r#"unknown node "pik"; known nodes: orders, flights, review, inspection, pick, documents, limit, split, trucks, left, rejected, cancelled"#,
+        message: r#"unknown node "pik"; did you mean "pick"?"#,
     },
     BadInput {
         what: r#"unknown node in to"#,
         replace: Some(r#"to = "trucks""#),
         with: r#"to = "truck""#,
         field: r#"stations.pick.to"#,
-        message: r#"unknown node "truck"; known nodes: orders, flights, review, inspection, pick, documents, limit, split, trucks, left, rejected, cancelled"#,
+        message: r#"unknown node "truck"; did you mean "trucks"?"#,
     },
     BadInput {
         what: r#"unknown reject target"#,
         replace: Some(r#"reject_to = "rejected""#),
         with: r#"reject_to = "rejectd""#,
         field: r#"stations.inspection.overflow.reject_to"#,
-        message: r#"unknown node "rejectd"; known nodes: orders, flights, review, inspection, pick, documents, limit, split, trucks, left, rejected, cancelled"#,
+        message: r#"unknown node "rejectd"; did you mean "rejected"?"#,
     },
     BadInput {
         what: r#"class shares not summing to 1"#,
@@ -192,14 +192,14 @@ servers = 1
         replace: Some(r#"priorities = { express = 0 }"#),
         with: r#"priorities = { expres = 0 }"#,
         field: r#"stations.review.priorities.expres"#,
-        message: r#"unknown class "expres"; the sources declare: default, express, standard"#,
+        message: r#"unknown class "expres"; did you mean "express"?"#,
     },
     BadInput {
         what: r#"unknown attribute in a rule"#,
         replace: Some(r#"attribute = "basket_value_cny", op"#),
         with: r#"attribute = "basket_value", op"#,
         field: r#"routers.limit.rules[0].attribute"#,
-        message: r#"unknown attribute "basket_value"; known attributes: basket_value_cny, items, category"#,
+        message: r#"unknown attribute "basket_value"; did you mean "basket_value_cny"?"#,
     },
     BadInput {
         what: r#"bad comparison"#,
@@ -368,7 +368,7 @@ batch_size = 0
         replace: Some(r#"from = "declared""#),
         with: r#"from = "declard""#,
         field: r#"intervals.clearance.from"#,
-        message: r#"unknown milestone "declard"; milestones are set on nodes with `milestone = "..."`"#,
+        message: r#"unknown milestone "declard"; did you mean "declared"?"#,
     },
     BadInput {
         what: r#"a source with two processes"#,
@@ -440,7 +440,7 @@ profile = { hourly_per_hour = [1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1] 
         replace: Some(r#"officers = "review""#),
         with: r#"officers = "reveiw""#,
         field: r#"report.utilization.officers"#,
-        message: r#"unknown station "reveiw"; stations: review, inspection, pick"#,
+        message: r#"unknown station "reveiw"; did you mean "review"?"#,
     },
     BadInput {
         what: r#"a cycle with no exit"#,

@@ -56,7 +56,7 @@ enum Command {
     ///
     /// Example: cbec-sim validate scenarios/hongqiao_baseline.toml
     Validate(explain::ValidateArgs),
-    /// The network as a list of stages with capacities and the load the inputs offer.
+    /// The network as a list of stages with capacities and the load the inputs offer (or, with --kpis, the KPI names).
     ///
     /// Example: cbec-sim explain scenarios/hongqiao_double11.toml
     Explain(explain::ExplainArgs),
