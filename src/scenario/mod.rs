@@ -121,6 +121,7 @@ mod measure;
 mod order_log;
 mod patch_path;
 mod variants;
+mod wrong_type;
 
 pub use assumption::{Assumption, AssumptionValue, Assumptions, RangeShape};
 pub use measure::{Measure, MeasureKind, Patch, PatchOp};
@@ -196,7 +197,17 @@ fn explain_parse_error(text: &str, e: toml::de::Error) -> Error {
                 (Some(t), None) => t.clone(),
                 (None, None) => return Error::parse(e, None, None),
             };
-            (field, e.to_string())
+            // A value of the wrong type: the field it is in, and the form
+            // that field takes, in place of serde's `expected f64`.
+            match wrong_type::explain(&field, &message) {
+                Some((_, raw)) => {
+                    let field = locate::path_at(text, &field, at, raw.as_deref()).unwrap_or(field);
+                    let (said, _) = wrong_type::explain(&field, &message).expect("explained above");
+                    let full = e.to_string().replace(&message, &format!("{field}: {said}"));
+                    (field, full)
+                }
+                None => (field, e.to_string()),
+            }
         }
     };
     Error::parse(e, Some(field), Some(full))
@@ -365,7 +376,23 @@ impl Scenario {
     /// [`Error::Parse`] at `scenario`, as [`Scenario::from_toml_str`] but
     /// without line and column.
     pub fn from_document(doc: toml::Table) -> Result<Self> {
-        Self::deserialize(doc).map_err(|e| Error::parse(e, Some("scenario".into()), None))
+        Self::deserialize(doc).map_err(|e| {
+            // The reader names the key path of a value of the wrong type
+            // (`... expected f64\nin `stations.desk.servers``).
+            let text = e.to_string();
+            let (message, path) = match text.trim_end().rsplit_once("\nin `") {
+                Some((m, p)) => (m.to_string(), p.strip_suffix('`').map(str::to_string)),
+                None => (text.clone(), None),
+            };
+            match (
+                &path,
+                path.as_deref()
+                    .and_then(|p| wrong_type::explain(p, &message)),
+            ) {
+                (Some(p), Some((said, _))) => Error::parse(e, Some(p.clone()), Some(said)),
+                _ => Error::parse(e, Some("scenario".into()), None),
+            }
+        })
     }
 }
 
@@ -420,6 +447,48 @@ mod tests {
         assert_eq!(field(missing), "stations.desk");
         let twice = "[sinks.a]\n[stations.desk]\nservers = 1\n[stations.desk]\nservers = 2\n";
         assert_eq!(field(twice), "stations.desk");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_the_field_and_the_form_it_takes() {
+        let err = |from: &str, to: &str| {
+            let text = TANDEM.replace(from, to);
+            assert_ne!(text, TANDEM, "{from}");
+            match Scenario::from_toml_str(&text).unwrap_err() {
+                Error::Parse(p) => (p.field.unwrap_or_default(), p.message),
+                e => panic!("{e}"),
+            }
+        };
+        let (field, message) = err("horizon_h = 1000", "horizon_h = \"8 days\"");
+        assert_eq!(field, "simulation.horizon_h");
+        assert!(
+            message.ends_with(
+                "\nsimulation.horizon_h: \"8 days\" is not a number; expected a number of hours, e.g. 48"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("line 6, column 13"), "{message}");
+        let (field, message) = err("mean = 20.0", "mean = \"20 min\"");
+        assert!(field.ends_with(".service_time_min.mean"), "{field}");
+        assert!(
+            message.ends_with("\"20 min\" is not a number; expected a number of minutes, e.g. 30"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_patched_value_of_the_wrong_type_names_its_path() {
+        let mut doc = Scenario::from_toml_str(TANDEM)
+            .unwrap()
+            .to_document()
+            .unwrap();
+        doc["simulation"]["horizon_h"] = toml::Value::String("8 days".into());
+        let err = Scenario::from_document(doc).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "simulation.horizon_h: \"8 days\" is not a number; expected a number of hours, e.g. 48"
+        );
+        assert!(err.source().is_some(), "the TOML error is kept");
     }
 
     #[test]
