@@ -160,7 +160,7 @@ pub(super) fn explain(path: &str, message: &str) -> Option<(String, Option<Strin
                 format!("{shown} is below 0; expected {form}, e.g. {example}")
             }
             (Found::Whole(_) | Found::Number(_), _) => {
-                format!("{shown} cannot be read as {form}; expected {form}, e.g. {example}")
+                format!("{shown} is out of range; expected {form}, e.g. {example}")
             }
             _ => format!("{shown} is not a number; expected {form}, e.g. {example}"),
         }
@@ -302,5 +302,12 @@ mod tests {
             "3 is not a distribution; expected a table such as { dist = \"exponential\", mean = 3 }"
         );
         assert_eq!(explain("a", "missing field `cv`"), None);
+        assert_eq!(
+            says(
+                "x.low",
+                "invalid type: integer `1000000000000000000000000000000`, expected f64"
+            ),
+            "1000000000000000000000000000000 is out of range; expected a number, e.g. 1.5"
+        );
     }
 }

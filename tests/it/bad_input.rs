@@ -460,6 +460,109 @@ routes = [{ to = "limit", prob = 1.0 }]"#,
         message: r#"the name is already used by stations.review; node names must be unique"#,
     },
     BadInput {
+        what: r#"a number of hours written as text"#,
+        replace: Some(r#"horizon_h = 48"#),
+        with: r#"horizon_h = "8 days""#,
+        field: r#"simulation.horizon_h"#,
+        message: r#"simulation.horizon_h: "8 days" is not a number; expected a number of hours, e.g. 48"#,
+    },
+    BadInput {
+        what: r#"a rate in quotes"#,
+        replace: Some(
+            r#"rate_per_hour = 100
+"#,
+        ),
+        with: r#"rate_per_hour = "100"
+"#,
+        field: r#"sources.orders.rate_per_hour"#,
+        message: r#"sources.orders.rate_per_hour: "100" is text, not a number; expected a rate per hour, without quotes: 100"#,
+    },
+    BadInput {
+        what: r#"a route share as a percentage"#,
+        replace: Some(r#"{ to = "inspection", prob = 0.05 }"#),
+        with: r#"{ to = "inspection", prob = "5%" }"#,
+        field: r#"routers.split.routes[0].prob"#,
+        message: r#"routers.split.routes[0].prob: "5%" is not a number; expected a share between 0 and 1, e.g. 0.05"#,
+    },
+    BadInput {
+        what: r#"a distribution parameter with its unit"#,
+        replace: Some(r#"mean = 1.5 }"#),
+        with: r#"mean = "1.5 min" }"#,
+        field: r#"stations.review.service_time_min.mean"#,
+        message: r#"stations.review.service_time_min.mean: "1.5 min" is not a number; expected a number of minutes, e.g. 30"#,
+    },
+    BadInput {
+        what: r#"a fraction of a vehicle's capacity"#,
+        replace: Some(
+            r#"capacity = 3000
+"#,
+        ),
+        with: r#"capacity = 3000.5
+"#,
+        field: r#"dispatches.trucks.capacity"#,
+        message: r#"dispatches.trucks.capacity: 3000.5 is not a whole number; expected a whole number of 0 or more, e.g. 3000"#,
+    },
+    BadInput {
+        what: r#"a node name without quotes"#,
+        replace: Some(r#"to = "left""#),
+        with: r#"to = 3"#,
+        field: r#"dispatches.trucks.to"#,
+        message: r#"dispatches.trucks.to: 3 is not text; expected a name in quotes, e.g. "3""#,
+    },
+    BadInput {
+        what: r#"one day where a list is expected"#,
+        replace: Some(r#"days = ["mon", "wed"], at"#),
+        with: r#"days = "mon", at"#,
+        field: r#"sources.flights.timetable[0].days"#,
+        message: r#"sources.flights.timetable[0].days: "mon" is not a list; expected a list in brackets, e.g. ["mon"]"#,
+    },
+    BadInput {
+        what: r#"no [simulation] table"#,
+        replace: Some(
+            r#"[simulation]
+start = "2024-11-04T00:00"
+horizon_h = 48
+warmup_h = 2
+"#,
+        ),
+        with: r#""#,
+        field: r#"simulation"#,
+        message: r#"the [simulation] table is missing or empty; it must give horizon_h, the run length in hours (e.g. horizon_h = 168), unless every source stops by itself with max_arrivals (sources.orders has none)"#,
+    },
+    BadInput {
+        what: r#"no horizon"#,
+        replace: Some(
+            r#"horizon_h = 48
+"#,
+        ),
+        with: r#""#,
+        field: r#"simulation.horizon_h"#,
+        message: r#"is missing; give the run length in hours (e.g. horizon_h = 168), unless every source stops by itself with max_arrivals (sources.orders has none)"#,
+    },
+    BadInput {
+        what: r#"one of many nodes misspelt"#,
+        replace: None,
+        with: r#"[routers.fan]
+routes = [{ to = "sink", prob = 1.0 }]
+[sinks.sink1]
+[sinks.sink2]
+[sinks.sink3]
+[sinks.sink4]
+[sinks.sink5]
+[sinks.sink6]
+[sinks.sink7]
+"#,
+        field: r#"routers.fan.routes[0].to"#,
+        message: r#"unknown node "sink"; did you mean "sink1", "sink2", "sink3", "sink4" or "sink5"?"#,
+    },
+    BadInput {
+        what: r#"a node name far from every node"#,
+        replace: Some(r#"to = "trucks""#),
+        with: r#"to = "warehouse_exit""#,
+        field: r#"stations.pick.to"#,
+        message: r#"unknown node "warehouse_exit"; none of the 10 nodes is close; orders can be sent to the names under stations, delays, routers, dispatches, pools, stocks and sinks"#,
+    },
+    BadInput {
         what: r#"a syntax error"#,
         replace: Some(
             r#"servers = 4
@@ -601,4 +704,25 @@ fn bad_order_logs_name_the_file_line_and_rule() {
         );
         assert!(err.contains(message), "{log:?}: {err}");
     }
+}
+
+/// No message about an unknown name lists more than five names, however
+/// many there are: fifty sinks, one misspelt.
+#[test]
+fn an_unknown_name_never_lists_more_than_five_names() {
+    let mut text = BASE.replacen(r#"to = "left""#, r#"to = "exit""#, 1);
+    for i in 0..50 {
+        text.push_str(&format!("\n[sinks.exit{i}]\n"));
+    }
+    let err = cbec_sim::Scenario::from_toml_str(&text)
+        .and_then(|s| s.build())
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("dispatches.trucks.to: "), "{err}");
+    let quoted = err.matches('"').count() / 2 - 1; // the name asked for
+    assert_eq!(quoted, 5, "{err}");
+    assert!(
+        err.ends_with(r#"did you mean "exit0", "exit1", "exit2", "exit3" or "exit4"?"#),
+        "{err}"
+    );
 }

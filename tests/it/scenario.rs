@@ -113,11 +113,11 @@ fn bad_inputs_name_field_value_and_rule() {
         ),
         (
             with("horizon_h = 10", "warmup_h = 1"),
-            "sources.orders.max_arrivals: is required when the model has no horizon, or the run would never end",
+            "simulation.horizon_h: is missing; give the run length in hours (e.g. horizon_h = 168), unless every source stops by itself with max_arrivals (sources.orders has none)",
         ),
         (
             with("sinks.done = {}", ""),
-            "sinks: at least one sink is required",
+            "sinks: at least one sink is required: a [sinks.<name>] table, where orders leave",
         ),
         (
             with(

@@ -142,11 +142,14 @@ impl Registry {
         if b.sources.is_empty() {
             return Err(Error::scenario(
                 "sources",
-                "at least one source is required",
+                "at least one source is required: a [sources.<name>] table with one of rate_per_hour, profile, timetable or replay_csv, and `to`",
             ));
         }
         if b.sinks.is_empty() {
-            return Err(Error::scenario("sinks", "at least one sink is required"));
+            return Err(Error::scenario(
+                "sinks",
+                "at least one sink is required: a [sinks.<name>] table, where orders leave",
+            ));
         }
         let calendar = Calendar::new(b.simulation.run_start());
         // Replayed logs are put on the model's clock once, here.
