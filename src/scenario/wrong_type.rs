@@ -44,7 +44,11 @@ impl Found<'_> {
 /// Parses serde's `string "x"`, ``integer `3` ``, ``floating point `1.5` ``,
 /// ``boolean `true` ``, `sequence`, `map`.
 fn found(unexpected: &str) -> Found<'_> {
-    let ticked = |s: &'static str| unexpected.strip_prefix(s).map(|v| v.trim_matches('`'));
+    // The value between backticks (``integer `1e30` as i128``).
+    let ticked = |s: &'static str| {
+        let v = unexpected.strip_prefix(s)?;
+        Some(v.split('`').nth(1).unwrap_or(v))
+    };
     if let Some(s) = unexpected.strip_prefix("string ") {
         // serde writes the text with Rust's escapes, between quotes.
         return Found::Text(
@@ -140,7 +144,10 @@ pub(super) fn explain(path: &str, message: &str) -> Option<(String, Option<Strin
         "u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64",
     ]
     .contains(&expected);
-    let text = if matches!(expected, "f64" | "f32") || is_whole {
+    // A whole number too large for the reader is refused whatever the
+    // field expects (`expected any value`).
+    let too_large = expected == "any value" && matches!(found, Found::Whole(_));
+    let text = if matches!(expected, "f64" | "f32") || is_whole || too_large {
         let (form, example) = match (is_whole, meaning) {
             (true, _) => ("a whole number of 0 or more", "10"),
             (false, Some(m)) => m,
@@ -304,10 +311,10 @@ mod tests {
         assert_eq!(explain("a", "missing field `cv`"), None);
         assert_eq!(
             says(
-                "x.low",
-                "invalid type: integer `1000000000000000000000000000000`, expected f64"
+                "x.time_between_failures_h.low",
+                "invalid type: integer `1000000000000000000000000000000` as i128, expected any value"
             ),
-            "1000000000000000000000000000000 is out of range; expected a number, e.g. 1.5"
+            "1000000000000000000000000000000 is out of range; expected a number of hours, e.g. 48"
         );
     }
 }
