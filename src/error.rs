@@ -177,8 +177,10 @@ pub enum Error {
     #[error("csv error: {0}")]
     Csv(#[from] csv::Error),
     /// A TOML scenario or measure file could not be parsed: a syntax error,
-    /// a wrong type, an unknown key (with the closest valid key) or an
-    /// invalid value. The [`ParseError`] names the file and the field, and
+    /// a value of the wrong type (in a scenario, named at its own path with
+    /// the form its field takes: `simulation.horizon_h: "8 days" is not a
+    /// number; expected a number of hours, e.g. 48`), an unknown key (with
+    /// the closest valid keys) or an invalid value. The [`ParseError`] names the file and the field, and
     /// its message carries the line, the column and the offending key; its
     /// source (and so this error's) is the TOML error.
     ///

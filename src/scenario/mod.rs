@@ -477,6 +477,27 @@ mod tests {
     }
 
     #[test]
+    fn a_wrong_type_in_a_multi_line_list_or_a_dotted_key_finds_its_path() {
+        let field = |text: &str| match Scenario::from_toml_str(text).unwrap_err() {
+            Error::Parse(p) => (p.field.unwrap_or_default(), p.message),
+            e => panic!("{e}"),
+        };
+        let (f, m) = field(
+            "[routers.split]\nroutes = [\n  { to = \"a\", prob = 0.5 },\n  { to = \"b\", prob = \"half\" },\n]\n",
+        );
+        assert_eq!(f, "routers.split.routes[1].prob");
+        assert!(
+            m.ends_with("\"half\" is not a number; expected a share between 0 and 1, e.g. 0.05"),
+            "{m}"
+        );
+        let (f, m) = field(
+            "stations.desk = { servers = 1, service_time_min = { dist = \"exponential\", mean = \"2 min\" }, to = \"done\" }\n",
+        );
+        assert_eq!(f, "stations.desk.service_time_min.mean");
+        assert!(m.ends_with("expected a number of minutes, e.g. 30"), "{m}");
+    }
+
+    #[test]
     fn a_patched_value_of_the_wrong_type_names_its_path() {
         let mut doc = Scenario::from_toml_str(TANDEM)
             .unwrap()
