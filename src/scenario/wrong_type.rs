@@ -23,7 +23,10 @@ impl Found<'_> {
     /// The value as it would be written in a file, or what it is.
     fn shown(self) -> String {
         match self {
-            Found::Text(s) => format!("\"{s}\""),
+            Found::Text(s) => format!(
+                "\"{}\"",
+                crate::excerpt::excerpt(s, crate::excerpt::MAX_QUOTED)
+            ),
             Found::Whole(s) | Found::Number(s) | Found::Bool(s) | Found::Other(s) => s.to_string(),
             Found::List => "a list".to_string(),
             Found::Table => "a table".to_string(),
@@ -33,9 +36,8 @@ impl Found<'_> {
     /// The value's text in the file, to find it there: `"x"`, `3`.
     fn raw(self) -> Option<String> {
         match self {
-            Found::Text(_) | Found::Whole(_) | Found::Number(_) | Found::Bool(_) => {
-                Some(self.shown())
-            }
+            Found::Text(s) => Some(format!("\"{s}\"")),
+            Found::Whole(s) | Found::Number(s) | Found::Bool(s) => Some(s.to_string()),
             _ => None,
         }
     }
@@ -189,9 +191,9 @@ pub(super) fn explain(path: &str, message: &str) -> Option<(String, Option<Strin
         };
         format!("{shown} is not text; expected {what}, e.g. \"{bare}\"")
     } else if expected == "a sequence" {
-        let inner = match found.raw() {
-            Some(r) => r,
-            None => "...".to_string(),
+        let inner = match found {
+            Found::List | Found::Table | Found::Other(_) => "...".to_string(),
+            _ => shown.clone(),
         };
         format!("{shown} is not a list; expected a list in brackets, e.g. [{inner}]")
     } else if expected == "a boolean" {
@@ -309,6 +311,22 @@ mod tests {
             "3 is not a distribution; expected a table such as { dist = \"exponential\", mean = 3 }"
         );
         assert_eq!(explain("a", "missing field `cv`"), None);
+        let long = "x".repeat(100_000);
+        let (said, raw) = explain(
+            "simulation.horizon_h",
+            &format!("invalid type: string \"{long}\", expected f64"),
+        )
+        .unwrap();
+        assert!(said.len() < 200, "a long value is cut: {said}");
+        assert!(
+            said.ends_with("expected a number of hours, e.g. 48"),
+            "{said}"
+        );
+        assert_eq!(
+            raw.unwrap().len(),
+            long.len() + 2,
+            "found whole in the file"
+        );
         assert_eq!(
             says(
                 "x.time_between_failures_h.low",
