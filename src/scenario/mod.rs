@@ -269,9 +269,22 @@ impl Scenario {
     ///
     /// # Errors
     /// [`Error::Parse`] with the field path, line, column and key of the
-    /// first problem (a syntax error, a wrong type, an unknown key with the
-    /// closest valid one, or an invalid distribution), keeping the TOML
-    /// error as its source.
+    /// first problem (a syntax error; a value of the wrong type, at its own
+    /// path with the form its field takes, read from the unit in its name;
+    /// an unknown key with the closest valid ones; or an invalid
+    /// distribution), keeping the TOML error as its source.
+    ///
+    /// # Examples
+    /// ```
+    /// let err = cbec_sim::Scenario::from_toml_str("[simulation]\nhorizon_h = \"8 days\"\n")
+    ///     .unwrap_err()
+    ///     .to_string();
+    /// assert!(err.starts_with("simulation.horizon_h: "), "{err}");
+    /// assert!(
+    ///     err.ends_with("\"8 days\" is not a number; expected a number of hours, e.g. 48"),
+    ///     "{err}"
+    /// );
+    /// ```
     pub fn from_toml_str(text: &str) -> Result<Self> {
         toml::from_str(text).map_err(|e| explain_parse_error(text, e))
     }
@@ -374,7 +387,9 @@ impl Scenario {
     ///
     /// # Errors
     /// [`Error::Parse`] at `scenario`, as [`Scenario::from_toml_str`] but
-    /// without line and column.
+    /// without line and column; a value of the wrong type (a patched or
+    /// swept value) is named at its own path, with the form it takes
+    /// (`stations.desk.to: 3 is not text; expected a name in quotes, e.g. "3"`).
     pub fn from_document(doc: toml::Table) -> Result<Self> {
         Self::deserialize(doc).map_err(|e| {
             // The reader names the key path of a value of the wrong type
