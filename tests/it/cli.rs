@@ -1059,7 +1059,7 @@ fn a_misspelt_kpi_gets_at_most_five_suggestions_and_explain_lists_them_all() {
     assert_eq!(
         refused("throughput_of_the_whole_centre"),
         format!(
-            "error: --kpi: unknown KPI \"throughput_of_the_whole_centre\"; none of the {} KPIs is close; `cbec-sim explain <scenario> --kpis` lists them\n",
+            "error: --kpi: unknown KPI \"throughput_of_the_whole_centre\"; none of the {} KPIs is close; `cbec-sim explain {DOUBLE11} --kpis` lists them\n",
             listed.len()
         )
     );

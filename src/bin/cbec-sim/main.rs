@@ -86,9 +86,28 @@ enum Command {
     Merge(run::MergeArgs),
 }
 
+impl Command {
+    /// The scenario file the command reads, for the commands that take
+    /// KPI names (to name it in "`cbec-sim explain <scenario> --kpis` lists
+    /// them").
+    fn kpi_scenario(&self) -> Option<std::path::PathBuf> {
+        match self {
+            Command::Run(a) => Some(a.scenario.clone()),
+            Command::Compare(a) => Some(a.scenario.clone()),
+            Command::Sweep(a) => Some(a.scenario.clone()),
+            Command::Factorial(a) => Some(a.scenario.clone()),
+            Command::Sensitivity(a) => Some(a.scenario.clone()),
+            Command::Robustness(a) => Some(a.scenario.clone()),
+            Command::Capacity(a) => Some(a.scenario.clone()),
+            _ => None,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     common::catch_signals();
+    let scenario = cli.command.kpi_scenario();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Compare(args) => compare::compare(&args),
@@ -106,7 +125,11 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            let message = match &scenario {
+                Some(path) => common::name_the_scenario(&f.message, path),
+                None => f.message,
+            };
+            eprintln!("error: {message}");
             ExitCode::from(f.code)
         }
     }
