@@ -295,3 +295,35 @@ fn malformed_times_and_dates_are_parse_errors() {
         "{bad_date}"
     );
 }
+
+/// A measure that sets a value of the wrong type is told the path, the
+/// value and the form the field takes, as a file would be.
+#[test]
+fn a_patch_of_the_wrong_type_names_the_path_and_the_form() {
+    let base = Scenario::from_toml_str(BASE).unwrap();
+    let measure = |patch: &str| {
+        let ms = cbec_sim::Measure::list_from_toml_str(&format!(
+            "[[measure]]\nname = \"m\"\ntitle = \"t\"\npress_release = \"p\"\npatches = [{patch}]\n"
+        ))
+        .unwrap();
+        base.with_measures(&ms).unwrap_err().to_string()
+    };
+    assert_eq!(
+        measure(r#"{ path = "simulation.horizon_h", set = "8 days", assumption = "a" }"#),
+        "measures m: the patched scenario is invalid: simulation.horizon_h: \"8 days\" is not a number; expected a number of hours, e.g. 48"
+    );
+    assert_eq!(
+        measure(r#"{ path = "stations.desk.to", set = 3, assumption = "a" }"#),
+        "measures m: the patched scenario is invalid: stations.desk.to: 3 is not text; expected a name in quotes, e.g. \"3\""
+    );
+    assert_eq!(
+        base.with_value("stations.desk.service_time_min", 2.0)
+            .unwrap_err()
+            .to_string(),
+        "measures sweep: the patched scenario is invalid: stations.desk.service_time_min: 2 is not a distribution; expected a table such as { dist = \"exponential\", mean = 2 }"
+    );
+    assert!(
+        measure(r#"{ path = "stations.dsek.servers", set = 3, assumption = "a" }"#)
+            .ends_with("no key \"dsek\" in \"stations\"; did you mean \"desk\"?")
+    );
+}
