@@ -123,7 +123,7 @@ pub enum Error {
     /// `--kpi: unknown KPI "review.wiat_mean_min"; did you mean "review.wait_mean_min"?`.
     /// Fatal for that lookup; a precision rule raises it after its first
     /// batch of replications (the names come from a run).
-    #[error("{option}: unknown KPI \"{name}\"; {}", kpi_hint(closest, known))]
+    #[error("{option}: unknown KPI \"{}\"; {}", crate::excerpt::excerpt(name, 2 * crate::excerpt::MAX_QUOTED), kpi_hint(closest, known))]
     UnknownKpi {
         /// The option that named it: `kpi`, `precision`, ...
         option: String,

@@ -23,22 +23,30 @@ pub(crate) fn closest<'a>(
     max: usize,
 ) -> Vec<&'a str> {
     let lower = wanted.to_lowercase();
+    let wanted_chars = lower.chars().count();
     let mut scored: Vec<(usize, &'a str)> = Vec::new();
     for name in names {
         if scored.iter().any(|(_, n)| *n == name) {
             continue;
         }
         let n = name.to_lowercase();
-        let mut d = strsim::damerau_levenshtein(&lower, &n);
-        let part = lower.chars().count() >= 3
+        let chars = n.chars().count();
+        let part = wanted_chars >= 3
+            && chars > wanted_chars
             && ['.', '_', '-'].iter().any(|sep| {
                 n.ends_with(&format!("{sep}{lower}")) || n.starts_with(&format!("{lower}{sep}"))
             });
-        if part {
-            d = d.min(1);
-        }
-        let longer = n.chars().count().max(lower.chars().count());
-        if d <= (longer / 3).max(2) {
+        let limit = (chars.max(wanted_chars) / 3).max(2);
+        // The distance is at least the difference in length: a name (or a
+        // wanted text of megabytes) that far apart is not compared.
+        let d = if part {
+            1
+        } else if chars.abs_diff(wanted_chars) > limit {
+            continue;
+        } else {
+            strsim::damerau_levenshtein(&lower, &n)
+        };
+        if d <= limit {
             scored.push((d, name));
         }
     }
@@ -150,6 +158,15 @@ mod tests {
         assert_eq!(closest("review", kpis, 5), ["review.wait_mean_min"]);
         let attributes = ["basket_value_cny", "annual_spent_cny", "items"];
         assert_eq!(closest("basket", attributes, 5), ["basket_value_cny"]);
+    }
+
+    #[test]
+    fn a_huge_wanted_text_is_not_compared() {
+        let huge = "x".repeat(10_000_000);
+        let started = std::time::Instant::now();
+        let names: Vec<String> = (0..300).map(|i| format!("part{i}.wait_mean_min")).collect();
+        assert!(closest(&huge, names.iter().map(String::as_str), 5).is_empty());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
