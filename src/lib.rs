@@ -143,6 +143,7 @@ pub mod report;
 pub mod rng;
 mod scenario;
 pub mod stats;
+mod suggest;
 pub mod theory;
 mod time;
 

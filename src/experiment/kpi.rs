@@ -8,8 +8,8 @@
 use super::planner::{daily_entries, planner_entries};
 use crate::error::{Error, Result};
 use crate::model::{Model, RunSummary, Simulation, StationSummary};
-use crate::scenario::closest;
 use crate::stats::{DurationHistogram, OnlineMoments};
+use crate::suggest::{MAX_SUGGESTIONS, closest};
 use serde::{Deserialize, Serialize};
 
 /// One KPI estimated across replications.
@@ -89,7 +89,7 @@ impl KpiId {
 }
 
 /// The KPI called `kpi` among `names`, or an [`Error::UnknownKpi`] at
-/// `option` with the closest name and the list.
+/// `option` with the closest names (at most five).
 pub(crate) fn kpi_index<'a>(
     option: &str,
     kpi: &str,
@@ -102,7 +102,10 @@ pub(crate) fn kpi_index<'a>(
         .ok_or_else(|| Error::UnknownKpi {
             option: option.to_string(),
             name: kpi.to_string(),
-            closest: closest(kpi, names.clone()).map(str::to_string),
+            closest: closest(kpi, names.clone(), MAX_SUGGESTIONS)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
             known: names.map(str::to_string).collect(),
         })
 }
@@ -575,13 +578,17 @@ mod tests {
                     (option.as_str(), name.as_str()),
                     ("precision", "desk.utilisation")
                 );
-                assert_eq!(closest.as_deref(), Some("desk.utilization"));
+                assert_eq!(closest, ["desk.utilization"]);
                 assert_eq!(known, NAMES);
             }
             other => panic!("{other:?}"),
         }
         let far = kpi_index("kpi", "lead_time", NAMES.into_iter()).unwrap_err();
-        assert!(matches!(far, Error::UnknownKpi { closest: None, .. }));
+        assert!(matches!(far, Error::UnknownKpi { ref closest, .. } if closest.is_empty()));
+        assert_eq!(
+            far.to_string(),
+            "kpi: unknown KPI \"lead_time\"; the KPIs are \"desk.wait_mean_min\", \"desk.utilization\" and \"done.per_day\""
+        );
     }
 
     #[test]

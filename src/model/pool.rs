@@ -681,7 +681,7 @@ mod tests {
         );
         assert_eq!(
             build(monthly().with_priority("vip", 0)),
-            Err("pools.guarantee.priorities.vip: unknown class \"vip\"; the sources declare: default".into())
+            Err("pools.guarantee.priorities.vip: unknown class \"vip\"; the classes are \"default\"".into())
         );
         assert_eq!(
             build(monthly().with_draw_factor(f64::NAN)),

@@ -297,16 +297,9 @@ impl StockRule {
     pub(crate) fn compile(reg: &Registry, name: &str, s: &Stock) -> Result<Self> {
         let f = |x: &str| format!("stocks.{name}.{x}");
         finite_non_negative(f("on_hand"), s.on_hand, false)?;
-        let lot_class = reg.class(&s.lots.class).ok_or_else(|| {
-            Error::scenario(
-                f("lots.class"),
-                format!(
-                    "unknown class {:?}; the sources declare: {}",
-                    s.lots.class,
-                    reg.classes().join(", ")
-                ),
-            )
-        })?;
+        let lot_class = reg
+            .class(&s.lots.class)
+            .ok_or_else(|| reg.unknown_class(&f("lots.class"), &s.lots.class))?;
         let lot_units =
             reg.numeric_attribute(&f("lots.units_attribute"), &s.lots.units_attribute)?;
         let reorder = match &s.reorder {

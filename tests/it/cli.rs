@@ -1012,3 +1012,82 @@ fn compare_warns_of_an_overloaded_variant_everywhere() {
     assert_eq!(text.matches("warning: ").count(), 1, "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A misspelt `--kpi` gets at most five suggestions, closest first, never
+/// the list of every KPI; with nothing close, the message says how many
+/// KPIs there are and that `explain --kpis` lists them, and it does.
+#[test]
+fn a_misspelt_kpi_gets_at_most_five_suggestions_and_explain_lists_them_all() {
+    let kpis = cbec(&["explain", DOUBLE11, "--kpis"]);
+    assert!(kpis.status.success());
+    let listed: Vec<String> = String::from_utf8(kpis.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(listed.len() > 100, "{}", listed.len());
+    assert!(listed.contains(&"manual_review.wait_mean_min".to_string()));
+    let as_json = json(&cbec(&["explain", DOUBLE11, "--kpis", "--json"]));
+    assert_eq!(as_json.as_array().unwrap().len(), listed.len());
+    let refused = |kpi: &str| {
+        let out = cbec(&[
+            "sweep",
+            DOUBLE11,
+            "--param",
+            "stations.manual_review.servers",
+            "--values",
+            "20",
+            "--kpi",
+            kpi,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{kpi}");
+        assert!(out.stdout.is_empty(), "{kpi}: refused before the run");
+        let err = String::from_utf8(out.stderr).unwrap();
+        let names = err.matches('"').count() / 2 - 1;
+        assert!(names <= 5, "{kpi}: {names} names: {err}");
+        err
+    };
+    assert_eq!(
+        refused("manual_review.wiat_mean_min"),
+        "error: --kpi: unknown KPI \"manual_review.wiat_mean_min\"; did you mean \"manual_review.wait_mean_min\"?\n"
+    );
+    let bare = refused("wait_mean_min");
+    assert!(
+        bare.contains("did you mean \"") && bare.matches(".wait_mean_min\"").count() == 5,
+        "five stations' wait_mean_min: {bare}"
+    );
+    assert_eq!(
+        refused("throughput_of_the_whole_centre"),
+        format!(
+            "error: --kpi: unknown KPI \"throughput_of_the_whole_centre\"; none of the {} KPIs is close; `cbec-sim explain {DOUBLE11} --kpis` lists them\n",
+            listed.len()
+        )
+    );
+}
+
+/// A misspelt `--param` path gets the closest key; a value of the wrong
+/// type for the parameter says the form it takes.
+#[test]
+fn a_misspelt_or_mistyped_param_names_the_path_and_the_form() {
+    let sweep = |param: &str| {
+        let out = cbec(&[
+            "sweep", TANDEM, "--param", param, "--values", "3", "-n", "1",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{param}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let typo = sweep("stations.customs_reveiw.servers");
+    assert!(
+        typo.contains(
+            "no key \"customs_reveiw\" in \"stations\"; did you mean \"customs_review\"?"
+        ),
+        "{typo}"
+    );
+    let mistyped = sweep("stations.customs_review.service_time_min");
+    assert!(
+        mistyped.trim_end().ends_with(
+            "stations.customs_review.service_time_min: 3 is not a distribution; expected a table such as { dist = \"exponential\", mean = 3 }"
+        ),
+        "{mistyped}"
+    );
+}

@@ -313,7 +313,7 @@ fn patch_errors_name_the_measure_the_path_and_a_suggestion() {
     };
     assert_eq!(
         bad(r#"{ path = "stations.manual_reveiw.servers", set = 3, assumption = "a" }"#),
-        "measures.m.patches[0].path: \"stations.manual_reveiw.servers\" does not exist: no key \"manual_reveiw\" in \"stations\"; did you mean \"manual_review\"? (keys there: list_review, manual_review, pick, pack, xray, manual_opening, airport_xray, airport_inspection)"
+        "measures.m.patches[0].path: \"stations.manual_reveiw.servers\" does not exist: no key \"manual_reveiw\" in \"stations\"; did you mean \"manual_review\"?"
     );
     let e = bad(
         r#"{ path = "routers.review_outcome.routes[to=manual].prob", set = 0.1, assumption = "a" }"#,
@@ -500,11 +500,11 @@ fn report_and_tax_errors_name_the_field() {
     };
     assert_eq!(
         broken("lead_time = \"lead\"", "lead_time = \"leed\""),
-        "report.lead_time: unknown interval \"leed\"; intervals: lead, clearance"
+        "report.lead_time: unknown interval \"leed\"; did you mean \"lead\"?"
     );
     assert_eq!(
         broken("officers = \"review\"", "officers = \"reveiw\""),
-        "report.utilization.officers: unknown station \"reveiw\"; stations: review, pick"
+        "report.utilization.officers: unknown station \"reveiw\"; did you mean \"review\"?"
     );
     assert_eq!(
         broken(
@@ -518,14 +518,14 @@ fn report_and_tax_errors_name_the_field() {
             "rates = { cosmetics",
             "rates = { perfume = { vat = 0.1 }, cosmetics"
         ),
-        "tax.rates.perfume: unknown category of \"category\"; categories: cosmetics"
+        "tax.rates.perfume: unknown category of \"category\"; the categories are \"cosmetics\""
     );
     assert_eq!(
         broken(
             "annual_spent_cny + basket_value_cny",
             "annual_spent_cny + basket"
         ),
-        "routers.placed.rules[1].attribute: unknown attribute \"basket\"; known attributes: basket_value_cny, annual_spent_cny, items, category"
+        "routers.placed.rules[1].attribute: unknown attribute \"basket\"; did you mean \"basket_value_cny\"?"
     );
     assert_eq!(
         broken(

@@ -56,6 +56,16 @@ pub(crate) struct Failure {
     pub(crate) message: String,
 }
 
+/// `message` with the `<scenario>` of a hint to run `cbec-sim explain
+/// <scenario> --kpis` replaced by the file the command read, so the hint
+/// can be run as it is.
+pub(crate) fn name_the_scenario(message: &str, scenario: &Path) -> String {
+    message.replace(
+        "`cbec-sim explain <scenario> --kpis`",
+        &format!("`cbec-sim explain {} --kpis`", scenario.display()),
+    )
+}
+
 /// A failure with exit code `code`.
 pub(crate) fn failure(code: u8, message: impl std::fmt::Display) -> Failure {
     let message = message.to_string();

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub(crate) struct RunArgs {
     /// Scenario file (TOML).
-    scenario: PathBuf,
+    pub(crate) scenario: PathBuf,
     /// Apply this measure (repeatable, applied in order); see `cbec-sim measures`.
     #[arg(long = "measure", value_name = "NAME")]
     measures: Vec<String>,

@@ -16,7 +16,7 @@ use std::time::Duration;
 #[command(group(clap::ArgGroup::new("points").required(true).args(["values", "range"])))]
 pub(crate) struct SweepArgs {
     /// Scenario file (TOML).
-    scenario: PathBuf,
+    pub(crate) scenario: PathBuf,
     /// The parameter, by its path in the scenario (as in a measure's patch),
     /// e.g. stations.manual_review.shifts[0].servers.
     #[arg(long)]
