@@ -224,43 +224,43 @@ pub fn result_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
 
 /// Quantiles that would mislead without a comment:
 /// - one that is the same in every replication (two or more): it is
-///   pinned to a schedule (a departure, a cut-off) or to one bucket of the
-///   histogram it is read from, and its interval of ± 0 says nothing about
-///   how it varies;
+///   pinned to a schedule (a departure, a cut-off), or the replications
+///   differ by less than the bucket of the histogram it is read from
+///   ([`quantile_resolution`](super::quantile_resolution)); its interval
+///   of ± 0 says no spread could be measured, not that there is none;
 /// - a p95 below the mean of the same figure: more than 5% of the orders
 ///   take far longer than the rest, and the mean is theirs.
 #[must_use]
 pub fn quantile_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
     let mut flags = Vec::new();
     for e in estimates {
-        let Some(q) = ["_p50_", "_p95_", "_p99_"]
-            .iter()
-            .find_map(|q| e.name.find(q).map(|i| (i, *q)))
-        else {
-            continue;
-        };
         let Some(m) = e.mean.filter(|m| *m > 0.0) else {
             continue;
         };
+        let Some(bucket) = super::quantile_resolution(&e.name, m) else {
+            continue;
+        };
         if e.n >= 2 && e.std_dev == Some(0.0) {
+            let unit = if e.name.ends_with("_h") { "h" } else { "min" };
             flags.push(format!(
-                "{} is {m} in every one of the {} replications: it is pinned to a schedule (a departure or a cut-off) or to one bucket of the histogram it is read from, so its interval of ± 0 says nothing about how it varies",
+                "{} is {m} in all {} replications: it is pinned to a schedule (a departure or a cut-off), or they differ by less than the {bucket:.2} {unit} bucket of the histogram it is read from; its \u{b1} 0 says no spread could be measured, not that there is none",
                 e.name, e.n
             ));
         }
-        if q.1 == "_p95_" {
-            let mean_name = format!("{}_mean_{}", &e.name[..q.0], &e.name[q.0 + 5..]);
-            if let Some(avg) = estimates
-                .iter()
-                .find(|x| x.name == mean_name)
-                .and_then(|x| x.mean)
-                .filter(|avg| m < *avg)
-            {
-                flags.push(format!(
-                    "{} ({m:.3}) is below {mean_name} ({avg:.3}): more than 5% of the orders take far longer than the rest and make the mean; read the p99 or the share over a target as well",
-                    e.name
-                ));
-            }
+        let Some((head, tail)) = e.name.split_once("_p95_") else {
+            continue;
+        };
+        let mean_name = format!("{head}_mean_{tail}");
+        if let Some(avg) = estimates
+            .iter()
+            .find(|x| x.name == mean_name)
+            .and_then(|x| x.mean)
+            .filter(|avg| m < *avg)
+        {
+            flags.push(format!(
+                "{} ({m:.3}) is below {mean_name} ({avg:.3}): more than 5% of the orders take far longer than the rest and make the mean; read the p99 or the share over a target as well",
+                e.name
+            ));
         }
     }
     flags

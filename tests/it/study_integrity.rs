@@ -460,7 +460,7 @@ fn quantiles_that_mislead_are_flagged() {
     );
     assert!(
         flags[1].starts_with(
-            "direct_mail_9610_p95_h is 25.4268 in every one of the 3 replications: it is pinned"
+            "direct_mail_9610_p95_h is 25.4268 in all 3 replications: it is pinned to a schedule (a departure or a cut-off), or they differ by less than the 0.15 h bucket"
         ),
         "{}",
         flags[1]

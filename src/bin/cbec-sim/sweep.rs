@@ -6,7 +6,9 @@ use crate::common::{
     Common, Failure, INTERRUPTED, Progress, excerpt, invalid, load, output, partial_failure,
     set_threads, show, stoppable, study_failure,
 };
-use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, Target, sweep_with_stop};
+use cbec_sim::experiment::{
+    KpiCatalogue, Replications, Seed, Target, result_flags, sweep_with_stop,
+};
 use cbec_sim::report::document::{Setup, SweepReport, headline_kpi};
 use cbec_sim::report::{csv, describe, visuals};
 use std::path::PathBuf;
@@ -138,6 +140,15 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
         setup,
         &curve,
     );
+    // What each value's results say (a growing backlog, lead times that
+    // are lower bounds, quantiles that mislead), after its model's warnings.
+    for p in &curve.points {
+        flags.extend(
+            result_flags(&p.all)
+                .into_iter()
+                .map(|w| format!("{} = {}: {w}", args.param, show(p.value))),
+        );
+    }
     doc.flags = flags;
     output(
         &args.common,
