@@ -57,6 +57,7 @@ mod source;
 mod station;
 mod stock;
 mod summary;
+mod summary_text;
 mod tax;
 mod trace;
 
