@@ -1099,3 +1099,78 @@ fn a_misspelt_or_mistyped_param_names_the_path_and_the_form() {
         "{mistyped}"
     );
 }
+
+/// `run --trace` writes the chosen replication's order and resource
+/// traces, exactly as the library's `TraceWriter` gives them for the same
+/// scenario, seed and replication; bad trace options are refused before
+/// anything runs.
+#[test]
+fn run_writes_the_traces_of_the_chosen_replication() {
+    let dir = std::env::temp_dir().join(format!("cbec-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (orders, resources) = (dir.join("orders.csv"), dir.join("servers.csv"));
+    let out = cbec(&[
+        "run",
+        TANDEM,
+        "-n",
+        "3",
+        "--seed",
+        "5",
+        "-q",
+        "--trace",
+        orders.to_str().unwrap(),
+        "--resource-trace",
+        resources.to_str().unwrap(),
+        "--trace-replications",
+        "1..2",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let model = cbec_sim::Scenario::from_path(TANDEM)
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut w =
+        cbec_sim::report::TraceWriter::new(&model, Some(Vec::new()), Some(Vec::new())).unwrap();
+    let _ = w.trace(5, 1);
+    let (o, r) = w.finish().unwrap();
+    let written = std::fs::read(&orders).unwrap();
+    assert!(written.starts_with(b"replication,time_h,datetime,order,event,node,server,class\n"));
+    assert!(written.len() > 1_000_000, "{} bytes", written.len());
+    assert!(
+        written == o.unwrap(),
+        "the file is the library's trace of replication 1"
+    );
+    assert!(std::fs::read(&resources).unwrap() == r.unwrap());
+    // Refused before the run: a replication not run, one file for both.
+    let refused = cbec(&[
+        "run",
+        TANDEM,
+        "-n",
+        "3",
+        "-q",
+        "--trace",
+        orders.to_str().unwrap(),
+        "--trace-replications",
+        "3..4",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("--trace-replications: 3..4 is not among the replications run (0..3)")
+    );
+    let same = cbec(&[
+        "run",
+        TANDEM,
+        "-q",
+        "--trace",
+        orders.to_str().unwrap(),
+        "--resource-trace",
+        orders.to_str().unwrap(),
+    ]);
+    assert_eq!(same.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -53,7 +53,7 @@ impl TraceArgs {
         };
         if replications.start < run.start || replications.end > run.end {
             return Err(invalid(format!(
-                "--trace-replications: {}..{} is not among the replications run ({}..{}); a traced replication is one of them, re-run",
+                "--trace-replications: {}..{} is not among the replications run ({}..{}): trace some of those, or run more",
                 replications.start, replications.end, run.start, run.end
             )));
         }
