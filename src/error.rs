@@ -176,6 +176,30 @@ pub enum Error {
     /// and line instead. Fatal for that model: fix the log and build again.
     #[error("csv error: {0}")]
     Csv(#[from] csv::Error),
+    /// An event log (see [`EventLog`](crate::calibrate::EventLog)) breaks a
+    /// rule of its format, at a line and column: a missing column, a bad
+    /// time, rows out of time order, an unknown event name (with the
+    /// closest names of the event map), an event before the event it must
+    /// follow for the same order, an event repeated for one order where the
+    /// map says it happens once, text that is not UTF-8, a ragged row, an
+    /// empty log.
+    ///
+    /// Raised by [`EventLog::from_reader`](crate::calibrate::EventLog::from_reader)
+    /// and [`EventLog::from_path`](crate::calibrate::EventLog::from_path)
+    /// at the first row that breaks a rule. Fatal for that log: nothing
+    /// parsed before the row is returned; fix the log (or the map) and
+    /// read it again.
+    #[error("{file}:{line}:{column}: {reason}")]
+    Log {
+        /// Where the log came from (a file name), as given.
+        file: String,
+        /// The line of the file, from 1 (the header is line 1).
+        line: u64,
+        /// The column (field) of the row, from 1.
+        column: usize,
+        /// The rule that was broken and the value that broke it.
+        reason: String,
+    },
     /// A TOML scenario or measure file could not be parsed: a syntax error,
     /// a value of the wrong type (in a scenario, named at its own path with
     /// the form its field takes: `simulation.horizon_h: "8 days" is not a

@@ -85,6 +85,9 @@
 //!   ([`experiment`]); [`run_replications`] is its shortest form.
 //! - **stats**: streaming, mergeable statistics ([`stats`]).
 //! - **theory**: closed-form queueing results ([`theory`]).
+//! - **calibrate**: operators' event logs read in one streaming pass
+//!   against an event map (stage durations with censoring, route counts,
+//!   arrivals), and synthetic logs written from a simulation ([`calibrate`]).
 //!
 //! ## Reproducibility guarantees
 //!
@@ -132,6 +135,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod calendar;
+pub mod calibrate;
 mod dist;
 mod engine;
 mod error;

@@ -115,7 +115,7 @@
 //! `_min` minutes, `_per_hour` a rate, `_cny` yuan.
 
 mod assumption;
-mod files;
+pub(crate) mod files;
 mod locate;
 mod measure;
 mod order_log;

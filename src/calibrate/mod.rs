@@ -1,0 +1,32 @@
+//! Calibration from operators' event logs: the foundation of fitting a
+//! scenario to what a bonded centre recorded.
+//!
+//! An operator logs one row per order and event (`order`, `event`, `time`,
+//! optional attribute columns). An [`EventMap`] (a TOML file) says which
+//! event names the log may have and what they mean to a fit: **stages**
+//! (a duration from one event to another), **routes** (an event counted
+//! among the orders that had another: a share) and the **arrival** event
+//! (demand). [`EventLog`] reads a log in one streaming pass against the
+//! map and keeps what a fit needs: per stage the completed durations and
+//! the right-censored ages of stages still open at the log's end, per
+//! route the trials and successes, and the arrival times.
+//!
+//! [`EventLogWriter`] goes the other way: it turns a simulation's order
+//! events into the rows of such a log, through the same map, so that a fit
+//! can be tested on a log whose true parameters are known.
+//!
+//! The format of both files is in `docs/event-log.md`.
+//!
+//! | file | concept |
+//! |---|---|
+//! | `map.rs` | [`EventMap`]: the event names, stages, routes and arrival event |
+//! | `log.rs` | [`EventLog`]: the streaming parser and what it accumulates ([`StageSample`], [`RouteCount`]) |
+//! | `synthetic.rs` | [`EventLogWriter`]: a simulation's order events as a log |
+
+mod log;
+mod map;
+mod synthetic;
+
+pub use log::{EventLog, MAX_LIVE_ORDERS, RouteCount, StageSample};
+pub use map::{EventMap, MAX_EVENTS};
+pub use synthetic::EventLogWriter;
