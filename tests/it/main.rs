@@ -13,6 +13,7 @@ mod conservation;
 mod determinism;
 mod distributions;
 mod documents;
+mod eventlog;
 mod experiment;
 mod hongqiao;
 mod hostile;
