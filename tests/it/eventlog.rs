@@ -462,3 +462,49 @@ fn the_parsers_state_is_bounded_by_the_orders_in_the_system() {
 fn two_million_rows_in_bounded_state() {
     bounded_by_the_orders_in_the_system(2_000_000);
 }
+
+#[test]
+fn the_log_command_writes_a_log_that_reads_back() {
+    let bin = env!("CARGO_BIN_EXE_cbec-sim");
+    let dir = std::env::temp_dir().join(format!("cbec-sim-log-cmd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("tandem.csv");
+    let map = manifest("examples/data/tandem_events.toml");
+    let run = |extra: &[&str]| {
+        std::process::Command::new(bin)
+            .args([
+                "log",
+                &manifest("scenarios/tandem.toml"),
+                "--map",
+                &map,
+                "--out",
+                out.to_str().unwrap(),
+                "--seed",
+                "4",
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let ok = run(&["--weeks", "1"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let stdout = String::from_utf8(ok.stdout).unwrap();
+    let log = EventLog::from_path(&out, &tandem_map()).unwrap();
+    assert!(
+        stdout.starts_with(&format!("{} rows, {} orders", log.rows(), log.orders())),
+        "{stdout}"
+    );
+    assert!(stdout.contains("route inspection: "), "{stdout}");
+    assert!(log.end().to_string().starts_with("2024-01-07"), "one week");
+    let zero = run(&["--weeks", "0"]);
+    assert_eq!(zero.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&zero.stderr),
+        "error: --weeks: must be at least 1, got 0\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,6 +1,7 @@
 //! The `cbec-sim` command: run a scenario's replications, compare it with
 //! measures or other scenarios, sweep a parameter, run a factorial design,
-//! check or explain a scenario, list the measures, merge shard files.
+//! check or explain a scenario, list the measures, merge shard files,
+//! write a synthetic operator event log.
 //!
 //! Exit codes: 0 success, 2 invalid input (with the message), 1 any other
 //! failure (writing an output file or stdout, say; the table is still
@@ -21,6 +22,7 @@ mod common;
 mod compare;
 mod explain;
 mod factorial;
+mod log;
 mod robustness;
 mod run;
 mod sensitivity;
@@ -81,6 +83,10 @@ enum Command {
     ///
     /// Example: cbec-sim assumptions scenarios/hongqiao_double11.toml
     Assumptions(explain::AssumptionsArgs),
+    /// Write a synthetic operator event log of one replication, named through an event map, and summarise what a fit would read from it.
+    ///
+    /// Example: cbec-sim log scenarios/tandem.toml --map examples/data/tandem_events.toml --out tandem_events.csv --weeks 1
+    Log(log::LogArgs),
     /// Merge shard files written by `run --shard A..B --out FILE` and summarise them.
     ///
     /// Example: cbec-sim merge shard-*.json --json
@@ -122,6 +128,7 @@ fn main() -> ExitCode {
         Command::Capacity(args) => capacity::capacity_command(&args),
         Command::Assumptions(args) => explain::list_assumptions(&args),
         Command::Merge(args) => run::merge(args),
+        Command::Log(args) => log::log_command(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
