@@ -11,7 +11,7 @@
 //! | `time_h` | hours on the run clock (from the start of the run, pre-roll and warm-up included) |
 //! | `datetime` | the same instant as a local date-time of the scenario's calendar |
 //! | `order` | the order's number in the replication, 0 for the first created |
-//! | `event` | `arrive`, `start`, `end`, `route`, `block`, `reject`, `renege`, `release` or `leave` (see [`OrderEvent`]) |
+//! | `event` | `arrive`, `start`, `end`, `route`, `block`, `reject`, `renege`, `release` or `leave` (see [`OrderEvent`](crate::OrderEvent)) |
 //! | `node` | where: the source, station, delay, router, dispatch point, pool or sink |
 //! | `server` | for `start`, `end` and a `block` after a service: the server, from 0 at its station; empty otherwise |
 //! | `class` | the order's class |
