@@ -185,7 +185,7 @@ pub(crate) struct RouteSpec {
 /// let bad = EventMap::from_toml_str(r#"
 ///     arrival = "placed"
 ///     [events]
-///     placed = {}
+///     placed = { end = true }
 ///     [stages.review]
 ///     from = "placed"
 ///     to = "relased"
@@ -209,7 +209,7 @@ impl EventMap {
     /// [`Error::Parse`] for TOML that does not parse or has an unknown or
     /// missing key; [`Error::Scenario`] at the field's path for a name
     /// that is not an event of `[events]` (with the closest names), no
-    /// events or more than 64, an empty event name, a stage or route
+    /// events or more than 64, no `end` event, an empty event name, a stage or route
     /// from an event to itself, an `after` that makes a cycle, or a
     /// `sim.on` that is not an order event.
     pub fn from_toml_str(text: &str) -> Result<EventMap> {
@@ -361,6 +361,12 @@ fn compile(file: MapFile) -> Result<EventMap> {
             require(&mut events, i as u8, before, Because::After);
         }
     }
+    if !events.iter().any(|e| e.end) {
+        return Err(Error::scenario(
+            "events",
+            "no event has `end = true`; mark an order's last event (left, cancelled, ...) so that the parser can forget finished orders and its memory stays bounded by the orders in the system",
+        ));
+    }
     let mut stages = Vec::with_capacity(file.stages.len());
     for (k, (name, s)) in file.stages.iter().enumerate() {
         let from = find(format!("stages.{name}.from"), &s.from)?;
@@ -509,7 +515,7 @@ mod tests {
 
     #[test]
     fn bad_maps_name_the_field() {
-        let base = "arrival = \"placed\"\n[events]\nplaced = {}\ndeclared = {}\n";
+        let base = "arrival = \"placed\"\n[events]\nplaced = {}\ndeclared = { end = true }\n";
         assert_eq!(
             err(&format!(
                 "{base}[stages.s]\nfrom = \"declard\"\nto = \"placed\"\n"
@@ -523,18 +529,26 @@ mod tests {
             "stages.s.to: a stage ends at another event than it starts, got \"placed\" for both"
         );
         assert_eq!(
-            err("arrival = \"a\"\n[events]\na = { after = [\"b\"] }\nb = { after = [\"a\"] }\n"),
+            err(
+                "arrival = \"a\"\n[events]\na = { after = [\"b\"] }\nb = { end = true, after = [\"a\"] }\n"
+            ),
             "events.a: the events must follow each other in a cycle (a after b after a), so none can happen"
         );
         assert_eq!(
-            err("arrival = \"a\"\n[events]\na = { sim = { node = \"x\", on = \"lave\" } }\n"),
+            err(
+                "arrival = \"a\"\n[events]\na = { end = true, sim = { node = \"x\", on = \"lave\" } }\n"
+            ),
             "events.a.sim.on: unknown order event \"lave\"; did you mean \"leave\"?"
         );
         assert_eq!(
-            err("arrival = \"zzzz\"\n[events]\nplaced = {}\n"),
+            err("arrival = \"zzzz\"\n[events]\nplaced = { end = true }\n"),
             "arrival: unknown event \"zzzz\"; the events are \"placed\""
         );
         assert!(err("arrival = \"a\"\n[events]\n").starts_with("events: the map has no events"));
+        assert!(
+            err("arrival = \"a\"\n[events]\na = {}\n")
+                .starts_with("events: no event has `end = true`")
+        );
         assert!(err("arrival = \"a\"\n[events]\na = { onse = true }\n").contains("onse"));
     }
 }

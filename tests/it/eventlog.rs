@@ -178,7 +178,7 @@ fn unknown_events_get_at_most_five_suggestions_and_never_a_panic() {
         "arrival = \"stage0\"\n[events]\n{}",
         events
             .iter()
-            .map(|e| format!("{e} = {{}}\n"))
+            .map(|e| format!("{e} = {{ end = {} }}\n", e == "stage39"))
             .collect::<String>()
     ))
     .unwrap();
