@@ -508,3 +508,41 @@ fn the_log_command_writes_a_log_that_reads_back() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `scenarios/tandem.toml` for its first 6 hours, without warm-up: the
+/// run of the shipped `examples/data/tandem_events.csv`.
+fn tandem_six_hours() -> Model {
+    let text = std::fs::read_to_string(manifest("scenarios/tandem.toml")).unwrap();
+    let text = text
+        .replace("horizon_h = 1000", "horizon_h = 6")
+        .replace("warmup_h = 20", "warmup_h = 0");
+    Scenario::from_toml_str(&text).unwrap().build().unwrap()
+}
+
+#[test]
+fn the_shipped_log_is_the_one_the_crate_writes() {
+    // Value stability: seed 1, replication 0. If the model or the writer
+    // changes on purpose, regenerate the file with
+    // `cbec-sim log <tandem.toml with horizon_h = 6, warmup_h = 0> --map
+    // examples/data/tandem_events.toml --out examples/data/tandem_events.csv`
+    // and note it in the CHANGELOG.
+    let map = tandem_map();
+    let model = tandem_six_hours();
+    let mut writer = EventLogWriter::new(&model, &map, Vec::new()).unwrap();
+    let _ = writer.write_run(1, 0);
+    let written = writer.finish().unwrap();
+    let shipped = std::fs::read(manifest("examples/data/tandem_events.csv")).unwrap();
+    assert!(
+        written == shipped,
+        "examples/data/tandem_events.csv differs"
+    );
+    let log = EventLog::from_path(manifest("examples/data/tandem_events.csv"), &map).unwrap();
+    assert_eq!(
+        (log.rows(), log.orders(), log.live_at_end()),
+        (5376, 593, 12)
+    );
+    let censored: Vec<usize> = log.stages().iter().map(|s| s.censored().len()).collect();
+    assert_eq!(censored, [2, 3, 1, 4, 12]);
+    let r = log.route("inspection").unwrap();
+    assert_eq!((r.successes, r.trials, r.undecided), (27, 588, 6));
+}
