@@ -546,3 +546,49 @@ fn the_shipped_log_is_the_one_the_crate_writes() {
     let r = log.route("inspection").unwrap();
     assert_eq!((r.successes, r.trials, r.undecided), (27, 588, 6));
 }
+
+/// One row of a random log over the small map: an order of four, an event
+/// of the map or a misspelt one, a time that may go back.
+fn random_row() -> impl proptest::strategy::Strategy<Value = (u8, u8, i64)> {
+    (0u8..4, 0u8..7, -30i64..600)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, .. proptest::prelude::ProptestConfig::default() })]
+
+    /// Any bytes after a valid header, and any sequence of rows, give a
+    /// log or an error at a line and column: never a panic.
+    #[test]
+    fn no_log_makes_the_parser_panic(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        rows in proptest::collection::vec(random_row(), 1..40),
+    ) {
+        let mut text = b"order,event,time\n".to_vec();
+        text.extend_from_slice(&bytes);
+        match parse(&text) {
+            Ok(_) | Err(Error::Log { .. }) => {}
+            Err(e) => panic!("not a log error: {e}"),
+        }
+        let names = ["placed", "declared", "manual_review_started", "released", "cancelled", "relased", ""];
+        let mut t = jiff::civil::date(2024, 11, 11).at(8, 0, 0, 0);
+        let mut text = String::from("order,event,time\n");
+        for (order, event, step) in rows {
+            t = t.checked_add(jiff::SignedDuration::from_secs(step)).unwrap();
+            text.push_str(&format!("O{order},{},{t}\n", names[usize::from(event)]));
+        }
+        match parse(text.as_bytes()) {
+            Ok(log) => {
+                let s = log.stage("list_review").unwrap();
+                let opened = s.durations().len() + s.censored().len() + s.exited() as usize;
+                proptest::prop_assert!(opened <= log.orders() as usize);
+                proptest::prop_assert!(s.durations().iter().chain(s.censored()).all(|d| d.secs() >= 0.0));
+                let r = log.route("manual_review").unwrap();
+                proptest::prop_assert!(r.successes + r.undecided <= r.trials);
+            }
+            Err(Error::Log { line, column, .. }) => {
+                proptest::prop_assert!(line >= 2 && (1..=3).contains(&column));
+            }
+            Err(e) => panic!("not a log error: {e}"),
+        }
+    }
+}
