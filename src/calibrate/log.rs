@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::excerpt::{MAX_QUOTED, excerpt};
 use crate::time::SimTime;
 use jiff::civil::DateTime;
+use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
@@ -27,8 +28,9 @@ struct Live {
     open: Vec<(u16, f64)>,
 }
 
-/// The durations of one stage read from a log.
-#[derive(Debug, Clone, PartialEq)]
+/// The durations of one stage read from a log (durations in seconds when
+/// serialized).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StageSample {
     name: String,
     durations: Vec<SimTime>,
@@ -77,7 +79,7 @@ impl StageSample {
 }
 
 /// The counts of one route read from a log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct RouteCount {
     /// Orders that had the route's `among` event.
     pub trials: u64,
@@ -138,7 +140,8 @@ pub struct RouteCount {
 /// assert_eq!(err.to_string(), r#"log.csv:3:2: event: unknown event "relesed"; did you mean "released"?"#);
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[must_use]
 pub struct EventLog {
     origin: String,
     columns: Vec<String>,

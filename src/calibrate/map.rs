@@ -63,13 +63,19 @@ struct EventFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SimFile {
-    node: String,
-    #[serde(default = "arrive")]
-    on: String,
+    node: Option<String>,
+    on: Option<String>,
+    milestone: Option<String>,
 }
 
-fn arrive() -> String {
-    "arrive".into()
+/// What writes an event in a synthetic log.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum SimSource {
+    /// This order event at this node, every time.
+    Node(String, OrderEvent),
+    /// The milestone, when it is stamped (an order's first entry to a
+    /// node that sets it).
+    Milestone(String),
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,8 +121,8 @@ pub(crate) struct EventSpec {
     /// Routes whose trials and successes this event counts.
     pub(crate) trial_of: Vec<u16>,
     pub(crate) success_of: Vec<u16>,
-    /// The node and order event that write it in a synthetic log.
-    pub(crate) sim: Option<(String, OrderEvent)>,
+    /// What writes it in a synthetic log.
+    pub(crate) sim: Option<SimSource>,
 }
 
 /// A stage: from one event to another.
@@ -163,8 +169,11 @@ pub(crate) struct RouteSpec {
 ///
 /// An event must come after its `after` events, a stage's `to` after its
 /// `from`, and a route's `event` after its `among`, for the same order;
-/// `sim` names the node and the [`OrderEvent`] that write the event in a
-/// synthetic log ([`EventLogWriter`](crate::calibrate::EventLogWriter)).
+/// `sim` names what writes the event in a synthetic log
+/// ([`EventLogWriter`](crate::calibrate::EventLogWriter)): a node and an
+/// [`OrderEvent`] (`sim = { node = "review", on = "start" }`; `on`
+/// defaults to `arrive`), or a scenario milestone, written when it is
+/// stamped (`sim = { milestone = "declared" }`).
 ///
 /// # Examples
 /// ```
@@ -310,24 +319,7 @@ fn compile(file: MapFile) -> Result<EventMap> {
         }
         let sim = match &e.sim {
             None => None,
-            Some(s) => {
-                let Some(on) = ORDER_EVENTS.iter().find(|o| o.name() == s.on) else {
-                    return Err(Error::scenario(
-                        format!("events.{name}.sim.on"),
-                        format!(
-                            "unknown order event \"{}\"; {}",
-                            crate::excerpt::excerpt(&s.on, crate::excerpt::MAX_QUOTED),
-                            suggest::hint(
-                                &s.on,
-                                ORDER_EVENTS.iter().map(|o| o.name()),
-                                "order events",
-                                "they are arrive, start, end, route, block, reject, renege, release and leave"
-                            )
-                        ),
-                    ));
-                };
-                Some((s.node.clone(), *on))
-            }
+            Some(s) => Some(sim_source(name, s)?),
         };
         events.push(EventSpec {
             name: name.clone(),
@@ -437,6 +429,43 @@ fn compile(file: MapFile) -> Result<EventMap> {
         routes,
         arrival,
     })
+}
+
+/// The node and order event, or the milestone, that write event `name`.
+fn sim_source(name: &str, s: &SimFile) -> Result<SimSource> {
+    let field = format!("events.{name}.sim");
+    match (&s.node, &s.milestone) {
+        (Some(_), Some(_)) | (None, None) => Err(Error::scenario(
+            field,
+            "give either `node` (with `on`, default arrive) or `milestone`",
+        )),
+        (None, Some(m)) => match &s.on {
+            Some(_) => Err(Error::scenario(
+                format!("{field}.on"),
+                "a milestone is written when it is stamped; `on` goes with `node`",
+            )),
+            None => Ok(SimSource::Milestone(m.clone())),
+        },
+        (Some(node), None) => {
+            let on = s.on.as_deref().unwrap_or("arrive");
+            match ORDER_EVENTS.iter().find(|o| o.name() == on) {
+                Some(o) => Ok(SimSource::Node(node.clone(), *o)),
+                None => Err(Error::scenario(
+                    format!("{field}.on"),
+                    format!(
+                        "unknown order event \"{}\"; {}",
+                        crate::excerpt::excerpt(on, crate::excerpt::MAX_QUOTED),
+                        suggest::hint(
+                            on,
+                            ORDER_EVENTS.iter().map(|o| o.name()),
+                            "order events",
+                            "they are arrive, start, end, route, block, reject, renege, release and leave"
+                        )
+                    ),
+                )),
+            }
+        }
+    }
 }
 
 /// A cycle of "must follow" rules, if there is one: the events in order,

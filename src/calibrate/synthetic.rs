@@ -3,9 +3,9 @@
 //! `sim` entries, so that a fit can be checked against the parameters
 //! that made the log.
 
-use super::map::EventMap;
+use super::map::{EventMap, SimSource};
 use crate::error::{Error, Result};
-use crate::model::{Model, Observer, OrderEvent, OrderRecord, RunSummary, Simulation};
+use crate::model::{Model, NodeKind, Observer, OrderEvent, OrderRecord, RunSummary, Simulation};
 use crate::time::SimTime;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -14,7 +14,9 @@ use std::io::Write;
 /// Writes a simulation's order events as an event log (see
 /// [`EventLog`](crate::calibrate::EventLog) for the format): one row per
 /// order event that the map names through an event's `sim = { node, on }`,
-/// with the order's number as `order`, the event's name, the local
+/// and for each milestone that `sim = { milestone }` names when it is
+/// stamped (an order's first entry to a node that sets it: a sink's
+/// `leave`, a router's `route`, another node's `arrive`), with the order's number as `order`, the event's name, the local
 /// date-time of the model's calendar rounded to the second (as an
 /// operator's log gives it), and one column per attribute of the model (a
 /// categorical attribute as its category's name).
@@ -57,8 +59,12 @@ use std::io::Write;
 #[derive(Debug)]
 pub struct EventLogWriter<'m, W: Write> {
     model: &'m Model,
-    /// Node name → (order event, log event name).
-    by_node: HashMap<String, Vec<(OrderEvent, String)>>,
+    /// Node name → (order event, log event name, the event's bit if it
+    /// is a milestone, written once per order).
+    by_node: HashMap<String, Vec<(OrderEvent, String, Option<u64>)>>,
+    /// The milestone events written for each order inside, as bit sets;
+    /// an order is forgotten when it leaves.
+    stamped: HashMap<u64, u64>,
     out: csv::Writer<W>,
     error: Option<csv::Error>,
     rows: u64,
@@ -70,33 +76,52 @@ impl<'m, W: Write> EventLogWriter<'m, W> {
     /// the header is written at once.
     ///
     /// # Errors
-    /// [`Error::Scenario`] at `events.<name>.sim.node` for a node the
-    /// model does not have (with the closest names); at `events` if no
+    /// [`Error::Scenario`] at `events.<name>.sim.node` or
+    /// `events.<name>.sim.milestone` for a node or milestone the model does
+    /// not have (with the closest names); at `events` if no
     /// event has a `sim`; [`Error::Csv`] if the header cannot be written.
     pub fn new(model: &'m Model, map: &EventMap, out: W) -> Result<Self> {
         let nodes: Vec<String> = (0..model.nodes.len()).map(|i| model.node_name(i)).collect();
-        let mut by_node: HashMap<String, Vec<(OrderEvent, String)>> = HashMap::new();
-        for e in &map.events {
-            let Some((node, on)) = &e.sim else { continue };
-            if !nodes.contains(node) {
-                return Err(Error::scenario(
-                    format!("events.{}.sim.node", e.name),
-                    format!(
-                        "unknown node \"{}\"; {}",
-                        crate::excerpt::excerpt(node, 2 * crate::excerpt::MAX_QUOTED),
-                        crate::suggest::hint(
-                            node,
-                            nodes.iter().map(String::as_str),
-                            "nodes",
-                            "`cbec-sim explain <scenario>` lists them"
-                        )
-                    ),
-                ));
+        let mut by_node: HashMap<String, Vec<(OrderEvent, String, Option<u64>)>> = HashMap::new();
+        for (bit, e) in map.events.iter().enumerate() {
+            match &e.sim {
+                None => {}
+                Some(SimSource::Node(node, on)) => {
+                    if !nodes.contains(node) {
+                        return Err(unknown(&e.name, "node", node, &nodes, "nodes"));
+                    }
+                    by_node
+                        .entry(node.clone())
+                        .or_default()
+                        .push((*on, e.name.clone(), None));
+                }
+                Some(SimSource::Milestone(m)) => {
+                    let Some(k) = model.milestones.iter().position(|n| n == m) else {
+                        return Err(unknown(
+                            &e.name,
+                            "milestone",
+                            m,
+                            &model.milestones,
+                            "milestones",
+                        ));
+                    };
+                    for (i, info) in model.nodes.iter().enumerate() {
+                        if info.milestone != Some(k as u16) {
+                            continue;
+                        }
+                        let on = match info.kind {
+                            NodeKind::Sink(_) => OrderEvent::Leave,
+                            NodeKind::Router(_) => OrderEvent::Route,
+                            _ => OrderEvent::Arrive,
+                        };
+                        by_node.entry(nodes[i].clone()).or_default().push((
+                            on,
+                            e.name.clone(),
+                            Some(1 << bit),
+                        ));
+                    }
+                }
             }
-            by_node
-                .entry(node.clone())
-                .or_default()
-                .push((*on, e.name.clone()));
         }
         if by_node.is_empty() {
             return Err(Error::scenario(
@@ -113,6 +138,7 @@ impl<'m, W: Write> EventLogWriter<'m, W> {
         Ok(EventLogWriter {
             model,
             by_node,
+            stamped: HashMap::new(),
             out,
             error: None,
             rows: 0,
@@ -155,6 +181,9 @@ impl<W: Write> Observer for EventLogWriter<'_, W> {
             return;
         }
         let Some(names) = self.by_node.get(r.node) else {
+            if r.event == OrderEvent::Leave {
+                self.stamped.remove(&r.order);
+            }
             return;
         };
         let model = self.model;
@@ -162,9 +191,16 @@ impl<W: Write> Observer for EventLogWriter<'_, W> {
         let at = model
             .calendar()
             .datetime(SimTime::from_secs(r.time.secs().round()));
-        for (on, name) in names {
+        for (on, name, milestone) in names {
             if *on != r.event {
                 continue;
+            }
+            if let Some(bit) = milestone {
+                let stamped = self.stamped.entry(r.order).or_default();
+                if *stamped & bit != 0 {
+                    continue;
+                }
+                *stamped |= bit;
             }
             let w = &mut self.out;
             self.field.clear();
@@ -198,5 +234,25 @@ impl<W: Write> Observer for EventLogWriter<'_, W> {
                 }
             }
         }
+        if r.event == OrderEvent::Leave {
+            self.stamped.remove(&r.order);
+        }
     }
+}
+
+/// An unknown node or milestone of `sim` in event `event`'s table.
+fn unknown(event: &str, what: &str, name: &str, known: &[String], plural: &str) -> Error {
+    Error::scenario(
+        format!("events.{event}.sim.{what}"),
+        format!(
+            "unknown {what} \"{}\"; {}",
+            crate::excerpt::excerpt(name, 2 * crate::excerpt::MAX_QUOTED),
+            crate::suggest::hint(
+                name,
+                known.iter().map(String::as_str),
+                plural,
+                "`cbec-sim explain <scenario>` lists them"
+            )
+        ),
+    )
 }

@@ -592,3 +592,67 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn milestones_are_written_once_when_stamped() {
+    // A rework loop: 30% of reviewed orders go back to review. The
+    // `review` node is entered again, but its milestone is stamped once.
+    let model = Model::builder()
+        .with_source(
+            "orders",
+            Source::poisson(20.0, "review").with_max_arrivals(500),
+        )
+        .with_station(
+            "review",
+            Station::new(3, Dist::exponential(2.0).unwrap(), "again").with_milestone("declared"),
+        )
+        .with_router(
+            "again",
+            Router::new(vec![Route::new("review", 0.3), Route::new("done", 0.7)]),
+        )
+        .with_sink("done", Sink::new().with_milestone("released"))
+        .build()
+        .unwrap();
+    let map = |declared: &str| {
+        EventMap::from_toml_str(&format!(
+            r#"
+            arrival = "placed"
+            [events]
+            placed = {{ once = true, sim = {{ node = "orders" }} }}
+            declared = {{ once = true, sim = {declared} }}
+            left = {{ once = true, end = true, sim = {{ milestone = "released" }} }}
+            [stages.lead]
+            from = "declared"
+            to = "left"
+            "#
+        ))
+        .unwrap()
+    };
+    let by_milestone = map(r#"{ milestone = "declared" }"#);
+    let mut writer = EventLogWriter::new(&model, &by_milestone, Vec::new()).unwrap();
+    let _ = writer.write_run(9, 0);
+    let csv = writer.finish().unwrap();
+    let log = EventLog::from_reader(&csv[..], &by_milestone, "loop.csv").unwrap();
+    assert_eq!(log.stage("lead").unwrap().durations().len(), 500);
+    // Mapped to the node instead, the second entry is a second
+    // `declared`, which the map says happens once.
+    let by_node = map(r#"{ node = "review" }"#);
+    let mut writer = EventLogWriter::new(&model, &by_node, Vec::new()).unwrap();
+    let _ = writer.write_run(9, 0);
+    let csv = writer.finish().unwrap();
+    let e = EventLog::from_reader(&csv[..], &by_node, "loop.csv")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("has \"declared\" twice; the map says it happens once per order"),
+        "{e}"
+    );
+    let bad = map(r#"{ milestone = "declard" }"#);
+    let e = EventLogWriter::new(&model, &bad, Vec::new())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "events.declared.sim.milestone: unknown milestone \"declard\"; did you mean \"declared\"?"
+    );
+}
