@@ -149,6 +149,10 @@ impl<'m, W: Write> EventLogWriter<'m, W> {
     /// Runs replication `replication` of the model under `seed`, writing
     /// its rows, and returns its summary (the same, bit for bit, as the
     /// replication's untraced).
+    ///
+    /// A log holds one run: call this once per writer (a second run's
+    /// orders would be numbered from 0 again and its times would go back,
+    /// which a log does not allow).
     pub fn write_run(&mut self, seed: u64, replication: u64) -> RunSummary {
         let mut sim = Simulation::new(self.model, seed, replication);
         sim.observe(&mut *self);
