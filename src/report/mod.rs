@@ -31,6 +31,8 @@ pub mod document;
 #[cfg(feature = "report")]
 mod html;
 pub mod output;
+#[cfg(feature = "report")]
+mod provenance;
 pub mod table;
 #[cfg(feature = "report")]
 pub mod visuals;
@@ -40,6 +42,8 @@ pub use chart_data::ChartData;
 pub use document::{CompareReport, Document, FactorialReport, RunReport, Setup, SweepReport};
 #[cfg(feature = "report")]
 pub use html::HtmlReport;
+#[cfg(feature = "report")]
+pub use provenance::Provenance;
 pub use table::{Column, Table};
 #[cfg(feature = "report")]
 pub use visuals::{interval_cdf, mean_queue_series};
