@@ -32,7 +32,11 @@ pub mod document;
 mod html;
 pub mod output;
 #[cfg(feature = "report")]
+pub mod pages;
+#[cfg(feature = "report")]
 mod provenance;
+#[cfg(feature = "report")]
+mod summary;
 pub mod table;
 #[cfg(feature = "report")]
 pub mod visuals;

@@ -3,13 +3,13 @@
 
 use crate::common::{
     Common, Failure, INTERRUPTED, Progress, SIGNALLED, excerpt, failure, invalid, load, output,
-    set_threads, stoppable, study_failure,
+    provenance, set_threads, stoppable, study_failure,
 };
 use cbec_sim::experiment::{
     CapacityOptions, KpiCatalogue, Replications, Resource, Seed, ServiceTarget, capacity,
 };
 use cbec_sim::report::document::{CapacityReport, Setup};
-use cbec_sim::report::{csv, visuals};
+use cbec_sim::report::{csv, pages, visuals};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -146,7 +146,7 @@ pub(crate) fn capacity_command(args: &CapacityArgs) -> Result<(), Failure> {
         doc.partial,
         || csv::capacity_files(&doc),
         || visuals::capacity_visuals(&doc),
-        |v| visuals::capacity_html(&doc, &model, v),
+        |v| pages::capacity_html(&doc, &model, v, &provenance()),
         || doc.to_text(),
     )?;
     if doc.partial && crate::common::INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {

@@ -5,7 +5,7 @@
 use cbec_sim::experiment::{Experiment, ExperimentResult, Precision, Replications, Seed};
 use cbec_sim::report::output::{self, OutputKind};
 use cbec_sim::report::visuals::Visuals;
-use cbec_sim::report::{ChartData, Document};
+use cbec_sim::report::{ChartData, Document, Provenance};
 use cbec_sim::{Assumptions, Error, Measure, Model, Scenario};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -427,6 +427,12 @@ pub(crate) fn write_csv(
         cbec_sim::report::csv::mark_partial(&mut files);
     }
     write_into(dir, &files)
+}
+
+/// How this run was started, for a report's footer: the command line and
+/// the date now.
+pub(crate) fn provenance() -> Provenance {
+    Provenance::now(std::env::args())
 }
 
 /// Writes the charts into `--plot DIR` and the HTML report made by `html`

@@ -3,11 +3,11 @@
 
 use crate::common::{
     Common, Failure, INTERRUPTED, MeasureSource, chosen_measures, invalid, load, output,
-    partial_failure, set_threads, stoppable, study_failure,
+    partial_failure, provenance, set_threads, stoppable, study_failure,
 };
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, factorial_with_stop};
 use cbec_sim::report::document::{FactorialReport, Setup, shown_kpis};
-use cbec_sim::report::{csv, describe, visuals};
+use cbec_sim::report::{csv, describe, pages, visuals};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -97,7 +97,7 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
         doc.partial,
         || csv::factorial_files(&doc),
         || visuals::factorial_visuals(&shown),
-        |v| visuals::factorial_html(&doc, &shown, &model, v),
+        |v| pages::factorial_html(&doc, &shown, &model, v, &provenance()),
         || doc.to_text(&shown),
     )?;
     if doc.partial {

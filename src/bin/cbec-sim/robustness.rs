@@ -4,15 +4,15 @@
 
 use crate::common::{
     Common, Failure, INTERRUPTED, MeasureSource, Progress, checked_assumptions, excerpt, invalid,
-    load, load_measures, on_measure_flag, output, partial_failure, set_threads, stoppable,
-    study_failure,
+    load, load_measures, on_measure_flag, output, partial_failure, provenance, set_threads,
+    stoppable, study_failure,
 };
 use cbec_sim::Scenario;
 use cbec_sim::experiment::{
     KpiCatalogue, Replications, RobustnessOptions, Seed, headline_kpis, robustness,
 };
 use cbec_sim::report::document::{RobustnessReport, Setup};
-use cbec_sim::report::{csv, visuals};
+use cbec_sim::report::{csv, pages, visuals};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -135,7 +135,7 @@ pub(crate) fn robustness_command(args: &RobustnessArgs) -> Result<(), Failure> {
         doc.partial,
         || csv::robustness_files(&doc),
         || visuals::robustness_visuals(&doc),
-        |v| visuals::robustness_html(&doc, &model, v),
+        |v| pages::robustness_html(&doc, &model, v, &provenance()),
         || doc.to_text(),
     )?;
     if doc.partial {

@@ -3,7 +3,7 @@
 
 use crate::common::{
     Failure, MeasureSource, RunOptions, check_outputs, chosen_measures, excerpt, failed, invalid,
-    parse_range, partial_failure, print, run_experiment, set_threads, show, stoppable,
+    parse_range, partial_failure, print, provenance, run_experiment, set_threads, show, stoppable,
     whole_number, write_csv, write_file, write_visuals,
 };
 use cbec_sim::experiment::{
@@ -11,7 +11,7 @@ use cbec_sim::experiment::{
     suggest_warmup,
 };
 use cbec_sim::report::document::{Document, RunReport, Setup};
-use cbec_sim::report::{ChartData, csv, describe, visuals};
+use cbec_sim::report::{ChartData, csv, describe, pages, visuals};
 use cbec_sim::{Model, Scenario, SimTime};
 use std::path::{Path, PathBuf};
 
@@ -191,8 +191,8 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
             .map_err(|e| invalid(format!("--warmup {}: {e}", excerpt(w))))?;
     }
     // Charts need more than the KPI rows: each run is folded into them.
-    let mut charts =
-        (args.plot.is_some() || args.report.is_some()).then(|| ChartData::new(&scenario));
+    let mut charts = (args.plot.is_some() || args.report.is_some())
+        .then(|| ChartData::new(&scenario).with_calendar(*model.calendar()));
     let options = RunOptions {
         quiet: args.quiet,
         charts: charts.as_mut(),
@@ -225,7 +225,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
             Some(c) => visuals::run_visuals(c),
             None => Ok(visuals::Visuals::new()),
         },
-        |v| visuals::run_html(&doc, &model, v),
+        |v| pages::run_html(&doc, &model, v, &provenance()),
     );
     let out = match &args.out {
         Some(out) => shard

@@ -4,12 +4,12 @@
 
 use crate::common::{
     Common, Failure, INTERRUPTED, Progress, checked_assumptions, invalid, load, output,
-    partial_failure, set_threads, stoppable, study_failure,
+    partial_failure, provenance, set_threads, stoppable, study_failure,
 };
 use cbec_sim::experiment::sensitivity::{SensitivityOptions, sensitivity};
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, headline_kpis};
 use cbec_sim::report::document::{SensitivityReport, Setup};
-use cbec_sim::report::{csv, visuals};
+use cbec_sim::report::{csv, pages, visuals};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -106,7 +106,7 @@ pub(crate) fn sensitivity_command(args: &SensitivityArgs) -> Result<(), Failure>
         doc.partial,
         || csv::sensitivity_files(&doc),
         || visuals::sensitivity_visuals(&doc, limit),
-        |v| visuals::sensitivity_html(&doc, &model, limit, v),
+        |v| pages::sensitivity_html(&doc, &model, limit, v, &provenance()),
         || doc.to_text(limit),
     )?;
     if doc.partial {

@@ -4,11 +4,11 @@
 
 use crate::common::{
     Common, Failure, INTERRUPTED, Progress, excerpt, invalid, load, output, partial_failure,
-    set_threads, show, stoppable, study_failure,
+    provenance, set_threads, show, stoppable, study_failure,
 };
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, Target, sweep_with_stop};
 use cbec_sim::report::document::{Setup, SweepReport, headline_kpi};
-use cbec_sim::report::{csv, describe, visuals};
+use cbec_sim::report::{csv, describe, pages, visuals};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -145,7 +145,7 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
         doc.partial,
         || csv::sweep_files(&doc),
         || visuals::sweep_visuals(&doc),
-        |v| visuals::sweep_html(&doc, &model, v),
+        |v| pages::sweep_html(&doc, &model, v, &provenance()),
         || doc.to_text(),
     )?;
     if doc.partial {
