@@ -192,24 +192,30 @@ impl ChartData {
         self
     }
 
-    /// Labels for the x axis of the queues over time (hours from the
-    /// opening of the observed window): each midnight as `Tue 12 Nov`,
-    /// or every 6 hours over a short window, every few days over a long
-    /// one. Empty without a calendar or samples.
-    pub(crate) fn time_ticks(&self) -> Vec<Tick> {
-        let Some(cal) = self.calendar else {
-            return Vec::new();
-        };
-        let Some((t0, t1)) = self.queues.iter().find_map(|(_, q)| q.span()) else {
-            return Vec::new();
-        };
+    /// The x axis of the queues over time (hours from the opening of the
+    /// observed window) on the calendar: its description, naming the
+    /// months (`local date and time, Oct 2024`), and a label at each
+    /// midnight (`Tue 15`), every few days over a long window, every 6
+    /// hours over a short one (`06:00`). `None` without a calendar or
+    /// samples.
+    pub(crate) fn time_axis(&self) -> Option<(String, Vec<Tick>)> {
+        let cal = self.calendar?;
+        let (t0, t1) = self.queues.iter().find_map(|(_, q)| q.span())?;
         let hours = (t1 - t0) / 3600.0;
         let step_h = if hours <= 36.0 {
             6
         } else {
             24 * ((hours / 24.0 / 8.0).ceil() as i64).max(1)
         };
-        let start = cal.datetime(SimTime::from_secs(t0));
+        let (start, end) = (
+            cal.datetime(SimTime::from_secs(t0)),
+            cal.datetime(SimTime::from_secs(t1)),
+        );
+        let months = if (start.year(), start.month()) == (end.year(), end.month()) {
+            start.strftime("%b %Y").to_string()
+        } else {
+            format!("{} to {}", start.strftime("%b %Y"), end.strftime("%b %Y"))
+        };
         let mut at = start.date().to_datetime(jiff::civil::Time::midnight());
         let mut ticks = Vec::new();
         while ticks.len() < 60 {
@@ -219,7 +225,7 @@ impl ChartData {
             }
             if x >= -1e-9 {
                 let midnight = at.time() == jiff::civil::Time::midnight();
-                let label = if midnight { "%a %-d %b" } else { "%H:%M" };
+                let label = if midnight { "%a %-d" } else { "%H:%M" };
                 ticks.push((x, at.strftime(label).to_string()));
             }
             match at.checked_add(jiff::SignedDuration::from_hours(step_h)) {
@@ -227,12 +233,7 @@ impl ChartData {
                 Err(_) => break,
             }
         }
-        ticks
-    }
-
-    /// Whether time axes show calendar dates.
-    pub(crate) fn has_calendar(&self) -> bool {
-        self.calendar.is_some()
+        Some((format!("local date and time, {months}"), ticks))
     }
 
     /// Folds in one more replication (call in replication order).
@@ -310,12 +311,15 @@ impl ChartData {
         (series, self.daily.iter().map(|(d, _)| d.clone()).collect())
     }
 
-    /// Labels for the x axis of [`ChartData::daily`]: each day's date as
-    /// `Tue 12 Nov`.
+    /// Labels for the x axis of [`ChartData::daily`]: the dates as `Tue
+    /// 12 Nov`, every day of a week, every few days of a longer window
+    /// (at most 8 labels).
     pub(crate) fn day_ticks(&self) -> Vec<Tick> {
+        let every = self.daily.len().div_ceil(8).max(1);
         self.daily
             .iter()
             .enumerate()
+            .step_by(every)
             .map(|(i, (date, _))| {
                 let label = date
                     .parse::<jiff::civil::Date>()

@@ -44,15 +44,13 @@ impl Visuals {
 
 /// The x-axis of queues over time: its description, and the calendar
 /// labels when `data` knows the model's calendar.
-fn time_axis(data: &ChartData) -> (&'static str, Vec<charts::Tick>) {
-    if data.has_calendar() {
-        ("local date and time", data.time_ticks())
-    } else {
+fn time_axis(data: &ChartData) -> (String, Vec<charts::Tick>) {
+    data.time_axis().unwrap_or_else(|| {
         (
-            "time from the opening of the observed window (hours)",
+            "time from the opening of the observed window (hours)".to_string(),
             Vec::new(),
         )
-    }
+    })
 }
 
 /// Utilisation by key station in each of `groups` (name, data), with
@@ -158,7 +156,7 @@ pub fn run_visuals(data: &ChartData) -> Result<Visuals> {
             "Orders waiting at each key station, averaged over replications at each sample time.",
             charts::lines_on(
                 "Queue length over time",
-                axis,
+                &axis,
                 "orders waiting",
                 &queues,
                 &ticks,
@@ -250,7 +248,7 @@ pub fn compare_visuals(
             &format!("Orders waiting at {label} ({station}), averaged over replications at each sample time."),
             {
                 let (axis, ticks) = time_axis(baseline);
-                charts::lines_on(&format!("Queue at {label} over time"), axis, "orders waiting", &lines, &ticks)
+                charts::lines_on(&format!("Queue at {label} over time"), &axis, "orders waiting", &lines, &ticks)
             },
         )?;
     }
