@@ -223,7 +223,19 @@ pub fn compare_visuals(
         v.push(
             &format!("effect_{i}_{kpi}"),
             &format!("Effect of each variant on {kpi} (variant − baseline, paired replications), with 95% confidence intervals."),
-            charts::bars(&format!("Effect on {kpi}"), &format!("change in {kpi}"), &bars),
+            {
+                let (label, unit, scale) = crate::report::summary::kpi_words(kpi);
+                let bars: Vec<Bar> = bars
+                    .into_iter()
+                    .map(|b| Bar {
+                        value: b.value * scale,
+                        half_width: b.half_width.map(|h| h * scale),
+                        ..b
+                    })
+                    .collect();
+                let unit = if scale == 100.0 { "percentage points" } else { unit };
+                charts::bars(&format!("Effect on {}", label.to_lowercase()), &format!("change ({unit})"), &bars)
+            },
         )?;
     }
     // The key station with the longest mean queue in the baseline.
