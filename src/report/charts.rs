@@ -176,7 +176,6 @@ type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64
 /// Axes on numeric x and y ranges with axis descriptions, numbers written
 /// by [`readable`]; with `ticks`, the x axis carries those labels (and a
 /// grid line at each) instead of numbers.
-#[allow(clippy::too_many_arguments)]
 fn axes<'a, 'b>(
     root: &Canvas<'b>,
     area: &'a Canvas<'b>,
