@@ -579,15 +579,21 @@ fn plots_are_svg_charts_with_titles_axes_and_legends() {
         ),
         (
             "utilization.svg",
-            vec!["Utilisation by resource (baseline)", "officers", "pickers"],
+            vec![
+                "Utilisation by resource",
+                "officers",
+                "pickers",
+                "baseline",
+                "expedited_clearance_7x24",
+            ],
         ),
         (
             "queues_over_time.svg",
-            vec!["time from the start (hours)", "orders waiting"],
+            vec!["local date and time, Oct 2024", "orders waiting", "Tue 15"],
         ),
         (
-            "effect_0_orders_exited_per_day.svg",
-            vec!["Effect on orders_exited_per_day"],
+            "effect_0_orders_released_per_day.svg",
+            vec!["Effect on orders released", "change (orders a day)"],
         ),
     ] {
         let svg =
