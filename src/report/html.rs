@@ -4,8 +4,8 @@
 //! The warnings come first, then whatever the report puts in its order;
 //! sections that only some readers need fold away in `<details>` (which
 //! opens and closes without scripts); the footer says how the report was
-//! made. Every number in a table cell is written by
-//! [`readable`](super::table::readable).
+//! made. Every number in a table cell (each word of a cell that is a
+//! number) is written by [`readable`](super::table::readable).
 
 use super::table::readable;
 
@@ -119,7 +119,7 @@ impl HtmlReport {
         self
     }
 
-    /// Adds a table; a cell that is a number is written by
+    /// Adds a table; each number in a cell (a word of it) is written by
     /// [`readable`](super::table::readable).
     pub fn table(
         &mut self,
@@ -195,13 +195,17 @@ impl HtmlReport {
     }
 }
 
-/// A table cell: a number as [`readable`] writes it, other text as it is.
+/// A table cell: each word of it that is a number written as
+/// [`readable`] writes it (`0.07561 ± 2875243.1` becomes `0.0756 ±
+/// 2,875,000`), other words as they are.
 fn cell(text: &str) -> String {
-    let t = text.trim();
-    match t.parse::<f64>() {
-        Ok(x) if x.is_finite() && !t.is_empty() => readable(Some(x)),
-        _ => text.to_string(),
-    }
+    text.split(' ')
+        .map(|word| match word.parse::<f64>() {
+            Ok(x) if x.is_finite() && !word.is_empty() => readable(Some(x)),
+            _ => word.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Writes one block (and the blocks inside it) as HTML.
@@ -287,6 +291,8 @@ mod tests {
         assert!(html.contains("<td>5,863,000</td>") && html.contains("<td>x</td>"));
         assert!(html.contains("<footer>\n<dl>\n<dt>seed</dt><dd>7</dd>"));
         assert_eq!(cell("-"), "-");
+        assert_eq!(cell("0.07561 ± 2875243.1"), "0.0756 ± 2,875,000");
+        assert_eq!(cell("stations.x.servers  3"), "stations.x.servers  3");
         assert_eq!(cell("0..3"), "0..3");
         assert_eq!(cell("inf"), "inf");
     }

@@ -426,3 +426,141 @@ fn the_charts_render_at_report_quality() {
     assert!(n >= 12, "{n} charts");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The studies' reports share the layout of `run` and `compare`: summary
+/// (the question, a headline table, one chart), details, the full tables
+/// and the network folded, a footer naming the version, command line,
+/// seed and replications, and no table cell over 6 significant digits.
+#[test]
+fn every_command_writes_the_same_report_layout() {
+    use crate::support::{numbers_in, significant_digits, td_cells};
+    const TANDEM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/tandem.toml");
+    let dir = std::env::temp_dir().join(format!("cbec-sim-layout-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let measures = dir.join("m.toml");
+    std::fs::write(
+        &measures,
+        "[[measure]]\nname = \"one_more_reviewer\"\ntitle = \"t\"\npress_release = \"p\"\npatches = [{ path = \"stations.customs_review.servers\", add = 1, assumption = \"a\" }]\n\
+         [[measure]]\nname = \"one_more_inspector\"\ntitle = \"t\"\npress_release = \"p\"\npatches = [{ path = \"stations.inspection.servers\", add = 1, assumption = \"a\" }]\n",
+    )
+    .unwrap();
+    let m = measures.to_str().unwrap();
+    let studies: [&[&str]; 5] = [
+        &[
+            "sweep",
+            TANDEM,
+            "--param",
+            "stations.inspection.servers",
+            "--values",
+            "5,6",
+            "--target",
+            "network.time_in_system_mean_min<=600",
+            "-n",
+            "2",
+        ],
+        &[
+            "factorial",
+            TANDEM,
+            "--measures-file",
+            m,
+            "--measure",
+            "one_more_reviewer",
+            "--measure",
+            "one_more_inspector",
+            "-n",
+            "2",
+        ],
+        &[
+            "sensitivity",
+            TANDEM,
+            "--trajectories",
+            "2",
+            "--top",
+            "2",
+            "--sobol-rows",
+            "4",
+            "-n",
+            "2",
+        ],
+        &[
+            "robustness",
+            TANDEM,
+            "--measures-file",
+            m,
+            "--measure",
+            "one_more_reviewer",
+            "--draws",
+            "4",
+            "-n",
+            "2",
+        ],
+        &[
+            "capacity",
+            TANDEM,
+            "--resource",
+            "stations.customs_review.servers=2:1..10",
+            "--resource",
+            "stations.inspection.servers=5:1..10",
+            "--target",
+            "customs_review.wait_mean_min<=1",
+            "-n",
+            "4",
+            "--confirm-replications",
+            "4",
+        ],
+    ];
+    for args in studies {
+        let report = dir.join(format!("{}.html", args[0]));
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["-q", "--report", report.to_str().unwrap()]);
+        cbec(&all);
+        let html = std::fs::read_to_string(&report).unwrap();
+        let name = args[0];
+        let at = |needle: &str| {
+            html.find(needle)
+                .unwrap_or_else(|| panic!("{name}: no {needle:?}"))
+        };
+        let order = [
+            "<h2>Summary</h2>",
+            "Scenario ",
+            "<table>",
+            "<svg",
+            "<h2>Details</h2>",
+            "<summary>The network and the load its inputs offer</summary>",
+            "<footer>",
+        ];
+        for w in order.windows(2) {
+            assert!(at(w[0]) < at(w[1]), "{name}: {:?} before {:?}", w[0], w[1]);
+        }
+        let summary = &html[at("<h2>Summary</h2>")..at("<h2>Details</h2>")];
+        assert_eq!(
+            summary.matches("<svg").count(),
+            1,
+            "{name}: one chart in the summary"
+        );
+        assert!(
+            summary.contains("observed from Mon 1 Jan 2024"),
+            "{name}: {summary}"
+        );
+        let footer = &html[at("<footer>")..];
+        for t in [
+            format!(
+                "<dt>cbec-sim version</dt><dd>{}</dd>",
+                env!("CARGO_PKG_VERSION")
+            ),
+            format!("<dt>command</dt><dd>cbec-sim {name} {TANDEM} "),
+            "<dt>seed</dt><dd>1</dd>".to_string(),
+            "<dt>replications</dt><dd>".to_string(),
+            "<dt>date of the run</dt><dd>".to_string(),
+        ] {
+            assert!(footer.contains(&t), "{name}: {t} in {footer}");
+        }
+        for c in td_cells(&html) {
+            for n in numbers_in(&c) {
+                assert!(significant_digits(&n) <= 6, "{name}: cell {c:?}");
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
