@@ -128,6 +128,31 @@ fn shortened(text: &str, max: usize) -> String {
     }
 }
 
+/// The characters of a line of the legend.
+const LEGEND_CHARS: usize = 30;
+
+/// `text` on at most two lines of at most `max` characters, broken after
+/// a space, else an underscore, where it can be, the rest shortened.
+fn wrapped(text: &str, max: usize) -> Vec<String> {
+    let c: Vec<char> = text.chars().collect();
+    if c.len() <= max {
+        return vec![text.to_string()];
+    }
+    let after = |sep: char| {
+        c[..max]
+            .iter()
+            .rposition(|&ch| ch == sep)
+            .filter(|&at| at > max / 3)
+    };
+    let cut = after(' ').or_else(|| after('_')).map_or(max, |at| at + 1);
+    let first: String = c[..cut].iter().collect();
+    let rest: String = c[cut..].iter().collect();
+    vec![
+        first.trim_end().to_string(),
+        shortened(rest.trim_start(), max),
+    ]
+}
+
 /// The title at the top, the legend in a panel at the right, and the
 /// area left for the plot.
 fn frame<'b>(
@@ -141,15 +166,20 @@ fn frame<'b>(
     if legend.is_empty() {
         return Ok(under);
     }
-    let longest = legend
+    let lines: Vec<Vec<String>> = legend
         .iter()
-        .map(|(l, _)| l.chars().count().min(30))
+        .map(|(l, _)| wrapped(l, LEGEND_CHARS))
+        .collect();
+    let longest = lines
+        .iter()
+        .flatten()
+        .map(|l| l.chars().count())
         .max()
         .unwrap_or(0);
     let width = (44.0 + 8.6 * longest as f64).clamp(120.0, 320.0) as u32;
     let (plot, side) = under.split_horizontally(WIDTH - width);
-    for (i, (label, mark)) in legend.iter().enumerate() {
-        let y = 26 + 26 * i as i32;
+    let mut y = 26;
+    for ((_, mark), text) in legend.iter().zip(&lines) {
         let draw =
             |e: std::result::Result<(), _>| e.map_err(|e: DrawingAreaErrorKind<_>| e.to_string());
         match *mark {
@@ -161,11 +191,15 @@ fn frame<'b>(
             }
             Mark::Dot(c) => draw(side.draw(&Circle::new((18, y), 6, c.filled())))?,
         }
-        draw(side.draw(&Text::new(
-            shortened(label, 30),
-            (38, y),
-            font(TEXT_PX).pos(Pos::new(HPos::Left, VPos::Center)),
-        )))?;
+        for line in text {
+            draw(side.draw(&Text::new(
+                line.clone(),
+                (38, y),
+                font(TEXT_PX).pos(Pos::new(HPos::Left, VPos::Center)),
+            )))?;
+            y += 19;
+        }
+        y += 7;
     }
     Ok(plot)
 }
@@ -645,4 +679,19 @@ pub fn scatter(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> 
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_legend_labels_take_two_lines() {
+        assert_eq!(wrapped("baseline", 30), ["baseline"]);
+        assert_eq!(
+            wrapped("one_more_reviewer x one_more_inspector", 30),
+            ["one_more_reviewer x", "one_more_inspector"]
+        );
+        assert_eq!(wrapped("abcdefghij", 4), ["abcd", "efg…"]);
+    }
 }

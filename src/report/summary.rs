@@ -109,12 +109,19 @@ pub(crate) fn value(name: &str, v: Option<f64>) -> String {
     }
 }
 
-/// A change of KPI `name` with its sign (`+3`, `-0.0079`, `-30.8%`).
+/// A change of KPI `name` with its sign (`+3`, `-0.0079`); a share's in
+/// percentage points (`-30.8 pp`).
 fn change(name: &str, v: Option<f64>) -> String {
-    let text = value(name, v);
-    match v {
-        Some(x) if x > 0.0 && text != "0" && text != "0%" => format!("+{text}"),
+    let (_, _, scale) = kpi_words(name);
+    let text = readable(v.map(|x| x * scale));
+    let text = match v {
+        Some(x) if x > 0.0 && text != "0" => format!("+{text}"),
         _ => text,
+    };
+    if scale == 100.0 && text != "-" {
+        format!("{text} pp")
+    } else {
+        text
     }
 }
 
@@ -155,7 +162,8 @@ pub(crate) const RUN_HEADERS: [&str; 4] = ["KPI", "unit", "estimate", "95% range
 
 /// The headline table of a comparison: the KPI in words, its unit, the
 /// baseline, and each variant's value with the change and what it means
-/// (`3.1 (-0.0079; no clear change)`); with the column names.
+/// (`3.1 (-0.0079; no clear change)`, shares in percentage points); with
+/// the column names.
 pub(crate) fn compare_table(doc: &CompareReport) -> (Vec<String>, Vec<Vec<String>>) {
     let mut headers = vec![
         "KPI".to_string(),
@@ -245,6 +253,8 @@ mod tests {
         assert_eq!(value("desk.utilization", Some(0.71604)), "71.6%");
         assert_eq!(change("backlog_at_end", Some(3.0)), "+3");
         assert_eq!(change("backlog_at_end", Some(-151.0)), "-151");
+        assert_eq!(change("desk.utilization", Some(-0.308)), "-30.8 pp");
+        assert_eq!(change("lead_time_within_24h_share", Some(0.0)), "0 pp");
     }
 
     #[test]

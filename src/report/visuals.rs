@@ -113,6 +113,30 @@ fn lead_time_axis(data: &ChartData) -> &'static str {
     }
 }
 
+/// A KPI's name in words, lower case, and the axis description of a
+/// change in it, with its unit (shares change in percentage points).
+fn in_words(kpi: &str) -> (String, String) {
+    let (label, unit, scale) = crate::report::summary::kpi_words(kpi);
+    let axis = match (scale == 100.0, unit.is_empty()) {
+        (true, _) => "change (percentage points)".to_string(),
+        (false, true) => "change".to_string(),
+        (false, false) => format!("change ({unit})"),
+    };
+    (label.to_lowercase(), axis)
+}
+
+/// Effects on `kpi` in the units of [`in_words`] (shares times 100).
+fn scaled(kpi: &str, bars: Vec<Bar>) -> Vec<Bar> {
+    let (_, _, scale) = crate::report::summary::kpi_words(kpi);
+    bars.into_iter()
+        .map(|b| Bar {
+            value: b.value * scale,
+            half_width: b.half_width.map(|h| h * scale),
+            ..b
+        })
+        .collect()
+}
+
 /// Bars of effects with their half-widths; effects without a mean are left out.
 fn effect_bars<'a>(effects: impl Iterator<Item = (String, &'a KpiEstimate)>) -> Vec<Bar> {
     effects
@@ -224,17 +248,8 @@ pub fn compare_visuals(
             &format!("effect_{i}_{kpi}"),
             &format!("Effect of each variant on {kpi} (variant − baseline, paired replications), with 95% confidence intervals."),
             {
-                let (label, unit, scale) = crate::report::summary::kpi_words(kpi);
-                let bars: Vec<Bar> = bars
-                    .into_iter()
-                    .map(|b| Bar {
-                        value: b.value * scale,
-                        half_width: b.half_width.map(|h| h * scale),
-                        ..b
-                    })
-                    .collect();
-                let unit = if scale == 100.0 { "percentage points" } else { unit };
-                charts::bars(&format!("Effect on {}", label.to_lowercase()), &format!("change ({unit})"), &bars)
+                let (label, unit) = in_words(kpi);
+                charts::bars(&format!("Effect on {label}"), &unit, &scaled(kpi, bars))
             },
         )?;
     }
@@ -448,11 +463,10 @@ pub fn factorial_visuals(shown: &[&FactorialKpi]) -> Result<Visuals> {
                 "Main effects and two-factor interactions on {}, with 95% confidence intervals.",
                 f.kpi
             ),
-            charts::bars(
-                &format!("Effects on {}", f.kpi),
-                &format!("change in {}", f.kpi),
-                &bars,
-            ),
+            {
+                let (label, unit) = in_words(&f.kpi);
+                charts::bars(&format!("Effects on {label}"), &unit, &scaled(&f.kpi, bars))
+            },
         )?;
     }
     Ok(v)
