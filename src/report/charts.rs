@@ -535,6 +535,13 @@ pub fn curve_with_band(
             .chain(target.iter().map(|t| t.1)),
         true,
     );
+    // Whole values (servers, say) are labelled one by one, not as 1.2, 1.4.
+    let whole = points.len() <= 20 && points.iter().all(|p| p.x.fract() == 0.0 && p.x.abs() < 1e9);
+    let ticks: Vec<Tick> = if whole {
+        points.iter().map(|p| (p.x, readable(Some(p.x)))).collect()
+    } else {
+        Vec::new()
+    };
     let color = palette(0);
     let red = palette(3);
     let mut legend = vec![
@@ -546,7 +553,7 @@ pub fn curve_with_band(
     }
     draw_svg(title, |root| {
         let area = frame(root, title, &legend)?;
-        let mut chart = axes(root, &area, (x0, x1), (y0, y1), x_label, y_label, &[])?;
+        let mut chart = axes(root, &area, (x0, x1), (y0, y1), x_label, y_label, &ticks)?;
         let mut band: Vec<(f64, f64)> = points
             .iter()
             .map(|p| (p.x, p.mean + p.half_width))

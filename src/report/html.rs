@@ -152,7 +152,7 @@ impl HtmlReport {
         h.push_str(&format!("<title>{}</title>\n", escape(&self.title)));
         h.push_str(
             "<style>\nbody{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}\n\
-             table{border-collapse:collapse;margin:1em 0}\n\
+             table{border-collapse:collapse;margin:1em 0}.wide{overflow-x:auto}\n\
              th,td{border:1px solid #bbb;padding:3px 8px;text-align:right}\n\
              th:first-child,td:first-child{text-align:left}\n\
              caption{font-weight:bold;text-align:left;padding:4px 0}\n\
@@ -226,7 +226,7 @@ fn write_block(h: &mut String, b: &Block) {
             rows,
         } => {
             h.push_str(&format!(
-                "<table>\n<caption>{}</caption>\n<tr>",
+                "<div class=\"wide\">\n<table>\n<caption>{}</caption>\n<tr>",
                 escape(caption)
             ));
             for c in headers {
@@ -240,7 +240,7 @@ fn write_block(h: &mut String, b: &Block) {
                 }
                 h.push_str("</tr>\n");
             }
-            h.push_str("</table>\n");
+            h.push_str("</table>\n</div>\n");
         }
         Block::Chart { caption, svg } => {
             let svg = svg
@@ -287,7 +287,9 @@ mod tests {
         let w = html.find("WARNINGS: ").unwrap();
         assert!(w < html.find("<p>intro").unwrap());
         assert!(html.contains("<li>a &lt;b&gt;</li>"));
-        assert!(html.contains("<details>\n<summary>Every KPI</summary>\n<table>"));
+        assert!(
+            html.contains("<details>\n<summary>Every KPI</summary>\n<div class=\"wide\">\n<table>")
+        );
         assert!(html.contains("<td>5,863,000</td>") && html.contains("<td>x</td>"));
         assert!(html.contains("<footer>\n<dl>\n<dt>seed</dt><dd>7</dd>"));
         assert_eq!(cell("-"), "-");
