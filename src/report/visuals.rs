@@ -318,13 +318,26 @@ pub fn sweep_visuals(doc: &SweepReport) -> Result<Visuals> {
             "{} against {param}: mean over replications with its 95% confidence band.",
             sweep.kpi
         ),
-        charts::curve_with_band(
-            &format!("{} as {param} varies", sweep.kpi),
-            param,
-            &sweep.kpi,
-            &points,
-            target,
-        ),
+        {
+            let (label, unit, scale) = crate::report::summary::kpi_words(&sweep.kpi);
+            let unit = if scale == 100.0 {
+                "share, 0 to 1"
+            } else {
+                unit
+            };
+            let y = if unit.is_empty() {
+                label.clone()
+            } else {
+                format!("{label} ({unit})")
+            };
+            charts::curve_with_band(
+                &format!("{label} as {param} varies"),
+                param,
+                &y,
+                &points,
+                target,
+            )
+        },
     )?;
     Ok(v)
 }
