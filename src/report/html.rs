@@ -38,8 +38,16 @@ enum Block {
 /// let mut r = HtmlReport::new("Hongqiao, Double 11 week");
 /// r.paragraph("20 replications, seed 1.");
 /// r.table("Planner KPIs", &["KPI", "mean"], vec![vec!["lead_time_p95_h".into(), "20.3".into()]]);
+/// let mut all = HtmlReport::new("");
+/// all.table("Every KPI", &["KPI", "mean"], vec![vec!["tax_cny".into(), "5863225.29".into()]]);
+/// r.details("Every KPI", all);
+/// r.warnings(&["a station is overloaded".to_string()]);
+/// r.footer("seed", "1");
 /// let html = r.to_html();
 /// assert!(html.contains("<table") && html.contains("lead_time_p95_h"));
+/// assert!(html.find("WARNINGS: ").unwrap() < html.find("20 replications").unwrap());
+/// assert!(html.contains("<summary>Every KPI</summary>") && html.contains("<td>5,863,000</td>"));
+/// assert!(html.contains("<footer>"));
 /// assert!(!html.contains("<script"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]

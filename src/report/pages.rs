@@ -5,6 +5,44 @@
 //! tables and the network folded away in `<details>` at the end; a footer
 //! saying how the report was made (crate version, command line, seed,
 //! replications, date). Behind the `report` feature.
+//!
+//! # Examples
+//! ```
+//! # fn main() -> cbec_sim::Result<()> {
+//! use cbec_sim::experiment::{Experiment, Replications, Seed};
+//! use cbec_sim::report::document::{RunReport, Setup};
+//! use cbec_sim::report::{ChartData, Provenance, pages, visuals};
+//! use cbec_sim::Scenario;
+//! let scenario = Scenario::from_toml_str(r#"
+//! [simulation]
+//! horizon_h = 20
+//! sample_every_min = 30
+//! [sources.orders]
+//! rate_per_hour = 30
+//! to = "desk"
+//! [stations.desk]
+//! servers = 1
+//! service_time_min = { dist = "exponential", mean = 1.0 }
+//! to = "out"
+//! [sinks.out]
+//! "#)?;
+//! let model = scenario.build()?;
+//! let reps = Replications::first(4);
+//! let mut charts = ChartData::new(&scenario).with_calendar(*model.calendar());
+//! let result = Experiment::new(&model)
+//!     .with_seed(Seed(7))
+//!     .with_replications(reps.clone())
+//!     .run_folding(|_, run| charts.add(run))?;
+//! let doc = RunReport::new(&result.shard, Setup::new(&model, Seed(7), &reps));
+//! let made = Provenance::new(["cbec-sim", "run", "desk.toml"], "2026-11-11 08:00 UTC");
+//! let html = pages::run_html(&doc, &model, visuals::run_visuals(&charts)?, &made);
+//! let at = |s: &str| html.find(s).unwrap();
+//! assert!(at("<h2>Summary</h2>") < at("<h2>Details</h2>"));
+//! assert!(at("<h2>Details</h2>") < at("<details>") && at("<details>") < at("<footer>"));
+//! assert!(html.contains("<dt>command</dt><dd>cbec-sim run desk.toml</dd>"));
+//! assert!(html.contains("<td>Network: time in system, mean</td><td>minutes</td>"));
+//! # Ok(()) }
+//! ```
 
 use crate::model::Model;
 use crate::report::describe::{LOAD_HEADERS, load_table};
