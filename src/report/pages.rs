@@ -85,7 +85,7 @@ struct Page<'a> {
     verdict: Option<String>,
     /// How the results were made and how to read them.
     method: String,
-    /// The full result tables, folded under this name.
+    /// The full result tables, folded under this name (none: no fold).
     results: &'a str,
     tables: Vec<Captioned>,
 }
@@ -124,12 +124,14 @@ impl Page<'_> {
         for ((_, svg), caption) in charts {
             r.chart(caption, svg);
         }
-        let mut results = HtmlReport::new("");
-        for (caption, headers, rows) in self.tables {
-            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-            results.table(caption, &headers, rows);
+        if !self.tables.is_empty() {
+            let mut results = HtmlReport::new("");
+            for (caption, headers, rows) in self.tables {
+                let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+                results.table(caption, &headers, rows);
+            }
+            r.details(self.results, results);
         }
-        r.details(self.results, results);
         let mut network = HtmlReport::new("");
         network.paragraph(format!("Scenario file: {}.", self.scenario));
         network.table(
@@ -290,7 +292,7 @@ pub fn sweep_html(
         )),
         verdict: Some(doc.verdict_text()),
         method: doc.intro(),
-        results: "Every KPI at each value: see --json or --csv",
+        results: "",
         tables: Vec::new(),
     }
     .render(visuals, provenance)
