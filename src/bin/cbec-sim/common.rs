@@ -429,10 +429,11 @@ pub(crate) fn write_csv(
     write_into(dir, &files)
 }
 
-/// How this run was started, for a report's footer: the command line and
-/// the date now.
+/// How this run was started, for a report's footer: the command line (an
+/// argument that is not UTF-8 with its odd bytes replaced) and the date
+/// now.
 pub(crate) fn provenance() -> Provenance {
-    Provenance::now(std::env::args())
+    Provenance::now(std::env::args_os().map(|a| a.to_string_lossy().into_owned()))
 }
 
 /// Writes the charts into `--plot DIR` and the HTML report made by `html`
