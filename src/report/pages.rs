@@ -35,7 +35,7 @@
 //!     .run_folding(|_, run| charts.add(run))?;
 //! let doc = RunReport::new(&result.shard, Setup::new(&model, Seed(7), &reps));
 //! let made = Provenance::new(["cbec-sim", "run", "desk.toml"], "2026-11-11 08:00 UTC");
-//! let html = pages::run_html(&doc, &model, visuals::run_visuals(&charts)?, &made);
+//! let html = pages::run_html(&doc, &model, &[], visuals::run_visuals(&charts)?, &made);
 //! let at = |s: &str| html.find(s).unwrap();
 //! assert!(at("<h2>Summary</h2>") < at("<h2>Details</h2>"));
 //! assert!(at("<h2>Details</h2>") < at("<details>") && at("<details>") < at("<footer>"));
@@ -158,12 +158,14 @@ fn footer(r: &mut HtmlReport, setup: &Setup, p: &Provenance) {
     r.footer("date of the run", &p.date);
 }
 
-/// The HTML report of a run of `model`: the headline KPIs first, the
-/// charts, every KPI and the network at the end.
+/// The HTML report of a run of `model`: the measures applied with what
+/// each `changes` (measure name, what it changes), the headline KPIs
+/// first, the charts, every KPI and the network at the end.
 #[must_use]
 pub fn run_html(
     doc: &RunReport,
     model: &Model,
+    changes: &[(String, String)],
     visuals: Visuals,
     provenance: &Provenance,
 ) -> String {
@@ -172,11 +174,14 @@ pub fn run_html(
     let headers = table.headers();
     let mut warnings: Vec<String> = partial_warning(doc.partial).into_iter().collect();
     warnings.extend(doc.flags.iter().cloned());
-    let asked = if doc.measures.is_empty() {
-        Vec::new()
-    } else {
-        vec![format!("Measures applied: {}.", doc.measures.join(" + "))]
-    };
+    let asked = doc
+        .measures
+        .iter()
+        .map(|name| match changes.iter().find(|(n, _)| n == name) {
+            Some((_, what)) if !what.is_empty() => format!("Measure {name}: {what}"),
+            _ => format!("Measure {name}."),
+        })
+        .collect();
     Page {
         title: format!("cbec-sim: {scenario}"),
         warnings,

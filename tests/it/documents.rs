@@ -340,7 +340,11 @@ fn the_run_report_opens_with_its_summary_and_ends_with_its_footer() {
     );
     let v = visuals::run_visuals(&charts).unwrap();
     let n_charts = v.charts.len();
-    let html = pages::run_html(&doc, &model, v, &provenance);
+    let changes = [(
+        "more_review".to_string(),
+        "One more reviewer (stations.review.servers add 1)".to_string(),
+    )];
+    let html = pages::run_html(&doc, &model, &changes, v, &provenance);
     let at = |needle: &str| {
         html.find(needle)
             .unwrap_or_else(|| panic!("no {needle:?} in the report"))
@@ -352,7 +356,7 @@ fn the_run_report_opens_with_its_summary_and_ends_with_its_footer() {
         "<li>a test warning</li>",
         "<h2>Summary</h2>",
         "Scenario tiny.toml, observed from ",
-        "Measures applied: more_review.",
+        "<li>Measure more_review: One more reviewer (stations.review.servers add 1)</li>",
         "<caption>Headline results",
         "<svg",
         "<h2>Details</h2>",

@@ -503,6 +503,24 @@ impl Common {
     }
 }
 
+/// What `measures` change, in words, for a report: each measure's title
+/// and its patches (`Expedited clearance (stations.x.servers set to 4)`),
+/// joined by ` + `.
+pub(crate) fn measure_words(measures: &[Measure]) -> String {
+    measures
+        .iter()
+        .map(|m| {
+            let patches: Vec<String> = m
+                .patches
+                .iter()
+                .map(|p| format!("{} {}", p.path, p.op))
+                .collect();
+            format!("{} ({})", m.title, patches.join("; "))
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
 /// The measures named on the command line, from the built-in list or a file.
 pub(crate) fn chosen_measures(
     names: &[String],

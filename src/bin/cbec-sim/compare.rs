@@ -4,8 +4,8 @@
 
 use crate::common::{
     Common, Failure, MeasureSource, RunOptions, SIGNALLED, failure, invalid, load, load_measures,
-    load_scenario, on_measure_flag, output, partial_failure, provenance, run_experiment,
-    set_threads, stoppable,
+    load_scenario, measure_words, on_measure_flag, output, partial_failure, provenance,
+    run_experiment, set_threads, stoppable,
 };
 use cbec_sim::Scenario;
 use cbec_sim::experiment::{
@@ -50,20 +50,7 @@ fn changes(args: &CompareArgs) -> Result<Vec<(String, String)>, Failure> {
         .map_err(|e| invalid(on_measure_flag(e)))?;
     let mut out: Vec<(String, String)> = sets
         .into_iter()
-        .map(|(name, measures)| {
-            let what: Vec<String> = measures
-                .iter()
-                .map(|m| {
-                    let patches: Vec<String> = m
-                        .patches
-                        .iter()
-                        .map(|p| format!("{} {}", p.path, p.op))
-                        .collect();
-                    format!("{} ({})", m.title, patches.join("; "))
-                })
-                .collect();
-            (name, what.join(" + "))
-        })
+        .map(|(name, measures)| (name, measure_words(&measures)))
         .collect();
     for file in &args.variants {
         let name = file.file_stem().map_or_else(

@@ -3,8 +3,8 @@
 
 use crate::common::{
     Failure, MeasureSource, RunOptions, check_outputs, chosen_measures, excerpt, failed, invalid,
-    parse_range, partial_failure, print, provenance, run_experiment, set_threads, show, stoppable,
-    whole_number, write_csv, write_file, write_visuals,
+    measure_words, parse_range, partial_failure, print, provenance, run_experiment, set_threads,
+    show, stoppable, whole_number, write_csv, write_file, write_visuals,
 };
 use cbec_sim::experiment::{
     KpiCatalogue, Precision, Replications, Seed, ShardResult, planner_kpi_names, startup_check,
@@ -150,8 +150,13 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     stoppable();
     let mut scenario = Scenario::from_path(&args.scenario).map_err(invalid)?;
     let in_file = |e: cbec_sim::Error| invalid(format!("{}: {e}", args.scenario.display()));
+    let mut changes = Vec::new();
     if !args.measures.is_empty() {
         let chosen = chosen_measures(&args.measures, &args.source)?;
+        changes = chosen
+            .iter()
+            .map(|m| (m.name.clone(), measure_words(std::slice::from_ref(m))))
+            .collect();
         scenario = scenario.with_measures(&chosen).map_err(in_file)?;
     }
     let mut model = scenario.build().map_err(in_file)?;
@@ -225,7 +230,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
             Some(c) => visuals::run_visuals(c),
             None => Ok(visuals::Visuals::new()),
         },
-        |v| pages::run_html(&doc, &model, v, &provenance()),
+        |v| pages::run_html(&doc, &model, &changes, v, &provenance()),
     );
     let out = match &args.out {
         Some(out) => shard
