@@ -406,12 +406,17 @@ pub fn robustness_visuals(doc: &RobustnessReport) -> Result<Visuals> {
                     "Effect of {} on {} at each assumption draw, against {} (rank correlation {:+.2}); the other assumptions vary too.",
                     variant.variant, e.kpi, driver.factor, driver.rank_correlation
                 ),
-                charts::scatter(
-                    &format!("{}: effect on {}", variant.variant, e.kpi),
-                    &driver.factor,
-                    &format!("effect on {}", e.kpi),
-                    &[Series::new(variant.variant.clone(), points)],
-                ),
+                {
+                    let (label, axis) = in_words(&e.kpi);
+                    let (_, _, scale) = crate::report::summary::kpi_words(&e.kpi);
+                    let points = points.into_iter().map(|(x, y)| (x, y * scale)).collect();
+                    charts::scatter(
+                        &format!("{}: effect on {label}", variant.variant),
+                        &driver.factor,
+                        &axis,
+                        &[Series::new(variant.variant.clone(), points)],
+                    )
+                },
             )?;
         }
     }
