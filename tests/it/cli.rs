@@ -1162,6 +1162,8 @@ fn run_writes_the_traces_of_the_chosen_replication() {
         String::from_utf8_lossy(&refused.stderr)
             .contains("--trace-replications: 3..4 is not among the replications run (0..3)")
     );
+    // One file under two spellings.
+    let again = dir.join(".").join("orders.csv");
     let same = cbec(&[
         "run",
         TANDEM,
@@ -1169,8 +1171,9 @@ fn run_writes_the_traces_of_the_chosen_replication() {
         "--trace",
         orders.to_str().unwrap(),
         "--resource-trace",
-        orders.to_str().unwrap(),
+        again.to_str().unwrap(),
     ]);
     assert_eq!(same.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&same.stderr).contains("is also the --trace file"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -253,12 +253,20 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     let traced = match &trace {
         Some(_) if partial => {
             eprintln!("trace: not written, the run was interrupted");
-            Ok(())
+            Ok(true)
         }
-        Some(plan) => plan.write(&model, args.seed, args.quiet),
-        None => Ok(()),
+        Some(plan) => plan
+            .check_ran(&(shard.start..shard.end))
+            .and_then(|()| plan.write(&model, args.seed, args.quiet)),
+        None => Ok(true),
     };
-    visuals.and(out).and(traced)?;
+    let traced_all = visuals.and(out).and(traced)?;
+    if !traced_all {
+        return Err(crate::common::failure(
+            crate::common::SIGNALLED,
+            "interrupted while tracing: the results above are whole; the trace files hold only the replications named above",
+        ));
+    }
     if partial {
         return Err(partial_failure(format!(
             "{} of replications {}..{}",
