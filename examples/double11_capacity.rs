@@ -33,9 +33,17 @@ fn main() -> cbec_sim::Result<()> {
     let mut best: Option<(u32, u32)> = None;
     // (lines, officers, wait p95, lead p95) of every cell.
     let mut cells = Vec::new();
+    let started = std::time::Instant::now();
     for l in lines {
         let mut row = vec![format!("{l} lines")];
         for o in officers {
+            // Progress on stderr, a line per cell: the grid takes a minute or two.
+            eprintln!(
+                "cell {}/{}: {l} X-ray lines, {o} officers per shift ({:.0} s elapsed)",
+                cells.len() + 1,
+                lines.len() * officers.len(),
+                started.elapsed().as_secs_f64()
+            );
             let staffing = Measure::new(
                 "staffing",
                 format!("{o} officers, {l} X-ray lines"),

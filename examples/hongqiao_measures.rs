@@ -10,6 +10,8 @@
 use cbec_sim::experiment::{Difference, Experiment, ShardResult, Verdict, differences_of_shards};
 use cbec_sim::report::table::{Column, Table};
 use cbec_sim::{Measure, MeasureKind, Replications, Scenario, Seed};
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// The KPIs the table shows, in planner words. Throughput is counted at
@@ -71,16 +73,39 @@ fn main() -> cbec_sim::Result<()> {
     // each replication's KPI row is kept (the shard), and every run is
     // checked to conserve orders as it finishes.
     let (mut runs, mut orders) = (0u64, 0u64);
+    let variants_total = measures.len() as u64 + 2;
+    let mut variant = 0u64;
     let mut run = |label: &str, s: &Scenario| -> cbec_sim::Result<ShardResult> {
-        eprintln!("{label}: {replications} replications...");
+        variant += 1;
+        // Progress on stderr: one line per variant, counting replications
+        // as they finish (from any thread) on a terminal.
+        let done = AtomicU64::new(0);
+        let live = std::io::stderr().is_terminal();
+        let line = |d: u64| {
+            format!(
+                "[{variant}/{variants_total}] {label}: {d}/{replications} replications, {:.0} s elapsed",
+                started.elapsed().as_secs_f64()
+            )
+        };
         let result = Experiment::new(&s.build()?)
             .with_seed(seed)
             .with_replications(Replications::first(replications))
+            .with_observer(|_| {
+                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if live {
+                    eprint!("\r{}", line(d));
+                }
+            })
             .run_folding(|i, r| {
                 assert!(r.conservation.holds(), "{label}, replication {i}");
                 runs += 1;
                 orders += r.conservation.entered;
             })?;
+        eprintln!(
+            "{}{}",
+            if live { "\r" } else { "" },
+            line(done.into_inner())
+        );
         Ok(result.shard)
     };
     let baseline = run("baseline", &scenario)?;

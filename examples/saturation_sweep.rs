@@ -16,7 +16,13 @@ fn main() -> cbec_sim::Result<()> {
     let base = Scenario::from_path(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/hongqiao_baseline.toml"),
     )?;
+    let started = std::time::Instant::now();
     let scaled = |factor: f64| {
+        // Progress on stderr: the sweep builds each level just before running it.
+        eprintln!(
+            "demand x{factor}: 6 replications ({:.0} s elapsed)",
+            started.elapsed().as_secs_f64()
+        );
         let demand = Measure::new(
             "demand",
             format!("1210 demand x{factor}"),

@@ -116,18 +116,24 @@ pub enum Error {
     /// [`ShardResult::kpi`](crate::experiment::ShardResult::kpi), a precision
     /// rule, [`sweep`](crate::experiment::sweep) and
     /// [`factorial`](crate::experiment::factorial). The message gives the
-    /// closest valid name, if one is close, and lists the valid names.
+    /// closest valid names (at most five, closest first); if none is
+    /// close, it lists the valid names only when there are at most five,
+    /// and otherwise says how many there are and that
+    /// `cbec-sim explain <scenario> --kpis` lists them:
+    /// `--kpi: unknown KPI "review.wiat_mean_min"; did you mean "review.wait_mean_min"?`.
     /// Fatal for that lookup; a precision rule raises it after its first
     /// batch of replications (the names come from a run).
-    #[error("{option}: unknown KPI \"{name}\"; {}KPIs: {}", did_you_mean(closest.as_deref()), known.join(", "))]
+    #[error("{option}: unknown KPI \"{}\"; {}", crate::excerpt::excerpt(name, 2 * crate::excerpt::MAX_QUOTED), kpi_hint(closest, known))]
     UnknownKpi {
         /// The option that named it: `kpi`, `precision`, ...
         option: String,
         /// The name asked for.
         name: String,
-        /// The closest valid name by edit distance, if any is close.
-        closest: Option<String>,
-        /// Every valid name, in catalogue order.
+        /// The valid names close to it by edit distance, closest first,
+        /// at most five; empty if none is close.
+        closest: Vec<String>,
+        /// Every valid name, in catalogue order (not all shown in the
+        /// message).
         known: Vec<String>,
     },
     /// The run was stopped (by the flag given to
@@ -171,8 +177,10 @@ pub enum Error {
     #[error("csv error: {0}")]
     Csv(#[from] csv::Error),
     /// A TOML scenario or measure file could not be parsed: a syntax error,
-    /// a wrong type, an unknown key (with the closest valid key) or an
-    /// invalid value. The [`ParseError`] names the file and the field, and
+    /// a value of the wrong type (in a scenario, named at its own path with
+    /// the form its field takes: `simulation.horizon_h: "8 days" is not a
+    /// number; expected a number of hours, e.g. 48`), an unknown key (with
+    /// the closest valid keys) or an invalid value. The [`ParseError`] names the file and the field, and
     /// its message carries the line, the column and the offending key; its
     /// source (and so this error's) is the TOML error.
     ///
@@ -247,11 +255,15 @@ fn prefix(path: Option<&Path>) -> String {
         .unwrap_or_default()
 }
 
-/// `did you mean "<closest>"? `, or nothing.
-fn did_you_mean(closest: Option<&str>) -> String {
-    closest
-        .map(|c| format!("did you mean \"{c}\"? "))
-        .unwrap_or_default()
+/// How to list a run's KPIs, for a message about a name that is not one.
+pub(crate) const LIST_KPIS: &str = "`cbec-sim explain <scenario> --kpis` lists them";
+
+/// The end of an [`Error::UnknownKpi`] message: the close names, or a few
+/// valid ones, or how to list them.
+fn kpi_hint(closest: &[String], known: &[String]) -> String {
+    let close: Vec<&str> = closest.iter().map(String::as_str).collect();
+    let all: Vec<&str> = known.iter().map(String::as_str).collect();
+    crate::suggest::hint_from(&close, &all, "KPIs", LIST_KPIS)
 }
 
 impl Error {
@@ -478,16 +490,30 @@ mod tests {
     }
 
     #[test]
-    fn unknown_kpi_names_the_closest_valid_name() {
+    fn unknown_kpi_names_the_closest_valid_names_not_every_name() {
+        let known: Vec<String> = (0..200)
+            .map(|i| format!("part{i}.utilization"))
+            .chain(["desk.wait_mean_min".to_string()])
+            .collect();
         let e = Error::UnknownKpi {
             option: "kpi".into(),
             name: "desk.wiat_mean_min".into(),
-            closest: Some("desk.wait_mean_min".into()),
-            known: vec!["desk.wait_mean_min".into(), "desk.utilization".into()],
+            closest: vec!["desk.wait_mean_min".into()],
+            known: known.clone(),
         };
         assert_eq!(
             e.to_string(),
-            "kpi: unknown KPI \"desk.wiat_mean_min\"; did you mean \"desk.wait_mean_min\"? KPIs: desk.wait_mean_min, desk.utilization"
+            "kpi: unknown KPI \"desk.wiat_mean_min\"; did you mean \"desk.wait_mean_min\"?"
+        );
+        let far = Error::UnknownKpi {
+            option: "--kpi".into(),
+            name: "lead_time".into(),
+            closest: Vec::new(),
+            known,
+        };
+        assert_eq!(
+            far.to_string(),
+            "--kpi: unknown KPI \"lead_time\"; none of the 201 KPIs is close; `cbec-sim explain <scenario> --kpis` lists them"
         );
     }
 

@@ -143,6 +143,7 @@ pub mod report;
 pub mod rng;
 mod scenario;
 pub mod stats;
+mod suggest;
 pub mod theory;
 mod time;
 
@@ -155,11 +156,11 @@ pub use model::{
     Breakdowns, CalendarDate, Capacity, CategoryRates, CbecTax, ClassTimes, Cohort, Comparison,
     Conservation, DEFAULT_CLASS, DatedFactor, DayCount, DayStation, DaySummary, Delay, Dispatch,
     DispatchSummary, FreightInsurance, Hourly, Interval, IntervalSummary, Lots, Model,
-    ModelBuilder, NetworkSummary, NodeId, NodeLoad, OfferedLoad, OrderLog, Overflow, Pool,
-    PoolSummary, Preroll, RaisedReorder, RateProfile, Reorder, ReportSpec, Route, Router, Rule,
-    RuleValue, RunLength, RunSummary, ScheduledBatch, Servers, Simulation, Sink, SinkSummary,
-    Source, Station, StationSeries, StationSummary, Stock, StockSummary, StopReason, TaxSummary,
-    TimeSeries, TopUp, WeeklyTime,
+    ModelBuilder, NetworkSummary, NodeId, NodeLoad, Observer, OfferedLoad, OrderEvent, OrderLog,
+    OrderRecord, Overflow, Pool, PoolSummary, Preroll, RaisedReorder, RateProfile, Reorder,
+    ReportSpec, ResourceRecord, Route, Router, Rule, RuleValue, RunLength, RunSummary,
+    ScheduledBatch, Servers, Simulation, Sink, SinkSummary, Source, Station, StationSeries,
+    StationSummary, Stock, StockSummary, StopReason, TaxSummary, TimeSeries, TopUp, WeeklyTime,
 };
 pub use rng::StreamId;
 pub use scenario::{

@@ -26,6 +26,7 @@
 mod capacity;
 mod compare;
 mod designs;
+mod estimate;
 mod kpi;
 mod planner;
 mod replications;
@@ -50,7 +51,7 @@ pub use designs::{
 };
 pub(crate) use kpi::kpi_index;
 pub use kpi::{KpiCatalogue, KpiEstimate, KpiId, growing_backlog, pooled_time_in_system};
-pub use planner::{daily_kpi_names, planner_kpi_names, result_flags};
+pub use planner::{daily_kpi_names, planner_kpi_names, quantile_flags, result_flags};
 pub use replications::{Replications, Seed};
 pub use robustness::{
     Driver, EffectRobustness, Robustness, RobustnessOptions, Split, VariantRobustness,

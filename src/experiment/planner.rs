@@ -184,11 +184,13 @@ pub(super) fn daily_entries(spec: &ReportSpec, dates: &[String]) -> Vec<(String,
 /// Warnings about results, from their estimates: a backlog that grew
 /// through the run ([`growing_backlog`](super::growing_backlog)),
 /// lead-time figures that are lower bounds because orders of the cohort
-/// were still inside when the run stopped, and orders larger than a
-/// credit pool's whole balance (they pass without drawing).
+/// were still inside when the run stopped, orders larger than a credit
+/// pool's whole balance (they pass without drawing), and quantiles that
+/// need a comment ([`quantile_flags`]).
 #[must_use]
 pub fn result_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
     let mut flags: Vec<String> = super::growing_backlog(estimates).into_iter().collect();
+    flags.extend(quantile_flags(estimates));
     for e in estimates {
         if let Some(pool) = e.name.strip_suffix(".oversize")
             && e.mean.is_some_and(|m| m > 0.0)
@@ -214,6 +216,62 @@ pub fn result_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
             };
             flags.push(format!(
                 "{share} of the orders that started {what} in the window were still inside when the run stopped: {kpis} count them at their age so far and are lower bounds (lengthen simulation.drain_h to measure them)"
+            ));
+        }
+    }
+    flags
+}
+
+/// Quantiles that would mislead without a comment, one flag per figure:
+/// - a figure whose quantiles are each the same in every replication (two
+///   or more): a constant duration, a schedule it is pinned to (a
+///   departure, a cut-off), or replications that differ by less than the
+///   bucket of the histogram it is read from
+///   ([`quantile_resolution`](super::quantile_resolution)); an interval of
+///   ± 0 then says no spread could be measured;
+/// - a p95 below the mean of the same figure by more than that bucket:
+///   more than 5% of the orders take far longer than the rest, and the
+///   mean is theirs.
+#[must_use]
+pub fn quantile_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
+    let mut flags = Vec::new();
+    // Figures already flagged as pinned: `<head>_<unit>` of `<head>_pNN_<unit>`.
+    let mut pinned: Vec<String> = Vec::new();
+    for e in estimates {
+        let Some(m) = e.mean.filter(|m| *m > 0.0) else {
+            continue;
+        };
+        let Some(bucket) = super::quantile_resolution(&e.name, m) else {
+            continue;
+        };
+        let Some((head, q, tail)) = ["_p50_", "_p90_", "_p95_", "_p99_"]
+            .iter()
+            .find_map(|q| e.name.split_once(q).map(|(h, t)| (h, *q, t)))
+        else {
+            continue;
+        };
+        let figure = format!("{head}_{tail}");
+        if e.n >= 2 && e.std_dev == Some(0.0) && !pinned.contains(&figure) {
+            let unit = if tail == "h" { "h" } else { "min" };
+            flags.push(format!(
+                "{} is {m:.3} in all {} replications: a constant duration, a schedule it is pinned to (a departure or a cut-off), or replications that differ by less than the {bucket:.2} {unit} bucket of the histogram it is read from; its \u{b1} 0 says no spread could be measured",
+                e.name, e.n
+            ));
+            pinned.push(figure);
+        }
+        if q != "_p95_" {
+            continue;
+        }
+        let mean_name = format!("{head}_mean_{tail}");
+        if let Some(avg) = estimates
+            .iter()
+            .find(|x| x.name == mean_name)
+            .and_then(|x| x.mean)
+            .filter(|avg| avg - m > bucket)
+        {
+            flags.push(format!(
+                "{} ({m:.3}) is below {mean_name} ({avg:.3}): more than 5% of the orders take far longer than the rest and make the mean; read the p99 or the share over a target as well",
+                e.name
             ));
         }
     }

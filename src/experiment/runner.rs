@@ -618,7 +618,7 @@ mod tests {
                 option, closest, ..
             } => {
                 assert_eq!(option, "precision");
-                assert_eq!(closest.as_deref(), Some("customs_review.wait_mean_min"));
+                assert_eq!(closest, ["customs_review.wait_mean_min"]);
             }
             other => panic!("{other}"),
         }

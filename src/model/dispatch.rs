@@ -6,9 +6,11 @@
 //! (departure slots as week offsets), the compile step and the runtime:
 //! parcels arrive, vehicles leave with the oldest parcels first.
 
+use super::NodeKind;
 use super::arrivals::next_slot;
 use super::build::Registry;
 use super::sim::{Event, Simulation};
+use super::trace::OrderEvent;
 use super::{Limit, NodeId};
 use crate::calendar::{ClockTime, Day};
 use crate::engine::{EntityId, EventClass};
@@ -298,6 +300,7 @@ impl Simulation<'_> {
             st.wait.push(wait.secs());
             st.wait_hist.record(wait);
             st.departures += 1;
+            self.trace(OrderEvent::Release, NodeKind::Dispatch(d), id, now);
             let target = self.resolve(to, id, now);
             self.moving.push_back((target, id));
         }

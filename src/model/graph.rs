@@ -93,8 +93,28 @@ impl Model {
         reached
     }
 
-    /// Parts no order can reach, as warnings: a typo in a route, most
-    /// likely, or a path a measure switched off.
+    /// What is wrong with the model short of an error, one line each:
+    /// parts no order can reach (a typo in a route, most likely, or a path
+    /// a measure switched off), sources that create no order within the
+    /// horizon, and every station or dispatch point offered at least its
+    /// capacity over the run ([`NodeLoad::overload_warning`](crate::NodeLoad::overload_warning):
+    /// by how much, what becomes of the excess, the servers it needs).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> cbec_sim::Result<()> {
+    /// use cbec_sim::{Dist, Model, SimTime, Sink, Source, Station};
+    /// let desk = |servers| Model::builder()
+    ///     .with_source("orders", Source::poisson(100.0, "desk"))
+    ///     .with_station("desk", Station::new(servers, Dist::exponential(1.5).unwrap(), "done"))
+    ///     .with_sink("done", Sink::new())
+    ///     .with_horizon(SimTime::from_hours(24.0))
+    ///     .build();
+    /// assert!(desk(3)?.warnings().is_empty(), "rho = 0.83");
+    /// let two = desk(2)?.warnings();
+    /// assert_eq!(two, ["desk is offered 1.25 times its capacity (100.0 orders/h): its queue grows without bound; below 1 it needs more than 2.5 servers on duty on average, it has 2.0"]);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn warnings(&self) -> Vec<String> {
         let reached = self.reach(
@@ -111,6 +131,12 @@ impl Model {
             })
             .collect();
         out.extend(self.silent_sources());
+        out.extend(
+            self.offered_load()
+                .nodes
+                .iter()
+                .filter_map(super::NodeLoad::overload_warning),
+        );
         out
     }
 

@@ -99,6 +99,85 @@ pub struct OfferedLoad {
     pub unbounded: Vec<String>,
 }
 
+impl NodeLoad {
+    /// For a node offered at least its capacity over the run: a warning
+    /// that says by how much, what becomes of the excess and, for servers,
+    /// how many on duty would bring it below 1. `None` otherwise.
+    ///
+    /// [`Model::warnings`] gives it for every such node.
+    #[must_use]
+    pub fn overload_warning(&self) -> Option<String> {
+        self.utilization
+            .is_some_and(|u| u >= 1.0)
+            .then(|| self.overload_text(""))
+    }
+
+    /// The warning for a node offered more than its capacity (`when`:
+    /// `" over the run"` or nothing): what becomes of the excess depends on
+    /// its room, and breakdowns are named when they are what tips it over.
+    pub(crate) fn overload_text(&self, when: &str) -> String {
+        let u = self.utilization.unwrap_or(f64::NAN);
+        let up = match self.availability {
+            Some(a) if a < 1.0 => format!(
+                ", counting breakdowns that leave it up {:.0}% of the time",
+                100.0 * a
+            ),
+            _ => String::new(),
+        };
+        let fate = match self.queue_capacity {
+            None => "its queue grows without bound".to_string(),
+            Some(k) if self.blocks => format!(
+                "its room of {k} stays full and the excess backs up outside it, holding the servers that feed it"
+            ),
+            Some(k) => format!(
+                "its room of {k} stays full and about {:.0}% of the orders offered are turned away",
+                100.0 * (1.0 - 1.0 / u)
+            ),
+        };
+        // The servers on duty, on average over the span, it has and needs.
+        let servers = match (self.busy_servers, &self.capacity) {
+            (Some(busy), Capacity::Servers { mean, .. }) => format!(
+                "; below 1 it needs more than {:.1} servers on duty on average, it has {mean:.1}",
+                busy / self.availability.unwrap_or(1.0)
+            ),
+            _ => String::new(),
+        };
+        let peak = match (self.peak_day_servers(), self.peak_day_utilization) {
+            (Some(s), Some(p)) if p > u => format!(
+                "; on its busiest day ({:.0} orders) {s}",
+                self.peak_day_arrivals
+            ),
+            _ => String::new(),
+        };
+        format!(
+            "{} is offered {u:.2} times its capacity{when}{up} ({:.1} orders/h): {fate}{servers}{peak}",
+            self.name, self.arrivals_per_hour
+        )
+    }
+
+    /// On the busiest day, for a station with servers offered at least its
+    /// capacity that day: the servers on duty it needs on average that day
+    /// to stay below utilisation 1, and those it has, in words (`it needs
+    /// more than X servers on duty on average that day, it has Y`).
+    pub(crate) fn peak_day_servers(&self) -> Option<String> {
+        let p = self.peak_day_utilization.filter(|p| *p >= 1.0)?;
+        let busy = self.busy_servers?;
+        if !matches!(self.capacity, Capacity::Servers { .. }) || self.arrivals_per_hour <= 0.0 {
+            return None;
+        }
+        // The work of that day in server-hours, spread over its 24 hours,
+        // at the availability breakdowns leave.
+        let needed = self.peak_day_arrivals * busy
+            / self.arrivals_per_hour
+            / 24.0
+            / self.availability.unwrap_or(1.0);
+        Some(format!(
+            "it needs more than {needed:.1} servers on duty on average that day, it has {:.1}",
+            needed / p
+        ))
+    }
+}
+
 impl OfferedLoad {
     /// Stations and dispatch points whose offered load reaches their
     /// capacity over the span.

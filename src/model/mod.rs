@@ -57,7 +57,9 @@ mod source;
 mod station;
 mod stock;
 mod summary;
+mod summary_text;
 mod tax;
+mod trace;
 
 pub use arrivals::{CalendarDate, DatedFactor, RateProfile, ScheduledBatch};
 pub use build::{ModelBuilder, Preroll, RunLength};
@@ -82,6 +84,7 @@ pub use summary::{
     RunSummary, SinkSummary, StationSeries, StationSummary, StockSummary, TaxSummary, TimeSeries,
 };
 pub use tax::{CategoryRates, CbecTax, FreightInsurance};
+pub use trace::{Observer, OrderEvent, OrderRecord, ResourceRecord};
 
 use crate::calendar::Calendar;
 use crate::error::Result;

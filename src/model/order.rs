@@ -104,6 +104,13 @@ impl Orders {
         self.attributes[id.index() * self.n_attributes + a as usize]
     }
 
+    /// Every attribute of order `id`, in model order.
+    #[inline]
+    pub(crate) fn attributes_of(&self, id: EntityId) -> &[f64] {
+        let start = id.index() * self.n_attributes;
+        &self.attributes[start..start + self.n_attributes]
+    }
+
     #[inline]
     pub(crate) fn attribute_mut(&mut self, id: EntityId, a: u16) -> &mut f64 {
         &mut self.attributes[id.index() * self.n_attributes + a as usize]

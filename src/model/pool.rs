@@ -13,12 +13,14 @@
 //! agent's lists wait for the settlement or a top-up.
 
 use super::NodeId;
+use super::NodeKind;
 use super::arrivals::next_slot;
 use super::build::Registry;
 use super::dispatch::WeeklyTime;
 use super::sim::{Event, Simulation};
 use super::station::priority_levels;
 use super::stock::{StockCounters, StockRule};
+use super::trace::OrderEvent;
 use crate::calendar::ClockTime;
 use crate::engine::{EntityId, EventClass};
 use crate::error::{Error, Result};
@@ -544,6 +546,7 @@ impl Simulation<'_> {
             return;
         }
         self.stock_reorder(p, now);
+        self.trace(OrderEvent::Release, NodeKind::Pool(p), id, now);
         let target = self.resolve(node.to, id, now);
         self.arrive(target, id, now);
     }
@@ -622,6 +625,7 @@ impl Simulation<'_> {
                     st.stock.backlog = (st.stock.backlog - a).max(0.0);
                     self.orders[id].renege_at = None;
                 }
+                self.trace(OrderEvent::Release, NodeKind::Pool(p), id, now);
                 let target = self.resolve(node.to, id, now);
                 self.moving.push_back((target, id));
             }
@@ -677,7 +681,7 @@ mod tests {
         );
         assert_eq!(
             build(monthly().with_priority("vip", 0)),
-            Err("pools.guarantee.priorities.vip: unknown class \"vip\"; the sources declare: default".into())
+            Err("pools.guarantee.priorities.vip: unknown class \"vip\"; the classes are \"default\"".into())
         );
         assert_eq!(
             build(monthly().with_draw_factor(f64::NAN)),

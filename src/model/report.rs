@@ -67,9 +67,15 @@ impl ReportSpec {
             if names.contains(&name) {
                 Ok(())
             } else {
+                let hint = crate::suggest::hint(
+                    name,
+                    names.iter().copied(),
+                    &format!("{what}s"),
+                    &format!("they are the names under {what}s"),
+                );
                 Err(Error::scenario(
                     field,
-                    format!("unknown {what} \"{name}\"; {what}s: {}", names.join(", ")),
+                    format!("unknown {what} \"{name}\"; {hint}"),
                 ))
             }
         };

@@ -260,13 +260,7 @@ impl RouterNode {
         let field = format!("routers.{name}");
         for class in r.by_class.keys() {
             if reg.class(class).is_none() {
-                return Err(Error::scenario(
-                    format!("{field}.by_class.{class}"),
-                    format!(
-                        "unknown class \"{class}\"; the sources declare: {}",
-                        reg.classes().join(", ")
-                    ),
-                ));
+                return Err(reg.unknown_class(&format!("{field}.by_class.{class}"), class));
             }
         }
         let mut rules = Vec::with_capacity(r.rules.len());
@@ -308,13 +302,15 @@ impl RouterNode {
                 }
                 (RuleValue::Category(c), Some(cats)) => {
                     cats.iter().position(|x| x == c).ok_or_else(|| {
+                        let hint = crate::suggest::hint(
+                            c,
+                            cats.iter().map(String::as_str),
+                            "categories",
+                            "the sources' `categories` tables declare them",
+                        );
                         Error::scenario(
                             rf("value"),
-                            format!(
-                                "unknown category \"{c}\" of \"{}\"; categories: {}",
-                                attr_name,
-                                cats.join(", ")
-                            ),
+                            format!("unknown category \"{c}\" of \"{attr_name}\"; {hint}"),
                         )
                     })? as f64
                 }

@@ -2,8 +2,10 @@
 //! system. The configuration ([`Sink`]), its compiled form, per-run state
 //! and the runtime step that removes an order.
 
+use super::NodeKind;
 use super::sim::Simulation;
 use super::summary::ClassTimes;
+use super::trace::OrderEvent;
 use crate::engine::EntityId;
 use crate::stats::OnlineMoments;
 use crate::time::SimTime;
@@ -79,6 +81,7 @@ impl Simulation<'_> {
     /// Order `id` reaches sink `k` and leaves the system.
     #[inline(always)]
     pub(crate) fn absorb(&mut self, k: usize, id: EntityId, now: SimTime) {
+        self.trace(OrderEvent::Leave, NodeKind::Sink(k), id, now);
         let order = &self.orders[id];
         let tis = now - order.created;
         let sink = &mut self.sinks[k];

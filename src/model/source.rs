@@ -10,6 +10,7 @@
 //! each attribute on its own stream, so changing the class mix or an
 //! attribute moves no arrival time (common random numbers).
 
+use super::NodeKind;
 use super::arrivals::{ArrivalProcess, CompiledProfile, RateProfile, ScheduledBatch};
 use super::arrivals::{compile_timetable, next_slot};
 use super::build::{self, Registry, cumulative};
@@ -495,6 +496,7 @@ impl Simulation<'_> {
         }
         self.network.entered += 1;
         self.note_in_system(now);
+        self.trace_created(NodeKind::Source(k), id, now);
         let target = self.resolve(src.to, id, now);
         self.arrive(target, id, now);
     }

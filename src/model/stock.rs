@@ -16,11 +16,13 @@
 //! group that is out of stock waits (a pre-sale) or is cancelled.
 
 use super::NodeId;
+use super::NodeKind;
 use super::arrivals::CalendarDate;
 use super::build::Registry;
 use super::pool::{PoolNode, finite_non_negative};
 use super::sim::{Event, Simulation};
 use super::station::priority_levels;
+use super::trace::OrderEvent;
 use crate::calendar::ClockTime;
 use crate::engine::{EntityId, EventClass};
 use crate::error::{Error, Result};
@@ -295,16 +297,9 @@ impl StockRule {
     pub(crate) fn compile(reg: &Registry, name: &str, s: &Stock) -> Result<Self> {
         let f = |x: &str| format!("stocks.{name}.{x}");
         finite_non_negative(f("on_hand"), s.on_hand, false)?;
-        let lot_class = reg.class(&s.lots.class).ok_or_else(|| {
-            Error::scenario(
-                f("lots.class"),
-                format!(
-                    "unknown class {:?}; the sources declare: {}",
-                    s.lots.class,
-                    reg.classes().join(", ")
-                ),
-            )
-        })?;
+        let lot_class = reg
+            .class(&s.lots.class)
+            .ok_or_else(|| reg.unknown_class(&f("lots.class"), &s.lots.class))?;
         let lot_units =
             reg.numeric_attribute(&f("lots.units_attribute"), &s.lots.units_attribute)?;
         let reorder = match &s.reorder {
@@ -400,6 +395,7 @@ impl Simulation<'_> {
         let c = &mut self.pools[p].stock;
         c.lots_received += 1;
         c.units_received += units;
+        self.trace(OrderEvent::Release, NodeKind::Pool(p), id, now);
         let target = self.resolve(here.lot_to, id, now);
         self.moving.push_back((target, id));
         self.restore(p, units, now);
@@ -447,6 +443,7 @@ impl Simulation<'_> {
         st.stock.backlog = (st.stock.backlog - units).max(0.0);
         st.stock.cancelled += 1;
         self.orders[id].renege_at = None;
+        self.trace(OrderEvent::Renege, NodeKind::Pool(p), id, now);
         let target = self.resolve(to, id, now);
         self.moving.push_back((target, id));
         // The new head may fit now.
@@ -509,6 +506,7 @@ impl Simulation<'_> {
             c.lots_ordered += 1;
             self.network.entered += 1;
             self.note_in_system(now);
+            self.trace_created(NodeKind::Pool(p), id, now);
             let target = self.resolve(r.start, id, now);
             self.moving.push_back((target, id));
         }

@@ -345,13 +345,15 @@ impl CompiledTax {
         };
         for (name, r) in &t.rates {
             if !categories.contains(name) {
+                let hint = crate::suggest::hint(
+                    name,
+                    categories.iter().map(String::as_str),
+                    "categories",
+                    "the sources' `categories` tables declare them",
+                );
                 return Err(Error::scenario(
                     format!("tax.rates.{name}"),
-                    format!(
-                        "unknown category of \"{}\"; categories: {}",
-                        t.category_attribute,
-                        categories.join(", ")
-                    ),
+                    format!("unknown category of \"{}\"; {hint}", t.category_attribute),
                 ));
             }
             if !(r.vat.is_finite() && (0.0..=1.0).contains(&r.vat)) {

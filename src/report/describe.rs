@@ -64,11 +64,24 @@ pub fn load_warnings(load: &OfferedLoad) -> Vec<String> {
         .overloaded()
         .map(|n| overload_warning(n, " over the run"))
         .collect();
+    out.extend(load_notes(load));
+    out
+}
+
+/// Notes on a load under capacity over the run: stations offered more
+/// than their capacity on the busiest day, and loops whose load is unknown.
+fn load_notes(load: &OfferedLoad) -> Vec<String> {
+    let mut out = Vec::new();
     for n in &load.nodes {
         if n.utilization.is_some_and(|u| u < 1.0) && n.peak_day_utilization.is_some_and(|u| u > 1.0)
         {
+            let servers = n
+                .peak_day_servers()
+                .map_or_else(String::new, |s| format!("; {s}"));
+            // e.g. "...drains later; it needs more than 23.1 servers on duty
+            // on average that day, it has 20.0"
             out.push(format!(
-                "note: {} is offered {:.2} times its capacity on its busiest day ({:.0} orders): a backlog builds and drains later",
+                "note: {} is offered {:.2} times its capacity on its busiest day ({:.0} orders): a backlog builds and drains later{servers}",
                 n.name,
                 n.peak_day_utilization.unwrap_or(f64::NAN),
                 n.peak_day_arrivals
@@ -88,18 +101,11 @@ pub fn load_warnings(load: &OfferedLoad) -> Vec<String> {
 /// offered more than its capacity (each line starts `warning: `).
 #[must_use]
 pub fn pre_run_warnings(model: &Model) -> Vec<String> {
-    let mut out: Vec<String> = model
+    model
         .warnings()
         .iter()
         .map(|w| format!("warning: {w}"))
-        .collect();
-    out.extend(
-        model
-            .offered_load()
-            .overloaded()
-            .map(|n| overload_warning(n, "")),
-    );
-    out
+        .collect()
 }
 
 /// [`pre_run_warnings`] without the `warning: ` prefix, as the flags of a
@@ -117,36 +123,7 @@ pub fn model_flags(model: &Model) -> Vec<String> {
 /// and breakdowns are named when they are what tips it over.
 #[must_use]
 pub fn overload_warning(n: &NodeLoad, when: &str) -> String {
-    let u = n.utilization.unwrap_or(f64::NAN);
-    let up = match n.availability {
-        Some(a) if a < 1.0 => format!(
-            ", counting breakdowns that leave it up {:.0}% of the time",
-            100.0 * a
-        ),
-        _ => String::new(),
-    };
-    let fate = match n.queue_capacity {
-        None => "its queue grows without bound".to_string(),
-        Some(k) if n.blocks => format!(
-            "its room of {k} stays full and the excess backs up outside it, holding the servers that feed it"
-        ),
-        Some(k) => format!(
-            "its room of {k} stays full and about {:.0}% of the orders offered are turned away",
-            100.0 * (1.0 - 1.0 / u)
-        ),
-    };
-    // The servers on duty, on average over the span, it has and needs.
-    let servers = match (n.busy_servers, &n.capacity) {
-        (Some(busy), Capacity::Servers { mean, .. }) => format!(
-            "; below 1 it needs more than {:.1} servers on duty on average, it has {mean:.1}",
-            busy / n.availability.unwrap_or(1.0)
-        ),
-        _ => String::new(),
-    };
-    format!(
-        "warning: {} is offered {u:.2} times its capacity{when}{up} ({:.1} orders/h): {fate}{servers}",
-        n.name, n.arrivals_per_hour
-    )
+    format!("warning: {}", n.overload_text(when))
 }
 
 /// Appends each line of `lines` to `s`.
@@ -157,10 +134,10 @@ fn push_lines(s: &mut String, lines: impl IntoIterator<Item = String>) {
     }
 }
 
-/// The model's warnings and the load warnings, one per line.
+/// The model's warnings (overload included) and the load notes, one per line.
 fn all_warnings(s: &mut String, model: &Model) {
-    push_lines(s, model.warnings().iter().map(|w| format!("warning: {w}")));
-    push_lines(s, load_warnings(&model.offered_load()));
+    push_lines(s, pre_run_warnings(model));
+    push_lines(s, load_notes(&model.offered_load()));
 }
 
 /// What `cbec-sim validate` prints for a scenario (called `name`) that built.

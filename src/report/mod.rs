@@ -41,6 +41,7 @@ mod provenance;
 #[cfg(feature = "report")]
 mod summary;
 pub mod table;
+pub mod trace;
 #[cfg(feature = "report")]
 pub mod visuals;
 
@@ -52,6 +53,7 @@ pub use html::HtmlReport;
 #[cfg(feature = "report")]
 pub use provenance::Provenance;
 pub use table::{Column, Table};
+pub use trace::TraceWriter;
 #[cfg(feature = "report")]
 pub use visuals::{interval_cdf, mean_queue_series};
 

@@ -357,6 +357,148 @@ fn write_new(tmp: &Path, text: &str) -> std::io::Result<()> {
     f.sync_all()
 }
 
+/// A file written as it goes (a trace of millions of rows), with the
+/// guarantees of [`write_output`]: a regular-file target is written to its
+/// [`temporary_path`] and renamed over the target only by
+/// [`StreamedOutput::commit`]; dropped without a commit (a failure, a
+/// panic), the temporary file is removed and the target is left as it was.
+/// A FIFO or a device is written straight to.
+///
+/// # Examples
+/// ```
+/// # fn main() -> cbec_sim::Result<()> {
+/// use cbec_sim::report::output::StreamedOutput;
+/// use std::io::Write;
+/// let dir = std::env::temp_dir().join(format!("cbec-sim-doc-streamed-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let file = dir.join("trace.csv");
+/// let mut out = StreamedOutput::create(&file)?;
+/// writeln!(out, "time_h,event").unwrap();
+/// assert!(!file.exists(), "nothing is at the target before the commit");
+/// out.commit()?;
+/// assert_eq!(std::fs::read_to_string(&file).unwrap(), "time_h,event\n");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct StreamedOutput {
+    target: PathBuf,
+    /// The temporary file and the real target, for a regular file.
+    staged: Option<(PathBuf, PathBuf)>,
+    file: Option<std::io::BufWriter<File>>,
+}
+
+impl StreamedOutput {
+    /// Opens the output for `target` (check it first with [`check_output`]).
+    ///
+    /// # Errors
+    /// [`OutputError::Refused`] for a target that exists and is neither a
+    /// regular file, a FIFO nor a character device (a block device, a
+    /// socket, a folder); [`OutputError::Write`] naming `target` if its
+    /// temporary file (or the FIFO or device itself) cannot be opened.
+    pub fn create(target: &Path) -> crate::Result<Self> {
+        let named = |source| OutputError::Write {
+            path: target.to_path_buf(),
+            source,
+        };
+        if special(target) {
+            let kind = fs::metadata(target).map(|m| m.file_type());
+            if !kind.is_ok_and(streamable) {
+                return Err(OutputError::Refused {
+                    path: target.to_path_buf(),
+                    reason: "is neither a regular file, a FIFO nor a character device".into(),
+                }
+                .into());
+            }
+            let f = OpenOptions::new().write(true).open(target).map_err(named)?;
+            return Ok(StreamedOutput {
+                target: target.to_path_buf(),
+                staged: None,
+                file: Some(std::io::BufWriter::new(f)),
+            });
+        }
+        let real = fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf());
+        let tmp = temporary_path(&real);
+        register(&tmp, true);
+        let f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)
+            .map_err(|e| {
+                register(&tmp, false);
+                named(e)
+            })?;
+        Ok(StreamedOutput {
+            target: target.to_path_buf(),
+            staged: Some((tmp, real)),
+            file: Some(std::io::BufWriter::with_capacity(1 << 16, f)),
+        })
+    }
+
+    /// Flushes, syncs and renames the temporary file over the target.
+    ///
+    /// # Errors
+    /// [`OutputError::Write`] naming the target; the temporary file is
+    /// removed and the target left as it was.
+    pub fn commit(mut self) -> crate::Result<()> {
+        let file = self.file.take().expect("open until committed");
+        let done = file
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)
+            .and_then(|f| {
+                if self.staged.is_some() {
+                    f.sync_all()
+                } else {
+                    Ok(())
+                }
+            })
+            .and_then(|()| match &self.staged {
+                Some((tmp, real)) => fs::rename(tmp, real),
+                None => Ok(()),
+            });
+        if let Some((tmp, _)) = self.staged.take() {
+            if done.is_err() {
+                let _ = fs::remove_file(&tmp);
+            }
+            register(&tmp, false);
+        }
+        done.map_err(|source| {
+            OutputError::Write {
+                path: self.target.clone(),
+                source,
+            }
+            .into()
+        })
+    }
+
+    /// The target, as given.
+    #[must_use]
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+}
+
+impl Write for StreamedOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.as_mut().expect("open until committed").write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().expect("open until committed").flush()
+    }
+}
+
+impl Drop for StreamedOutput {
+    fn drop(&mut self) {
+        if let Some((tmp, _)) = self.staged.take() {
+            self.file = None;
+            let _ = fs::remove_file(&tmp);
+            register(&tmp, false);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

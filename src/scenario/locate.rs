@@ -47,6 +47,73 @@ pub(crate) fn locate(text: &str, field: &str) -> Option<(usize, usize)> {
     Some((line, column))
 }
 
+/// The path of the value at byte `at` of `text`, at or below `field` (a
+/// path the text holds): `routers.split.routes[0].prob` for an error
+/// inside the inline list at `routers.split.routes`. When the value there
+/// is an inline table or list that does not itself hold `at` in one of its
+/// values (the reader put an error about one of them on the whole table),
+/// the first value in it written as `raw` is taken. `None` if the text
+/// does not hold `field`.
+pub(crate) fn path_at(text: &str, field: &str, at: usize, raw: Option<&str>) -> Option<String> {
+    let doc = DeTable::parse(text).ok()?;
+    let mut table: &DeTable<'_> = doc.get_ref();
+    let mut value: Option<&Spanned<DeValue<'_>>> = None;
+    for part in field.split('.') {
+        let (_, v) = table.iter().find(|(k, _)| k.get_ref().as_ref() == part)?;
+        value = Some(v);
+        if let DeValue::Table(t) = v.get_ref() {
+            table = t;
+        }
+    }
+    let mut value = value?;
+    let mut path = field.to_string();
+    loop {
+        let next = match value.get_ref() {
+            DeValue::Array(a) => a
+                .iter()
+                .enumerate()
+                .find(|(_, v)| v.span().contains(&at))
+                .map(|(i, v)| (format!("[{i}]"), v)),
+            DeValue::Table(t) => t
+                .iter()
+                .find(|(_, v)| v.span().contains(&at))
+                .map(|(k, v)| (format!(".{}", k.get_ref()), v)),
+            _ => None,
+        };
+        match next {
+            Some((step, v)) => {
+                path.push_str(&step);
+                value = v;
+            }
+            None => break,
+        }
+    }
+    if let Some(raw) = raw
+        && let Some(below) = written_as(text, value, raw)
+    {
+        path.push_str(&below);
+    }
+    Some(path)
+}
+
+/// The path, below `value`, of the first value written as `raw`.
+fn written_as(text: &str, value: &Spanned<DeValue<'_>>, raw: &str) -> Option<String> {
+    match value.get_ref() {
+        DeValue::Array(a) => a.iter().enumerate().find_map(|(i, v)| {
+            let below = written_as(text, v, raw)?;
+            Some(format!("[{i}]{below}"))
+        }),
+        DeValue::Table(t) => t.iter().find_map(|(k, v)| {
+            let below = written_as(text, v, raw)?;
+            Some(format!(".{}{below}", k.get_ref()))
+        }),
+        _ => {
+            let span = value.span();
+            (text.get(span).map(str::trim) == Some(raw)).then(String::new)
+        }
+    }
+}
+
 /// `e` with the line and column of its field in `text` put before its
 /// reason (`stations.desk.servers: line 12, column 11: must be ...`), for
 /// a scenario error whose field the text holds.
@@ -86,6 +153,33 @@ mod tests {
         assert!(locate(TEXT, "stations.desk").is_some_and(|(line, _)| line >= 9));
         assert_eq!(locate(TEXT, "sinks"), None);
         assert_eq!(locate("not toml [", "a"), None);
+    }
+
+    #[test]
+    fn the_path_of_a_value_inside_an_inline_table_or_list() {
+        let text = "[routers.split]\nroutes = [{ to = \"a\", prob = 0.5 }, { to = \"b\", prob = \"5%\" }]\n[stations.desk]\nservice_time_min = { dist = \"exponential\", mean = \"1.5 min\" }\n";
+        let at = text.find("\"5%\"").unwrap();
+        assert_eq!(
+            path_at(text, "routers.split.routes", at, Some("\"5%\"")).as_deref(),
+            Some("routers.split.routes[1].prob")
+        );
+        // An error on the whole inline table: the value written so.
+        let at = text.find("{ dist").unwrap();
+        assert_eq!(
+            path_at(
+                text,
+                "stations.desk.service_time_min",
+                at,
+                Some("\"1.5 min\"")
+            )
+            .as_deref(),
+            Some("stations.desk.service_time_min.mean")
+        );
+        assert_eq!(
+            path_at(text, "stations.desk.service_time_min", at, None).as_deref(),
+            Some("stations.desk.service_time_min")
+        );
+        assert_eq!(path_at(text, "sinks", 0, None), None);
     }
 
     #[test]

@@ -353,15 +353,17 @@ impl Measure {
     /// [`Error::Measure`] if there is no such measure, with the closest name.
     pub fn find<'a>(measures: &'a [Measure], name: &str) -> Result<&'a Measure> {
         measures.iter().find(|m| m.name == name).ok_or_else(|| {
-            let names: Vec<&str> = measures.iter().map(|m| m.name.as_str()).collect();
-            let hint = closest(name, names.iter().copied())
-                .map(|c| format!("did you mean \"{c}\"? "))
-                .unwrap_or_default();
+            let hint = crate::suggest::hint(
+                name,
+                measures.iter().map(|m| m.name.as_str()),
+                "measures",
+                "`cbec-sim measures` lists them (`--file` for a file of measures)",
+            );
             Error::measure(
                 "measure",
                 format!(
-                    "unknown measure \"{name}\"; {hint}measures: {}",
-                    names.join(", ")
+                    "unknown measure \"{}\"; {hint}",
+                    crate::excerpt::excerpt(name, 2 * crate::excerpt::MAX_QUOTED)
                 ),
             )
         })
@@ -409,18 +411,6 @@ impl Measure {
         }
         Ok(())
     }
-}
-
-/// The candidate closest to `word` by edit distance, if any is close.
-pub(crate) fn closest<'a>(
-    word: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
-    candidates
-        .map(|c| (strsim::damerau_levenshtein(word, c), c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
 }
 
 #[cfg(test)]
@@ -501,7 +491,28 @@ mod tests {
         assert!(matches!(err, Error::Measure { .. }));
         assert_eq!(
             err.to_string(),
-            "measure: unknown measure \"second_dsk\"; did you mean \"second_desk\"? measures: second_desk"
+            "measure: unknown measure \"second_dsk\"; did you mean \"second_desk\"?"
+        );
+        let far = Measure::find(&list, "night_shift").unwrap_err();
+        assert_eq!(
+            far.to_string(),
+            "measure: unknown measure \"night_shift\"; the measures are \"second_desk\""
+        );
+    }
+
+    #[test]
+    fn an_unknown_builtin_measure_does_not_list_them_all() {
+        let builtin = Measure::builtin();
+        assert!(builtin.len() > crate::suggest::MAX_SUGGESTIONS);
+        let far = Measure::find(&builtin, "night_shift")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            far,
+            format!(
+                "measure: unknown measure \"night_shift\"; none of the {} measures is close; `cbec-sim measures` lists them (`--file` for a file of measures)",
+                builtin.len()
+            )
         );
     }
 
@@ -537,12 +548,5 @@ mod tests {
         let text = err.to_string();
         assert!(text.starts_with("measures.m.patches[0].path: "), "{text}");
         assert!(text.contains("did you mean \"desk\""), "{text}");
-    }
-
-    #[test]
-    fn closest_accepts_only_near_words() {
-        let words = ["servers", "service_time_min", "to"];
-        assert_eq!(closest("servrs", words.into_iter()), Some("servers"));
-        assert_eq!(closest("capacity", words.into_iter()), None);
     }
 }

@@ -121,13 +121,14 @@ mod measure;
 mod order_log;
 mod patch_path;
 mod variants;
+mod wrong_type;
 
 pub use assumption::{Assumption, AssumptionValue, Assumptions, RangeShape};
-pub(crate) use measure::closest;
 pub use measure::{Measure, MeasureKind, Patch, PatchOp};
 
 use crate::error::{Error, Result};
 use crate::model::{Model, ModelBuilder, OrderLog, Source};
+use crate::suggest::MAX_SUGGESTIONS;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -156,8 +157,9 @@ fn explain_parse_error(text: &str, e: toml::de::Error) -> Error {
     let (field, full) = match unknown {
         Some((name, expected)) => {
             let valid: Vec<&str> = expected.split(", ").map(|k| k.trim_matches('`')).collect();
-            let hint = closest(name, valid.iter().copied())
-                .map(|c| format!("; did you mean `{c}`?"))
+            let close = crate::suggest::closest(name, valid.iter().copied(), MAX_SUGGESTIONS);
+            let hint = crate::suggest::did_you_mean(&close)
+                .map(|d| format!("; {d}"))
                 .unwrap_or_default();
             let on_header = line.trim_start().starts_with('[');
             let mut parts: Vec<&str> = Vec::new();
@@ -195,7 +197,17 @@ fn explain_parse_error(text: &str, e: toml::de::Error) -> Error {
                 (Some(t), None) => t.clone(),
                 (None, None) => return Error::parse(e, None, None),
             };
-            (field, e.to_string())
+            // A value of the wrong type: the field it is in, and the form
+            // that field takes, in place of serde's `expected f64`.
+            match wrong_type::explain(&field, &message) {
+                Some((_, raw)) => {
+                    let field = locate::path_at(text, &field, at, raw.as_deref()).unwrap_or(field);
+                    let (said, _) = wrong_type::explain(&field, &message).expect("explained above");
+                    let full = e.to_string().replace(&message, &format!("{field}: {said}"));
+                    (field, full)
+                }
+                None => (field, e.to_string()),
+            }
         }
     };
     Error::parse(e, Some(field), Some(full))
@@ -257,9 +269,22 @@ impl Scenario {
     ///
     /// # Errors
     /// [`Error::Parse`] with the field path, line, column and key of the
-    /// first problem (a syntax error, a wrong type, an unknown key with the
-    /// closest valid one, or an invalid distribution), keeping the TOML
-    /// error as its source.
+    /// first problem (a syntax error; a value of the wrong type, at its own
+    /// path with the form its field takes, read from the unit in its name;
+    /// an unknown key with the closest valid ones; or an invalid
+    /// distribution), keeping the TOML error as its source.
+    ///
+    /// # Examples
+    /// ```
+    /// let err = cbec_sim::Scenario::from_toml_str("[simulation]\nhorizon_h = \"8 days\"\n")
+    ///     .unwrap_err()
+    ///     .to_string();
+    /// assert!(err.starts_with("simulation.horizon_h: "), "{err}");
+    /// assert!(
+    ///     err.ends_with("\"8 days\" is not a number; expected a number of hours, e.g. 48"),
+    ///     "{err}"
+    /// );
+    /// ```
     pub fn from_toml_str(text: &str) -> Result<Self> {
         toml::from_str(text).map_err(|e| explain_parse_error(text, e))
     }
@@ -362,9 +387,27 @@ impl Scenario {
     ///
     /// # Errors
     /// [`Error::Parse`] at `scenario`, as [`Scenario::from_toml_str`] but
-    /// without line and column.
+    /// without line and column; a value of the wrong type (a patched or
+    /// swept value) is named at its own path, with the form it takes
+    /// (`stations.desk.to: 3 is not text; expected a name in quotes, e.g. "3"`).
     pub fn from_document(doc: toml::Table) -> Result<Self> {
-        Self::deserialize(doc).map_err(|e| Error::parse(e, Some("scenario".into()), None))
+        Self::deserialize(doc).map_err(|e| {
+            // The reader names the key path of a value of the wrong type
+            // (`... expected f64\nin `stations.desk.servers``).
+            let text = e.to_string();
+            let (message, path) = match text.trim_end().rsplit_once("\nin `") {
+                Some((m, p)) => (m.to_string(), p.strip_suffix('`').map(str::to_string)),
+                None => (text.clone(), None),
+            };
+            match (
+                &path,
+                path.as_deref()
+                    .and_then(|p| wrong_type::explain(p, &message)),
+            ) {
+                (Some(p), Some((said, _))) => Error::parse(e, Some(p.clone()), Some(said)),
+                _ => Error::parse(e, Some("scenario".into()), None),
+            }
+        })
     }
 }
 
@@ -403,7 +446,7 @@ mod tests {
             (None, Some("stations.customs_review.servrs"))
         );
         assert!(
-            p.message.contains("did you mean `servers`?"),
+            p.message.contains("did you mean \"servers\"?"),
             "{}",
             p.message
         );
@@ -419,6 +462,69 @@ mod tests {
         assert_eq!(field(missing), "stations.desk");
         let twice = "[sinks.a]\n[stations.desk]\nservers = 1\n[stations.desk]\nservers = 2\n";
         assert_eq!(field(twice), "stations.desk");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_the_field_and_the_form_it_takes() {
+        let err = |from: &str, to: &str| {
+            let text = TANDEM.replace(from, to);
+            assert_ne!(text, TANDEM, "{from}");
+            match Scenario::from_toml_str(&text).unwrap_err() {
+                Error::Parse(p) => (p.field.unwrap_or_default(), p.message),
+                e => panic!("{e}"),
+            }
+        };
+        let (field, message) = err("horizon_h = 1000", "horizon_h = \"8 days\"");
+        assert_eq!(field, "simulation.horizon_h");
+        assert!(
+            message.ends_with(
+                "\nsimulation.horizon_h: \"8 days\" is not a number; expected a number of hours, e.g. 48"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("line 6, column 13"), "{message}");
+        let (field, message) = err("mean = 20.0", "mean = \"20 min\"");
+        assert!(field.ends_with(".service_time_min.mean"), "{field}");
+        assert!(
+            message.ends_with("\"20 min\" is not a number; expected a number of minutes, e.g. 30"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_type_in_a_multi_line_list_or_a_dotted_key_finds_its_path() {
+        let field = |text: &str| match Scenario::from_toml_str(text).unwrap_err() {
+            Error::Parse(p) => (p.field.unwrap_or_default(), p.message),
+            e => panic!("{e}"),
+        };
+        let (f, m) = field(
+            "[routers.split]\nroutes = [\n  { to = \"a\", prob = 0.5 },\n  { to = \"b\", prob = \"half\" },\n]\n",
+        );
+        assert_eq!(f, "routers.split.routes[1].prob");
+        assert!(
+            m.ends_with("\"half\" is not a number; expected a share between 0 and 1, e.g. 0.05"),
+            "{m}"
+        );
+        let (f, m) = field(
+            "stations.desk = { servers = 1, service_time_min = { dist = \"exponential\", mean = \"2 min\" }, to = \"done\" }\n",
+        );
+        assert_eq!(f, "stations.desk.service_time_min.mean");
+        assert!(m.ends_with("expected a number of minutes, e.g. 30"), "{m}");
+    }
+
+    #[test]
+    fn a_patched_value_of_the_wrong_type_names_its_path() {
+        let mut doc = Scenario::from_toml_str(TANDEM)
+            .unwrap()
+            .to_document()
+            .unwrap();
+        doc["simulation"]["horizon_h"] = toml::Value::String("8 days".into());
+        let err = Scenario::from_document(doc).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "simulation.horizon_h: \"8 days\" is not a number; expected a number of hours, e.g. 48"
+        );
+        assert!(err.source().is_some(), "the TOML error is kept");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! value it names in a scenario document, and applying a patch's change
 //! (`set`, `scale`, `add`) to that value.
 
-use super::measure::{PatchOp, closest};
+use super::measure::PatchOp;
 
 /// One step of a patch path.
 enum Step<'a> {
@@ -52,6 +52,19 @@ fn value_text(v: &toml::Value) -> String {
     }
 }
 
+/// The message for a key `k` that table `t` (at `at`) does not have: the
+/// closest keys, or a few keys, or how many there are.
+fn no_key(k: &str, at: &str, t: &toml::Table) -> String {
+    let hint = crate::suggest::hint(
+        k,
+        t.keys().map(String::as_str),
+        "keys there",
+        "a path follows the tables and keys of the scenario file (`stations.<name>.servers`)",
+    );
+    let k = crate::excerpt::excerpt(k, 2 * crate::excerpt::MAX_QUOTED);
+    format!("no key \"{k}\" in {at}; {hint}")
+}
+
 /// The value at `path`, with the path in canonical form (list elements by
 /// position).
 pub(super) fn locate<'a>(
@@ -66,19 +79,12 @@ pub(super) fn locate<'a>(
         let current: &'a mut toml::Value = match (table.take(), value.take(), step) {
             (Some(t), _, Step::Key(k)) => {
                 if !t.contains_key(k) {
-                    let hint = closest(k, t.keys().map(String::as_str))
-                        .map(|c| format!("; did you mean \"{c}\"?"))
-                        .unwrap_or_default();
-                    let keys: Vec<&str> = t.keys().map(String::as_str).collect();
                     let at = if here.is_empty() {
                         "the top level".to_string()
                     } else {
                         format!("\"{here}\"")
                     };
-                    return Err(format!(
-                        "no key \"{k}\" in {at}{hint} (keys there: {})",
-                        keys.join(", ")
-                    ));
+                    return Err(no_key(k, &at, t));
                 }
                 if !here.is_empty() {
                     here.push('.');
@@ -88,14 +94,7 @@ pub(super) fn locate<'a>(
             }
             (None, Some(toml::Value::Table(t)), Step::Key(k)) => {
                 if !t.contains_key(k) {
-                    let hint = closest(k, t.keys().map(String::as_str))
-                        .map(|c| format!("; did you mean \"{c}\"?"))
-                        .unwrap_or_default();
-                    let keys: Vec<&str> = t.keys().map(String::as_str).collect();
-                    return Err(format!(
-                        "no key \"{k}\" in \"{here}\"{hint} (keys there: {})",
-                        keys.join(", ")
-                    ));
+                    return Err(no_key(k, &format!("\"{here}\""), t));
                 }
                 here.push('.');
                 here.push_str(k);

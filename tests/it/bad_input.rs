@@ -76,7 +76,7 @@ service_time_min = { dist = "lognormal""#,
         with: r#"servrs = 4
 "#,
         field: r#"stations.pick.servrs"#,
-        message: r#"unknown key "servrs"; did you mean `servers`? (valid keys here: servers, service_time_min, service_scaled_by, to, milestone, increment, shifts, priorities, queue_capacity, overflow, breakdowns, patience_min, renege_to)"#,
+        message: r#"unknown key "servrs"; did you mean "servers"? (valid keys here: servers, service_time_min, service_scaled_by, to, milestone, increment, shifts, priorities, queue_capacity, overflow, breakdowns, patience_min, renege_to)"#,
     },
     BadInput {
         what: r#"unknown top-level table"#,
@@ -85,7 +85,7 @@ service_time_min = { dist = "lognormal""#,
 servers = 1
 "#,
         field: r#"stationz"#,
-        message: r#"unknown key "stationz"; did you mean `stations`? (valid keys here: simulation, sources, stations, delays, routers, dispatches, pools, stocks, sinks, intervals, tax, report)"#,
+        message: r#"unknown key "stationz"; did you mean "stations"? (valid keys here: simulation, sources, stations, delays, routers, dispatches, pools, stocks, sinks, intervals, tax, report)"#,
     },
     BadInput {
         what: r#"negative mean"#,
@@ -164,21 +164,21 @@ servers = 1
         replace: Some(r#"{ to = "pick", prob = 0.95 }"#),
         with: r#"{ to = "pik", prob = 0.95 }"#,
         field: r#"routers.split.routes[1].to"#,
-        message: r#"unknown node "pik"; known nodes: orders, flights, review, inspection, pick, documents, limit, split, trucks, left, rejected, cancelled"#,
+        message: r#"unknown node "pik"; did you mean "pick"?"#,
     },
     BadInput {
         what: r#"unknown node in to"#,
         replace: Some(r#"to = "trucks""#),
         with: r#"to = "truck""#,
         field: r#"stations.pick.to"#,
-        message: r#"unknown node "truck"; known nodes: orders, flights, review, inspection, pick, documents, limit, split, trucks, left, rejected, cancelled"#,
+        message: r#"unknown node "truck"; did you mean "trucks"?"#,
     },
     BadInput {
         what: r#"unknown reject target"#,
         replace: Some(r#"reject_to = "rejected""#),
         with: r#"reject_to = "rejectd""#,
         field: r#"stations.inspection.overflow.reject_to"#,
-        message: r#"unknown node "rejectd"; known nodes: orders, flights, review, inspection, pick, documents, limit, split, trucks, left, rejected, cancelled"#,
+        message: r#"unknown node "rejectd"; did you mean "rejected"?"#,
     },
     BadInput {
         what: r#"class shares not summing to 1"#,
@@ -192,14 +192,14 @@ servers = 1
         replace: Some(r#"priorities = { express = 0 }"#),
         with: r#"priorities = { expres = 0 }"#,
         field: r#"stations.review.priorities.expres"#,
-        message: r#"unknown class "expres"; the sources declare: default, express, standard"#,
+        message: r#"unknown class "expres"; did you mean "express"?"#,
     },
     BadInput {
         what: r#"unknown attribute in a rule"#,
         replace: Some(r#"attribute = "basket_value_cny", op"#),
         with: r#"attribute = "basket_value", op"#,
         field: r#"routers.limit.rules[0].attribute"#,
-        message: r#"unknown attribute "basket_value"; known attributes: basket_value_cny, items, category"#,
+        message: r#"unknown attribute "basket_value"; did you mean "basket_value_cny"?"#,
     },
     BadInput {
         what: r#"bad comparison"#,
@@ -368,7 +368,7 @@ batch_size = 0
         replace: Some(r#"from = "declared""#),
         with: r#"from = "declard""#,
         field: r#"intervals.clearance.from"#,
-        message: r#"unknown milestone "declard"; milestones are set on nodes with `milestone = "..."`"#,
+        message: r#"unknown milestone "declard"; did you mean "declared"?"#,
     },
     BadInput {
         what: r#"a source with two processes"#,
@@ -440,7 +440,7 @@ profile = { hourly_per_hour = [1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1] 
         replace: Some(r#"officers = "review""#),
         with: r#"officers = "reveiw""#,
         field: r#"report.utilization.officers"#,
-        message: r#"unknown station "reveiw"; stations: review, inspection, pick"#,
+        message: r#"unknown station "reveiw"; did you mean "review"?"#,
     },
     BadInput {
         what: r#"a cycle with no exit"#,
@@ -458,6 +458,109 @@ routes = [{ to = "limit", prob = 1.0 }]"#,
 "#,
         field: r#"sinks.review"#,
         message: r#"the name is already used by stations.review; node names must be unique"#,
+    },
+    BadInput {
+        what: r#"a number of hours written as text"#,
+        replace: Some(r#"horizon_h = 48"#),
+        with: r#"horizon_h = "8 days""#,
+        field: r#"simulation.horizon_h"#,
+        message: r#"simulation.horizon_h: "8 days" is not a number; expected a number of hours, e.g. 48"#,
+    },
+    BadInput {
+        what: r#"a rate in quotes"#,
+        replace: Some(
+            r#"rate_per_hour = 100
+"#,
+        ),
+        with: r#"rate_per_hour = "100"
+"#,
+        field: r#"sources.orders.rate_per_hour"#,
+        message: r#"sources.orders.rate_per_hour: "100" is text, not a number; expected a rate per hour, without quotes: 100"#,
+    },
+    BadInput {
+        what: r#"a route share as a percentage"#,
+        replace: Some(r#"{ to = "inspection", prob = 0.05 }"#),
+        with: r#"{ to = "inspection", prob = "5%" }"#,
+        field: r#"routers.split.routes[0].prob"#,
+        message: r#"routers.split.routes[0].prob: "5%" is not a number; expected a share between 0 and 1, e.g. 0.05"#,
+    },
+    BadInput {
+        what: r#"a distribution parameter with its unit"#,
+        replace: Some(r#"mean = 1.5 }"#),
+        with: r#"mean = "1.5 min" }"#,
+        field: r#"stations.review.service_time_min.mean"#,
+        message: r#"stations.review.service_time_min.mean: "1.5 min" is not a number; expected a number of minutes, e.g. 30"#,
+    },
+    BadInput {
+        what: r#"a fraction of a vehicle's capacity"#,
+        replace: Some(
+            r#"capacity = 3000
+"#,
+        ),
+        with: r#"capacity = 3000.5
+"#,
+        field: r#"dispatches.trucks.capacity"#,
+        message: r#"dispatches.trucks.capacity: 3000.5 is not a whole number; expected a whole number of 0 or more, e.g. 3000"#,
+    },
+    BadInput {
+        what: r#"a node name without quotes"#,
+        replace: Some(r#"to = "left""#),
+        with: r#"to = 3"#,
+        field: r#"dispatches.trucks.to"#,
+        message: r#"dispatches.trucks.to: 3 is not text; expected a name in quotes, e.g. "3""#,
+    },
+    BadInput {
+        what: r#"one day where a list is expected"#,
+        replace: Some(r#"days = ["mon", "wed"], at"#),
+        with: r#"days = "mon", at"#,
+        field: r#"sources.flights.timetable[0].days"#,
+        message: r#"sources.flights.timetable[0].days: "mon" is not a list; expected a list in brackets, e.g. ["mon"]"#,
+    },
+    BadInput {
+        what: r#"no [simulation] table"#,
+        replace: Some(
+            r#"[simulation]
+start = "2024-11-04T00:00"
+horizon_h = 48
+warmup_h = 2
+"#,
+        ),
+        with: r#""#,
+        field: r#"simulation"#,
+        message: r#"the [simulation] table is missing or empty; it must give horizon_h, the run length in hours (e.g. horizon_h = 168), unless every source stops by itself with max_arrivals (sources.orders has none)"#,
+    },
+    BadInput {
+        what: r#"no horizon"#,
+        replace: Some(
+            r#"horizon_h = 48
+"#,
+        ),
+        with: r#""#,
+        field: r#"simulation.horizon_h"#,
+        message: r#"is missing; give the run length in hours (e.g. horizon_h = 168), unless every source stops by itself with max_arrivals (sources.orders has none)"#,
+    },
+    BadInput {
+        what: r#"one of many nodes misspelt"#,
+        replace: None,
+        with: r#"[routers.fan]
+routes = [{ to = "sink", prob = 1.0 }]
+[sinks.sink1]
+[sinks.sink2]
+[sinks.sink3]
+[sinks.sink4]
+[sinks.sink5]
+[sinks.sink6]
+[sinks.sink7]
+"#,
+        field: r#"routers.fan.routes[0].to"#,
+        message: r#"unknown node "sink"; did you mean "sink1", "sink2", "sink3", "sink4" or "sink5"?"#,
+    },
+    BadInput {
+        what: r#"a node name far from every node"#,
+        replace: Some(r#"to = "trucks""#),
+        with: r#"to = "warehouse_exit""#,
+        field: r#"stations.pick.to"#,
+        message: r#"unknown node "warehouse_exit"; none of the 10 nodes is close; orders can be sent to the names under stations, delays, routers, dispatches, pools, stocks and sinks"#,
     },
     BadInput {
         what: r#"a syntax error"#,
@@ -601,4 +704,25 @@ fn bad_order_logs_name_the_file_line_and_rule() {
         );
         assert!(err.contains(message), "{log:?}: {err}");
     }
+}
+
+/// No message about an unknown name lists more than five names, however
+/// many there are: fifty sinks, one misspelt.
+#[test]
+fn an_unknown_name_never_lists_more_than_five_names() {
+    let mut text = BASE.replacen(r#"to = "left""#, r#"to = "exit""#, 1);
+    for i in 0..50 {
+        text.push_str(&format!("\n[sinks.exit{i}]\n"));
+    }
+    let err = cbec_sim::Scenario::from_toml_str(&text)
+        .and_then(|s| s.build())
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("dispatches.trucks.to: "), "{err}");
+    let quoted = err.matches('"').count() / 2 - 1; // the name asked for
+    assert_eq!(quoted, 5, "{err}");
+    assert!(
+        err.ends_with(r#"did you mean "exit0", "exit1", "exit2", "exit3" or "exit4"?"#),
+        "{err}"
+    );
 }

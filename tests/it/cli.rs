@@ -1015,6 +1015,171 @@ fn compare_warns_of_an_overloaded_variant_everywhere() {
     let text = String::from_utf8_lossy(&out.stdout);
     let at_two = expected.replace("one_less_reviewer", "stations.customs_review.servers = 2");
     assert!(text.contains(&format!("warning: {at_two}")), "{text}");
-    assert_eq!(text.matches("warning: ").count(), 1, "{text}");
+    assert_eq!(text.matches("times its capacity").count(), 1, "{text}");
+    // Its results say so too: the backlog grew at 2 reviewers, and only there.
+    assert!(
+        text.contains(
+            "warning: stations.customs_review.servers = 2: the backlog grew through the window"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.matches("the backlog grew").count(), 1, "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A misspelt `--kpi` gets at most five suggestions, closest first, never
+/// the list of every KPI; with nothing close, the message says how many
+/// KPIs there are and that `explain --kpis` lists them, and it does.
+#[test]
+fn a_misspelt_kpi_gets_at_most_five_suggestions_and_explain_lists_them_all() {
+    let kpis = cbec(&["explain", DOUBLE11, "--kpis"]);
+    assert!(kpis.status.success());
+    let listed: Vec<String> = String::from_utf8(kpis.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(listed.len() > 100, "{}", listed.len());
+    assert!(listed.contains(&"manual_review.wait_mean_min".to_string()));
+    let as_json = json(&cbec(&["explain", DOUBLE11, "--kpis", "--json"]));
+    assert_eq!(as_json.as_array().unwrap().len(), listed.len());
+    let refused = |kpi: &str| {
+        let out = cbec(&[
+            "sweep",
+            DOUBLE11,
+            "--param",
+            "stations.manual_review.servers",
+            "--values",
+            "20",
+            "--kpi",
+            kpi,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{kpi}");
+        assert!(out.stdout.is_empty(), "{kpi}: refused before the run");
+        let err = String::from_utf8(out.stderr).unwrap();
+        let names = err.matches('"').count() / 2 - 1;
+        assert!(names <= 5, "{kpi}: {names} names: {err}");
+        err
+    };
+    assert_eq!(
+        refused("manual_review.wiat_mean_min"),
+        "error: --kpi: unknown KPI \"manual_review.wiat_mean_min\"; did you mean \"manual_review.wait_mean_min\"?\n"
+    );
+    let bare = refused("wait_mean_min");
+    assert!(
+        bare.contains("did you mean \"") && bare.matches(".wait_mean_min\"").count() == 5,
+        "five stations' wait_mean_min: {bare}"
+    );
+    assert_eq!(
+        refused("throughput_of_the_whole_centre"),
+        format!(
+            "error: --kpi: unknown KPI \"throughput_of_the_whole_centre\"; none of the {} KPIs is close; `cbec-sim explain {DOUBLE11} --kpis` lists them\n",
+            listed.len()
+        )
+    );
+}
+
+/// A misspelt `--param` path gets the closest key; a value of the wrong
+/// type for the parameter says the form it takes.
+#[test]
+fn a_misspelt_or_mistyped_param_names_the_path_and_the_form() {
+    let sweep = |param: &str| {
+        let out = cbec(&[
+            "sweep", TANDEM, "--param", param, "--values", "3", "-n", "1",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{param}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let typo = sweep("stations.customs_reveiw.servers");
+    assert!(
+        typo.contains(
+            "no key \"customs_reveiw\" in \"stations\"; did you mean \"customs_review\"?"
+        ),
+        "{typo}"
+    );
+    let mistyped = sweep("stations.customs_review.service_time_min");
+    assert!(
+        mistyped.trim_end().ends_with(
+            "stations.customs_review.service_time_min: 3 is not a distribution; expected a table such as { dist = \"exponential\", mean = 3 }"
+        ),
+        "{mistyped}"
+    );
+}
+
+/// `run --trace` writes the chosen replication's order and resource
+/// traces, exactly as the library's `TraceWriter` gives them for the same
+/// scenario, seed and replication; bad trace options are refused before
+/// anything runs.
+#[test]
+fn run_writes_the_traces_of_the_chosen_replication() {
+    let dir = std::env::temp_dir().join(format!("cbec-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (orders, resources) = (dir.join("orders.csv"), dir.join("servers.csv"));
+    let out = cbec(&[
+        "run",
+        TANDEM,
+        "-n",
+        "3",
+        "--seed",
+        "5",
+        "-q",
+        "--trace",
+        orders.to_str().unwrap(),
+        "--resource-trace",
+        resources.to_str().unwrap(),
+        "--trace-replications",
+        "1..2",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let model = cbec_sim::Scenario::from_path(TANDEM)
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut w =
+        cbec_sim::report::TraceWriter::new(&model, Some(Vec::new()), Some(Vec::new())).unwrap();
+    let _ = w.trace(5, 1);
+    let (o, r) = w.finish().unwrap();
+    let written = std::fs::read(&orders).unwrap();
+    assert!(written.starts_with(b"replication,time_h,datetime,order,event,node,server,class\n"));
+    assert!(written.len() > 1_000_000, "{} bytes", written.len());
+    assert!(
+        written == o.unwrap(),
+        "the file is the library's trace of replication 1"
+    );
+    assert!(std::fs::read(&resources).unwrap() == r.unwrap());
+    // Refused before the run: a replication not run, one file for both.
+    let refused = cbec(&[
+        "run",
+        TANDEM,
+        "-n",
+        "3",
+        "-q",
+        "--trace",
+        orders.to_str().unwrap(),
+        "--trace-replications",
+        "3..4",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("--trace-replications: 3..4 is not among the replications run (0..3)")
+    );
+    // One file under two spellings.
+    let again = dir.join(".").join("orders.csv");
+    let same = cbec(&[
+        "run",
+        TANDEM,
+        "-q",
+        "--trace",
+        orders.to_str().unwrap(),
+        "--resource-trace",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(same.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&same.stderr).contains("is also the --trace file"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -33,3 +33,4 @@ mod stock;
 mod study_integrity;
 mod support;
 mod tax_rules;
+mod trace;

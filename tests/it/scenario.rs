@@ -97,7 +97,7 @@ fn bad_inputs_name_field_value_and_rule() {
         ),
         (
             with("to = \"done\"", "to = \"dne\""),
-            "stations.desk.to: unknown node \"dne\"; known nodes: orders, desk, done",
+            "stations.desk.to: unknown node \"dne\"; did you mean \"done\"?",
         ),
         (
             with("to = \"desk\"", "to = \"orders\""),
@@ -113,11 +113,11 @@ fn bad_inputs_name_field_value_and_rule() {
         ),
         (
             with("horizon_h = 10", "warmup_h = 1"),
-            "sources.orders.max_arrivals: is required when the model has no horizon, or the run would never end",
+            "simulation.horizon_h: is missing; give the run length in hours (e.g. horizon_h = 168), unless every source stops by itself with max_arrivals (sources.orders has none)",
         ),
         (
             with("sinks.done = {}", ""),
-            "sinks: at least one sink is required",
+            "sinks: at least one sink is required: a [sinks.<name>] table, where orders leave",
         ),
         (
             with(
@@ -168,7 +168,7 @@ fn router_errors_name_the_route() {
         error_of(&router(
             r#"{ to = "done", prob = 0.5 }, { to = "nowhere", prob = 0.5 }"#
         )),
-        "routers.r.routes[1].to: unknown node \"nowhere\"; known nodes: orders, desk, r, done"
+        "routers.r.routes[1].to: unknown node \"nowhere\"; the nodes are \"desk\", \"r\" and \"done\""
     );
     let two_routers = format!(
         "{}\nrouters.r = {{ routes = [{{ to = \"s\", prob = 1 }}] }}\nrouters.s = {{ routes = [{{ to = \"r\", prob = 1 }}] }}\n",
@@ -184,7 +184,7 @@ fn router_errors_name_the_route() {
     );
     assert_eq!(
         error_of(&unknown_class),
-        "routers.r.by_class.express: unknown class \"express\"; the sources declare: default"
+        "routers.r.by_class.express: unknown class \"express\"; the classes are \"default\""
     );
 }
 
@@ -196,7 +196,7 @@ fn parse_errors_carry_line_and_key() {
         "{unknown_key}"
     );
     assert!(
-        unknown_key.contains("unknown key \"severs\"; did you mean `servers`?"),
+        unknown_key.contains("unknown key \"severs\"; did you mean \"servers\"?"),
         "{unknown_key}"
     );
     assert!(unknown_key.contains("line 4"), "{unknown_key}");
@@ -240,9 +240,9 @@ fn bad_logistics_inputs_name_field_value_and_rule() {
     let cases: Vec<(String, &str)> = vec![
         (station("queue_capacity = 3"), "stations.desk.overflow: is required with queue_capacity: \"block\" or { reject_to = \"node\" }"),
         (station("overflow = \"block\""), "stations.desk.queue_capacity: is required with overflow"),
-        (station("queue_capacity = 3, overflow = { reject_to = \"nowhere\" }"), "stations.desk.overflow.reject_to: unknown node \"nowhere\"; known nodes: orders, desk, done"),
+        (station("queue_capacity = 3, overflow = { reject_to = \"nowhere\" }"), "stations.desk.overflow.reject_to: unknown node \"nowhere\"; the nodes are \"desk\" and \"done\""),
         (station("patience_min = { dist = \"exponential\", mean = 5 }"), "stations.desk.renege_to: is required with patience_min"),
-        (station("priorities = { vip = 0 }"), "stations.desk.priorities.vip: unknown class \"vip\"; the sources declare: default"),
+        (station("priorities = { vip = 0 }"), "stations.desk.priorities.vip: unknown class \"vip\"; the classes are \"default\""),
         (station("shifts = [{ days = [], from = \"08:00\", to = \"17:00\", servers = 2 }]"), "stations.desk.shifts[0].days: must list at least one day"),
         (with("servers = 1", "servers = 0").replace("to = \"done\" }", "to = \"done\", shifts = [{ from = \"08:00\", to = \"17:00\", servers = 0 }] }"), "stations.desk.shifts: no server is ever on shift; orders would wait forever"),
         (with("rate_per_hour = 20,", "rate_per_hour = 20, profile = { hourly_per_hour = [1] },"), "sources.orders: must have exactly one of rate_per_hour, profile, timetable, replay_csv"),
@@ -253,7 +253,7 @@ fn bad_logistics_inputs_name_field_value_and_rule() {
         (format!("{BASE}\ndispatches.trucks = {{ to = \"done\" }}\n"), "dispatches.trucks: needs departures, a batch_size, or both; otherwise nothing would ever leave"),
         (format!("{BASE}\ndispatches.trucks = {{ to = \"done\", batch_size = 0 }}\n"), "dispatches.trucks.batch_size: must be at least 1, got 0"),
         (format!("{BASE}\ndelays.docs = {{ latest_of_min = {{}}, to = \"done\" }}\n"), "delays.docs.latest_of_min: must list at least one part"),
-        (with("to = \"done\" }", "to = \"r\" }") + "\nrouters.r = { routes = [{ to = \"done\", prob = 1 }], rules = [{ attribute = \"weight_kg\", op = \">\", value = 2, to = \"done\" }] }\n", "routers.r.rules[0].attribute: unknown attribute \"weight_kg\"; known attributes: none are declared"),
+        (with("to = \"done\" }", "to = \"r\" }") + "\nrouters.r = { routes = [{ to = \"done\", prob = 1 }], rules = [{ attribute = \"weight_kg\", op = \">\", value = 2, to = \"done\" }] }\n", "routers.r.rules[0].attribute: unknown attribute \"weight_kg\"; there are no attributes; attributes are declared by the sources' `attributes` and `categories` tables"),
         (with("rate_per_hour = 20,", "rate_per_hour = 20, attributes = { basket_value_cny = { dist = \"exponential\", mean = 200 } },").replace("to = \"done\" }", "to = \"r\" }") + "\nrouters.r = { routes = [{ to = \"done\", prob = 1 }], rules = [{ attribute = \"basket_value_cny\", op = \">\", value = \"high\", to = \"done\" }] }\n", "routers.r.rules[0].value: \"basket_value_cny\" is numeric: give a number, got \"high\""),
     ];
     for (text, expected) in &cases {
@@ -293,5 +293,37 @@ fn malformed_times_and_dates_are_parse_errors() {
     assert!(
         bad_date.contains("date: must be a date such as \"2024-11-11\", got \"2024-13-01\""),
         "{bad_date}"
+    );
+}
+
+/// A measure that sets a value of the wrong type is told the path, the
+/// value and the form the field takes, as a file would be.
+#[test]
+fn a_patch_of_the_wrong_type_names_the_path_and_the_form() {
+    let base = Scenario::from_toml_str(BASE).unwrap();
+    let measure = |patch: &str| {
+        let ms = cbec_sim::Measure::list_from_toml_str(&format!(
+            "[[measure]]\nname = \"m\"\ntitle = \"t\"\npress_release = \"p\"\npatches = [{patch}]\n"
+        ))
+        .unwrap();
+        base.with_measures(&ms).unwrap_err().to_string()
+    };
+    assert_eq!(
+        measure(r#"{ path = "simulation.horizon_h", set = "8 days", assumption = "a" }"#),
+        "measures m: the patched scenario is invalid: simulation.horizon_h: \"8 days\" is not a number; expected a number of hours, e.g. 48"
+    );
+    assert_eq!(
+        measure(r#"{ path = "stations.desk.to", set = 3, assumption = "a" }"#),
+        "measures m: the patched scenario is invalid: stations.desk.to: 3 is not text; expected a name in quotes, e.g. \"3\""
+    );
+    assert_eq!(
+        base.with_value("stations.desk.service_time_min", 2.0)
+            .unwrap_err()
+            .to_string(),
+        "measures sweep: the patched scenario is invalid: stations.desk.service_time_min: 2 is not a distribution; expected a table such as { dist = \"exponential\", mean = 2 }"
+    );
+    assert!(
+        measure(r#"{ path = "stations.dsek.servers", set = 3, assumption = "a" }"#)
+            .ends_with("no key \"dsek\" in \"stations\"; did you mean \"desk\"?")
     );
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 #[derive(Debug, clap::Args)]
 pub(crate) struct CapacityArgs {
     /// Scenario file (TOML).
-    scenario: PathBuf,
+    pub(crate) scenario: PathBuf,
     /// A resource: PATH[=COST][:MIN..MAX], e.g.
     /// "stations.pick.shifts[0].servers=1.2:20..200" (repeatable; cost 1
     /// and bounds 0..10000 by default).

@@ -56,6 +56,16 @@ pub(crate) struct Failure {
     pub(crate) message: String,
 }
 
+/// `message` with the `<scenario>` of a hint to run `cbec-sim explain
+/// <scenario> --kpis` replaced by the file the command read, so the hint
+/// can be run as it is.
+pub(crate) fn name_the_scenario(message: &str, scenario: &Path) -> String {
+    message.replace(
+        "`cbec-sim explain <scenario> --kpis`",
+        &format!("`cbec-sim explain {} --kpis`", scenario.display()),
+    )
+}
+
 /// A failure with exit code `code`.
 pub(crate) fn failure(code: u8, message: impl std::fmt::Display) -> Failure {
     let message = message.to_string();
@@ -130,9 +140,14 @@ pub(crate) fn thread_count(text: &str) -> Result<usize, String> {
 
 /// Parses `A..B` (a shard's replications).
 pub(crate) fn parse_range(text: &str) -> Result<std::ops::Range<u64>, Failure> {
+    parse_range_of("--shard", text)
+}
+
+/// Parses `A..B` (replications) given to `flag`.
+pub(crate) fn parse_range_of(flag: &str, text: &str) -> Result<std::ops::Range<u64>, Failure> {
     let bad = |why: &str| {
         invalid(format!(
-            "--shard: must be A..B with A < B, {why}, got \"{}\"",
+            "{flag}: must be A..B with A < B, {why}, got \"{}\"",
             excerpt(text)
         ))
     };
@@ -380,13 +395,17 @@ pub(crate) fn check_outputs(
     report: Option<&Path>,
     out: Option<&Path>,
 ) -> Result<(), Failure> {
-    let wanted = [
+    check_paths(&[
         ("--csv", csv, OutputKind::Folder),
         ("--plot", plot, OutputKind::Folder),
         ("--report", report, OutputKind::File),
         ("--out", out, OutputKind::File),
-    ];
-    for (flag, path, kind) in wanted {
+    ])
+}
+
+/// Checks each output path `(flag, path, kind)` given, naming the flag.
+pub(crate) fn check_paths(wanted: &[(&str, Option<&Path>, OutputKind)]) -> Result<(), Failure> {
+    for &(flag, path, kind) in wanted {
         if let Some(p) = path {
             output::check_output(p, kind).map_err(|e| match &e {
                 Error::Output(o) if p.as_os_str().is_empty() => {

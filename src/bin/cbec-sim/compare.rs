@@ -19,7 +19,7 @@ use std::path::PathBuf;
 #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["measures", "all_measures", "variants"])))]
 pub(crate) struct CompareArgs {
     /// Baseline scenario file (TOML).
-    scenario: PathBuf,
+    pub(crate) scenario: PathBuf,
     /// A variant: the baseline with this measure (repeatable; `a+b` applies both).
     #[arg(long = "measure", value_name = "NAME")]
     measures: Vec<String>,

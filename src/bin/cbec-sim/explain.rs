@@ -1,12 +1,14 @@
 //! `cbec-sim validate`, `cbec-sim explain`, `cbec-sim measures` and
 //! `cbec-sim assumptions`: check a scenario (and its assumption ranges)
 //! without running it, describe its network with the load its inputs
-//! offer, list the measures, list the ranged assumptions. The text comes from
+//! offer (or list the KPIs a run offers), list the measures, list the
+//! ranged assumptions. The text comes from
 //! [`cbec_sim::report::describe`].
 
 use crate::common::{
     Failure, checked_assumptions, failed, invalid, load, load_assumptions, load_measures, print,
 };
+use cbec_sim::experiment::KpiCatalogue;
 use cbec_sim::report::describe;
 use std::path::PathBuf;
 
@@ -40,6 +42,10 @@ pub(crate) struct ExplainArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// List the KPIs a run of the scenario offers (the names `--kpi`,
+    /// `--precision` and `--target` take), one per line, instead.
+    #[arg(long)]
+    kpis: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -97,6 +103,15 @@ pub(crate) fn list_assumptions(args: &AssumptionsArgs) -> Result<(), Failure> {
 
 pub(crate) fn explain(args: &ExplainArgs) -> Result<(), Failure> {
     let (scenario, model) = load(&args.scenario)?;
+    if args.kpis {
+        let catalogue = KpiCatalogue::for_model(&model);
+        let names: Vec<&str> = catalogue.names().collect();
+        return print(&if args.json {
+            json(&names)?
+        } else {
+            names.iter().map(|n| format!("{n}\n")).collect()
+        });
+    }
     print(&if args.json {
         json(&model.offered_load())?
     } else {

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub(crate) struct FactorialArgs {
     /// Scenario file (TOML).
-    scenario: PathBuf,
+    pub(crate) scenario: PathBuf,
     /// A factor: off is the scenario, on is the scenario with this measure
     /// (repeat for 2 to 10 factors).
     #[arg(long = "measure", value_name = "NAME", required = true)]

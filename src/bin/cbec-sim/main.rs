@@ -25,6 +25,7 @@ mod robustness;
 mod run;
 mod sensitivity;
 mod sweep;
+mod trace;
 
 /// Cross-border e-commerce clearance simulation.
 #[derive(Debug, Parser)]
@@ -56,7 +57,7 @@ enum Command {
     ///
     /// Example: cbec-sim validate scenarios/hongqiao_baseline.toml
     Validate(explain::ValidateArgs),
-    /// The network as a list of stages with capacities and the load the inputs offer.
+    /// The network as a list of stages with capacities and the load the inputs offer (or, with --kpis, the KPI names).
     ///
     /// Example: cbec-sim explain scenarios/hongqiao_double11.toml
     Explain(explain::ExplainArgs),
@@ -86,9 +87,28 @@ enum Command {
     Merge(run::MergeArgs),
 }
 
+impl Command {
+    /// The scenario file the command reads, for the commands that take
+    /// KPI names (to name it in "`cbec-sim explain <scenario> --kpis` lists
+    /// them").
+    fn kpi_scenario(&self) -> Option<std::path::PathBuf> {
+        match self {
+            Command::Run(a) => Some(a.scenario.clone()),
+            Command::Compare(a) => Some(a.scenario.clone()),
+            Command::Sweep(a) => Some(a.scenario.clone()),
+            Command::Factorial(a) => Some(a.scenario.clone()),
+            Command::Sensitivity(a) => Some(a.scenario.clone()),
+            Command::Robustness(a) => Some(a.scenario.clone()),
+            Command::Capacity(a) => Some(a.scenario.clone()),
+            _ => None,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     common::catch_signals();
+    let scenario = cli.command.kpi_scenario();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Compare(args) => compare::compare(&args),
@@ -106,7 +126,11 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            let message = match &scenario {
+                Some(path) => common::name_the_scenario(&f.message, path),
+                None => f.message,
+            };
+            eprintln!("error: {message}");
             ExitCode::from(f.code)
         }
     }

@@ -20,7 +20,7 @@ use std::time::Duration;
 #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["measures", "all_measures"])))]
 pub(crate) struct RobustnessArgs {
     /// Baseline scenario file (TOML).
-    scenario: PathBuf,
+    pub(crate) scenario: PathBuf,
     /// A variant: the baseline with this measure (repeatable; `a+b` applies both).
     #[arg(long = "measure", value_name = "NAME")]
     measures: Vec<String>,

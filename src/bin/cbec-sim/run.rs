@@ -6,6 +6,7 @@ use crate::common::{
     measure_words, parse_range, partial_failure, print, provenance, run_experiment, set_threads,
     show, stoppable, whole_number, write_csv, write_file, write_visuals,
 };
+use crate::trace::TraceArgs;
 use cbec_sim::experiment::{
     KpiCatalogue, Precision, Replications, Seed, ShardResult, planner_kpi_names, startup_check,
     suggest_warmup,
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub(crate) struct RunArgs {
     /// Scenario file (TOML).
-    scenario: PathBuf,
+    pub(crate) scenario: PathBuf,
     /// Apply this measure (repeatable, applied in order); see `cbec-sim measures`.
     #[arg(long = "measure", value_name = "NAME")]
     measures: Vec<String>,
@@ -71,6 +72,8 @@ pub(crate) struct RunArgs {
     /// no headline KPI moves beyond its interval (start-up bias).
     #[arg(long, conflicts_with_all = ["shard", "precision"])]
     check_startup: bool,
+    #[command(flatten)]
+    trace: TraceArgs,
 }
 
 /// Options of `cbec-sim merge`.
@@ -179,6 +182,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
         args.report.as_deref(),
         args.out.as_deref(),
     )?;
+    let trace = args.trace.plan(&requested)?;
     for w in describe::pre_run_warnings(&model) {
         eprintln!("{w}");
     }
@@ -251,7 +255,23 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
         args.json,
         args.csv.as_deref(),
     )?;
-    visuals.and(out)?;
+    let traced = match &trace {
+        Some(_) if partial => {
+            eprintln!("trace: not written, the run was interrupted");
+            Ok(true)
+        }
+        Some(plan) => plan
+            .check_ran(&(shard.start..shard.end))
+            .and_then(|()| plan.write(&model, args.seed, args.quiet)),
+        None => Ok(true),
+    };
+    let traced_all = visuals.and(out).and(traced)?;
+    if !traced_all {
+        return Err(crate::common::failure(
+            crate::common::SIGNALLED,
+            "interrupted while tracing: the results above are whole; the trace files hold only the replications named above",
+        ));
+    }
     if partial {
         return Err(partial_failure(format!(
             "{} of replications {}..{}",

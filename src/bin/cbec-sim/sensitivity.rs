@@ -16,7 +16,7 @@ use std::time::Duration;
 #[derive(Debug, clap::Args)]
 pub(crate) struct SensitivityArgs {
     /// Scenario file (TOML).
-    scenario: PathBuf,
+    pub(crate) scenario: PathBuf,
     /// Assumption ranges (default: `<scenario>.assumptions.toml` beside it).
     #[arg(long, value_name = "FILE")]
     assumptions: Option<PathBuf>,

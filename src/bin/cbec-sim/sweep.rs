@@ -6,7 +6,9 @@ use crate::common::{
     Common, Failure, INTERRUPTED, Progress, excerpt, invalid, load, output, partial_failure,
     provenance, set_threads, show, stoppable, study_failure,
 };
-use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, Target, sweep_with_stop};
+use cbec_sim::experiment::{
+    KpiCatalogue, Replications, Seed, Target, result_flags, sweep_with_stop,
+};
 use cbec_sim::report::document::{Setup, SweepReport, headline_kpi};
 use cbec_sim::report::{csv, describe, pages, visuals};
 use std::path::PathBuf;
@@ -16,7 +18,7 @@ use std::time::Duration;
 #[command(group(clap::ArgGroup::new("points").required(true).args(["values", "range"])))]
 pub(crate) struct SweepArgs {
     /// Scenario file (TOML).
-    scenario: PathBuf,
+    pub(crate) scenario: PathBuf,
     /// The parameter, by its path in the scenario (as in a measure's patch),
     /// e.g. stations.manual_review.shifts[0].servers.
     #[arg(long)]
@@ -138,6 +140,15 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
         setup,
         &curve,
     );
+    // What each value's results say (a growing backlog, lead times that
+    // are lower bounds, quantiles that mislead), after its model's warnings.
+    for p in &curve.points {
+        flags.extend(
+            result_flags(&p.all)
+                .into_iter()
+                .map(|w| format!("{} = {}: {w}", args.param, show(p.value))),
+        );
+    }
     doc.flags = flags;
     output(
         &args.common,

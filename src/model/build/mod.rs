@@ -236,6 +236,9 @@ impl ModelBuilder {
 /// nodes were registered, then runs the graph checks.
 fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
     let run = b.simulation.compile()?;
+    if run.horizon.is_none() {
+        run_length::check_an_end(&b)?;
+    }
     let mut nodes = Vec::new();
     let mut sources = Vec::new();
     for (name, s) in &b.sources {

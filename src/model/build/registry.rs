@@ -50,6 +50,9 @@ fn check_sum(field: &str, sum: f64) -> Result<()> {
     }
 }
 
+/// Where a message about an unknown node says the node names are.
+const NODES_ARE: &str = "orders can be sent to the names under stations, delays, routers, dispatches, pools, stocks and sinks";
+
 /// Longest node name, in characters.
 pub(crate) const MAX_NAME_CHARS: usize = 64;
 
@@ -139,11 +142,14 @@ impl Registry {
         if b.sources.is_empty() {
             return Err(Error::scenario(
                 "sources",
-                "at least one source is required",
+                "at least one source is required: a [sources.<name>] table with one of rate_per_hour, profile, timetable or replay_csv, and `to`",
             ));
         }
         if b.sinks.is_empty() {
-            return Err(Error::scenario("sinks", "at least one sink is required"));
+            return Err(Error::scenario(
+                "sinks",
+                "at least one sink is required: a [sinks.<name>] table, where orders leave",
+            ));
         }
         let calendar = Calendar::new(b.simulation.run_start());
         // Replayed logs are put on the model's clock once, here.
@@ -333,13 +339,22 @@ impl Registry {
                 format!("\"{to}\" is a source; orders cannot be sent into a source"),
             )),
             Some((id, _)) => Ok(*id),
-            None => {
-                let known: Vec<&str> = self.ids.keys().map(String::as_str).collect();
-                Err(Error::scenario(
-                    field,
-                    format!("unknown node \"{to}\"; known nodes: {}", known.join(", ")),
-                ))
-            }
+            None => Err(Error::scenario(
+                field,
+                format!(
+                    "unknown node \"{}\"; {}",
+                    crate::excerpt::excerpt(to, 2 * crate::excerpt::MAX_QUOTED),
+                    crate::suggest::hint(
+                        to,
+                        self.ids
+                            .iter()
+                            .filter(|(_, (_, kind))| *kind != "sources")
+                            .map(|(name, _)| name.as_str()),
+                        "nodes",
+                        NODES_ARE
+                    )
+                ),
+            )),
         }
     }
 
@@ -416,16 +431,24 @@ impl Registry {
 
     /// The error for an attribute `name` that no part declares.
     pub(crate) fn unknown_attribute(&self, field: &str, name: &str) -> Error {
-        let known: Vec<&str> = self.attributes.iter().map(|a| a.name.as_str()).collect();
-        let known = if known.is_empty() {
-            "none are declared".to_string()
-        } else {
-            known.join(", ")
-        };
-        Error::scenario(
-            field,
-            format!("unknown attribute \"{name}\"; known attributes: {known}"),
-        )
+        let hint = crate::suggest::hint(
+            name,
+            self.attributes.iter().map(|a| a.name.as_str()),
+            "attributes",
+            "attributes are declared by the sources' `attributes` and `categories` tables",
+        );
+        Error::scenario(field, format!("unknown attribute \"{name}\"; {hint}"))
+    }
+
+    /// The error for a class `name` that no source (or stock) declares.
+    pub(crate) fn unknown_class(&self, field: &str, name: &str) -> Error {
+        let hint = crate::suggest::hint(
+            name,
+            self.classes.iter().map(String::as_str),
+            "classes",
+            "classes are declared by the sources' `classes` tables and the stocks' `lots.class`",
+        );
+        Error::scenario(field, format!("unknown class \"{name}\"; {hint}"))
     }
 
     /// The id of numeric attribute `name`, or an error naming `field`.
@@ -479,12 +502,13 @@ impl Registry {
             .position(|m| m == name)
             .map(|i| i as u16)
             .ok_or_else(|| {
-                Error::scenario(
-                    field,
-                    format!(
-                        "unknown milestone \"{name}\"; milestones are set on nodes with `milestone = \"...\"`"
-                    ),
-                )
+                let hint = crate::suggest::hint(
+                    name,
+                    self.milestones.iter().map(String::as_str),
+                    "milestones",
+                    "milestones are set on nodes with `milestone = \"...\"`",
+                );
+                Error::scenario(field, format!("unknown milestone \"{name}\"; {hint}"))
             })
     }
 
@@ -552,7 +576,7 @@ mod tests {
             desk(Station::new(1, minute(), "done").with_service_scaled_by("items")).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "stations.desk.service_scaled_by: unknown attribute \"items\"; known attributes: none are declared"
+            "stations.desk.service_scaled_by: unknown attribute \"items\"; there are no attributes; attributes are declared by the sources' `attributes` and `categories` tables"
         );
     }
 

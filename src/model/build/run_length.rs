@@ -128,6 +128,33 @@ impl<'de> Deserialize<'de> for Preroll {
     }
 }
 
+/// Checks that a model without a horizon still ends: if no source stops
+/// by itself (no `max_arrivals`, no replayed log), the horizon is what is
+/// missing, and with it, when nothing else is given either, the whole
+/// `[simulation]` table. A source left without `max_arrivals` beside
+/// others that have one is reported by the source.
+pub(super) fn check_an_end(b: &super::ModelBuilder) -> Result<()> {
+    let endless = b
+        .sources
+        .iter()
+        .find(|(_, s)| s.max_arrivals.is_none() && !s.replays());
+    let any_counted = b.sources.values().any(|s| s.max_arrivals.is_some());
+    let Some((name, _)) = endless.filter(|_| !any_counted) else {
+        return Ok(());
+    };
+    let rule = format!(
+        "the run length in hours (e.g. horizon_h = 168), unless every source stops by itself with max_arrivals (sources.{name} has none)"
+    );
+    Err(if b.simulation == RunLength::default() {
+        Error::scenario(
+            "simulation",
+            format!("the [simulation] table is missing or empty; it must give horizon_h, {rule}"),
+        )
+    } else {
+        Error::scenario("simulation.horizon_h", format!("is missing; give {rule}"))
+    })
+}
+
 /// A run length checked and on the simulation clock.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct CompiledRunLength {

@@ -8,6 +8,7 @@
 
 use super::Simulation;
 use crate::engine::EntityId;
+use crate::model::trace::OrderEvent;
 use crate::model::{NodeId, NodeInfo, NodeKind};
 use crate::time::SimTime;
 
@@ -37,6 +38,7 @@ impl Simulation<'_> {
     pub(crate) fn resolve(&mut self, mut node: NodeId, id: EntityId, now: SimTime) -> NodeId {
         while let NodeKind::Router(r) = self.model.nodes[node.0 as usize].kind {
             self.on_entry(node, id, now);
+            self.trace(OrderEvent::Route, NodeKind::Router(r), id, now);
             node = self.route(r, id);
         }
         node
@@ -53,9 +55,11 @@ impl Simulation<'_> {
                 // for blocked orders, so it takes the general path.
                 if model.stations[s].plain && !model.any_blocking {
                     self.mark(info, id, now);
+                    self.trace(OrderEvent::Arrive, info.kind, id, now);
                     self.accept_plain(s, id, now);
                 } else if self.has_room(s) {
                     self.mark(info, id, now);
+                    self.trace(OrderEvent::Arrive, info.kind, id, now);
                     self.accept(s, id, now);
                 } else {
                     self.overflow(s, id, now, None);
@@ -67,10 +71,12 @@ impl Simulation<'_> {
             }
             NodeKind::Dispatch(d) => {
                 self.mark(info, id, now);
+                self.trace(OrderEvent::Arrive, info.kind, id, now);
                 self.dispatch_arrival(d, id, now);
             }
             NodeKind::Pool(p) => {
                 self.mark(info, id, now);
+                self.trace(OrderEvent::Arrive, info.kind, id, now);
                 self.pool_arrival(p, id, now);
             }
             NodeKind::Router(_) | NodeKind::Source(_) => unreachable!("resolved before arriving"),

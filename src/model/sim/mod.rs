@@ -18,6 +18,7 @@
 
 mod flow;
 mod observe;
+mod trace;
 
 use super::daily::DailyState;
 use super::dispatch::DispatchState;
@@ -127,6 +128,8 @@ pub struct Simulation<'m> {
     /// arrive at their next node once every completion and capacity change
     /// at this time is done.
     pub(crate) moving: VecDeque<(NodeId, EntityId)>,
+    /// The observer of a traced run, with its book-keeping.
+    pub(crate) tracer: Option<Box<trace::Tracer<'m>>>,
 }
 
 impl<'m> Simulation<'m> {
@@ -205,6 +208,7 @@ impl<'m> Simulation<'m> {
             } else {
                 PoolState::LINE
             }),
+            tracer: None,
         };
         sim.schedule_first_events();
         sim
@@ -309,6 +313,7 @@ impl<'m> Simulation<'m> {
                 }
             }
         }
+        self.trace_resources(now);
         Some(now)
     }
 

@@ -90,18 +90,22 @@ impl Simulation<'_> {
                 wait: SimTime::ZERO,
             };
             serve(&mut self.calendar, node, st, &self.orders, start);
+            st.note_in_station();
+            self.trace_start(s, id, now);
         } else {
             st.queues[0].push_back(id);
             st.waiting += 1;
             st.stats.queued += 1;
             st.stats.queue_length.update(now, f64::from(st.waiting));
+            st.note_in_station();
         }
-        st.note_in_station();
     }
 
     /// A service ends at a plain station `s` (see [`Self::accept_plain`]).
     #[inline(always)]
     fn service_end_plain(&mut self, s: usize, id: EntityId, now: SimTime) {
+        self.trace_end(s, id, now);
+        self.trace_free(id);
         let node = &self.model.stations[s];
         let st = &mut self.stations[s];
         st.stats.record_sojourn(&self.orders, id, now);
@@ -115,6 +119,7 @@ impl Simulation<'_> {
                 wait: now - self.orders[next].entered,
             };
             serve(&mut self.calendar, node, st, &self.orders, start);
+            self.trace_start(s, next, now);
         } else {
             st.busy -= 1;
             st.stats.busy.update(now, f64::from(st.busy));
@@ -179,6 +184,7 @@ impl Simulation<'_> {
             &self.orders,
             start,
         );
+        self.trace_start(s, id, now);
     }
 
     /// The next waiting job of `s`, most urgent level first.
@@ -219,6 +225,7 @@ impl Simulation<'_> {
         if self.model.stations[s].plain && !self.model.any_blocking {
             return self.service_end_plain(s, id, now);
         }
+        self.trace_end(s, id, now);
         let st = &mut self.stations[s];
         st.stats.record_sojourn(&self.orders, id, now);
         let target = self.resolve(self.model.stations[s].to, id, now);
@@ -229,6 +236,7 @@ impl Simulation<'_> {
             self.hold_blocked(s, b, id, now);
             return;
         }
+        self.trace_free(id);
         let st = &self.stations[s];
         let next = if st.capacity().admits(st.busy + st.held - 1) {
             self.pop_waiting(s)

@@ -464,13 +464,7 @@ pub(crate) fn priority_levels(
     }
     for class in priorities.keys() {
         if reg.class(class).is_none() {
-            return Err(Error::scenario(
-                format!("{field}.{class}"),
-                format!(
-                    "unknown class \"{class}\"; the sources declare: {}",
-                    classes.join(", ")
-                ),
-            ));
+            return Err(reg.unknown_class(&format!("{field}.{class}"), class));
         }
     }
     let used: BTreeSet<u8> = priorities.values().copied().collect();

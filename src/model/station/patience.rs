@@ -11,9 +11,11 @@ use super::Station;
 use crate::engine::{EntityId, EventClass};
 use crate::error::{Error, Result};
 use crate::model::NodeId;
+use crate::model::NodeKind;
 use crate::model::build::Registry;
 use crate::model::duration::DurationDist;
 use crate::model::sim::{Event, Simulation};
+use crate::model::trace::OrderEvent;
 use crate::time::{SimTime, TimeUnit};
 
 /// How long orders wait before giving up, and where they go then.
@@ -83,6 +85,7 @@ impl Simulation<'_> {
         st.note_in_station();
         self.orders[id].renege_at = None;
         let to = node.patience.as_ref().expect("reneging needs patience").to;
+        self.trace(OrderEvent::Renege, NodeKind::Station(s), id, now);
         let target = self.resolve(to, id, now);
         self.fill(s, now);
         self.moving.push_back((target, id));

@@ -12,6 +12,7 @@ use crate::engine::EntityId;
 use crate::error::{Error, Result};
 use crate::model::build::Registry;
 use crate::model::sim::Simulation;
+use crate::model::trace::OrderEvent;
 use crate::model::{Limit, NodeId, NodeKind};
 use crate::time::SimTime;
 
@@ -70,10 +71,14 @@ impl Simulation<'_> {
         match self.model.stations[s].overflow {
             OverflowTarget::Reject(to) => {
                 self.stations[s].stats.rejected += 1;
+                self.trace(OrderEvent::Reject, NodeKind::Station(s), id, now);
                 let target = self.resolve(to, id, now);
                 self.arrive(target, id, now);
             }
-            OverflowTarget::Block => self.stations[s].blocked.push_back((id, upstream)),
+            OverflowTarget::Block => {
+                self.trace_block(s, id, now);
+                self.stations[s].blocked.push_back((id, upstream));
+            }
             OverflowTarget::None => unreachable!("a station without a limit always has room"),
         }
     }
@@ -90,6 +95,7 @@ impl Simulation<'_> {
             .overtime
             .update(now, f64::from(st.on_shift.excess(st.busy)));
         st.stats.blocked.update(now, f64::from(st.held));
+        self.trace_block(b, id, now);
         self.stations[b].blocked.push_back((id, Some(s as u16)));
     }
 
@@ -100,6 +106,8 @@ impl Simulation<'_> {
         while !self.stations[s].blocked.is_empty() && self.has_room(s) {
             let (id, upstream) = self.stations[s].blocked.pop_front().expect("non-empty");
             self.on_entry(self.model.stations[s].node, id, now);
+            self.trace_free(id);
+            self.trace(OrderEvent::Arrive, NodeKind::Station(s), id, now);
             self.accept(s, id, now);
             if let Some(u) = upstream {
                 self.release_held(u as usize, now);

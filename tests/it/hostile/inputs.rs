@@ -857,8 +857,8 @@ static CASES: &[Case] = &[
         )],
         V,
         &[
-            "sources.orders.max_arrivals: line ",
-            "is required when the model has no horizon",
+            "simulation: line ",
+            "the [simulation] table is missing or empty; it must give horizon_h, the run length in hours",
         ],
     ),
     // ---- Family 5: memory
@@ -1280,7 +1280,7 @@ static CASES: &[Case] = &[
         &[
             "stations.desk.breakdowns",
             "low = 1e30",
-            "invalid type: integer `1e30`",
+            "stations.desk.breakdowns.time_between_failures_h.low: 1e30 is out of range; expected a number of hours, e.g. 48",
         ],
     ),
     no(
