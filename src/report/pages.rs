@@ -367,7 +367,10 @@ pub fn sensitivity_html(
 ) -> String {
     Page {
         title: format!("cbec-sim sensitivity: {}", doc.scenario),
-        warnings: partial_warning(doc.partial).into_iter().collect(),
+        warnings: partial_warning(doc.partial)
+            .into_iter()
+            .chain(doc.flags.iter().cloned())
+            .collect(),
         scenario: &doc.scenario,
         model,
         setup: &doc.setup,
@@ -424,7 +427,10 @@ pub fn robustness_html(
         .collect();
     Page {
         title: format!("cbec-sim robustness: {}", doc.scenario),
-        warnings: partial_warning(doc.partial).into_iter().collect(),
+        warnings: partial_warning(doc.partial)
+            .into_iter()
+            .chain(doc.flags.iter().cloned())
+            .collect(),
         scenario: &doc.scenario,
         model,
         setup: &doc.setup,
@@ -452,7 +458,10 @@ pub fn capacity_html(
 ) -> String {
     Page {
         title: format!("cbec-sim capacity: {}", doc.scenario),
-        warnings: partial_warning(doc.partial).into_iter().collect(),
+        warnings: partial_warning(doc.partial)
+            .into_iter()
+            .chain(doc.flags.iter().cloned())
+            .collect(),
         scenario: &doc.scenario,
         model,
         setup: &doc.setup,

@@ -2,8 +2,8 @@
 //! targets in a share of replications (the [`CapacityReport`] document).
 
 use crate::common::{
-    Common, Failure, INTERRUPTED, Progress, SIGNALLED, excerpt, failure, invalid, load, output,
-    provenance, set_threads, stoppable, study_failure,
+    Common, Failure, INTERRUPTED, Progress, SIGNALLED, excerpt, failure, invalid, labelled_flags,
+    load, output, provenance, set_threads, stoppable, study_failure,
 };
 use cbec_sim::experiment::{
     CapacityOptions, KpiCatalogue, Replications, Resource, Seed, ServiceTarget, capacity,
@@ -139,7 +139,8 @@ pub(crate) fn capacity_command(args: &CapacityArgs) -> Result<(), Failure> {
         options.seed,
         &Replications::first(options.replications),
     );
-    let doc = CapacityReport::new(args.scenario.display().to_string(), setup, search);
+    let mut doc = CapacityReport::new(args.scenario.display().to_string(), setup, search);
+    doc.flags = labelled_flags("the scenario as given", &model);
     output(
         &args.common,
         &doc,

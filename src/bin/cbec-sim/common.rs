@@ -403,6 +403,15 @@ pub(crate) fn check_outputs(
     ])
 }
 
+/// The warnings of `model` (overload, unreachable parts), each named by
+/// `label` (`baseline`, a variant's name), as the flags of a study.
+pub(crate) fn labelled_flags(label: &str, model: &Model) -> Vec<String> {
+    cbec_sim::report::describe::model_flags(model)
+        .into_iter()
+        .map(|w| format!("{label}: {w}"))
+        .collect()
+}
+
 /// Checks each output path `(flag, path, kind)` given, naming the flag.
 pub(crate) fn check_paths(wanted: &[(&str, Option<&Path>, OutputKind)]) -> Result<(), Failure> {
     for &(flag, path, kind) in wanted {

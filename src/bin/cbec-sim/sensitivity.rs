@@ -3,8 +3,8 @@
 //! common random numbers (the [`SensitivityReport`] document).
 
 use crate::common::{
-    Common, Failure, INTERRUPTED, Progress, checked_assumptions, invalid, load, output,
-    partial_failure, provenance, set_threads, stoppable, study_failure,
+    Common, Failure, INTERRUPTED, Progress, checked_assumptions, invalid, labelled_flags, load,
+    output, partial_failure, provenance, set_threads, stoppable, study_failure,
 };
 use cbec_sim::experiment::sensitivity::{SensitivityOptions, sensitivity};
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, headline_kpis};
@@ -92,13 +92,14 @@ pub(crate) fn sensitivity_command(args: &SensitivityArgs) -> Result<(), Failure>
         .map_err(|e| study_failure(e, "two trajectories finished"))?;
     bar.finish();
     let setup = Setup::new(&model, options.seed, &options.replications);
-    let doc = SensitivityReport::new(
+    let mut doc = SensitivityReport::new(
         args.scenario.display().to_string(),
         file.display().to_string(),
         options.levels,
         setup,
         study,
     );
+    doc.flags = labelled_flags("at the scenario's values", &model);
     let limit = args.top_rows as usize;
     output(
         &args.common,
