@@ -223,12 +223,14 @@ pub fn result_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
 }
 
 /// Quantiles that would mislead without a comment, one flag per figure:
-/// - a figure whose quantiles are each the same in every replication (two
-///   or more): a constant duration, a schedule it is pinned to (a
-///   departure, a cut-off), or replications that differ by less than the
+/// - a figure whose quantile is the same in every replication (two or
+///   more) while its mean is not: it is pinned to a schedule (a
+///   departure, a cut-off), or its replications differ by less than the
 ///   bucket of the histogram it is read from
 ///   ([`quantile_resolution`](super::quantile_resolution)); an interval of
-///   ± 0 then says no spread could be measured;
+///   ± 0 then says no spread could be measured. A constant duration (its
+///   mean the same in every replication too, within the bucket) is what
+///   it says, and is not flagged;
 /// - a p95 below the mean of the same figure by more than that bucket:
 ///   more than 5% of the orders take far longer than the rest, and the
 ///   mean is theirs.
@@ -251,10 +253,15 @@ pub fn quantile_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
             continue;
         };
         let figure = format!("{head}_{tail}");
-        if e.n >= 2 && e.std_dev == Some(0.0) && !pinned.contains(&figure) {
+        let mean_name = format!("{head}_mean_{tail}");
+        let mean = estimates.iter().find(|x| x.name == mean_name);
+        let constant = mean.is_some_and(|x| {
+            x.std_dev == Some(0.0) && x.mean.is_some_and(|avg| (avg - m).abs() <= bucket)
+        });
+        if e.n >= 2 && e.std_dev == Some(0.0) && !constant && !pinned.contains(&figure) {
             let unit = if tail == "h" { "h" } else { "min" };
             flags.push(format!(
-                "{} is {m:.3} in all {} replications: a constant duration, a schedule it is pinned to (a departure or a cut-off), or replications that differ by less than the {bucket:.2} {unit} bucket of the histogram it is read from; its \u{b1} 0 says no spread could be measured",
+                "{} is {m:.3} in all {} replications while its mean varies: it is pinned to a schedule (a departure or a cut-off), or the replications differ by less than the {bucket:.3} {unit} bucket of the histogram it is read from; its \u{b1} 0 says no spread could be measured",
                 e.name, e.n
             ));
             pinned.push(figure);
@@ -262,13 +269,7 @@ pub fn quantile_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
         if q != "_p95_" {
             continue;
         }
-        let mean_name = format!("{head}_mean_{tail}");
-        if let Some(avg) = estimates
-            .iter()
-            .find(|x| x.name == mean_name)
-            .and_then(|x| x.mean)
-            .filter(|avg| avg - m > bucket)
-        {
+        if let Some(avg) = mean.and_then(|x| x.mean).filter(|avg| avg - m > bucket) {
             flags.push(format!(
                 "{} ({m:.3}) is below {mean_name} ({avg:.3}): more than 5% of the orders take far longer than the rest and make the mean; read the p99 or the share over a target as well",
                 e.name
