@@ -492,12 +492,16 @@ const BACKLOG_CONFIDENCE: f64 = 0.99;
 /// rows), and by at least 10 orders and, from a loaded opening, 5% of a
 /// day's entries.
 ///
-/// A stable system's end is on average its reference, 0.2 times the
-/// reference below the line tested, so it is flagged in at most 1% of
-/// studies: on the stable tandem line (every stage at utilisation 0.83)
-/// none of 100 ten-replication studies is (a test checks it). With one
-/// replication there is no variance to test against: the end must then be
-/// at least twice the reference.
+/// Where a stable system's end is on average its reference (a window in
+/// steady state, or opening and closing at the same time of day), the line
+/// tested is 0.2 times the reference above it, so a stable system is
+/// flagged in at most 1% of studies: on the stable tandem line (every
+/// stage at utilisation 0.83) none of 100 ten-replication studies is,
+/// warmed up or from empty (a test checks it). A window that ends in a
+/// long start-up transient or at a daily peak while opening in a trough
+/// breaks that assumption (the bound on the variance kept such cases
+/// unflagged in our trials). With one replication there is no variance to
+/// test against, and no flag is given.
 #[must_use]
 pub fn growing_backlog(estimates: &[KpiEstimate]) -> Option<String> {
     let find = |n: &str| estimates.iter().find(|e| e.name == n);
@@ -533,7 +537,7 @@ pub fn growing_backlog(estimates: &[KpiEstimate]) -> Option<String> {
             let se = (sd_e + 1.2 * sd_r) / (n as f64).sqrt();
             e - 1.2 * r - t * se > 0.0
         }
-        _ => e >= 2.0 * r,
+        _ => false,
     };
     grew.then(|| {
         format!(

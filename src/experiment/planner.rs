@@ -222,17 +222,23 @@ pub fn result_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
     flags
 }
 
-/// Quantiles that would mislead without a comment:
-/// - one that is the same in every replication (two or more): it is
-///   pinned to a schedule (a departure, a cut-off), or the replications
-///   differ by less than the bucket of the histogram it is read from
-///   ([`quantile_resolution`](super::quantile_resolution)); its interval
-///   of ± 0 says no spread could be measured, not that there is none;
-/// - a p95 below the mean of the same figure: more than 5% of the orders
-///   take far longer than the rest, and the mean is theirs.
+/// Quantiles that would mislead without a comment, one flag per figure:
+/// - a figure whose quantile is the same in every replication (two or
+///   more) while its mean is not: it is pinned to a schedule (a
+///   departure, a cut-off), or its replications differ by less than the
+///   bucket of the histogram it is read from
+///   ([`quantile_resolution`](super::quantile_resolution)); an interval of
+///   ± 0 then says no spread could be measured. A constant duration (its
+///   mean the same in every replication too, within the bucket) is what
+///   it says, and is not flagged;
+/// - a p95 below the mean of the same figure by more than that bucket:
+///   more than 5% of the orders take far longer than the rest, and the
+///   mean is theirs.
 #[must_use]
 pub fn quantile_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
     let mut flags = Vec::new();
+    // Figures already flagged as pinned: `<head>_<unit>` of `<head>_pNN_<unit>`.
+    let mut pinned: Vec<String> = Vec::new();
     for e in estimates {
         let Some(m) = e.mean.filter(|m| *m > 0.0) else {
             continue;
@@ -240,23 +246,30 @@ pub fn quantile_flags(estimates: &[super::KpiEstimate]) -> Vec<String> {
         let Some(bucket) = super::quantile_resolution(&e.name, m) else {
             continue;
         };
-        if e.n >= 2 && e.std_dev == Some(0.0) {
-            let unit = if e.name.ends_with("_h") { "h" } else { "min" };
-            flags.push(format!(
-                "{} is {m} in all {} replications: it is pinned to a schedule (a departure or a cut-off), or they differ by less than the {bucket:.2} {unit} bucket of the histogram it is read from; its \u{b1} 0 says no spread could be measured, not that there is none",
-                e.name, e.n
-            ));
-        }
-        let Some((head, tail)) = e.name.split_once("_p95_") else {
+        let Some((head, q, tail)) = ["_p50_", "_p90_", "_p95_", "_p99_"]
+            .iter()
+            .find_map(|q| e.name.split_once(q).map(|(h, t)| (h, *q, t)))
+        else {
             continue;
         };
+        let figure = format!("{head}_{tail}");
         let mean_name = format!("{head}_mean_{tail}");
-        if let Some(avg) = estimates
-            .iter()
-            .find(|x| x.name == mean_name)
-            .and_then(|x| x.mean)
-            .filter(|avg| m < *avg)
-        {
+        let mean = estimates.iter().find(|x| x.name == mean_name);
+        let constant = mean.is_some_and(|x| {
+            x.std_dev == Some(0.0) && x.mean.is_some_and(|avg| (avg - m).abs() <= bucket)
+        });
+        if e.n >= 2 && e.std_dev == Some(0.0) && !constant && !pinned.contains(&figure) {
+            let unit = if tail == "h" { "h" } else { "min" };
+            flags.push(format!(
+                "{} is {m:.3} in all {} replications while its mean varies: it is pinned to a schedule (a departure or a cut-off), or the replications differ by less than the {bucket:.3} {unit} bucket of the histogram it is read from; its \u{b1} 0 says no spread could be measured",
+                e.name, e.n
+            ));
+            pinned.push(figure);
+        }
+        if q != "_p95_" {
+            continue;
+        }
+        if let Some(avg) = mean.and_then(|x| x.mean).filter(|avg| avg - m > bucket) {
             flags.push(format!(
                 "{} ({m:.3}) is below {mean_name} ({avg:.3}): more than 5% of the orders take far longer than the rest and make the mean; read the p99 or the share over a target as well",
                 e.name

@@ -142,10 +142,39 @@ impl NodeLoad {
             ),
             _ => String::new(),
         };
+        let peak = match (self.peak_day_servers(), self.peak_day_utilization) {
+            (Some(s), Some(p)) if p > u => format!(
+                "; on its busiest day ({:.0} orders) {s}",
+                self.peak_day_arrivals
+            ),
+            _ => String::new(),
+        };
         format!(
-            "{} is offered {u:.2} times its capacity{when}{up} ({:.1} orders/h): {fate}{servers}",
+            "{} is offered {u:.2} times its capacity{when}{up} ({:.1} orders/h): {fate}{servers}{peak}",
             self.name, self.arrivals_per_hour
         )
+    }
+
+    /// On the busiest day, for a station with servers offered at least its
+    /// capacity that day: the servers on duty it needs on average that day
+    /// to stay below utilisation 1, and those it has, in words (`it needs
+    /// more than X servers on duty on average that day, it has Y`).
+    pub(crate) fn peak_day_servers(&self) -> Option<String> {
+        let p = self.peak_day_utilization.filter(|p| *p >= 1.0)?;
+        let busy = self.busy_servers?;
+        if !matches!(self.capacity, Capacity::Servers { .. }) || self.arrivals_per_hour <= 0.0 {
+            return None;
+        }
+        // The work of that day in server-hours, spread over its 24 hours,
+        // at the availability breakdowns leave.
+        let needed = self.peak_day_arrivals * busy
+            / self.arrivals_per_hour
+            / 24.0
+            / self.availability.unwrap_or(1.0);
+        Some(format!(
+            "it needs more than {needed:.1} servers on duty on average that day, it has {:.1}",
+            needed / p
+        ))
     }
 }
 

@@ -83,7 +83,8 @@ pub struct OrderRecord<'a> {
     /// included).
     pub time: SimTime,
     /// The order's number in the run: 0 for the first order created, in
-    /// creation order (lots a stock orders are numbered with the orders).
+    /// creation order (lots a stock orders are numbered with the orders);
+    /// `u64::MAX` for an order created before the observer was set.
     pub order: u64,
     /// What happened.
     pub event: OrderEvent,

@@ -8,11 +8,13 @@
 //! histogram counts add, and each queue sample is summed over runs in the
 //! same order before the one division.
 
+use crate::calendar::Calendar;
 use crate::experiment::{KpiCatalogue, KpiEstimate, KpiId};
 use crate::model::RunSummary;
-use crate::report::charts::{Bar, Series};
+use crate::report::charts::{Bar, Series, Tick};
 use crate::scenario::Scenario;
 use crate::stats::DurationHistogram;
+use crate::time::SimTime;
 
 /// Where the lead-time chart reads its durations.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +64,15 @@ impl QueueSums {
             *sum += f64::from(x);
         }
         self.runs += 1;
+    }
+
+    /// The first and last sample times (seconds on the run clock), if
+    /// any run was sampled.
+    fn span(&self) -> Option<(f64, f64)> {
+        Some((
+            *self.times.first()?,
+            *self.times.get(self.sums.len().checked_sub(1)?)?,
+        ))
     }
 
     /// The mean queue at each sample time (hours from the first sample:
@@ -146,6 +157,8 @@ pub struct ChartData {
     /// left, and that were inside at its end, summed over runs.
     daily: Vec<(String, [f64; 3])>,
     runs: u64,
+    /// The model's calendar, for dates on time axes.
+    calendar: Option<Calendar>,
 }
 
 impl ChartData {
@@ -167,7 +180,60 @@ impl ChartData {
             utilization: Vec::new(),
             daily: Vec::new(),
             runs: 0,
+            calendar: None,
         }
+    }
+
+    /// The same, with the model's calendar: time axes then show local
+    /// dates and times instead of hours.
+    #[must_use]
+    pub fn with_calendar(mut self, calendar: Calendar) -> Self {
+        self.calendar = Some(calendar);
+        self
+    }
+
+    /// The x axis of the queues over time (hours from the opening of the
+    /// observed window) on the calendar: its description, naming the
+    /// months (`local date and time, Oct 2024`), and a label at each
+    /// midnight (`Tue 15`), every few days over a long window, every 6
+    /// hours over a short one (`06:00`). `None` without a calendar or
+    /// samples.
+    pub(crate) fn time_axis(&self) -> Option<(String, Vec<Tick>)> {
+        let cal = self.calendar?;
+        let (t0, t1) = self.queues.iter().find_map(|(_, q)| q.span())?;
+        let hours = (t1 - t0) / 3600.0;
+        let step_h = if hours <= 36.0 {
+            6
+        } else {
+            24 * ((hours / 24.0 / 8.0).ceil() as i64).max(1)
+        };
+        let (start, end) = (
+            cal.datetime(SimTime::from_secs(t0)),
+            cal.datetime(SimTime::from_secs(t1)),
+        );
+        let months = if (start.year(), start.month()) == (end.year(), end.month()) {
+            start.strftime("%b %Y").to_string()
+        } else {
+            format!("{} to {}", start.strftime("%b %Y"), end.strftime("%b %Y"))
+        };
+        let mut at = start.date().to_datetime(jiff::civil::Time::midnight());
+        let mut ticks = Vec::new();
+        while ticks.len() < 60 {
+            let x = (cal.time_of(at) - t0) / 3600.0;
+            if x > hours + 1e-9 {
+                break;
+            }
+            if x >= -1e-9 {
+                let midnight = at.time() == jiff::civil::Time::midnight();
+                let label = if midnight { "%a %-d" } else { "%H:%M" };
+                ticks.push((x, at.strftime(label).to_string()));
+            }
+            match at.checked_add(jiff::SignedDuration::from_hours(step_h)) {
+                Ok(next) => at = next,
+                Err(_) => break,
+            }
+        }
+        Some((format!("local date and time, {months}"), ticks))
     }
 
     /// Folds in one more replication (call in replication order).
@@ -243,6 +309,24 @@ impl ChartData {
             })
             .collect();
         (series, self.daily.iter().map(|(d, _)| d.clone()).collect())
+    }
+
+    /// Labels for the x axis of [`ChartData::daily`]: the dates as `Tue
+    /// 12 Nov`, every day of a week, every few days of a longer window
+    /// (at most 8 labels).
+    pub(crate) fn day_ticks(&self) -> Vec<Tick> {
+        let every = self.daily.len().div_ceil(8).max(1);
+        self.daily
+            .iter()
+            .enumerate()
+            .step_by(every)
+            .map(|(i, (date, _))| {
+                let label = date
+                    .parse::<jiff::civil::Date>()
+                    .map_or_else(|_| date.clone(), |d| d.strftime("%a %-d %b").to_string());
+                ((i + 1) as f64, label)
+            })
+            .collect()
     }
 
     /// Replications folded in.

@@ -75,8 +75,13 @@ fn load_notes(load: &OfferedLoad) -> Vec<String> {
     for n in &load.nodes {
         if n.utilization.is_some_and(|u| u < 1.0) && n.peak_day_utilization.is_some_and(|u| u > 1.0)
         {
+            let servers = n
+                .peak_day_servers()
+                .map_or_else(String::new, |s| format!("; {s}"));
+            // e.g. "...drains later; it needs more than 23.1 servers on duty
+            // on average that day, it has 20.0"
             out.push(format!(
-                "note: {} is offered {:.2} times its capacity on its busiest day ({:.0} orders): a backlog builds and drains later",
+                "note: {} is offered {:.2} times its capacity on its busiest day ({:.0} orders): a backlog builds and drains later{servers}",
                 n.name,
                 n.peak_day_utilization.unwrap_or(f64::NAN),
                 n.peak_day_arrivals

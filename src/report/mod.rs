@@ -16,10 +16,13 @@
 //!   temporary files renamed over regular files only, FIFOs and devices
 //!   written straight to, several files all or none, temporary files
 //!   removed on failure or signal;
-//! - `charts`, `visuals`, [`ChartData`] and [`HtmlReport`] (feature
-//!   `report`): SVG charts (plotters), which charts each command draws,
-//!   what they need from the replications (folded one at a time, so no
-//!   run summary is kept), the HTML report.
+//! - `charts`, `visuals`, [`ChartData`], [`HtmlReport`], `pages` and
+//!   [`Provenance`] (feature `report`): SVG charts (plotters), which charts
+//!   each command draws, what they need from the replications (folded one
+//!   at a time, so no run summary is kept), the HTML blocks, each
+//!   command's report in one layout (warnings, a summary a manager reads in
+//!   a minute, details, the full tables folded, a footer saying how it was
+//!   made).
 
 #[cfg(feature = "report")]
 mod chart_data;
@@ -31,6 +34,12 @@ pub mod document;
 #[cfg(feature = "report")]
 mod html;
 pub mod output;
+#[cfg(feature = "report")]
+pub mod pages;
+#[cfg(feature = "report")]
+mod provenance;
+#[cfg(feature = "report")]
+mod summary;
 pub mod table;
 pub mod trace;
 #[cfg(feature = "report")]
@@ -41,6 +50,8 @@ pub use chart_data::ChartData;
 pub use document::{CompareReport, Document, FactorialReport, RunReport, Setup, SweepReport};
 #[cfg(feature = "report")]
 pub use html::HtmlReport;
+#[cfg(feature = "report")]
+pub use provenance::Provenance;
 pub use table::{Column, Table};
 pub use trace::TraceWriter;
 #[cfg(feature = "report")]

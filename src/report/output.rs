@@ -392,14 +392,24 @@ impl StreamedOutput {
     /// Opens the output for `target` (check it first with [`check_output`]).
     ///
     /// # Errors
-    /// [`OutputError::Write`] naming `target` if its temporary file (or the
-    /// FIFO or device itself) cannot be opened.
+    /// [`OutputError::Refused`] for a target that exists and is neither a
+    /// regular file, a FIFO nor a character device (a block device, a
+    /// socket, a folder); [`OutputError::Write`] naming `target` if its
+    /// temporary file (or the FIFO or device itself) cannot be opened.
     pub fn create(target: &Path) -> crate::Result<Self> {
         let named = |source| OutputError::Write {
             path: target.to_path_buf(),
             source,
         };
         if special(target) {
+            let kind = fs::metadata(target).map(|m| m.file_type());
+            if !kind.is_ok_and(streamable) {
+                return Err(OutputError::Refused {
+                    path: target.to_path_buf(),
+                    reason: "is neither a regular file, a FIFO nor a character device".into(),
+                }
+                .into());
+            }
             let f = OpenOptions::new().write(true).open(target).map_err(named)?;
             return Ok(StreamedOutput {
                 target: target.to_path_buf(),

@@ -32,6 +32,69 @@ pub fn number(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"))
 }
 
+/// A number as a reader takes it in: at most 6 significant digits, with
+/// thousands separators, `-` when undefined or not finite. Below 1,000,
+/// 3 significant digits (`57.9`, `0.0123`, trailing zeros dropped); from
+/// 1,000 to 999,999, the whole number (`20,153`); from a million, 4
+/// significant digits (`5,863,000`). Every table of the HTML report writes
+/// its numbers with it.
+///
+/// ```
+/// use cbec_sim::report::table::readable;
+/// assert_eq!(readable(Some(20152.5)), "20,153");
+/// assert_eq!(readable(Some(5_863_225.2939)), "5,863,000");
+/// assert_eq!(readable(Some(57.9411)), "57.9");
+/// assert_eq!(readable(Some(0.012345)), "0.0123");
+/// assert_eq!(readable(Some(-3.0)), "-3");
+/// assert_eq!(readable(Some(1.0)), "1");
+/// assert_eq!(readable(None), "-");
+/// ```
+#[must_use]
+pub fn readable(v: Option<f64>) -> String {
+    let Some(x) = v.filter(|x| x.is_finite()) else {
+        return "-".to_string();
+    };
+    let a = x.abs();
+    let text = if a >= 1e6 {
+        let scale = 10f64.powi(a.log10().floor() as i32 - 3);
+        grouped((x / scale).round() * scale)
+    } else if a >= 999.5 {
+        grouped(x.round())
+    } else {
+        // 3 significant digits; the rounding may carry into a 4th digit
+        // place (999.7 -> 1,000), which is caught above on the next line.
+        let digits = (2 - a.log10().floor() as i32).clamp(0, 12) as usize;
+        let s = format!("{x:.digits$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    };
+    if text
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        "0".to_string()
+    } else {
+        text
+    }
+}
+
+/// A whole number with a comma between groups of three digits.
+fn grouped(x: f64) -> String {
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x < 0.0 { format!("-{out}") } else { out }
+}
+
 /// Where a cell's text sits within its column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -206,6 +269,26 @@ impl fmt::Display for Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn readable_numbers_keep_at_most_six_significant_digits() {
+        for (x, want) in [
+            (0.0, "0"),
+            (-0.0001, "-0.0001"),
+            (0.00001234, "0.0000123"),
+            (999.4, "999"),
+            (999.7, "1,000"),
+            (123_456.7, "123,457"),
+            (999_999.6, "1,000,000"),
+            (-20_152.5, "-20,153"),
+            (1.5e12, "1,500,000,000,000"),
+            (0.7160, "0.716"),
+        ] {
+            assert_eq!(readable(Some(x)), want, "{x}");
+        }
+        assert_eq!(readable(Some(f64::NAN)), "-");
+        assert_eq!(readable(Some(1e-300)), "0");
+    }
 
     #[test]
     fn fixed_widths_pad_like_format() {

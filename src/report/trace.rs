@@ -10,7 +10,7 @@
 //! | `replication` | the replication |
 //! | `time_h` | hours on the run clock (from the start of the run, pre-roll and warm-up included) |
 //! | `datetime` | the same instant as a local date-time of the scenario's calendar |
-//! | `order` | the order's number in the replication, 0 for the first created |
+//! | `order` | the order's number in the replication, 0 for the first created (empty for one created before the observer was set, which a [`TraceWriter::trace`] never has) |
 //! | `event` | `arrive`, `start`, `end`, `route`, `block`, `reject`, `renege`, `release` or `leave` (see [`OrderEvent`](crate::OrderEvent)) |
 //! | `node` | where: the source, station, delay, router, dispatch point, pool or sink |
 //! | `server` | for `start`, `end` and a `block` after a service: the server, from 0 at its station; empty otherwise |
@@ -196,7 +196,14 @@ impl<W: Write> Observer for TraceWriter<'_, W> {
             .write_field(r.replication.to_string())
             .and_then(|()| w.write_field(&time))
             .and_then(|()| w.write_field(&datetime))
-            .and_then(|()| w.write_field(r.order.to_string()))
+            .and_then(|()| {
+                // An order created before the observer was set has no number.
+                w.write_field(if r.order == u64::MAX {
+                    String::new()
+                } else {
+                    r.order.to_string()
+                })
+            })
             .and_then(|()| w.write_field(r.event.name()))
             .and_then(|()| w.write_field(r.node))
             .and_then(|()| w.write_field(r.server.map(|k| k.to_string()).unwrap_or_default()))
@@ -214,7 +221,9 @@ impl<W: Write> Observer for TraceWriter<'_, W> {
             result = w.write_field(&self.field);
         }
         let result = result.and_then(|()| w.write_record(None::<&[u8]>));
-        self.rows.0 += 1;
+        if result.is_ok() {
+            self.rows.0 += 1;
+        }
         self.keep(result);
     }
 
@@ -236,7 +245,9 @@ impl<W: Write> Observer for TraceWriter<'_, W> {
             r.waiting.to_string(),
             r.blocked.to_string(),
         ]);
-        self.rows.1 += 1;
+        if result.is_ok() {
+            self.rows.1 += 1;
+        }
         self.keep(result);
     }
 }

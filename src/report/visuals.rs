@@ -1,19 +1,17 @@
-//! Which charts each command draws, and the HTML report around them: the
-//! lead-time distribution, queues over time at the key stations,
-//! utilisation, effects with their intervals, a sweep's curve with its
-//! band. Behind the `report` feature.
+//! Which charts each command draws: the lead-time distribution, queues
+//! over time at the key stations (on calendar dates), utilisation in the
+//! baseline and every variant, effects with their intervals, a sweep's
+//! curve with its band and target. The first chart of each command is the
+//! one its report's summary shows. The HTML reports around them are in
+//! [`pages`](super::pages). Behind the `report` feature.
 
 use crate::error::Result;
 use crate::experiment::{Difference, KpiEstimate};
-use crate::model::{Model, RunSummary};
-use crate::report::HtmlReport;
+use crate::model::RunSummary;
 use crate::report::chart_data::{ChartData, QueueSums, cdf_series};
 use crate::report::charts::{self, BandPoint, Bar, Series};
-use crate::report::describe::{LOAD_HEADERS, load_table};
 use crate::report::document::{
-    CONFIRM_HEADERS, CapacityReport, CompareReport, EFFECT_HEADERS, FACTORIAL_HEADERS,
-    FactorialKpi, FactorialReport, MORRIS_HEADERS, PLAN_HEADERS, ROBUSTNESS_HEADERS,
-    RobustnessReport, RunReport, SensitivityReport, SweepReport,
+    CapacityReport, FactorialKpi, RobustnessReport, SensitivityReport, SweepReport,
 };
 use crate::stats::DurationHistogram;
 
@@ -42,14 +40,41 @@ impl Visuals {
         self.captions.push(caption.to_string());
         Ok(())
     }
+}
 
-    /// Adds the charts to `report` under a "Charts" heading.
-    fn into_report(self, report: &mut HtmlReport) {
-        report.heading("Charts");
-        for ((_, svg), caption) in self.charts.into_iter().zip(self.captions) {
-            report.chart(caption, svg);
-        }
-    }
+/// The x-axis of queues over time: its description, and the calendar
+/// labels when `data` knows the model's calendar.
+fn time_axis(data: &ChartData) -> (String, Vec<charts::Tick>) {
+    data.time_axis().unwrap_or_else(|| {
+        (
+            "time from the opening of the observed window (hours)".to_string(),
+            Vec::new(),
+        )
+    })
+}
+
+/// Utilisation by key station in each of `groups` (name, data), with
+/// 95% intervals: the stations are the first group's.
+fn utilization_chart(title: &str, groups: &[(&str, &ChartData)]) -> Result<String> {
+    let stations: Vec<String> = groups
+        .first()
+        .map(|(_, d)| d.utilization_bars().into_iter().map(|b| b.label).collect())
+        .unwrap_or_default();
+    let bars: Vec<(String, Vec<Option<Bar>>)> = groups
+        .iter()
+        .map(|(name, data)| {
+            let mut bars = data.utilization_bars();
+            let row = stations
+                .iter()
+                .map(|s| {
+                    let i = bars.iter().position(|b| &b.label == s)?;
+                    Some(bars.swap_remove(i))
+                })
+                .collect();
+            (name.to_string(), row)
+        })
+        .collect();
+    charts::grouped_bars(title, "utilisation (busy / on duty)", &stations, &bars)
 }
 
 /// The distribution of interval `interval` over every order of every run,
@@ -86,6 +111,30 @@ fn lead_time_axis(data: &ChartData) -> &'static str {
     } else {
         "time in system (hours)"
     }
+}
+
+/// A KPI's name in words, lower case, and the axis description of a
+/// change in it, with its unit (shares change in percentage points).
+fn in_words(kpi: &str) -> (String, String) {
+    let (label, unit, scale) = crate::report::summary::kpi_words(kpi);
+    let axis = match (scale == 100.0, unit.is_empty()) {
+        (true, _) => "change (percentage points)".to_string(),
+        (false, true) => "change".to_string(),
+        (false, false) => format!("change ({unit})"),
+    };
+    (label.to_lowercase(), axis)
+}
+
+/// Effects on `kpi` in the units of [`in_words`] (shares times 100).
+fn scaled(kpi: &str, bars: Vec<Bar>) -> Vec<Bar> {
+    let (_, _, scale) = crate::report::summary::kpi_words(kpi);
+    bars.into_iter()
+        .map(|b| Bar {
+            value: b.value * scale,
+            half_width: b.half_width.map(|h| h * scale),
+            ..b
+        })
+        .collect()
 }
 
 /// Bars of effects with their half-widths; effects without a mean are left out.
@@ -125,14 +174,16 @@ pub fn run_visuals(data: &ChartData) -> Result<Visuals> {
         .filter(|s| !s.points.is_empty())
         .collect();
     if !queues.is_empty() {
+        let (axis, ticks) = time_axis(data);
         v.push(
             "queues_over_time",
             "Orders waiting at each key station, averaged over replications at each sample time.",
-            charts::lines(
+            charts::lines_on(
                 "Queue length over time",
-                "time from the opening of the observed window (hours)",
+                &axis,
                 "orders waiting",
                 &queues,
+                &ticks,
             ),
         )?;
     }
@@ -146,22 +197,19 @@ pub fn run_visuals(data: &ChartData) -> Result<Visuals> {
                 dates.len(),
                 dates[dates.len() - 1]
             ),
-            charts::lines(
+            charts::lines_on(
                 "Orders per day",
                 "day of the observed window",
                 "orders",
                 &daily,
+                &data.day_ticks(),
             ),
         )?;
     }
     v.push(
         "utilization",
         "Share of the servers on duty kept busy, with 95% confidence intervals.",
-        charts::bars(
-            "Utilisation by resource",
-            "utilisation (busy / on duty)",
-            &data.utilization_bars(),
-        ),
+        utilization_chart("Utilisation by resource", &[("this scenario", data)]),
     )?;
     Ok(v)
 }
@@ -186,15 +234,23 @@ pub fn compare_visuals(
         "Share of orders out within a given time, baseline and each variant, pooled over replications.",
         charts::lines("Lead-time distribution", lead_time_axis(baseline), "share of orders (cumulative)", &cdfs),
     )?;
-    for (i, kpi) in headline.iter().take(4).enumerate() {
+    let names: Vec<&str> = headline.iter().map(String::as_str).collect();
+    for (i, kpi) in crate::report::summary::headline(&names)
+        .into_iter()
+        .take(4)
+        .enumerate()
+    {
         let bars = effect_bars(variants.iter().filter_map(|(name, _, diffs)| {
-            let d = diffs.iter().find(|d| &d.name == kpi)?;
+            let d = diffs.iter().find(|d| d.name == kpi)?;
             Some((name.clone(), &d.effect))
         }));
         v.push(
             &format!("effect_{i}_{kpi}"),
             &format!("Effect of each variant on {kpi} (variant − baseline, paired replications), with 95% confidence intervals."),
-            charts::bars(&format!("Effect on {kpi}"), &format!("change in {kpi}"), &bars),
+            {
+                let (label, unit) = in_words(kpi);
+                charts::bars(&format!("Effect on {label}"), &unit, &scaled(kpi, bars))
+            },
         )?;
     }
     // The key station with the longest mean queue in the baseline.
@@ -217,17 +273,19 @@ pub fn compare_visuals(
         v.push(
             "queues_over_time",
             &format!("Orders waiting at {label} ({station}), averaged over replications at each sample time."),
-            charts::lines(&format!("Queue at {label} over time"), "time from the start (hours)", "orders waiting", &lines),
+            {
+                let (axis, ticks) = time_axis(baseline);
+                charts::lines_on(&format!("Queue at {label} over time"), &axis, "orders waiting", &lines, &ticks)
+            },
         )?;
     }
+    let groups: Vec<(&str, &ChartData)> = std::iter::once(("baseline", baseline))
+        .chain(variants.iter().map(|(name, data, _)| (name.as_str(), data)))
+        .collect();
     v.push(
         "utilization",
-        "Baseline: share of the servers on duty kept busy, with 95% confidence intervals.",
-        charts::bars(
-            "Utilisation by resource (baseline)",
-            "utilisation (busy / on duty)",
-            &baseline.utilization_bars(),
-        ),
+        "Share of the servers on duty kept busy in the baseline and each variant, with 95% confidence intervals.",
+        utilization_chart("Utilisation by resource", &groups),
     )?;
     Ok(v)
 }
@@ -260,13 +318,26 @@ pub fn sweep_visuals(doc: &SweepReport) -> Result<Visuals> {
             "{} against {param}: mean over replications with its 95% confidence band.",
             sweep.kpi
         ),
-        charts::curve_with_band(
-            &format!("{} as {param} varies", sweep.kpi),
-            param,
-            &sweep.kpi,
-            &points,
-            target,
-        ),
+        {
+            let (label, unit, scale) = crate::report::summary::kpi_words(&sweep.kpi);
+            let unit = if scale == 100.0 {
+                "share, 0 to 1"
+            } else {
+                unit
+            };
+            let y = if unit.is_empty() {
+                label.clone()
+            } else {
+                format!("{label} ({unit})")
+            };
+            charts::curve_with_band(
+                &format!("{label} as {param} varies"),
+                param,
+                &y,
+                &points,
+                target,
+            )
+        },
     )?;
     Ok(v)
 }
@@ -305,36 +376,6 @@ pub fn sensitivity_visuals(doc: &SensitivityReport, limit: usize) -> Result<Visu
     Ok(v)
 }
 
-/// The HTML report of a sensitivity study: the network, each KPI's
-/// ranking, the tornado charts.
-#[must_use]
-pub fn sensitivity_html(
-    doc: &SensitivityReport,
-    model: &Model,
-    limit: usize,
-    visuals: Visuals,
-) -> String {
-    report_with(
-        format!("cbec-sim sensitivity: {}", doc.scenario),
-        format!("{}{}", partial_note(doc.partial), doc.intro()),
-        &doc.scenario,
-        model,
-        "What drives each KPI",
-        doc.study
-            .kpis
-            .iter()
-            .map(|k| {
-                (
-                    SensitivityReport::kpi_line(k),
-                    MORRIS_HEADERS.to_vec(),
-                    SensitivityReport::rows(k, limit),
-                )
-            })
-            .collect(),
-        visuals,
-    )
-}
-
 /// The charts of a robustness study: for each variant and the first
 /// four KPIs, the effect at each draw against the value of the
 /// assumption it follows most.
@@ -365,42 +406,21 @@ pub fn robustness_visuals(doc: &RobustnessReport) -> Result<Visuals> {
                     "Effect of {} on {} at each assumption draw, against {} (rank correlation {:+.2}); the other assumptions vary too.",
                     variant.variant, e.kpi, driver.factor, driver.rank_correlation
                 ),
-                charts::scatter(
-                    &format!("{}: effect on {}", variant.variant, e.kpi),
-                    &driver.factor,
-                    &format!("effect on {}", e.kpi),
-                    &[Series::new(variant.variant.clone(), points)],
-                ),
+                {
+                    let (label, axis) = in_words(&e.kpi);
+                    let (_, _, scale) = crate::report::summary::kpi_words(&e.kpi);
+                    let points = points.into_iter().map(|(x, y)| (x, y * scale)).collect();
+                    charts::scatter(
+                        &format!("{}: effect on {label}", variant.variant),
+                        &driver.factor,
+                        &axis,
+                        &[Series::new(variant.variant.clone(), points)],
+                    )
+                },
             )?;
         }
     }
     Ok(v)
-}
-
-/// The HTML report of a robustness study: the network, each variant's
-/// table, the charts.
-#[must_use]
-pub fn robustness_html(doc: &RobustnessReport, model: &Model, visuals: Visuals) -> String {
-    report_with(
-        format!("cbec-sim robustness: {}", doc.scenario),
-        format!("{}{}", partial_note(doc.partial), doc.intro()),
-        &doc.scenario,
-        model,
-        "How each effect holds across the assumptions",
-        doc.study
-            .variants
-            .iter()
-            .map(|v| {
-                let t = RobustnessReport::table(v);
-                (
-                    v.variant.clone(),
-                    ROBUSTNESS_HEADERS.to_vec(),
-                    t.into_rows(),
-                )
-            })
-            .collect(),
-        visuals,
-    )
 }
 
 /// The chart of a capacity search: each plan evaluated, its cost against
@@ -441,32 +461,6 @@ pub fn capacity_visuals(doc: &CapacityReport) -> Result<Visuals> {
     Ok(v)
 }
 
-/// The HTML report of a capacity search: the network, the plan, the
-/// confirmation, the chart.
-#[must_use]
-pub fn capacity_html(doc: &CapacityReport, model: &Model, visuals: Visuals) -> String {
-    report_with(
-        format!("cbec-sim capacity: {}", doc.scenario),
-        format!("{}{}", partial_note(doc.partial), doc.intro()),
-        &doc.scenario,
-        model,
-        "The plan",
-        vec![
-            (
-                "Units of each resource".to_string(),
-                PLAN_HEADERS.to_vec(),
-                doc.plan_rows(),
-            ),
-            (
-                "The plan and each plan one unit cheaper, on fresh replications".to_string(),
-                CONFIRM_HEADERS.to_vec(),
-                doc.confirmation_rows(),
-            ),
-        ],
-        visuals,
-    )
-}
-
 /// The charts of a factorial design: effects with intervals on the first
 /// four KPIs `shown`.
 ///
@@ -487,171 +481,11 @@ pub fn factorial_visuals(shown: &[&FactorialKpi]) -> Result<Visuals> {
                 "Main effects and two-factor interactions on {}, with 95% confidence intervals.",
                 f.kpi
             ),
-            charts::bars(
-                &format!("Effects on {}", f.kpi),
-                &format!("change in {}", f.kpi),
-                &bars,
-            ),
+            {
+                let (label, unit) = in_words(&f.kpi);
+                charts::bars(&format!("Effects on {label}"), &unit, &scaled(&f.kpi, bars))
+            },
         )?;
     }
     Ok(v)
-}
-
-/// The report's scenario section: the file and the network's load table.
-fn scenario_section(report: &mut HtmlReport, scenario: &str, model: &Model) {
-    report.heading("Scenario");
-    report.paragraph(format!("Scenario file: {scenario}."));
-    report.table(
-        "The network and the load its inputs offer (router rules not followed)",
-        &LOAD_HEADERS,
-        load_table(model).into_rows(),
-    );
-}
-
-/// A table of a report: caption, column names, rows.
-type Captioned<'a> = (String, Vec<&'a str>, Vec<Vec<String>>);
-
-/// A report with a title, an introduction, the scenario section, result
-/// tables (caption, table) and the charts.
-fn report_with(
-    title: String,
-    intro: String,
-    scenario: &str,
-    model: &Model,
-    results: &str,
-    tables: Vec<Captioned<'_>>,
-    visuals: Visuals,
-) -> String {
-    let mut r = HtmlReport::new(title);
-    r.paragraph(intro);
-    scenario_section(&mut r, scenario, model);
-    r.heading(results);
-    for (caption, headers, rows) in tables {
-        r.table(caption, &headers, rows);
-    }
-    visuals.into_report(&mut r);
-    r.to_html()
-}
-
-/// The opening words of a partial report's introduction.
-fn partial_note(partial: bool) -> &'static str {
-    if partial {
-        "PARTIAL RESULTS: interrupted before every replication finished; only those finished are included. "
-    } else {
-        ""
-    }
-}
-
-/// The HTML report of a run of `model`: the network, every KPI, the charts.
-#[must_use]
-pub fn run_html(doc: &RunReport, model: &Model, visuals: Visuals) -> String {
-    let scenario = doc.scenario.as_deref().unwrap_or("-");
-    let table = doc.table(None);
-    report_with(
-        format!("cbec-sim: {scenario}"),
-        format!(
-            "{}Replications {}..{} with seed {}{}. Each interval is the 95% confidence interval of the mean over replications: had the study been repeated with other seeds, 95 in 100 such intervals would contain the true mean of this model.",
-            partial_note(doc.partial),
-            doc.replications.start(),
-            doc.replications.end(),
-            doc.seed,
-            if doc.measures.is_empty() {
-                String::new()
-            } else {
-                format!(", measures {}", doc.measures.join(" + "))
-            }
-        ),
-        scenario,
-        model,
-        "Results",
-        vec![(
-            "KPIs over replications".to_string(),
-            table.headers(),
-            table.rows().to_vec(),
-        )],
-        visuals,
-    )
-}
-
-/// The HTML report of a comparison: the baseline network, one effects
-/// table per variant for the KPIs `shown`, the charts.
-#[must_use]
-pub fn compare_html(
-    doc: &CompareReport,
-    shown: &[String],
-    model: &Model,
-    visuals: Visuals,
-) -> String {
-    report_with(
-        format!("cbec-sim compare: {}", doc.scenario),
-        format!(
-            "{}{}Replications 0..{} with seed {}; every variant runs the same replications on the same random streams (common random numbers). An effect is variant − baseline, paired replication by replication, with its 95% confidence interval; \"~0\" marks an effect whose interval contains zero, \"=0\" one that is exactly zero in every replication.",
-            partial_note(doc.partial),
-            crate::report::document::warnings_first(&doc.flags),
-            doc.replications,
-            doc.seed
-        ),
-        &doc.scenario,
-        model,
-        "Effects",
-        doc.variants
-            .iter()
-            .map(|v| {
-                (
-                    format!("Variant: {}", v.name),
-                    EFFECT_HEADERS.to_vec(),
-                    v.rows(shown),
-                )
-            })
-            .collect(),
-        visuals,
-    )
-}
-
-/// The HTML report of a sweep: the network, the curve's table, the chart.
-#[must_use]
-pub fn sweep_html(doc: &SweepReport, model: &Model, visuals: Visuals) -> String {
-    let table = doc.table();
-    report_with(
-        format!("cbec-sim sweep: {}", doc.scenario),
-        format!("{}{}", partial_note(doc.partial), doc.intro()),
-        &doc.scenario,
-        model,
-        "Results",
-        vec![(
-            format!("{} at each value of {}", doc.sweep.kpi, doc.param),
-            table.headers(),
-            table.rows().to_vec(),
-        )],
-        visuals,
-    )
-}
-
-/// The HTML report of a factorial design: the network, the effects on each
-/// KPI `shown`, the charts.
-#[must_use]
-pub fn factorial_html(
-    doc: &FactorialReport,
-    shown: &[&FactorialKpi],
-    model: &Model,
-    visuals: Visuals,
-) -> String {
-    report_with(
-        format!("cbec-sim factorial: {}", doc.scenario),
-        doc.intro(),
-        &doc.scenario,
-        model,
-        "Results",
-        shown
-            .iter()
-            .map(|f| {
-                (
-                    format!("Effects on {}", f.kpi),
-                    FACTORIAL_HEADERS.to_vec(),
-                    f.rows(),
-                )
-            })
-            .collect(),
-        visuals,
-    )
 }

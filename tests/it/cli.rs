@@ -579,15 +579,21 @@ fn plots_are_svg_charts_with_titles_axes_and_legends() {
         ),
         (
             "utilization.svg",
-            vec!["Utilisation by resource (baseline)", "officers", "pickers"],
+            vec![
+                "Utilisation by resource",
+                "officers",
+                "pickers",
+                "baseline",
+                "expedited_clearance_7x24",
+            ],
         ),
         (
             "queues_over_time.svg",
-            vec!["time from the start (hours)", "orders waiting"],
+            vec!["local date and time, Oct 2024", "orders waiting", "Tue 15"],
         ),
         (
-            "effect_0_orders_exited_per_day.svg",
-            vec!["Effect on orders_exited_per_day"],
+            "effect_0_orders_released_per_day.svg",
+            vec!["Effect on orders released", "change (orders a day)"],
         ),
     ] {
         let svg =
@@ -1162,6 +1168,8 @@ fn run_writes_the_traces_of_the_chosen_replication() {
         String::from_utf8_lossy(&refused.stderr)
             .contains("--trace-replications: 3..4 is not among the replications run (0..3)")
     );
+    // One file under two spellings.
+    let again = dir.join(".").join("orders.csv");
     let same = cbec(&[
         "run",
         TANDEM,
@@ -1169,8 +1177,125 @@ fn run_writes_the_traces_of_the_chosen_replication() {
         "--trace",
         orders.to_str().unwrap(),
         "--resource-trace",
-        orders.to_str().unwrap(),
+        again.to_str().unwrap(),
     ]);
     assert_eq!(same.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&same.stderr).contains("is also the --trace file"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The studies over assumptions and capacity state the overload of the
+/// models they study too: sensitivity at the scenario's values, robustness
+/// for the baseline and each variant, capacity for the scenario as given;
+/// in the text and the JSON `flags`.
+#[test]
+fn the_studies_warn_of_an_overloaded_model_too() {
+    let dir = std::env::temp_dir().join(format!("cbec-study-flags-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // The tandem line with one reviewer fewer: 100 orders/h at 1.5 min
+    // keep 2.5 reviewers busy, and it has 2.
+    let scenario = dir.join("short.toml");
+    let text = std::fs::read_to_string(TANDEM).unwrap();
+    let short = text.replacen(
+        "[stations.customs_review]\nservers = 3",
+        "[stations.customs_review]\nservers = 2",
+        1,
+    );
+    assert_ne!(short, text);
+    std::fs::write(&scenario, short).unwrap();
+    let ranges = TANDEM.replace(".toml", ".assumptions.toml");
+    std::fs::copy(&ranges, dir.join("short.assumptions.toml")).unwrap();
+    let measures = dir.join("m.toml");
+    std::fs::write(
+        &measures,
+        "[[measure]]\nname = \"one_more_reviewer\"\ntitle = \"t\"\npress_release = \"p\"\npatches = [{ path = \"stations.customs_review.servers\", add = 1, assumption = \"a\" }]\n",
+    )
+    .unwrap();
+    let overload = "customs_review is offered 1.25 times its capacity (100.0 orders/h): its queue grows without bound; below 1 it needs more than 2.5 servers on duty on average, it has 2.0";
+    let s = scenario.to_str().unwrap();
+    let m = measures.to_str().unwrap();
+    let runs: [(&str, Vec<&str>); 3] = [
+        (
+            "at the scenario's values",
+            vec![
+                "sensitivity",
+                s,
+                "--trajectories",
+                "2",
+                "--top",
+                "2",
+                "--sobol-rows",
+                "4",
+                "--kpi",
+                "network.time_in_system_mean_min",
+                "-n",
+                "2",
+                "-q",
+            ],
+        ),
+        (
+            "baseline",
+            vec![
+                "robustness",
+                s,
+                "--measures-file",
+                m,
+                "--measure",
+                "one_more_reviewer",
+                "--draws",
+                "4",
+                "-n",
+                "2",
+                "--kpi",
+                "customs_review.utilization",
+                "-q",
+            ],
+        ),
+        (
+            "the scenario as given",
+            vec![
+                "capacity",
+                s,
+                "--resource",
+                "stations.customs_review.servers=2:1..6",
+                "--target",
+                "customs_review.wait_mean_min<=1",
+                "-n",
+                "2",
+                "--confirm-replications",
+                "2",
+                "-q",
+            ],
+        ),
+    ];
+    for (label, args) in runs {
+        let out = cbec(&args);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            args[0],
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains(&format!("warning: {label}: {overload}")),
+            "{}: {text}",
+            args[0]
+        );
+        let mut with_json = args.clone();
+        with_json.push("--json");
+        let doc = json(&cbec(&with_json));
+        let flags = doc["flags"].as_array().unwrap();
+        assert!(
+            flags.contains(&serde_json::json!(format!("{label}: {overload}"))),
+            "{flags:?}"
+        );
+        // The variant with one more reviewer keeps up: no flag names it.
+        assert!(
+            flags
+                .iter()
+                .all(|f| !f.as_str().unwrap().starts_with("one_more_reviewer"))
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

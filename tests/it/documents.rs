@@ -306,3 +306,118 @@ fn the_factorial_document_keeps_its_shape() {
     let err = doc.shown(&base, &["nokpi".to_string()]).unwrap_err();
     assert!(err.to_string().starts_with("--kpi: unknown KPI \"nokpi\""));
 }
+
+/// The HTML report of a run, built in-process with a fixed provenance:
+/// warnings, summary (question, headline KPIs, one chart), details, the
+/// full tables folded, and a footer with exactly what was passed in.
+#[cfg(feature = "report")]
+#[test]
+fn the_run_report_opens_with_its_summary_and_ends_with_its_footer() {
+    use crate::support::{numbers_in, significant_digits, td_cells};
+    use cbec_sim::report::{ChartData, Provenance, pages, visuals};
+    let (mut doc, _) = run_report();
+    doc.flags.push("a test warning".to_string());
+    let scenario = scenario();
+    let model = model();
+    let mut charts = ChartData::new(&scenario).with_calendar(*model.calendar());
+    let folded = Experiment::new(&model)
+        .with_seed(Seed(SEED))
+        .with_replications(doc.setup.replications.clone())
+        .run_folding(|_, run| charts.add(run))
+        .unwrap();
+    assert_eq!(folded.finished(), charts.runs());
+    let provenance = Provenance::new(
+        [
+            "/opt/bin/cbec-sim",
+            "run",
+            "tiny.toml",
+            "-n",
+            "5",
+            "--report",
+            "r.html",
+        ],
+        "2026-11-11 08:00 UTC",
+    );
+    let v = visuals::run_visuals(&charts).unwrap();
+    let n_charts = v.charts.len();
+    let changes = [(
+        "more_review".to_string(),
+        "One more reviewer (stations.review.servers add 1)".to_string(),
+    )];
+    let html = pages::run_html(&doc, &model, &changes, v, &provenance);
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in the report"))
+    };
+    // In this order: warnings, summary, its table and one chart, details,
+    // the folded tables, the footer.
+    let order = [
+        "WARNINGS: ",
+        "<li>a test warning</li>",
+        "<h2>Summary</h2>",
+        "Scenario tiny.toml, observed from ",
+        "<li>Measure more_review: One more reviewer (stations.review.servers add 1)</li>",
+        "<caption>Headline results",
+        "<svg",
+        "<h2>Details</h2>",
+        "<details>\n<summary>Every KPI over the replications</summary>",
+        "<details>\n<summary>The network and the load its inputs offer</summary>",
+        "<footer>",
+    ];
+    for w in order.windows(2) {
+        assert!(
+            at(w[0]) < at(w[1]),
+            "{:?} should come before {:?}",
+            w[0],
+            w[1]
+        );
+    }
+    let summary = &html[at("<h2>Summary</h2>")..at("<h2>Details</h2>")];
+    assert_eq!(
+        summary.matches("<svg").count(),
+        1,
+        "one chart in the summary"
+    );
+    assert_eq!(html.matches("<svg").count(), n_charts);
+    // The network's time in system, in words and units (no planner KPIs).
+    assert!(
+        summary.contains("<td>Network: time in system, mean</td><td>minutes</td>"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("1 Jan 2024") || summary.contains(" 2024, "),
+        "{summary}"
+    );
+    // The footer says exactly how the report was made.
+    let footer = &html[at("<footer>")..];
+    for (name, value) in [
+        ("cbec-sim version", env!("CARGO_PKG_VERSION").to_string()),
+        (
+            "command",
+            "cbec-sim run tiny.toml -n 5 --report r.html".to_string(),
+        ),
+        ("seed", SEED.to_string()),
+        (
+            "replications",
+            format!(
+                "{} (indices 0..{})",
+                doc.setup.replications.len(),
+                doc.setup.replications.end()
+            ),
+        ),
+        ("date of the run", "2026-11-11 08:00 UTC".to_string()),
+    ] {
+        assert!(
+            footer.contains(&format!("<dt>{name}</dt><dd>{value}</dd>")),
+            "{name}: {footer}"
+        );
+    }
+    // No table cell has more than 6 significant digits.
+    let cells = td_cells(&html);
+    assert!(cells.len() > 50, "the KPI table is there");
+    for c in &cells {
+        for n in numbers_in(c) {
+            assert!(significant_digits(&n) <= 6, "cell {c:?}");
+        }
+    }
+}

@@ -583,7 +583,7 @@ fn the_front_page_example_is_short_and_shows_an_interval_and_an_effect() {
         "{} lines",
         example.lines().count()
     );
-    assert!(example.contains("compare(") && example.contains(".interval()"));
+    assert!(example.contains("compare(") && example.contains(".std_error()"));
     assert!(
         example.contains("println!(\"{wait}\")"),
         "prints the paired effect"

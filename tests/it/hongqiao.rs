@@ -565,3 +565,38 @@ fn each_measure_names_its_stage_and_stays_on_it() {
         "air cargo moves on air waybills, not bills of lading"
     );
 }
+
+/// On Double 11 the review officers, pickers and packers are offered more
+/// than their capacity on the peak day: each note says how many servers
+/// on duty that day would bring it below 1, consistent with the ratio.
+#[test]
+fn the_peak_day_notes_say_how_many_servers_would_keep_up() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/hongqiao_double11.toml"
+    );
+    let scenario = cbec_sim::Scenario::from_path(path).unwrap();
+    let model = scenario.build().unwrap();
+    let text = cbec_sim::report::describe::validate_text("d11", &scenario, &model);
+    let notes: Vec<&str> = text.lines().filter(|l| l.starts_with("note: ")).collect();
+    assert!(notes.len() >= 3, "{text}");
+    for note in notes.iter().filter(|n| n.contains("on its busiest day")) {
+        let number_after = |key: &str| -> f64 {
+            let rest =
+                &note[note.find(key).unwrap_or_else(|| panic!("{key} in {note}")) + key.len()..];
+            rest.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let ratio = number_after(" is offered ");
+        let needed = number_after("it needs more than ");
+        let has = number_after(", it has ");
+        assert!(ratio > 1.0 && needed > has, "{note}");
+        // The ratio is rounded to two decimals, needed and has to one: the
+        // ratio of the rounded ones is off by at most 0.05 (1 + ratio) / has.
+        let slack = 0.005 + 0.05 * (1.0 + ratio) / (has - 0.05);
+        assert!((needed / has - ratio).abs() <= slack, "{note}");
+    }
+}

@@ -46,3 +46,65 @@ pub(crate) fn assert_matches(what: &str, m: &OnlineMoments, expected: f64, extra
         "{what}: tolerance {tol} too wide for {expected}"
     );
 }
+
+/// The text of every `<td>` cell of an HTML document, tags inside removed.
+#[cfg(feature = "report")]
+pub(crate) fn td_cells(html: &str) -> Vec<String> {
+    html.split("<td>")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</td>").map(|(cell, _)| cell.to_string()))
+        .collect()
+}
+
+/// The numbers written in `text` (`20,153`, `-0.0123`, `71.6%`), as the
+/// digits and point they were written with, thousands separators dropped.
+#[cfg(feature = "report")]
+pub(crate) fn numbers_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let next_is_digit = chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if c.is_ascii_digit() || (c == '.' && !cur.is_empty() && next_is_digit) {
+            cur.push(c);
+        } else if c == ',' && !cur.is_empty() && next_is_digit {
+            // a thousands separator: not a digit
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The significant digits of a number written as digits and a point:
+/// leading zeros never count, trailing zeros of a whole number do not
+/// either (`5863000` has 4, `0.0123` 3, `20.50` 4).
+#[cfg(feature = "report")]
+pub(crate) fn significant_digits(number: &str) -> usize {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_start_matches('0');
+    if number.contains('.') {
+        digits.len()
+    } else {
+        digits.trim_end_matches('0').len()
+    }
+}
+
+#[cfg(feature = "report")]
+#[test]
+fn significant_digits_are_counted_as_a_reader_counts_them() {
+    assert_eq!(numbers_in("20,153 (+3; lower)"), ["20153", "3"]);
+    assert_eq!(
+        numbers_in("0.0123 to 5,863,225.2939"),
+        ["0.0123", "5863225.2939"]
+    );
+    assert_eq!(numbers_in("lead_time_p95_h"), ["95"]);
+    assert_eq!(significant_digits("5863225.2939"), 11);
+    assert_eq!(significant_digits("20152.5000"), 9);
+    assert_eq!(significant_digits("5863000"), 4);
+    assert_eq!(significant_digits("0.0123"), 3);
+    assert_eq!(significant_digits("0"), 0);
+}

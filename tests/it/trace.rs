@@ -4,8 +4,8 @@
 
 use cbec_sim::report::TraceWriter;
 use cbec_sim::{
-    Breakdowns, Dist, Model, Observer, OrderEvent, OrderLog, OrderRecord, Overflow, Route, Router,
-    SimTime, Simulation, Sink, Source, Station,
+    Breakdowns, Dist, Model, Observer, OrderEvent, OrderLog, OrderRecord, Overflow, ResourceRecord,
+    Route, Router, SimTime, Simulation, Sink, Source, Station,
 };
 use std::collections::HashMap;
 
@@ -146,10 +146,25 @@ fn tracing_changes_no_number_of_the_run() {
 struct Checker {
     /// Live order -> (station it is at, server it holds).
     at: HashMap<u64, (String, Option<u32>)>,
+    /// (station, server) -> the order holding it.
+    held: HashMap<(String, u32), u64>,
     counts: HashMap<(OrderEvent, String), u64>,
     last_time: f64,
     next_order: u64,
     most_server: HashMap<String, u32>,
+}
+
+impl Checker {
+    /// Order `order` lets go of the server it held after its service,
+    /// if it still holds it (blocked).
+    fn let_go(&mut self, order: u64) {
+        if let Some(e) = self.at.get_mut(&order)
+            && let Some(k) = e.1.take()
+            && self.held.get(&(e.0.clone(), k)) == Some(&order)
+        {
+            self.held.remove(&(e.0.clone(), k));
+        }
+    }
 }
 
 impl Observer for Checker {
@@ -177,6 +192,8 @@ impl Observer for Checker {
                 let e = self.at.get_mut(&r.order).expect("live order");
                 assert_eq!(e.1, None, "starts while holding a server: {r:?}");
                 *e = (r.node.to_string(), Some(k));
+                let before = self.held.insert((r.node.to_string(), k), r.order);
+                assert_eq!(before, None, "server {k} at {} taken twice: {r:?}", r.node);
                 let m = self.most_server.entry(r.node.to_string()).or_default();
                 *m = (*m).max(k);
             }
@@ -187,20 +204,42 @@ impl Observer for Checker {
                     (r.node, r.server),
                     "ends where it started"
                 );
+                // The server is free at once (the next job may take it at
+                // this instant), unless the order then blocks.
+                let k = r.server.expect("an end names its server");
+                self.held.remove(&(r.node.to_string(), k));
             }
-            OrderEvent::Leave => {
-                self.at.remove(&r.order).expect("leaves once");
-            }
-            _ => {
-                // Anything else after an end lets the server go, except a
-                // block, which keeps it.
-                if r.event != OrderEvent::Block
-                    && let Some(e) = self.at.get_mut(&r.order)
-                {
-                    e.1 = None;
+            OrderEvent::Block => {
+                // Blocked after its service, it keeps its server: no other
+                // job took it between its end and now.
+                let e = self.at[&r.order].clone();
+                assert_eq!(r.server, e.1, "{r:?}");
+                if let Some(k) = e.1 {
+                    let before = self.held.insert((e.0.clone(), k), r.order);
+                    assert_eq!(before, None, "server {k} at {} taken while blocked", e.0);
                 }
             }
+            OrderEvent::Route => {}
+            OrderEvent::Leave => {
+                self.let_go(r.order);
+                self.at.remove(&r.order).expect("leaves once");
+            }
+            // Arriving anywhere, reneging or being turned away: any server
+            // it held is free.
+            _ => self.let_go(r.order),
         }
+    }
+
+    fn resource(&mut self, r: &ResourceRecord<'_>) {
+        // Every server named busy or held is one the orders hold.
+        let holding = self.held.keys().filter(|(n, _)| n == r.node).count() as u32;
+        assert!(
+            holding <= r.busy + r.held,
+            "{holding} servers held at {} but {} busy and {} held",
+            r.node,
+            r.busy,
+            r.held
+        );
     }
 }
 

@@ -2,14 +2,14 @@
 //! targets in a share of replications (the [`CapacityReport`] document).
 
 use crate::common::{
-    Common, Failure, INTERRUPTED, Progress, SIGNALLED, excerpt, failure, invalid, load, output,
-    set_threads, stoppable, study_failure,
+    Common, Failure, INTERRUPTED, Progress, SIGNALLED, excerpt, failure, invalid, labelled_flags,
+    load, output, provenance, set_threads, stoppable, study_failure,
 };
 use cbec_sim::experiment::{
     CapacityOptions, KpiCatalogue, Replications, Resource, Seed, ServiceTarget, capacity,
 };
 use cbec_sim::report::document::{CapacityReport, Setup};
-use cbec_sim::report::{csv, visuals};
+use cbec_sim::report::{csv, pages, visuals};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -139,14 +139,15 @@ pub(crate) fn capacity_command(args: &CapacityArgs) -> Result<(), Failure> {
         options.seed,
         &Replications::first(options.replications),
     );
-    let doc = CapacityReport::new(args.scenario.display().to_string(), setup, search);
+    let mut doc = CapacityReport::new(args.scenario.display().to_string(), setup, search);
+    doc.flags = labelled_flags("the scenario as given", &model);
     output(
         &args.common,
         &doc,
         doc.partial,
         || csv::capacity_files(&doc),
         || visuals::capacity_visuals(&doc),
-        |v| visuals::capacity_html(&doc, &model, v),
+        |v| pages::capacity_html(&doc, &model, v, &provenance()),
         || doc.to_text(),
     )?;
     if doc.partial && crate::common::INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {

@@ -5,7 +5,7 @@
 use cbec_sim::experiment::{Experiment, ExperimentResult, Precision, Replications, Seed};
 use cbec_sim::report::output::{self, OutputKind};
 use cbec_sim::report::visuals::Visuals;
-use cbec_sim::report::{ChartData, Document};
+use cbec_sim::report::{ChartData, Document, Provenance};
 use cbec_sim::{Assumptions, Error, Measure, Model, Scenario};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -403,6 +403,15 @@ pub(crate) fn check_outputs(
     ])
 }
 
+/// The warnings of `model` (overload, unreachable parts), each named by
+/// `label` (`baseline`, a variant's name), as the flags of a study.
+pub(crate) fn labelled_flags(label: &str, model: &Model) -> Vec<String> {
+    cbec_sim::report::describe::model_flags(model)
+        .into_iter()
+        .map(|w| format!("{label}: {w}"))
+        .collect()
+}
+
 /// Checks each output path `(flag, path, kind)` given, naming the flag.
 pub(crate) fn check_paths(wanted: &[(&str, Option<&Path>, OutputKind)]) -> Result<(), Failure> {
     for &(flag, path, kind) in wanted {
@@ -446,6 +455,13 @@ pub(crate) fn write_csv(
         cbec_sim::report::csv::mark_partial(&mut files);
     }
     write_into(dir, &files)
+}
+
+/// How this run was started, for a report's footer: the command line (an
+/// argument that is not UTF-8 with its odd bytes replaced) and the date
+/// now.
+pub(crate) fn provenance() -> Provenance {
+    Provenance::now(std::env::args_os().map(|a| a.to_string_lossy().into_owned()))
 }
 
 /// Writes the charts into `--plot DIR` and the HTML report made by `html`
@@ -513,6 +529,24 @@ impl Common {
             None,
         )
     }
+}
+
+/// What `measures` change, in words, for a report: each measure's title
+/// and its patches (`Expedited clearance (stations.x.servers set to 4)`),
+/// joined by ` + `.
+pub(crate) fn measure_words(measures: &[Measure]) -> String {
+    measures
+        .iter()
+        .map(|m| {
+            let patches: Vec<String> = m
+                .patches
+                .iter()
+                .map(|p| format!("{} {}", p.path, p.op))
+                .collect();
+            format!("{} ({})", m.title, patches.join("; "))
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
 }
 
 /// The measures named on the command line, from the built-in list or a file.

@@ -4,15 +4,15 @@
 
 use crate::common::{
     Common, Failure, MeasureSource, RunOptions, SIGNALLED, failure, invalid, load, load_measures,
-    load_scenario, on_measure_flag, output, partial_failure, run_experiment, set_threads,
-    stoppable,
+    load_scenario, measure_words, on_measure_flag, output, partial_failure, provenance,
+    run_experiment, set_threads, stoppable,
 };
 use cbec_sim::Scenario;
 use cbec_sim::experiment::{
     KpiCatalogue, Replications, Seed, differences_of_shards, startup_check,
 };
 use cbec_sim::report::document::{CompareReport, Setup, shown_kpis};
-use cbec_sim::report::{ChartData, csv, visuals};
+use cbec_sim::report::{ChartData, csv, pages, visuals};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -42,6 +42,26 @@ pub(crate) struct CompareArgs {
     common: Common,
 }
 
+/// What each variant changes, in words: (name, the measures' titles and
+/// patches, or the scenario file).
+fn changes(args: &CompareArgs) -> Result<Vec<(String, String)>, Failure> {
+    let available = load_measures(args.source.measures_file.as_deref())?;
+    let sets = Scenario::measure_sets(&available, &args.measures, args.all_measures)
+        .map_err(|e| invalid(on_measure_flag(e)))?;
+    let mut out: Vec<(String, String)> = sets
+        .into_iter()
+        .map(|(name, measures)| (name, measure_words(&measures)))
+        .collect();
+    for file in &args.variants {
+        let name = file.file_stem().map_or_else(
+            || file.display().to_string(),
+            |s| s.to_string_lossy().to_string(),
+        );
+        out.push((name, format!("the scenario file {}", file.display())));
+    }
+    Ok(out)
+}
+
 /// The variants to run: (name, scenario).
 fn variants(args: &CompareArgs, base: &Scenario) -> Result<Vec<(String, Scenario)>, Failure> {
     let available = load_measures(args.source.measures_file.as_deref())?;
@@ -64,6 +84,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     stoppable();
     let (base, base_model) = load(&args.scenario)?;
     let variants = variants(args, &base)?;
+    let changes = changes(args)?;
     let models = variants
         .iter()
         .map(|(name, s)| {
@@ -95,7 +116,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         };
         run_experiment(model, seed, reps.clone(), options)
     };
-    let mut base_charts = ChartData::new(&base);
+    let mut base_charts = ChartData::new(&base).with_calendar(*base_model.calendar());
     let baseline = runs(&base_model, "baseline", charts.then_some(&mut base_charts))?;
     if baseline.interrupted() {
         return Err(failure(
@@ -107,7 +128,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let mut results = Vec::new();
     let mut partial = false;
     for ((name, _), model) in variants.iter().zip(&models) {
-        let mut data = ChartData::new(&base);
+        let mut data = ChartData::new(&base).with_calendar(*base_model.calendar());
         let variant = match runs(model, name, charts.then_some(&mut data)) {
             Err(f) if f.code == SIGNALLED => None,
             other => Some(other?),
@@ -168,7 +189,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
         partial,
         || csv::compare_files(&doc),
         || visuals::compare_visuals(&base_charts, &results, &shown),
-        |v| visuals::compare_html(&doc, &shown, &base_model, v),
+        |v| pages::compare_html(&doc, &shown, &base_model, &changes, v, &provenance()),
         || doc.to_text(&shown),
     )?;
     if partial {

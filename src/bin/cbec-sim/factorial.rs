@@ -2,12 +2,12 @@
 //! effects and two-factor interactions (the [`FactorialReport`] document).
 
 use crate::common::{
-    Common, Failure, INTERRUPTED, MeasureSource, chosen_measures, invalid, load, output,
-    partial_failure, set_threads, stoppable, study_failure,
+    Common, Failure, INTERRUPTED, MeasureSource, chosen_measures, invalid, labelled_flags, load,
+    output, partial_failure, provenance, set_threads, stoppable, study_failure,
 };
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, factorial_with_stop};
 use cbec_sim::report::document::{FactorialReport, Setup, shown_kpis};
-use cbec_sim::report::{csv, describe, visuals};
+use cbec_sim::report::{csv, pages, visuals};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -63,11 +63,7 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
         } else {
             on.join(" + ")
         };
-        flags.extend(
-            describe::model_flags(&m)
-                .into_iter()
-                .map(|w| format!("{name}: {w}")),
-        );
+        flags.extend(labelled_flags(&name, &m));
     }
     if !args.common.quiet {
         eprintln!(
@@ -97,7 +93,7 @@ pub(crate) fn factorial_command(args: &FactorialArgs) -> Result<(), Failure> {
         doc.partial,
         || csv::factorial_files(&doc),
         || visuals::factorial_visuals(&shown),
-        |v| visuals::factorial_html(&doc, &shown, &model, v),
+        |v| pages::factorial_html(&doc, &shown, &model, v, &provenance()),
         || doc.to_text(&shown),
     )?;
     if doc.partial {

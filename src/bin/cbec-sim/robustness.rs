@@ -4,15 +4,15 @@
 
 use crate::common::{
     Common, Failure, INTERRUPTED, MeasureSource, Progress, checked_assumptions, excerpt, invalid,
-    load, load_measures, on_measure_flag, output, partial_failure, set_threads, stoppable,
-    study_failure,
+    labelled_flags, load, load_measures, on_measure_flag, output, partial_failure, provenance,
+    set_threads, stoppable, study_failure,
 };
 use cbec_sim::Scenario;
 use cbec_sim::experiment::{
     KpiCatalogue, Replications, RobustnessOptions, Seed, headline_kpis, robustness,
 };
 use cbec_sim::report::document::{RobustnessReport, Setup};
-use cbec_sim::report::{csv, visuals};
+use cbec_sim::report::{csv, pages, visuals};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -123,19 +123,28 @@ pub(crate) fn robustness_command(args: &RobustnessArgs) -> Result<(), Failure> {
     .map_err(|e| study_failure(e, "two draws finished"))?;
     bar.finish();
     let setup = Setup::new(&model, options.seed, &options.replications);
-    let doc = RobustnessReport::new(
+    let mut doc = RobustnessReport::new(
         args.scenario.display().to_string(),
         file.display().to_string(),
         setup,
         study,
     );
+    // At the scenario's own values: the baseline's and each variant's warnings.
+    doc.flags = labelled_flags("baseline", &model);
+    for (name, set) in &variants {
+        let m = scenario
+            .with_measures(set)
+            .and_then(|s| s.build())
+            .map_err(|e| invalid(format!("{name}: {e}")))?;
+        doc.flags.extend(labelled_flags(name, &m));
+    }
     output(
         &args.common,
         &doc,
         doc.partial,
         || csv::robustness_files(&doc),
         || visuals::robustness_visuals(&doc),
-        |v| visuals::robustness_html(&doc, &model, v),
+        |v| pages::robustness_html(&doc, &model, v, &provenance()),
         || doc.to_text(),
     )?;
     if doc.partial {

@@ -3,8 +3,8 @@
 
 use crate::common::{
     Failure, MeasureSource, RunOptions, check_outputs, chosen_measures, excerpt, failed, invalid,
-    parse_range, partial_failure, print, run_experiment, set_threads, show, stoppable,
-    whole_number, write_csv, write_file, write_visuals,
+    measure_words, parse_range, partial_failure, print, provenance, run_experiment, set_threads,
+    show, stoppable, whole_number, write_csv, write_file, write_visuals,
 };
 use crate::trace::TraceArgs;
 use cbec_sim::experiment::{
@@ -12,7 +12,7 @@ use cbec_sim::experiment::{
     suggest_warmup,
 };
 use cbec_sim::report::document::{Document, RunReport, Setup};
-use cbec_sim::report::{ChartData, csv, describe, visuals};
+use cbec_sim::report::{ChartData, csv, describe, pages, visuals};
 use cbec_sim::{Model, Scenario, SimTime};
 use std::path::{Path, PathBuf};
 
@@ -153,8 +153,13 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     stoppable();
     let mut scenario = Scenario::from_path(&args.scenario).map_err(invalid)?;
     let in_file = |e: cbec_sim::Error| invalid(format!("{}: {e}", args.scenario.display()));
+    let mut changes = Vec::new();
     if !args.measures.is_empty() {
         let chosen = chosen_measures(&args.measures, &args.source)?;
+        changes = chosen
+            .iter()
+            .map(|m| (m.name.clone(), measure_words(std::slice::from_ref(m))))
+            .collect();
         scenario = scenario.with_measures(&chosen).map_err(in_file)?;
     }
     let mut model = scenario.build().map_err(in_file)?;
@@ -195,8 +200,8 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
             .map_err(|e| invalid(format!("--warmup {}: {e}", excerpt(w))))?;
     }
     // Charts need more than the KPI rows: each run is folded into them.
-    let mut charts =
-        (args.plot.is_some() || args.report.is_some()).then(|| ChartData::new(&scenario));
+    let mut charts = (args.plot.is_some() || args.report.is_some())
+        .then(|| ChartData::new(&scenario).with_calendar(*model.calendar()));
     let options = RunOptions {
         quiet: args.quiet,
         charts: charts.as_mut(),
@@ -229,7 +234,7 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
             Some(c) => visuals::run_visuals(c),
             None => Ok(visuals::Visuals::new()),
         },
-        |v| visuals::run_html(&doc, &model, v),
+        |v| pages::run_html(&doc, &model, &changes, v, &provenance()),
     );
     let out = match &args.out {
         Some(out) => shard
@@ -253,12 +258,20 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     let traced = match &trace {
         Some(_) if partial => {
             eprintln!("trace: not written, the run was interrupted");
-            Ok(())
+            Ok(true)
         }
-        Some(plan) => plan.write(&model, args.seed, args.quiet),
-        None => Ok(()),
+        Some(plan) => plan
+            .check_ran(&(shard.start..shard.end))
+            .and_then(|()| plan.write(&model, args.seed, args.quiet)),
+        None => Ok(true),
     };
-    visuals.and(out).and(traced)?;
+    let traced_all = visuals.and(out).and(traced)?;
+    if !traced_all {
+        return Err(crate::common::failure(
+            crate::common::SIGNALLED,
+            "interrupted while tracing: the results above are whole; the trace files hold only the replications named above",
+        ));
+    }
     if partial {
         return Err(partial_failure(format!(
             "{} of replications {}..{}",

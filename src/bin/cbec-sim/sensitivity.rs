@@ -3,13 +3,13 @@
 //! common random numbers (the [`SensitivityReport`] document).
 
 use crate::common::{
-    Common, Failure, INTERRUPTED, Progress, checked_assumptions, invalid, load, output,
-    partial_failure, set_threads, stoppable, study_failure,
+    Common, Failure, INTERRUPTED, Progress, checked_assumptions, invalid, labelled_flags, load,
+    output, partial_failure, provenance, set_threads, stoppable, study_failure,
 };
 use cbec_sim::experiment::sensitivity::{SensitivityOptions, sensitivity};
 use cbec_sim::experiment::{KpiCatalogue, Replications, Seed, headline_kpis};
 use cbec_sim::report::document::{SensitivityReport, Setup};
-use cbec_sim::report::{csv, visuals};
+use cbec_sim::report::{csv, pages, visuals};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -92,13 +92,14 @@ pub(crate) fn sensitivity_command(args: &SensitivityArgs) -> Result<(), Failure>
         .map_err(|e| study_failure(e, "two trajectories finished"))?;
     bar.finish();
     let setup = Setup::new(&model, options.seed, &options.replications);
-    let doc = SensitivityReport::new(
+    let mut doc = SensitivityReport::new(
         args.scenario.display().to_string(),
         file.display().to_string(),
         options.levels,
         setup,
         study,
     );
+    doc.flags = labelled_flags("at the scenario's values", &model);
     let limit = args.top_rows as usize;
     output(
         &args.common,
@@ -106,7 +107,7 @@ pub(crate) fn sensitivity_command(args: &SensitivityArgs) -> Result<(), Failure>
         doc.partial,
         || csv::sensitivity_files(&doc),
         || visuals::sensitivity_visuals(&doc, limit),
-        |v| visuals::sensitivity_html(&doc, &model, limit, v),
+        |v| pages::sensitivity_html(&doc, &model, limit, v, &provenance()),
         || doc.to_text(limit),
     )?;
     if doc.partial {

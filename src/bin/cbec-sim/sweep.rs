@@ -3,14 +3,14 @@
 //! breaks (the [`SweepReport`] document).
 
 use crate::common::{
-    Common, Failure, INTERRUPTED, Progress, excerpt, invalid, load, output, partial_failure,
-    set_threads, show, stoppable, study_failure,
+    Common, Failure, INTERRUPTED, Progress, excerpt, invalid, labelled_flags, load, output,
+    partial_failure, provenance, set_threads, show, stoppable, study_failure,
 };
 use cbec_sim::experiment::{
     KpiCatalogue, Replications, Seed, Target, result_flags, sweep_with_stop,
 };
 use cbec_sim::report::document::{Setup, SweepReport, headline_kpi};
-use cbec_sim::report::{csv, describe, visuals};
+use cbec_sim::report::{csv, pages, visuals};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -109,11 +109,10 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
             .with_value(&args.param, *v)
             .and_then(|s| s.build())
             .map_err(|e| invalid(format!("--param {} = {}: {e}", args.param, show(*v))))?;
-        flags.extend(
-            describe::model_flags(&m)
-                .into_iter()
-                .map(|w| format!("{} = {}: {w}", args.param, show(*v))),
-        );
+        flags.extend(labelled_flags(
+            &format!("{} = {}", args.param, show(*v)),
+            &m,
+        ));
     }
     args.common.check_outputs()?;
     let bar = Progress::new(values.len() as u64, "", args.common.quiet, Duration::ZERO);
@@ -156,7 +155,7 @@ pub(crate) fn sweep_command(args: &SweepArgs) -> Result<(), Failure> {
         doc.partial,
         || csv::sweep_files(&doc),
         || visuals::sweep_visuals(&doc),
-        |v| visuals::sweep_html(&doc, &model, v),
+        |v| pages::sweep_html(&doc, &model, v, &provenance()),
         || doc.to_text(),
     )?;
     if doc.partial {

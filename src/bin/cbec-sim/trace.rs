@@ -58,7 +58,7 @@ impl TraceArgs {
             )));
         }
         if let (Some(a), Some(b)) = (&self.trace, &self.resource_trace)
-            && a == b
+            && same_file(a, b)
         {
             return Err(invalid(format!(
                 "--resource-trace {}: is also the --trace file; give two files",
@@ -81,11 +81,41 @@ impl TraceArgs {
     }
 }
 
+/// Whether `a` and `b` name the same file: the same name in the same
+/// folder once the folders' paths are resolved (`t.csv` and `./t.csv`).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let resolved = |p: &Path| {
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        (
+            std::fs::canonicalize(dir).ok(),
+            p.file_name().map(ToOwned::to_owned),
+        )
+    };
+    a == b || resolved(a) == resolved(b)
+}
+
 impl TracePlan {
+    /// Checks that the traced replications are among those that ran
+    /// (`ran`: with `--precision`, fewer than the most it may run).
+    pub(crate) fn check_ran(&self, ran: &Range<u64>) -> Result<(), Failure> {
+        let r = &self.replications;
+        if r.start < ran.start || r.end > ran.end {
+            return Err(invalid(format!(
+                "--trace-replications: {}..{} is not among the replications that ran ({}..{}); nothing was traced",
+                r.start, r.end, ran.start, ran.end
+            )));
+        }
+        Ok(())
+    }
+
     /// Runs the traced replications again (each gives the numbers it gave
-    /// in the study) and writes the traces; a signal stops before the next
-    /// replication, keeping the complete ones.
-    pub(crate) fn write(&self, model: &Model, seed: u64, quiet: bool) -> Result<(), Failure> {
+    /// in the study) and writes the traces. A signal stops before the next
+    /// replication: the files then hold the complete ones, and the result
+    /// is `false`.
+    pub(crate) fn write(&self, model: &Model, seed: u64, quiet: bool) -> Result<bool, Failure> {
         let open = |flag: &str, p: &Option<PathBuf>| {
             p.as_deref()
                 .map(StreamedOutput::create)
@@ -96,8 +126,14 @@ impl TracePlan {
         let resources = open("--resource-trace", &self.resources)?;
         let mut writer =
             TraceWriter::new(model, orders, resources).map_err(|e| self.failure(&e))?;
+        let mut complete = true;
         for r in self.replications.clone() {
             if INTERRUPTED.load(Ordering::SeqCst) {
+                eprintln!(
+                    "trace: stopped by a signal before replication {r}; the files hold replications {}..{r}",
+                    self.replications.start
+                );
+                complete = false;
                 break;
             }
             if !quiet {
@@ -121,7 +157,7 @@ impl TracePlan {
                 .collect();
             eprintln!("trace: {}", parts.join(", "));
         }
-        Ok(())
+        Ok(complete)
     }
 
     /// A write error of the traces, naming the files.

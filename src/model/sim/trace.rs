@@ -59,9 +59,9 @@ impl<'m> Simulation<'m> {
     /// station's resources from now on (see [`Observer`]). Tracing changes
     /// no number of the run. A second call replaces the first observer.
     ///
-    /// Orders created before the call are numbered when they are next
-    /// seen, after those created since; call it before the first step for
-    /// a complete trace.
+    /// Orders created before the call have no number (`u64::MAX`) and
+    /// their servers are not named; call it before the first step for a
+    /// complete trace.
     pub fn observe(&mut self, observer: impl Observer + 'm) {
         let n = self.model.stations.len();
         self.tracer = Some(Box::new(Tracer {

@@ -19,6 +19,10 @@ pub struct CapacityReport {
     /// Whether the search was cut short (a signal or the evaluation limit).
     #[serde(default)]
     pub partial: bool,
+    /// Warnings about the models studied (an overloaded station, a part no
+    /// order reaches), as every command gives them, named by variant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
     /// How the results were made (the scenario's horizon and warm-up; the
     /// search's replications).
     pub setup: Setup,
@@ -40,6 +44,7 @@ impl CapacityReport {
     #[must_use]
     pub fn new(scenario: impl Into<String>, setup: Setup, search: Capacity) -> Self {
         CapacityReport {
+            flags: Vec::new(),
             schema: Self::SCHEMA.to_string(),
             scenario: scenario.into(),
             partial: search.cut_short,
@@ -199,6 +204,9 @@ impl CapacityReport {
         if !confirm.is_empty() {
             s.push_str("\nOn fresh replications:\n");
             s.push_str(&Self::table(&CONFIRM_HEADERS, confirm).to_string());
+        }
+        for f in &self.flags {
+            s.push_str(&format!("warning: {f}\n"));
         }
         s
     }

@@ -114,19 +114,30 @@ impl CompareReport {
         setup: Setup,
         variants: &[(String, Vec<Difference>)],
     ) -> Self {
-        let mut flags = Vec::new();
+        // Each flag once, with every run it holds for: the baseline's and
+        // a variant's same figure is one line, not two.
+        let mut runs: Vec<(&str, Vec<String>)> = Vec::new();
         if let Some((_, first)) = variants.first() {
             let base: Vec<_> = first.iter().map(|d| d.baseline.clone()).collect();
-            flags.extend(
-                result_flags(&base)
-                    .into_iter()
-                    .map(|f| format!("baseline: {f}")),
-            );
+            runs.push(("baseline", result_flags(&base)));
         }
         for (name, diffs) in variants {
             let v: Vec<_> = diffs.iter().map(|d| d.variant.clone()).collect();
-            flags.extend(result_flags(&v).into_iter().map(|f| format!("{name}: {f}")));
+            runs.push((name.as_str(), result_flags(&v)));
         }
+        let mut grouped: Vec<(String, Vec<&str>)> = Vec::new();
+        for (who, texts) in runs {
+            for text in texts {
+                match grouped.iter_mut().find(|g| g.0 == text) {
+                    Some(g) => g.1.push(who),
+                    None => grouped.push((text, vec![who])),
+                }
+            }
+        }
+        let flags: Vec<String> = grouped
+            .into_iter()
+            .map(|(text, who)| format!("{}: {text}", who.join(", ")))
+            .collect();
         CompareReport {
             schema: Self::SCHEMA.to_string(),
             scenario: scenario.into(),

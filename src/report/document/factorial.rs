@@ -2,7 +2,7 @@
 //! factorial over measures, with each KPI's main effects and two-factor
 //! interactions.
 
-use super::{Document, Estimate, Setup, warnings_first};
+use super::{Document, Estimate, Setup};
 use crate::error::Result;
 use crate::experiment::{Effect, Factorial, planner_kpi_names};
 use crate::report::table::{Column, Table, number};
@@ -188,8 +188,7 @@ impl FactorialReport {
     #[must_use]
     pub fn intro(&self) -> String {
         format!(
-            "{}2^{} full factorial over {}, {} replications per design point with seed {} (common random numbers). A main effect is the mean KPI with the measure on minus off, averaged over the other factors; an interaction is half the difference between one factor's effect with the other on and off.",
-            self.partial_note(". ") + &warnings_first(&self.flags),
+            "2^{} full factorial over {}, {} replications per design point with seed {} (common random numbers). A main effect is the mean KPI with the measure on minus off, averaged over the other factors; an interaction is half the difference between one factor's effect with the other on and off.",
             self.factors.len(),
             self.factors.join(", "),
             self.replications,

@@ -45,15 +45,6 @@ pub trait Document: Serialize {
     }
 }
 
-/// The warnings as the first words of a report's introduction: `WARNINGS:
-/// a; b. ` (empty without any).
-pub(crate) fn warnings_first(flags: &[String]) -> String {
-    if flags.is_empty() {
-        return String::new();
-    }
-    format!("WARNINGS: {}. ", flags.join("; "))
-}
-
 /// A number with 4 significant digits (`-` if not finite), for the
 /// study documents' tables.
 pub(crate) fn sig(x: f64) -> String {

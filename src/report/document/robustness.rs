@@ -20,6 +20,10 @@ pub struct RobustnessReport {
     /// Whether a signal stopped the study (fewer draws).
     #[serde(default)]
     pub partial: bool,
+    /// Warnings about the models studied (an overloaded station, a part no
+    /// order reaches), as every command gives them, named by variant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
     /// How the results were made (the undrawn baseline's horizon and warm-up).
     pub setup: Setup,
 }
@@ -56,6 +60,7 @@ impl RobustnessReport {
         study: Robustness,
     ) -> Self {
         RobustnessReport {
+            flags: Vec::new(),
             schema: Self::SCHEMA.to_string(),
             scenario: scenario.into(),
             assumptions: assumptions.into(),
@@ -149,6 +154,9 @@ impl RobustnessReport {
         s.push_str("\n\n");
         for v in &self.study.variants {
             s.push_str(&format!("== {}\n{}\n", v.variant, Self::table(v)));
+        }
+        for f in &self.flags {
+            s.push_str(&format!("warning: {f}\n"));
         }
         s
     }

@@ -25,6 +25,10 @@ pub struct SensitivityReport {
     /// Sobol stage).
     #[serde(default)]
     pub partial: bool,
+    /// Warnings about the models studied (an overloaded station, a part no
+    /// order reaches), as every command gives them, named by variant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
     /// How the results were made (the unvaried model's horizon and warm-up).
     pub setup: Setup,
 }
@@ -57,6 +61,7 @@ impl SensitivityReport {
         study: Sensitivity,
     ) -> Self {
         SensitivityReport {
+            flags: Vec::new(),
             schema: Self::SCHEMA.to_string(),
             scenario: scenario.into(),
             assumptions: assumptions.into(),
@@ -176,6 +181,9 @@ impl SensitivityReport {
                 ));
             }
             s.push('\n');
+        }
+        for f in &self.flags {
+            s.push_str(&format!("warning: {f}\n"));
         }
         s
     }

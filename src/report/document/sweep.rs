@@ -2,7 +2,7 @@
 //! values of one parameter, on common random numbers, and where a target
 //! on it is first met and first missed.
 
-use super::{Document, Estimate, Setup, warnings_first};
+use super::{Document, Estimate, Setup};
 use crate::experiment::{Sweep, Target};
 use crate::report::table::{Column, Table, number};
 use serde::{Deserialize, Serialize};
@@ -192,12 +192,12 @@ impl SweepReport {
         )
     }
 
-    /// The introduction of the sweep's HTML report.
+    /// The introduction of the sweep's HTML report: how the sweep was
+    /// run and where the target is met (its warnings open the report).
     #[must_use]
     pub fn intro(&self) -> String {
         format!(
-            "{}{} swept over {} values, {} replications each with seed {} (common random numbers). {}",
-            warnings_first(&self.flags),
+            "{} swept over {} values, {} replications each with seed {} (common random numbers). {}",
             self.param,
             self.sweep.points.len(),
             self.replications,
