@@ -1299,3 +1299,50 @@ fn the_studies_warn_of_an_overloaded_model_too() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `run` of an overloaded line states it in the text, the JSON `flags` and
+/// at the top of the report (not only on stderr before the run).
+#[test]
+fn run_warns_of_an_overloaded_model_in_its_results() {
+    let dir = std::env::temp_dir().join(format!("cbec-run-flags-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = dir.join("short.toml");
+    let text = std::fs::read_to_string(TANDEM).unwrap();
+    let short = text.replacen(
+        "[stations.customs_review]\nservers = 3",
+        "[stations.customs_review]\nservers = 2",
+        1,
+    );
+    std::fs::write(&scenario, short).unwrap();
+    let report = dir.join("r.html");
+    let overload = "customs_review is offered 1.25 times its capacity (100.0 orders/h): its queue grows without bound; below 1 it needs more than 2.5 servers on duty on average, it has 2.0";
+    let s = scenario.to_str().unwrap();
+    let out = cbec(&[
+        "run",
+        s,
+        "-n",
+        "2",
+        "-q",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("warning: {overload}")), "{text}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(overload),
+        "and before the run"
+    );
+    let html = std::fs::read_to_string(&report).unwrap();
+    let top = html
+        .find("WARNINGS: ")
+        .expect("the report opens with its warnings");
+    let at = html.find(overload).expect("the overload is in the report");
+    assert!(
+        top < at && at < html.find("Summary").unwrap_or(usize::MAX),
+        "first"
+    );
+    let doc = json(&cbec(&["run", s, "-n", "2", "-q", "--json"]));
+    assert_eq!(doc["flags"][0], serde_json::json!(overload));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -227,6 +227,9 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
         let check = startup_check(&model, Seed(args.seed), done.clone()).map_err(in_file)?;
         doc.set_startup_check(check);
     }
+    // The model's warnings (overload, unreachable parts) open the flags,
+    // in the JSON and the report too, not only on stderr before the run.
+    doc.flags.splice(0..0, describe::model_flags(&model));
     let visuals = write_visuals(
         args.plot.as_deref(),
         args.report.as_deref(),

@@ -71,7 +71,7 @@ pub struct BandPoint {
 /// Lines on shared axes (a CDF, a time series), with a legend.
 ///
 /// # Errors
-/// [`Error::Chart`] if plotters cannot draw it.
+/// [`Error::Chart`](crate::Error::Chart) if plotters cannot draw it.
 pub fn lines(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Result<String> {
     lines_on(title, x_label, y_label, series, &[])
 }
@@ -80,7 +80,7 @@ pub fn lines(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Re
 /// say) instead of numbers.
 ///
 /// # Errors
-/// [`Error::Chart`] if plotters cannot draw it.
+/// [`Error::Chart`](crate::Error::Chart) if plotters cannot draw it.
 pub fn lines_on(
     title: &str,
     x_label: &str,
@@ -114,7 +114,7 @@ pub fn lines_on(
 /// marks zero.
 ///
 /// # Errors
-/// [`Error::Chart`] if plotters cannot draw it.
+/// [`Error::Chart`](crate::Error::Chart) if plotters cannot draw it.
 pub fn bars(title: &str, y_label: &str, bars: &[Bar]) -> Result<String> {
     let n = bars.len().max(1);
     let (y0, y1) = padded(
@@ -178,7 +178,7 @@ pub fn bars(title: &str, y_label: &str, bars: &[Bar]) -> Result<String> {
 /// `groups` are (name, one bar per category, `None` where unknown).
 ///
 /// # Errors
-/// [`Error::Chart`] if plotters cannot draw it.
+/// [`Error::Chart`](crate::Error::Chart) if plotters cannot draw it.
 pub fn grouped_bars(
     title: &str,
     x_label: &str,
@@ -253,7 +253,7 @@ pub fn grouped_bars(
 /// target line (a sweep).
 ///
 /// # Errors
-/// [`Error::Chart`] if plotters cannot draw it.
+/// [`Error::Chart`](crate::Error::Chart) if plotters cannot draw it.
 pub fn curve_with_band(
     title: &str,
     x_label: &str,
@@ -326,7 +326,7 @@ pub fn curve_with_band(
 /// left (shortened to its last 32 characters).
 ///
 /// # Errors
-/// [`Error::Chart`] if plotters cannot draw it.
+/// [`Error::Chart`](crate::Error::Chart) if plotters cannot draw it.
 pub fn tornado(title: &str, x_label: &str, bars: &[Bar]) -> Result<String> {
     let n = bars.len().max(1);
     let (_, x1) = padded(
@@ -391,7 +391,7 @@ pub fn tornado(title: &str, x_label: &str, bars: &[Bar]) -> Result<String> {
 /// horizontal line at zero (effects against an assumption's value).
 ///
 /// # Errors
-/// [`Error::Chart`] if plotters cannot draw it.
+/// [`Error::Chart`](crate::Error::Chart) if plotters cannot draw it.
 pub fn scatter(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Result<String> {
     let ((x0, x1), (y0, y1)) = extent(series);
     let legend: Vec<(String, Mark)> = series
