@@ -97,6 +97,14 @@ fn partial_warning(partial: bool) -> Option<String> {
     })
 }
 
+/// A report's warnings: a partial run's note first, then its flags.
+fn warnings(partial: bool, flags: &[String]) -> Vec<String> {
+    partial_warning(partial)
+        .into_iter()
+        .chain(flags.iter().cloned())
+        .collect()
+}
+
 impl Page<'_> {
     /// The whole report, with `visuals` (the first chart in the summary)
     /// and a footer from `provenance`.
@@ -172,8 +180,7 @@ pub fn run_html(
     let scenario = doc.scenario.as_deref().unwrap_or("-");
     let table = doc.table(None);
     let headers = table.headers();
-    let mut warnings: Vec<String> = partial_warning(doc.partial).into_iter().collect();
-    warnings.extend(doc.flags.iter().cloned());
+    let warnings = warnings(doc.partial, &doc.flags);
     let asked = doc
         .measures
         .iter()
@@ -221,8 +228,7 @@ pub fn compare_html(
     visuals: Visuals,
     provenance: &Provenance,
 ) -> String {
-    let mut warnings: Vec<String> = partial_warning(doc.partial).into_iter().collect();
-    warnings.extend(doc.flags.iter().cloned());
+    let warnings = warnings(doc.partial, &doc.flags);
     let asked = doc
         .variants
         .iter()
@@ -276,8 +282,7 @@ pub fn sweep_html(
     provenance: &Provenance,
 ) -> String {
     let table = doc.table();
-    let mut warnings: Vec<String> = partial_warning(doc.partial).into_iter().collect();
-    warnings.extend(doc.flags.iter().cloned());
+    let warnings = warnings(doc.partial, &doc.flags);
     Page {
         title: format!("cbec-sim sweep: {}", doc.scenario),
         warnings,
@@ -313,8 +318,7 @@ pub fn factorial_html(
     visuals: Visuals,
     provenance: &Provenance,
 ) -> String {
-    let mut warnings: Vec<String> = partial_warning(doc.partial).into_iter().collect();
-    warnings.extend(doc.flags.iter().cloned());
+    let warnings = warnings(doc.partial, &doc.flags);
     let names: Vec<&str> = shown.iter().map(|f| f.kpi.as_str()).collect();
     let first = summary::headline(&names).first().copied();
     let headline = first
@@ -367,10 +371,7 @@ pub fn sensitivity_html(
 ) -> String {
     Page {
         title: format!("cbec-sim sensitivity: {}", doc.scenario),
-        warnings: partial_warning(doc.partial)
-            .into_iter()
-            .chain(doc.flags.iter().cloned())
-            .collect(),
+        warnings: warnings(doc.partial, &doc.flags),
         scenario: &doc.scenario,
         model,
         setup: &doc.setup,
@@ -427,10 +428,7 @@ pub fn robustness_html(
         .collect();
     Page {
         title: format!("cbec-sim robustness: {}", doc.scenario),
-        warnings: partial_warning(doc.partial)
-            .into_iter()
-            .chain(doc.flags.iter().cloned())
-            .collect(),
+        warnings: warnings(doc.partial, &doc.flags),
         scenario: &doc.scenario,
         model,
         setup: &doc.setup,
@@ -458,10 +456,7 @@ pub fn capacity_html(
 ) -> String {
     Page {
         title: format!("cbec-sim capacity: {}", doc.scenario),
-        warnings: partial_warning(doc.partial)
-            .into_iter()
-            .chain(doc.flags.iter().cloned())
-            .collect(),
+        warnings: warnings(doc.partial, &doc.flags),
         scenario: &doc.scenario,
         model,
         setup: &doc.setup,

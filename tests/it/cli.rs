@@ -1184,16 +1184,10 @@ fn run_writes_the_traces_of_the_chosen_replication() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The studies over assumptions and capacity state the overload of the
-/// models they study too: sensitivity at the scenario's values, robustness
-/// for the baseline and each variant, capacity for the scenario as given;
-/// in the text and the JSON `flags`.
-#[test]
-fn the_studies_warn_of_an_overloaded_model_too() {
-    let dir = std::env::temp_dir().join(format!("cbec-study-flags-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    // The tandem line with one reviewer fewer: 100 orders/h at 1.5 min
-    // keep 2.5 reviewers busy, and it has 2.
+/// The tandem line with one reviewer fewer, written into `dir` (with its
+/// assumption ranges beside it): 100 orders/h at 1.5 min keep 2.5
+/// reviewers busy, and it has 2.
+fn short_tandem(dir: &std::path::Path) -> std::path::PathBuf {
     let scenario = dir.join("short.toml");
     let text = std::fs::read_to_string(TANDEM).unwrap();
     let short = text.replacen(
@@ -1205,13 +1199,28 @@ fn the_studies_warn_of_an_overloaded_model_too() {
     std::fs::write(&scenario, short).unwrap();
     let ranges = TANDEM.replace(".toml", ".assumptions.toml");
     std::fs::copy(&ranges, dir.join("short.assumptions.toml")).unwrap();
+    scenario
+}
+
+/// The overload warning of [`short_tandem`].
+const SHORT_OVERLOAD: &str = "customs_review is offered 1.25 times its capacity (100.0 orders/h): its queue grows without bound; below 1 it needs more than 2.5 servers on duty on average, it has 2.0";
+
+/// The studies over assumptions and capacity state the overload of the
+/// models they study too: sensitivity at the scenario's values, robustness
+/// for the baseline and each variant, capacity for the scenario as given;
+/// in the text and the JSON `flags`.
+#[test]
+fn the_studies_warn_of_an_overloaded_model_too() {
+    let dir = std::env::temp_dir().join(format!("cbec-study-flags-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = short_tandem(&dir);
     let measures = dir.join("m.toml");
     std::fs::write(
         &measures,
         "[[measure]]\nname = \"one_more_reviewer\"\ntitle = \"t\"\npress_release = \"p\"\npatches = [{ path = \"stations.customs_review.servers\", add = 1, assumption = \"a\" }]\n",
     )
     .unwrap();
-    let overload = "customs_review is offered 1.25 times its capacity (100.0 orders/h): its queue grows without bound; below 1 it needs more than 2.5 servers on duty on average, it has 2.0";
+    let overload = SHORT_OVERLOAD;
     let s = scenario.to_str().unwrap();
     let m = measures.to_str().unwrap();
     let runs: [(&str, Vec<&str>); 3] = [
@@ -1306,16 +1315,9 @@ fn the_studies_warn_of_an_overloaded_model_too() {
 fn run_warns_of_an_overloaded_model_in_its_results() {
     let dir = std::env::temp_dir().join(format!("cbec-run-flags-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let scenario = dir.join("short.toml");
-    let text = std::fs::read_to_string(TANDEM).unwrap();
-    let short = text.replacen(
-        "[stations.customs_review]\nservers = 3",
-        "[stations.customs_review]\nservers = 2",
-        1,
-    );
-    std::fs::write(&scenario, short).unwrap();
+    let scenario = short_tandem(&dir);
     let report = dir.join("r.html");
-    let overload = "customs_review is offered 1.25 times its capacity (100.0 orders/h): its queue grows without bound; below 1 it needs more than 2.5 servers on duty on average, it has 2.0";
+    let overload = SHORT_OVERLOAD;
     let s = scenario.to_str().unwrap();
     let out = cbec(&[
         "run",
