@@ -458,12 +458,6 @@ fn the_parsers_state_is_bounded_by_the_orders_in_the_system() {
 }
 
 #[test]
-#[ignore = "large: two million rows; run with --release --ignored"]
-fn two_million_rows_in_bounded_state() {
-    bounded_by_the_orders_in_the_system(2_000_000);
-}
-
-#[test]
 fn the_log_command_writes_a_log_that_reads_back() {
     let bin = env!("CARGO_BIN_EXE_cbec-sim");
     let dir = std::env::temp_dir().join(format!("cbec-sim-log-cmd-{}", std::process::id()));
