@@ -21,12 +21,15 @@
 //! |---|---|
 //! | `map.rs` | [`EventMap`]: the event names, stages, routes and arrival event |
 //! | `log.rs` | [`EventLog`]: the streaming parser and what it accumulates ([`StageSample`], [`RouteCount`]) |
+//! | `share.rs` | [`Share`]: a route's share with its exact interval ([`RouteCount::share`]) |
 //! | `synthetic.rs` | [`EventLogWriter`]: a simulation's order events as a log |
 
 mod log;
 mod map;
+mod share;
 mod synthetic;
 
 pub use log::{EventLog, MAX_LIVE_ORDERS, RouteCount, StageSample};
 pub use map::{EventMap, MAX_EVENTS};
+pub use share::Share;
 pub use synthetic::EventLogWriter;

@@ -650,3 +650,27 @@ fn milestones_are_written_once_when_stamped() {
         "events.declared.sim.milestone: unknown milestone \"declard\"; did you mean \"declared\"?"
     );
 }
+
+/// The inspection share's 95% interval, read from the logs of 40
+/// replications of the tandem line (2,000 orders each, a true share of
+/// 5%), covers 5% in at least 95% of them (Clopper–Pearson is exact):
+/// expected misses at most 2; 8 or more would happen with probability
+/// 0.4% at a 5% miss rate.
+#[test]
+fn the_route_shares_interval_covers_the_true_share() {
+    let (model, map) = (tandem(2_000), tandem_map());
+    let mut misses = 0;
+    for replication in 0..40 {
+        let mut writer = EventLogWriter::new(&model, &map, Vec::new()).unwrap();
+        let _ = writer.write_run(3, replication);
+        let csv = writer.finish().unwrap();
+        let log = EventLog::from_reader(&csv[..], &map, "tandem.csv").unwrap();
+        let s = log.route("inspection").unwrap().share(0.95).unwrap();
+        assert!(s.trials >= 1_900, "{s:?}");
+        assert!(s.low < s.estimate && s.estimate < s.high, "{s:?}");
+        if !(s.low..=s.high).contains(&0.05) {
+            misses += 1;
+        }
+    }
+    assert!(misses <= 7, "{misses} of 40 intervals miss the true share");
+}
