@@ -207,6 +207,37 @@ pub(super) fn axes<'a, 'b>(
     Ok(chart)
 }
 
+/// Axes of a horizontal-bar plot: numbers on the x axis from `x0` to
+/// `x1` (written by [`readable`]), `n` bands on the y axis with room at
+/// the left for labels of up to `left` characters ([`band_labels`]).
+pub(super) fn bar_axes<'a, 'b>(
+    area: &'a Canvas<'b>,
+    (x0, x1): (f64, f64),
+    n: usize,
+    left: usize,
+    x_label: &str,
+) -> std::result::Result<Chart<'a, 'b>, String> {
+    let mut chart = ChartBuilder::on(area)
+        .margin(12)
+        .x_label_area_size(56)
+        .y_label_area_size((24.0 + 8.6 * left as f64) as u32)
+        .build_cartesian_2d(x0..x1, 0f64..n as f64)
+        .map_err(|e| e.to_string())?;
+    let number = |v: &f64| readable(Some(*v));
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_desc(x_label)
+        .label_style(font(TEXT_PX))
+        .axis_desc_style(font(DESC_PX))
+        .x_label_formatter(&number)
+        .light_line_style(BLACK.mix(0.04))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(chart)
+}
+
 /// Labels at the left of a horizontal-bar plot, one per band from the
 /// top (band `i` spans `n - 1 - i .. n - i` on the y axis).
 pub(super) fn band_labels(

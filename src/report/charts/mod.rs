@@ -10,8 +10,8 @@ mod frame;
 use crate::error::Result;
 use crate::report::table::readable;
 use frame::{
-    DESC_PX, Mark, axes, band_labels, draw_svg, error_bar, extent, font, frame, padded, palette,
-    shortened,
+    DESC_PX, Mark, axes, band_labels, bar_axes, draw_svg, error_bar, extent, font, frame, padded,
+    palette, shortened,
 };
 use plotters::prelude::*;
 
@@ -204,24 +204,7 @@ pub fn grouped_bars(
     let left = names.iter().map(|c| c.chars().count()).max().unwrap_or(0);
     draw_svg(title, |root| {
         let area = frame(root, title, &legend)?;
-        let mut chart = ChartBuilder::on(&area)
-            .margin(12)
-            .x_label_area_size(56)
-            .y_label_area_size((24.0 + 8.6 * left as f64) as u32)
-            .build_cartesian_2d(x0..x1, 0f64..n as f64)
-            .map_err(|e| e.to_string())?;
-        let number = |v: &f64| readable(Some(*v));
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_desc(x_label)
-            .label_style(font(TEXT_PX))
-            .axis_desc_style(font(DESC_PX))
-            .x_label_formatter(&number)
-            .light_line_style(BLACK.mix(0.04))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let mut chart = bar_axes(&area, (x0, x1), n, left, x_label)?;
         let step = 0.8 / k as f64;
         for (g, (_, bars)) in groups.iter().enumerate() {
             for (c, bar) in bars.iter().enumerate().take(n) {
@@ -347,24 +330,7 @@ pub fn tornado(title: &str, x_label: &str, bars: &[Bar]) -> Result<String> {
     let left = names.iter().map(|c| c.chars().count()).max().unwrap_or(0);
     draw_svg(title, |root| {
         let area = frame(root, title, &[])?;
-        let mut chart = ChartBuilder::on(&area)
-            .margin(12)
-            .x_label_area_size(56)
-            .y_label_area_size((24.0 + 8.6 * left as f64) as u32)
-            .build_cartesian_2d(0f64..x1, 0f64..n as f64)
-            .map_err(|e| e.to_string())?;
-        let number = |v: &f64| readable(Some(*v));
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_desc(x_label)
-            .label_style(font(TEXT_PX))
-            .axis_desc_style(font(DESC_PX))
-            .x_label_formatter(&number)
-            .light_line_style(BLACK.mix(0.04))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let mut chart = bar_axes(&area, (0.0, x1), n, left, x_label)?;
         for (i, b) in bars.iter().enumerate() {
             let y = (n - 1 - i) as f64;
             chart
