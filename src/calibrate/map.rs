@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::OrderEvent;
 use crate::suggest;
 use indexmap::IndexMap;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -41,6 +41,8 @@ pub(crate) const LIST_EVENTS: &str = "the map's [events] table lists them";
 #[serde(deny_unknown_fields)]
 struct MapFile {
     arrival: String,
+    #[serde(default)]
+    demand: Option<String>,
     events: IndexMap<String, EventFile>,
     #[serde(default)]
     stages: IndexMap<String, StageFile>,
@@ -83,6 +85,40 @@ pub(crate) enum SimSource {
 struct StageFile {
     from: String,
     to: String,
+    #[serde(default)]
+    kind: StageKind,
+    #[serde(default)]
+    calibrates: Option<String>,
+}
+
+/// What a stage's duration is, as the map says: which part of an order's
+/// time at a node the two events bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageKind {
+    /// From a server taking the order to its end: a service time. Only
+    /// such a stage can calibrate a station's `service_time_min`.
+    Service,
+    /// From joining a queue to a server taking the order: a wait, which
+    /// the model produces; it is fitted and checked, never an input.
+    Wait,
+    /// From one event to another with waiting included (the default):
+    /// where a log holds only a stage's ends. It can calibrate a delay
+    /// (`delays.<name>.latest_of_min.<part>`), not a station's service.
+    #[default]
+    Sojourn,
+}
+
+impl StageKind {
+    /// The kind's name in a map file.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            StageKind::Service => "service",
+            StageKind::Wait => "wait",
+            StageKind::Sojourn => "sojourn",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,6 +126,10 @@ struct StageFile {
 struct RouteFile {
     event: String,
     among: String,
+    #[serde(default)]
+    calibrates: Option<String>,
+    #[serde(default)]
+    rebalance: Option<String>,
 }
 
 /// Why an event must follow another: what a message names.
@@ -131,6 +171,9 @@ pub(crate) struct StageSpec {
     pub(crate) name: String,
     pub(crate) from: u8,
     pub(crate) to: u8,
+    pub(crate) kind: StageKind,
+    /// The scenario distribution it calibrates.
+    pub(crate) calibrates: Option<String>,
 }
 
 /// A route: an event, counted among the orders that had another.
@@ -139,6 +182,9 @@ pub(crate) struct RouteSpec {
     pub(crate) name: String,
     pub(crate) event: u8,
     pub(crate) among: u8,
+    /// The scenario probability it calibrates, and the one that takes up
+    /// the change.
+    pub(crate) calibrates: Option<(String, Option<String>)>,
 }
 
 /// The mapping from an operator's event log to what a fit reads: the
@@ -209,6 +255,7 @@ pub struct EventMap {
     pub(crate) stages: Vec<StageSpec>,
     pub(crate) routes: Vec<RouteSpec>,
     pub(crate) arrival: u8,
+    pub(crate) demand: Option<String>,
 }
 
 impl EventMap {
@@ -274,6 +321,30 @@ impl EventMap {
     pub fn route(&self, name: &str) -> Option<(&str, &str)> {
         let r = self.routes.iter().find(|r| r.name == name)?;
         Some((self.name(r.event), self.name(r.among)))
+    }
+
+    /// A stage's kind (service, wait or sojourn) and the scenario
+    /// distribution it calibrates, if any (`calibrates`).
+    #[must_use]
+    pub fn stage_target(&self, name: &str) -> Option<(StageKind, Option<&str>)> {
+        let s = self.stages.iter().find(|s| s.name == name)?;
+        Some((s.kind, s.calibrates.as_deref()))
+    }
+
+    /// The scenario probability a route calibrates and the one that takes
+    /// up the change (`calibrates`, `rebalance`), if any.
+    #[must_use]
+    pub fn route_target(&self, name: &str) -> Option<(&str, Option<&str>)> {
+        let r = self.routes.iter().find(|r| r.name == name)?;
+        let (path, rebalance) = r.calibrates.as_ref()?;
+        Some((path.as_str(), rebalance.as_deref()))
+    }
+
+    /// The scenario source whose arrivals the arrival event calibrates
+    /// (`demand = "sources.orders"`), if any.
+    #[must_use]
+    pub fn demand(&self) -> Option<&str> {
+        self.demand.as_deref()
     }
 
     pub(crate) fn name(&self, e: u8) -> &str {
@@ -375,10 +446,22 @@ fn compile(file: MapFile) -> Result<EventMap> {
         require(&mut events, to, from, Because::Stage(k));
         events[usize::from(from)].opens.push(k as u16);
         events[usize::from(to)].closes.push(k as u16);
+        if s.kind == StageKind::Wait
+            && let Some(path) = &s.calibrates
+        {
+            return Err(Error::scenario(
+                format!("stages.{name}.calibrates"),
+                format!(
+                    "a wait is what the model produces, not one of its inputs; \"{path}\" can be calibrated by a stage of kind \"service\" (a server taking the order to its end) instead"
+                ),
+            ));
+        }
         stages.push(StageSpec {
             name: name.clone(),
             from,
             to,
+            kind: s.kind,
+            calibrates: s.calibrates.clone(),
         });
     }
     let mut routes = Vec::with_capacity(file.routes.len());
@@ -397,10 +480,17 @@ fn compile(file: MapFile) -> Result<EventMap> {
         require(&mut events, event, among, Because::Route(k));
         events[usize::from(among)].trial_of.push(k as u16);
         events[usize::from(event)].success_of.push(k as u16);
+        if r.rebalance.is_some() && r.calibrates.is_none() {
+            return Err(Error::scenario(
+                format!("routes.{name}.rebalance"),
+                "`rebalance` names the probability that takes up a calibrated change; give `calibrates` too",
+            ));
+        }
         routes.push(RouteSpec {
             name: name.clone(),
             event,
             among,
+            calibrates: r.calibrates.clone().map(|c| (c, r.rebalance.clone())),
         });
     }
     if let Some(cycle) = find_cycle(&events) {
@@ -428,6 +518,7 @@ fn compile(file: MapFile) -> Result<EventMap> {
         stages,
         routes,
         arrival,
+        demand: file.demand,
     })
 }
 

@@ -20,7 +20,7 @@
 //! | file | concept |
 //! |---|---|
 //! | `map.rs` | [`EventMap`]: the event names, stages, routes and arrival event |
-//! | `log.rs` | [`EventLog`]: the streaming parser and what it accumulates ([`StageSample`], [`RouteCount`]) |
+//! | `log/` | [`EventLog`]: the streaming parser and what it accumulates ([`StageSample`], [`RouteCount`]), over a [`Window`] of the log |
 //! | `share.rs` | [`Share`]: a route's share with its exact interval ([`RouteCount::share`]) |
 //! | `synthetic.rs` | [`EventLogWriter`]: a simulation's order events as a log |
 
@@ -29,7 +29,7 @@ mod map;
 mod share;
 mod synthetic;
 
-pub use log::{EventLog, MAX_LIVE_ORDERS, RouteCount, StageSample};
-pub use map::{EventMap, MAX_EVENTS};
+pub use log::{EventLog, MAX_LIVE_ORDERS, RouteCount, StageSample, Window};
+pub use map::{EventMap, MAX_EVENTS, StageKind};
 pub use share::Share;
 pub use synthetic::EventLogWriter;

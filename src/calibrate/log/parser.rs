@@ -1,22 +1,14 @@
-//! The streaming event-log parser: reads an operator's CSV event log row
-//! by row, checks it against an [`EventMap`], and keeps only what a fit
-//! reads (per stage the completed durations and the censored ages, per
-//! route the counts, the arrival times) plus, per live order, the events
-//! it has had (a 64-bit set) and its open stages.
+//! The pass over a log's rows: checks each row against the map and
+//! accumulates what [`EventLog`] gives.
 
-use super::map::{Because, EventMap};
+use super::{EventLog, MAX_LIVE_ORDERS, RouteCount, StageSample, Window};
+use crate::calibrate::map::{Because, EventMap};
 use crate::error::{Error, Result};
 use crate::excerpt::{MAX_QUOTED, excerpt};
 use crate::time::SimTime;
 use jiff::civil::DateTime;
-use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::Path;
-
-/// Most orders a log may have open at once: ten million (about 1 GB of
-/// parser state). A log with more is refused rather than exhausting memory.
-pub const MAX_LIVE_ORDERS: usize = 10_000_000;
 
 /// What the parser holds for an order between its first event and its end
 /// event (or the log's end).
@@ -26,250 +18,8 @@ struct Live {
     seen: u64,
     /// Open stages: (stage, seconds from the log's start when it opened).
     open: Vec<(u16, f64)>,
-}
-
-/// The durations of one stage read from a log (durations in seconds when
-/// serialized).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StageSample {
-    name: String,
-    durations: Vec<SimTime>,
-    censored: Vec<SimTime>,
-    exited: u64,
-}
-
-impl StageSample {
-    /// The stage's name in the map.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Completed durations (`to` less `from` of one order), in the order
-    /// the stages ended.
-    #[must_use]
-    pub fn durations(&self) -> &[SimTime] {
-        &self.durations
-    }
-
-    /// Right-censored durations: the age at the log's last row of each
-    /// order that had `from` but not `to` and had not ended (the true
-    /// duration is at least this). In the order the stages opened.
-    #[must_use]
-    pub fn censored(&self) -> &[SimTime] {
-        &self.censored
-    }
-
-    /// Orders that had `from` and then their end event without `to` (a
-    /// cancellation say): neither completed nor censored.
-    #[must_use]
-    pub fn exited(&self) -> u64 {
-        self.exited
-    }
-
-    /// The mean of the completed durations (`None` without any). It is
-    /// not the stage's mean when durations are censored: a fit uses both.
-    #[must_use]
-    pub fn completed_mean(&self) -> Option<SimTime> {
-        (!self.durations.is_empty()).then(|| {
-            let sum: f64 = self.durations.iter().map(|d| d.secs()).sum();
-            SimTime::from_secs(sum / self.durations.len() as f64)
-        })
-    }
-}
-
-/// The counts of one route read from a log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct RouteCount {
-    /// Orders that had the route's `among` event.
-    pub trials: u64,
-    /// Of those, orders that had the route's event.
-    pub successes: u64,
-    /// Of the trials without the event, orders still open at the log's
-    /// end (they may yet take the route).
-    pub undecided: u64,
-}
-
-/// What a fit reads from an operator's event log, accumulated in one pass.
-///
-/// # Format
-/// CSV with a header naming at least the columns `order` (an order's id,
-/// any text), `event` (an event name of the [`EventMap`]) and `time` (a
-/// local date-time such as `2024-11-11T08:30:05`, no UTC offset); other
-/// columns (channel, category, items, basket value) are allowed and kept
-/// by name only. One row per order and event, in time order (equal times
-/// in any order). See `docs/event-log.md`.
-///
-/// # Memory
-/// The parser never holds the rows. It keeps, per order between its
-/// first event and its `end` event, the events it has had (a 64-bit set)
-/// and its open stages; and the results: one duration per completed
-/// stage, one age per censored stage, one time per arrival. So its working
-/// state is bounded by the orders open at once (in the system), not by the
-/// rows ([`EventLog::peak_live_orders`]).
-///
-/// # Examples
-/// ```
-/// # fn main() -> cbec_sim::Result<()> {
-/// use cbec_sim::calibrate::{EventLog, EventMap};
-/// let map = EventMap::from_toml_str(r#"
-///     arrival = "placed"
-///     [events]
-///     placed = { once = true }
-///     declared = { once = true }
-///     released = { once = true, end = true }
-///     [stages.review]
-///     from = "declared"
-///     to = "released"
-/// "#)?;
-/// let log = "order,event,time,channel
-/// A1,placed,2024-11-11T08:00:00,app
-/// A1,declared,2024-11-11T08:00:30,app
-/// A2,placed,2024-11-11T08:01:00,web
-/// A1,released,2024-11-11T08:02:30,app
-/// A2,declared,2024-11-11T08:03:00,web
-/// ";
-/// let parsed = EventLog::from_reader(log.as_bytes(), &map, "log.csv")?;
-/// let review = parsed.stage("review").unwrap();
-/// assert_eq!(review.durations()[0].secs(), 120.0);
-/// assert_eq!(review.censored()[0].secs(), 0.0, "A2 declared at the log's last row");
-/// assert_eq!(parsed.arrivals().len(), 2);
-///
-/// let bad = "order,event,time\nA1,placed,2024-11-11T08:00:00\nA1,relesed,2024-11-11T08:01:00\n";
-/// let err = EventLog::from_reader(bad.as_bytes(), &map, "log.csv").unwrap_err();
-/// assert_eq!(err.to_string(), r#"log.csv:3:2: event: unknown event "relesed"; did you mean "released"?"#);
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[must_use]
-pub struct EventLog {
-    origin: String,
-    columns: Vec<String>,
-    start: DateTime,
-    end: DateTime,
-    rows: u64,
-    orders: u64,
-    stages: Vec<StageSample>,
-    routes: Vec<(String, RouteCount)>,
-    arrivals: Vec<SimTime>,
-    peak_live: usize,
-    live_at_end: usize,
-}
-
-impl EventLog {
-    /// Reads a CSV event log from `reader` against `map`, in one pass;
-    /// `origin` names it in messages (a file name).
-    ///
-    /// # Errors
-    /// [`Error::Log`] at the line and column of the first row that breaks
-    /// a rule (see its documentation), naming the value and the rule.
-    pub fn from_reader(reader: impl Read, map: &EventMap, origin: &str) -> Result<EventLog> {
-        Parser::new(map, origin).read(reader)
-    }
-
-    /// Reads the CSV event log at `path` (a regular file, of any size:
-    /// it is streamed).
-    ///
-    /// # Errors
-    /// [`Error::Io`] if it cannot be opened; otherwise as
-    /// [`EventLog::from_reader`], naming the file.
-    pub fn from_path(path: impl AsRef<Path>, map: &EventMap) -> Result<EventLog> {
-        let path = path.as_ref();
-        let file = crate::scenario::files::open_regular(path, u64::MAX)
-            .map_err(|e| Error::read(path, e))?;
-        EventLog::from_reader(
-            std::io::BufReader::with_capacity(1 << 16, file),
-            map,
-            &path.display().to_string(),
-        )
-    }
-
-    /// Where the log came from, as given.
-    #[must_use]
-    pub fn origin(&self) -> &str {
-        &self.origin
-    }
-
-    /// The columns other than `order`, `event` and `time`, in file order.
-    #[must_use]
-    pub fn columns(&self) -> &[String] {
-        &self.columns
-    }
-
-    /// The time of the first row: time zero of [`EventLog::arrivals`].
-    #[must_use]
-    pub fn start(&self) -> DateTime {
-        self.start
-    }
-
-    /// The time of the last row: where censored stages are cut.
-    #[must_use]
-    pub fn end(&self) -> DateTime {
-        self.end
-    }
-
-    /// The rows read (the header not counted).
-    #[must_use]
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
-
-    /// The orders read (an id that comes back after its order's end event
-    /// counts again).
-    #[must_use]
-    pub fn orders(&self) -> u64 {
-        self.orders
-    }
-
-    /// Every stage, in the map's order.
-    #[must_use]
-    pub fn stages(&self) -> &[StageSample] {
-        &self.stages
-    }
-
-    /// The stage named `name`.
-    #[must_use]
-    pub fn stage(&self, name: &str) -> Option<&StageSample> {
-        self.stages.iter().find(|s| s.name == name)
-    }
-
-    /// Every route with its counts, in the map's order.
-    #[must_use]
-    pub fn routes(&self) -> &[(String, RouteCount)] {
-        &self.routes
-    }
-
-    /// The counts of the route named `name`.
-    #[must_use]
-    pub fn route(&self, name: &str) -> Option<RouteCount> {
-        self.routes.iter().find(|r| r.0 == name).map(|r| r.1)
-    }
-
-    /// The time of each order's arrival event (its first), from
-    /// [`EventLog::start`], in time order.
-    #[must_use]
-    pub fn arrivals(&self) -> &[SimTime] {
-        &self.arrivals
-    }
-
-    /// The arrivals as local date-times (to the nanosecond the log gave).
-    pub fn arrival_datetimes(&self) -> impl Iterator<Item = DateTime> + '_ {
-        let calendar = crate::calendar::Calendar::new(self.start);
-        self.arrivals.iter().map(move |&t| calendar.datetime(t))
-    }
-
-    /// The most orders the parser held open at once: orders between their
-    /// first event and their end event.
-    #[must_use]
-    pub fn peak_live_orders(&self) -> usize {
-        self.peak_live
-    }
-
-    /// Orders still open at the log's end (without their end event).
-    #[must_use]
-    pub fn live_at_end(&self) -> usize {
-        self.live_at_end
-    }
+    /// Arrived before the window's `from`: checked, not counted.
+    ghost: bool,
 }
 
 /// The columns the parser reads.
@@ -280,8 +30,11 @@ struct Columns {
 }
 
 /// The state of one pass.
-struct Parser<'m> {
+pub(super) struct Parser<'m> {
     map: &'m EventMap,
+    window: Window,
+    /// Seconds from the log's start to the window's `until`, once known.
+    cut: Option<f64>,
     origin: &'m str,
     live: HashMap<Box<str>, Live>,
     start: Option<DateTime>,
@@ -295,9 +48,11 @@ struct Parser<'m> {
 }
 
 impl<'m> Parser<'m> {
-    fn new(map: &'m EventMap, origin: &'m str) -> Self {
+    pub(super) fn new(map: &'m EventMap, origin: &'m str, window: Window) -> Self {
         Parser {
             map,
+            window,
+            cut: None,
             origin,
             live: HashMap::new(),
             start: None,
@@ -336,7 +91,19 @@ impl<'m> Parser<'m> {
         }
     }
 
-    fn read(mut self, reader: impl Read) -> Result<EventLog> {
+    pub(super) fn read(mut self, reader: impl Read) -> Result<EventLog> {
+        if let Window {
+            from: Some(from),
+            until: Some(until),
+        } = self.window
+            && from >= until
+        {
+            return Err(self.err(
+                1,
+                1,
+                format!("the window's `from` ({from}) must be before its `until` ({until})"),
+            ));
+        }
         let mut csv = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(reader);
@@ -381,7 +148,17 @@ impl<'m> Parser<'m> {
                 Err(e) => return Err(self.csv_err(&e, Some(&headers))),
             }
             let line = record.position().map_or(0, |p| p.line());
-            self.row(&record, line, &cols)?;
+            if !self.row(&record, line, &cols)? {
+                break;
+            }
+        }
+        if self.rows == 0 && self.cut.is_some() {
+            let until = self.window.until.expect("a cut is the window's");
+            return Err(self.err(
+                2,
+                1,
+                format!("the log's first row is at or after the window's `until` ({until}): nothing to read"),
+            ));
         }
         if self.rows == 0 {
             return Err(self.err(2, 1, "the log has a header but no rows".into()));
@@ -419,8 +196,8 @@ impl<'m> Parser<'m> {
         }
     }
 
-    /// Reads one row.
-    fn row(&mut self, record: &csv::StringRecord, line: u64, cols: &Columns) -> Result<()> {
+    /// Reads one row; `false` at the window's `until` (the row is not read).
+    fn row(&mut self, record: &csv::StringRecord, line: u64, cols: &Columns) -> Result<bool> {
         let order = &record[cols.order];
         if order.is_empty() {
             return Err(self.err(line, cols.order + 1, "order: must not be empty".into()));
@@ -431,7 +208,7 @@ impl<'m> Parser<'m> {
                 name,
                 self.map.event_names(),
                 "events",
-                super::map::LIST_EVENTS,
+                crate::calibrate::map::LIST_EVENTS,
             );
             return Err(self.err(
                 line,
@@ -444,6 +221,12 @@ impl<'m> Parser<'m> {
         };
         let at = self.time(&record[cols.time], line, cols.time + 1)?;
         let start = *self.start.get_or_insert(at);
+        if let Some(until) = self.window.until
+            && at >= until
+        {
+            self.cut = Some(until.duration_since(start).as_secs_f64());
+            return Ok(false);
+        }
         if let Some((last, last_line)) = self.last
             && at < last
         {
@@ -458,7 +241,9 @@ impl<'m> Parser<'m> {
         self.last = Some((at, line));
         self.rows += 1;
         let t = at.duration_since(start).as_secs_f64();
-        self.event(order, e, t, line, cols)
+        let ghost = self.window.from.is_some_and(|from| at < from);
+        self.event(order, e, t, ghost, line, cols)?;
+        Ok(true)
     }
 
     /// A local date-time, or the rule it breaks.
@@ -486,8 +271,18 @@ impl<'m> Parser<'m> {
         })
     }
 
-    /// Applies event `e` of `order` at `t` seconds from the log's start.
-    fn event(&mut self, order: &str, e: u8, t: f64, line: u64, cols: &Columns) -> Result<()> {
+    /// Applies event `e` of `order` at `t` seconds from the log's start;
+    /// `ghost`: the row is before the window's `from`, so an order it
+    /// opens is checked but not counted.
+    fn event(
+        &mut self,
+        order: &str,
+        e: u8,
+        t: f64,
+        ghost: bool,
+        line: u64,
+        cols: &Columns,
+    ) -> Result<()> {
         let map = self.map;
         let spec = &map.events[usize::from(e)];
         let bit = 1u64 << e;
@@ -506,9 +301,10 @@ impl<'m> Parser<'m> {
                 Live {
                     seen: 0,
                     open: Vec::new(),
+                    ghost,
                 },
             );
-            self.orders += 1;
+            self.orders += u64::from(!ghost);
             self.peak_live = self.peak_live.max(self.live.len());
         }
         let state = self.live.get(order).expect("inserted");
@@ -549,6 +345,12 @@ impl<'m> Parser<'m> {
         let state = self.live.get_mut(order).expect("inserted");
         let first = state.seen & bit == 0;
         state.seen |= bit;
+        if state.ghost {
+            if spec.end {
+                self.live.remove(order);
+            }
+            return Ok(());
+        }
         if first && e == map.arrival {
             self.arrivals.push(SimTime::from_secs(t));
         }
@@ -586,13 +388,18 @@ impl<'m> Parser<'m> {
     /// Censors what is still open and gives the results.
     fn finish(mut self, columns: Vec<String>) -> EventLog {
         let start = self.start.expect("a row was read");
-        let end = self.last.expect("a row was read").0;
-        let t_end = end.duration_since(start).as_secs_f64();
+        let (end, t_end) = match (self.window.until, self.cut) {
+            (Some(until), Some(cut)) => (until, cut),
+            _ => {
+                let end = self.last.expect("a row was read").0;
+                (end, end.duration_since(start).as_secs_f64())
+            }
+        };
         let map = self.map;
         // Censored ages in the order the stages opened, whatever the
         // hash map's order.
         let mut open: Vec<(u16, f64)> = Vec::new();
-        for state in self.live.values() {
+        for state in self.live.values().filter(|s| !s.ghost) {
             open.extend(state.open.iter().copied());
             for (r, spec) in map.routes.iter().enumerate() {
                 let among = state.seen & (1 << spec.among) != 0;
@@ -624,7 +431,7 @@ impl<'m> Parser<'m> {
                 .collect(),
             arrivals: self.arrivals,
             peak_live: self.peak_live,
-            live_at_end: self.live.len(),
+            live_at_end: self.live.values().filter(|s| !s.ghost).count(),
         }
     }
 }
