@@ -7,6 +7,7 @@
 
 mod assumptions;
 mod bad_input;
+mod calibration;
 mod capacity;
 mod cli;
 mod conservation;

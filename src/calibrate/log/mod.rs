@@ -5,18 +5,18 @@
 //! it has had (a 64-bit set) and its open stages.
 
 use super::map::EventMap;
-use parser::Parser;
 use crate::error::{Error, Result};
 use crate::time::SimTime;
 use jiff::civil::DateTime;
+use parser::Parser;
 use serde::Serialize;
 use std::io::Read;
 
 mod parser;
 mod window;
 
-pub use window::Window;
 use std::path::Path;
+pub use window::Window;
 
 /// Most orders a log may have open at once: ten million (about 1 GB of
 /// parser state). A log with more is refused rather than exhausting memory.
@@ -191,7 +191,11 @@ impl EventLog {
     ///
     /// # Errors
     /// As [`EventLog::from_path`] and [`EventLog::from_reader_in`].
-    pub fn from_path_in(path: impl AsRef<Path>, map: &EventMap, window: Window) -> Result<EventLog> {
+    pub fn from_path_in(
+        path: impl AsRef<Path>,
+        map: &EventMap,
+        window: Window,
+    ) -> Result<EventLog> {
         let path = path.as_ref();
         let file = crate::scenario::files::open_regular(path, u64::MAX)
             .map_err(|e| Error::read(path, e))?;
@@ -290,4 +294,3 @@ impl EventLog {
         self.live_at_end
     }
 }
-
