@@ -21,16 +21,19 @@
 //! |---|---|
 //! | `map.rs` | [`EventMap`]: the event names, stages, routes and arrival event |
 //! | `log/` | [`EventLog`]: the streaming parser and what it accumulates ([`StageSample`], [`RouteCount`]), over a [`Window`] of the log |
+//! | `fitted.rs` | [`fitted_scenario`]: a template with the calibrated values set and their `C` ranges ([`Calibrated`]) |
 //! | `holdout/` | [`check_holdout`]: the held-out weeks simulated with their actual orders and compared stage by stage ([`HoldoutCheck`], [`StageComparison`]) |
 //! | `share.rs` | [`Share`]: a route's share with its exact interval ([`RouteCount::share`]) |
 //! | `synthetic.rs` | [`EventLogWriter`]: a simulation's order events as a log |
 
+mod fitted;
 mod holdout;
 mod log;
 mod map;
 mod share;
 mod synthetic;
 
+pub use fitted::{Calibrated, FittedScenario, fitted_scenario};
 pub use holdout::{HoldoutCheck, HoldoutOptions, QuantileEstimate, StageComparison, check_holdout};
 pub use log::{EventLog, MAX_LIVE_ORDERS, RouteCount, StageSample, Window};
 pub use map::{EventMap, MAX_EVENTS, StageKind};

@@ -12,9 +12,11 @@ pub struct QuantileEstimate {
     pub q: f64,
     /// The estimate, in minutes.
     pub estimate: f64,
-    /// The interval's ends, in minutes (`NaN` when it cannot be given).
+    /// The interval's lower end, in minutes (`NaN` when it cannot be
+    /// given).
     pub low: f64,
-    /// Upper end.
+    /// Its upper end; `+∞` for an observed quantile with too few values
+    /// above it to bound it (written `null` in JSON).
     pub high: f64,
 }
 
@@ -87,14 +89,16 @@ pub(crate) fn observed_quantile(sorted: &[f64], q: f64, level: f64) -> QuantileE
     let n = sorted.len();
     let estimate = quantile_sorted(sorted, q);
     let (mut low, mut high) = (f64::NAN, f64::NAN);
-    if let Ok(b) = Binomial::new(q, n as u64) {
+    if n > 0
+        && let Ok(b) = Binomial::new(q, n as u64)
+    {
         let tail = (1.0 - level) / 2.0;
         let l = b.inverse_cdf(tail) as usize;
-        let u = (b.inverse_cdf(1.0 - tail) as usize + 1).min(n);
-        if l >= 1 && u <= n && n > 0 {
-            low = sorted[l - 1];
-            high = sorted[u - 1];
-        }
+        let u = b.inverse_cdf(1.0 - tail) as usize + 1;
+        // Below the smallest value: durations are never negative. Above
+        // the largest: too few values to bound the quantile from above.
+        low = if l >= 1 { sorted[l - 1] } else { 0.0 };
+        high = if u <= n { sorted[u - 1] } else { f64::INFINITY };
     }
     QuantileEstimate {
         q,
@@ -186,7 +190,11 @@ mod tests {
         assert_eq!((m.low, m.high), (40.0, 61.0));
         assert_eq!(m.estimate, 50.5);
         let few = observed_quantile(&[1.0, 2.0], 0.95, 0.95);
-        assert!(few.high.is_nan(), "two values cannot bound a p95: {few:?}");
+        assert_eq!(
+            few.high,
+            f64::INFINITY,
+            "two values cannot bound a p95: {few:?}"
+        );
     }
 
     #[test]
