@@ -23,12 +23,18 @@
 //! | `log.rs` | [`EventLog`]: the streaming parser and what it accumulates ([`StageSample`], [`RouteCount`]) |
 //! | `share.rs` | [`Share`]: a route's share with its exact interval ([`RouteCount::share`]) |
 //! | `synthetic.rs` | [`EventLogWriter`]: a simulation's order events as a log |
+//! | `fit/` | [`fit_durations`]: a stage's durations fitted by censored maximum likelihood across the families, chosen by AIC, tested by a bootstrap ([`DurationFit`]) |
 
+mod fit;
 mod log;
 mod map;
 mod share;
 mod synthetic;
 
+pub use fit::{
+    Candidate, Choice, Criterion, DurationFit, Family, FitOptions, GoodnessOfFit, Law,
+    MIN_GOF_COMPLETED, Param, fit_durations,
+};
 pub use log::{EventLog, MAX_LIVE_ORDERS, RouteCount, StageSample};
 pub use map::{EventMap, MAX_EVENTS};
 pub use share::Share;
