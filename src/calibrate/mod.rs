@@ -25,7 +25,9 @@
 //! | `holdout/` | [`check_holdout`]: the held-out weeks simulated with their actual orders and compared stage by stage ([`HoldoutCheck`], [`StageComparison`]) |
 //! | `share.rs` | [`Share`]: a route's share with its exact interval ([`RouteCount::share`]) |
 //! | `synthetic.rs` | [`EventLogWriter`]: a simulation's order events as a log |
+//! | `fit/` | [`fit_durations`]: a stage's durations fitted by censored maximum likelihood across the families, chosen by AIC, tested by a bootstrap ([`DurationFit`]) |
 
+mod fit;
 mod fitted;
 mod holdout;
 mod log;
@@ -33,6 +35,10 @@ mod map;
 mod share;
 mod synthetic;
 
+pub use fit::{
+    Candidate, Choice, Criterion, DurationFit, Family, FitOptions, GoodnessOfFit, Law,
+    MIN_GOF_COMPLETED, Param, fit_durations,
+};
 pub use fitted::{Calibrated, FittedScenario, fitted_scenario};
 pub use holdout::{HoldoutCheck, HoldoutOptions, QuantileEstimate, StageComparison, check_holdout};
 pub use log::{EventLog, MAX_LIVE_ORDERS, RouteCount, StageSample, Window};
