@@ -23,12 +23,18 @@
 //! | `log.rs` | [`EventLog`]: the streaming parser and what it accumulates ([`StageSample`], [`RouteCount`]) |
 //! | `share.rs` | [`Share`]: a route's share with its exact interval ([`RouteCount::share`]) |
 //! | `synthetic.rs` | [`EventLogWriter`]: a simulation's order events as a log |
+//! | `demand/` | [`fit_demand`], [`DemandFit`]: an hour-of-day × weekday rate profile with promotion days, intervals and tests of separability and stability |
 
+mod demand;
 mod log;
 mod map;
 mod share;
 mod synthetic;
 
+pub use demand::{
+    CellRate, DemandFit, DemandOptions, Estimate, GTest, HourlyRate, MAX_WINDOW_DAYS, PromotionDay,
+    TestOutcome, WeekTotal, WeekdayFactor, fit_demand,
+};
 pub use log::{EventLog, MAX_LIVE_ORDERS, RouteCount, StageSample};
 pub use map::{EventMap, MAX_EVENTS};
 pub use share::Share;
