@@ -26,7 +26,9 @@
 //! | `share.rs` | [`Share`]: a route's share with its exact interval ([`RouteCount::share`]) |
 //! | `synthetic.rs` | [`EventLogWriter`]: a simulation's order events as a log |
 //! | `fit/` | [`fit_durations`]: a stage's durations fitted by censored maximum likelihood across the families, chosen by AIC, tested by a bootstrap ([`DurationFit`]) |
+//! | `demand/` | [`fit_demand`], [`DemandFit`]: an hour-of-day × weekday rate profile with promotion days, intervals and tests of separability and stability |
 
+mod demand;
 mod fit;
 mod fitted;
 mod holdout;
@@ -35,6 +37,10 @@ mod map;
 mod share;
 mod synthetic;
 
+pub use demand::{
+    CellRate, DemandFit, DemandOptions, Estimate, GTest, HourlyRate, MAX_WINDOW_DAYS, PromotionDay,
+    TestOutcome, WeekTotal, WeekdayFactor, fit_demand,
+};
 pub use fit::{
     Candidate, Choice, Criterion, DurationFit, Family, FitOptions, GoodnessOfFit, Law,
     MIN_GOF_COMPLETED, Param, fit_durations,
