@@ -67,26 +67,25 @@ pub struct FittedScenario {
     pub superseded: Vec<String>,
 }
 
-/// Sets every `calibrated` value in the template (the text of a scenario
-/// file, as written: its defaults are not spelled out), and writes the
+/// Sets every `calibrated` value in the template (a scenario file's
+/// document as written, its defaults not spelled out), and writes the
 /// assumptions: the template's own (`template_assumptions`) except those
 /// on a calibrated path, then one `C` entry per calibrated number (the
 /// range on a calibrated path with a `rebalance` takes it up the same way).
 /// `header` is written first, each line as a `#` comment.
 ///
 /// # Errors
-/// [`Error::Parse`] if the template does not parse; [`Error::Measure`]
+/// [`Error::Measure`]
 /// naming the path if a calibrated path does not exist in the template;
 /// [`Error::Scenario`] if the result does not build or an assumption's
 /// range does not hold its value.
 pub fn fitted_scenario(
-    template_text: &str,
+    template: &toml::Table,
     header: &str,
     calibrated: &[Calibrated],
     template_assumptions: Option<&Assumptions>,
 ) -> Result<FittedScenario> {
-    let mut doc: toml::Table =
-        toml::from_str(template_text).map_err(|e| Error::parse(e, None, None))?;
+    let mut doc = template.clone();
     let patches = calibrated
         .iter()
         .map(|c| {
@@ -182,6 +181,10 @@ to = "done"
 [sinks.done]
 "#;
 
+    fn doc() -> toml::Table {
+        toml::from_str(TEMPLATE).unwrap()
+    }
+
     #[test]
     fn values_are_set_ranges_tagged_and_old_ranges_superseded() {
         let old = Assumptions::from_toml_str(
@@ -226,7 +229,7 @@ high = 3
             },
         ];
         let fitted =
-            fitted_scenario(TEMPLATE, "fitted from test.csv", &calibrated, Some(&old)).unwrap();
+            fitted_scenario(&doc(), "fitted from test.csv", &calibrated, Some(&old)).unwrap();
         assert!(
             fitted.text.starts_with("# fitted from test.csv\n"),
             "{}",
@@ -271,7 +274,7 @@ high = 3
             rebalance: None,
             ranges: Vec::new(),
         }];
-        let err = fitted_scenario(TEMPLATE, "", &calibrated, None)
+        let err = fitted_scenario(&doc(), "", &calibrated, None)
             .unwrap_err()
             .to_string();
         assert!(

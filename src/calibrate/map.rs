@@ -43,6 +43,8 @@ struct MapFile {
     arrival: String,
     #[serde(default)]
     demand: Option<String>,
+    #[serde(default)]
+    template: Option<std::path::PathBuf>,
     events: IndexMap<String, EventFile>,
     #[serde(default)]
     stages: IndexMap<String, StageFile>,
@@ -256,6 +258,7 @@ pub struct EventMap {
     pub(crate) routes: Vec<RouteSpec>,
     pub(crate) arrival: u8,
     pub(crate) demand: Option<String>,
+    pub(crate) template: Option<std::path::PathBuf>,
 }
 
 impl EventMap {
@@ -285,7 +288,20 @@ impl EventMap {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut std::io::BufReader::new(file), &mut text)
             .map_err(|e| Error::read(path, e))?;
-        EventMap::from_toml_str(&text).map_err(|e| e.in_file(path))
+        let mut map = EventMap::from_toml_str(&text).map_err(|e| e.in_file(path))?;
+        if let (Some(t), Some(dir)) = (&map.template, path.parent())
+            && t.is_relative()
+        {
+            map.template = Some(dir.join(t));
+        }
+        Ok(map)
+    }
+
+    /// The scenario a fit starts from (`template = "template.toml"`, read
+    /// from the map file's folder when relative), if the map names one.
+    #[must_use]
+    pub fn template(&self) -> Option<&Path> {
+        self.template.as_deref()
     }
 
     /// The event names, in the map's order.
@@ -519,6 +535,7 @@ fn compile(file: MapFile) -> Result<EventMap> {
         routes,
         arrival,
         demand: file.demand,
+        template: file.template,
     })
 }
 

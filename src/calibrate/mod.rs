@@ -21,13 +21,16 @@
 //! |---|---|
 //! | `map.rs` | [`EventMap`]: the event names, stages, routes and arrival event |
 //! | `log/` | [`EventLog`]: the streaming parser and what it accumulates ([`StageSample`], [`RouteCount`]), over a [`Window`] of the log |
+//! | `calibration.rs` | [`Calibration`]: a whole log fitted through its map (stages, routes, demand) and the values a template takes from it |
 //! | `fitted.rs` | [`fitted_scenario`]: a template with the calibrated values set and their `C` ranges ([`Calibrated`]) |
 //! | `holdout/` | [`check_holdout`]: the held-out weeks simulated with their actual orders and compared stage by stage ([`HoldoutCheck`], [`StageComparison`]) |
 //! | `share.rs` | [`Share`]: a route's share with its exact interval ([`RouteCount::share`]) |
+//! | `staffing.rs` | [`apply_shifts`]: servers and shifts from an operator's shift file |
 //! | `synthetic.rs` | [`EventLogWriter`]: a simulation's order events as a log |
 //! | `fit/` | [`fit_durations`]: a stage's durations fitted by censored maximum likelihood across the families, chosen by AIC, tested by a bootstrap ([`DurationFit`]) |
 //! | `demand/` | [`fit_demand`], [`DemandFit`]: an hour-of-day × weekday rate profile with promotion days, intervals and tests of separability and stability |
 
+mod calibration;
 mod demand;
 mod fit;
 mod fitted;
@@ -35,8 +38,11 @@ mod holdout;
 mod log;
 mod map;
 mod share;
+mod staffing;
 mod synthetic;
+mod text;
 
+pub use calibration::{Calibration, CalibrationOptions, RouteCalibration, StageCalibration};
 pub use demand::{
     CellRate, DemandFit, DemandOptions, Estimate, GTest, HourlyRate, MAX_WINDOW_DAYS, PromotionDay,
     TestOutcome, WeekTotal, WeekdayFactor, fit_demand,
@@ -50,4 +56,5 @@ pub use holdout::{HoldoutCheck, HoldoutOptions, QuantileEstimate, StageCompariso
 pub use log::{EventLog, MAX_LIVE_ORDERS, RouteCount, StageSample, Window};
 pub use map::{EventMap, MAX_EVENTS, StageKind};
 pub use share::Share;
+pub use staffing::apply_shifts;
 pub use synthetic::EventLogWriter;

@@ -14,6 +14,7 @@ use super::table::readable;
 enum Block {
     Heading(String),
     Paragraph(String),
+    Preformatted(String),
     Table {
         caption: String,
         headers: Vec<String>,
@@ -94,6 +95,13 @@ impl HtmlReport {
     /// Adds a paragraph of plain text.
     pub fn paragraph(&mut self, text: impl Into<String>) -> &mut Self {
         self.blocks.push(Block::Paragraph(text.into()));
+        self
+    }
+
+    /// Adds text shown as written, in a fixed-width font (a command's text
+    /// output).
+    pub fn preformatted(&mut self, text: impl Into<String>) -> &mut Self {
+        self.blocks.push(Block::Preformatted(text.into()));
         self
     }
 
@@ -221,6 +229,7 @@ fn write_block(h: &mut String, b: &Block) {
     match b {
         Block::Heading(t) => h.push_str(&format!("<h2>{}</h2>\n", escape(t))),
         Block::Paragraph(t) => h.push_str(&format!("<p>{}</p>\n", escape(t))),
+        Block::Preformatted(t) => h.push_str(&format!("<pre>{}</pre>\n", escape(t))),
         Block::List(items) => {
             h.push_str("<ul>\n");
             for i in items {

@@ -25,6 +25,7 @@
 //!   made).
 
 #[cfg(feature = "report")]
+mod calibration;
 mod chart_data;
 #[cfg(feature = "report")]
 pub mod charts;
@@ -46,6 +47,7 @@ pub mod trace;
 pub mod visuals;
 
 #[cfg(feature = "report")]
+pub use calibration::calibration_html;
 pub use chart_data::ChartData;
 pub use document::{CompareReport, Document, FactorialReport, RunReport, Setup, SweepReport};
 #[cfg(feature = "report")]

@@ -22,6 +22,7 @@ mod common;
 mod compare;
 mod explain;
 mod factorial;
+mod fit;
 mod log;
 mod robustness;
 mod run;
@@ -87,6 +88,10 @@ enum Command {
     ///
     /// Example: cbec-sim log scenarios/tandem.toml --map examples/data/tandem_events.toml --out tandem_events.csv --weeks 1
     Log(log::LogArgs),
+    /// Fit an operator's event log into a scenario: demand, stage times and route shares with their intervals, written as calibrated [C] numbers of a template; --holdout checks the fit on weeks it did not see.
+    ///
+    /// Example: cbec-sim fit examples/data/operator/log.csv --map examples/data/operator/events.toml --out fitted.toml --holdout last-week
+    Fit(fit::FitArgs),
     /// Merge shard files written by `run --shard A..B --out FILE` and summarise them.
     ///
     /// Example: cbec-sim merge shard-*.json --json
@@ -129,6 +134,7 @@ fn main() -> ExitCode {
         Command::Assumptions(args) => explain::list_assumptions(&args),
         Command::Merge(args) => run::merge(args),
         Command::Log(args) => log::log_command(&args),
+        Command::Fit(args) => fit::fit_command(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
