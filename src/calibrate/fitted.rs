@@ -49,6 +49,34 @@ impl Calibrated {
     }
 }
 
+/// Significant digits of the numbers written: far below any fit's
+/// resolution, short enough to read and edit.
+const SIGNIFICANT: i32 = 6;
+
+/// `x` to `digits` significant digits, the last rounded by `how`
+/// (`f64::round`, or `floor` and `ceil` for a range's ends, so that a
+/// rounded range still holds its value).
+fn round_sig(x: f64, digits: i32, how: fn(f64) -> f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(digits - 1 - x.abs().log10().floor() as i32);
+    let r = how(x * scale) / scale;
+    if r.is_finite() { r } else { x }
+}
+
+/// A value with every float rounded to [`SIGNIFICANT`] digits.
+fn rounded(v: &toml::Value) -> toml::Value {
+    match v {
+        toml::Value::Float(x) => toml::Value::Float(round_sig(*x, SIGNIFICANT, f64::round)),
+        toml::Value::Array(a) => toml::Value::Array(a.iter().map(rounded).collect()),
+        toml::Value::Table(t) => {
+            toml::Value::Table(t.iter().map(|(k, v)| (k.clone(), rounded(v))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
 /// A template with the calibrated values set: the scenario and its
 /// assumptions, as files and as checked values.
 #[derive(Debug, Clone)]
@@ -71,6 +99,7 @@ pub struct FittedScenario {
 /// document as written, its defaults not spelled out), and writes the
 /// assumptions: the template's own (`template_assumptions`) except those
 /// on a calibrated path, then one `C` entry per calibrated number (the
+/// numbers to six significant digits, a range's ends outward; the
 /// range on a calibrated path with a `rebalance` takes it up the same way).
 /// `header` is written first, each line as a `#` comment.
 ///
@@ -89,7 +118,11 @@ pub fn fitted_scenario(
     let patches = calibrated
         .iter()
         .map(|c| {
-            let p = Patch::new(c.path.clone(), PatchOp::Set(c.value.clone()), c.by.clone());
+            let p = Patch::new(
+                c.path.clone(),
+                PatchOp::Set(rounded(&c.value)),
+                c.by.clone(),
+            );
             match &c.rebalance {
                 Some(r) => p.with_rebalance(r.clone()),
                 None => p,
@@ -128,6 +161,8 @@ pub fn fitted_scenario(
     for c in calibrated {
         for a in &c.ranges {
             let mut a = a.clone();
+            a.low = round_sig(a.low, SIGNIFICANT, f64::floor);
+            a.high = round_sig(a.high, SIGNIFICANT, f64::ceil);
             if a.path == c.path && a.rebalance.is_none() {
                 a.rebalance.clone_from(&c.rebalance);
             }

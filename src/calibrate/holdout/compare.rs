@@ -122,7 +122,8 @@ pub(crate) fn replicated_quantile(per_rep: &[f64], q: f64, level: f64) -> Quanti
         let var = vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
         if let Ok(t) = StudentsT::new(0.0, 1.0, (n - 1) as f64) {
             let half = t.inverse_cdf(0.5 + level / 2.0) * (var / n as f64).sqrt();
-            low = mean - half;
+            // A duration is never negative.
+            low = (mean - half).max(0.0);
             high = mean + half;
         }
     }

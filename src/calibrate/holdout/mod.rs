@@ -232,6 +232,19 @@ pub fn check_holdout(
             qq,
         });
     }
+    let compared = 2 * stages.len();
+    let outside: usize = stages
+        .iter()
+        .map(|s: &StageComparison| s.quantiles_agree().iter().filter(|ok| !**ok).count())
+        .sum();
+    if compared > 0 {
+        notes.push(format!(
+            "{outside} of {compared} simulated quantiles lie outside the observed {}% intervals; about {:.1} would by chance if the fitted scenario were the truth (each observed interval misses with probability {:.2}, a little more with the simulated mean's own error)",
+            (options.level * 100.0).round(),
+            compared as f64 * (1.0 - options.level),
+            1.0 - options.level
+        ));
+    }
     Ok(HoldoutCheck {
         from: cut,
         until,
