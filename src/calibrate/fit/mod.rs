@@ -17,7 +17,9 @@
 //! 4. tests the best one: the Kolmogorov–Smirnov distance between the
 //!    Kaplan–Meier estimate and the fitted CDF, with a p-value by a
 //!    parametric bootstrap that refits the parameters on each replicate
-//!    and censors it at the same ages ([`GoodnessOfFit`]). If it is
+//!    and censors it as the data were: a censored duration at its own
+//!    age, a completed one at a censoring time drawn from the reverse
+//!    Kaplan–Meier estimate beyond its duration ([`GoodnessOfFit`]). If it is
 //!    rejected at `alpha`, the fit offers the empirical law instead;
 //! 5. builds that empirical law from the Kaplan–Meier quantiles.
 //!
