@@ -16,6 +16,7 @@ mod distributions;
 mod documents;
 mod eventlog;
 mod experiment;
+mod fit;
 mod hongqiao;
 mod hostile;
 mod logistics_theory;

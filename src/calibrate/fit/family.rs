@@ -182,7 +182,7 @@ impl Law {
     /// `ln f(x)`, the log-density at `x` (`-inf` at or below 0).
     #[must_use]
     pub fn ln_pdf(&self, x: f64) -> f64 {
-        if !(x > 0.0) {
+        if x.is_nan() || x <= 0.0 {
             return f64::NEG_INFINITY;
         }
         let [a, b, g] = self.c;
@@ -205,7 +205,7 @@ impl Law {
     /// right tail (an asymptotic form where the survival underflows).
     #[must_use]
     pub fn ln_sf(&self, x: f64) -> f64 {
-        if !(x > 0.0) {
+        if x.is_nan() || x <= 0.0 {
             return 0.0;
         }
         let [a, b, g] = self.c;
@@ -227,7 +227,7 @@ impl Law {
     /// `F(x) = P(X <= x)`.
     #[must_use]
     pub fn cdf(&self, x: f64) -> f64 {
-        if !(x > 0.0) {
+        if x.is_nan() || x <= 0.0 {
             return 0.0;
         }
         let [a, b, _] = self.c;

@@ -52,7 +52,8 @@ pub(crate) fn test(completed: &[f64], censored: &[f64], plan: Plan) -> Option<Go
     let (completed, censored) = subsample(completed, censored, plan);
     let law = fit(plan.family, &completed, &censored)?;
     let statistic = KaplanMeier::new(&completed, &censored).ks_distance(&law);
-    let one = |b: usize| replicate(&law, completed.len(), &censored, plan, b as u64);
+    let censoring = KaplanMeier::censoring(&completed, &censored);
+    let one = |b: usize| replicate(&law, &censoring, &completed, &censored, plan, b as u64);
     #[cfg(feature = "parallel")]
     let distances: Vec<Option<f64>> = {
         use rayon::prelude::*;
@@ -107,22 +108,45 @@ fn fit(family: Family, completed: &[f64], censored: &[f64]) -> Option<Law> {
     Law::new(family, &params).ok()
 }
 
-/// Replicate `b`: `completed` durations drawn from `law`, and one per
-/// censored age `c` observed as `min(T, c)` (censored when `T > c`); the
-/// family refitted and its distance. Its stream is `(seed, b)`.
-fn replicate(law: &Law, completed: usize, censored: &[f64], plan: Plan, b: u64) -> Option<f64> {
+/// Replicate `b`, drawn on the stream `(seed, b)`: for each duration a
+/// draw `T` from `law` and a censoring time `C`, observed as `min(T, C)`,
+/// censored when `T > C`. For a censored age `c`, `C = c`; for a completed
+/// duration `x`, `C` is drawn from the reverse Kaplan–Meier estimate
+/// conditioned on `C > x` (its censoring time was unseen but later than
+/// `x`), or is beyond the observed range. Then the family refitted and
+/// its distance.
+///
+/// Keeping completed durations uncensored would give replicates less
+/// censoring than the data, hence smaller distances and p-values that are
+/// too small; the conditional draw (Davison and Hinkley's conditional
+/// bootstrap for censored data) keeps the censoring pattern.
+fn replicate(
+    law: &Law,
+    censoring: &KaplanMeier,
+    completed: &[f64],
+    censored: &[f64],
+    plan: Plan,
+    b: u64,
+) -> Option<f64> {
     let mut rng = stream_rng(plan.seed, b, stream("bootstrap"));
-    let mut draw = || {
-        let t = law.sample(&mut rng).max(f64::MIN_POSITIVE);
+    let draw = |rng: &mut crate::rng::SimRng| {
+        let t = law.sample(rng).max(f64::MIN_POSITIVE);
         match plan.zero {
             Some((zero, resolution)) if t < resolution => zero,
             _ => t,
         }
     };
-    let mut done: Vec<f64> = (0..completed).map(|_| draw()).collect();
-    let mut open = Vec::new();
+    let (mut done, mut open) = (Vec::new(), Vec::new());
+    for x in completed {
+        let t = draw(&mut rng);
+        let u = 1.0 - rng.random::<f64>();
+        match censoring.draw_above(*x, u) {
+            Some(c) if t > c => open.push(c),
+            _ => done.push(t),
+        }
+    }
     for c in censored {
-        let t = draw();
+        let t = draw(&mut rng);
         if t > *c {
             open.push(*c);
         } else {

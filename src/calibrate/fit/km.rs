@@ -58,6 +58,24 @@ impl KaplanMeier {
         KaplanMeier { times, cdf, last }
     }
 
+    /// The reverse Kaplan–Meier estimate: that of the censoring times,
+    /// with the censored ages as the events and the completed durations
+    /// as censored (a completed duration's censoring time is later).
+    pub(crate) fn censoring(completed: &[f64], censored: &[f64]) -> KaplanMeier {
+        KaplanMeier::new(censored, completed)
+    }
+
+    /// A draw from the estimate conditioned on exceeding `t`, by inversion
+    /// at `u` in (0, 1]; `None` when it lands beyond the last step (the
+    /// estimate's mass past the largest time: no censoring in range).
+    pub(crate) fn draw_above(&self, t: f64, u: f64) -> Option<f64> {
+        let below = self.times.partition_point(|x| *x <= t);
+        let at = if below == 0 { 0.0 } else { self.cdf[below - 1] };
+        let target = at + u * (1.0 - at);
+        let j = below + self.cdf[below..].partition_point(|c| *c < target);
+        (at < 1.0).then(|| self.times.get(j).copied()).flatten()
+    }
+
     /// `F̂` at the largest duration: below 1 when that one is censored.
     pub(crate) fn end(&self) -> f64 {
         self.cdf.last().copied().unwrap_or(0.0)
@@ -82,8 +100,10 @@ impl KaplanMeier {
     /// with `F̂(t) >= p`. Without censoring and with at most `points`
     /// durations, these are the sorted durations themselves.
     pub(crate) fn quantiles(&self, points: usize, completed: usize) -> Vec<f64> {
-        let m = points.min(completed).max(1);
-        if self.times.is_empty() {
+        let m = points
+            .min(completed)
+            .min(if self.times.len() == 1 { 1 } else { usize::MAX });
+        if self.times.is_empty() || m == 0 {
             return Vec::new();
         }
         if m == 1 {
@@ -123,6 +143,19 @@ mod tests {
         assert_eq!(km.cdf, [0.25, 1.0 - 0.375]);
         assert_eq!(km.last, 4.0);
         assert!(km.end() < 1.0);
+    }
+
+    #[test]
+    fn conditional_censoring_draws_lie_above() {
+        // Censorings at 2 and 4, completions at 1 and 3: G jumps at 2
+        // (risk set 3) and at 4 (risk set 1).
+        let g = KaplanMeier::censoring(&[1.0, 3.0], &[2.0, 4.0]);
+        assert!((g.cdf[0] - 1.0 / 3.0).abs() < 1e-15 && g.cdf[1] == 1.0);
+        assert_eq!(g.draw_above(0.5, 0.3), Some(2.0));
+        assert_eq!(g.draw_above(0.5, 0.5), Some(4.0));
+        assert_eq!(g.draw_above(3.0, 0.01), Some(4.0));
+        let none = KaplanMeier::censoring(&[1.0, 3.0], &[]);
+        assert_eq!(none.draw_above(0.5, 1.0), None);
     }
 
     #[test]

@@ -304,7 +304,7 @@ fn standard_errors(sample: &Sample, family: Family, theta: &[f64]) -> Option<Vec
         1 => vec![1.0 / info[0][0]],
         _ => {
             let det = info[0][0] * info[1][1] - info[0][1] * info[1][0];
-            if !(det > 0.0) {
+            if det.is_nan() || det <= 0.0 {
                 return None;
             }
             vec![info[1][1] / det, info[0][0] / det]

@@ -17,36 +17,17 @@
 //! 4. tests the best one: the Kolmogorov–Smirnov distance between the
 //!    Kaplan–Meier estimate and the fitted CDF, with a p-value by a
 //!    parametric bootstrap that refits the parameters on each replicate
-//!    and censors it at the same ages ([`GoodnessOfFit`]). If it is
+//!    and censors it as the data were: a censored duration at its own
+//!    age, a completed one at a censoring time drawn from the reverse
+//!    Kaplan–Meier estimate beyond its duration ([`GoodnessOfFit`]). If it is
 //!    rejected at `alpha`, the fit offers the empirical law instead;
 //! 5. builds that empirical law from the Kaplan–Meier quantiles.
 //!
 //! To see what dropping the censored durations would do, pass an empty
 //! censored slice.
 //!
-//! # Units and zeros
-//! Durations come in seconds and every law, parameter and log-likelihood
-//! goes out in minutes (a scenario's `service_time_min`). An operator's
-//! clock ticks in whole seconds, so a completed duration of 0 means
-//! "shorter than one tick": it is read as half the resolution
-//! ([`FitOptions::resolution_secs`], 1 s by default), and the bootstrap
-//! records its draws below the resolution the same way. A censored age
-//! of 0 adds nothing to the likelihood (`S(0) = 1`).
-//!
-//! # Degenerate data
-//! No duration at all, or no completed one (every duration censored: the
-//! likelihood then grows without bound with the mean), is an error. With
-//! fewer than two distinct completed durations the two-parameter families
-//! have no maximum (their spread goes to 0) and only the exponential is
-//! fitted; when every completed duration is the same (and no censored age
-//! exceeds it) the durations look deterministic and the single-point
-//! empirical law is offered, with a note.
-//!
-//! # Reproducibility
-//! The bootstrap replicate `b` draws from the stream of `(seed, b)` and the
-//! subsample from its own stream ([`crate::stream_rng`]); replicates run in
-//! parallel with the `parallel` feature and are collected in index order,
-//! so the result is bit-identical on any number of threads.
+//! The rules for units, zero durations, degenerate data and
+//! reproducibility are on [`fit_durations`].
 //!
 //! | file | concept |
 //! |---|---|
@@ -219,7 +200,35 @@ pub const MIN_GOF_COMPLETED: usize = 5;
 
 /// Fits `completed_secs` durations and `censored_secs` right-censored ages
 /// (seconds; the true duration is at least the age) across the
-/// [`Family`]s: see the [module docs](self).
+/// [`Family`]s, in the steps of the [`calibrate`](crate::calibrate)
+/// table's `fit/` row: fit each family, give each parameter a Wald
+/// interval, rank by the criterion, test the best by a bootstrap, offer
+/// the empirical law when it is rejected.
+///
+/// # Units and zeros
+/// Durations come in seconds and every law, parameter and log-likelihood
+/// goes out in minutes (a scenario's `service_time_min`). An operator's
+/// clock ticks in whole seconds, so a completed duration of 0 means
+/// "shorter than one tick": it is read as half the resolution
+/// ([`FitOptions::resolution_secs`], 1 s by default), and the bootstrap
+/// records its draws below the resolution the same way. A censored age
+/// of 0 adds nothing to the likelihood (`S(0) = 1`).
+///
+/// # Degenerate data
+/// No duration at all, or no completed one (every duration censored: the
+/// likelihood then grows without bound with the mean), is an error. With
+/// fewer than two distinct completed durations the two-parameter families
+/// have no maximum (their spread goes to 0) and only the exponential is
+/// fitted; when every completed duration is the same (and no censored age
+/// exceeds it) the durations look deterministic and the single-point
+/// empirical law is offered, with a note.
+///
+/// # Reproducibility
+/// The bootstrap replicate `b` draws from the stream of `(seed, b)` and the
+/// subsample from its own stream ([`crate::rng::stream_rng`]); replicates run in
+/// parallel with the `parallel` feature and are collected in index order,
+/// so the result is bit-identical on any number of threads.
+///
 ///
 /// # Examples
 /// ```

@@ -198,12 +198,16 @@ impl fmt::Display for DurationFit {
                 num(samples.first().copied().unwrap_or(0.0)),
                 num(samples.last().copied().unwrap_or(0.0))
             ),
-            other => toml::to_string(other)
-                .unwrap_or_default()
-                .lines()
-                .skip(1)
-                .collect::<Vec<_>>()
-                .join(", "),
+            _ => self
+                .chosen_candidate()
+                .map(|c| {
+                    c.params
+                        .iter()
+                        .map(|p| format!("{} = {}", p.name, num(p.estimate)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default(),
         };
         write!(f, "chosen: {chosen} ({spec})")?;
         for note in &self.notes {
