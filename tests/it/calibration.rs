@@ -3,7 +3,10 @@
 //! reads, the holdout check, and `cbec-sim fit`'s scenario.
 
 use cbec_sim::Scenario;
-use cbec_sim::calibrate::{EventLog, EventMap, HoldoutOptions, Window, check_holdout};
+use cbec_sim::calibrate::{
+    Calibration, CalibrationOptions, Choice, EventLog, EventLogWriter, EventMap, Family,
+    FitOptions, HoldoutOptions, Window, check_holdout,
+};
 use jiff::civil::DateTime;
 
 fn manifest(path: &str) -> String {
@@ -89,4 +92,167 @@ fn the_true_scenario_reproduces_its_own_held_out_week() {
         lead.observed_n + lead.observed_censored
     );
     assert_eq!(lead.qq.len(), 99);
+}
+
+/// The operator's truth (`examples/data/operator/truth.toml`): each
+/// calibrated stage's family and parameters in the fit's order.
+const TRUTH: [(&str, Family, [f64; 2]); 5] = [
+    ("documents", Family::Lognormal, [20.0, 0.8]),
+    ("document_check", Family::Exponential, [6.0, f64::NAN]),
+    ("customs_review", Family::Lognormal, [15.0, 1.2]),
+    ("inspection", Family::Weibull, [1.8, 90.0]),
+    ("pick_pack", Family::Gamma, [12.0, 0.5]),
+];
+
+/// A four-week log of the operator's truth under `seed`, fitted whole
+/// (no goodness-of-fit bootstrap: the intervals do not depend on it).
+fn fitted_truth(seed: u64) -> Calibration {
+    let map = operator_map();
+    let model = Scenario::from_path(manifest("examples/data/operator/truth.toml"))
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut writer = EventLogWriter::new(&model, &map, Vec::new()).unwrap();
+    let _ = writer.write_run(seed, 0);
+    let csv = writer.finish().unwrap();
+    let log = EventLog::from_reader(&csv[..], &map, "truth.csv").unwrap();
+    let options = CalibrationOptions {
+        fit: FitOptions::default().with_bootstrap(0),
+        ..CalibrationOptions::default()
+    };
+    Calibration::from_log(&log, &map, &options).unwrap()
+}
+
+#[test]
+fn fits_of_the_operators_logs_cover_every_known_parameter() {
+    // 30 logs of the truth (seeds 100..130). Each 95% interval should
+    // cover its true value in about 28.5 of them: Binomial(30, 0.95)
+    // gives P(X <= 23) = 0.00057, so a correct fit fails one parameter's
+    // check below with probability 0.00057, and any of the 12 with less
+    // than 0.007.
+    const SEEDS: u64 = 30;
+    const AT_LEAST: usize = 24;
+    let fits: Vec<Calibration> = {
+        use rayon::prelude::*;
+        (100..100 + SEEDS).into_par_iter().map(fitted_truth).collect()
+    };
+    let mut covered: Vec<(String, usize)> = Vec::new();
+    let mut count = |name: String, hit: bool| match covered.iter_mut().find(|(n, _)| *n == name) {
+        Some((_, k)) => *k += usize::from(hit),
+        None => covered.push((name, usize::from(hit))),
+    };
+    let mut wrong_family = Vec::new();
+    for c in &fits {
+        for (stage, family, truth) in TRUTH {
+            let fit = c.stage(stage).unwrap().fit.as_ref().unwrap();
+            let cand = fit.candidate(family).unwrap();
+            for (p, t) in cand.params.iter().zip(truth) {
+                let (low, high) = (p.low.unwrap(), p.high.unwrap());
+                count(format!("{stage}.{}", p.name), low <= t && t <= high);
+            }
+            // Where families differ, the true one must be chosen; where
+            // they are nested (the exponential in gamma and Weibull) a
+            // larger family may win by chance, but never with the true
+            // one at "no support" (more than 10 AIC units behind).
+            if fit.chosen != Choice::Family(family) {
+                wrong_family.push((stage, cand.delta));
+            }
+            assert!(cand.delta <= 10.0, "{stage}: the truth {family} is {} AIC units behind", cand.delta);
+        }
+        let share = c.routes[0].share.unwrap();
+        count("route inspection".into(), share.low <= 0.08 && 0.08 <= share.high);
+        let demand = c.demand.as_ref().unwrap();
+        assert_eq!(demand.promotions.len(), 1, "{:?}", demand.promotions);
+        let promo = &demand.promotions[0];
+        assert_eq!(promo.date.0.to_string(), "2024-01-18");
+        count("promotion factor".into(), promo.factor.covers(3.0));
+    }
+    for (name, k) in &covered {
+        assert!(*k >= AT_LEAST, "{name}: covered in {k} of {SEEDS} logs");
+    }
+    assert!(
+        wrong_family.iter().all(|(s, _)| *s == "document_check"),
+        "a family was chosen wrongly where the families differ: {wrong_family:?}"
+    );
+    eprintln!("coverage over {SEEDS} logs: {covered:?}; nested-family choices: {}", wrong_family.len());
+}
+
+#[test]
+fn a_log_cut_while_orders_are_in_long_stages_is_fitted_without_bias_only_when_censored_orders_are_kept() {
+    // Orders held for a lognormal time of mean 24 h (cv 1), with servers
+    // enough that nobody waits, logged for 4 days only: most holds that
+    // began in the last day or two are still open at the cut, and they
+    // are the long ones. Kept as censored, the fit is unbiased (its mean
+    // within 4 standard errors of the truth, |z| < 4 with probability
+    // 0.99994 for a correct fit); dropped, the completed holds alone are
+    // the short ones and the mean falls more than 4 standard errors low.
+    let scenario = Scenario::from_toml_str(
+        r#"
+        [simulation]
+        horizon_h = 96
+        [sources.orders]
+        rate_per_hour = 20
+        to = "hold"
+        [stations.hold]
+        servers = 100000
+        service_time_min = { dist = "lognormal", mean = 1440.0, cv = 1.0 }
+        to = "out"
+        [sinks.out]
+        "#,
+    )
+    .unwrap();
+    let map = EventMap::from_toml_str(
+        r#"
+        arrival = "placed"
+        [events]
+        placed = { once = true, sim = { node = "orders" } }
+        started = { once = true, sim = { node = "hold", on = "start" } }
+        ended = { once = true, sim = { node = "hold", on = "end" } }
+        left = { once = true, end = true, sim = { node = "out", on = "leave" } }
+        [stages.hold]
+        kind = "service"
+        from = "started"
+        to = "ended"
+        "#,
+    )
+    .unwrap();
+    let model = scenario.build().unwrap();
+    let mut writer = EventLogWriter::new(&model, &map, Vec::new()).unwrap();
+    let _ = writer.write_run(5, 0);
+    let csv = writer.finish().unwrap();
+    let log = EventLog::from_reader(&csv[..], &map, "hold.csv").unwrap();
+    let hold = log.stage("hold").unwrap();
+    let censored = hold.censored().len();
+    assert!(
+        censored * 5 > censored + hold.durations().len(),
+        "many holds open at the cut: {censored} censored, {} completed",
+        hold.durations().len()
+    );
+    let options = FitOptions::default()
+        .with_bootstrap(0)
+        .with_families(&[Family::Lognormal]);
+    let kept = hold.fit(&options).unwrap();
+    let secs: Vec<f64> = hold.durations().iter().map(|d| d.secs()).collect();
+    let dropped = cbec_sim::calibrate::fit_durations(&secs, &[], &options).unwrap();
+    let mean = |f: &cbec_sim::calibrate::DurationFit| {
+        let p = &f.candidates[0].params[0];
+        assert_eq!(p.name, "mean");
+        // The standard error from the Wald interval on the log scale.
+        let se = (p.high.unwrap() / p.low.unwrap()).ln() / (2.0 * 1.959_964) * p.estimate;
+        (p.estimate, se)
+    };
+    let (k, k_se) = mean(&kept);
+    let (d, d_se) = mean(&dropped);
+    assert!(
+        (k - 1440.0).abs() < 4.0 * k_se,
+        "kept: mean {k:.0} min (se {k_se:.0}) against 1440"
+    );
+    assert!(
+        1440.0 - d > 4.0 * d_se,
+        "dropped: mean {d:.0} min (se {d_se:.0}) should be far below 1440"
+    );
+    eprintln!(
+        "censoring: {censored} censored of {}; kept mean {k:.0} (se {k_se:.0}), dropped mean {d:.0} (se {d_se:.0}), truth 1440",
+        censored + hold.durations().len()
+    );
 }
