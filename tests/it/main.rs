@@ -10,6 +10,7 @@ mod bad_input;
 mod capacity;
 mod cli;
 mod conservation;
+mod demand;
 mod determinism;
 mod distributions;
 mod documents;
