@@ -89,17 +89,18 @@ fn recovers_the_promotion_day_and_the_hourly_rates() {
     let truth = profile().with_date(DatedFactor::new(promo, 3.0, 1.0));
     let mut covered = 0u64;
     let mut weekday_covered = 0u64;
+    let mut factor_covered = 0u64;
     for rep in 0..SEEDS {
         let f = fit(&arrivals(truth.clone(), 28, rep), 28, &options);
         assert_eq!(f.days_tested, 28);
         assert_eq!(f.promotions.len(), 1, "seed {rep}: {f}");
         let p = &f.promotions[0];
         assert_eq!(p.date.0, promo);
-        // Garwood's interval on the count covers 3 × expected with
-        // probability >= 95% given the expected (whose own error, from
-        // 27 other days, is a twentieth of the count's); over 8 seeds a
-        // miss in any of them would have probability about 1 - 0.95^8, so
-        // check at a wider level whose misses are rarer than 1e-3 each.
+        // The factor's interval (Garwood on the count, widened for the
+        // error of the expected, which rests on three other Mondays)
+        // covers 3 with probability about 0.95: counted below. At level
+        // 0.9999 a miss in any of the 8 seeds has probability about 8e-4.
+        factor_covered += u64::from(p.factor.covers(3.0));
         let wide = fit_demand(
             arrivals(truth.clone(), 28, rep),
             start(),
@@ -133,8 +134,10 @@ fn recovers_the_promotion_day_and_the_hourly_rates() {
     for (what, n, k) in [
         ("hourly rates", 24 * SEEDS, covered),
         ("weekday factors", 7 * SEEDS, weekday_covered),
+        ("promotion factors", SEEDS, factor_covered),
     ] {
         let bound = lowest_plausible(n, 0.95, 1e-4);
+        println!("{what}: {k} of {n} intervals cover the truth (bound {bound})");
         assert!(
             k >= bound,
             "{what}: {k} of {n} intervals cover the truth, below {bound}"
@@ -395,9 +398,6 @@ fn ten_million_arrivals_stream_through() {
     for h in &f.hourly {
         // Even spacing: each of the 14 cells of an hour of day has the
         // mean count up to one arrival, and so has their mean.
-        assert!(
-            (h.rate_per_hour.estimate - per_hour).abs() <= 1.0,
-            "{h:?}"
-        );
+        assert!((h.rate_per_hour.estimate - per_hour).abs() <= 1.0, "{h:?}");
     }
 }

@@ -13,7 +13,9 @@
 //!    family-wise [`DemandOptions::alpha`]); found one at a time, the
 //!    most extreme first, each fit leaving out the days already found.
 //!    Each becomes a [`DatedFactor`]: observed over expected, with
-//!    Garwood's interval on the count divided by the expected; and, when
+//!    Garwood's interval on the count divided by the expected, widened
+//!    for the expected's own error (it rests on the few other days of the
+//!    same weekday); and, when
 //!    the day's hourly shape differs from the profile's (a G-test at
 //!    `alpha`), its 24 hour factors. Partial days at the window's ends,
 //!    and full days whose weekday has no other full day, are not tested.
@@ -45,7 +47,7 @@ pub use counts::MAX_WINDOW_DAYS;
 
 use self::counts::Counts;
 use self::poisson::{chi2_sf, deviance, garwood, poisson_test, z};
-use self::separable::{Separable, Table};
+use self::separable::{Information, Separable, Table};
 use super::log::EventLog;
 use crate::calendar::Day;
 use crate::error::{Error, Result};
@@ -230,7 +232,9 @@ pub struct PromotionDay {
     /// (compare with `alpha` over the days tested).
     pub p_value: f64,
     /// `orders / expected`, with Garwood's interval on `orders` divided
-    /// by `expected`.
+    /// by `expected`, widened for the error of `expected` (its log's Wald
+    /// half-width, from the profile's Poisson information, added in
+    /// quadrature to each of the count's half-widths on the log scale).
     pub factor: Estimate,
     /// The G-test of the day's hourly shape against the profile's.
     pub shape: Option<GTest>,
@@ -404,6 +408,7 @@ fn fit_counts(counts: &Counts, options: DemandOptions) -> DemandFit {
     let table = Table::from_days(counts, base_days);
     let base = separable::fit(&table, None);
     let iv = separable::intervals(&table, &base, level, z(level));
+    let info = Information::new(&table, &base);
     let mut notes = Vec::new();
 
     let cells = cell_rates(&table, level);
@@ -440,7 +445,7 @@ fn fit_counts(counts: &Counts, options: DemandOptions) -> DemandFit {
 
     let promotions: Vec<PromotionDay> = flagged
         .iter()
-        .map(|&d| promotion_day(counts, &base, d, options, &mut notes))
+        .map(|&d| promotion_day(counts, &info, &base, d, options, &mut notes))
         .collect();
     let untested: Vec<usize> = (0..counts.n_days())
         .filter(|d| !counts.is_full(*d) || detection.alone.contains(d))
@@ -518,6 +523,7 @@ fn cell_rates(table: &Table, level: f64) -> Vec<CellRate> {
 /// Flagged day `d` against the base profile (which leaves it out).
 fn promotion_day(
     counts: &Counts,
+    info: &Information<'_>,
     base: &Separable,
     d: usize,
     options: DemandOptions,
@@ -525,7 +531,10 @@ fn promotion_day(
 ) -> PromotionDay {
     let mut means = base.day_means(counts, d);
     let n = counts.day_total(d);
+    let exposure: [f64; 24] = std::array::from_fn(|h| counts.exposure_h(d, h));
+    let mut var_expected = info.var_log_total(&exposure, counts.weekday(d).index());
     if means.iter().sum::<f64>() == 0.0 {
+        var_expected = None;
         // Its weekday's factor is 0 (no arrival on its other days): the
         // factor is taken against the hourly rates alone.
         means = std::array::from_fn(|h| base.hourly[h] * counts.exposure_h(d, h));
@@ -535,9 +544,8 @@ fn promotion_day(
         ));
     }
     let expected: f64 = means.iter().sum();
-    let (lo, hi) = garwood(n, options.level);
     let factor = if expected > 0.0 {
-        Estimate::new(n as f64 / expected, (lo / expected, hi / expected))
+        factor_interval(n, expected, var_expected.unwrap_or(0.0), options.level)
     } else {
         Estimate::new(1.0, (1.0, 1.0))
     };
@@ -589,6 +597,28 @@ fn promotion_day(
         shape,
         hour_factors,
     }
+}
+
+/// `n / expected` with Garwood's interval on `n` divided by `expected`,
+/// widened for the error of `expected` (`var_log` the variance of its
+/// log): on the log scale each of the count's half-widths and the
+/// expected's Wald half-width add in quadrature.
+fn factor_interval(n: u64, expected: f64, var_log: f64, level: f64) -> Estimate {
+    let (lo, hi) = garwood(n, level);
+    let spread = z(level) * var_log.max(0.0).sqrt();
+    let widen = |half: f64| half.hypot(spread);
+    let f = n as f64 / expected;
+    if n == 0 {
+        return Estimate::new(0.0, (0.0, hi / expected * spread.exp()));
+    }
+    let nf = n as f64;
+    Estimate::new(
+        f,
+        (
+            f * (-widen((nf / lo).ln())).exp(),
+            f * widen((hi / nf).ln()).exp(),
+        ),
+    )
 }
 
 fn separability_outcome(table: &Table, base: &Separable, alpha: f64) -> TestOutcome {
