@@ -6,6 +6,7 @@
 
 use super::counts::Counts;
 use super::poisson::{chi2_sf, deviance, garwood};
+use super::{GTest, TestOutcome};
 
 /// Most sweeps of iterative proportional fitting; it stops earlier when
 /// the weekday factors move by less than [`IPF_TOLERANCE`] (relative).
@@ -240,7 +241,7 @@ impl<'a> Information<'a> {
             .map(|h| exposure[*h] * self.fit.hourly[*h])
             .collect();
         let total: f64 = part.iter().sum();
-        if !(total > 0.0) {
+        if total.is_nan() || total <= 0.0 {
             return None;
         }
         let share: Vec<f64> = part.iter().map(|p| p / total).collect();
@@ -326,15 +327,15 @@ fn cholesky(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     let scale = (0..k).map(|i| a[i][i].abs()).fold(0.0, f64::max);
     for j in 0..k {
         let d = a[j][j] - (0..j).map(|p| a[j][p] * a[j][p]).sum::<f64>();
-        if !(d > 1e-12 * scale) {
+        if d.is_nan() || d <= 1e-12 * scale {
             return None;
         }
         a[j][j] = d.sqrt();
         for i in j + 1..k {
             a[i][j] = (a[i][j] - (0..j).map(|p| a[i][p] * a[j][p]).sum::<f64>()) / a[j][j];
         }
-        for i in 0..j {
-            a[i][j] = 0.0;
+        for row in a.iter_mut().take(j) {
+            row[j] = 0.0;
         }
     }
     Some(a)
@@ -376,6 +377,37 @@ pub(super) fn separability(t: &Table, fit: &Separable) -> Option<(f64, u64, f64)
     Some((g, df, chi2_sf(g, df)))
 }
 
+/// The separability test's outcome at `alpha`.
+pub(super) fn separability_outcome(table: &Table, base: &Separable, alpha: f64) -> TestOutcome {
+    match separability(table, base) {
+        None => TestOutcome {
+            test: None,
+            rejects: false,
+            note: "cannot be tested: the table has no cell beyond the profile's parameters".into(),
+        },
+        Some(t) => {
+            let test = GTest::from_tuple(t);
+            let rejects = test.p_value < alpha;
+            let note = if rejects {
+                format!(
+                    "the hour-of-day shape differs between weekdays (p = {:.3e}); the model's profile (hourly rates × weekday factors) cannot represent this interaction; the 7×24 table shows it",
+                    test.p_value
+                )
+            } else {
+                format!(
+                    "hourly rates × weekday factors fit the 7×24 table (p = {:.3})",
+                    test.p_value
+                )
+            };
+            TestOutcome {
+                test: Some(test),
+                rejects,
+                note,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,8 +425,8 @@ mod tests {
         let b = [1.2, 1.0, 1.0, 1.0, 1.3, 0.8, 0.7];
         let t = table(|w, h| b[w] * (10.0 + h as f64) * 10.0, 4.0);
         let f = fit(&t, None);
-        for w in 0..7 {
-            assert!((f.weekday[w] - b[w]).abs() < 1e-12, "{w}: {:?}", f.weekday);
+        for (w, truth) in b.iter().enumerate() {
+            assert!((f.weekday[w] - truth).abs() < 1e-12, "{w}: {:?}", f.weekday);
         }
         for h in 0..24 {
             assert!((f.hourly[h] - (10.0 + h as f64) * 10.0).abs() < 1e-9);
