@@ -329,8 +329,8 @@ pub struct DemandFit {
 /// # fn main() -> cbec_sim::Result<()> {
 /// use cbec_sim::calibrate::{DemandOptions, fit_demand};
 /// use jiff::{SignedDuration, civil::DateTime};
-/// let start: DateTime = "2024-11-04T00:00".parse()?;
-/// let end: DateTime = "2024-11-18T00:00".parse()?;
+/// let start: DateTime = "2024-11-04T00:00".parse().unwrap();
+/// let end: DateTime = "2024-11-18T00:00".parse().unwrap();
 /// // Two orders at 10:00 and one at 15:30 on every day of two weeks.
 /// let arrivals = (0..14).flat_map(|d| {
 ///     [600, 601, 930].map(|m| start + SignedDuration::from_mins(d * 1440 + m))
