@@ -11,6 +11,7 @@ mod calibration;
 mod capacity;
 mod cli;
 mod conservation;
+mod demand;
 mod determinism;
 mod distributions;
 mod documents;

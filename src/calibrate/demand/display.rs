@@ -54,10 +54,10 @@ impl fmt::Display for DemandFit {
         }
         writeln!(
             f,
-            "Promotion days (exact Poisson test of the day's total, Bonferroni over {} days): {}",
+            "Promotion days (exact Poisson test of the day's total, Bonferroni over {} days):{}",
             self.days_tested,
             if self.promotions.is_empty() {
-                "none"
+                " none"
             } else {
                 ""
             }

@@ -2,37 +2,7 @@
 //! fitted to arrival times, with exact and Wald intervals, promotion
 //! days, and tests of separability and of stability across weeks.
 //!
-//! The fit reads arrivals in one pass and keeps only their counts per
-//! (date, clock hour) of the observation window, with the exact hours
-//! each such cell was observed (partial hours at the window's ends pro
-//! rata). From those:
-//!
-//! 1. **Promotion days** ([`PromotionDay`]): a full day whose total is far
-//!    above or below what the profile fitted without it predicts
-//!    (two-sided exact Poisson test, Bonferroni over the days tested,
-//!    family-wise [`DemandOptions::alpha`]); found one at a time, the
-//!    most extreme first, each fit leaving out the days already found.
-//!    Each becomes a [`DatedFactor`]: observed over expected, with
-//!    Garwood's interval on the count divided by the expected; and, when
-//!    the day's hourly shape differs from the profile's (a G-test at
-//!    `alpha`), its 24 hour factors. Partial days at the window's ends,
-//!    and full days whose weekday has no other full day, are not tested.
-//! 2. **The 7×24 table** ([`CellRate`]) of the other days: count over
-//!    exposure with Garwood's exact interval per cell.
-//! 3. **The separable profile** the model runs ([`HourlyRate`],
-//!    [`WeekdayFactor`]): hourly rates × weekday factors, the maximum
-//!    likelihood fit of the Poisson log-linear model with exposure
-//!    (iterative proportional fitting), weekday factors normalised to
-//!    **mean 1 over the weekdays observed** (a weekday never observed is
-//!    left at 1 and said so), so an hourly rate is the rate on an average
-//!    weekday. Intervals are Wald on the log scale from the Poisson
-//!    information at the fit, under that normalisation. The G-test of
-//!    separability compares the 7×24 table with it.
-//! 4. **Stability across weeks**: a G-test that each (weekday, hour) rate
-//!    is the same in every week, and the weekly totals against the
-//!    profile ([`WeekTotal`]).
-//!
-//! [`DemandFit::profile`] is the [`RateProfile`] a scenario runs.
+//! The method is documented on [`DemandFit`].
 
 mod counts;
 mod display;
@@ -44,8 +14,8 @@ mod stability;
 pub use counts::MAX_WINDOW_DAYS;
 
 use self::counts::Counts;
-use self::poisson::{chi2_sf, deviance, garwood, poisson_test, z};
-use self::separable::{Separable, Table};
+use self::poisson::{garwood, z};
+use self::separable::{Information, Table};
 use super::log::EventLog;
 use crate::calendar::Day;
 use crate::error::{Error, Result};
@@ -230,7 +200,9 @@ pub struct PromotionDay {
     /// (compare with `alpha` over the days tested).
     pub p_value: f64,
     /// `orders / expected`, with Garwood's interval on `orders` divided
-    /// by `expected`.
+    /// by `expected`, widened for the error of `expected` (its log's Wald
+    /// half-width, from the profile's Poisson information, added in
+    /// quadrature to each of the count's half-widths on the log scale).
     pub factor: Estimate,
     /// The G-test of the day's hourly shape against the profile's.
     pub shape: Option<GTest>,
@@ -262,7 +234,49 @@ pub struct WeekTotal {
     pub ratio: Option<Estimate>,
 }
 
-/// Demand fitted to arrival times: see the [module](self) docs.
+/// Demand fitted to arrival times.
+///
+/// The fit reads arrivals in one pass and keeps only their counts per
+/// (date, clock hour) of the observation window, with the exact hours
+/// each such cell was observed (partial hours at the window's ends pro
+/// rata). From those:
+///
+/// 1. **Promotion days** ([`PromotionDay`]): a full day whose total is far
+///    above or below what the profile fitted without it predicts
+///    (two-sided exact Poisson test, Bonferroni over the days tested,
+///    family-wise [`DemandOptions::alpha`]); found one at a time, the
+///    most extreme first, each fit leaving out the days already found.
+///    Each becomes a [`DatedFactor`]: observed over expected, with
+///    Garwood's interval on the count divided by the expected, widened
+///    for the expected's own error (it rests on the few other days of the
+///    same weekday); and, when
+///    the day's hourly shape differs from the profile's (a G-test at
+///    `alpha`), its 24 hour factors. Partial days at the window's ends,
+///    and full days whose weekday has no other full day, are not tested.
+/// 2. **The 7×24 table** ([`CellRate`]) of the other days: count over
+///    exposure with Garwood's exact interval per cell.
+/// 3. **The separable profile** the model runs ([`HourlyRate`],
+///    [`WeekdayFactor`]): hourly rates × weekday factors, the maximum
+///    likelihood fit of the Poisson log-linear model with exposure
+///    (iterative proportional fitting), weekday factors normalised to
+///    **mean 1 over the weekdays observed** (a weekday never observed is
+///    left at 1 and said so), so an hourly rate is the rate on an average
+///    weekday. Intervals are Wald on the log scale from the Poisson
+///    information at the fit, under that normalisation. The G-test of
+///    separability compares the 7×24 table with it.
+/// 4. **Stability across weeks**: a G-test that each (weekday, hour) rate
+///    is the same in every week (weeks are 7-day blocks from the window's
+///    first date; promotion days left out; it needs two full weeks), and
+///    the weekly totals against the profile ([`WeekTotal`]).
+///
+/// The G-tests read their p-values from the chi-squared distribution:
+/// good when the cells expect a few arrivals or more. The promotion test
+/// treats the expected count as known; its error (a share of the day's
+/// own) makes the test slightly liberal, which the Bonferroni bound
+/// absorbs in practice. The fit is deterministic: the same arrivals give
+/// the same numbers, bit for bit.
+///
+/// [`DemandFit::profile`] is the [`RateProfile`] a scenario runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DemandFit {
@@ -300,7 +314,7 @@ pub struct DemandFit {
 }
 
 /// Fits demand to `arrivals` observed from `window_start` to
-/// `window_end` (see the [module](self) docs), reading them once and
+/// `window_end` (the method is on [`DemandFit`]), reading them once and
 /// keeping only counts per date and hour.
 ///
 /// # Errors
@@ -315,8 +329,8 @@ pub struct DemandFit {
 /// # fn main() -> cbec_sim::Result<()> {
 /// use cbec_sim::calibrate::{DemandOptions, fit_demand};
 /// use jiff::{SignedDuration, civil::DateTime};
-/// let start: DateTime = "2024-11-04T00:00".parse()?;
-/// let end: DateTime = "2024-11-18T00:00".parse()?;
+/// let start: DateTime = "2024-11-04T00:00".parse().unwrap();
+/// let end: DateTime = "2024-11-18T00:00".parse().unwrap();
 /// // Two orders at 10:00 and one at 15:30 on every day of two weeks.
 /// let arrivals = (0..14).flat_map(|d| {
 ///     [600, 601, 930].map(|m| start + SignedDuration::from_mins(d * 1440 + m))
@@ -404,6 +418,7 @@ fn fit_counts(counts: &Counts, options: DemandOptions) -> DemandFit {
     let table = Table::from_days(counts, base_days);
     let base = separable::fit(&table, None);
     let iv = separable::intervals(&table, &base, level, z(level));
+    let info = Information::new(&table, &base);
     let mut notes = Vec::new();
 
     let cells = cell_rates(&table, level);
@@ -440,7 +455,7 @@ fn fit_counts(counts: &Counts, options: DemandOptions) -> DemandFit {
 
     let promotions: Vec<PromotionDay> = flagged
         .iter()
-        .map(|&d| promotion_day(counts, &base, d, options, &mut notes))
+        .map(|&d| promotion::promotion_day(counts, &info, &base, d, options, &mut notes))
         .collect();
     let untested: Vec<usize> = (0..counts.n_days())
         .filter(|d| !counts.is_full(*d) || detection.alone.contains(d))
@@ -467,9 +482,9 @@ fn fit_counts(counts: &Counts, options: DemandOptions) -> DemandFit {
         ));
     }
 
-    let separability = separability_outcome(&table, &base, alpha);
-    let stability = stability_outcome(counts, &flagged, alpha);
-    let weeks = week_totals(counts, &base, &flagged, level);
+    let separability = separable::separability_outcome(&table, &base, alpha);
+    let stability = stability::stability_outcome(counts, &flagged, alpha);
+    let weeks = stability::week_totals(counts, &base, &flagged, level);
     DemandFit {
         window_start: counts.start(),
         window_end: counts.end(),
@@ -513,177 +528,6 @@ fn cell_rates(table: &Table, level: f64) -> Vec<CellRate> {
         }
     }
     cells
-}
-
-/// Flagged day `d` against the base profile (which leaves it out).
-fn promotion_day(
-    counts: &Counts,
-    base: &Separable,
-    d: usize,
-    options: DemandOptions,
-    notes: &mut Vec<String>,
-) -> PromotionDay {
-    let mut means = base.day_means(counts, d);
-    let n = counts.day_total(d);
-    if means.iter().sum::<f64>() == 0.0 {
-        // Its weekday's factor is 0 (no arrival on its other days): the
-        // factor is taken against the hourly rates alone.
-        means = std::array::from_fn(|h| base.hourly[h] * counts.exposure_h(d, h));
-        notes.push(format!(
-            "{}: its weekday has no arrival on other days; its factor is on the hourly rates alone",
-            counts.date(d)
-        ));
-    }
-    let expected: f64 = means.iter().sum();
-    let (lo, hi) = garwood(n, options.level);
-    let factor = if expected > 0.0 {
-        Estimate::new(n as f64 / expected, (lo / expected, hi / expected))
-    } else {
-        Estimate::new(1.0, (1.0, 1.0))
-    };
-    // The day's hourly shape: each hour's share of the day under the profile.
-    let scaled: [f64; 24] = std::array::from_fn(|h| {
-        if expected > 0.0 {
-            means[h] * n as f64 / expected
-        } else {
-            0.0
-        }
-    });
-    let hours = counts.hours(d);
-    let positive = scaled.iter().filter(|m| **m > 0.0).count() as u64;
-    let shape = (positive >= 2 && n > 0).then(|| {
-        let g: f64 = (0..24).map(|h| deviance(hours[h] as f64, scaled[h])).sum();
-        GTest::from_tuple((g, positive - 1, chi2_sf(g, positive - 1)))
-    });
-    let hour_factors = if shape.is_some_and(|s| s.p_value < options.alpha) {
-        let orphan: Vec<String> = (0..24)
-            .filter(|h| scaled[*h] == 0.0 && hours[*h] > 0)
-            .map(|h| format!("{h:02}:00"))
-            .collect();
-        if !orphan.is_empty() {
-            notes.push(format!(
-                "{}: arrivals at {} where the profile's rate is 0; the dated factor cannot reproduce them",
-                counts.date(d),
-                orphan.join(", ")
-            ));
-        }
-        (0..24)
-            .map(|h| {
-                if scaled[h] > 0.0 {
-                    hours[h] as f64 / scaled[h]
-                } else {
-                    1.0
-                }
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    PromotionDay {
-        date: CalendarDate(counts.date(d)),
-        day: counts.weekday(d),
-        orders: n,
-        expected,
-        p_value: poisson_test(n, expected),
-        factor,
-        shape,
-        hour_factors,
-    }
-}
-
-fn separability_outcome(table: &Table, base: &Separable, alpha: f64) -> TestOutcome {
-    match separable::separability(table, base) {
-        None => TestOutcome {
-            test: None,
-            rejects: false,
-            note: "cannot be tested: the table has no cell beyond the profile's parameters".into(),
-        },
-        Some(t) => {
-            let test = GTest::from_tuple(t);
-            let rejects = test.p_value < alpha;
-            let note = if rejects {
-                format!(
-                    "the hour-of-day shape differs between weekdays (p = {:.3e}); the model's profile (hourly rates × weekday factors) cannot represent this interaction; the 7×24 table shows it",
-                    test.p_value
-                )
-            } else {
-                format!(
-                    "hourly rates × weekday factors fit the 7×24 table (p = {:.3})",
-                    test.p_value
-                )
-            };
-            TestOutcome {
-                test: Some(test),
-                rejects,
-                note,
-            }
-        }
-    }
-}
-
-fn stability_outcome(counts: &Counts, flagged: &[usize], alpha: f64) -> TestOutcome {
-    let weeks = stability::full_weeks(counts);
-    let untestable = |note: String| TestOutcome {
-        test: None,
-        rejects: false,
-        note,
-    };
-    if weeks < 2 {
-        return untestable(format!(
-            "cannot be tested: needs at least two full weeks, the window has {weeks}"
-        ));
-    }
-    match stability::homogeneity(counts, |d| !flagged.contains(&d)) {
-        None => untestable("cannot be tested: no (weekday, hour) was observed twice".into()),
-        Some(t) => {
-            let test = GTest::from_tuple(t);
-            let rejects = test.p_value < alpha;
-            let note = if rejects {
-                format!(
-                    "the profile changes across weeks (p = {:.3e})",
-                    test.p_value
-                )
-            } else {
-                format!("stable (p = {:.3})", test.p_value)
-            };
-            TestOutcome {
-                test: Some(test),
-                rejects,
-                note,
-            }
-        }
-    }
-}
-
-/// Each 7-day block from the window's first date against the profile.
-fn week_totals(counts: &Counts, base: &Separable, flagged: &[usize], level: f64) -> Vec<WeekTotal> {
-    (0..counts.n_days().div_ceil(7))
-        .map(|k| {
-            let days = 7 * k..(7 * k + 7).min(counts.n_days());
-            let kept: Vec<usize> = days.clone().filter(|d| !flagged.contains(d)).collect();
-            let orders: u64 = kept.iter().map(|d| counts.day_total(*d)).sum();
-            let observed_h: f64 = kept
-                .iter()
-                .flat_map(|d| (0..24).map(move |h| counts.exposure_h(*d, h)))
-                .sum();
-            let expected: f64 = kept
-                .iter()
-                .map(|d| base.day_means(counts, *d).iter().sum::<f64>())
-                .sum();
-            let ratio = (expected > 0.0).then(|| {
-                let (lo, hi) = garwood(orders, level);
-                Estimate::new(orders as f64 / expected, (lo / expected, hi / expected))
-            });
-            WeekTotal {
-                start: CalendarDate(counts.date(7 * k)),
-                observed_h,
-                orders,
-                promotion_days: (days.len() - kept.len()) as u32,
-                expected,
-                ratio,
-            }
-        })
-        .collect()
 }
 
 /// `mon` … `sun`, as in files.

@@ -24,7 +24,7 @@ pub(super) fn garwood(n: u64, level: f64) -> (f64, f64) {
 /// `mean`: twice the smaller tail, at most 1. A mean of 0 gives 1 for no
 /// arrival and 0 otherwise.
 pub(super) fn poisson_test(n: u64, mean: f64) -> f64 {
-    if !(mean > 0.0) {
+    if mean.is_nan() || mean <= 0.0 {
         return if n == 0 { 1.0 } else { 0.0 };
     }
     let Ok(p) = Poisson::new(mean) else {

@@ -17,8 +17,10 @@
 //! predict it.
 
 use super::counts::Counts;
-use super::poisson::{deviance, poisson_test};
-use super::separable::{Separable, Table, fit};
+use super::poisson::{chi2_sf, deviance, garwood, poisson_test, z};
+use super::separable::{Information, Separable, Table, fit};
+use super::{DemandOptions, Estimate, GTest, PromotionDay};
+use crate::model::CalendarDate;
 
 /// What the search found.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,4 +98,104 @@ pub(super) fn detect(counts: &Counts, alpha: f64) -> Detection {
         tested: first.len(),
         alone,
     }
+}
+/// Flagged day `d` against the base profile (which leaves it out).
+pub(super) fn promotion_day(
+    counts: &Counts,
+    info: &Information<'_>,
+    base: &Separable,
+    d: usize,
+    options: DemandOptions,
+    notes: &mut Vec<String>,
+) -> PromotionDay {
+    let mut means = base.day_means(counts, d);
+    let n = counts.day_total(d);
+    let exposure: [f64; 24] = std::array::from_fn(|h| counts.exposure_h(d, h));
+    let mut var_expected = info.var_log_total(&exposure, counts.weekday(d).index());
+    if means.iter().sum::<f64>() == 0.0 {
+        var_expected = None;
+        // Its weekday's factor is 0 (no arrival on its other days): the
+        // factor is taken against the hourly rates alone.
+        means = std::array::from_fn(|h| base.hourly[h] * counts.exposure_h(d, h));
+        notes.push(format!(
+            "{}: its weekday has no arrival on other days; its factor is on the hourly rates alone",
+            counts.date(d)
+        ));
+    }
+    let expected: f64 = means.iter().sum();
+    let factor = if expected > 0.0 {
+        factor_interval(n, expected, var_expected.unwrap_or(0.0), options.level)
+    } else {
+        Estimate::new(1.0, (1.0, 1.0))
+    };
+    // The day's hourly shape: each hour's share of the day under the profile.
+    let scaled: [f64; 24] = std::array::from_fn(|h| {
+        if expected > 0.0 {
+            means[h] * n as f64 / expected
+        } else {
+            0.0
+        }
+    });
+    let hours = counts.hours(d);
+    let positive = scaled.iter().filter(|m| **m > 0.0).count() as u64;
+    let shape = (positive >= 2 && n > 0).then(|| {
+        let g: f64 = (0..24).map(|h| deviance(hours[h] as f64, scaled[h])).sum();
+        GTest::from_tuple((g, positive - 1, chi2_sf(g, positive - 1)))
+    });
+    let hour_factors = if shape.is_some_and(|s| s.p_value < options.alpha) {
+        let orphan: Vec<String> = (0..24)
+            .filter(|h| scaled[*h] == 0.0 && hours[*h] > 0)
+            .map(|h| format!("{h:02}:00"))
+            .collect();
+        if !orphan.is_empty() {
+            notes.push(format!(
+                "{}: arrivals at {} where the profile's rate is 0; the dated factor cannot reproduce them",
+                counts.date(d),
+                orphan.join(", ")
+            ));
+        }
+        (0..24)
+            .map(|h| {
+                if scaled[h] > 0.0 {
+                    hours[h] as f64 / scaled[h]
+                } else {
+                    1.0
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    PromotionDay {
+        date: CalendarDate(counts.date(d)),
+        day: counts.weekday(d),
+        orders: n,
+        expected,
+        p_value: poisson_test(n, expected),
+        factor,
+        shape,
+        hour_factors,
+    }
+}
+
+/// `n / expected` with Garwood's interval on `n` divided by `expected`,
+/// widened for the error of `expected` (`var_log` the variance of its
+/// log): on the log scale each of the count's half-widths and the
+/// expected's Wald half-width add in quadrature.
+fn factor_interval(n: u64, expected: f64, var_log: f64, level: f64) -> Estimate {
+    let (lo, hi) = garwood(n, level);
+    let spread = z(level) * var_log.max(0.0).sqrt();
+    let widen = |half: f64| half.hypot(spread);
+    let f = n as f64 / expected;
+    if n == 0 {
+        return Estimate::new(0.0, (0.0, hi / expected * spread.exp()));
+    }
+    let nf = n as f64;
+    Estimate::new(
+        f,
+        (
+            f * (-widen((nf / lo).ln())).exp(),
+            f * widen((hi / nf).ln()).exp(),
+        ),
+    )
 }

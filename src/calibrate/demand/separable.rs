@@ -6,6 +6,7 @@
 
 use super::counts::Counts;
 use super::poisson::{chi2_sf, deviance, garwood};
+use super::{GTest, TestOutcome};
 
 /// Most sweeps of iterative proportional fitting; it stops earlier when
 /// the weekday factors move by less than [`IPF_TOLERANCE`] (relative).
@@ -137,48 +138,145 @@ pub(super) struct Intervals {
     pub(super) weekday: [Option<(f64, f64)>; 7],
 }
 
-/// The intervals of `fit` (of `t`) at `level`, `z` its normal quantile.
+/// The Poisson information of the log-linear model at a fit, reduced to
+/// what the variances of log-scale quantities need.
 ///
 /// # Formula
-/// Wald on the log scale, from the Poisson information of the
-/// log-linear model at the fit, with the weekday factors' mean-1
-/// constraint. With `μ` the fitted cell means, `m_h` and `n_w` their
-/// hourly and weekday totals, `π_w = b_w / Σ b`, and `S` the Schur
-/// complement of the hourly block of the information (weekdays with a
-/// positive factor, one of them the reference, left out):
-/// `S_wv = n_w δ_wv - Σ_h μ_wh μ_vh / m_h`,
+/// With `μ` the fitted cell means, over the hours and weekdays with a
+/// positive estimate, `m_h` and `n_w` their hourly and weekday totals,
+/// `π_w = b_w / Σ b`, `k_h,w = μ_wh / m_h`, and `S` the Schur complement
+/// of the hourly block of the information (one weekday, the reference,
+/// left out to fix the scale):
+/// `S_wv = n_w δ_wv - Σ_h μ_wh μ_vh / m_h`. Under the mean-1
+/// normalisation of the weekday factors,
 ///
-/// - `var(log a_h) = 1/m_h + (k_h - π)' S⁻¹ (k_h - π)`, `k_h,w = μ_wh / m_h`
-///   (just `1/m_h`, Poisson's, when every weekday is observed equally);
-/// - `var(log b_w) = (e_w - π)' S⁻¹ (e_w - π)`.
-///
-/// A rate or factor estimated at 0 gets `[0, U / exposure]`, `U` the
-/// upper Garwood limit of a count of 0. Should `S` be singular (hours and
-/// weekdays that share no observed cell), each interval is Garwood's on
-/// its own total given the other estimates.
-pub(super) fn intervals(t: &Table, fit: &Separable, level: f64, z: f64) -> Intervals {
-    let observed: [bool; 7] = std::array::from_fn(|w| t.observed(w));
-    let days: Vec<usize> = (0..7)
-        .filter(|w| observed[*w] && fit.weekday[*w] > 0.0)
-        .collect();
-    let hours: Vec<usize> = (0..24).filter(|h| fit.hourly[*h] > 0.0).collect();
-    let mu = |w: usize, h: usize| fit.mean(t, w, h);
-    let m: [f64; 24] = std::array::from_fn(|h| days.iter().map(|w| mu(*w, h)).sum());
-    let n_w: [f64; 7] = std::array::from_fn(|w| hours.iter().map(|h| mu(w, *h)).sum());
-    let b_sum: f64 = days.iter().map(|w| fit.weekday[*w]).sum();
-    // The free weekdays: all but the first (the reference), and their π.
-    let free = &days[days.len().min(1)..];
-    let pi: Vec<f64> = free.iter().map(|w| fit.weekday[*w] / b_sum).collect();
-    let k = free.len();
-    let mut s = vec![vec![0.0; k]; k];
-    for (i, w) in free.iter().enumerate() {
-        for (j, v) in free.iter().enumerate() {
-            let cross: f64 = hours.iter().map(|h| mu(*w, *h) * mu(*v, *h) / m[*h]).sum();
-            s[i][j] = if i == j { n_w[*w] } else { 0.0 } - cross;
+/// - `var(log a_h) = 1/m_h + (k_h - π)' S⁻¹ (k_h - π)` (just `1/m_h`,
+///   Poisson's, when every weekday is observed equally);
+/// - `var(log b_w) = (e_w - π)' S⁻¹ (e_w - π)`;
+/// - for a total `T = Σ_h x_h a_h b_w` over exposures `x` (a day's
+///   expected count), with `s_h` each hour's share of it,
+///   `var(log T) = Σ_h s_h²/m_h + (K's - e_w)' S⁻¹ (K's - e_w)`.
+#[derive(Debug)]
+pub(super) struct Information<'a> {
+    t: &'a Table,
+    fit: &'a Separable,
+    hours: Vec<usize>,
+    m: [f64; 24],
+    /// The weekdays with a positive factor less the reference, and their π.
+    free: Vec<usize>,
+    pi: Vec<f64>,
+    /// The Cholesky factor of `S`; `None` when it is singular (hours and
+    /// weekdays that share no observed cell).
+    chol: Option<Vec<Vec<f64>>>,
+}
+
+impl<'a> Information<'a> {
+    pub(super) fn new(t: &'a Table, fit: &'a Separable) -> Self {
+        let days: Vec<usize> = (0..7)
+            .filter(|w| t.observed(*w) && fit.weekday[*w] > 0.0)
+            .collect();
+        let hours: Vec<usize> = (0..24).filter(|h| fit.hourly[*h] > 0.0).collect();
+        let m: [f64; 24] = std::array::from_fn(|h| days.iter().map(|w| fit.mean(t, *w, h)).sum());
+        let b_sum: f64 = days.iter().map(|w| fit.weekday[*w]).sum();
+        let free = days[days.len().min(1)..].to_vec();
+        let pi = free.iter().map(|w| fit.weekday[*w] / b_sum).collect();
+        let k = free.len();
+        let mut s = vec![vec![0.0; k]; k];
+        for (i, w) in free.iter().enumerate() {
+            let n_w: f64 = hours.iter().map(|h| fit.mean(t, *w, *h)).sum();
+            for (j, v) in free.iter().enumerate() {
+                let cross: f64 = hours
+                    .iter()
+                    .map(|h| fit.mean(t, *w, *h) * fit.mean(t, *v, *h) / m[*h])
+                    .sum();
+                s[i][j] = if i == j { n_w } else { 0.0 } - cross;
+            }
+        }
+        Information {
+            t,
+            fit,
+            hours,
+            m,
+            free,
+            pi,
+            chol: cholesky(s),
         }
     }
-    let chol = cholesky(s);
-    let quad = |g: &[f64]| chol.as_ref().map(|l| quadratic_inverse(l, g));
+
+    fn quad(&self, g: &[f64]) -> Option<f64> {
+        self.chol.as_ref().map(|l| quadratic_inverse(l, g))
+    }
+
+    /// `var(log a_h)`, for an hour with a positive rate.
+    pub(super) fn var_log_hourly(&self, h: usize) -> Option<f64> {
+        let g: Vec<f64> = self
+            .free
+            .iter()
+            .zip(&self.pi)
+            .map(|(w, p)| self.fit.mean(self.t, *w, h) / self.m[h] - p)
+            .collect();
+        Some(1.0 / self.m[h] + self.quad(&g)?)
+    }
+
+    /// `var(log b_w)`, for a weekday with a positive factor.
+    pub(super) fn var_log_weekday(&self, w: usize) -> Option<f64> {
+        let g: Vec<f64> = self
+            .free
+            .iter()
+            .zip(&self.pi)
+            .map(|(v, p)| f64::from(u8::from(*v == w)) - p)
+            .collect();
+        self.quad(&g)
+    }
+
+    /// `var(log T)` for `T = Σ_h exposure_h a_h b_w`, when `T > 0` and
+    /// weekday `w` has a positive factor.
+    pub(super) fn var_log_total(&self, exposure: &[f64; 24], w: usize) -> Option<f64> {
+        if !(self.fit.weekday[w] > 0.0 && self.t.observed(w)) {
+            return None;
+        }
+        let part: Vec<f64> = self
+            .hours
+            .iter()
+            .map(|h| exposure[*h] * self.fit.hourly[*h])
+            .collect();
+        let total: f64 = part.iter().sum();
+        if total.is_nan() || total <= 0.0 {
+            return None;
+        }
+        let share: Vec<f64> = part.iter().map(|p| p / total).collect();
+        let own: f64 = self
+            .hours
+            .iter()
+            .zip(&share)
+            .map(|(h, s)| s * s / self.m[*h])
+            .sum();
+        let g: Vec<f64> = self
+            .free
+            .iter()
+            .map(|v| {
+                let ks: f64 = self
+                    .hours
+                    .iter()
+                    .zip(&share)
+                    .map(|(h, s)| s * self.fit.mean(self.t, *v, *h) / self.m[*h])
+                    .sum();
+                ks - f64::from(u8::from(*v == w))
+            })
+            .collect();
+        Some(own + self.quad(&g)?)
+    }
+}
+
+/// The intervals of `fit` (of `t`) at `level`, `z` its normal quantile:
+/// Wald on the log scale with the variances of [`Information`].
+///
+/// A rate or factor estimated at 0 gets `[0, U / exposure]`, `U` the
+/// upper Garwood limit of a count of 0. Should the information be
+/// singular, each interval is Garwood's on its own total given the other
+/// estimates.
+pub(super) fn intervals(t: &Table, fit: &Separable, level: f64, z: f64) -> Intervals {
+    let info = Information::new(t, fit);
     let (_, zero_high) = garwood(0, level);
     let wald = |est: f64, var: f64| {
         let half = z * var.max(0.0).sqrt();
@@ -194,30 +292,20 @@ pub(super) fn intervals(t: &Table, fit: &Separable, level: f64, z: f64) -> Inter
         out.hourly[h] = if a == 0.0 {
             (0.0, zero_high / exposure)
         } else {
-            let g: Vec<f64> = free
-                .iter()
-                .zip(&pi)
-                .map(|(w, p)| mu(*w, h) / m[h] - p)
-                .collect();
-            match quad(&g) {
-                Some(q) => wald(a, 1.0 / m[h] + q),
+            match info.var_log_hourly(h) {
+                Some(v) => wald(a, v),
                 None => conditional(t.n.iter().map(|r| r[h]).sum(), exposure, level),
             }
         };
     }
-    for w in (0..7).filter(|w| observed[*w]) {
+    for w in (0..7).filter(|w| t.observed(*w)) {
         let b = fit.weekday[w];
         let exposure: f64 = (0..24).map(|h| t.e[w][h] * fit.hourly[h]).sum();
         out.weekday[w] = Some(if b == 0.0 {
             (0.0, zero_high / exposure)
         } else {
-            let g: Vec<f64> = free
-                .iter()
-                .zip(&pi)
-                .map(|(v, p)| f64::from(u8::from(*v == w)) - p)
-                .collect();
-            match quad(&g) {
-                Some(q) => wald(b, q),
+            match info.var_log_weekday(w) {
+                Some(v) => wald(b, v),
                 None => conditional(t.n[w].iter().sum(), exposure, level),
             }
         });
@@ -239,15 +327,15 @@ fn cholesky(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     let scale = (0..k).map(|i| a[i][i].abs()).fold(0.0, f64::max);
     for j in 0..k {
         let d = a[j][j] - (0..j).map(|p| a[j][p] * a[j][p]).sum::<f64>();
-        if !(d > 1e-12 * scale) {
+        if d.is_nan() || d <= 1e-12 * scale {
             return None;
         }
         a[j][j] = d.sqrt();
         for i in j + 1..k {
             a[i][j] = (a[i][j] - (0..j).map(|p| a[i][p] * a[j][p]).sum::<f64>()) / a[j][j];
         }
-        for i in 0..j {
-            a[i][j] = 0.0;
+        for row in a.iter_mut().take(j) {
+            row[j] = 0.0;
         }
     }
     Some(a)
@@ -289,6 +377,37 @@ pub(super) fn separability(t: &Table, fit: &Separable) -> Option<(f64, u64, f64)
     Some((g, df, chi2_sf(g, df)))
 }
 
+/// The separability test's outcome at `alpha`.
+pub(super) fn separability_outcome(table: &Table, base: &Separable, alpha: f64) -> TestOutcome {
+    match separability(table, base) {
+        None => TestOutcome {
+            test: None,
+            rejects: false,
+            note: "cannot be tested: the table has no cell beyond the profile's parameters".into(),
+        },
+        Some(t) => {
+            let test = GTest::from_tuple(t);
+            let rejects = test.p_value < alpha;
+            let note = if rejects {
+                format!(
+                    "the hour-of-day shape differs between weekdays (p = {:.3e}); the model's profile (hourly rates × weekday factors) cannot represent this interaction; the 7×24 table shows it",
+                    test.p_value
+                )
+            } else {
+                format!(
+                    "hourly rates × weekday factors fit the 7×24 table (p = {:.3})",
+                    test.p_value
+                )
+            };
+            TestOutcome {
+                test: Some(test),
+                rejects,
+                note,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,8 +425,8 @@ mod tests {
         let b = [1.2, 1.0, 1.0, 1.0, 1.3, 0.8, 0.7];
         let t = table(|w, h| b[w] * (10.0 + h as f64) * 10.0, 4.0);
         let f = fit(&t, None);
-        for w in 0..7 {
-            assert!((f.weekday[w] - b[w]).abs() < 1e-12, "{w}: {:?}", f.weekday);
+        for (w, truth) in b.iter().enumerate() {
+            assert!((f.weekday[w] - truth).abs() < 1e-12, "{w}: {:?}", f.weekday);
         }
         for h in 0..24 {
             assert!((f.hourly[h] - (10.0 + h as f64) * 10.0).abs() < 1e-9);

@@ -7,7 +7,10 @@
 //! one (date, hour) of the window.
 
 use super::counts::Counts;
-use super::poisson::{chi2_sf, deviance};
+use super::poisson::{chi2_sf, deviance, garwood};
+use super::separable::Separable;
+use super::{Estimate, GTest, TestOutcome, WeekTotal};
+use crate::model::CalendarDate;
 
 /// The G-test of homogeneity across weeks, over the days `include`
 /// keeps: `(G, df, p)`, `None` without a degree of freedom.
@@ -64,6 +67,77 @@ pub(super) fn full_weeks(counts: &Counts) -> usize {
             days.end <= counts.n_days() && days.clone().all(|d| counts.is_full(d))
         })
         .count()
+}
+
+/// The stability test's outcome at `alpha`, promotion days left out.
+pub(super) fn stability_outcome(counts: &Counts, flagged: &[usize], alpha: f64) -> TestOutcome {
+    let weeks = full_weeks(counts);
+    let untestable = |note: String| TestOutcome {
+        test: None,
+        rejects: false,
+        note,
+    };
+    if weeks < 2 {
+        return untestable(format!(
+            "cannot be tested: needs at least two full weeks, the window has {weeks}"
+        ));
+    }
+    match homogeneity(counts, |d| !flagged.contains(&d)) {
+        None => untestable("cannot be tested: no (weekday, hour) was observed twice".into()),
+        Some(t) => {
+            let test = GTest::from_tuple(t);
+            let rejects = test.p_value < alpha;
+            let note = if rejects {
+                format!(
+                    "the profile changes across weeks (p = {:.3e})",
+                    test.p_value
+                )
+            } else {
+                format!("stable (p = {:.3})", test.p_value)
+            };
+            TestOutcome {
+                test: Some(test),
+                rejects,
+                note,
+            }
+        }
+    }
+}
+
+/// Each 7-day block from the window's first date against the profile.
+pub(super) fn week_totals(
+    counts: &Counts,
+    base: &Separable,
+    flagged: &[usize],
+    level: f64,
+) -> Vec<WeekTotal> {
+    (0..counts.n_days().div_ceil(7))
+        .map(|k| {
+            let days = 7 * k..(7 * k + 7).min(counts.n_days());
+            let kept: Vec<usize> = days.clone().filter(|d| !flagged.contains(d)).collect();
+            let orders: u64 = kept.iter().map(|d| counts.day_total(*d)).sum();
+            let observed_h: f64 = kept
+                .iter()
+                .flat_map(|d| (0..24).map(move |h| counts.exposure_h(*d, h)))
+                .sum();
+            let expected: f64 = kept
+                .iter()
+                .map(|d| base.day_means(counts, *d).iter().sum::<f64>())
+                .sum();
+            let ratio = (expected > 0.0).then(|| {
+                let (lo, hi) = garwood(orders, level);
+                Estimate::new(orders as f64 / expected, (lo / expected, hi / expected))
+            });
+            WeekTotal {
+                start: CalendarDate(counts.date(7 * k)),
+                observed_h,
+                orders,
+                promotion_days: (days.len() - kept.len()) as u32,
+                expected,
+                ratio,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
