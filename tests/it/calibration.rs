@@ -134,7 +134,10 @@ fn fits_of_the_operators_logs_cover_every_known_parameter() {
     const AT_LEAST: usize = 24;
     let fits: Vec<Calibration> = {
         use rayon::prelude::*;
-        (100..100 + SEEDS).into_par_iter().map(fitted_truth).collect()
+        (100..100 + SEEDS)
+            .into_par_iter()
+            .map(fitted_truth)
+            .collect()
     };
     let mut covered: Vec<(String, usize)> = Vec::new();
     let mut count = |name: String, hit: bool| match covered.iter_mut().find(|(n, _)| *n == name) {
@@ -150,17 +153,34 @@ fn fits_of_the_operators_logs_cover_every_known_parameter() {
                 let (low, high) = (p.low.unwrap(), p.high.unwrap());
                 count(format!("{stage}.{}", p.name), low <= t && t <= high);
             }
-            // Where families differ, the true one must be chosen; where
-            // they are nested (the exponential in gamma and Weibull) a
-            // larger family may win by chance, but never with the true
-            // one at "no support" (more than 10 AIC units behind).
+            // Where the families are not nested, a family other than the
+            // truth may be chosen only when the fit says the two cannot be
+            // told apart (the truth within 2 AIC units). The exponential
+            // is nested in the gamma and the Weibull: a larger family wins
+            // when twice the gain in log-likelihood, chi-squared with 1 df
+            // under the truth, beats the penalty of 2; the truth then lags
+            // by chi2 - 2, above 13.1 with probability 1e-4 per log.
             if fit.chosen != Choice::Family(family) {
                 wrong_family.push((stage, cand.delta));
+                if family == Family::Exponential {
+                    assert!(cand.delta <= 13.1, "{stage}: {}", cand.delta);
+                } else {
+                    assert!(
+                        cand.delta < 2.0
+                            && fit.notes.iter().any(|n| n.contains("cannot be told apart")),
+                        "{stage}: {:?} chosen, the truth {family} {} AIC units behind: {:?}",
+                        fit.chosen,
+                        cand.delta,
+                        fit.notes
+                    );
+                }
             }
-            assert!(cand.delta <= 10.0, "{stage}: the truth {family} is {} AIC units behind", cand.delta);
         }
         let share = c.routes[0].share.unwrap();
-        count("route inspection".into(), share.low <= 0.08 && 0.08 <= share.high);
+        count(
+            "route inspection".into(),
+            share.low <= 0.08 && 0.08 <= share.high,
+        );
         let demand = c.demand.as_ref().unwrap();
         assert_eq!(demand.promotions.len(), 1, "{:?}", demand.promotions);
         let promo = &demand.promotions[0];
@@ -170,15 +190,15 @@ fn fits_of_the_operators_logs_cover_every_known_parameter() {
     for (name, k) in &covered {
         assert!(*k >= AT_LEAST, "{name}: covered in {k} of {SEEDS} logs");
     }
-    assert!(
-        wrong_family.iter().all(|(s, _)| *s == "document_check"),
-        "a family was chosen wrongly where the families differ: {wrong_family:?}"
+    eprintln!(
+        "coverage over {SEEDS} logs: {covered:?}; nested-family choices: {}",
+        wrong_family.len()
     );
-    eprintln!("coverage over {SEEDS} logs: {covered:?}; nested-family choices: {}", wrong_family.len());
 }
 
 #[test]
-fn a_log_cut_while_orders_are_in_long_stages_is_fitted_without_bias_only_when_censored_orders_are_kept() {
+fn a_log_cut_while_orders_are_in_long_stages_is_fitted_without_bias_only_when_censored_orders_are_kept()
+ {
     // Orders held for a lognormal time of mean 24 h (cv 1), with servers
     // enough that nobody waits, logged for 4 days only: most holds that
     // began in the last day or two are still open at the cut, and they

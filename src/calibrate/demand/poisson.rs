@@ -2,7 +2,9 @@
 //! count, the two-sided exact test of a count against its mean, and the
 //! likelihood-ratio (G) statistic's terms and tail.
 
-use statrs::distribution::{ChiSquared, ContinuousCDF, DiscreteCDF, Gamma, Normal, Poisson};
+use statrs::distribution::{
+    Binomial, ChiSquared, ContinuousCDF, DiscreteCDF, Gamma, Normal, Poisson,
+};
 
 /// Garwood's exact interval for the mean of a Poisson count `n` at
 /// `level`: the `(1 - level)/2` quantile of Gamma(n, 1) (0 for n = 0) and
@@ -38,6 +40,25 @@ pub(super) fn poisson_test(n: u64, mean: f64) -> f64 {
 /// One cell's term of the G statistic, `2 (n ln(n/μ) - (n - μ))`: the
 /// Poisson deviance of a count `n` against a fitted mean `mu`. Infinite
 /// for arrivals where the fit has none.
+/// The exact two-sided p-value of a day's count `n` against others'
+/// `n_other` when their expected counts stand in the ratio `mu` to
+/// `mu_other` (the same rate, both estimated): given the total
+/// `n + n_other`, `n` is Binomial(total, mu / (mu + mu_other)) (the
+/// conditional test of two Poisson rates, Przyborowski and Wilenski).
+/// Doubles the smaller tail, capped at 1.
+pub(super) fn conditional_test(n: u64, mu: f64, n_other: u64, mu_other: f64) -> f64 {
+    let total = n + n_other;
+    if total == 0 || !(mu > 0.0 && mu_other > 0.0) {
+        return 1.0;
+    }
+    let Ok(b) = Binomial::new(mu / (mu + mu_other), total) else {
+        return 1.0;
+    };
+    let below = b.cdf(n);
+    let above = if n == 0 { 1.0 } else { b.sf(n - 1) };
+    (2.0 * below.min(above)).min(1.0)
+}
+
 pub(super) fn deviance(n: f64, mu: f64) -> f64 {
     if n == 0.0 {
         2.0 * mu

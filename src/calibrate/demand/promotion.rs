@@ -5,7 +5,12 @@
 //! for every testable day, refits it without that day (leave one out)
 //! and takes the day's expected total under that fit. The day whose
 //! total is furthest from its expectation (largest Poisson deviance;
-//! ties to the earliest) is tested exactly; if its two-sided p-value is
+//! ties to the earliest) is tested exactly against the other unflagged
+//! full days of its weekday, whose counts estimate its weekday's rate:
+//! given the two totals' sum, the day's is binomial under the hourly
+//! profile's exposures (the conditional test of two Poisson rates, so
+//! the error of the estimated rate is accounted for, not taken as
+//! known); if its two-sided p-value is
 //! below `alpha / m` (Bonferroni over the `m` days testable in the first
 //! pass) it is flagged and the next pass begins; otherwise the search
 //! stops. Flagging the most extreme day first keeps a large promotion
@@ -17,7 +22,7 @@
 //! predict it.
 
 use super::counts::Counts;
-use super::poisson::{chi2_sf, deviance, garwood, poisson_test, z};
+use super::poisson::{chi2_sf, conditional_test, deviance, garwood, poisson_test, z};
 use super::separable::{Information, Separable, Table, fit};
 use super::{DemandOptions, Estimate, GTest, PromotionDay};
 use crate::model::CalendarDate;
@@ -84,9 +89,7 @@ pub(super) fn detect(counts: &Counts, alpha: f64) -> Detection {
             }
         }
         match worst {
-            Some((_, day, expected))
-                if poisson_test(counts.day_total(day), expected) < threshold =>
-            {
+            Some((_, day, _)) if against_its_weekday(counts, &whole, day, &flagged) < threshold => {
                 flagged.push(day);
             }
             _ => break,
@@ -99,6 +102,26 @@ pub(super) fn detect(counts: &Counts, alpha: f64) -> Detection {
         alone,
     }
 }
+/// The conditional test of `day`'s total against the other unflagged full
+/// days of its weekday, each day's expected count its exposure-weighted
+/// hourly rates under `fit` (the weekday factor cancels).
+fn against_its_weekday(counts: &Counts, fit: &Separable, day: usize, flagged: &[usize]) -> f64 {
+    let w = counts.weekday(day);
+    let mu = |d: usize| -> f64 {
+        (0..24)
+            .map(|h| fit.hourly[h] * counts.exposure_h(d, h))
+            .sum()
+    };
+    let others: Vec<usize> = (0..counts.n_days())
+        .filter(|&d| {
+            d != day && counts.is_full(d) && counts.weekday(d) == w && !flagged.contains(&d)
+        })
+        .collect();
+    let n_other: u64 = others.iter().map(|&d| counts.day_total(d)).sum();
+    let mu_other: f64 = others.iter().map(|&d| mu(d)).sum();
+    conditional_test(counts.day_total(day), mu(day), n_other, mu_other)
+}
+
 /// Flagged day `d` against the base profile (which leaves it out).
 pub(super) fn promotion_day(
     counts: &Counts,
