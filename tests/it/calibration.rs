@@ -81,6 +81,7 @@ fn the_true_scenario_reproduces_its_own_held_out_week() {
         .map(|s| s.quantiles_agree().iter().filter(|ok| !**ok).count())
         .sum();
     assert!(misses <= 3, "{misses} misses: {:#?}", check.stages);
+    eprintln!("{check}");
     let lead = check.stage("lead_time").unwrap();
     assert!(
         lead.observed_n > 1000,
