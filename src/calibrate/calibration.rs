@@ -72,6 +72,12 @@ pub struct RouteCalibration {
     pub share: Option<Share>,
     /// Trials still undecided at the log's end (left out of the share).
     pub undecided: u64,
+    /// For an event that may repeat: the share of its events followed by
+    /// another of the same order (a loop taken again), with its exact
+    /// interval ([`RouteCount::repeat_share`](super::RouteCount::repeat_share)).
+    pub repeat: Option<Share>,
+    /// The scenario probability the repeat share calibrates, if any.
+    pub repeat_calibrates: Option<String>,
 }
 
 /// A log fitted through its map.
@@ -156,6 +162,12 @@ impl Calibration {
                 calibrates: spec.calibrates.as_ref().map(|c| c.0.clone()),
                 share: count.share(level),
                 undecided: count.undecided,
+                repeat: if spec.repeatable {
+                    count.repeat_share(level)
+                } else {
+                    None
+                },
+                repeat_calibrates: spec.repeat_calibrates.as_ref().map(|c| c.0.clone()),
             })
             .collect();
         let demand = match DemandFit::from_log(log, &options.demand) {
@@ -262,38 +274,49 @@ impl Calibration {
             });
         }
         for (r, spec) in self.routes.iter().zip(&map.routes) {
-            let Some((path, rebalance)) = &spec.calibrates else {
-                continue;
-            };
-            let Some(share) = &r.share else {
-                return Err(Error::scenario(
-                    format!("routes.{}.calibrates", r.route),
-                    format!(
-                        "route {} has no decided trial in the log, so \"{path}\" cannot be calibrated",
-                        r.route
-                    ),
-                ));
-            };
-            let ranges = if share.low < share.high {
-                vec![Calibrated::range(
-                    path.clone(),
-                    share.low,
-                    share.high,
-                    format!(
-                        "share of route {}: {} of {} in {}, exact (Clopper-Pearson) {pct}% interval",
-                        r.route, share.successes, share.trials, self.log
-                    ),
-                )]
-            } else {
-                Vec::new()
-            };
-            out.push(Calibrated {
-                by: format!("route {}", r.route),
-                path: path.clone(),
-                value: toml::Value::Float(share.estimate),
-                rebalance: rebalance.clone(),
-                ranges,
-            });
+            let targets = [
+                (&spec.calibrates, r.share.as_ref(), "calibrates", "share"),
+                (
+                    &spec.repeat_calibrates,
+                    r.repeat.as_ref(),
+                    "repeat_calibrates",
+                    "repeat share",
+                ),
+            ];
+            for (target, share, key, what) in targets {
+                let Some((path, rebalance)) = target else {
+                    continue;
+                };
+                let Some(share) = share else {
+                    return Err(Error::scenario(
+                        format!("routes.{}.{key}", r.route),
+                        format!(
+                            "route {} has no decided trial for its {what} in the log, so \"{path}\" cannot be calibrated",
+                            r.route
+                        ),
+                    ));
+                };
+                let ranges = if share.low < share.high {
+                    vec![Calibrated::range(
+                        path.clone(),
+                        share.low,
+                        share.high,
+                        format!(
+                            "{what} of route {}: {} of {} in {}, exact (Clopper-Pearson) {pct}% interval",
+                            r.route, share.successes, share.trials, self.log
+                        ),
+                    )]
+                } else {
+                    Vec::new()
+                };
+                out.push(Calibrated {
+                    by: format!("route {} ({what})", r.route),
+                    path: path.clone(),
+                    value: toml::Value::Float(share.estimate),
+                    rebalance: rebalance.clone(),
+                    ranges,
+                });
+            }
         }
         if let Some(path) = map.demand() {
             out.push(self.demand_value(path, template)?);

@@ -132,6 +132,10 @@ struct RouteFile {
     calibrates: Option<String>,
     #[serde(default)]
     rebalance: Option<String>,
+    #[serde(default)]
+    repeat_calibrates: Option<String>,
+    #[serde(default)]
+    repeat_rebalance: Option<String>,
 }
 
 /// Why an event must follow another: what a message names.
@@ -187,6 +191,10 @@ pub(crate) struct RouteSpec {
     /// The scenario probability it calibrates, and the one that takes up
     /// the change.
     pub(crate) calibrates: Option<(String, Option<String>)>,
+    /// The same for the share of its events taken again (a loop).
+    pub(crate) repeat_calibrates: Option<(String, Option<String>)>,
+    /// Whether its event may happen more than once per order.
+    pub(crate) repeatable: bool,
 }
 
 /// The mapping from an operator's event log to what a fit reads: the
@@ -502,11 +510,32 @@ fn compile(file: MapFile) -> Result<EventMap> {
                 "`rebalance` names the probability that takes up a calibrated change; give `calibrates` too",
             ));
         }
+        if r.repeat_rebalance.is_some() && r.repeat_calibrates.is_none() {
+            return Err(Error::scenario(
+                format!("routes.{name}.repeat_rebalance"),
+                "`repeat_rebalance` names the probability that takes up a calibrated change; give `repeat_calibrates` too",
+            ));
+        }
+        let repeatable = !events[usize::from(event)].once;
+        if r.repeat_calibrates.is_some() && !repeatable {
+            return Err(Error::scenario(
+                format!("routes.{name}.repeat_calibrates"),
+                format!(
+                    "the route's event \"{}\" happens once per order (`once = true`), so it is never taken again; drop `once` to count repeats",
+                    r.event
+                ),
+            ));
+        }
         routes.push(RouteSpec {
             name: name.clone(),
             event,
             among,
             calibrates: r.calibrates.clone().map(|c| (c, r.rebalance.clone())),
+            repeat_calibrates: r
+                .repeat_calibrates
+                .clone()
+                .map(|c| (c, r.repeat_rebalance.clone())),
+            repeatable,
         });
     }
     if let Some(cycle) = find_cycle(&events) {

@@ -39,7 +39,7 @@ impl RouteCount {
     /// # Examples
     /// ```
     /// use cbec_sim::calibrate::RouteCount;
-    /// let inspected = RouteCount { trials: 104, successes: 5, undecided: 4 };
+    /// let inspected = RouteCount { trials: 104, successes: 5, undecided: 4, repeats: 0, repeats_undecided: 0 };
     /// let s = inspected.share(0.95).unwrap();
     /// assert_eq!((s.trials, s.estimate), (100, 0.05));
     /// assert!((s.low - 0.016_43).abs() < 1e-4 && (s.high - 0.112_84).abs() < 1e-4);
@@ -47,31 +47,60 @@ impl RouteCount {
     #[must_use]
     pub fn share(&self, level: f64) -> Option<Share> {
         let n = self.trials.checked_sub(self.undecided)?;
-        let k = self.successes.min(n);
-        if n == 0 || !(level > 0.0 && level < 1.0) {
-            return None;
-        }
-        let tail = (1.0 - level) / 2.0;
-        let (kf, nf) = (k as f64, n as f64);
-        let low = if k == 0 {
-            0.0
-        } else {
-            Beta::new(kf, nf - kf + 1.0).ok()?.inverse_cdf(tail)
-        };
-        let high = if k == n {
-            1.0
-        } else {
-            Beta::new(kf + 1.0, nf - kf).ok()?.inverse_cdf(1.0 - tail)
-        };
-        Some(Share {
-            estimate: kf / nf,
-            low,
-            high,
-            level,
-            trials: n,
-            successes: k,
-        })
+        clopper_pearson(self.successes.min(n), n, level)
     }
+
+    /// The share of the route's events followed by another of the same
+    /// order (a rework loop taken again: a second inspection, a list
+    /// declared again), with its exact interval at `level`: the repeats
+    /// over the events whose order could still repeat and had ended or
+    /// repeated by the log's end. Under a loop taken again with a fixed
+    /// probability (attempts geometric), this estimates it. `None`
+    /// without a decided event, or for a level outside (0, 1).
+    ///
+    /// # Examples
+    /// ```
+    /// use cbec_sim::calibrate::RouteCount;
+    /// // 100 orders inspected, 25 of them twice and 5 of those three
+    /// // times: 130 inspections, 30 followed by another; 2 orders still
+    /// // inside after their last inspection.
+    /// let inspected = RouteCount { trials: 400, successes: 100, undecided: 0, repeats: 30, repeats_undecided: 2 };
+    /// let again = inspected.repeat_share(0.95).unwrap();
+    /// assert_eq!((again.successes, again.trials), (30, 128));
+    /// ```
+    #[must_use]
+    pub fn repeat_share(&self, level: f64) -> Option<Share> {
+        let events = self.successes + self.repeats;
+        let n = events.checked_sub(self.repeats_undecided)?;
+        clopper_pearson(self.repeats.min(n), n, level)
+    }
+}
+
+/// `k` of `n` with the exact Clopper–Pearson interval at `level`.
+fn clopper_pearson(k: u64, n: u64, level: f64) -> Option<Share> {
+    if n == 0 || !(level > 0.0 && level < 1.0) {
+        return None;
+    }
+    let tail = (1.0 - level) / 2.0;
+    let (kf, nf) = (k as f64, n as f64);
+    let low = if k == 0 {
+        0.0
+    } else {
+        Beta::new(kf, nf - kf + 1.0).ok()?.inverse_cdf(tail)
+    };
+    let high = if k == n {
+        1.0
+    } else {
+        Beta::new(kf + 1.0, nf - kf).ok()?.inverse_cdf(1.0 - tail)
+    };
+    Some(Share {
+        estimate: kf / nf,
+        low,
+        high,
+        level,
+        trials: n,
+        successes: k,
+    })
 }
 
 #[cfg(test)]
@@ -107,6 +136,8 @@ mod tests {
             trials: 3,
             successes: 0,
             undecided: 3,
+            repeats: 0,
+            repeats_undecided: 0,
         };
         assert_eq!(open.share(0.95), None);
         assert_eq!(share(5, 1).estimate, 0.2);
@@ -114,7 +145,9 @@ mod tests {
             RouteCount {
                 trials: 5,
                 successes: 1,
-                undecided: 0
+                undecided: 0,
+                repeats: 0,
+                repeats_undecided: 0
             }
             .share(1.0),
             None

@@ -82,6 +82,18 @@ impl fmt::Display for Calibration {
                     )?,
                     None => writeln!(f, "  {}: no decided trial{target}", r.route)?,
                 }
+                if let Some(s) = &r.repeat {
+                    let target = r
+                        .repeat_calibrates
+                        .as_deref()
+                        .map(|p| format!(" -> {p}"))
+                        .unwrap_or_default();
+                    writeln!(
+                        f,
+                        "  {} taken again: {:.4} [{:.4}, {:.4}], {} of {} decided events{target}",
+                        r.route, s.estimate, s.low, s.high, s.successes, s.trials
+                    )?;
+                }
             }
         }
         if let Some(d) = &self.demand {

@@ -277,3 +277,71 @@ fn a_log_cut_while_orders_are_in_long_stages_is_fitted_without_bias_only_when_ce
         censored + hold.durations().len()
     );
 }
+
+#[test]
+fn a_loop_taken_again_is_counted_and_calibrated_with_an_exact_interval() {
+    // Orders reviewed, then sent back for another review with probability
+    // 0.2 (attempts geometric): the share of reviews followed by another
+    // estimates 0.2. Over 30 logs its exact 95% interval covers 0.2 in at
+    // least 24 (Binomial(30, 0.95): P(X <= 23) = 0.00057); the first log's
+    // value is written into the template with the complement rebalanced.
+    let text = r#"
+        [simulation]
+        horizon_h = 168
+        [sources.orders]
+        rate_per_hour = 20
+        to = "review"
+        [stations.review]
+        servers = 50
+        service_time_min = { dist = "exponential", mean = 5.0 }
+        to = "redo"
+        [routers.redo]
+        routes = [{ to = "review", prob = 0.2 }, { to = "out", prob = 0.8 }]
+        [sinks.out]
+        "#;
+    let template = text.replace(
+        "prob = 0.2 }, { to = \"out\", prob = 0.8",
+        "prob = 0.5 }, { to = \"out\", prob = 0.5",
+    );
+    let map = EventMap::from_toml_str(
+        r#"
+        arrival = "placed"
+        [events]
+        placed = { once = true, sim = { node = "orders" } }
+        review_started = { sim = { node = "review", on = "start" } }
+        left = { once = true, end = true, sim = { node = "out", on = "leave" } }
+        [routes.review]
+        event = "review_started"
+        among = "placed"
+        repeat_calibrates = "routers.redo.routes[to=review].prob"
+        repeat_rebalance = "routers.redo.routes[to=out].prob"
+        "#,
+    )
+    .unwrap();
+    let model = Scenario::from_toml_str(text).unwrap().build().unwrap();
+    let options = CalibrationOptions {
+        fit: FitOptions::default().with_bootstrap(0),
+        ..CalibrationOptions::default()
+    };
+    let mut covered = 0;
+    for seed in 0..30 {
+        let mut writer = EventLogWriter::new(&model, &map, Vec::new()).unwrap();
+        let _ = writer.write_run(seed, 0);
+        let csv = writer.finish().unwrap();
+        let log = EventLog::from_reader(&csv[..], &map, "loop.csv").unwrap();
+        let c = Calibration::from_log(&log, &map, &options).unwrap();
+        let again = c.routes[0].repeat.unwrap();
+        covered += usize::from(again.low <= 0.2 && 0.2 <= again.high);
+        if seed == 0 {
+            let doc: toml::Table = toml::from_str(&template).unwrap();
+            let values = c.calibrated(&map, &doc).unwrap();
+            let fitted = cbec_sim::calibrate::fitted_scenario(&doc, "", &values, None).unwrap();
+            let out = fitted.scenario.to_document().unwrap();
+            let routes = out["routers"]["redo"]["routes"].as_array().unwrap();
+            let p = routes[0]["prob"].as_float().unwrap();
+            assert!((p - again.estimate).abs() < 1e-5, "{p} against {again:?}");
+            assert!((routes[1]["prob"].as_float().unwrap() - (1.0 - p)).abs() < 1e-9);
+        }
+    }
+    assert!(covered >= 24, "covered in {covered} of 30 logs");
+}

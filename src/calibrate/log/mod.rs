@@ -82,6 +82,12 @@ pub struct RouteCount {
     /// Of the trials without the event, orders still open at the log's
     /// end (they may yet take the route).
     pub undecided: u64,
+    /// The route's events beyond each order's first (a loop taken
+    /// again); 0 for an event that happens `once`.
+    pub repeats: u64,
+    /// Orders that had the event and were still open at the log's end:
+    /// their last event may yet be repeated.
+    pub repeats_undecided: u64,
 }
 
 /// What a fit reads from an operator's event log, accumulated in one pass.

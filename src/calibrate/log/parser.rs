@@ -73,7 +73,9 @@ impl<'m> Parser<'m> {
                 RouteCount {
                     trials: 0,
                     successes: 0,
-                    undecided: 0
+                    undecided: 0,
+                    repeats: 0,
+                    repeats_undecided: 0,
                 };
                 map.routes.len()
             ],
@@ -374,6 +376,10 @@ impl<'m> Parser<'m> {
             for &r in &spec.success_of {
                 self.routes[usize::from(r)].successes += 1;
             }
+        } else {
+            for &r in &spec.success_of {
+                self.routes[usize::from(r)].repeats += 1;
+            }
         }
         if spec.end
             && let Some(done) = self.live.remove(order)
@@ -406,6 +412,9 @@ impl<'m> Parser<'m> {
                 let taken = state.seen & (1 << spec.event) != 0;
                 if among && !taken {
                     self.routes[r].undecided += 1;
+                }
+                if taken {
+                    self.routes[r].repeats_undecided += 1;
                 }
             }
         }
