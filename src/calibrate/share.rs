@@ -112,6 +112,8 @@ mod tests {
             trials,
             successes,
             undecided: 0,
+            repeats: 0,
+            repeats_undecided: 0,
         }
         .share(0.95)
         .unwrap()

@@ -26,6 +26,7 @@
 
 #[cfg(feature = "report")]
 mod calibration;
+#[cfg(feature = "report")]
 mod chart_data;
 #[cfg(feature = "report")]
 pub mod charts;
@@ -48,6 +49,7 @@ pub mod visuals;
 
 #[cfg(feature = "report")]
 pub use calibration::calibration_html;
+#[cfg(feature = "report")]
 pub use chart_data::ChartData;
 pub use document::{CompareReport, Document, FactorialReport, RunReport, Setup, SweepReport};
 #[cfg(feature = "report")]
