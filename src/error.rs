@@ -291,10 +291,16 @@ fn kpi_hint(closest: &[String], known: &[String]) -> String {
 }
 
 impl Error {
-    /// Builds an [`Error::Scenario`] for the field at `field`.
-    /// Numbers of more than 20 characters in `reason` are written short
-    /// (`1e300`).
-    pub(crate) fn scenario(field: impl Into<String>, reason: impl Into<String>) -> Self {
+    /// Builds an [`Error::Scenario`] for the field at `field` (public for
+    /// front ends, such as the Python package, that name their own
+    /// fields). Numbers of more than 20 characters in `reason` are written
+    /// short (`1e300`).
+    ///
+    /// ```
+    /// let e = cbec_sim::Error::scenario("stations.desk.servers", "must be at least 1, got 0");
+    /// assert_eq!(e.to_string(), "stations.desk.servers: must be at least 1, got 0");
+    /// ```
+    pub fn scenario(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Scenario {
             field: field.into(),
             reason: crate::excerpt::short_numbers(&reason.into()),

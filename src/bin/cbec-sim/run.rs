@@ -213,13 +213,12 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
     let decision = result.precision.clone();
     let shard = result.shard;
     let done = Replications::new(shard.start..shard.end).unwrap_or_else(|_| Replications::first(0));
-    let mut doc = RunReport::new(&shard, Setup::new(&model, Seed(shard.seed), &done));
+    let mut doc = RunReport::of_model(&shard, &model);
     doc.scenario = Some(args.scenario.display().to_string());
     doc.measures.clone_from(&args.measures);
     doc.warmup.clone_from(&warmup_note);
     doc.precision = decision.as_ref().map(Into::into);
     doc.partial |= partial;
-    doc.set_peak_offered_load(&model);
     if args.check_startup && !partial {
         if !args.quiet {
             eprintln!("start-up check: the same replications with the pre-roll doubled...");
@@ -227,9 +226,6 @@ pub(crate) fn run(args: RunArgs) -> Result<(), Failure> {
         let check = startup_check(&model, Seed(args.seed), done.clone()).map_err(in_file)?;
         doc.set_startup_check(check);
     }
-    // The model's warnings (overload, unreachable parts) open the flags,
-    // in the JSON and the report too, not only on stderr before the run.
-    doc.flags.splice(0..0, describe::model_flags(&model));
     let visuals = write_visuals(
         args.plot.as_deref(),
         args.report.as_deref(),

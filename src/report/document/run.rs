@@ -146,6 +146,23 @@ impl RunReport {
         }
     }
 
+    /// The document of `shard`, a run of `model` (what `cbec-sim run
+    /// --json` prints, and the Python package's `run(...).to_json()`):
+    /// its setup from the model, the model's warnings (overload,
+    /// unreachable parts) first among the flags, and the peak offered
+    /// load of each station.
+    #[must_use]
+    pub fn of_model(shard: &ShardResult, model: &crate::Model) -> Self {
+        let done =
+            Replications::new(shard.start..shard.end).unwrap_or_else(|_| Replications::first(0));
+        let seed = crate::experiment::Seed(shard.seed);
+        let mut doc = RunReport::new(shard, Setup::new(model, seed, &done));
+        doc.set_peak_offered_load(model);
+        doc.flags
+            .splice(0..0, crate::report::describe::model_flags(model));
+        doc
+    }
+
     /// The note on a warm-up chosen automatically (MSER-5): its length,
     /// or that none was found.
     #[must_use]

@@ -1,0 +1,236 @@
+//! Runs, shards, comparisons and sweeps, each returning the JSON document
+//! the command line prints for the same study.
+
+use crate::errors::py;
+use crate::interrupt::without_gil;
+use crate::scenario::{PyScenario, measures};
+use cbec_sim::experiment::{
+    Experiment, KpiCatalogue, Replications, Seed, ShardResult, Target, differences_of_shards,
+    result_flags, sweep_with_stop,
+};
+use cbec_sim::report::describe::model_flags;
+use cbec_sim::report::document::{
+    CompareReport, Document, RunReport, Setup, SweepReport, headline_kpi,
+};
+use cbec_sim::{Error, Model};
+use pyo3::prelude::*;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+/// Replications `start..start + n`, at least one.
+fn range(start: u64, n: u64) -> PyResult<Replications> {
+    if n == 0 {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "replications: must be at least 1, got 0",
+        ));
+    }
+    let end = start.checked_add(n).ok_or_else(|| {
+        pyo3::exceptions::PyValueError::new_err(format!(
+            "start + replications: {start} + {n} is past the largest replication index"
+        ))
+    })?;
+    py(Replications::new(start..end))
+}
+
+/// The replications `reps` of `model` under `seed`, stopping at `stop`.
+fn shard_of(
+    model: &Model,
+    seed: u64,
+    reps: Replications,
+    stop: &AtomicBool,
+) -> cbec_sim::Result<ShardResult> {
+    Experiment::new(model)
+        .with_seed(Seed(seed))
+        .with_replications(reps)
+        .with_stop_flag(stop)
+        .run()
+        .map(|r| r.shard)
+}
+
+/// The run document of `shard` (a run of `model`), named `label`.
+fn run_document(shard: &ShardResult, model: &Model, label: &str) -> String {
+    let mut doc = RunReport::of_model(shard, model);
+    doc.scenario = Some(label.to_string());
+    doc.to_json()
+}
+
+/// Runs replications `start..start + replications` of `scenario` under
+/// `seed` on `threads` threads; returns the run's JSON document (as
+/// `cbec-sim run --json`) and its shard's (as `run --out`).
+#[pyfunction]
+#[pyo3(signature = (scenario, replications = 20, seed = 1, threads = None, start = 0))]
+pub(crate) fn run(
+    py_: Python<'_>,
+    scenario: &PyScenario,
+    replications: u64,
+    seed: u64,
+    threads: Option<usize>,
+    start: u64,
+) -> PyResult<(String, String)> {
+    let reps = range(start, replications)?;
+    let model = py(scenario.inner.build())?;
+    let shard = py(without_gil(py_, threads, |stop| {
+        shard_of(&model, seed, reps, stop)
+    })?)?;
+    Ok((
+        run_document(&shard, &model, &scenario.label),
+        py(shard.to_json())?,
+    ))
+}
+
+/// The shard (as `cbec-sim run --shard A..B --out`) of replications
+/// `start..end`: what one Dask task computes.
+#[pyfunction]
+#[pyo3(signature = (scenario, seed, start, end, threads = None))]
+pub(crate) fn run_shard(
+    py_: Python<'_>,
+    scenario: &PyScenario,
+    seed: u64,
+    start: u64,
+    end: u64,
+    threads: Option<usize>,
+) -> PyResult<String> {
+    let reps = range(start, end.saturating_sub(start))?;
+    let model = py(scenario.inner.build())?;
+    let shard = py(without_gil(py_, threads, |stop| {
+        shard_of(&model, seed, reps, stop)
+    })?)?;
+    py(shard.to_json())
+}
+
+/// Merges shards (JSON texts) of `scenario` into one run: the same
+/// document, bit for bit, as one run of their whole range.
+#[pyfunction]
+pub(crate) fn merge(scenario: &PyScenario, shards: Vec<String>) -> PyResult<(String, String)> {
+    let model = py(scenario.inner.build())?;
+    let parts = shards
+        .iter()
+        .map(|s| ShardResult::from_json(s))
+        .collect::<cbec_sim::Result<Vec<_>>>();
+    let merged = py(parts.and_then(ShardResult::merge))?;
+    Ok((
+        run_document(&merged, &model, &scenario.label),
+        py(merged.to_json())?,
+    ))
+}
+
+/// Compares the scenario with each measure set of `measures` (and, with
+/// `each`, every available measure and all together) on common random
+/// numbers: the document of `cbec-sim compare --json`.
+#[pyfunction]
+#[pyo3(signature = (scenario, measures_ = Vec::new(), replications = 20, seed = 1, threads = None, each = false, measures_file = None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn compare(
+    py_: Python<'_>,
+    scenario: &PyScenario,
+    measures_: Vec<String>,
+    replications: u64,
+    seed: u64,
+    threads: Option<usize>,
+    each: bool,
+    measures_file: Option<PathBuf>,
+) -> PyResult<String> {
+    let reps = range(0, replications)?;
+    let available = measures(measures_file)?;
+    let variants =
+        py(scenario
+            .inner
+            .measure_variants(&available, &measures_, each, &scenario.label))?;
+    if variants.is_empty() {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "measures: name at least one measure, or pass each=True",
+        ));
+    }
+    let base = py(scenario.inner.build())?;
+    let models = variants
+        .iter()
+        .map(|(name, s)| {
+            s.build()
+                .map_err(|e| Error::scenario(format!("variant {name}"), e.to_string()))
+        })
+        .collect::<cbec_sim::Result<Vec<_>>>();
+    let models = py(models)?;
+    let effects = py(without_gil(py_, threads, |stop| -> cbec_sim::Result<_> {
+        let baseline = shard_of(&base, seed, reps.clone(), stop)?;
+        let mut effects = Vec::new();
+        for ((name, _), model) in variants.iter().zip(&models) {
+            let variant = shard_of(model, seed, reps.clone(), stop)?;
+            effects.push((name.clone(), differences_of_shards(&baseline, &variant)));
+        }
+        Ok(effects)
+    })?)?;
+    let mut doc = CompareReport::new(
+        scenario.label.clone(),
+        Setup::new(&base, Seed(seed), &reps),
+        &effects,
+    );
+    doc.add_model_warnings("baseline", &base);
+    for ((name, _), model) in variants.iter().zip(&models) {
+        doc.add_model_warnings(name, model);
+    }
+    Ok(doc.to_json())
+}
+
+/// The KPI `kpi` (default: the scenario's headline) at each value of the
+/// parameter at `param`, on common random numbers, with where `target`
+/// (`KPI<=X` or `KPI>=X`) breaks: the document of `cbec-sim sweep --json`.
+#[pyfunction]
+#[pyo3(signature = (scenario, param, values, kpi = None, target = None, replications = 20, seed = 1, threads = None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sweep(
+    py_: Python<'_>,
+    scenario: &PyScenario,
+    param: &str,
+    values: Vec<f64>,
+    kpi: Option<String>,
+    target: Option<String>,
+    replications: u64,
+    seed: u64,
+    threads: Option<usize>,
+) -> PyResult<String> {
+    let reps = range(0, replications)?;
+    let base = &scenario.inner;
+    let model = py(base.build())?;
+    let target = py(target.as_deref().map(Target::parse).transpose())?;
+    let kpi = match (&kpi, &target) {
+        (Some(k), _) => k.clone(),
+        (None, Some((k, _))) => k.clone(),
+        (None, None) => headline_kpi(base).to_string(),
+    };
+    py(KpiCatalogue::for_model(&model).kpi_for("kpi", &kpi))?;
+    let mut flags = Vec::new();
+    for v in &values {
+        let m = py(base.with_value(param, *v).and_then(|s| s.build()))?;
+        flags.extend(
+            model_flags(&m)
+                .into_iter()
+                .map(|w| format!("{param} = {v}: {w}")),
+        );
+    }
+    let curve = py(without_gil(py_, threads, |stop| {
+        sweep_with_stop(
+            &values,
+            |v| base.with_value(param, v)?.build(),
+            &kpi,
+            target.as_ref().map(|t| t.1),
+            Seed(seed),
+            reps.clone(),
+            stop,
+        )
+    })?)?;
+    let mut doc = SweepReport::new(
+        scenario.label.clone(),
+        param,
+        Setup::new(&model, Seed(seed), &reps),
+        &curve,
+    );
+    for p in &curve.points {
+        flags.extend(
+            result_flags(&p.all)
+                .into_iter()
+                .map(|w| format!("{param} = {}: {w}", p.value)),
+        );
+    }
+    doc.flags = flags;
+    Ok(doc.to_json())
+}
