@@ -104,10 +104,12 @@ pub struct FittedScenario {
 /// `header` is written first, each line as a `#` comment.
 ///
 /// # Errors
-/// [`Error::Measure`]
-/// naming the path if a calibrated path does not exist in the template;
-/// [`Error::Scenario`] if the result does not build or an assumption's
-/// range does not hold its value.
+/// [`Error::Scenario`] at the map's field (`stages.<name>.calibrates`,
+/// `routes.<name>.calibrates` or `.rebalance`, `demand`) naming the path
+/// if a calibrated path does not exist in the template, or if a route
+/// calibrated without `rebalance` leaves its router's probabilities not
+/// summing to 1; [`Error::Scenario`] if the result does not build or an
+/// assumption's range does not hold its value.
 pub fn fitted_scenario(
     template: &toml::Table,
     header: &str,
@@ -115,21 +117,35 @@ pub fn fitted_scenario(
     template_assumptions: Option<&Assumptions>,
 ) -> Result<FittedScenario> {
     let mut doc = template.clone();
-    let patches = calibrated
-        .iter()
-        .map(|c| {
-            let p = Patch::new(
-                c.path.clone(),
-                PatchOp::Set(rounded(&c.value)),
-                c.by.clone(),
-            );
-            match &c.rebalance {
-                Some(r) => p.with_rebalance(r.clone()),
-                None => p,
-            }
-        })
-        .collect();
-    Measure::new("fit", "calibrated from a log", "", patches).apply(&mut doc)?;
+    for c in calibrated {
+        let p = Patch::new(
+            c.path.clone(),
+            PatchOp::Set(rounded(&c.value)),
+            c.by.clone(),
+        );
+        let p = match &c.rebalance {
+            Some(r) => p.with_rebalance(r.clone()),
+            None => p,
+        };
+        // One patch at a time, so that a failure names the map's field
+        // that asked for it rather than a patch of an internal measure.
+        Measure::new("fit", "calibrated from a log", "", vec![p])
+            .apply(&mut doc)
+            .map_err(|e| match e {
+                Error::Measure { field, reason, .. } => {
+                    let key = if field.ends_with(".rebalance") {
+                        "rebalance"
+                    } else {
+                        "calibrates"
+                    };
+                    Error::scenario(
+                        map_field(&c.by, key),
+                        reason.replacen("does not exist", "does not exist in the template", 1),
+                    )
+                }
+                other => other,
+            })?;
+    }
     let body = toml::to_string_pretty(&doc)
         .map_err(|e| Error::scenario("scenario", format!("cannot be written as TOML: {e}")))?;
     let mut text: String = header
@@ -139,7 +155,7 @@ pub fn fitted_scenario(
     text.push('\n');
     text.push_str(&body);
     let scenario = Scenario::from_toml_str(&text)?;
-    scenario.build()?;
+    scenario.build().map_err(|e| unbalanced(e, calibrated))?;
     let mut list = Vec::new();
     let mut superseded = Vec::new();
     let under = |path: &str| {
@@ -186,6 +202,44 @@ pub fn fitted_scenario(
         assumptions,
         superseded,
     })
+}
+
+/// The map's field behind a calibrated value set `by` (`stage X`, `route
+/// X`, `demand`): `stages.X.<key>`, `routes.X.<key>` or `demand`.
+fn map_field(by: &str, key: &str) -> String {
+    if let Some(s) = by.strip_prefix("stage ") {
+        format!("stages.{s}.{key}")
+    } else if let Some(r) = by.strip_prefix("route ") {
+        format!("routes.{r}.{key}")
+    } else {
+        by.to_string()
+    }
+}
+
+/// A fitted scenario's build error, at the map's `routes.<name>.rebalance`
+/// when a router's probabilities no longer sum to 1 because a route was
+/// calibrated with nothing to take up the change.
+fn unbalanced(e: Error, calibrated: &[Calibrated]) -> Error {
+    let Error::Scenario { field, reason } = &e else {
+        return e;
+    };
+    if !(field.starts_with("routers.") && reason.contains("must sum to 1")) {
+        return e;
+    }
+    let router = format!("{field}[");
+    match calibrated
+        .iter()
+        .find(|c| c.rebalance.is_none() && c.path.starts_with(&router))
+    {
+        Some(c) => Error::scenario(
+            map_field(&c.by, "rebalance"),
+            format!(
+                "the calibrated \"{}\" leaves {field} unbalanced ({reason}); name the probability that takes up the change (`rebalance = \"...\"`)",
+                c.path
+            ),
+        ),
+        None => e,
+    }
 }
 
 #[cfg(test)]
@@ -313,7 +367,9 @@ high = 3
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("stations.dsk.service_time_min") && err.contains("does not exist"),
+            err.starts_with(
+                "stages.desk.calibrates: \"stations.dsk.service_time_min\" does not exist in the template"
+            ),
             "{err}"
         );
     }

@@ -113,7 +113,7 @@ impl fmt::Display for HoldoutCheck {
         )?;
         writeln!(
             f,
-            "{:<18} {:<8} {:>7} {:>7} {:>24} {:>24} {:>24} {:>24} {:>7}  {}",
+            "{:<18} {:<8} {:>7} {:>7} {:>24} {:>24} {:>24} {:>24} {:>7}  verdict",
             "stage",
             "kind",
             "obs_n",
@@ -123,7 +123,6 @@ impl fmt::Display for HoldoutCheck {
             "observed p95",
             "simulated p95",
             "KS p",
-            "verdict"
         )?;
         for s in &self.stages {
             let agree = s.quantiles_agree();

@@ -18,6 +18,7 @@ mod documents;
 mod eventlog;
 mod experiment;
 mod fit;
+mod fit_cli;
 mod hongqiao;
 mod hostile;
 mod logistics_theory;
