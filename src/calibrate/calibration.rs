@@ -266,7 +266,7 @@ impl Calibration {
                 }
             }
             out.push(Calibrated {
-                by: format!("stage {}", s.stage),
+                by: format!("stages.{}.calibrates", s.stage),
                 path: path.clone(),
                 value,
                 rebalance: None,
@@ -310,7 +310,7 @@ impl Calibration {
                     Vec::new()
                 };
                 out.push(Calibrated {
-                    by: format!("route {} ({what})", r.route),
+                    by: format!("routes.{}.{key}", r.route),
                     path: path.clone(),
                     value: toml::Value::Float(share.estimate),
                     rebalance: rebalance.clone(),

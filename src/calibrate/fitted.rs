@@ -10,8 +10,9 @@ use serde::Serialize;
 /// source's arrival process, with the ranges of the numbers it holds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Calibrated {
-    /// What set it, for a reader: `stage customs_review`, `route
-    /// inspection`, `demand`.
+    /// The map's field that asked for it, named in messages:
+    /// `stages.<name>.calibrates`, `routes.<name>.calibrates` (its
+    /// `rebalance` beside it), `routes.<name>.repeat_calibrates`, `demand`.
     pub by: String,
     /// Its path in the scenario (as in a measure's patch); it must exist
     /// in the template.
@@ -104,10 +105,12 @@ pub struct FittedScenario {
 /// `header` is written first, each line as a `#` comment.
 ///
 /// # Errors
-/// [`Error::Measure`]
-/// naming the path if a calibrated path does not exist in the template;
-/// [`Error::Scenario`] if the result does not build or an assumption's
-/// range does not hold its value.
+/// [`Error::Scenario`] at the map's field (`stages.<name>.calibrates`,
+/// `routes.<name>.calibrates` or `.rebalance`, `demand`) naming the path
+/// if a calibrated path does not exist in the template, or if a route
+/// calibrated without `rebalance` leaves its router's probabilities not
+/// summing to 1; [`Error::Scenario`] if the result does not build or an
+/// assumption's range does not hold its value.
 pub fn fitted_scenario(
     template: &toml::Table,
     header: &str,
@@ -115,21 +118,35 @@ pub fn fitted_scenario(
     template_assumptions: Option<&Assumptions>,
 ) -> Result<FittedScenario> {
     let mut doc = template.clone();
-    let patches = calibrated
-        .iter()
-        .map(|c| {
-            let p = Patch::new(
-                c.path.clone(),
-                PatchOp::Set(rounded(&c.value)),
-                c.by.clone(),
-            );
-            match &c.rebalance {
-                Some(r) => p.with_rebalance(r.clone()),
-                None => p,
-            }
-        })
-        .collect();
-    Measure::new("fit", "calibrated from a log", "", patches).apply(&mut doc)?;
+    for c in calibrated {
+        let p = Patch::new(
+            c.path.clone(),
+            PatchOp::Set(rounded(&c.value)),
+            c.by.clone(),
+        );
+        let p = match &c.rebalance {
+            Some(r) => p.with_rebalance(r.clone()),
+            None => p,
+        };
+        // One patch at a time, so that a failure names the map's field
+        // that asked for it rather than a patch of an internal measure.
+        Measure::new("fit", "calibrated from a log", "", vec![p])
+            .apply(&mut doc)
+            .map_err(|e| match e {
+                Error::Measure { field, reason, .. } => {
+                    let key = if field.ends_with(".rebalance") {
+                        "rebalance"
+                    } else {
+                        "calibrates"
+                    };
+                    Error::scenario(
+                        map_field(&c.by, key),
+                        reason.replacen("does not exist", "does not exist in the template", 1),
+                    )
+                }
+                other => other,
+            })?;
+    }
     let body = toml::to_string_pretty(&doc)
         .map_err(|e| Error::scenario("scenario", format!("cannot be written as TOML: {e}")))?;
     let mut text: String = header
@@ -139,7 +156,7 @@ pub fn fitted_scenario(
     text.push('\n');
     text.push_str(&body);
     let scenario = Scenario::from_toml_str(&text)?;
-    scenario.build()?;
+    scenario.build().map_err(|e| unbalanced(e, calibrated))?;
     let mut list = Vec::new();
     let mut superseded = Vec::new();
     let under = |path: &str| {
@@ -186,6 +203,42 @@ pub fn fitted_scenario(
         assumptions,
         superseded,
     })
+}
+
+/// The map's field behind a calibrated value set `by`: its `calibrates`
+/// field itself, or (`key` "rebalance") the `rebalance` beside it
+/// (`routes.X.repeat_calibrates` -> `routes.X.repeat_rebalance`).
+fn map_field(by: &str, key: &str) -> String {
+    match (key, by.strip_suffix("calibrates")) {
+        ("rebalance", Some(stem)) => format!("{stem}rebalance"),
+        _ => by.to_string(),
+    }
+}
+
+/// A fitted scenario's build error, at the map's `routes.<name>.rebalance`
+/// when a router's probabilities no longer sum to 1 because a route was
+/// calibrated with nothing to take up the change.
+fn unbalanced(e: Error, calibrated: &[Calibrated]) -> Error {
+    let Error::Scenario { field, reason } = &e else {
+        return e;
+    };
+    if !(field.starts_with("routers.") && reason.contains("must sum to 1")) {
+        return e;
+    }
+    let router = format!("{field}[");
+    match calibrated
+        .iter()
+        .find(|c| c.rebalance.is_none() && c.path.starts_with(&router))
+    {
+        Some(c) => Error::scenario(
+            map_field(&c.by, "rebalance"),
+            format!(
+                "the calibrated \"{}\" leaves {field} unbalanced ({reason}); name the probability that takes up the change (`rebalance = \"...\"`)",
+                c.path
+            ),
+        ),
+        None => e,
+    }
 }
 
 #[cfg(test)]
@@ -241,7 +294,7 @@ high = 3
                 .clone();
         let calibrated = [
             Calibrated {
-                by: "stage desk".into(),
+                by: "stages.desk.calibrates".into(),
                 path: "stations.desk.service_time_min".into(),
                 value: lognormal,
                 rebalance: None,
@@ -251,7 +304,7 @@ high = 3
                 ],
             },
             Calibrated {
-                by: "route check".into(),
+                by: "routes.check.calibrates".into(),
                 path: "routers.split.routes[to=check].prob".into(),
                 value: toml::Value::Float(0.25),
                 rebalance: Some("routers.split.routes[to=done].prob".into()),
@@ -303,7 +356,7 @@ high = 3
     #[test]
     fn a_path_the_template_lacks_is_named() {
         let calibrated = [Calibrated {
-            by: "stage desk".into(),
+            by: "stages.desk.calibrates".into(),
             path: "stations.dsk.service_time_min".into(),
             value: toml::Value::Float(1.0),
             rebalance: None,
@@ -313,7 +366,9 @@ high = 3
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("stations.dsk.service_time_min") && err.contains("does not exist"),
+            err.starts_with(
+                "stages.desk.calibrates: \"stations.dsk.service_time_min\" does not exist in the template"
+            ),
             "{err}"
         );
     }

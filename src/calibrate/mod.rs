@@ -49,10 +49,13 @@ pub use demand::{
 };
 pub use fit::{
     Candidate, Choice, Criterion, DurationFit, Family, FitOptions, GoodnessOfFit, Law,
-    MIN_GOF_COMPLETED, Param, fit_durations,
+    MAX_BOOTSTRAP, MIN_GOF_COMPLETED, Param, fit_durations,
 };
 pub use fitted::{Calibrated, FittedScenario, fitted_scenario};
-pub use holdout::{HoldoutCheck, HoldoutOptions, QuantileEstimate, StageComparison, check_holdout};
+pub use holdout::{
+    HoldoutCheck, HoldoutOptions, MAX_HOLDOUT_REPLICATIONS, QuantileEstimate, StageComparison,
+    check_holdout,
+};
 pub use log::{EventLog, MAX_LIVE_ORDERS, RouteCount, StageSample, Window};
 pub use map::{EventMap, MAX_EVENTS, StageKind};
 pub use share::Share;

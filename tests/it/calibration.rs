@@ -345,3 +345,37 @@ fn a_loop_taken_again_is_counted_and_calibrated_with_an_exact_interval() {
     }
     assert!(covered >= 24, "covered in {covered} of 30 logs");
 }
+
+#[test]
+fn runaway_bootstrap_and_replication_counts_are_refused() {
+    let map = operator_map();
+    let log = EventLog::from_path(manifest("examples/data/operator/log.csv"), &map).unwrap();
+    let options = CalibrationOptions {
+        fit: FitOptions::default().with_bootstrap(cbec_sim::calibrate::MAX_BOOTSTRAP + 1),
+        ..CalibrationOptions::default()
+    };
+    let err = Calibration::from_log(&log, &map, &options)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("fit.bootstrap: must be at most 9999 replicates"),
+        "{err}"
+    );
+    let truth = Scenario::from_path(manifest("examples/data/operator/truth.toml")).unwrap();
+    let err = check_holdout(
+        &truth,
+        &map,
+        std::path::Path::new(&manifest("examples/data/operator/log.csv")),
+        cut(),
+        &HoldoutOptions {
+            replications: u64::MAX,
+            ..HoldoutOptions::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with("replications: the holdout check needs from 2"),
+        "{err}"
+    );
+}

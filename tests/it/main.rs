@@ -18,6 +18,7 @@ mod documents;
 mod eventlog;
 mod experiment;
 mod fit;
+mod fit_cli;
 mod fit_command;
 mod hongqiao;
 mod hostile;

@@ -39,7 +39,7 @@ pub(crate) struct FitArgs {
     #[arg(long, value_name = "SHIFTS.toml")]
     shifts: Option<PathBuf>,
     /// Confidence level of every interval.
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, default_value_t = 0.95, allow_negative_numbers = true)]
     level: f64,
     /// Bootstrap replicates of each goodness-of-fit test (0: no test).
     #[arg(long, default_value_t = 199, allow_negative_numbers = true, value_parser = crate::common::whole_number)]
@@ -93,7 +93,17 @@ fn parse_cut(when: &str, start: DateTime, end: DateTime) -> Result<DateTime, Fai
             .checked_sub(jiff::Span::new().days(6))
             .map_err(|e| invalid(format!("--holdout last-week: {e}")))?
             .to_datetime(jiff::civil::Time::midnight())
-    } else if let Ok(d) = when.parse::<jiff::civil::Date>() {
+    } else if let Some(offset) = utc_offset(when) {
+        return Err(invalid(format!(
+            "--holdout: must be local time without a UTC offset (\"{}\" is refused rather than ignored), got \"{}\"",
+            crate::common::excerpt(offset),
+            crate::common::excerpt(when)
+        )));
+    } else if !when.contains(['T', 't', ' '])
+        && let Ok(d) = when.parse::<jiff::civil::Date>()
+    {
+        // A plain date only: the date parser would also take a date-time
+        // and drop its time of day.
         d.to_datetime(jiff::civil::Time::midnight())
     } else {
         when.parse::<DateTime>().map_err(|_| {
@@ -111,6 +121,98 @@ fn parse_cut(when: &str, start: DateTime, end: DateTime) -> Result<DateTime, Fai
     Ok(cut)
 }
 
+/// The UTC offset of a date-time `text` (`+08:00`, `Z`, `[Asia/Shanghai]`),
+/// if it has one: the civil parser would ignore the first.
+fn utc_offset(text: &str) -> Option<&str> {
+    let body = text.trim().trim_start_matches(['+', '-']);
+    let time = &body[body.find(['T', 't', ' '])? + 1..];
+    Some(&time[time.find(['Z', 'z', '+', '-', '['])?..])
+}
+
+/// The first line of a fitted scenario that `cbec-sim fit` writes.
+const FITTED_MARK: &str = "# Fitted by cbec-sim ";
+/// The first line of the assumptions file written beside it.
+const RANGES_MARK: &str = "# Ranges of the fitted scenario's numbers";
+
+/// Whether `a` and `b` name the same file: the same existing file however
+/// it is named (links included), or the same name in the same folder.
+fn same_file(a: &Path, b: &Path) -> bool {
+    if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (x, y);
+            return std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok();
+        }
+    }
+    let resolved = |p: &Path| {
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        (
+            std::fs::canonicalize(dir).ok(),
+            p.file_name().map(ToOwned::to_owned),
+        )
+    };
+    a == b || resolved(a) == resolved(b)
+}
+
+/// Refuses outputs that would replace an input, each other, or a file
+/// that `cbec-sim fit` did not write (`--out` and its assumptions file
+/// must be new or begin with the line a fit writes first). Paths that are
+/// not regular files (`/dev/null`, a FIFO) are left to `check_paths`.
+fn check_outputs(
+    outputs: &[(&str, Option<&Path>, Option<&str>)],
+    inputs: &[(&str, Option<&Path>)],
+) -> Result<(), Failure> {
+    let regular_or_new = |p: &Path| std::fs::metadata(p).map_or(true, |m| m.is_file());
+    let present: Vec<(&str, &Path, Option<&str>)> = outputs
+        .iter()
+        .filter_map(|&(f, p, m)| p.filter(|p| regular_or_new(p)).map(|p| (f, p, m)))
+        .collect();
+    for (i, &(flag, out, mark)) in present.iter().enumerate() {
+        for &(what, input) in inputs {
+            if let Some(input) = input
+                && same_file(out, input)
+            {
+                return Err(invalid(format!(
+                    "{flag} {}: is {what}; a fit never replaces its inputs: give another file name",
+                    out.display()
+                )));
+            }
+        }
+        for &(other, earlier, _) in &present[..i] {
+            if same_file(out, earlier) {
+                return Err(invalid(format!(
+                    "{flag} {}: is also {other}; give each output its own file",
+                    out.display()
+                )));
+            }
+        }
+        if let Some(mark) = mark
+            && std::fs::metadata(out).is_ok_and(|m| m.is_file())
+        {
+            let mut head = [0u8; 64];
+            let n = std::fs::File::open(out)
+                .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+                .unwrap_or(0);
+            if !head[..n].starts_with(mark.as_bytes()) {
+                return Err(invalid(format!(
+                    "{flag} {}: exists and was not written by `cbec-sim fit` (its first line is not \"{}\"); a fit replaces only its own files: remove it or give another file name",
+                    out.display(),
+                    mark.trim_end()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Fits, writes, checks, prints.
 pub(crate) fn fit_command(args: &FitArgs) -> Result<(), Failure> {
     crate::common::set_threads(args.threads)?;
@@ -118,6 +220,29 @@ pub(crate) fn fit_command(args: &FitArgs) -> Result<(), Failure> {
         return Err(invalid(format!(
             "--level: must be between 0 and 1, got {}",
             args.level
+        )));
+    }
+    if args.bootstrap > cbec_sim::calibrate::MAX_BOOTSTRAP as u64 {
+        return Err(invalid(format!(
+            "--bootstrap: must be at most {} replicates (a p-value to 1/{}), got {}",
+            cbec_sim::calibrate::MAX_BOOTSTRAP,
+            cbec_sim::calibrate::MAX_BOOTSTRAP + 1,
+            args.bootstrap
+        )));
+    }
+    let most = cbec_sim::calibrate::MAX_HOLDOUT_REPLICATIONS;
+    if args.holdout.is_some() && !(2..=most).contains(&args.replications) {
+        return Err(invalid(format!(
+            "--replications: the holdout check needs from 2 (for its intervals) to {most}, got {}",
+            args.replications
+        )));
+    }
+    if let Some(out) = &args.out
+        && std::fs::metadata(out).is_ok_and(|m| !m.is_file() && !m.is_dir())
+    {
+        return Err(invalid(format!(
+            "--out {}: must be a regular file (new or a fitted scenario): its assumptions file is written beside it",
+            out.display()
         )));
     }
     let assumptions_out = args.out.as_deref().map(assumptions_path);
@@ -145,6 +270,30 @@ pub(crate) fn fit_command(args: &FitArgs) -> Result<(), Failure> {
             }
         )));
     }
+    let template_flag = if args.scenario.is_some() {
+        "--scenario".to_string()
+    } else {
+        format!("--map {}: template", args.map.display())
+    };
+    let own_assumptions = template.as_deref().and_then(Assumptions::beside);
+    check_outputs(
+        &[
+            ("--out", args.out.as_deref(), Some(FITTED_MARK)),
+            (
+                "--out (its assumptions)",
+                assumptions_out.as_deref(),
+                Some(RANGES_MARK),
+            ),
+            ("--report", args.report.as_deref(), None),
+        ],
+        &[
+            ("the log", Some(&args.log)),
+            ("the map", Some(&args.map)),
+            ("the template", template.as_deref()),
+            ("the template's assumptions", own_assumptions.as_deref()),
+            ("the shift file", args.shifts.as_deref()),
+        ],
+    )?;
     let log_err = |e: Error| invalid(format!("{e}"));
     let whole = EventLog::from_path(&args.log, &map).map_err(log_err)?;
     let cut = match &args.holdout {
@@ -168,32 +317,75 @@ pub(crate) fn fit_command(args: &FitArgs) -> Result<(), Failure> {
     let mut files = None;
     if let Some(path) = &template {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| invalid(format!("--scenario {}: {e}", path.display())))?;
+            .map_err(|e| invalid(format!("{template_flag} {}: {e}", path.display())))?;
         let mut doc: toml::Table = toml::from_str(&text)
-            .map_err(|e| invalid(format!("--scenario {}: {e}", path.display())))?;
+            .map_err(|e| invalid(format!("{template_flag} {}: {e}", path.display())))?;
         let staffed = match &args.shifts {
             Some(s) => {
-                let shifts = std::fs::read_to_string(s)
-                    .map_err(|e| invalid(format!("--shifts {}: {e}", s.display())))?;
-                apply_shifts(&mut doc, &shifts)
-                    .map_err(|e| invalid(format!("--shifts {}: {e}", s.display())))?
+                let flag = format!("--shifts {}", s.display());
+                let shifts =
+                    std::fs::read_to_string(s).map_err(|e| invalid(format!("{flag}: {e}")))?;
+                let set =
+                    apply_shifts(&mut doc, &shifts).map_err(|e| invalid(format!("{flag}: {e}")))?;
+                // The staffing is checked on its own, so that a bad value
+                // is blamed on the shift file, not on the fit.
+                let staffed_text = toml::to_string(&doc).map_err(failed)?;
+                cbec_sim::Scenario::from_toml_str(&staffed_text)
+                    .and_then(|s| s.build().map(drop))
+                    .map_err(|e| {
+                        invalid(format!(
+                            "{flag}: the staffing does not fit the template {}: {e}",
+                            path.display()
+                        ))
+                    })?;
+                set
             }
             None => Vec::new(),
         };
         let calibrated = calibration
             .calibrated(&map, &doc)
             .map_err(|e| invalid(format!("--map {}: {e}", args.map.display())))?;
-        let own = match Assumptions::beside(path) {
-            Some(p) => Some(Assumptions::from_path(&p).map_err(|e| invalid(format!("{e}")))?),
+        let mut own = match &own_assumptions {
+            Some(p) => Some(Assumptions::from_path(p).map_err(|e| invalid(format!("{e}")))?),
             None => None,
         };
+        // The template's ranges over what the shift file set no longer
+        // hold: they are superseded, as those over calibrated numbers are.
+        let mut unstaffed = Vec::new();
+        if let Some(own) = &mut own {
+            let under = |p: &str| {
+                staffed.iter().any(|s| {
+                    p == s || p.starts_with(&format!("{s}.")) || p.starts_with(&format!("{s}["))
+                })
+            };
+            own.list.retain(|a| {
+                let keep = !(under(&a.path) || a.together.iter().any(|p| under(p)));
+                if !keep {
+                    unstaffed.push(a.path.clone());
+                }
+                keep
+            });
+        }
         let header = header(args, path, &calibration, &staffed);
-        let f = fitted_scenario(&doc, &header, &calibrated, own.as_ref()).map_err(|e| {
-            invalid(format!(
-                "--scenario {}: the fitted values do not fit it: {e}",
-                path.display()
-            ))
-        })?;
+        let mut f =
+            fitted_scenario(&doc, &header, &calibrated, own.as_ref()).map_err(|e| match &e {
+                Error::Scenario { field, .. }
+                    if field.starts_with("stages.")
+                        || field.starts_with("routes.")
+                        || field == "demand" =>
+                {
+                    invalid(format!(
+                        "--map {}: {e} (the template: {})",
+                        args.map.display(),
+                        path.display()
+                    ))
+                }
+                _ => invalid(format!(
+                    "{template_flag} {}: the fitted values do not fit it: {e}",
+                    path.display()
+                )),
+            })?;
+        f.superseded.extend(unstaffed);
         files = Some(FittedFiles {
             scenario: args.out.as_ref().map(|p| p.display().to_string()),
             assumptions: assumptions_out.as_ref().map(|p| p.display().to_string()),
@@ -286,9 +478,15 @@ fn header(args: &FitArgs, template: &Path, c: &Calibration, staffed: &[String]) 
         ));
     }
     h.push_str(&format!(
-        "Reproduce: cbec-sim fit {} --map {}{} --seed {} --bootstrap {} --level {}",
+        "Reproduce: cbec-sim fit {} --map {}{}{}{} --seed {} --bootstrap {} --level {}",
         args.log.display(),
         args.map.display(),
+        args.scenario
+            .as_ref()
+            .map_or(String::new(), |p| format!(" --scenario {}", p.display())),
+        args.shifts
+            .as_ref()
+            .map_or(String::new(), |p| format!(" --shifts {}", p.display())),
         args.holdout
             .as_ref()
             .map_or(String::new(), |w| format!(" --holdout {w}")),

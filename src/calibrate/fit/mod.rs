@@ -56,6 +56,11 @@ use crate::error::{Error, Result};
 use km::KaplanMeier;
 use mle::Sample;
 
+/// Most bootstrap replicates of a goodness-of-fit test: 9,999 (a p-value
+/// to 1/10,000, far finer than any rejection level needs). More would only
+/// make a run that seems to hang.
+pub const MAX_BOOTSTRAP: usize = 9_999;
+
 /// How [`fit_durations`] fits, ranks and tests.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -169,6 +174,16 @@ impl FitOptions {
             ));
         }
         open_unit("fit.level", self.level)?;
+        if self.bootstrap > MAX_BOOTSTRAP {
+            return Err(Error::experiment(
+                "fit.bootstrap",
+                format!(
+                    "must be at most {MAX_BOOTSTRAP} replicates (a p-value to 1/{}), got {}",
+                    MAX_BOOTSTRAP + 1,
+                    self.bootstrap
+                ),
+            ));
+        }
         open_unit("fit.alpha", self.alpha)?;
         if !(self.resolution_secs.is_finite() && self.resolution_secs > 0.0) {
             return Err(Error::experiment(
@@ -254,6 +269,7 @@ pub const MIN_GOF_COMPLETED: usize = 5;
 ///
 /// # Errors
 /// [`Error::Experiment`] for an option out of range (`fit.families`, `fit.level`,
+/// `fit.bootstrap` above [`MAX_BOOTSTRAP`],
 /// `fit.alpha`, `fit.resolution_secs`, `fit.gof_max_n`,
 /// `fit.empirical_points`); [`Error::Scenario`] at `completed_secs[i]` or
 /// `censored_secs[i]` for a negative or non-finite value, and at

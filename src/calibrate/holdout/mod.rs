@@ -23,10 +23,17 @@ use std::path::Path;
 /// quantiles of its own durations beyond this).
 const MAX_POOLED: usize = 200_000;
 
+/// Most replications of a holdout check: 1,000. Each replication's
+/// durations are held until they are compared, so the memory grows with
+/// the replications times the held-out orders; the intervals gain little
+/// beyond a few dozen.
+pub const MAX_HOLDOUT_REPLICATIONS: u64 = 1_000;
+
 /// How to check a fitted scenario on held-out weeks.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HoldoutOptions {
-    /// Simulated replications of the held-out weeks (at least 2).
+    /// Simulated replications of the held-out weeks (from 2 to
+    /// [`MAX_HOLDOUT_REPLICATIONS`]).
     pub replications: u64,
     /// Master seed.
     pub seed: u64,
@@ -90,8 +97,9 @@ impl HoldoutCheck {
 /// arriving from `cut`.
 ///
 /// # Errors
-/// [`Error::Scenario`] at `demand` if the map names no demand source or
-/// the scenario lacks it; at `events.<name>.sim` if a stage's events are
+/// [`Error::Scenario`] at `replications` outside 2 to
+/// [`MAX_HOLDOUT_REPLICATIONS`]; at `demand` if the map names no demand
+/// source or the scenario lacks it; at `events.<name>.sim` if a stage's events are
 /// not written by the model (no `sim`); `--holdout` errors if `cut` is
 /// not inside the log; the log's own errors.
 pub fn check_holdout(
@@ -101,11 +109,11 @@ pub fn check_holdout(
     cut: DateTime,
     options: &HoldoutOptions,
 ) -> Result<HoldoutCheck> {
-    if options.replications < 2 {
+    if !(2..=MAX_HOLDOUT_REPLICATIONS).contains(&options.replications) {
         return Err(Error::scenario(
             "replications",
             format!(
-                "the holdout check needs at least 2 replications for its intervals, got {}",
+                "the holdout check needs from 2 replications (for its intervals) to {MAX_HOLDOUT_REPLICATIONS}, got {}",
                 options.replications
             ),
         ));
@@ -266,8 +274,9 @@ fn thin(v: &[f64], cap: usize) -> Vec<f64> {
 }
 
 /// The fitted scenario run from `from` to `until` with the map's demand
-/// source replaying the arrivals of `replay` (and no preroll, no drain:
-/// the window is the log's).
+/// source replaying the arrivals of `replay` (its classes and attributes
+/// still drawn as the scenario says; no preroll, no drain: the window is
+/// the log's).
 fn holdout_model(
     scenario: &Scenario,
     map: &EventMap,
@@ -303,7 +312,16 @@ fn holdout_model(
         csv.push('\n');
     }
     let orders = OrderLog::from_reader(csv.as_bytes(), "the held-out orders")?;
-    let replayed = Source::replay(orders, source.to.clone());
+    // The log's arrival times replace the source's arrival process only:
+    // its classes and attributes are drawn as the fitted scenario says
+    // (the log has none), so that priorities, rules and scaled service
+    // times work as in the scenario.
+    let replayed = Source {
+        classes: source.classes.clone(),
+        attributes: source.attributes.clone(),
+        categories: source.categories.clone(),
+        ..Source::replay(orders, source.to.clone())
+    };
     b.sources.insert(name.to_string(), replayed);
     b.simulation.preroll_h = Preroll::default();
     b.simulation.drain_h = 0.0;
