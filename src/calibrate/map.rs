@@ -133,6 +133,8 @@ struct RouteFile {
     #[serde(default)]
     rebalance: Option<String>,
     #[serde(default)]
+    decided_by: Vec<String>,
+    #[serde(default)]
     repeat_calibrates: Option<String>,
     #[serde(default)]
     repeat_rebalance: Option<String>,
@@ -195,6 +197,9 @@ pub(crate) struct RouteSpec {
     pub(crate) repeat_calibrates: Option<(String, Option<String>)>,
     /// Whether its event may happen more than once per order.
     pub(crate) repeatable: bool,
+    /// Events after which an order without the route's event has gone
+    /// the other way (a bit set): it is no longer undecided.
+    pub(crate) decided_by: u64,
 }
 
 /// The mapping from an operator's event log to what a fit reads: the
@@ -517,6 +522,10 @@ fn compile(file: MapFile) -> Result<EventMap> {
             ));
         }
         let repeatable = !events[usize::from(event)].once;
+        let mut decided_by = 0u64;
+        for (i, d) in r.decided_by.iter().enumerate() {
+            decided_by |= 1 << find(format!("routes.{name}.decided_by[{i}]"), d)?;
+        }
         if r.repeat_calibrates.is_some() && !repeatable {
             return Err(Error::scenario(
                 format!("routes.{name}.repeat_calibrates"),
@@ -536,6 +545,7 @@ fn compile(file: MapFile) -> Result<EventMap> {
                 .clone()
                 .map(|c| (c, r.repeat_rebalance.clone())),
             repeatable,
+            decided_by,
         });
     }
     if let Some(cycle) = find_cycle(&events) {

@@ -379,3 +379,61 @@ fn runaway_bootstrap_and_replication_counts_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn cancelled_orders_are_censored_and_orders_gone_the_other_way_are_decided() {
+    let map = EventMap::from_toml_str(
+        r#"
+        arrival = "placed"
+        [events]
+        placed = { once = true }
+        declared = { once = true }
+        inspected = { once = true }
+        picked = { once = true }
+        cancelled = { end = true }
+        left = { once = true, end = true }
+        [stages.stay]
+        from = "declared"
+        to = "left"
+        [routes.inspection]
+        event = "inspected"
+        among = "declared"
+        decided_by = ["picked"]
+        "#,
+    )
+    .unwrap();
+    let log = "order,event,time
+A,placed,2024-11-11T08:00:00
+A,declared,2024-11-11T08:00:00
+B,placed,2024-11-11T08:01:00
+B,declared,2024-11-11T08:01:00
+C,placed,2024-11-11T08:02:00
+C,declared,2024-11-11T08:02:00
+A,cancelled,2024-11-11T08:10:00
+B,picked,2024-11-11T08:20:00
+C,picked,2024-11-11T08:21:00
+C,left,2024-11-11T08:30:00
+D,placed,2024-11-11T08:31:00
+D,declared,2024-11-11T08:32:00
+";
+    let parsed = EventLog::from_reader(log.as_bytes(), &map, "log.csv").unwrap();
+    let stay = parsed.stage("stay").unwrap();
+    // A left after 10 minutes, cancelled: censored there, not dropped.
+    assert_eq!(
+        stay.exits().iter().map(|t| t.secs()).collect::<Vec<_>>(),
+        [600.0]
+    );
+    assert_eq!(stay.exited(), 1);
+    // B (picked, still inside) went the other way: decided; D is not.
+    let route = parsed.route("inspection").unwrap();
+    assert_eq!((route.trials, route.successes, route.undecided), (4, 0, 1));
+    // The fit reads A's exit as censored with B's and D's open stays.
+    let fit = stay
+        .fit(
+            &FitOptions::default()
+                .with_bootstrap(0)
+                .with_families(&[Family::Exponential]),
+        )
+        .unwrap();
+    assert_eq!((fit.completed, fit.censored), (1, 3));
+}

@@ -47,6 +47,11 @@ pub(crate) struct FitArgs {
     /// Replications of the held-out weeks.
     #[arg(long, short = 'n', default_value_t = 20, allow_negative_numbers = true, value_parser = crate::common::whole_number)]
     replications: u64,
+    /// Hours simulated before the holdout's cut, replaying the log's own
+    /// orders, so the held-out weeks open with a loaded line (longer for
+    /// stages that last days).
+    #[arg(long = "lead-in", value_name = "HOURS", default_value_t = 48.0)]
+    lead_in: f64,
     /// Master seed (the bootstrap and the holdout's replications).
     #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = crate::common::whole_number)]
     seed: u64,
@@ -406,7 +411,7 @@ pub(crate) fn fit_command(args: &FitArgs) -> Result<(), Failure> {
                     replications: args.replications,
                     seed: args.seed,
                     level: args.level,
-                    ..HoldoutOptions::default()
+                    lead_in_h: args.lead_in,
                 },
             )
             .map_err(|e| invalid(format!("--holdout: {e}")))?,

@@ -289,7 +289,8 @@ pub fn fit_durations(
 
 impl StageSample {
     /// The stage's completed and censored durations fitted by
-    /// [`fit_durations`].
+    /// [`fit_durations`]; the ages of orders that left while in the stage
+    /// ([`StageSample::exits`]) are censored with those open at the end.
     ///
     /// # Errors
     /// As [`fit_durations`]; the field is `stages.<name>.durations`.
@@ -298,7 +299,7 @@ impl StageSample {
         let field = format!("stages.{}", self.name());
         fit_named(
             &secs(self.durations()),
-            &secs(self.censored()),
+            &[secs(self.censored()), secs(self.exits())].concat(),
             options,
             [&format!("{field}.durations"), &format!("{field}.censored")],
         )

@@ -172,6 +172,20 @@ pub fn check_holdout(
     let simulated: Vec<Result<EventLog>> = reps.iter().map(|&r| run(r)).collect();
     let simulated = simulated.into_iter().collect::<Result<Vec<_>>>()?;
     let mut notes = Vec::new();
+    let demand = map.demand().and_then(|p| p.strip_prefix("sources."));
+    let others: Vec<String> = scenario
+        .to_builder()?
+        .sources
+        .keys()
+        .filter(|k| Some(k.as_str()) != demand)
+        .cloned()
+        .collect();
+    if !others.is_empty() {
+        notes.push(format!(
+            "the scenario has other sources ({}): they add their own orders to the log's, which all arrive through the demand source",
+            others.join(", ")
+        ));
+    }
     if sim_from > whole.start() || options.lead_in_h <= 0.0 {
         notes.push(format!(
             "the simulations start empty at {sim_from} and replay the log's orders from there; the held-out orders are those arriving from {cut}"
@@ -247,7 +261,7 @@ pub fn check_holdout(
         .sum();
     if compared > 0 {
         notes.push(format!(
-            "{outside} of {compared} simulated quantiles lie outside the observed {}% intervals; about {:.1} would by chance if the fitted scenario were the truth (each observed interval misses with probability {:.2}, a little more with the simulated mean's own error)",
+            "{outside} of {compared} simulated quantiles lie outside the observed {}% intervals; about {:.1} would by chance if the fitted scenario were the truth (each observed interval misses with probability {:.2}, a little more with the simulated mean's own error, and more where orders share queues: the observed intervals take the week's orders as independent, so they are too narrow for waits)",
             (options.level * 100.0).round(),
             compared as f64 * (1.0 - options.level),
             1.0 - options.level

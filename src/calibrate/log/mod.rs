@@ -29,7 +29,7 @@ pub struct StageSample {
     name: String,
     durations: Vec<SimTime>,
     censored: Vec<SimTime>,
-    exited: u64,
+    exits: Vec<SimTime>,
 }
 
 impl StageSample {
@@ -55,10 +55,20 @@ impl StageSample {
     }
 
     /// Orders that had `from` and then their end event without `to` (a
-    /// cancellation say): neither completed nor censored.
+    /// cancellation say): neither completed nor open at the log's end.
     #[must_use]
     pub fn exited(&self) -> u64 {
-        self.exited
+        self.exits.len() as u64
+    }
+
+    /// The ages at which those orders left (their end event less
+    /// `from`), in the order they left. A fit reads them as censored: the
+    /// stage would have lasted at least that long had the order stayed
+    /// (independent censoring; a cancellation caused by a long stage
+    /// breaks it).
+    #[must_use]
+    pub fn exits(&self) -> &[SimTime] {
+        &self.exits
     }
 
     /// The mean of the completed durations (`None` without any). It is
@@ -80,7 +90,8 @@ pub struct RouteCount {
     /// Of those, orders that had the route's event.
     pub successes: u64,
     /// Of the trials without the event, orders still open at the log's
-    /// end (they may yet take the route).
+    /// end (they may yet take the route) that had none of the route's
+    /// `decided_by` events (after which they have gone the other way).
     pub undecided: u64,
     /// The route's events beyond each order's first (a loop taken
     /// again); 0 for an event that happens `once`.

@@ -66,7 +66,7 @@ impl<'m> Parser<'m> {
                     name: s.name.clone(),
                     durations: Vec::new(),
                     censored: Vec::new(),
-                    exited: 0,
+                    exits: Vec::new(),
                 })
                 .collect(),
             routes: vec![
@@ -384,8 +384,10 @@ impl<'m> Parser<'m> {
         if spec.end
             && let Some(done) = self.live.remove(order)
         {
-            for (s, _) in done.open {
-                self.stages[usize::from(s)].exited += 1;
+            for (s, from) in done.open {
+                self.stages[usize::from(s)]
+                    .exits
+                    .push(SimTime::from_secs(t - from));
             }
         }
         Ok(())
@@ -410,7 +412,7 @@ impl<'m> Parser<'m> {
             for (r, spec) in map.routes.iter().enumerate() {
                 let among = state.seen & (1 << spec.among) != 0;
                 let taken = state.seen & (1 << spec.event) != 0;
-                if among && !taken {
+                if among && !taken && state.seen & spec.decided_by == 0 {
                     self.routes[r].undecided += 1;
                 }
                 if taken {

@@ -7,7 +7,8 @@ use jiff::civil::DateTime;
 ///
 /// - `until`: rows at or after it are not read, and stages still open
 ///   there are censored at it (not at the last row read), as if the log
-///   had been cut then. A fit on the weeks before a holdout reads
+///   had been cut then; a log that ends before `until` is censored at its
+///   last row, as without a window. A fit on the weeks before a holdout reads
 ///   `Window::until(cut)`.
 /// - `from`: orders whose first event is before it are still checked
 ///   against the map (so that their later rows are not refused as
