@@ -21,6 +21,28 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(studies::merge, m)?)?;
     m.add_function(wrap_pyfunction!(studies::compare, m)?)?;
     m.add_function(wrap_pyfunction!(studies::sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(kpi_unit, m)?)?;
+    m.add_function(wrap_pyfunction!(mmc_mean_wait, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
+}
+
+/// The unit a KPI's values are in, from its name (`minutes`, `hours`,
+/// `share of orders`, ...; empty when the name does not say).
+#[pyfunction]
+fn kpi_unit(name: &str) -> &'static str {
+    cbec_sim::experiment::kpi_unit(name)
+}
+
+/// The M/M/c queue's mean wait (Erlang C), in the unit of
+/// `mean_service`, with arrivals at `arrival_rate` per that unit and
+/// `servers` servers; `None` when the queue is unstable.
+#[pyfunction]
+fn mmc_mean_wait(arrival_rate: f64, mean_service: f64, servers: u32) -> Option<f64> {
+    cbec_sim::theory::MMc {
+        lambda: arrival_rate,
+        mu: 1.0 / mean_service,
+        servers,
+    }
+    .mean_wait()
 }

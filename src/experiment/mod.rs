@@ -36,6 +36,7 @@ pub mod sensitivity;
 mod shard;
 mod startup;
 mod stopping;
+mod unit;
 mod warmup;
 
 pub use capacity::{
@@ -64,6 +65,7 @@ pub use shard::{
 };
 pub use startup::{StartupCheck, StartupKpi, headline_kpis, startup_check};
 pub use stopping::{Precision, StopDecision};
+pub use unit::kpi_unit;
 pub use warmup::{mser5, suggest_warmup};
 
 use crate::error::Result;

@@ -56,27 +56,15 @@ pub(crate) fn headline<'a>(available: &[&'a str]) -> Vec<&'a str> {
 /// desk.utilization            -> "Desk: utilisation", "% of time busy", 100
 /// ```
 pub(crate) fn kpi_words(name: &str) -> (String, &'static str, f64) {
-    let (stem, unit, scale) = if let Some(s) = name.strip_suffix("_share") {
-        (s, "% of orders", 100.0)
-    } else if name.ends_with("utilization") || name.contains("utilization_") {
-        (name, "% of time busy", 100.0)
-    } else if let Some(s) = name.strip_suffix("_per_day") {
-        (s, "orders a day", 1.0)
-    } else if let Some(s) = name.strip_suffix("_per_hour") {
-        (s, "orders an hour", 1.0)
-    } else if let Some(s) = name.strip_suffix("_h") {
-        (s, "hours", 1.0)
-    } else if let Some(s) = name.strip_suffix("_min") {
-        (s, "minutes", 1.0)
-    } else if let Some(s) = name.strip_suffix("_cny") {
-        (s, "CNY", 1.0)
-    } else if ["backlog", "rejected", "cancelled", "orders", "in_system"]
+    let stem = ["_share", "_per_day", "_per_hour", "_h", "_min", "_cny"]
         .iter()
-        .any(|w| name.contains(w))
-    {
-        (name, "orders", 1.0)
-    } else {
-        (name, "", 1.0)
+        .find_map(|s| name.strip_suffix(s))
+        .filter(|_| !(name.ends_with("utilization") || name.contains("utilization_")))
+        .unwrap_or(name);
+    let (unit, scale) = match crate::experiment::kpi_unit(name) {
+        "share of orders" => ("% of orders", 100.0),
+        "share of time busy" => ("% of time busy", 100.0),
+        other => (other, 1.0),
     };
     let mut words = stem
         .replace('.', ": ")

@@ -1,0 +1,110 @@
+"""cbec_sim: discrete-event Monte Carlo simulation of cross-border e-commerce
+import orders through a bonded logistics centre and its customs queues.
+
+The Python face of the ``cbec-sim`` Rust crate: scenarios, runs, comparisons of
+measures and sweeps, with results as pandas data frames (lists of dicts without
+pandas) and the same JSON documents the ``cbec-sim`` command prints. The
+simulation runs without the GIL, on every core, and Ctrl-C stops it.
+
+>>> import cbec_sim
+>>> s = cbec_sim.Scenario.from_toml('''
+... [simulation]
+... horizon_h = 200
+... warmup_h = 20
+... [sources.orders]
+... rate_per_hour = 9
+... to = "desk"
+... [stations.desk]
+... servers = 1
+... service_time_min = { dist = "exponential", mean = 6.0 }
+... to = "done"
+... [sinks.done]
+... ''')
+>>> r = cbec_sim.run(s, replications=4, seed=7)
+>>> 0.8 < r.kpi("desk.utilization")["mean"] < 1.0
+True
+"""
+
+from typing import Iterable, List, Optional, Sequence, Union
+
+from . import _native
+from ._errors import CbecSimError, ScenarioError
+from ._native import Scenario, kpi_unit, mmc_mean_wait
+from .results import RunResult, StudyResult
+
+__version__ = _native.__version__
+
+__all__ = [
+    "CbecSimError",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "StudyResult",
+    "compare",
+    "kpi_unit",
+    "merge",
+    "mmc_mean_wait",
+    "run",
+    "sweep",
+]
+
+
+def run(
+    scenario: Scenario,
+    replications: int = 20,
+    seed: int = 1,
+    threads: Optional[int] = None,
+    start: int = 0,
+) -> RunResult:
+    """Runs replications ``start .. start + replications`` of ``scenario`` under ``seed``.
+
+    The same seed and range give the same numbers, bit for bit, whatever
+    ``threads`` (default: every core) and however the range is split (see
+    :func:`merge`, and :mod:`cbec_sim.dask`).
+    """
+    document, shard = _native.run(scenario, replications, seed, threads, start)
+    return RunResult(document, shard)
+
+
+def merge(scenario: Scenario, shards: Iterable[str]) -> RunResult:
+    """Merges shards (``RunResult.shard_json()`` texts, or ``cbec-sim run --out`` files'
+    contents) of one scenario and seed into one result, equal to one run of their range."""
+    document, shard = _native.merge(scenario, list(shards))
+    return RunResult(document, shard)
+
+
+def compare(
+    scenario: Scenario,
+    measures: Sequence[str] = (),
+    replications: int = 20,
+    seed: int = 1,
+    threads: Optional[int] = None,
+    each: bool = False,
+    measures_file: Optional[str] = None,
+) -> StudyResult:
+    """Compares ``scenario`` with each measure (``"a+b"`` applies two together; ``each=True``
+    adds every available measure and all together) on common random numbers: the paired
+    effects with their intervals, as ``cbec-sim compare --json``."""
+    document = _native.compare(
+        scenario, list(measures), replications, seed, threads, each, measures_file
+    )
+    return StudyResult(document, "compare")
+
+
+def sweep(
+    scenario: Scenario,
+    param: str,
+    values: Union[Sequence[float], Iterable[float]],
+    kpi: Optional[str] = None,
+    target: Optional[str] = None,
+    replications: int = 20,
+    seed: int = 1,
+    threads: Optional[int] = None,
+) -> StudyResult:
+    """The KPI ``kpi`` at each value of the parameter at ``param``, on common random numbers,
+    with where ``target`` (``"KPI<=X"``) breaks, as ``cbec-sim sweep --json``."""
+    values_list: List[float] = [float(v) for v in values]
+    document = _native.sweep(
+        scenario, param, values_list, kpi, target, replications, seed, threads
+    )
+    return StudyResult(document, "sweep")

@@ -1,0 +1,58 @@
+"""Type stubs of the native module (PyO3)."""
+
+from os import PathLike
+from typing import List, Optional, Tuple, Union
+
+__version__: str
+
+class Scenario:
+    """A scenario: the network, its parameters and its run length."""
+
+    @staticmethod
+    def from_path(path: Union[str, PathLike[str]]) -> "Scenario": ...
+    @staticmethod
+    def from_toml(text: str, base_dir: Optional[Union[str, PathLike[str]]] = None) -> "Scenario": ...
+    def with_measures(
+        self, names: List[str], measures_file: Optional[Union[str, PathLike[str]]] = None
+    ) -> "Scenario": ...
+    def set(self, path: str, value: float) -> "Scenario": ...
+    def validate(self) -> List[str]: ...
+    def kpi_names(self) -> List[str]: ...
+    def to_toml(self) -> str: ...
+    @property
+    def base_dir(self) -> Optional[str]: ...
+    @property
+    def label(self) -> str: ...
+
+def run(
+    scenario: Scenario,
+    replications: int = 20,
+    seed: int = 1,
+    threads: Optional[int] = None,
+    start: int = 0,
+) -> Tuple[str, str]: ...
+def run_shard(
+    scenario: Scenario, seed: int, start: int, end: int, threads: Optional[int] = None
+) -> str: ...
+def merge(scenario: Scenario, shards: List[str]) -> Tuple[str, str]: ...
+def compare(
+    scenario: Scenario,
+    measures_: List[str] = ...,
+    replications: int = 20,
+    seed: int = 1,
+    threads: Optional[int] = None,
+    each: bool = False,
+    measures_file: Optional[Union[str, PathLike[str]]] = None,
+) -> str: ...
+def sweep(
+    scenario: Scenario,
+    param: str,
+    values: List[float],
+    kpi: Optional[str] = None,
+    target: Optional[str] = None,
+    replications: int = 20,
+    seed: int = 1,
+    threads: Optional[int] = None,
+) -> str: ...
+def kpi_unit(name: str) -> str: ...
+def mmc_mean_wait(arrival_rate: float, mean_service: float, servers: int) -> Optional[float]: ...
