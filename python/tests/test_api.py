@@ -142,3 +142,23 @@ def test_without_pandas_results_are_lists_of_dicts(mm1, monkeypatch):
     r = cbec_sim.run(mm1, replications=2, seed=1)
     kpis = r.kpis
     assert isinstance(kpis, list) and kpis[0]["kpi"] == "network.time_in_system_mean_min"
+
+
+def test_a_model_built_from_parts_is_the_same_as_its_file():
+    from cbec_sim.build import Model, exponential
+
+    built = (
+        Model(horizon_h=300, warmup_h=20)
+        .source("orders", rate_per_hour=9, to="desk")
+        .station("desk", servers=1, service_min=exponential(6.0), to="done")
+        .sink("done")
+        .scenario()
+    )
+    from conftest import MM1
+
+    written = cbec_sim.Scenario.from_toml(MM1)
+    assert cbec_sim.run(built, replications=3, seed=4).to_json() == cbec_sim.run(written, replications=3, seed=4).to_json()
+    with pytest.raises(cbec_sim.ScenarioError, match="servers"):
+        Model(horizon_h=10).source("o", rate_per_hour=1, to="d").station(
+            "d", servers=0, service_min=exponential(1.0), to="x"
+        ).sink("x").scenario().validate()
