@@ -46,6 +46,7 @@ __all__ = [
     "mmc_mean_wait",
     "run",
     "sweep",
+    "trace",
 ]
 
 
@@ -108,3 +109,15 @@ def sweep(
         scenario, param, values_list, kpi, target, replications, seed, threads
     )
     return StudyResult(document, "sweep")
+
+
+def trace(scenario: Scenario, seed: int = 1, replication: int = 0, resources: bool = False):
+    """One replication's order records as a table (one row per order event, the columns
+    of ``cbec-sim run --trace``); with ``resources=True``, a pair: the orders and the
+    resource records (servers busy, queue lengths)."""
+    from ._frames import from_csv
+
+    orders, res = _native.trace(scenario, seed, replication, resources)
+    if resources:
+        return from_csv(orders), from_csv(res or "")
+    return from_csv(orders)

@@ -18,3 +18,13 @@ def frame(rows: List[Dict[str, Any]], columns: List[str]) -> Any:
 def has_pandas() -> bool:
     """Whether results are data frames."""
     return _pd is not None
+
+
+def from_csv(text: str) -> Any:
+    """A data frame of CSV ``text``, or its rows as dicts (values as text) without pandas."""
+    import csv
+    import io
+
+    if _pd is None:
+        return list(csv.DictReader(io.StringIO(text)))
+    return _pd.read_csv(io.StringIO(text))

@@ -234,3 +234,25 @@ pub(crate) fn sweep(
     doc.flags = flags;
     Ok(doc.to_json())
 }
+
+/// One replication's order records (and, with `resources`, its resource
+/// records) as CSV text, as `cbec-sim run --trace` writes them.
+#[pyfunction]
+#[pyo3(signature = (scenario, seed = 1, replication = 0, resources = false))]
+pub(crate) fn trace(
+    py_: Python<'_>,
+    scenario: &PyScenario,
+    seed: u64,
+    replication: u64,
+    resources: bool,
+) -> PyResult<(String, Option<String>)> {
+    let model = py(scenario.inner.build())?;
+    let (orders, resources) = py(without_gil(py_, Some(1), |_| {
+        let mut writer =
+            cbec_sim::report::TraceWriter::new(&model, Some(Vec::new()), resources.then(Vec::new))?;
+        let _ = writer.trace(seed, replication);
+        writer.finish()
+    })?)?;
+    let text = |b: Option<Vec<u8>>| b.map(|b| String::from_utf8_lossy(&b).into_owned());
+    Ok((text(orders).unwrap_or_default(), text(resources)))
+}

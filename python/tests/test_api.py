@@ -162,3 +162,12 @@ def test_a_model_built_from_parts_is_the_same_as_its_file():
         Model(horizon_h=10).source("o", rate_per_hour=1, to="d").station(
             "d", servers=0, service_min=exponential(1.0), to="x"
         ).sink("x").scenario().validate()
+
+
+def test_trace_is_a_table_of_order_events(mm1):
+    short = mm1.set("simulation.horizon_h", 30)
+    orders = cbec_sim.trace(short, seed=2)
+    assert len(orders) > 100
+    assert {"order", "event", "node"} <= set(orders.columns), list(orders.columns)
+    again = cbec_sim.trace(short, seed=2)
+    assert orders.equals(again)
