@@ -76,7 +76,14 @@ where
 /// if it has one. Every date-time of a scenario or an order log is local
 /// port time, so an offset is refused wherever one is read (the civil
 /// parser would ignore `+08:00` and refuse `Z`); this finds it.
-pub(crate) fn utc_offset(text: &str) -> Option<&str> {
+///
+/// ```
+/// use cbec_sim::calendar::utc_offset;
+/// assert_eq!(utc_offset("2024-11-11T08:00+08:00"), Some("+08:00"));
+/// assert_eq!(utc_offset("2024-11-11T08:00"), None);
+/// ```
+#[must_use]
+pub fn utc_offset(text: &str) -> Option<&str> {
     let text = text.trim();
     // The date part: an optional sign, then the year, month and day.
     let body = text.trim_start_matches(['+', '-']);

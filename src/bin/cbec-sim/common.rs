@@ -574,3 +574,31 @@ pub(crate) fn on_measure_flag(mut e: Error) -> Error {
     }
     e
 }
+
+/// Whether `a` and `b` name the same file: the same existing file however
+/// it is named (links included), or the same name in the same folder.
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
+    if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (x, y);
+            return std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok();
+        }
+    }
+    let resolved = |p: &Path| {
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        (
+            std::fs::canonicalize(dir).ok(),
+            p.file_name().map(ToOwned::to_owned),
+        )
+    };
+    a == b || resolved(a) == resolved(b)
+}

@@ -98,7 +98,7 @@ fn parse_cut(when: &str, start: DateTime, end: DateTime) -> Result<DateTime, Fai
             .checked_sub(jiff::Span::new().days(6))
             .map_err(|e| invalid(format!("--holdout last-week: {e}")))?
             .to_datetime(jiff::civil::Time::midnight())
-    } else if let Some(offset) = utc_offset(when) {
+    } else if let Some(offset) = cbec_sim::calendar::utc_offset(when) {
         return Err(invalid(format!(
             "--holdout: must be local time without a UTC offset (\"{}\" is refused rather than ignored), got \"{}\"",
             crate::common::excerpt(offset),
@@ -126,46 +126,10 @@ fn parse_cut(when: &str, start: DateTime, end: DateTime) -> Result<DateTime, Fai
     Ok(cut)
 }
 
-/// The UTC offset of a date-time `text` (`+08:00`, `Z`, `[Asia/Shanghai]`),
-/// if it has one: the civil parser would ignore the first.
-fn utc_offset(text: &str) -> Option<&str> {
-    let body = text.trim().trim_start_matches(['+', '-']);
-    let time = &body[body.find(['T', 't', ' '])? + 1..];
-    Some(&time[time.find(['Z', 'z', '+', '-', '['])?..])
-}
-
 /// The first line of a fitted scenario that `cbec-sim fit` writes.
 const FITTED_MARK: &str = "# Fitted by cbec-sim ";
 /// The first line of the assumptions file written beside it.
 const RANGES_MARK: &str = "# Ranges of the fitted scenario's numbers";
-
-/// Whether `a` and `b` name the same file: the same existing file however
-/// it is named (links included), or the same name in the same folder.
-fn same_file(a: &Path, b: &Path) -> bool {
-    if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            return x.dev() == y.dev() && x.ino() == y.ino();
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = (x, y);
-            return std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok();
-        }
-    }
-    let resolved = |p: &Path| {
-        let dir = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        (
-            std::fs::canonicalize(dir).ok(),
-            p.file_name().map(ToOwned::to_owned),
-        )
-    };
-    a == b || resolved(a) == resolved(b)
-}
 
 /// Refuses outputs that would replace an input, each other, or a file
 /// that `cbec-sim fit` did not write (`--out` and its assumptions file
@@ -183,7 +147,7 @@ fn check_outputs(
     for (i, &(flag, out, mark)) in present.iter().enumerate() {
         for &(what, input) in inputs {
             if let Some(input) = input
-                && same_file(out, input)
+                && crate::common::same_file(out, input)
             {
                 return Err(invalid(format!(
                     "{flag} {}: is {what}; a fit never replaces its inputs: give another file name",
@@ -192,7 +156,7 @@ fn check_outputs(
             }
         }
         for &(other, earlier, _) in &present[..i] {
-            if same_file(out, earlier) {
+            if crate::common::same_file(out, earlier) {
                 return Err(invalid(format!(
                     "{flag} {}: is also {other}; give each output its own file",
                     out.display()

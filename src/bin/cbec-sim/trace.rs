@@ -58,7 +58,7 @@ impl TraceArgs {
             )));
         }
         if let (Some(a), Some(b)) = (&self.trace, &self.resource_trace)
-            && same_file(a, b)
+            && crate::common::same_file(a, b)
         {
             return Err(invalid(format!(
                 "--resource-trace {}: is also the --trace file; give two files",
@@ -79,22 +79,6 @@ impl TraceArgs {
             replications,
         }))
     }
-}
-
-/// Whether `a` and `b` name the same file: the same name in the same
-/// folder once the folders' paths are resolved (`t.csv` and `./t.csv`).
-fn same_file(a: &Path, b: &Path) -> bool {
-    let resolved = |p: &Path| {
-        let dir = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        (
-            std::fs::canonicalize(dir).ok(),
-            p.file_name().map(ToOwned::to_owned),
-        )
-    };
-    a == b || resolved(a) == resolved(b)
 }
 
 impl TracePlan {
