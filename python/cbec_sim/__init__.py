@@ -41,6 +41,7 @@ __all__ = [
     "ScenarioError",
     "StudyResult",
     "compare",
+    "factorial",
     "kpi_unit",
     "merge",
     "mmc_mean_wait",
@@ -90,6 +91,20 @@ def compare(
         scenario, list(measures), replications, seed, threads, each, measures_file
     )
     return StudyResult(document, "compare")
+
+
+def factorial(
+    scenario: Scenario,
+    measures: Sequence[str],
+    replications: int = 20,
+    seed: int = 1,
+    threads: Optional[int] = None,
+    measures_file: Optional[str] = None,
+) -> StudyResult:
+    """A full 2^k factorial over ``measures`` (each on or off) on common random numbers:
+    main effects and interactions with their intervals, as ``cbec-sim factorial --json``."""
+    document = _native.factorial(scenario, list(measures), replications, seed, threads, measures_file)
+    return StudyResult(document, "factorial")
 
 
 def sweep(

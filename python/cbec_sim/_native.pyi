@@ -59,3 +59,11 @@ def mmc_mean_wait(arrival_rate: float, mean_service: float, servers: int) -> Opt
 def trace(
     scenario: Scenario, seed: int = 1, replication: int = 0, resources: bool = False
 ) -> Tuple[str, Optional[str]]: ...
+def factorial(
+    scenario: Scenario,
+    measures_: List[str],
+    replications: int = 20,
+    seed: int = 1,
+    threads: Optional[int] = None,
+    measures_file: Optional[Union[str, PathLike[str]]] = None,
+) -> str: ...

@@ -22,6 +22,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(studies::compare, m)?)?;
     m.add_function(wrap_pyfunction!(studies::sweep, m)?)?;
     m.add_function(wrap_pyfunction!(studies::trace, m)?)?;
+    m.add_function(wrap_pyfunction!(studies::factorial, m)?)?;
     m.add_function(wrap_pyfunction!(kpi_unit, m)?)?;
     m.add_function(wrap_pyfunction!(mmc_mean_wait, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -6,11 +6,11 @@ use crate::interrupt::without_gil;
 use crate::scenario::{PyScenario, measures};
 use cbec_sim::experiment::{
     Experiment, KpiCatalogue, Replications, Seed, ShardResult, Target, differences_of_shards,
-    result_flags, sweep_with_stop,
+    factorial_with_stop, result_flags, sweep_with_stop,
 };
 use cbec_sim::report::describe::model_flags;
 use cbec_sim::report::document::{
-    CompareReport, Document, RunReport, Setup, SweepReport, headline_kpi,
+    CompareReport, Document, FactorialReport, RunReport, Setup, SweepReport, headline_kpi,
 };
 use cbec_sim::{Error, Model};
 use pyo3::prelude::*;
@@ -255,4 +255,60 @@ pub(crate) fn trace(
     })?)?;
     let text = |b: Option<Vec<u8>>| b.map(|b| String::from_utf8_lossy(&b).into_owned());
     Ok((text(orders).unwrap_or_default(), text(resources)))
+}
+
+/// A full 2^k factorial over `measures` (each on or off) on common random
+/// numbers: main effects and interactions with their intervals, the
+/// document of `cbec-sim factorial --json`.
+#[pyfunction]
+#[pyo3(signature = (scenario, measures_, replications = 20, seed = 1, threads = None, measures_file = None))]
+pub(crate) fn factorial(
+    py_: Python<'_>,
+    scenario: &PyScenario,
+    measures_: Vec<String>,
+    replications: u64,
+    seed: u64,
+    threads: Option<usize>,
+    measures_file: Option<PathBuf>,
+) -> PyResult<String> {
+    let reps = range(0, replications)?;
+    let available = measures(measures_file)?;
+    let chosen = measures_
+        .iter()
+        .map(|n| cbec_sim::Measure::find(&available, n).cloned())
+        .collect::<cbec_sim::Result<Vec<_>>>();
+    let chosen = py(chosen)?;
+    let base = &scenario.inner;
+    let model = py(base.build())?;
+    let point = |levels: &[bool]| base.design_point(&chosen, levels)?.build();
+    let mut flags = Vec::new();
+    for p in 0..1usize << chosen.len().min(10) {
+        let levels: Vec<bool> = (0..chosen.len()).map(|i| p >> i & 1 == 1).collect();
+        let m = py(point(&levels))?;
+        let on: Vec<&str> = measures_
+            .iter()
+            .zip(&levels)
+            .filter(|(_, on)| **on)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let name = if on.is_empty() {
+            "no measure".to_string()
+        } else {
+            on.join(" + ")
+        };
+        flags.extend(model_flags(&m).into_iter().map(|w| format!("{name}: {w}")));
+    }
+    let names: Vec<&str> = measures_.iter().map(String::as_str).collect();
+    let design = py(without_gil(py_, threads, |stop| {
+        factorial_with_stop(&names, point, Seed(seed), reps.clone(), stop)
+    })?)?;
+    let mut doc = FactorialReport::new(
+        scenario.label.clone(),
+        &measures_,
+        Setup::new(&model, Seed(seed), &reps),
+        &design.kpis,
+    );
+    doc.partial = design.interrupted;
+    doc.flags = flags;
+    Ok(doc.to_json())
 }

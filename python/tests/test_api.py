@@ -171,3 +171,31 @@ def test_trace_is_a_table_of_order_events(mm1):
     assert {"order", "event", "node"} <= set(orders.columns), list(orders.columns)
     again = cbec_sim.trace(short, seed=2)
     assert orders.equals(again)
+
+
+def test_compare_and_factorial_equal_the_commands(cli, tmp_path):
+    from conftest import MM1
+
+    scenario = tmp_path / "mm1.toml"
+    scenario.write_text(MM1)
+    measures = tmp_path / "measures.toml"
+    measures.write_text(
+        '[[measure]]\nname = "two_desks"\ntitle = "A second desk"\npress_release = "(test)"\n'
+        'patches = [{ path = "stations.desk.servers", set = 2, assumption = "[A]" }]\n'
+        '[[measure]]\nname = "faster"\ntitle = "A faster desk"\npress_release = "(test)"\n'
+        'patches = [{ path = "stations.desk.service_time_min.mean", set = 5.0, assumption = "[A]" }]\n'
+    )
+    s = cbec_sim.Scenario.from_path(str(scenario))
+    common = ["-n", "4", "--seed", "3", "--json", "--quiet", "--measures-file", str(measures)]
+    factorial = subprocess.run(
+        [cli, "factorial", str(scenario), "--measure", "two_desks", "--measure", "faster", *common],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    ours = cbec_sim.factorial(s, ["two_desks", "faster"], replications=4, seed=3, measures_file=str(measures))
+    assert ours.to_json().strip() == factorial.strip()
+    compare = subprocess.run(
+        [cli, "compare", str(scenario), "--measure", "two_desks", *common],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    ours = cbec_sim.compare(s, ["two_desks"], replications=4, seed=3, measures_file=str(measures))
+    assert ours.to_json().strip() == compare.strip()
