@@ -46,6 +46,9 @@ __all__ = [
     "merge",
     "mmc_mean_wait",
     "run",
+    "capacity",
+    "robustness",
+    "sensitivity",
     "sweep",
     "trace",
 ]
@@ -136,3 +139,68 @@ def trace(scenario: Scenario, seed: int = 1, replication: int = 0, resources: bo
     if resources:
         return from_csv(orders), from_csv(res or "")
     return from_csv(orders)
+
+
+def sensitivity(
+    scenario: Scenario,
+    assumptions: Optional[str] = None,
+    kpis: Optional[Sequence[str]] = None,
+    trajectories: Optional[int] = None,
+    levels: Optional[int] = None,
+    top: Optional[int] = None,
+    sobol_rows: Optional[int] = None,
+    noise_replications: Optional[int] = None,
+    replications: int = 10,
+    seed: int = 1,
+    threads: Optional[int] = None,
+) -> StudyResult:
+    """Which assumptions drive each KPI: a Morris screening over every ranged assumption
+    (``assumptions``, default the file beside the scenario's), then Sobol indices of the
+    ``top`` factors, as ``cbec-sim sensitivity --json``."""
+    document = _native.sensitivity(
+        scenario, assumptions, None if kpis is None else list(kpis), trajectories, levels, top,
+        sobol_rows, noise_replications, replications, seed, threads,
+    )
+    return StudyResult(document, "sensitivity")
+
+
+def robustness(
+    scenario: Scenario,
+    measures: Sequence[str] = (),
+    each: bool = False,
+    assumptions: Optional[str] = None,
+    kpis: Optional[Sequence[str]] = None,
+    thresholds: Sequence[tuple] = (),
+    draws: Optional[int] = None,
+    replications: int = 10,
+    seed: int = 1,
+    threads: Optional[int] = None,
+    measures_file: Optional[str] = None,
+) -> StudyResult:
+    """Each measure set's effect when every assumption is drawn from its range: how often
+    it helps, and where it stops helping, as ``cbec-sim robustness --json``."""
+    document = _native.robustness(
+        scenario, list(measures), each, assumptions, None if kpis is None else list(kpis),
+        [(k, float(x)) for k, x in thresholds], draws, replications, seed, threads, measures_file,
+    )
+    return StudyResult(document, "robustness")
+
+
+def capacity(
+    scenario: Scenario,
+    resources: Sequence[str],
+    targets: Sequence[str],
+    probability: float = 0.95,
+    replications: int = 10,
+    confirm_replications: Optional[int] = None,
+    max_evaluations: Optional[int] = None,
+    seed: int = 1,
+    threads: Optional[int] = None,
+) -> StudyResult:
+    """The cheapest units of each resource (``"PATH[=COST][:MIN..MAX]"``) that meet every
+    target (``"KPI<=X"``) in ``probability`` of the replications, as ``cbec-sim capacity --json``."""
+    document = _native.capacity(
+        scenario, list(resources), list(targets), probability, replications,
+        confirm_replications, max_evaluations, seed, threads,
+    )
+    return StudyResult(document, "capacity")

@@ -67,3 +67,40 @@ def factorial(
     threads: Optional[int] = None,
     measures_file: Optional[Union[str, PathLike[str]]] = None,
 ) -> str: ...
+def sensitivity(
+    scenario: Scenario,
+    assumptions: Optional[Union[str, PathLike[str]]] = None,
+    kpis: Optional[List[str]] = None,
+    trajectories: Optional[int] = None,
+    levels: Optional[int] = None,
+    top: Optional[int] = None,
+    sobol_rows: Optional[int] = None,
+    noise_replications: Optional[int] = None,
+    replications: int = 10,
+    seed: int = 1,
+    threads: Optional[int] = None,
+) -> str: ...
+def robustness(
+    scenario: Scenario,
+    measures_: List[str] = ...,
+    each: bool = False,
+    assumptions: Optional[Union[str, PathLike[str]]] = None,
+    kpis: Optional[List[str]] = None,
+    thresholds: List[Tuple[str, float]] = ...,
+    draws: Optional[int] = None,
+    replications: int = 10,
+    seed: int = 1,
+    threads: Optional[int] = None,
+    measures_file: Optional[Union[str, PathLike[str]]] = None,
+) -> str: ...
+def capacity(
+    scenario: Scenario,
+    resources: List[str],
+    targets: List[str],
+    probability: float = 0.95,
+    replications: int = 10,
+    confirm_replications: Optional[int] = None,
+    max_evaluations: Optional[int] = None,
+    seed: int = 1,
+    threads: Optional[int] = None,
+) -> str: ...

@@ -12,6 +12,7 @@ mod errors;
 mod interrupt;
 mod scenario;
 mod studies;
+mod uncertainty;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -23,6 +24,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(studies::sweep, m)?)?;
     m.add_function(wrap_pyfunction!(studies::trace, m)?)?;
     m.add_function(wrap_pyfunction!(studies::factorial, m)?)?;
+    m.add_function(wrap_pyfunction!(uncertainty::sensitivity, m)?)?;
+    m.add_function(wrap_pyfunction!(uncertainty::robustness, m)?)?;
+    m.add_function(wrap_pyfunction!(uncertainty::capacity, m)?)?;
     m.add_function(wrap_pyfunction!(kpi_unit, m)?)?;
     m.add_function(wrap_pyfunction!(mmc_mean_wait, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

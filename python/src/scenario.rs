@@ -14,6 +14,8 @@ pub(crate) struct PyScenario {
     pub(crate) inner: Scenario,
     /// How results name it (its file, or "scenario").
     pub(crate) label: String,
+    /// The file it was read from, where its assumptions file sits beside.
+    pub(crate) path: Option<PathBuf>,
 }
 
 /// The measures available: the built-in ones, or those of `file`.
@@ -34,6 +36,7 @@ impl PyScenario {
         Ok(PyScenario {
             inner,
             label: path.display().to_string(),
+            path: Some(path),
         })
     }
 
@@ -47,6 +50,7 @@ impl PyScenario {
         Ok(PyScenario {
             inner,
             label: "scenario".into(),
+            path: None,
         })
     }
 
@@ -64,6 +68,7 @@ impl PyScenario {
         Ok(PyScenario {
             inner: py(self.inner.with_measures(&chosen))?,
             label: format!("{} + {}", self.label, names.join(" + ")),
+            path: self.path.clone(),
         })
     }
 
@@ -73,6 +78,7 @@ impl PyScenario {
         Ok(PyScenario {
             inner: py(self.inner.with_value(path, value))?,
             label: self.label.clone(),
+            path: self.path.clone(),
         })
     }
 

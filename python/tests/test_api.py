@@ -199,3 +199,43 @@ def test_compare_and_factorial_equal_the_commands(cli, tmp_path):
     ).stdout
     ours = cbec_sim.compare(s, ["two_desks"], replications=4, seed=3, measures_file=str(measures))
     assert ours.to_json().strip() == compare.strip()
+
+
+def test_sensitivity_robustness_and_capacity_equal_the_commands(cli, tmp_path):
+    from conftest import MM1
+
+    scenario = tmp_path / "mm1.toml"
+    scenario.write_text(MM1.replace("horizon_h = 300", "horizon_h = 60"))
+    (tmp_path / "mm1.assumptions.toml").write_text(
+        '[[assumption]]\npath = "sources.orders.rate_per_hour"\nlow = 6\nhigh = 9.5\n'
+        '[[assumption]]\npath = "stations.desk.service_time_min.mean"\nlow = 4\nhigh = 6.2\n'
+    )
+    measures = tmp_path / "measures.toml"
+    measures.write_text(
+        '[[measure]]\nname = "two_desks"\ntitle = "A second desk"\npress_release = "(test)"\n'
+        'patches = [{ path = "stations.desk.servers", set = 2, assumption = "[A]" }]\n'
+    )
+    s = cbec_sim.Scenario.from_path(str(scenario))
+
+    def command(*args):
+        return subprocess.run(
+            [cli, *args, "--json", "--quiet"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    kpi = "desk.wait_mean_min"
+    out = command("sensitivity", str(scenario), "--trajectories", "4", "--top", "2", "--sobol-rows", "4",
+                  "--noise-replications", "2", "--kpi", kpi, "-n", "2", "--seed", "5")
+    ours = cbec_sim.sensitivity(s, kpis=[kpi], trajectories=4, top=2, sobol_rows=4,
+                                noise_replications=2, replications=2, seed=5)
+    assert ours.to_json().strip() == out
+    out = command("robustness", str(scenario), "--measure", "two_desks", "--measures-file", str(measures),
+                  "--draws", "4", "--kpi", kpi, "-n", "2", "--seed", "5")
+    ours = cbec_sim.robustness(s, ["two_desks"], draws=4, kpis=[kpi], replications=2, seed=5,
+                               measures_file=str(measures))
+    assert ours.to_json().strip() == out
+    out = command("capacity", str(scenario), "--resource", "stations.desk.servers:1..4",
+                  "--target", f"{kpi}<=5", "-n", "4", "--seed", "5")
+    ours = cbec_sim.capacity(s, ["stations.desk.servers:1..4"], [f"{kpi}<=5"], replications=4, seed=5)
+    assert ours.to_json().strip() == out
+    with pytest.raises(cbec_sim.CbecSimError, match="resource: MIN..MAX"):
+        cbec_sim.capacity(s, ["stations.desk.servers:4..1"], [f"{kpi}<=5"])

@@ -30,6 +30,7 @@ mod estimate;
 mod kpi;
 mod planner;
 mod replications;
+mod resource_spec;
 mod robustness;
 mod runner;
 pub mod sensitivity;

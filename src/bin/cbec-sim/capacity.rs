@@ -2,8 +2,8 @@
 //! targets in a share of replications (the [`CapacityReport`] document).
 
 use crate::common::{
-    Common, Failure, INTERRUPTED, Progress, SIGNALLED, excerpt, failure, invalid, labelled_flags,
-    load, output, provenance, set_threads, stoppable, study_failure,
+    Common, Failure, INTERRUPTED, Progress, SIGNALLED, failure, invalid, labelled_flags, load,
+    output, provenance, set_threads, stoppable, study_failure,
 };
 use cbec_sim::experiment::{
     CapacityOptions, KpiCatalogue, Replications, Resource, Seed, ServiceTarget, capacity,
@@ -42,52 +42,6 @@ pub(crate) struct CapacityArgs {
     common: Common,
 }
 
-/// `PATH[=COST][:MIN..MAX]`.
-fn parse_resource(text: &str) -> Result<Resource, Failure> {
-    let bad = |why: &str| {
-        invalid(format!(
-            "--resource: {why}; the form is PATH[=COST][:MIN..MAX], got \"{}\"",
-            excerpt(text)
-        ))
-    };
-    let (head, bounds) = match text.rsplit_once(':') {
-        Some((h, b)) if b.contains("..") => (h, Some(b)),
-        _ => (text, None),
-    };
-    // The cost follows the last `=`, unless that `=` is inside a list
-    // selector (`shifts[name=day]`).
-    let split = head.rsplit_once('=').filter(|(_, c)| !c.contains(']'));
-    let (path, cost) = match split {
-        Some((p, c)) => (
-            p,
-            Some(
-                c.trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|c| c.is_finite() && *c > 0.0)
-                    .ok_or_else(|| bad("COST must be a number above 0"))?,
-            ),
-        ),
-        None => (head, None),
-    };
-    if path.trim().is_empty() {
-        return Err(bad("PATH is empty"));
-    }
-    let mut r = Resource::new(path.trim());
-    if let Some(c) = cost {
-        r = r.with_cost(c);
-    }
-    if let Some(b) = bounds {
-        let (lo, hi) = b.split_once("..").expect("checked");
-        let num = |s: &str| s.trim().parse::<u64>().ok();
-        match (num(lo), num(hi)) {
-            (Some(lo), Some(hi)) if lo <= hi => r = r.with_bounds(lo, hi),
-            _ => return Err(bad("MIN..MAX must be whole numbers with MIN <= MAX")),
-        }
-    }
-    Ok(r)
-}
-
 pub(crate) fn capacity_command(args: &CapacityArgs) -> Result<(), Failure> {
     set_threads(args.common.threads)?;
     stoppable();
@@ -104,7 +58,7 @@ pub(crate) fn capacity_command(args: &CapacityArgs) -> Result<(), Failure> {
     let resources = args
         .resources
         .iter()
-        .map(|r| parse_resource(r))
+        .map(|r| Resource::parse(r).map_err(|e| invalid(format!("--{e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let catalogue = KpiCatalogue::for_model(&model);
     let targets = args
