@@ -104,3 +104,29 @@ def capacity(
     seed: int = 1,
     threads: Optional[int] = None,
 ) -> str: ...
+def sweep_of_shards(
+    scenario: Scenario,
+    param: str,
+    values: List[float],
+    value_shards: List[List[str]],
+    replications: int,
+    seed: int,
+    kpi: Optional[str] = None,
+    target: Optional[str] = None,
+) -> str: ...
+def compare_variants(
+    scenario: Scenario,
+    measures_: List[str] = ...,
+    each: bool = False,
+    measures_file: Optional[Union[str, PathLike[str]]] = None,
+) -> List[Tuple[str, Scenario]]: ...
+def compare_of_shards(
+    scenario: Scenario,
+    baseline: List[str],
+    variant_shards: List[List[str]],
+    replications: int,
+    seed: int,
+    measures_: List[str] = ...,
+    each: bool = False,
+    measures_file: Optional[Union[str, PathLike[str]]] = None,
+) -> str: ...

@@ -15,12 +15,12 @@ True
 """
 
 import uuid
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from . import _native
 from ._errors import CbecSimError
 from ._native import Scenario
-from .results import RunResult
+from .results import RunResult, StudyResult
 
 
 def _shard_task(text: str, base_dir: Optional[str], seed: int, start: int, end: int) -> str:
@@ -37,6 +37,51 @@ def shard_ranges(start: int, replications: int, shard_size: int) -> List[Tuple[i
         raise ValueError(f"shard_size: must be at least 1, got {shard_size}")
     end = start + replications
     return [(a, min(a + shard_size, end)) for a in range(start, end, shard_size)]
+
+
+def _shards(
+    client: Any,
+    scenarios: List[Scenario],
+    replications: int,
+    seed: int,
+    shard_size: Optional[int],
+    start: int,
+    progress: bool,
+) -> List[List[str]]:
+    """Each scenario's shards of replications ``start .. start + replications``, computed
+    on the cluster (tasks retried once), in range order: one list per scenario."""
+    import distributed
+
+    if client is None:
+        client = distributed.get_client()
+    if shard_size is None:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        shard_size = max(1, -(-replications * len(scenarios) // (4 * workers)))
+    ranges = shard_ranges(start, replications, shard_size)
+    token = uuid.uuid4().hex[:8]
+    jobs = []
+    for i, scenario in enumerate(scenarios):
+        text = scenario.to_toml()
+        base_dir = None if scenario.base_dir is None else str(scenario.base_dir)
+        for a, b in ranges:
+            future = client.submit(
+                _shard_task, text, base_dir, seed, a, b,
+                key=f"cbec-sim-shard-{i}-{seed}-{a}-{b}-{token}", retries=1, pure=False,
+            )
+            jobs.append((i, a, b, future))
+    futures = [f for _, _, _, f in jobs]
+    if progress:
+        distributed.progress(futures)
+    distributed.wait(futures)
+    out: List[List[str]] = [[] for _ in scenarios]
+    for i, a, b, f in jobs:
+        if f.status != "finished":
+            raise CbecSimError(
+                f"shard {a}..{b} (seed {seed}) of {scenarios[i].label} failed twice on the cluster: "
+                f"{f.exception()!r}"
+            )
+        out[i].append(f.result())
+    return out
 
 
 def run(
@@ -56,39 +101,49 @@ def run(
     :class:`CbecSimError` naming its range. ``progress=True`` shows Dask's
     progress bar (the dashboard shows the tasks too).
     """
-    import distributed
-
-    if client is None:
-        client = distributed.get_client()
-    if shard_size is None:
-        workers = max(1, len(client.scheduler_info().get("workers", {})))
-        shard_size = max(1, -(-replications // (4 * workers)))
-    ranges = shard_ranges(start, replications, shard_size)
-    text = scenario.to_toml()
-    base_dir = None if scenario.base_dir is None else str(scenario.base_dir)
-    token = uuid.uuid4().hex[:8]
-    futures = [
-        client.submit(
-            _shard_task,
-            text,
-            base_dir,
-            seed,
-            a,
-            b,
-            key=f"cbec-sim-shard-{seed}-{a}-{b}-{token}",
-            retries=1,
-            pure=False,
-        )
-        for a, b in ranges
-    ]
-    if progress:
-        distributed.progress(futures)
-    distributed.wait(futures)
-    shards = []
-    for (a, b), f in zip(ranges, futures):
-        if f.status != "finished":
-            raise CbecSimError(
-                f"shard {a}..{b} (seed {seed}) failed twice on the cluster: {f.exception()!r}"
-            )
-        shards.append(f.result())
+    (shards,) = _shards(client, [scenario], replications, seed, shard_size, start, progress)
     return RunResult(*_native.merge(scenario, shards))
+
+
+def compare(
+    scenario: Scenario,
+    measures: Sequence[str] = (),
+    replications: int = 20,
+    seed: int = 1,
+    client: Any = None,
+    shard_size: Optional[int] = None,
+    each: bool = False,
+    measures_file: Optional[str] = None,
+    progress: bool = False,
+) -> StudyResult:
+    """:func:`cbec_sim.compare` on a Dask cluster: the baseline's and every variant's
+    replications as shards, merged; the same document, bit for bit."""
+    variants = _native.compare_variants(scenario, list(measures), each, measures_file)
+    shards = _shards(
+        client, [scenario] + [s for _, s in variants], replications, seed, shard_size, 0, progress
+    )
+    document = _native.compare_of_shards(
+        scenario, shards[0], shards[1:], replications, seed, list(measures), each, measures_file
+    )
+    return StudyResult(document, "compare")
+
+
+def sweep(
+    scenario: Scenario,
+    param: str,
+    values: Sequence[float],
+    kpi: Optional[str] = None,
+    target: Optional[str] = None,
+    replications: int = 20,
+    seed: int = 1,
+    client: Any = None,
+    shard_size: Optional[int] = None,
+    progress: bool = False,
+) -> StudyResult:
+    """:func:`cbec_sim.sweep` on a Dask cluster: every value's replications as shards,
+    merged; the same document, bit for bit."""
+    values = [float(v) for v in values]
+    points = [scenario.set(param, v) for v in values]
+    shards = _shards(client, points, replications, seed, shard_size, 0, progress)
+    document = _native.sweep_of_shards(scenario, param, values, shards, replications, seed, kpi, target)
+    return StudyResult(document, "sweep")

@@ -22,6 +22,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(studies::merge, m)?)?;
     m.add_function(wrap_pyfunction!(studies::compare, m)?)?;
     m.add_function(wrap_pyfunction!(studies::sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(studies::sweep_of_shards, m)?)?;
+    m.add_function(wrap_pyfunction!(studies::compare_variants, m)?)?;
+    m.add_function(wrap_pyfunction!(studies::compare_of_shards, m)?)?;
     m.add_function(wrap_pyfunction!(studies::trace, m)?)?;
     m.add_function(wrap_pyfunction!(studies::factorial, m)?)?;
     m.add_function(wrap_pyfunction!(uncertainty::sensitivity, m)?)?;

@@ -103,15 +103,64 @@ pub(crate) fn run_shard(
 #[pyfunction]
 pub(crate) fn merge(scenario: &PyScenario, shards: Vec<String>) -> PyResult<(String, String)> {
     let model = py(scenario.inner.build())?;
-    let parts = shards
-        .iter()
-        .map(|s| ShardResult::from_json(s))
-        .collect::<cbec_sim::Result<Vec<_>>>();
-    let merged = py(parts.and_then(ShardResult::merge))?;
+    let merged = merged(&shards)?;
     Ok((
         run_document(&merged, &model, &scenario.label),
         py(merged.to_json())?,
     ))
+}
+
+/// The variants of a comparison: (name, scenario) for each measure set
+/// of `measures` (and, with `each`, every available measure and all
+/// together).
+fn variants_of(
+    scenario: &PyScenario,
+    measures_: &[String],
+    each: bool,
+    measures_file: Option<PathBuf>,
+) -> PyResult<Vec<(String, cbec_sim::Scenario)>> {
+    let available = measures(measures_file)?;
+    let variants =
+        py(scenario
+            .inner
+            .measure_variants(&available, measures_, each, &scenario.label))?;
+    if variants.is_empty() {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "measures: name at least one measure, or pass each=True",
+        ));
+    }
+    Ok(variants)
+}
+
+/// The comparison document of `baseline` against each variant's shard,
+/// all over replications `reps` under `seed`.
+fn compare_document(
+    scenario: &PyScenario,
+    variants: &[(String, cbec_sim::Scenario)],
+    baseline: &ShardResult,
+    shards: &[ShardResult],
+    seed: u64,
+    reps: &Replications,
+) -> PyResult<String> {
+    let base = py(scenario.inner.build())?;
+    let effects: Vec<_> = variants
+        .iter()
+        .zip(shards)
+        .map(|((name, _), shard)| (name.clone(), differences_of_shards(baseline, shard)))
+        .collect();
+    let mut doc = CompareReport::new(
+        scenario.label.clone(),
+        Setup::new(&base, Seed(seed), reps),
+        &effects,
+    );
+    doc.add_model_warnings("baseline", &base);
+    for (name, s) in variants {
+        let model = py(s
+            .build()
+            .map_err(|e| Error::scenario(format!("variant {name}"), e.to_string())))?;
+        doc.add_model_warnings(name, &model);
+    }
+    Ok(doc.to_json())
 }
 
 /// Compares the scenario with each measure set of `measures` (and, with
@@ -131,16 +180,7 @@ pub(crate) fn compare(
     measures_file: Option<PathBuf>,
 ) -> PyResult<String> {
     let reps = range(0, replications)?;
-    let available = measures(measures_file)?;
-    let variants =
-        py(scenario
-            .inner
-            .measure_variants(&available, &measures_, each, &scenario.label))?;
-    if variants.is_empty() {
-        return Err(pyo3::exceptions::PyValueError::new_err(
-            "measures: name at least one measure, or pass each=True",
-        ));
-    }
+    let variants = variants_of(scenario, &measures_, each, measures_file)?;
     let base = py(scenario.inner.build())?;
     let models = variants
         .iter()
@@ -150,24 +190,131 @@ pub(crate) fn compare(
         })
         .collect::<cbec_sim::Result<Vec<_>>>();
     let models = py(models)?;
-    let effects = py(without_gil(py_, threads, |stop| -> cbec_sim::Result<_> {
+    let (baseline, shards) = py(without_gil(py_, threads, |stop| -> cbec_sim::Result<_> {
         let baseline = shard_of(&base, seed, reps.clone(), stop)?;
-        let mut effects = Vec::new();
-        for ((name, _), model) in variants.iter().zip(&models) {
-            let variant = shard_of(model, seed, reps.clone(), stop)?;
-            effects.push((name.clone(), differences_of_shards(&baseline, &variant)));
-        }
-        Ok(effects)
+        let shards = models
+            .iter()
+            .map(|m| shard_of(m, seed, reps.clone(), stop))
+            .collect::<cbec_sim::Result<Vec<_>>>()?;
+        Ok((baseline, shards))
     })?)?;
-    let mut doc = CompareReport::new(
-        scenario.label.clone(),
-        Setup::new(&base, Seed(seed), &reps),
-        &effects,
-    );
-    doc.add_model_warnings("baseline", &base);
-    for ((name, _), model) in variants.iter().zip(&models) {
-        doc.add_model_warnings(name, model);
+    compare_document(scenario, &variants, &baseline, &shards, seed, &reps)
+}
+
+/// The variants of a comparison as scenarios, named: what a cluster runs.
+#[pyfunction]
+#[pyo3(signature = (scenario, measures_ = Vec::new(), each = false, measures_file = None))]
+pub(crate) fn compare_variants(
+    scenario: &PyScenario,
+    measures_: Vec<String>,
+    each: bool,
+    measures_file: Option<PathBuf>,
+) -> PyResult<Vec<(String, PyScenario)>> {
+    Ok(variants_of(scenario, &measures_, each, measures_file)?
+        .into_iter()
+        .map(|(name, inner)| {
+            let label = format!("{} ({name})", scenario.label);
+            (
+                name,
+                PyScenario {
+                    inner,
+                    label,
+                    path: scenario.path.clone(),
+                },
+            )
+        })
+        .collect())
+}
+
+/// The comparison document from shards computed elsewhere (a cluster):
+/// `baseline` and each variant's shards (JSON texts) of replications
+/// `0..replications`, merged. Equal, bit for bit, to [`compare`]'s.
+#[pyfunction]
+#[pyo3(signature = (scenario, baseline, variant_shards, replications, seed, measures_ = Vec::new(), each = false, measures_file = None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn compare_of_shards(
+    scenario: &PyScenario,
+    baseline: Vec<String>,
+    variant_shards: Vec<Vec<String>>,
+    replications: u64,
+    seed: u64,
+    measures_: Vec<String>,
+    each: bool,
+    measures_file: Option<PathBuf>,
+) -> PyResult<String> {
+    let reps = range(0, replications)?;
+    let variants = variants_of(scenario, &measures_, each, measures_file)?;
+    let baseline = merged(&baseline)?;
+    let shards = variant_shards
+        .iter()
+        .map(|s| merged(s))
+        .collect::<PyResult<Vec<_>>>()?;
+    compare_document(scenario, &variants, &baseline, &shards, seed, &reps)
+}
+
+/// Shards (JSON texts) merged into one.
+fn merged(shards: &[String]) -> PyResult<ShardResult> {
+    let parts = shards
+        .iter()
+        .map(|s| ShardResult::from_json(s))
+        .collect::<cbec_sim::Result<Vec<_>>>();
+    py(parts.and_then(ShardResult::merge))
+}
+
+/// The swept KPI (`kpi`, else the target's, else the scenario's
+/// headline), checked, and the target parsed.
+fn sweep_setup(
+    scenario: &PyScenario,
+    kpi: Option<String>,
+    target: Option<String>,
+) -> PyResult<(Model, String, Option<(String, Target)>)> {
+    let model = py(scenario.inner.build())?;
+    let target = py(target.as_deref().map(Target::parse).transpose())?;
+    let kpi = match (&kpi, &target) {
+        (Some(k), _) => k.clone(),
+        (None, Some((k, _))) => k.clone(),
+        (None, None) => headline_kpi(&scenario.inner).to_string(),
+    };
+    py(KpiCatalogue::for_model(&model).kpi_for("kpi", &kpi))?;
+    Ok((model, kpi, target))
+}
+
+/// The sweep document of `curve`, with each value's model warnings and
+/// results' flags.
+fn sweep_document(
+    scenario: &PyScenario,
+    model: &Model,
+    param: &str,
+    curve: &cbec_sim::experiment::Sweep,
+    seed: u64,
+    reps: &Replications,
+) -> PyResult<String> {
+    let mut flags = Vec::new();
+    for p in &curve.points {
+        let m = py(scenario
+            .inner
+            .with_value(param, p.value)
+            .and_then(|s| s.build()))?;
+        flags.extend(
+            model_flags(&m)
+                .into_iter()
+                .map(|w| format!("{param} = {}: {w}", p.value)),
+        );
     }
+    for p in &curve.points {
+        flags.extend(
+            result_flags(&p.all)
+                .into_iter()
+                .map(|w| format!("{param} = {}: {w}", p.value)),
+        );
+    }
+    let mut doc = SweepReport::new(
+        scenario.label.clone(),
+        param,
+        Setup::new(model, Seed(seed), reps),
+        curve,
+    );
+    doc.flags = flags;
     Ok(doc.to_json())
 }
 
@@ -189,24 +336,11 @@ pub(crate) fn sweep(
     threads: Option<usize>,
 ) -> PyResult<String> {
     let reps = range(0, replications)?;
-    let base = &scenario.inner;
-    let model = py(base.build())?;
-    let target = py(target.as_deref().map(Target::parse).transpose())?;
-    let kpi = match (&kpi, &target) {
-        (Some(k), _) => k.clone(),
-        (None, Some((k, _))) => k.clone(),
-        (None, None) => headline_kpi(base).to_string(),
-    };
-    py(KpiCatalogue::for_model(&model).kpi_for("kpi", &kpi))?;
-    let mut flags = Vec::new();
+    let (model, kpi, target) = sweep_setup(scenario, kpi, target)?;
     for v in &values {
-        let m = py(base.with_value(param, *v).and_then(|s| s.build()))?;
-        flags.extend(
-            model_flags(&m)
-                .into_iter()
-                .map(|w| format!("{param} = {v}: {w}")),
-        );
+        py(scenario.inner.with_value(param, *v).and_then(|s| s.build()))?;
     }
+    let base = &scenario.inner;
     let curve = py(without_gil(py_, threads, |stop| {
         sweep_with_stop(
             &values,
@@ -218,21 +352,38 @@ pub(crate) fn sweep(
             stop,
         )
     })?)?;
-    let mut doc = SweepReport::new(
-        scenario.label.clone(),
-        param,
-        Setup::new(&model, Seed(seed), &reps),
-        &curve,
-    );
-    for p in &curve.points {
-        flags.extend(
-            result_flags(&p.all)
-                .into_iter()
-                .map(|w| format!("{param} = {}: {w}", p.value)),
-        );
-    }
-    doc.flags = flags;
-    Ok(doc.to_json())
+    sweep_document(scenario, &model, param, &curve, seed, &reps)
+}
+
+/// The sweep document from shards computed elsewhere (a cluster): for
+/// each value, its shards (JSON texts) of replications `0..replications`,
+/// merged. Equal, bit for bit, to [`sweep`]'s.
+#[pyfunction]
+#[pyo3(signature = (scenario, param, values, value_shards, replications, seed, kpi = None, target = None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sweep_of_shards(
+    scenario: &PyScenario,
+    param: &str,
+    values: Vec<f64>,
+    value_shards: Vec<Vec<String>>,
+    replications: u64,
+    seed: u64,
+    kpi: Option<String>,
+    target: Option<String>,
+) -> PyResult<String> {
+    let reps = range(0, replications)?;
+    let (model, kpi, target) = sweep_setup(scenario, kpi, target)?;
+    let shards = values
+        .iter()
+        .zip(&value_shards)
+        .map(|(v, s)| Ok((*v, merged(s)?)))
+        .collect::<PyResult<Vec<_>>>()?;
+    let curve = py(cbec_sim::experiment::sweep_of_shards(
+        &shards,
+        &kpi,
+        target.map(|t| t.1),
+    ))?;
+    sweep_document(scenario, &model, param, &curve, seed, &reps)
 }
 
 /// One replication's order records (and, with `resources`, its resource

@@ -203,7 +203,7 @@ pub fn sweep_with_stop(
             "must list at least one value",
         ));
     }
-    let mut points = Vec::with_capacity(values.len());
+    let mut shards = Vec::with_capacity(values.len());
     let stopped = || stop.load(Ordering::Relaxed);
     let mut interrupted = false;
     for &value in values {
@@ -224,19 +224,47 @@ pub fn sweep_with_stop(
             interrupted = true;
             break;
         };
-        // The KPI rows are all a point needs: no run summary is kept.
-        let id = result.shard.kpi(kpi)?;
-        let all = result.shard.estimates();
-        points.push(SweepPoint {
-            value,
-            estimate: all[id.index()].clone(),
-            all,
-        });
+        shards.push((value, result.shard));
     }
-    if interrupted && points.is_empty() {
+    if interrupted && shards.is_empty() {
         return Err(Error::Interrupted {
             finished: 0,
             requested: replications.len(),
+        });
+    }
+    let mut sweep = sweep_of_shards(&shards, kpi, target)?;
+    sweep.interrupted = interrupted;
+    Ok(sweep)
+}
+
+/// The sweep whose points are `shards`, one `(value, shard)` per value,
+/// each over the same replications (computed anywhere: one machine, or
+/// shards of a cluster merged with [`ShardResult::merge`]): the same
+/// curve, bit for bit, as [`sweep`] over those values.
+///
+/// # Errors
+/// [`Error::UnknownKpi`] if `kpi` is not among the shards' KPIs;
+/// [`Error::Experiment`] at `sweep.values` for no shard.
+pub fn sweep_of_shards(
+    shards: &[(f64, super::ShardResult)],
+    kpi: &str,
+    target: Option<Target>,
+) -> Result<Sweep> {
+    if shards.is_empty() {
+        return Err(Error::experiment(
+            "sweep.values",
+            "must list at least one value",
+        ));
+    }
+    let mut points = Vec::with_capacity(shards.len());
+    for (value, shard) in shards {
+        // The KPI rows are all a point needs: no run summary is kept.
+        let id = shard.kpi(kpi)?;
+        let all = shard.estimates();
+        points.push(SweepPoint {
+            value: *value,
+            estimate: all[id.index()].clone(),
+            all,
         });
     }
     let first = |meets: bool| {
@@ -252,7 +280,7 @@ pub fn sweep_with_stop(
         breaks_at: first(false),
         meets_at: first(true),
         points,
-        interrupted,
+        interrupted: false,
     })
 }
 

@@ -49,7 +49,7 @@ pub use compare::{
 };
 pub use designs::{
     Effect, Factorial, FactorialDesign, Sweep, SweepPoint, Target, factorial, factorial_all,
-    factorial_with_stop, sweep, sweep_with_stop,
+    factorial_with_stop, sweep, sweep_of_shards, sweep_with_stop,
 };
 pub(crate) use kpi::kpi_index;
 pub use kpi::{KpiCatalogue, KpiEstimate, KpiId, growing_backlog, pooled_time_in_system};
