@@ -261,13 +261,16 @@ fn merged(shards: &[String]) -> PyResult<ShardResult> {
     py(parts.and_then(ShardResult::merge))
 }
 
+/// A sweep's model, its KPI and its target (with the target's KPI).
+type SweepSetup = (Model, String, Option<(String, Target)>);
+
 /// The swept KPI (`kpi`, else the target's, else the scenario's
 /// headline), checked, and the target parsed.
 fn sweep_setup(
     scenario: &PyScenario,
     kpi: Option<String>,
     target: Option<String>,
-) -> PyResult<(Model, String, Option<(String, Target)>)> {
+) -> PyResult<SweepSetup> {
     let model = py(scenario.inner.build())?;
     let target = py(target.as_deref().map(Target::parse).transpose())?;
     let kpi = match (&kpi, &target) {
