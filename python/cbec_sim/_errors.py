@@ -8,17 +8,21 @@ class CbecSimError(Exception):
 
 
 class ScenarioError(CbecSimError, ValueError):
-    """A scenario (or measure, or KPI) that is not valid.
+    r"""A scenario (or measure, or KPI) that is not valid.
 
     ``field`` is the path of the offending field (``stations.desk.servers``),
     when the error names one.
 
     >>> import cbec_sim
+    >>> bad = cbec_sim.Scenario.from_toml(
+    ...     'simulation = { horizon_h = 10 }\nsources.o = { rate_per_hour = 1, to = "nowhere" }\nsinks.out = {}')
     >>> try:
-    ...     cbec_sim.Scenario.from_toml('[sources.o]\\nrate_per_hour = 1\\nto = "nowhere"')
+    ...     bad.validate()
     ... except cbec_sim.ScenarioError as e:
-    ...     print(e.field is None or isinstance(e.field, str))
-    True
+    ...     print(e.field)
+    ...     print(e)
+    sources.o.to
+    sources.o.to: unknown node "nowhere"; the nodes are "out"
     """
 
     def __init__(self, message: str, field: Optional[str] = None) -> None:
