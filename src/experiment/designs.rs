@@ -239,7 +239,7 @@ pub fn sweep_with_stop(
 
 /// The sweep whose points are `shards`, one `(value, shard)` per value,
 /// each over the same replications (computed anywhere: one machine, or
-/// shards of a cluster merged with [`ShardResult::merge`]): the same
+/// shards of a cluster merged with [`ShardResult::merge`](super::ShardResult::merge)): the same
 /// curve, bit for bit, as [`sweep`] over those values.
 ///
 /// # Errors
