@@ -25,6 +25,7 @@
 //! | `fitted.rs` | [`fitted_scenario`]: a template with the calibrated values set and their `C` ranges ([`Calibrated`]) |
 //! | `holdout/` | [`check_holdout`]: the held-out weeks simulated with their actual orders and compared stage by stage ([`HoldoutCheck`], [`StageComparison`]) |
 //! | `share.rs` | [`Share`]: a route's share with its exact interval ([`RouteCount::share`]) |
+//! | `stage_kind.rs` | [`StageKind`]: what a stage's duration measures (service, wait, sojourn) |
 //! | `staffing.rs` | [`apply_shifts`]: servers and shifts from an operator's shift file |
 //! | `synthetic.rs` | [`EventLogWriter`]: a simulation's order events as a log |
 //! | `fit/` | [`fit_durations`]: a stage's durations fitted by censored maximum likelihood across the families, chosen by AIC, tested by a bootstrap ([`DurationFit`]) |
@@ -39,6 +40,7 @@ mod log;
 mod map;
 mod share;
 mod staffing;
+mod stage_kind;
 mod synthetic;
 mod text;
 
