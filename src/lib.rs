@@ -159,7 +159,7 @@ pub use experiment::{Experiment, ExperimentResult, Replications, Seed, run_repli
 pub use model::{
     Breakdowns, CalendarDate, Capacity, CategoryRates, CbecTax, ClassTimes, Cohort, Comparison,
     Conservation, DEFAULT_CLASS, DatedFactor, DayCount, DayStation, DaySummary, Delay, Dispatch,
-    DispatchSummary, FreightInsurance, Hourly, Interval, IntervalSummary, Lots, Model,
+    DispatchSummary, FreightInsurance, Hourly, Interval, IntervalSummary, Lots, MemoryUse, Model,
     ModelBuilder, NetworkSummary, NodeId, NodeLoad, Observer, OfferedLoad, OrderEvent, OrderLog,
     OrderRecord, Overflow, Pool, PoolSummary, Preroll, RaisedReorder, RateProfile, Reorder,
     ReportSpec, ResourceRecord, Route, Router, Rule, RuleValue, RunLength, RunSummary,

@@ -56,6 +56,11 @@ impl<T> Arena<T> {
         self.slots.len()
     }
 
+    /// Bytes held by the slots and the free list (capacities).
+    pub(crate) fn bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<T>() + self.free.capacity() * 4
+    }
+
     /// Number of live entities.
     pub(crate) fn live(&self) -> usize {
         self.slots.len() - self.free.len()

@@ -74,7 +74,7 @@ pub use order_log::OrderLog;
 pub use pool::{Pool, TopUp};
 pub use report::ReportSpec;
 pub use router::{Comparison, Route, Router, Rule, RuleValue};
-pub use sim::{Simulation, StopReason};
+pub use sim::{MemoryUse, Simulation, StopReason};
 pub use sink::Sink;
 pub use source::{DEFAULT_CLASS, Source};
 pub use station::{Breakdowns, Overflow, Servers, Station};

@@ -16,11 +16,31 @@ pub(crate) struct Order {
     pub(crate) created: SimTime,
     /// Time the order entered its current station.
     pub(crate) entered: SimTime,
-    /// While the order waits at a station with patience: the time its
-    /// patience runs out, which a pending timeout compares with its own
-    /// time to tell whether it is stale.
-    pub(crate) renege_at: Option<SimTime>,
+    /// While the order waits at a station with patience (or for stock):
+    /// the seconds at which its patience runs out, which a pending timeout
+    /// compares with its own time to tell whether it is stale; NaN when
+    /// none runs (NaN equals no time, so every timeout is then stale).
+    /// A bare `f64` rather than an `Option`, so that the record is 32
+    /// bytes, not 40: see [`Order::renege_at`].
+    renege_secs: f64,
 }
+
+impl Order {
+    /// When the order's patience runs out, if it is waiting with one.
+    #[inline]
+    pub(crate) fn renege_at(&self) -> Option<SimTime> {
+        (!self.renege_secs.is_nan()).then_some(SimTime::from_secs(self.renege_secs))
+    }
+
+    /// Starts (`Some`) or stops (`None`) the order's patience.
+    #[inline]
+    pub(crate) fn set_renege_at(&mut self, at: Option<SimTime>) {
+        self.renege_secs = at.map_or(f64::NAN, SimTime::secs);
+    }
+}
+
+// The record stays at 32 bytes (see `renege_secs`).
+const _: () = assert!(std::mem::size_of::<Order>() == 32);
 
 /// The live orders, with their milestone timestamps and attributes in flat tables.
 #[derive(Debug)]
@@ -54,7 +74,7 @@ impl Orders {
             class,
             created: now,
             entered: now,
-            renege_at: None,
+            renege_secs: f64::NAN,
         });
         self.created += 1;
         let slots = self.arena.capacity();
@@ -118,6 +138,22 @@ impl Orders {
 
     pub(crate) fn live(&self) -> usize {
         self.arena.live()
+    }
+
+    /// Slots in the table, live or free.
+    pub(crate) fn slots(&self) -> usize {
+        self.arena.capacity()
+    }
+
+    /// Bytes per slot: the record, its stamps and its attributes.
+    pub(crate) fn slot_bytes(&self) -> usize {
+        std::mem::size_of::<Order>() + 8 * (self.n_milestones + self.n_attributes)
+    }
+
+    /// Bytes held by the order table: records, free list, stamps and
+    /// attributes (capacities, spare room included).
+    pub(crate) fn bytes(&self) -> usize {
+        self.arena.bytes() + (self.milestones.capacity() + self.attributes.capacity()) * 8
     }
 
     /// The ids of the orders in the system.

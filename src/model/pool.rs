@@ -623,7 +623,7 @@ impl Simulation<'_> {
                 st.wait.push((now - since).secs());
                 if stock {
                     st.stock.backlog = (st.stock.backlog - a).max(0.0);
-                    self.orders[id].renege_at = None;
+                    self.orders[id].set_renege_at(None);
                 }
                 self.trace(OrderEvent::Release, NodeKind::Pool(p), id, now);
                 let target = self.resolve(node.to, id, now);

@@ -410,7 +410,7 @@ impl Simulation<'_> {
         self.pools[p].stock.backlog += units;
         if let Some((after, _)) = rule.cancel {
             let deadline = now + after;
-            self.orders[id].renege_at = Some(deadline);
+            self.orders[id].set_renege_at(Some(deadline));
             self.calendar.schedule(
                 deadline,
                 EventClass::Release,
@@ -426,7 +426,7 @@ impl Simulation<'_> {
     /// if it is still in it (a stale timeout is ignored, as at a station).
     #[inline(never)]
     pub(crate) fn stock_cancel(&mut self, p: usize, id: EntityId, now: SimTime) {
-        if self.orders[id].renege_at != Some(now) {
+        if self.orders[id].renege_at() != Some(now) {
             return;
         }
         let node = &self.model.pools[p];
@@ -442,7 +442,7 @@ impl Simulation<'_> {
         st.waiting -= 1;
         st.stock.backlog = (st.stock.backlog - units).max(0.0);
         st.stock.cancelled += 1;
-        self.orders[id].renege_at = None;
+        self.orders[id].set_renege_at(None);
         self.trace(OrderEvent::Renege, NodeKind::Pool(p), id, now);
         let target = self.resolve(to, id, now);
         self.moving.push_back((target, id));

@@ -25,6 +25,7 @@ mod hostile;
 mod logistics_theory;
 mod logistics_traces;
 mod mechanisms;
+mod memory;
 mod ordering;
 mod pool;
 mod properties;

@@ -17,6 +17,7 @@
 //! - Every order that entered is in `orders` or has been absorbed by a sink.
 
 mod flow;
+mod memory;
 mod observe;
 mod trace;
 
@@ -36,6 +37,8 @@ use crate::time::SimTime;
 use observe::NetworkState;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
+
+pub use memory::MemoryUse;
 
 /// Why a run stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -243,6 +246,12 @@ impl<'m> Simulation<'m> {
     #[must_use]
     pub fn events(&self) -> u64 {
         self.events
+    }
+
+    /// Events waiting in the calendar now.
+    #[must_use]
+    pub fn pending_events(&self) -> usize {
+        self.calendar.len()
     }
 
     /// Orders in the system now.

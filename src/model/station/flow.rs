@@ -169,7 +169,7 @@ impl Simulation<'_> {
     fn begin_service(&mut self, s: usize, id: EntityId, now: SimTime, wait: SimTime) {
         let node = &self.model.stations[s];
         if node.patience.is_some() {
-            self.orders[id].renege_at = None;
+            self.orders[id].set_renege_at(None);
         }
         let start = Start {
             station: s,

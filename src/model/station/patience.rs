@@ -55,7 +55,7 @@ impl Simulation<'_> {
             .as_ref()
             .expect("patience checked by the caller");
         let deadline = now + p.time.sample(&mut self.stations[s].patience_rng);
-        self.orders[id].renege_at = Some(deadline);
+        self.orders[id].set_renege_at(Some(deadline));
         self.calendar.schedule(
             deadline,
             EventClass::Release,
@@ -69,7 +69,7 @@ impl Simulation<'_> {
     /// The patience of order `id` at station `s` runs out.
     #[inline(never)]
     pub(crate) fn renege(&mut self, s: usize, id: EntityId, now: SimTime) {
-        if self.orders[id].renege_at != Some(now) {
+        if self.orders[id].renege_at() != Some(now) {
             return;
         }
         let node = &self.model.stations[s];
@@ -83,7 +83,7 @@ impl Simulation<'_> {
         st.stats.reneged += 1;
         st.stats.queue_length.update(now, f64::from(st.waiting));
         st.note_in_station();
-        self.orders[id].renege_at = None;
+        self.orders[id].set_renege_at(None);
         let to = node.patience.as_ref().expect("reneging needs patience").to;
         self.trace(OrderEvent::Renege, NodeKind::Station(s), id, now);
         let target = self.resolve(to, id, now);
