@@ -9,7 +9,8 @@ use crate::dist::Dist;
 use crate::error::{Error, Result};
 use crate::rng::SimRng;
 use crate::time::SimTime;
-use jiff::civil::Date;
+use jiff::SignedDuration;
+use jiff::civil::{Date, DateTime};
 use rand_distr::{Distribution, Exp1};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -237,6 +238,20 @@ pub(crate) enum ArrivalProcess {
     },
 }
 
+/// The clock hour a profile last looked up and its rate, kept by the
+/// source that draws from the profile: arrivals in the same hour then skip
+/// the calendar arithmetic that finds the date and the hour.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct HourCache {
+    /// Hours since midnight of the calendar's start day, and that hour's
+    /// rate per second.
+    hour: Option<(i128, f64)>,
+}
+
+const SECOND_NS: i128 = 1_000_000_000;
+const MINUTE_NS: i128 = 60 * SECOND_NS;
+const HOUR_NS: i128 = 60 * MINUTE_NS;
+
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CompiledProfile {
     /// Per second, by hour of day.
@@ -350,7 +365,43 @@ impl CompiledProfile {
 
     /// Rate per second in the clock hour that contains `t`, and the end of that hour.
     pub(crate) fn window(&self, t: f64) -> (f64, f64) {
-        let dt = self.calendar.datetime(SimTime::from_secs(t));
+        self.window_at(t, self.calendar.datetime(SimTime::from_secs(t)))
+    }
+
+    /// As [`Self::window`], with the rate of the hour in `cache` when `t`
+    /// falls in it: the same numbers, bit for bit (the hour and the time
+    /// into it come from the same nanoseconds as the calendar's date and
+    /// time), without the calendar arithmetic.
+    pub(crate) fn window_cached(&self, t: f64, cache: &mut HourCache) -> (f64, f64) {
+        let start = self.calendar.start().time();
+        let start_ns = i128::from(start.hour()) * HOUR_NS
+            + i128::from(start.minute()) * MINUTE_NS
+            + i128::from(start.second()) * SECOND_NS
+            + i128::from(start.subsec_nanosecond());
+        let ns = start_ns + SignedDuration::from_secs_f64(t).as_nanos();
+        let hour = ns.div_euclid(HOUR_NS);
+        match cache.hour {
+            Some((h, rate)) if h == hour => {
+                let into = ns.rem_euclid(HOUR_NS);
+                // Each part is below 60 or below 10^9: exact in f64.
+                let into_hour = (into / MINUTE_NS) as f64 * 60.0
+                    + (into % MINUTE_NS / SECOND_NS) as f64
+                    + (into % SECOND_NS) as f64 * 1e-9;
+                (rate, t - into_hour + 3600.0)
+            }
+            _ => {
+                let dt = self.calendar.datetime(SimTime::from_secs(t));
+                let (rate, end) = self.window_at(t, dt);
+                // Past the calendar's end the date saturates: not cached.
+                cache.hour = (dt != DateTime::MAX).then_some((hour, rate));
+                (rate, end)
+            }
+        }
+    }
+
+    /// Rate per second at `t`, whose date and time is `dt`, and the end of
+    /// its hour.
+    fn window_at(&self, t: f64, dt: DateTime) -> (f64, f64) {
         let hour = dt.hour() as usize;
         let into_hour = f64::from(dt.minute()) * 60.0
             + f64::from(dt.second())
@@ -367,11 +418,11 @@ impl CompiledProfile {
     /// The next arrival after `now`, by inversion: one unit exponential is
     /// spent across the hourly windows. `None` if the rate stays zero for
     /// more than a year.
-    pub(crate) fn next(&self, now: f64, rng: &mut SimRng) -> Option<f64> {
+    pub(crate) fn next(&self, now: f64, rng: &mut SimRng, cache: &mut HourCache) -> Option<f64> {
         let mut e: f64 = Exp1.sample(rng);
         let mut t = now;
         for _ in 0..(366 * 24 + 1) {
-            let (rate, end) = self.window(t);
+            let (rate, end) = self.window_cached(t, cache);
             // Guard against an end that rounds onto t.
             let end = if end > t { end } else { t + 3600.0 };
             let mass = rate * (end - t);
@@ -441,6 +492,34 @@ mod tests {
         );
         let start: jiff::civil::DateTime = "2024-11-10T00:00".parse().unwrap();
         CompiledProfile::new(&p, Calendar::new(start), "sources.s.profile").unwrap()
+    }
+
+    /// The cached window gives the calendar's numbers bit for bit, at
+    /// times in order (as arrivals come) with hour and day changes among
+    /// them, from a start that is not on a whole hour.
+    #[test]
+    fn the_cached_window_is_the_window_bit_for_bit() {
+        use rand::{RngExt, SeedableRng};
+        let p = {
+            let mut p = profile();
+            p.calendar = Calendar::new("2024-11-10T00:17:31.25".parse().unwrap());
+            p
+        };
+        let mut rng = SimRng::seed_from_u64(3);
+        let mut cache = HourCache::default();
+        let mut t = 0.0;
+        let mut hours = std::collections::BTreeSet::new();
+        for _ in 0..50_000 {
+            t += rng.random::<f64>() * 60.0;
+            let (a, b) = (p.window(t), p.window_cached(t, &mut cache));
+            assert_eq!(
+                (a.0.to_bits(), a.1.to_bits()),
+                (b.0.to_bits(), b.1.to_bits()),
+                "at {t}"
+            );
+            hours.insert((t / 3600.0) as u64);
+        }
+        assert!(hours.len() > 400);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 
 use super::NodeKind;
 use super::arrivals::{ArrivalProcess, CompiledProfile, RateProfile, ScheduledBatch};
-use super::arrivals::{compile_timetable, next_slot};
+use super::arrivals::{HourCache, compile_timetable, next_slot};
 use super::build::{self, Registry, cumulative};
 use super::duration::DurationDist;
 use super::order_log::OrderLog;
@@ -348,6 +348,8 @@ pub(crate) struct SourceState {
     generated: u64,
     /// Replay: next row. Timetable: slot of the pending arrival.
     cursor: usize,
+    /// Profile: the hour of the last arrival and its rate.
+    hour: HourCache,
 }
 
 impl SourceState {
@@ -361,6 +363,7 @@ impl SourceState {
             category_rngs: node.category_draws.iter().map(|d| rng(d.2)).collect(),
             generated: 0,
             cursor: 0,
+            hour: HourCache::default(),
         }
     }
 }
@@ -374,7 +377,9 @@ impl Simulation<'_> {
             ArrivalProcess::Poisson { interarrival } => {
                 Some(interarrival.sample(&mut st.arrivals_rng))
             }
-            ArrivalProcess::Profile(p) => p.next(0.0, &mut st.arrivals_rng).map(SimTime::from_secs),
+            ArrivalProcess::Profile(p) => p
+                .next(0.0, &mut st.arrivals_rng, &mut st.hour)
+                .map(SimTime::from_secs),
             ArrivalProcess::Timetable { offsets, .. } => {
                 let (dt, idx) = next_slot(
                     offsets,
@@ -406,7 +411,8 @@ impl Simulation<'_> {
             }
             ArrivalProcess::Profile(p) => {
                 self.create_order(k, None, now);
-                p.next(now.secs(), &mut self.sources[k].arrivals_rng)
+                let st = &mut self.sources[k];
+                p.next(now.secs(), &mut st.arrivals_rng, &mut st.hour)
                     .map(SimTime::from_secs)
             }
             ArrivalProcess::Timetable { offsets, batches } => {
