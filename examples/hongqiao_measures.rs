@@ -135,6 +135,9 @@ fn main() -> cbec_sim::Result<()> {
     println!(
         "\"<res\" a quantile that moved by no more than one bucket of its histogram (below resolution)."
     );
+    println!(
+        "CRN: the variance reduction of the paired effect, 1 - Var(effect) / (Var(baseline) + Var(variant))."
+    );
     for (label, diffs) in &variants {
         println!();
         println!("== {label}");
@@ -143,6 +146,7 @@ fn main() -> cbec_sim::Result<()> {
             Column::right("baseline").width(14),
             Column::right("effect ± 95% CI").width(26),
             Column::right("").width(9),
+            Column::right("CRN").width(5),
         ]);
         for (kpi, words) in HEADLINE {
             let Ok(d) = Difference::find(diffs, kpi) else {
@@ -171,7 +175,12 @@ fn main() -> cbec_sim::Result<()> {
                 | Verdict::BelowResolution => verdict.to_string(),
                 _ => String::new(),
             };
-            table.push([words.to_string(), base, effect, verdict]);
+            // What common random numbers saved: the share of the variance
+            // of independent runs that pairing removed.
+            let crn = d
+                .variance_reduction
+                .map_or("-".into(), |r| format!("{:.0}%", 100.0 * r));
+            table.push([words.to_string(), base, effect, verdict, crn]);
         }
         print!("{table}");
     }
