@@ -196,7 +196,7 @@ fn engine(c: &mut Criterion) {
     ratio(
         "mmc",
         &|seed| {
-            black_box(Simulation::new(&mmc, seed, 0).run());
+            let _ = black_box(Simulation::new(&mmc, seed, 0).run());
         },
         &|seed| {
             black_box(reference_loop(&[(10, e(1.0))], None, 9.0, seed));
@@ -205,7 +205,7 @@ fn engine(c: &mut Criterion) {
     ratio(
         "tandem",
         &|seed| {
-            black_box(Simulation::new(&tandem, seed, 0).run());
+            let _ = black_box(Simulation::new(&tandem, seed, 0).run());
         },
         &|seed| {
             black_box(reference_loop(
