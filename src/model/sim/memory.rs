@@ -22,6 +22,7 @@ use std::mem::size_of;
 ///     .with_source("orders", Source::poisson(120.0, "desk"))
 ///     .with_station("desk", Station::new(1, Dist::exponential(1.0)?, "done"))
 ///     .with_sink("done", Sink::new())
+///     .with_horizon(SimTime::from_hours(2.0))
 ///     .build()?;
 /// let mut sim = Simulation::new(&model, 7, 0);
 /// sim.run_until(SimTime::from_hours(2.0)); // twice the desk's capacity: a queue grows
