@@ -149,16 +149,16 @@ impl<E: Copy> EventCalendar<E> {
             key,
             event,
         };
-        if self.root_taken {
-            self.root_taken = false;
+        if std::mem::take(&mut self.root_taken) {
             // The popped root's slot takes the new event, which sinks to
             // its place as `top` drops.
             if let Some(mut top) = self.heap.peek_mut() {
                 *top = entry;
+                return;
             }
-        } else {
-            self.heap.push(entry);
+            debug_assert!(false, "a taken root in an empty heap");
         }
+        self.heap.push(entry);
     }
 
     /// Removes a popped root for good.
@@ -312,6 +312,31 @@ mod tests {
             assert_eq!(c.pop().map(|e| e.1), Some(first.2));
         }
         assert!(seq > 15_000);
+    }
+
+    /// A new event that takes a popped root's place sinks below smaller
+    /// ones or stays on top; a pop straight after a pop, and the pending
+    /// count while a root is taken, are right.
+    #[test]
+    fn a_replaced_root_sinks_or_stays_and_len_is_right() {
+        let mut c = EventCalendar::new();
+        for (t, e) in [(1.0, 'a'), (2.0, 'b'), (3.0, 'c'), (4.0, 'd')] {
+            c.schedule(SimTime::from_secs(t), EventClass::Arrival, e);
+        }
+        assert_eq!(c.pop().map(|e| e.1), Some('a'));
+        assert_eq!(c.len(), 3);
+        c.schedule(SimTime::from_secs(5.0), EventClass::Arrival, 'e'); // larger: sinks
+        assert_eq!(c.pop().map(|e| e.1), Some('b'));
+        c.schedule(SimTime::from_secs(2.0), EventClass::Release, 'f'); // smaller: stays on top
+        assert_eq!(c.len(), 4);
+        assert_eq!(c.pop().map(|e| e.1), Some('f'));
+        assert_eq!(c.len(), 3);
+        assert_eq!(c.pop().map(|e| e.1), Some('c')); // a pop right after a pop
+        assert_eq!(c.pop().map(|e| e.1), Some('d'));
+        assert_eq!(c.pop().map(|e| e.1), Some('e'));
+        assert_eq!(c.len(), 0);
+        assert!(c.pop().is_none() && c.peek().is_none());
+        assert_eq!(c.len(), 0);
     }
 
     #[test]

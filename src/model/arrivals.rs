@@ -522,6 +522,51 @@ mod tests {
         assert!(hours.len() > 400);
     }
 
+    /// `next` as it was before the cache: the calendar's window at every step.
+    fn next_uncached(p: &CompiledProfile, now: f64, rng: &mut SimRng) -> Option<f64> {
+        let mut e: f64 = Exp1.sample(rng);
+        let mut t = now;
+        for _ in 0..(366 * 24 + 1) {
+            let (rate, end) = p.window(t);
+            let end = if end > t { end } else { t + 3600.0 };
+            let mass = rate * (end - t);
+            if e < mass {
+                return Some(t + e / rate);
+            }
+            e -= mass;
+            t = end;
+        }
+        None
+    }
+
+    /// A stream of arrivals drawn with the cache is the stream drawn
+    /// without it, bit for bit, from an off-hour start and from a start
+    /// hours before the calendar's end (where dates saturate).
+    #[test]
+    fn next_with_the_cache_is_next_without_it_even_at_the_calendar_end() {
+        use rand::SeedableRng;
+        for start in ["2024-11-10T00:17:31.25", "9999-12-31T20:00:00.5"] {
+            let mut p = profile();
+            p.calendar = Calendar::new(start.parse().unwrap());
+            let (mut r1, mut r2) = (SimRng::seed_from_u64(5), SimRng::seed_from_u64(5));
+            let mut cache = HourCache::default();
+            let (mut t, mut n) = (0.0, 0);
+            for _ in 0..50_000 {
+                let a = next_uncached(&p, t, &mut r1);
+                let b = p.next(t, &mut r2, &mut cache);
+                assert_eq!(
+                    a.map(f64::to_bits),
+                    b.map(f64::to_bits),
+                    "after {t} from {start}"
+                );
+                let Some(x) = a else { break };
+                (t, n) = (x, n + 1);
+            }
+            // Past the calendar's end no arrival comes: a few dozen there.
+            assert!(n > 10, "{n} arrivals from {start}");
+        }
+    }
+
     #[test]
     fn a_dated_wave_shapes_its_hours() {
         let p = profile();

@@ -4,11 +4,12 @@
 use cbec_sim::{Scenario, SimTime, Simulation};
 
 /// At the moment the most orders are inside (sampled every half hour of
-/// replication 0, up to the horizon), the replication's tables hold at
-/// most twice what the orders inside need: a table grows by doubling and
-/// keeps its slots for reuse, so it never holds more than twice the most
-/// orders ever inside. With 23 stamps and attributes a slot is 216 bytes,
-/// so that is at most 432 bytes per order.
+/// replication 0, up to the horizon): the order table holds at most twice
+/// what its slots need (it grows by doubling and keeps its slots for
+/// reuse; a slot is the 32-byte record, 8 bytes per stamp and attribute,
+/// and 4 in the free list), there are as many slots as the most orders
+/// inside at once, and the lines and the calendar add less than a tenth
+/// on top.
 #[test]
 fn double11_peak_memory_per_order_is_bounded() {
     let path =

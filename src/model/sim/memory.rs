@@ -12,7 +12,9 @@ use std::mem::size_of;
 /// The figures are the tables' capacities times their entries' sizes: what
 /// the replication holds, spare room included, not what the allocator adds
 /// around it. Per-node statistics (histograms, moments) do not grow with
-/// the orders inside and are left out.
+/// the orders inside and are left out, and so is the record of service
+/// starts that [`Simulation::record_service_starts`] keeps (it grows with
+/// the run, not with the orders inside).
 ///
 /// # Examples
 /// ```
@@ -51,13 +53,16 @@ pub struct MemoryUse {
     pub lines: usize,
     /// The event calendar: 24 bytes per pending event.
     pub calendar: usize,
+    /// A traced run's book-keeping per order slot (its number and the
+    /// server it holds; 0 without an observer).
+    pub trace: usize,
 }
 
 impl MemoryUse {
     /// Every table together.
     #[must_use]
     pub fn total(&self) -> usize {
-        self.order_table + self.lines + self.calendar
+        self.order_table + self.lines + self.calendar + self.trace
     }
 
     /// Bytes per order in the system, `None` when it is empty.
@@ -97,6 +102,7 @@ impl Simulation<'_> {
             order_table: self.orders.bytes(),
             lines: stations + pools + dispatches + deque(&self.moving),
             calendar: self.calendar.bytes(),
+            trace: self.tracer.as_ref().map_or(0, |t| t.bytes()),
         }
     }
 }

@@ -48,6 +48,14 @@ pub(crate) struct Tracer<'m> {
     seen: Vec<Option<Seen>>,
 }
 
+impl Tracer<'_> {
+    /// Bytes of the tables kept per order slot (capacities).
+    pub(super) fn bytes(&self) -> usize {
+        self.number.capacity() * std::mem::size_of::<u64>()
+            + self.holds.capacity() * std::mem::size_of::<Option<(u32, u32)>>()
+    }
+}
+
 impl std::fmt::Debug for Tracer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tracer").finish_non_exhaustive()
