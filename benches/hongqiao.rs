@@ -2,7 +2,10 @@
 //! (`scenarios/hongqiao_double11.toml`, every stage on), on one thread and
 //! on two. Each iteration runs the same two replications, so the work is
 //! fixed; the throughput counts the orders that entered them (about
-//! 480,000 each). Run with `cargo bench --bench hongqiao`.
+//! 480,000 each). After the criterion group, the bench times the same
+//! work on one thread and on two in alternation and prints the parallel
+//! efficiency (orders per second on two threads over twice that on one;
+//! the target is 95%). Run with `cargo bench --bench hongqiao`.
 use cbec_sim::{Replications, Scenario, Seed, run_replications};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -46,6 +49,39 @@ fn double11_week(c: &mut Criterion) {
         });
     }
     group.finish();
+    efficiency(&model, orders);
+}
+
+/// Times the bench's work on one thread and on two, in alternation, 5
+/// rounds, and prints the median orders per second of each and the
+/// parallel efficiency.
+fn efficiency(model: &cbec_sim::Model, orders: u64) {
+    let pools = [1, 2].map(|threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+    });
+    let mut secs = [Vec::new(), Vec::new()];
+    for _ in 0..5 {
+        for (pool, times) in pools.iter().zip(&mut secs) {
+            let start = std::time::Instant::now();
+            let runs =
+                pool.install(|| run_replications(model, SEED, Replications::first(REPLICATIONS)));
+            let _ = black_box(runs);
+            times.push(start.elapsed().as_secs_f64());
+        }
+    }
+    let [one, two] = secs.map(|mut v| {
+        v.sort_by(f64::total_cmp);
+        orders as f64 / v[v.len() / 2]
+    });
+    println!(
+        "double11_week: {:.0} K orders/s on 1 thread, {:.0} K on 2: parallel efficiency {:.1}% (target 95%)",
+        one / 1e3,
+        two / 1e3,
+        100.0 * two / (2.0 * one)
+    );
 }
 
 criterion_group!(benches, double11_week);
