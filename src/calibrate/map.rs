@@ -15,8 +15,7 @@ pub use super::stage_kind::StageKind;
 use std::collections::HashMap;
 use std::path::Path;
 
-/// Most event names a map may have (an order's events seen are a 64-bit
-/// set).
+/// Most event names a map may have (an order's events seen are a 64-bit set).
 pub const MAX_EVENTS: usize = 64;
 
 /// Largest map file read: 1 MiB.
@@ -250,12 +249,11 @@ impl EventMap {
     /// Reads a map from TOML text.
     ///
     /// # Errors
-    /// [`Error::Parse`] for TOML that does not parse or has an unknown or
-    /// missing key; [`Error::Scenario`] at the field's path for a name
-    /// that is not an event of `[events]` (with the closest names), no
-    /// events or more than 64, no `end` event, an empty event name, a stage or route
-    /// from an event to itself, an `after` that makes a cycle, or a
-    /// `sim.on` that is not an order event.
+    /// [`Error::Parse`] for TOML that does not parse or has an unknown or missing key;
+    /// [`Error::Scenario`] at the field's path for a name that is not an event of `[events]` (with
+    /// the closest names), no events or more than 64, no `end` event, an empty event name, a stage
+    /// or route from an event to itself, an `after` that makes a cycle, or a `sim.on` that is not
+    /// an order event.
     pub fn from_toml_str(text: &str) -> Result<EventMap> {
         let file: MapFile = toml::from_str(text).map_err(|e| Error::parse(e, None, None))?;
         compile(file)

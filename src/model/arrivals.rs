@@ -419,21 +419,31 @@ impl CompiledProfile {
     /// spent across the hourly windows. `None` if the rate stays zero for
     /// more than a year.
     pub(crate) fn next(&self, now: f64, rng: &mut SimRng, cache: &mut HourCache) -> Option<f64> {
-        let mut e: f64 = Exp1.sample(rng);
-        let mut t = now;
-        for _ in 0..(366 * 24 + 1) {
-            let (rate, end) = self.window_cached(t, cache);
-            // Guard against an end that rounds onto t.
-            let end = if end > t { end } else { t + 3600.0 };
-            let mass = rate * (end - t);
-            if e < mass {
-                return Some(t + e / rate);
-            }
-            e -= mass;
-            t = end;
-        }
-        None
+        next_through(now, rng, |t| self.window_cached(t, cache))
     }
+}
+
+/// The next arrival after `now` through the hourly windows `window` gives
+/// (rate per second, end of the hour): see [`CompiledProfile::next`].
+fn next_through(
+    now: f64,
+    rng: &mut SimRng,
+    mut window: impl FnMut(f64) -> (f64, f64),
+) -> Option<f64> {
+    let mut e: f64 = Exp1.sample(rng);
+    let mut t = now;
+    for _ in 0..(366 * 24 + 1) {
+        let (rate, end) = window(t);
+        // Guard against an end that rounds onto t.
+        let end = if end > t { end } else { t + 3600.0 };
+        let mass = rate * (end - t);
+        if e < mass {
+            return Some(t + e / rate);
+        }
+        e -= mass;
+        t = end;
+    }
+    None
 }
 
 /// The next of the sorted weekly `offsets` after week offset `w` (at or
@@ -522,23 +532,6 @@ mod tests {
         assert!(hours.len() > 400);
     }
 
-    /// `next` as it was before the cache: the calendar's window at every step.
-    fn next_uncached(p: &CompiledProfile, now: f64, rng: &mut SimRng) -> Option<f64> {
-        let mut e: f64 = Exp1.sample(rng);
-        let mut t = now;
-        for _ in 0..(366 * 24 + 1) {
-            let (rate, end) = p.window(t);
-            let end = if end > t { end } else { t + 3600.0 };
-            let mass = rate * (end - t);
-            if e < mass {
-                return Some(t + e / rate);
-            }
-            e -= mass;
-            t = end;
-        }
-        None
-    }
-
     /// A stream of arrivals drawn with the cache is the stream drawn
     /// without it, bit for bit, from an off-hour start and from a start
     /// hours before the calendar's end (where dates saturate).
@@ -552,7 +545,7 @@ mod tests {
             let mut cache = HourCache::default();
             let (mut t, mut n) = (0.0, 0);
             for _ in 0..50_000 {
-                let a = next_uncached(&p, t, &mut r1);
+                let a = next_through(t, &mut r1, |t| p.window(t));
                 let b = p.next(t, &mut r2, &mut cache);
                 assert_eq!(
                     a.map(f64::to_bits),
