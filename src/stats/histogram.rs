@@ -11,6 +11,47 @@ const MAX_MICROS: u64 = 1 << 50;
 /// Two significant digits: bucket widths are at most 1/128 of their value.
 const SIGFIG: u8 = 2;
 
+/// The bucket layout `hdrhistogram` gives `new_with_bounds(1, MAX_MICROS,
+/// SIGFIG)`: 256 sub-buckets (the smallest power of two at or above
+/// 2 × 10^SIGFIG), of which buckets after the first use the upper 128, and
+/// a unit of 1 µs. A test checks every constant against the crate.
+mod layout {
+    /// log2 of the sub-buckets' half count (128).
+    pub(super) const HALF_MAGNITUDE: u32 = 7;
+    /// The mask that sends every value below 256 to the first bucket.
+    pub(super) const SUB_BUCKET_MASK: u64 = 255;
+    /// 64 − log2(unit) − log2(sub-bucket count).
+    pub(super) const LEADING_ZERO_BASE: u32 = 56;
+    /// Number of counters: 44 buckets (up to 2^51 − 1 µs) plus the
+    /// first's lower half.
+    pub(super) const LEN: usize = 5760;
+    /// Where a value beyond the last bucket is counted: the bucket of the
+    /// highest trackable value (what `saturating_record` does).
+    pub(super) const CLAMPED: usize = index_of(super::MAX_MICROS);
+
+    /// The counter of `value`, as `hdrhistogram`'s `index_for`.
+    #[inline]
+    pub(super) const fn index_of(value: u64) -> usize {
+        let bucket = LEADING_ZERO_BASE - (value | SUB_BUCKET_MASK).leading_zeros();
+        let sub_bucket = value >> bucket;
+        (((bucket as u64 + 1) << HALF_MAGNITUDE) + sub_bucket - (1 << HALF_MAGNITUDE)) as usize
+    }
+
+    /// The lowest value counted at `index`, as `hdrhistogram`'s `value_for`.
+    pub(super) const fn value_of(index: usize) -> u64 {
+        let half = 1usize << HALF_MAGNITUDE;
+        let (bucket, sub_bucket) = if index < half {
+            (0, index as u64)
+        } else {
+            (
+                (index >> HALF_MAGNITUDE) - 1,
+                ((index & (half - 1)) + half) as u64,
+            )
+        };
+        sub_bucket << bucket
+    }
+}
+
 /// Quantiles of durations, from an HDR histogram.
 ///
 /// Durations are recorded in whole microseconds. A reported quantile lies
@@ -18,6 +59,13 @@ const SIGFIG: u8 = 2;
 /// buckets are at most 1/128 of their value wide and the midpoint of the
 /// bucket is reported), plus half a microsecond of rounding. Memory is fixed
 /// (about 45 KB) whatever the number of observations or the horizon.
+///
+/// Recording is the engine's hot path, so the counters are kept here, in
+/// `hdrhistogram`'s exact layout (1 µs to 2^50 µs, two significant digits),
+/// and a value costs a few instructions; every reading (quantiles, the
+/// distribution function, shares, serialisation) is done by `hdrhistogram`
+/// itself on a histogram rebuilt from the counters, so the numbers are the
+/// crate's.
 ///
 /// # Examples
 /// ```
@@ -29,7 +77,10 @@ const SIGFIG: u8 = 2;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct DurationHistogram {
-    inner: Histogram<u64>,
+    /// Count per bucket, in `hdrhistogram`'s layout (see `layout`).
+    counts: Box<[u64]>,
+    /// Number of recorded durations.
+    total: u64,
 }
 
 impl Default for DurationHistogram {
@@ -38,13 +89,19 @@ impl Default for DurationHistogram {
     }
 }
 
+/// An empty histogram with this module's bounds, for questions about the
+/// bucket layout that do not depend on the counts.
+fn empty() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_MICROS, SIGFIG).expect("constant bounds are valid")
+}
+
 impl DurationHistogram {
     /// An empty histogram.
     #[must_use]
     pub fn new() -> Self {
         DurationHistogram {
-            inner: Histogram::new_with_bounds(1, MAX_MICROS, SIGFIG)
-                .expect("constant bounds are valid"),
+            counts: vec![0; layout::LEN].into_boxed_slice(),
+            total: 0,
         }
     }
 
@@ -55,25 +112,38 @@ impl DurationHistogram {
         // the nearest microsecond (and avoids a libm call on the hot path);
         // `as` saturates, so a negative value (impossible) would land at 0.
         let micros = (d.secs() * 1e6 + 0.5) as u64;
-        self.inner.saturating_record(micros);
+        let i = layout::index_of(micros);
+        // A value past the last bucket is clamped as `saturating_record` does.
+        let i = if i < layout::LEN { i } else { layout::CLAMPED };
+        self.counts[i] = self.counts[i].saturating_add(1);
+        self.total = self.total.saturating_add(1);
+    }
+
+    /// The same counts as an `hdrhistogram` histogram, for reading.
+    fn hdr(&self) -> Histogram<u64> {
+        let mut h = empty();
+        for (i, &c) in self.counts.iter().enumerate().filter(|(_, c)| **c > 0) {
+            h.record_n(layout::value_of(i), c)
+                .expect("every counter's value is inside the bounds");
+        }
+        h
     }
 
     /// Number of recorded durations.
     #[must_use]
     pub fn count(&self) -> u64 {
-        self.inner.len()
+        self.total
     }
 
     /// The `q`-quantile (`q` in `[0, 1]`), or `None` if nothing was recorded.
     #[must_use]
     pub fn quantile(&self, q: f64) -> Option<SimTime> {
-        if self.inner.is_empty() {
+        if self.total == 0 {
             return None;
         }
-        let v = self.inner.value_at_quantile(q.clamp(0.0, 1.0));
-        Some(SimTime::from_secs(
-            self.inner.median_equivalent(v) as f64 / 1e6,
-        ))
+        let h = self.hdr();
+        let v = h.value_at_quantile(q.clamp(0.0, 1.0));
+        Some(SimTime::from_secs(h.median_equivalent(v) as f64 / 1e6))
     }
 
     /// The empirical distribution function: (duration, share of durations
@@ -81,10 +151,10 @@ impl DurationHistogram {
     /// charts. Empty if nothing was recorded.
     #[must_use]
     pub fn cdf(&self) -> Vec<(SimTime, f64)> {
-        let total = self.inner.len() as f64;
+        let h = self.hdr();
+        let total = h.len() as f64;
         let mut seen = 0u64;
-        self.inner
-            .iter_recorded()
+        h.iter_recorded()
             .map(|v| {
                 seen += v.count_at_value();
                 (
@@ -98,10 +168,10 @@ impl DurationHistogram {
     /// The share of recorded durations at or below `d`, within the bucket resolution.
     #[must_use]
     pub fn share_at_or_below(&self, d: SimTime) -> Option<f64> {
-        if self.inner.is_empty() {
+        if self.total == 0 {
             return None;
         }
-        Some(self.count_at_or_below(d) as f64 / self.inner.len() as f64)
+        Some(self.count_at_or_below(d) as f64 / self.total as f64)
     }
 
     /// The number of recorded durations at or below `d`, within the bucket
@@ -109,7 +179,7 @@ impl DurationHistogram {
     #[must_use]
     pub fn count_at_or_below(&self, d: SimTime) -> u64 {
         let micros = (d.secs() * 1e6).round() as u64;
-        self.inner
+        self.hdr()
             .iter_recorded()
             .take_while(|v| v.value_iterated_to() <= micros)
             .map(|v| v.count_at_value())
@@ -129,19 +199,21 @@ impl DurationHistogram {
     pub fn resolution_at(&self, d: SimTime) -> SimTime {
         let micros = ((d.secs().max(0.0)) * 1e6).round() as u64;
         let micros = micros.clamp(1, MAX_MICROS);
-        SimTime::from_secs(self.inner.equivalent_range(micros) as f64 / 1e6)
+        SimTime::from_secs(empty().equivalent_range(micros) as f64 / 1e6)
     }
 
     /// Adds every duration recorded in `other`.
     pub fn merge(&mut self, other: &DurationHistogram) {
-        self.inner
-            .add(&other.inner)
-            .expect("histograms with the same bounds always merge");
+        for (c, o) in self.counts.iter_mut().zip(&other.counts) {
+            *c = c.saturating_add(*o);
+        }
+        self.total = self.total.saturating_add(other.total);
     }
 
     /// Forgets every recorded duration.
     pub fn reset(&mut self) {
-        self.inner.reset();
+        self.counts.fill(0);
+        self.total = 0;
     }
 }
 
@@ -149,7 +221,7 @@ impl DurationHistogram {
 impl Serialize for DurationHistogram {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let buckets: Vec<(u64, u64)> = self
-            .inner
+            .hdr()
             .iter_recorded()
             .map(|v| (v.value_iterated_to(), v.count_at_value()))
             .collect();
@@ -160,17 +232,23 @@ impl Serialize for DurationHistogram {
 impl<'de> Deserialize<'de> for DurationHistogram {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let buckets = Vec::<(u64, u64)>::deserialize(d)?;
-        let mut h = DurationHistogram::new();
+        // `hdrhistogram` checks each bucket (a value past the bounds is an
+        // error, not clamped), then its counters are taken over.
+        let mut h = empty();
         let mut total: u64 = 0;
         for (value, count) in buckets {
             total = total.checked_add(count).ok_or_else(|| {
                 D::Error::custom("histogram counts overflow: they add up to more than 2^64 - 1")
             })?;
-            h.inner
-                .record_n(value, count)
+            h.record_n(value, count)
                 .map_err(|e| D::Error::custom(format!("histogram bucket {value}: {e:?}")))?;
         }
-        Ok(h)
+        let mut out = DurationHistogram::new();
+        for v in h.iter_recorded() {
+            out.counts[layout::index_of(v.value_iterated_to())] += v.count_at_value();
+        }
+        out.total = total;
+        Ok(out)
     }
 }
 
@@ -233,6 +311,54 @@ mod tests {
 
     fn serde_json_like(h: &DurationHistogram) -> String {
         toml::to_string(&Wrapper { h: h.clone() }).unwrap()
+    }
+
+    /// The layout's constants are `hdrhistogram`'s.
+    #[test]
+    fn layout_is_hdrhistograms() {
+        let h = empty();
+        assert_eq!(h.distinct_values(), layout::LEN);
+        for i in 0..layout::LEN {
+            let v = layout::value_of(i);
+            assert_eq!(layout::index_of(v), i, "index {i}");
+            assert_eq!(h.lowest_equivalent(v), v, "index {i}");
+            // The bucket's top value still belongs to it.
+            assert_eq!(layout::index_of(h.highest_equivalent(v)), i, "index {i}");
+        }
+        assert_eq!(layout::value_of(layout::CLAMPED), MAX_MICROS);
+    }
+
+    /// Value by value, these counters hold what `hdrhistogram`'s
+    /// `saturating_record` would: the same counts, total, least and
+    /// greatest values, so every reading is the crate's. The values cross
+    /// every magnitude, from 0 to past the clamp.
+    #[test]
+    fn counts_as_saturating_record_does() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(19);
+        let (mut ours, mut theirs) = (DurationHistogram::new(), empty());
+        for k in 0..200_000 {
+            let micros: u64 = match k % 4 {
+                0 => rng.random_range(0..1_000),
+                1 => rng.random::<u64>() >> rng.random_range(0..64),
+                2 => rng.random_range((1 << 50) - 5_000..(1 << 52)),
+                _ => u64::MAX - rng.random_range(0..3),
+            };
+            // Whole microseconds recorded through `record` as seconds.
+            let secs = micros as f64 / 1e6;
+            let rounded = (secs * 1e6 + 0.5) as u64;
+            ours.record(SimTime::from_secs(secs));
+            theirs.saturating_record(rounded);
+        }
+        assert_eq!(ours.count(), theirs.len());
+        assert!(ours.hdr() == theirs, "counters differ from hdrhistogram's");
+        for q in [0.0, 0.001, 0.25, 0.5, 0.95, 0.999, 1.0] {
+            assert_eq!(
+                ours.hdr().value_at_quantile(q),
+                theirs.value_at_quantile(q),
+                "q = {q}"
+            );
+        }
     }
 
     #[test]
