@@ -136,7 +136,9 @@ impl Simulation<'_> {
     /// includes time zero.
     #[inline(always)]
     pub(crate) fn in_window(&self, t: SimTime) -> bool {
-        (t > self.observed_from || (self.window_from_zero && t == SimTime::ZERO))
+        // Before a warm-up's restart no window is open yet.
+        self.tallying
+            && (t > self.observed_from || (self.window_from_zero && t == SimTime::ZERO))
             && t <= self.window_end
     }
 
@@ -160,6 +162,9 @@ impl Simulation<'_> {
     /// `start`: one record, in the window's or the cohort's histograms.
     #[inline(always)]
     pub(crate) fn complete_interval(&mut self, iv: usize, start: SimTime, now: SimTime) {
+        if !self.tallying {
+            return;
+        }
         let cohort = self.in_window(start);
         self.intervals[iv].record(now - start, cohort, now <= self.window_end);
         if cohort {
@@ -171,6 +176,9 @@ impl Simulation<'_> {
     /// did not finish counts it as left without completing.
     #[inline]
     pub(crate) fn leave_intervals(&mut self, id: EntityId, now: SimTime) {
+        if !self.tallying {
+            return;
+        }
         for (iv, &(from, to)) in self.model.interval_milestones.iter().enumerate() {
             let Some(start) = self.orders.milestone(id, from) else {
                 continue;

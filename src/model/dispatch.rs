@@ -296,10 +296,12 @@ impl Simulation<'_> {
         for _ in 0..n {
             let st = &mut self.dispatches[d];
             let id = st.held.pop_front().expect("n parcels are waiting");
-            let wait = now - self.orders[id].entered;
-            st.wait.push(wait.secs());
-            st.wait_hist.record(wait);
-            st.departures += 1;
+            if self.tallying {
+                let wait = now - self.orders[id].entered;
+                st.wait.push(wait.secs());
+                st.wait_hist.record(wait);
+                st.departures += 1;
+            }
             self.trace(OrderEvent::Release, NodeKind::Dispatch(d), id, now);
             let target = self.resolve(to, id, now);
             self.moving.push_back((target, id));

@@ -86,18 +86,20 @@ impl Simulation<'_> {
         let tis = now - order.created;
         let sink = &mut self.sinks[k];
         sink.total += 1;
-        sink.count += 1;
-        sink.time_in_system.push(tis.secs());
-        if !sink.by_class.is_empty() {
-            sink.by_class[order.class as usize].time.push(tis.secs());
-        }
-        if !self.model.interval_milestones.is_empty() {
-            self.leave_intervals(id, now);
+        if self.tallying {
+            sink.count += 1;
+            sink.time_in_system.push(tis.secs());
+            if !sink.by_class.is_empty() {
+                sink.by_class[order.class as usize].time.push(tis.secs());
+            }
+            if !self.model.interval_milestones.is_empty() {
+                self.leave_intervals(id, now);
+            }
+            let net = &mut self.network;
+            net.time_in_system.push(tis.secs());
+            net.hist.record(tis);
         }
         self.orders.remove(id);
-        let net = &mut self.network;
-        net.time_in_system.push(tis.secs());
-        net.hist.record(tis);
         self.note_in_system(now);
     }
 }

@@ -100,3 +100,51 @@ fn warmup_restarts_statistics_but_not_conservation() {
     );
     assert!(r.conservation.holds());
 }
+
+/// Before the warm-up ends nothing is tallied (the restart would forget
+/// it); after it, the tallies cover the observed window only.
+#[test]
+fn nothing_is_tallied_before_the_warmup_ends() {
+    let model = Model::builder()
+        .with_source("orders", Source::poisson(60.0, "desk"))
+        .with_station(
+            "desk",
+            Station::new(1, Dist::exponential(0.5).unwrap(), "done"),
+        )
+        .with_sink("done", Sink::new())
+        .with_horizon(SimTime::from_hours(10.0))
+        .with_warmup(SimTime::from_hours(5.0))
+        .build()
+        .unwrap();
+    let mut sim = Simulation::new(&model, 5, 0);
+    sim.run_until(SimTime::from_hours(4.5));
+    let early = sim.summary();
+    // About 270 orders have come and most have left, none tallied.
+    assert!(
+        early.conservation.entered > 150,
+        "{}",
+        early.conservation.entered
+    );
+    let left: u64 = early.conservation.by_sink.iter().sum();
+    assert!(left > 100, "{left}");
+    let desk = &early.stations[0];
+    assert_eq!(desk.departures, 0);
+    assert_eq!(desk.wait.count(), 0);
+    assert_eq!(desk.sojourn_hist.count(), 0);
+    assert_eq!(early.network.time_in_system.count(), 0);
+    assert_eq!(early.network.time_in_system_hist.count(), 0);
+    let end = sim.run();
+    let desk = &end.stations[0];
+    // Every order that left in the window was tallied once, and only those.
+    assert_eq!(desk.sojourn.count(), desk.departures);
+    assert_eq!(desk.sojourn_hist.count(), desk.departures);
+    assert_eq!(
+        end.network.time_in_system_hist.count(),
+        end.network.time_in_system.count()
+    );
+    assert!(
+        desk.departures > 200 && desk.departures < 400,
+        "{}",
+        desk.departures
+    );
+}

@@ -89,6 +89,7 @@ impl Simulation<'_> {
     fn stamp(&mut self, id: EntityId, m: u16, now: SimTime) {
         if self.orders.stamp(id, m, now) {
             if let Some(tax) = &self.model.tax
+                && self.tallying
                 && tax.milestone == m
             {
                 self.tax.orders += 1;

@@ -112,6 +112,12 @@ pub struct Simulation<'m> {
     pub(crate) series: Option<TimeSeries>,
     pub(crate) tax: TaxSummary,
     pub(crate) events: u64,
+    /// Whether tallies (waits, spans, times in system, cohorts, tax) are
+    /// kept: not before the warm-up ends, since its restart would forget
+    /// them. Stations keep the same flag in their statistics. The state
+    /// itself (queues, levels, time-weighted averages' current values) is
+    /// always kept.
+    pub(crate) tallying: bool,
     pub(crate) observed_from: SimTime,
     /// The end of the window (the horizon on the run clock; never without one).
     pub(crate) window_end: SimTime,
@@ -154,7 +160,11 @@ impl<'m> Simulation<'m> {
                     Some(p) => Limit::at_most(p.value_at(w0)),
                     None => s.capacity,
                 };
-                StationState::new(s, seed, replication, on_shift, &classes)
+                let mut st = StationState::new(s, seed, replication, on_shift, &classes);
+                // Waits and sojourns are tallied from the warm-up's end
+                // (see `Simulation::tallying`).
+                st.stats.tallying = model.warmup == SimTime::ZERO;
+                st
             })
             .collect();
         let mut sim = Simulation {
@@ -194,6 +204,7 @@ impl<'m> Simulation<'m> {
             tax: TaxSummary::default(),
             series: model.sample_every.map(|_| TimeSeries::new(model)),
             events: 0,
+            tallying: model.warmup == SimTime::ZERO,
             observed_from: SimTime::ZERO,
             window_end: model.horizon.unwrap_or(SimTime::from_secs(f64::MAX)),
             window_from_zero: model.warmup == SimTime::ZERO,
@@ -384,6 +395,11 @@ impl<'m> Simulation<'m> {
     }
 
     /// Summarises the run so far, as if it stopped now.
+    ///
+    /// Before a warm-up ends, nothing is tallied yet: waits, sojourns,
+    /// departures, times in system, interval spans and tax stay empty
+    /// (the warm-up's end would forget them, so they are not computed),
+    /// while arrivals and the time-weighted averages run from time zero.
     pub fn summary(&self) -> RunSummary {
         self.summary_with(StopReason::Paused)
     }

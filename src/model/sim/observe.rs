@@ -87,6 +87,7 @@ impl Simulation<'_> {
 
     #[inline(never)]
     pub(crate) fn restart_statistics(&mut self, now: SimTime) {
+        self.tallying = true;
         self.observed_from = now;
         for s in &mut self.stations {
             s.stats.restart(now);

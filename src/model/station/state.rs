@@ -40,6 +40,10 @@ pub(crate) struct StationStats {
     pub(crate) available: TimeWeighted,
     /// Per class, when the model has more than one.
     pub(crate) by_class: Vec<ClassTimes>,
+    /// Whether waits and sojourns are recorded: not before the warm-up
+    /// ends (a pre-roll's would be forgotten by [`StationStats::restart`]
+    /// anyway, so they are not computed).
+    pub(crate) tallying: bool,
 }
 
 impl StationStats {
@@ -65,12 +69,16 @@ impl StationStats {
             blocked: zero,
             available: TimeWeighted::new(now, 1.0),
             by_class,
+            tallying: true,
         }
     }
 
     /// Records the wait of order `id`, whose service starts.
     #[inline(always)]
     pub(crate) fn record_wait(&mut self, orders: &Orders, id: EntityId, wait: SimTime) {
+        if !self.tallying {
+            return;
+        }
         self.wait.push(wait.secs());
         self.wait_hist.record(wait);
         if !self.by_class.is_empty() {
@@ -83,6 +91,9 @@ impl StationStats {
     /// Records the sojourn of order `id`, whose service ended at `now`.
     #[inline(always)]
     pub(crate) fn record_sojourn(&mut self, orders: &Orders, id: EntityId, now: SimTime) {
+        if !self.tallying {
+            return;
+        }
         let sojourn = now - orders[id].entered;
         self.departures += 1;
         self.sojourn.push(sojourn.secs());
@@ -96,6 +107,7 @@ impl StationStats {
 
     /// Forgets everything counted before `now` (the end of the warm-up).
     pub(crate) fn restart(&mut self, now: SimTime) {
+        self.tallying = true;
         self.arrivals = 0;
         self.departures = 0;
         self.queued = 0;
