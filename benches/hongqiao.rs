@@ -2,10 +2,12 @@
 //! (`scenarios/hongqiao_double11.toml`, every stage on), on one thread and
 //! on two. Each iteration runs the same two replications, so the work is
 //! fixed; the throughput counts the orders that entered them (about
-//! 480,000 each). After the criterion group, the bench times the same
-//! work on one thread and on two in alternation and prints the parallel
-//! efficiency (orders per second on two threads over twice that on one;
-//! the target is 95%). Run with `cargo bench --bench hongqiao`.
+//! 750,000 each, the pre-roll's included). After the criterion group, the
+//! bench times the same work on one thread and on two in alternation and
+//! prints the parallel efficiency (orders per second on two threads over
+//! twice that on one; the target is 95%), then the same for eight
+//! replications, four per thread, as a study runs them. Run with
+//! `cargo bench --bench hongqiao`.
 use cbec_sim::{Replications, Scenario, Seed, run_replications};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -49,13 +51,25 @@ fn double11_week(c: &mut Criterion) {
         });
     }
     group.finish();
-    efficiency(&model, orders);
+    // The bench's own work: one replication per thread, so the longer of
+    // the two sets the time on two threads.
+    efficiency(&model, REPLICATIONS, 5);
+    // A study's: eight replications, four per thread, shared by rayon's
+    // work stealing as `run` shares a planner's twenty.
+    efficiency(&model, 8, 3);
 }
 
-/// Times the bench's work on one thread and on two, in alternation, 5
-/// rounds, and prints the median orders per second of each and the
-/// parallel efficiency.
-fn efficiency(model: &cbec_sim::Model, orders: u64) {
+/// Times `replications` replications on one thread and on two, in
+/// alternation, `rounds` rounds, and prints the median orders per second
+/// of each and the parallel efficiency (orders per second on two threads
+/// over twice that on one).
+fn efficiency(model: &cbec_sim::Model, replications: u64, rounds: usize) {
+    let work = || Replications::first(replications);
+    let orders: u64 = run_replications(model, SEED, work())
+        .unwrap()
+        .iter()
+        .map(|r| r.conservation.entered)
+        .sum();
     let pools = [1, 2].map(|threads| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -63,11 +77,10 @@ fn efficiency(model: &cbec_sim::Model, orders: u64) {
             .unwrap()
     });
     let mut secs = [Vec::new(), Vec::new()];
-    for _ in 0..5 {
+    for _ in 0..rounds {
         for (pool, times) in pools.iter().zip(&mut secs) {
             let start = std::time::Instant::now();
-            let runs =
-                pool.install(|| run_replications(model, SEED, Replications::first(REPLICATIONS)));
+            let runs = pool.install(|| run_replications(model, SEED, work()));
             let _ = black_box(runs);
             times.push(start.elapsed().as_secs_f64());
         }
@@ -77,7 +90,7 @@ fn efficiency(model: &cbec_sim::Model, orders: u64) {
         orders as f64 / v[v.len() / 2]
     });
     println!(
-        "double11_week: {:.0} K orders/s on 1 thread, {:.0} K on 2: parallel efficiency {:.1}% (target 95%)",
+        "double11_week, {replications} replications: {:.0} K orders/s on 1 thread, {:.0} K on 2: parallel efficiency {:.1}% (target 95%)",
         one / 1e3,
         two / 1e3,
         100.0 * two / (2.0 * one)

@@ -75,9 +75,10 @@ fn hand_worked_trace_of_two_orders() {
     assert_eq!(r.events, 4);
 }
 
-#[test]
-fn warmup_restarts_statistics_but_not_conservation() {
-    let model = Model::builder()
+/// One desk, 60 orders an hour served in 30 s on average, 10 hours of
+/// which the first 5 are a warm-up.
+fn desk_with_warmup() -> Model {
+    Model::builder()
         .with_source("orders", Source::poisson(60.0, "desk"))
         .with_station(
             "desk",
@@ -87,7 +88,12 @@ fn warmup_restarts_statistics_but_not_conservation() {
         .with_horizon(SimTime::from_hours(10.0))
         .with_warmup(SimTime::from_hours(5.0))
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn warmup_restarts_statistics_but_not_conservation() {
+    let model = desk_with_warmup();
     let r = Simulation::new(&model, 5, 0).run();
     assert_eq!(r.warmup, SimTime::from_hours(5.0));
     assert!((r.stations[0].busy.duration - 5.0 * 3600.0).abs() < 1e-6);
@@ -105,17 +111,7 @@ fn warmup_restarts_statistics_but_not_conservation() {
 /// it); after it, the tallies cover the observed window only.
 #[test]
 fn nothing_is_tallied_before_the_warmup_ends() {
-    let model = Model::builder()
-        .with_source("orders", Source::poisson(60.0, "desk"))
-        .with_station(
-            "desk",
-            Station::new(1, Dist::exponential(0.5).unwrap(), "done"),
-        )
-        .with_sink("done", Sink::new())
-        .with_horizon(SimTime::from_hours(10.0))
-        .with_warmup(SimTime::from_hours(5.0))
-        .build()
-        .unwrap();
+    let model = desk_with_warmup();
     let mut sim = Simulation::new(&model, 5, 0);
     sim.run_until(SimTime::from_hours(4.5));
     let early = sim.summary();
