@@ -440,7 +440,9 @@ impl Conservation {
 /// Everything one replication measured.
 ///
 /// Statistics cover the observed span, from the warm-up to the end of the
-/// run; [`Conservation`] covers the whole run.
+/// run; [`Conservation`] covers the whole run. (A summary taken with
+/// [`Simulation::summary`](crate::Simulation::summary) before the warm-up
+/// ends has no observed span yet: see there.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 #[must_use]
@@ -453,7 +455,8 @@ pub struct RunSummary {
     pub stop: StopReason,
     /// The clock at the end.
     pub end_time: SimTime,
-    /// Start of the observed span.
+    /// Start of the observed span (0 in a summary taken before the
+    /// warm-up ends).
     pub warmup: SimTime,
     /// Events processed, warm-up included.
     pub events: u64,

@@ -6,7 +6,9 @@ use hdrhistogram::Histogram;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Largest duration tracked: 2^50 µs, about 35 years; longer ones are clamped.
+/// The highest trackable value given to `hdrhistogram`: 2^50 µs, about 35
+/// years. Its buckets reach 2^51 − 1 µs; a longer duration is counted in
+/// the bucket of 2^50 µs, as `saturating_record` does.
 const MAX_MICROS: u64 = 1 << 50;
 /// Two significant digits: bucket widths are at most 1/128 of their value.
 const SIGFIG: u8 = 2;
@@ -61,7 +63,7 @@ mod layout {
 /// (about 45 KB) whatever the number of observations or the horizon.
 ///
 /// Recording is the engine's hot path, so the counters are kept here, in
-/// `hdrhistogram`'s exact layout (1 µs to 2^50 µs, two significant digits),
+/// `hdrhistogram`'s exact layout (from 1 µs, two significant digits),
 /// and a value costs a few instructions; every reading (quantiles, the
 /// distribution function, shares, serialisation) is done by `hdrhistogram`
 /// itself on a histogram rebuilt from the counters, so the numbers are the
@@ -309,6 +311,11 @@ mod tests {
         h: DurationHistogram,
     }
 
+    #[derive(Serialize)]
+    struct BucketsWrapper {
+        h: Vec<(u64, u64)>,
+    }
+
     fn serde_json_like(h: &DurationHistogram) -> String {
         toml::to_string(&Wrapper { h: h.clone() }).unwrap()
     }
@@ -352,6 +359,30 @@ mod tests {
         }
         assert_eq!(ours.count(), theirs.len());
         assert!(ours.hdr() == theirs, "counters differ from hdrhistogram's");
+        // Merging adds as the crate's `add` does, and the shard form is the
+        // crate's iteration of the same buckets.
+        let (mut half, mut crate_half) = (DurationHistogram::new(), empty());
+        for k in 0..50_000u64 {
+            let micros = (k * k * 7919) % (1 << 40);
+            let d = SimTime::from_secs(micros as f64 / 1e6);
+            let rounded = (d.secs() * 1e6 + 0.5) as u64;
+            half.record(d);
+            crate_half.saturating_record(rounded);
+        }
+        let mut theirs_all = crate_half.clone();
+        theirs_all.add(&theirs).unwrap();
+        half.merge(&ours);
+        assert!(
+            half.hdr() == theirs_all,
+            "merge differs from hdrhistogram's add"
+        );
+        let buckets: Vec<(u64, u64)> = theirs_all
+            .iter_recorded()
+            .map(|v| (v.value_iterated_to(), v.count_at_value()))
+            .collect();
+        let text = serde_json_like(&half);
+        let theirs_text = toml::to_string(&BucketsWrapper { h: buckets }).unwrap();
+        assert_eq!(text, theirs_text);
         for q in [0.0, 0.001, 0.25, 0.5, 0.95, 0.999, 1.0] {
             assert_eq!(
                 ours.hdr().value_at_quantile(q),

@@ -396,10 +396,17 @@ impl<'m> Simulation<'m> {
 
     /// Summarises the run so far, as if it stopped now.
     ///
-    /// Before a warm-up ends, nothing is tallied yet: waits, sojourns,
-    /// departures, times in system, interval spans and tax stay empty
-    /// (the warm-up's end would forget them, so they are not computed),
-    /// while arrivals and the time-weighted averages run from time zero.
+    /// Before a warm-up ends, the observed span has not begun and nothing
+    /// is tallied (the warm-up's end would forget it, so it is not
+    /// computed): waits, sojourns and departures at stations and dispatch
+    /// points, sink counts and times in system, interval spans and
+    /// cohorts, and tax are empty. Counts of arrivals, queue entries,
+    /// rejections and renegings, of orders entered, of pools' draws and
+    /// vehicles, and the time-weighted averages run from time zero, so
+    /// balances between the two kinds (orders entered against orders
+    /// left and inside, an interval's orders started against completed
+    /// and open) hold only from the warm-up's end. [`RunSummary::conservation`]
+    /// always covers the whole run.
     pub fn summary(&self) -> RunSummary {
         self.summary_with(StopReason::Paused)
     }

@@ -4,7 +4,9 @@
 //!
 //! Statistics cover the observed span only: from the end of the warm-up
 //! to the time of the summary. Conservation counts (`entered`, `by_sink`,
-//! `in_system`) cover the whole run.
+//! `in_system`) cover the whole run. Before the warm-up ends nothing is
+//! tallied (see `Simulation::tallying`): a summary taken then is of the
+//! run so far, with the tallies empty (see [`Simulation::summary`]).
 
 use super::{Event, Simulation, StopReason};
 use crate::engine::EventClass;
