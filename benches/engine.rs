@@ -190,10 +190,7 @@ fn engine(c: &mut Criterion) {
         })
     });
     group.finish();
-    let ratio = |name: &str, engine: &dyn Fn(u64), reference: &dyn Fn(u64)| {
-        ratio_to_reference(name, engine, reference);
-    };
-    ratio(
+    ratio_to_reference(
         "mmc",
         &|seed| {
             let _ = black_box(Simulation::new(&mmc, seed, 0).run());
@@ -202,7 +199,7 @@ fn engine(c: &mut Criterion) {
             black_box(reference_loop(&[(10, e(1.0))], None, 9.0, seed));
         },
     );
-    ratio(
+    ratio_to_reference(
         "tandem",
         &|seed| {
             let _ = black_box(Simulation::new(&tandem, seed, 0).run());

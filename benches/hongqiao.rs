@@ -22,11 +22,7 @@ fn double11_week(c: &mut Criterion) {
     )
     .unwrap();
     let model = scenario.build().unwrap();
-    let orders: u64 = run_replications(&model, SEED, Replications::first(REPLICATIONS))
-        .unwrap()
-        .iter()
-        .map(|r| r.conservation.entered)
-        .sum();
+    let orders = orders_entered(&model, REPLICATIONS);
     let mut group = c.benchmark_group("double11_week");
     group
         .throughput(Throughput::Elements(orders))
@@ -53,23 +49,27 @@ fn double11_week(c: &mut Criterion) {
     group.finish();
     // The bench's own work: one replication per thread, so the longer of
     // the two sets the time on two threads.
-    efficiency(&model, REPLICATIONS, 5);
+    efficiency(&model, REPLICATIONS, orders, 5);
     // A study's: eight replications, four per thread, shared by rayon's
     // work stealing as `run` shares a planner's twenty.
-    efficiency(&model, 8, 3);
+    efficiency(&model, 8, orders_entered(&model, 8), 3);
 }
 
-/// Times `replications` replications on one thread and on two, in
-/// alternation, `rounds` rounds, and prints the median orders per second
-/// of each and the parallel efficiency (orders per second on two threads
-/// over twice that on one).
-fn efficiency(model: &cbec_sim::Model, replications: u64, rounds: usize) {
-    let work = || Replications::first(replications);
-    let orders: u64 = run_replications(model, SEED, work())
+/// Orders that entered the first `replications` replications.
+fn orders_entered(model: &cbec_sim::Model, replications: u64) -> u64 {
+    run_replications(model, SEED, Replications::first(replications))
         .unwrap()
         .iter()
         .map(|r| r.conservation.entered)
-        .sum();
+        .sum()
+}
+
+/// Times `replications` replications (`orders` orders in all) on one
+/// thread and on two, in alternation, `rounds` rounds, and prints the
+/// median orders per second of each and the parallel efficiency (orders
+/// per second on two threads over twice that on one).
+fn efficiency(model: &cbec_sim::Model, replications: u64, orders: u64, rounds: usize) {
+    let work = || Replications::first(replications);
     let pools = [1, 2].map(|threads| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

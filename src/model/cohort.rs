@@ -173,12 +173,10 @@ impl Simulation<'_> {
     }
 
     /// Order `id` leaves the system at `now`: every interval it started and
-    /// did not finish counts it as left without completing.
+    /// did not finish counts it as left without completing. Called only
+    /// while tallying (a sink's tallies include it).
     #[inline]
     pub(crate) fn leave_intervals(&mut self, id: EntityId, now: SimTime) {
-        if !self.tallying {
-            return;
-        }
         for (iv, &(from, to)) in self.model.interval_milestones.iter().enumerate() {
             let Some(start) = self.orders.milestone(id, from) else {
                 continue;

@@ -201,7 +201,10 @@ impl DurationHistogram {
     pub fn resolution_at(&self, d: SimTime) -> SimTime {
         let micros = ((d.secs().max(0.0)) * 1e6).round() as u64;
         let micros = micros.clamp(1, MAX_MICROS);
-        SimTime::from_secs(empty().equivalent_range(micros) as f64 / 1e6)
+        // The layout alone answers: one empty histogram serves every call.
+        static LAYOUT: std::sync::OnceLock<Histogram<u64>> = std::sync::OnceLock::new();
+        let layout = LAYOUT.get_or_init(empty);
+        SimTime::from_secs(layout.equivalent_range(micros) as f64 / 1e6)
     }
 
     /// Adds every duration recorded in `other`.
