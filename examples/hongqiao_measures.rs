@@ -4,12 +4,16 @@
 //! planner KPIs with 95% confidence intervals.
 //!
 //! Run it with `cargo run --release --example hongqiao_measures`; add a
-//! number of replications (`-- 40`) for narrower intervals. The measures
-//! and their assumed effect sizes are in `measures/hongqiao.toml`.
+//! number of replications (`-- 40`) for narrower intervals, and `by_node`
+//! after it (`-- 20 by_node`) to draw every random number from the nodes'
+//! streams, as the crate did before orders kept their own
+//! ([`cbec_sim::Synchronisation`]): the `CRN` column then shows what
+//! synchronising by order gains. The measures and their assumed effect
+//! sizes are in `measures/hongqiao.toml`.
 
 use cbec_sim::experiment::{Difference, Experiment, ShardResult, Verdict, differences_of_shards};
 use cbec_sim::report::table::{Column, Table};
-use cbec_sim::{Measure, MeasureKind, Replications, Scenario, Seed};
+use cbec_sim::{Measure, MeasureKind, Replications, Scenario, Seed, Synchronisation};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -57,6 +61,11 @@ fn main() -> cbec_sim::Result<()> {
         .nth(1)
         .map(|a| a.parse().expect("the argument is a number of replications"))
         .unwrap_or(20);
+    let sync = match std::env::args().nth(2).as_deref() {
+        None | Some("by_order") => Synchronisation::ByOrder,
+        Some("by_node") => Synchronisation::ByNode,
+        Some(other) => panic!("the second argument is by_order or by_node, not {other:?}"),
+    };
     let seed = Seed(2024);
     let started = Instant::now();
     let scenario = Scenario::from_path(
@@ -87,7 +96,8 @@ fn main() -> cbec_sim::Result<()> {
                 started.elapsed().as_secs_f64()
             )
         };
-        let result = Experiment::new(&s.build()?)
+        let model = s.to_builder()?.with_random_numbers(sync).build()?;
+        let result = Experiment::new(&model)
             .with_seed(seed)
             .with_replications(Replications::first(replications))
             .with_observer(|_| {
@@ -123,7 +133,7 @@ fn main() -> cbec_sim::Result<()> {
     variants.push((label.to_string(), differences_of_shards(&baseline, &all)));
 
     println!(
-        "Hongqiao BLC, Double 11 week (scenarios/hongqiao_double11.toml), {replications} replications, seed {seed}"
+        "Hongqiao BLC, Double 11 week (scenarios/hongqiao_double11.toml), {replications} replications, seed {seed}, random numbers {sync:?}"
     );
     println!(
         "Effects are variant - baseline over paired replications (common random numbers), with 95% CIs."

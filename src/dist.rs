@@ -29,7 +29,6 @@
 //! deterministic value `mean`.
 
 use crate::error::DistError;
-use crate::rng::SimRng;
 use rand::RngExt;
 use rand_distr::weighted::WeightedAliasIndex;
 use rand_distr::{Distribution, Exp, Gamma, LogNormal, Normal, Triangular, Weibull};
@@ -436,9 +435,10 @@ impl Dist {
         &self.spec
     }
 
-    /// Draws one value.
+    /// Draws one value, from any generator (the crate's streams are
+    /// [`SimRng`](crate::rng::SimRng)).
     #[inline]
-    pub fn sample(&self, rng: &mut SimRng) -> f64 {
+    pub fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match &self.sampler {
             Sampler::Exponential(d) => d.sample(rng),
             Sampler::Deterministic(v) => *v,

@@ -166,7 +166,7 @@ pub use model::{
     ScheduledBatch, Servers, Simulation, Sink, SinkSummary, Source, Station, StationSeries,
     StationSummary, Stock, StockSummary, StopReason, TaxSummary, TimeSeries, TopUp, WeeklyTime,
 };
-pub use rng::StreamId;
+pub use rng::{KeyedRng, StreamId, Synchronisation};
 pub use scenario::{
     Assumption, AssumptionValue, Assumptions, Measure, MeasureKind, Patch, PatchOp, RangeShape,
     Scenario,

@@ -24,9 +24,38 @@
 //! is what gives common random numbers across scenario variants, and what
 //! makes a replication reproducible on any thread count and in any shard.
 //! This derivation will not change within a major version.
+//!
+//! # Whose draws: the node's or the order's
+//!
+//! A node's stream hands out its numbers in the order the orders reach the
+//! node. When a measure changes that order (sea lots reach a review shared
+//! with air lots sooner, officers on a night shift release orders in a
+//! different sequence), every later draw at the node goes to a different
+//! order, and the variants' random numbers drift apart. So by default
+//! ([`Synchronisation::ByOrder`]) the draws an order makes for itself
+//! (service and delay times, routing decisions, patience) come from the
+//! order's own key instead:
+//!
+//! - an order's key is `mix(base ^ i)` for the `i`-th order (from 0) its
+//!   creator makes, where `base = mix(mix(mix(master_seed) ^ replication)
+//!   ^ creator)` and `creator` is [`StreamId::named`]`("source", name,
+//!   "orders")` for a source or `("stock", name, "lots")` for a stock's
+//!   reorders, all kept to their low 48 bits;
+//! - a draw by the order at a node's stream `s` uses a [`KeyedRng`]
+//!   (SplitMix64, a named and portable generator) whose state is `b =
+//!   mix(key ^ s)`, and the order's key then becomes `mix(b ^
+//!   0xA076_1D64_78BD_642F)` (48 bits), so a second visit draws afresh.
+//!
+//! The k-th order of a source thus gets the same numbers at a node in every
+//! variant, whatever the order it arrives in, as long as it made the same
+//! draws before. Inter-arrival times, classes and attributes, breakdowns
+//! and repairs stay on the nodes' streams. [`Synchronisation::ByNode`]
+//! gives the node streams for every draw, as the crate did before this
+//! choice existed, so numbers published before it can be reproduced.
 
 use rand::SeedableRng;
 pub use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::{Deserialize, Serialize};
 
 /// The generator behind every stream.
 pub type SimRng = Xoshiro256PlusPlus;
@@ -87,6 +116,63 @@ pub fn stream_rng(master_seed: u64, replication: u64, stream: StreamId) -> SimRn
         chunk.copy_from_slice(&w.to_le_bytes());
     }
     SimRng::from_seed(seed)
+}
+
+/// Whose stream an order's own draws come from (`simulation.random_numbers`
+/// in a scenario file): see the [module docs](self).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Synchronisation {
+    /// Service and delay times, routing decisions and patience come from
+    /// the order's own key: a scenario's variants give each order the
+    /// same numbers at a node, whatever the order the orders reach it in.
+    /// The default.
+    #[default]
+    ByOrder,
+    /// Every draw comes from the node's stream, in the order the orders
+    /// reach the node: the crate's numbers before this choice existed.
+    ByNode,
+}
+
+impl Synchronisation {
+    /// Whether this is the default, [`Synchronisation::ByOrder`].
+    #[must_use]
+    pub fn is_default(&self) -> bool {
+        *self == Synchronisation::default()
+    }
+}
+
+/// The low 48 bits, the size of an order's key.
+const KEY_BITS: u64 = (1 << 48) - 1;
+
+/// The base of the keys of the orders made by `creator`: see the module
+/// docs.
+#[must_use]
+pub(crate) fn key_base(master_seed: u64, replication: u64, creator: StreamId) -> u64 {
+    mix(mix(mix(master_seed) ^ replication) ^ creator.0)
+}
+
+/// The key of the `index`-th order (from 0) of the creator with `base`.
+#[inline(always)]
+#[must_use]
+pub(crate) fn order_key(base: u64, index: u64) -> u64 {
+    mix(base ^ index) & KEY_BITS
+}
+
+/// The generator of an order's own draws: one draw at one node.
+pub type KeyedRng = rand_xoshiro::SplitMix64;
+
+/// The generator of one draw by the order with `key` at `stream`, and the
+/// order's next key: see the module docs.
+#[inline(always)]
+#[must_use]
+pub(crate) fn keyed_rng(key: u64, stream: StreamId) -> (KeyedRng, u64) {
+    let b = mix(key ^ stream.0);
+    (
+        KeyedRng::seed_from_u64(b),
+        mix(b ^ 0xA076_1D64_78BD_642F) & KEY_BITS,
+    )
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@
 //! factor is 1).
 
 use crate::dist::Dist;
-use crate::rng::SimRng;
 use crate::time::{SimTime, TimeUnit};
 
 /// A distribution of durations in a known unit.
@@ -32,7 +31,7 @@ impl DurationDist {
 
     /// One duration.
     #[inline(always)]
-    pub(crate) fn sample(&self, rng: &mut SimRng) -> SimTime {
+    pub(crate) fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> SimTime {
         SimTime::from_secs(self.dist.sample(rng) * self.secs_per_unit)
     }
 

@@ -216,6 +216,9 @@ pub struct Model {
     pub(crate) attributes: Vec<AttributeInfo>,
     pub(crate) calendar: Calendar,
     pub(crate) sample_every: Option<SimTime>,
+    /// Whether orders draw from their own keys
+    /// ([`crate::Synchronisation::ByOrder`]).
+    pub(crate) by_order: bool,
     /// Whether any station blocks when full (a fast path skips the check).
     pub(crate) any_blocking: bool,
     pub(crate) milestones: Vec<String>,

@@ -6,12 +6,17 @@
 //! entry into a node that carries one); attributes start at 0.
 
 use crate::engine::{Arena, EntityId};
+use crate::rng::{KeyedRng, StreamId, keyed_rng};
 use crate::time::SimTime;
 
 /// What the engine knows of one order while it is in the system.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Order {
     pub(crate) class: u16,
+    /// The order's random-number key, 48 bits in two parts so that the
+    /// record stays 32 bytes: see [`Order::key`].
+    key_hi: u16,
+    key_lo: u32,
     /// Time the order entered the system.
     pub(crate) created: SimTime,
     /// Time the order entered its current station.
@@ -26,6 +31,21 @@ pub(crate) struct Order {
 }
 
 impl Order {
+    /// The key of the order's own random numbers (48 bits): set when the
+    /// order is created and moved on after each draw, see
+    /// [`crate::rng::Synchronisation::ByOrder`].
+    #[inline(always)]
+    pub(crate) fn key(&self) -> u64 {
+        (u64::from(self.key_hi) << 32) | u64::from(self.key_lo)
+    }
+
+    /// Sets the key (its low 48 bits).
+    #[inline(always)]
+    pub(crate) fn set_key(&mut self, key: u64) {
+        self.key_hi = (key >> 32) as u16;
+        self.key_lo = key as u32;
+    }
+
     /// When the order's patience runs out, if it is waiting with one.
     #[inline]
     pub(crate) fn renege_at(&self) -> Option<SimTime> {
@@ -69,13 +89,17 @@ impl Orders {
     }
 
     #[inline(always)]
-    pub(crate) fn create(&mut self, class: u16, now: SimTime) -> EntityId {
-        let id = self.arena.insert(Order {
+    pub(crate) fn create(&mut self, class: u16, now: SimTime, key: u64) -> EntityId {
+        let mut order = Order {
             class,
+            key_hi: 0,
+            key_lo: 0,
             created: now,
             entered: now,
             renege_secs: f64::NAN,
-        });
+        };
+        order.set_key(key);
+        let id = self.arena.insert(order);
         self.created += 1;
         let slots = self.arena.capacity();
         if self.n_milestones > 0 {
@@ -93,6 +117,16 @@ impl Orders {
             self.attributes[start..start + self.n_attributes].fill(0.0);
         }
         id
+    }
+
+    /// The generator of one draw by order `id` at `stream`; the order's
+    /// key moves on (see [`crate::rng`]).
+    #[inline(always)]
+    pub(crate) fn keyed_rng(&mut self, id: EntityId, stream: StreamId) -> KeyedRng {
+        let order = &mut self.arena[id];
+        let (rng, next) = keyed_rng(order.key(), stream);
+        order.set_key(next);
+        rng
     }
 
     #[inline]

@@ -392,7 +392,11 @@ impl Simulation<'_> {
         if branches.len() == 1 {
             return branches[0].1;
         }
-        let u: f64 = self.router_rngs[r].random();
+        let u: f64 = if self.model.by_order {
+            self.orders.keyed_rng(id, router.stream).random()
+        } else {
+            self.router_rngs[r].random()
+        };
         branches
             .iter()
             .find(|(c, _)| u < *c)

@@ -21,7 +21,7 @@ use super::{NodeId, Shares};
 use crate::dist::Dist;
 use crate::engine::EventClass;
 use crate::error::{Error, Result};
-use crate::rng::{SimRng, StreamId, stream_rng};
+use crate::rng::{SimRng, StreamId, key_base, order_key, stream_rng};
 use crate::time::{SimTime, TimeUnit};
 use indexmap::IndexMap;
 use rand::RngExt;
@@ -204,6 +204,8 @@ pub(crate) struct SourceNode {
     pub(crate) max_arrivals: Option<u64>,
     pub(crate) arrivals_stream: StreamId,
     pub(crate) classes_stream: StreamId,
+    /// The creator of the orders' keys (see [`crate::rng`]).
+    pub(crate) orders_stream: StreamId,
     /// Numeric attributes: (attribute, distribution, stream).
     pub(crate) attribute_draws: Vec<(u16, Dist, StreamId)>,
     /// Categorical attributes: (attribute, cumulative shares → category, stream).
@@ -326,6 +328,7 @@ impl SourceNode {
             max_arrivals: s.max_arrivals,
             arrivals_stream: StreamId::named("source", name, "arrivals"),
             classes_stream: StreamId::named("source", name, "classes"),
+            orders_stream: StreamId::named("source", name, "orders"),
             attribute_draws,
             category_draws,
         })
@@ -345,6 +348,8 @@ pub(crate) struct SourceState {
     classes_rng: SimRng,
     attribute_rngs: Vec<SimRng>,
     category_rngs: Vec<SimRng>,
+    /// The base of the orders' keys (see [`crate::rng`]).
+    key_base: u64,
     generated: u64,
     /// Replay: next row. Timetable: slot of the pending arrival.
     cursor: usize,
@@ -361,6 +366,7 @@ impl SourceState {
             classes_rng: rng(node.classes_stream),
             attribute_rngs: node.attribute_draws.iter().map(|d| rng(d.2)).collect(),
             category_rngs: node.category_draws.iter().map(|d| rng(d.2)).collect(),
+            key_base: key_base(seed, replication, node.orders_stream),
             generated: 0,
             cursor: 0,
             hour: HourCache::default(),
@@ -463,6 +469,7 @@ impl Simulation<'_> {
     fn create_order(&mut self, k: usize, row: Option<usize>, now: SimTime) {
         let src = &self.model.sources[k];
         let st = &mut self.sources[k];
+        let key = order_key(st.key_base, st.generated);
         st.generated += 1;
         let class = match (&src.process, row) {
             (_, None) if src.class_cum.len() == 1 => src.class_cum[0].1,
@@ -480,7 +487,7 @@ impl Simulation<'_> {
                     .1
             }
         };
-        let id = self.orders.create(class, now);
+        let id = self.orders.create(class, now, key);
         for ((a, dist, _), rng) in src.attribute_draws.iter().zip(&mut st.attribute_rngs) {
             *self.orders.attribute_mut(id, *a) = dist.sample(rng);
         }

@@ -26,6 +26,7 @@ use super::trace::OrderEvent;
 use crate::calendar::ClockTime;
 use crate::engine::{EntityId, EventClass};
 use crate::error::{Error, Result};
+use crate::rng::{StreamId, key_base, order_key};
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -278,6 +279,9 @@ pub(crate) struct StockCounters {
     pub(crate) outstanding: Vec<(EntityId, f64)>,
     pub(crate) cancelled: u64,
     pub(crate) lots_ordered: u64,
+    /// Lots ordered since time zero (not restarted): the index of the
+    /// next lot's key (see [`crate::rng`]).
+    pub(crate) lots_keyed: u64,
     pub(crate) lots_received: u64,
     pub(crate) units_received: f64,
 }
@@ -498,7 +502,15 @@ impl Simulation<'_> {
             if position > point {
                 break;
             }
-            let id = self.orders.create(rule.lot_class, now);
+            let c = &mut self.pools[p].stock;
+            let base = key_base(
+                self.seed,
+                self.replication,
+                StreamId::named("stock", &node.name, "lots"),
+            );
+            let key = order_key(base, c.lots_keyed);
+            c.lots_keyed += 1;
+            let id = self.orders.create(rule.lot_class, now, key);
             *self.orders.attribute_mut(id, rule.lot_units) = quantity;
             let c = &mut self.pools[p].stock;
             c.on_order += quantity;

@@ -39,5 +39,6 @@ mod signals;
 mod stock;
 mod study_integrity;
 mod support;
+mod synchronisation;
 mod tax_rules;
 mod trace;

@@ -199,6 +199,14 @@ impl ModelBuilder {
         self
     }
 
+    /// Where an order's own draws come from (default
+    /// [`Synchronisation::ByOrder`](crate::Synchronisation::ByOrder)); see
+    /// [`crate::rng`].
+    pub fn with_random_numbers(mut self, sync: crate::Synchronisation) -> Self {
+        self.simulation.random_numbers = sync;
+        self
+    }
+
     /// Checks every rule and compiles the model.
     ///
     /// # Errors
@@ -359,6 +367,7 @@ fn compile(reg: Registry, b: ModelBuilder) -> Result<Model> {
         attributes,
         calendar,
         sample_every: run.sample_every,
+        by_order: run.random_numbers == crate::Synchronisation::ByOrder,
         milestones,
         intervals,
         interval_ends,

@@ -19,6 +19,7 @@
 use super::limits;
 use crate::calendar::StartTime;
 use crate::error::{Error, Result};
+use crate::rng::Synchronisation;
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +53,12 @@ pub struct RunLength {
     /// age so far, and lead-time figures are lower bounds.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub drain_h: f64,
+    /// Whose streams an order's own draws come from: `"by_order"` (the
+    /// default: each order keeps its numbers across a scenario's variants)
+    /// or `"by_node"` (the node's stream, in arrival order; the numbers
+    /// published before this choice existed). See [`crate::rng`].
+    #[serde(default, skip_serializing_if = "Synchronisation::is_default")]
+    pub random_numbers: Synchronisation,
 }
 
 fn is_zero(x: &f64) -> bool {
@@ -167,6 +174,7 @@ pub(crate) struct CompiledRunLength {
     /// The longest drain after the horizon.
     pub(crate) drain: SimTime,
     pub(crate) sample_every: Option<SimTime>,
+    pub(crate) random_numbers: Synchronisation,
 }
 
 impl RunLength {
@@ -281,6 +289,7 @@ impl RunLength {
             warmup: SimTime::from_hours(preroll + w),
             drain: SimTime::from_hours(d),
             sample_every,
+            random_numbers: self.random_numbers,
         })
     }
 

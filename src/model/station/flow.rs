@@ -30,15 +30,31 @@ pub(crate) struct Start {
     pub(crate) wait: SimTime,
 }
 
-/// A service time at `node`, from the station's own streams.
+/// A service time of `order` at `node`: from the order's own key at each
+/// of the station's streams when `by_order`, else from the streams
+/// themselves (see [`crate::rng`]).
 #[inline(always)]
-fn draw_service(node: &StationNode, st: &mut StationState) -> SimTime {
-    match &node.service {
-        ServiceTime::One(dist) => dist.sample(&mut st.service_rngs[0]),
-        ServiceTime::LatestOf(parts) => parts
+fn draw_service(
+    node: &StationNode,
+    st: &mut StationState,
+    orders: &mut Orders,
+    order: EntityId,
+    by_order: bool,
+) -> SimTime {
+    match (&node.service, by_order) {
+        (ServiceTime::One(dist), false) => dist.sample(&mut st.service_rngs[0]),
+        (ServiceTime::One(dist), true) => {
+            dist.sample(&mut orders.keyed_rng(order, node.service_streams[0]))
+        }
+        (ServiceTime::LatestOf(parts), false) => parts
             .iter()
             .zip(&mut st.service_rngs)
             .map(|(p, rng)| p.sample(rng))
+            .fold(SimTime::ZERO, SimTime::max),
+        (ServiceTime::LatestOf(parts), true) => parts
+            .iter()
+            .zip(&node.service_streams)
+            .map(|(p, &s)| p.sample(&mut orders.keyed_rng(order, s)))
             .fold(SimTime::ZERO, SimTime::max),
     }
 }
@@ -51,15 +67,16 @@ fn serve(
     calendar: &mut EventCalendar<Event>,
     node: &StationNode,
     st: &mut StationState,
-    orders: &Orders,
+    orders: &mut Orders,
     start: Start,
+    by_order: bool,
 ) {
     let units = node
         .scaled_by
         .map_or(1.0, |a| orders.attribute(start.order, a));
     st.log_start(orders, start.order);
     st.stats.record_wait(orders, start.order, start.wait);
-    let d = draw_service(node, st) * units;
+    let d = draw_service(node, st, orders, start.order, by_order) * units;
     calendar.schedule(
         start.now + d,
         EventClass::Release,
@@ -89,7 +106,14 @@ impl Simulation<'_> {
                 now,
                 wait: SimTime::ZERO,
             };
-            serve(&mut self.calendar, node, st, &self.orders, start);
+            serve(
+                &mut self.calendar,
+                node,
+                st,
+                &mut self.orders,
+                start,
+                self.model.by_order,
+            );
             st.note_in_station();
             self.trace_start(s, id, now);
         } else {
@@ -118,7 +142,14 @@ impl Simulation<'_> {
                 now,
                 wait: now - self.orders[next].entered,
             };
-            serve(&mut self.calendar, node, st, &self.orders, start);
+            serve(
+                &mut self.calendar,
+                node,
+                st,
+                &mut self.orders,
+                start,
+                self.model.by_order,
+            );
             self.trace_start(s, next, now);
         } else {
             st.busy -= 1;
@@ -181,8 +212,9 @@ impl Simulation<'_> {
             &mut self.calendar,
             node,
             &mut self.stations[s],
-            &self.orders,
+            &mut self.orders,
             start,
+            self.model.by_order,
         );
         self.trace_start(s, id, now);
     }

@@ -54,7 +54,13 @@ impl Simulation<'_> {
             .patience
             .as_ref()
             .expect("patience checked by the caller");
-        let deadline = now + p.time.sample(&mut self.stations[s].patience_rng);
+        let deadline = now
+            + if self.model.by_order {
+                let stream = self.model.stations[s].patience_stream;
+                p.time.sample(&mut self.orders.keyed_rng(id, stream))
+            } else {
+                p.time.sample(&mut self.stations[s].patience_rng)
+            };
         self.orders[id].set_renege_at(Some(deadline));
         self.calendar.schedule(
             deadline,
