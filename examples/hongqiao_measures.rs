@@ -133,7 +133,7 @@ fn main() -> cbec_sim::Result<()> {
     variants.push((label.to_string(), differences_of_shards(&baseline, &all)));
 
     println!(
-        "Hongqiao BLC, Double 11 week (scenarios/hongqiao_double11.toml), {replications} replications, seed {seed}, random numbers {sync:?}"
+        "Hongqiao BLC, Double 11 week (scenarios/hongqiao_double11.toml), {replications} replications, seed {seed}, random numbers {sync}"
     );
     println!(
         "Effects are variant - baseline over paired replications (common random numbers), with 95% CIs."

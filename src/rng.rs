@@ -4,7 +4,8 @@
 //!
 //! Every random source in a model (a source's inter-arrival times, its class
 //! draws, a station's service times, a router's decisions) has its own
-//! stream. The stream is a [`Xoshiro256PlusPlus`] generator (a named, portable
+//! stream (service times, decisions and patience are drawn from the
+//! orders' own keys by default: see below). The stream is a [`Xoshiro256PlusPlus`] generator (a named, portable
 //! algorithm) whose 256-bit state is
 //!
 //! ```text
@@ -27,31 +28,40 @@
 //!
 //! # Whose draws: the node's or the order's
 //!
-//! A node's stream hands out its numbers in the order the orders reach the
-//! node. When a measure changes that order (sea lots reach a review shared
-//! with air lots sooner, officers on a night shift release orders in a
-//! different sequence), every later draw at the node goes to a different
-//! order, and the variants' random numbers drift apart. So by default
+//! A node's stream hands out its numbers in the order the node uses them
+//! (service times as services start, routing as orders pass). When a
+//! measure changes that order (sea lots reach a review shared with air
+//! lots sooner, officers on a night shift release orders in a different
+//! sequence), every later draw at the node goes to a different order, and
+//! the variants' random numbers drift apart. So by default
 //! ([`Synchronisation::ByOrder`]) the draws an order makes for itself
 //! (service and delay times, routing decisions, patience) come from the
 //! order's own key instead:
 //!
-//! - an order's key is `mix(base ^ i)` for the `i`-th order (from 0) its
-//!   creator makes, where `base = mix(mix(mix(master_seed) ^ replication)
-//!   ^ creator)` and `creator` is [`StreamId::named`]`("source", name,
-//!   "orders")` for a source or `("stock", name, "lots")` for a stock's
-//!   reorders, all kept to their low 48 bits;
-//! - a draw by the order at a node's stream `s` uses a [`KeyedRng`]
-//!   (SplitMix64, a named and portable generator) whose state is `b =
-//!   mix(key ^ s)`, and the order's key then becomes `mix(b ^
-//!   0xA076_1D64_78BD_642F)` (48 bits), so a second visit draws afresh.
+//! - the `i`-th order (from 0) a creator makes gets the key `mix(base ^ i)`
+//!   cut to its low 48 bits, where `base = mix(mix(mix(master_seed) ^
+//!   replication) ^ creator)` and `creator` is [`StreamId::named`]`("source",
+//!   name, "orders")` for a source or `("stock", name, "lots")` for a
+//!   stock's reorders;
+//! - each time the order enters a station, a delay or a router, its key
+//!   becomes `mix(key ^ 0xA076_1D64_78BD_642F)`, cut to 48 bits, whether
+//!   or not the node draws anything;
+//! - its draws there at a node's stream `s` (each part of a delay has its
+//!   own, and patience its own) come from a [`KeyedRng`] (SplitMix64, a
+//!   named and portable generator) whose state is `mix(key ^ s)`.
 //!
-//! The k-th order of a source thus gets the same numbers at a node in every
-//! variant, whatever the order it arrives in, as long as it made the same
-//! draws before. Inter-arrival times, classes and attributes, breakdowns
-//! and repairs stay on the nodes' streams. [`Synchronisation::ByNode`]
-//! gives the node streams for every draw, as the crate did before this
-//! choice existed, so numbers published before it can be reproduced.
+//! So an order draws the same numbers at a node in every variant as long
+//! as it reaches the node by the same path (the same stations, delays and
+//! routers before it, each visit counted): whatever the order it arrives
+//! in, whether it waited there, and whatever the other orders did. A
+//! variant that sends it through another node before (a skipped stage, a
+//! rework loop) gives it fresh numbers from there on. Two orders share
+//! their keys, and so their numbers, only by a 48-bit coincidence: about
+//! n² / 2⁴⁹ pairs among n orders at one node (0.04 for five million).
+//! Inter-arrival times, classes and attributes, breakdowns and repairs
+//! stay on the nodes' streams. [`Synchronisation::ByNode`] gives the node
+//! streams for every draw, as the crate did before this choice existed,
+//! so numbers published before it can be reproduced.
 
 use rand::SeedableRng;
 pub use rand_xoshiro::Xoshiro256PlusPlus;
@@ -126,13 +136,23 @@ pub fn stream_rng(master_seed: u64, replication: u64, stream: StreamId) -> SimRn
 pub enum Synchronisation {
     /// Service and delay times, routing decisions and patience come from
     /// the order's own key: a scenario's variants give each order the
-    /// same numbers at a node, whatever the order the orders reach it in.
-    /// The default.
+    /// same numbers at a node whenever it reaches the node by the same
+    /// path, whatever the order the orders arrive in. The default.
     #[default]
     ByOrder,
-    /// Every draw comes from the node's stream, in the order the orders
-    /// reach the node: the crate's numbers before this choice existed.
+    /// Every draw comes from the node's stream, in the order the node
+    /// makes them: the crate's numbers before this choice existed.
     ByNode,
+}
+
+/// The words of a scenario file: `by_order` or `by_node`.
+impl std::fmt::Display for Synchronisation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Synchronisation::ByOrder => "by_order",
+            Synchronisation::ByNode => "by_node",
+        })
+    }
 }
 
 impl Synchronisation {
@@ -163,16 +183,20 @@ pub(crate) fn order_key(base: u64, index: u64) -> u64 {
 /// The generator of an order's own draws: one draw at one node.
 pub type KeyedRng = rand_xoshiro::SplitMix64;
 
-/// The generator of one draw by the order with `key` at `stream`, and the
-/// order's next key: see the module docs.
+/// The generator of the draws at `stream` by the order whose key is `key`
+/// (its key since it entered the node): see the module docs.
 #[inline(always)]
 #[must_use]
-pub(crate) fn keyed_rng(key: u64, stream: StreamId) -> (KeyedRng, u64) {
-    let b = mix(key ^ stream.0);
-    (
-        KeyedRng::seed_from_u64(b),
-        mix(b ^ 0xA076_1D64_78BD_642F) & KEY_BITS,
-    )
+pub(crate) fn keyed_rng(key: u64, stream: StreamId) -> KeyedRng {
+    KeyedRng::seed_from_u64(mix(key ^ stream.0))
+}
+
+/// An order's key once it enters another station, delay or router: see
+/// the module docs.
+#[inline(always)]
+#[must_use]
+pub(crate) fn next_key(key: u64) -> u64 {
+    mix(key ^ 0xA076_1D64_78BD_642F) & KEY_BITS
 }
 
 #[cfg(test)]
@@ -189,6 +213,32 @@ mod tests {
         assert_eq!(first, [again.next_u64(), again.next_u64()]);
         assert_eq!(StreamId::fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
         assert_eq!(mix(0), 0xe220_a839_7b1d_cdaf);
+    }
+
+    #[test]
+    fn order_keys_follow_the_documented_formula() {
+        // Value stability of the orders' own numbers (module docs).
+        let creator = StreamId::named("source", "orders", "orders");
+        let base = key_base(42, 7, creator);
+        assert_eq!(base, mix(mix(mix(42) ^ 7) ^ creator.0));
+        let key = order_key(base, 3);
+        assert_eq!(key, mix(base ^ 3) & ((1 << 48) - 1));
+        assert_eq!(
+            next_key(key),
+            mix(key ^ 0xA076_1D64_78BD_642F) & ((1 << 48) - 1)
+        );
+        // A keyed generator is SplitMix64 from mix(key ^ stream): its first
+        // output is mix of that state.
+        let s = StreamId::named("station", "review", "service");
+        let mut rng = keyed_rng(key, s);
+        assert_eq!(rng.next_u64(), mix(mix(key ^ s.0)));
+        // Keys stay within 48 bits, and two streams at one key differ.
+        assert!(key < 1 << 48 && next_key(key) < 1 << 48);
+        let other = StreamId::named("station", "review", "patience");
+        assert_ne!(
+            keyed_rng(key, s).next_u64(),
+            keyed_rng(key, other).next_u64()
+        );
     }
 
     #[test]

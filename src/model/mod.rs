@@ -263,6 +263,17 @@ impl Model {
         self.horizon.map(|h| h - self.preroll)
     }
 
+    /// Whose random numbers the orders' own draws use
+    /// (`simulation.random_numbers`).
+    #[must_use]
+    pub fn random_numbers(&self) -> crate::Synchronisation {
+        if self.by_order {
+            crate::Synchronisation::ByOrder
+        } else {
+            crate::Synchronisation::ByNode
+        }
+    }
+
     /// The warm-up after the calendar start (`simulation.warmup_h`), after
     /// which statistics restart.
     #[must_use]

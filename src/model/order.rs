@@ -6,7 +6,7 @@
 //! entry into a node that carries one); attributes start at 0.
 
 use crate::engine::{Arena, EntityId};
-use crate::rng::{KeyedRng, StreamId, keyed_rng};
+use crate::rng::{KeyedRng, StreamId, keyed_rng, next_key};
 use crate::time::SimTime;
 
 /// What the engine knows of one order while it is in the system.
@@ -32,7 +32,8 @@ pub(crate) struct Order {
 
 impl Order {
     /// The key of the order's own random numbers (48 bits): set when the
-    /// order is created and moved on after each draw, see
+    /// order is created and moved on at each station, delay and router it
+    /// enters, see
     /// [`crate::rng::Synchronisation::ByOrder`].
     #[inline(always)]
     pub(crate) fn key(&self) -> u64 {
@@ -119,14 +120,19 @@ impl Orders {
         id
     }
 
-    /// The generator of one draw by order `id` at `stream`; the order's
-    /// key moves on (see [`crate::rng`]).
+    /// The generator of order `id`'s draws at `stream` (see
+    /// [`crate::rng`]).
     #[inline(always)]
-    pub(crate) fn keyed_rng(&mut self, id: EntityId, stream: StreamId) -> KeyedRng {
+    pub(crate) fn keyed_rng(&self, id: EntityId, stream: StreamId) -> KeyedRng {
+        keyed_rng(self.arena[id].key(), stream)
+    }
+
+    /// Order `id` enters a station, delay or router: its key moves on (see
+    /// [`crate::rng`]).
+    #[inline(always)]
+    pub(crate) fn next_key(&mut self, id: EntityId) {
         let order = &mut self.arena[id];
-        let (rng, next) = keyed_rng(order.key(), stream);
-        order.set_key(next);
-        rng
+        order.set_key(next_key(order.key()));
     }
 
     #[inline]

@@ -377,6 +377,9 @@ impl Simulation<'_> {
     #[inline(always)]
     pub(crate) fn route(&mut self, r: usize, id: EntityId) -> NodeId {
         let router = &self.model.routers[r];
+        if self.model.by_order {
+            self.orders.next_key(id);
+        }
         for rule in &router.rules {
             let lhs: f64 = rule
                 .terms

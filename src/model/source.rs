@@ -469,7 +469,12 @@ impl Simulation<'_> {
     fn create_order(&mut self, k: usize, row: Option<usize>, now: SimTime) {
         let src = &self.model.sources[k];
         let st = &mut self.sources[k];
-        let key = order_key(st.key_base, st.generated);
+        // Keys are of use only to orders that draw from them.
+        let key = if self.model.by_order {
+            order_key(st.key_base, st.generated)
+        } else {
+            0
+        };
         st.generated += 1;
         let class = match (&src.process, row) {
             (_, None) if src.class_cum.len() == 1 => src.class_cum[0].1,

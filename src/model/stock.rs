@@ -503,12 +503,16 @@ impl Simulation<'_> {
                 break;
             }
             let c = &mut self.pools[p].stock;
-            let base = key_base(
-                self.seed,
-                self.replication,
-                StreamId::named("stock", &node.name, "lots"),
-            );
-            let key = order_key(base, c.lots_keyed);
+            let key = if self.model.by_order {
+                let base = key_base(
+                    self.seed,
+                    self.replication,
+                    StreamId::named("stock", &node.name, "lots"),
+                );
+                order_key(base, c.lots_keyed)
+            } else {
+                0
+            };
             c.lots_keyed += 1;
             let id = self.orders.create(rule.lot_class, now, key);
             *self.orders.attribute_mut(id, rule.lot_units) = quantity;

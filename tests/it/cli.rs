@@ -1348,3 +1348,47 @@ fn run_warns_of_an_overloaded_model_in_its_results() {
     assert_eq!(doc["flags"][0], serde_json::json!(overload));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A variant file that draws its orders' numbers otherwise than the
+/// baseline would lose common random numbers: `compare` refuses it, naming
+/// the field and both values; and the JSON setup says which was used.
+#[test]
+fn compare_refuses_a_variant_with_other_random_numbers() {
+    let dir = temp_dir("random-numbers");
+    let text = std::fs::read_to_string(TANDEM).unwrap();
+    let by_node = dir.join("by_node.toml");
+    std::fs::write(
+        &by_node,
+        text.replace(
+            "[simulation]\n",
+            "[simulation]\nrandom_numbers = \"by_node\"\n",
+        ),
+    )
+    .unwrap();
+    let out = cbec(&[
+        "compare",
+        TANDEM,
+        "--variant",
+        by_node.to_str().unwrap(),
+        "-n",
+        "2",
+        "--quiet",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("variant by_node: simulation.random_numbers is \"by_node\", the baseline's is \"by_order\""),
+        "{err}"
+    );
+    let doc = json(&cbec(&[
+        "run",
+        by_node.to_str().unwrap(),
+        "-n",
+        "1",
+        "--json",
+    ]));
+    assert_eq!(doc["setup"]["random_numbers"], "by_node");
+    let doc = json(&cbec(&["run", TANDEM, "-n", "1", "--json"]));
+    assert_eq!(doc["setup"]["random_numbers"], "by_order");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -92,6 +92,18 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
                 .map_err(|e| invalid(format!("variant {name}: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    // Paired effects need the variants to draw as the baseline does.
+    for ((name, _), model) in variants.iter().zip(&models) {
+        if model.random_numbers() != base_model.random_numbers() {
+            return Err(invalid(format!(
+                "variant {name}: simulation.random_numbers is \"{}\", the baseline's is \"{}\"; \
+                 a comparison needs the same, or common random numbers are lost \
+                 (set it in both files)",
+                model.random_numbers(),
+                base_model.random_numbers()
+            )));
+        }
+    }
     let (seed, reps, quiet) = (
         args.common.seed,
         0..args.common.replications,

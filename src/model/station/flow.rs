@@ -37,7 +37,7 @@ pub(crate) struct Start {
 fn draw_service(
     node: &StationNode,
     st: &mut StationState,
-    orders: &mut Orders,
+    orders: &Orders,
     order: EntityId,
     by_order: bool,
 ) -> SimTime {
@@ -67,7 +67,7 @@ fn serve(
     calendar: &mut EventCalendar<Event>,
     node: &StationNode,
     st: &mut StationState,
-    orders: &mut Orders,
+    orders: &Orders,
     start: Start,
     by_order: bool,
 ) {
@@ -93,6 +93,9 @@ impl Simulation<'_> {
     /// the general rules, with every check that cannot apply left out.
     #[inline(always)]
     pub(crate) fn accept_plain(&mut self, s: usize, id: EntityId, now: SimTime) {
+        if self.model.by_order {
+            self.orders.next_key(id);
+        }
         let node = &self.model.stations[s];
         let st = &mut self.stations[s];
         self.orders[id].entered = now;
@@ -110,7 +113,7 @@ impl Simulation<'_> {
                 &mut self.calendar,
                 node,
                 st,
-                &mut self.orders,
+                &self.orders,
                 start,
                 self.model.by_order,
             );
@@ -146,7 +149,7 @@ impl Simulation<'_> {
                 &mut self.calendar,
                 node,
                 st,
-                &mut self.orders,
+                &self.orders,
                 start,
                 self.model.by_order,
             );
@@ -162,6 +165,9 @@ impl Simulation<'_> {
     /// Order `id` enters station `s`, which has room.
     #[inline(always)]
     pub(crate) fn accept(&mut self, s: usize, id: EntityId, now: SimTime) {
+        if self.model.by_order {
+            self.orders.next_key(id);
+        }
         self.orders[id].entered = now;
         let st = &mut self.stations[s];
         st.stats.arrivals += 1;
@@ -212,7 +218,7 @@ impl Simulation<'_> {
             &mut self.calendar,
             node,
             &mut self.stations[s],
-            &mut self.orders,
+            &self.orders,
             start,
             self.model.by_order,
         );

@@ -87,6 +87,10 @@ pub struct Setup {
     pub seed: Seed,
     /// The replication indices, `{ "start": a, "end": b }` in JSON.
     pub replications: Replications,
+    /// Whose random numbers the orders' own draws used
+    /// (`simulation.random_numbers`; `None` when the model is not known).
+    #[serde(default)]
+    pub random_numbers: Option<crate::Synchronisation>,
 }
 
 impl Setup {
@@ -112,6 +116,7 @@ impl Setup {
             }),
             seed,
             replications: replications.clone(),
+            random_numbers: Some(model.random_numbers()),
         }
     }
 
@@ -129,6 +134,7 @@ impl Setup {
             window: None,
             seed,
             replications: replications.clone(),
+            random_numbers: None,
         }
     }
 }
