@@ -43,17 +43,20 @@
 //!   replication) ^ creator)` and `creator` is [`StreamId::named`]`("source",
 //!   name, "orders")` for a source or `("stock", name, "lots")` for a
 //!   stock's reorders;
-//! - each time the order enters a station, a delay or a router, its key
-//!   becomes `mix(key ^ 0xA076_1D64_78BD_642F)`, cut to 48 bits, whether
-//!   or not the node draws anything;
-//! - its draws there at a node's stream `s` (each part of a delay has its
-//!   own, and patience its own) come from a [`KeyedRng`] (SplitMix64, a
-//!   named and portable generator) whose state is `mix(key ^ s)`.
+//! - each time the order enters a station or a delay its key becomes
+//!   `mix(key ^ 0xA076_1D64_78BD_642F)`, cut to 48 bits; its draws there
+//!   at a stream `s` (each part of a delay has its own, and patience its
+//!   own) come from a [`KeyedRng`] (SplitMix64, a named and portable
+//!   generator) whose state is `mix(key ^ s)`;
+//! - a router that draws (one with more than one branch for the order's
+//!   class, when no rule decides) uses the generator at its stream with
+//!   the order's key as it is, then moves the key on the same way.
 //!
 //! So an order draws the same numbers at a node in every variant as long
-//! as it reaches the node by the same path (the same stations, delays and
-//! routers before it, each visit counted): whatever the order it arrives
-//! in, whether it waited there, and whatever the other orders did. A
+//! as it reaches the node by the same path (the same stations and delays,
+//! and the same routers' draws, before it, each visit counted): whatever
+//! the order it arrives in, whether it waited there, and whatever the
+//! other orders did. A
 //! variant that sends it through another node before (a skipped stage, a
 //! rework loop) gives it fresh numbers from there on. Two orders share
 //! their keys, and so their numbers, only by a 48-bit coincidence: about
@@ -191,7 +194,8 @@ pub(crate) fn keyed_rng(key: u64, stream: StreamId) -> KeyedRng {
     KeyedRng::seed_from_u64(mix(key ^ stream.0))
 }
 
-/// An order's key once it enters another station, delay or router: see
+/// An order's key once it enters another station or delay, or after a
+/// router's draw: see
 /// the module docs.
 #[inline(always)]
 #[must_use]

@@ -32,8 +32,8 @@ pub(crate) struct Order {
 
 impl Order {
     /// The key of the order's own random numbers (48 bits): set when the
-    /// order is created and moved on at each station, delay and router it
-    /// enters, see
+    /// order is created and moved on at each station and delay it enters
+    /// and after each router's draw, see
     /// [`crate::rng::Synchronisation::ByOrder`].
     #[inline(always)]
     pub(crate) fn key(&self) -> u64 {
@@ -127,8 +127,8 @@ impl Orders {
         keyed_rng(self.arena[id].key(), stream)
     }
 
-    /// Order `id` enters a station, delay or router: its key moves on (see
-    /// [`crate::rng`]).
+    /// Order `id` enters a station or delay, or has drawn at a router: its
+    /// key moves on (see [`crate::rng`]).
     #[inline(always)]
     pub(crate) fn next_key(&mut self, id: EntityId) {
         let order = &mut self.arena[id];

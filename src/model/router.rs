@@ -377,9 +377,6 @@ impl Simulation<'_> {
     #[inline(always)]
     pub(crate) fn route(&mut self, r: usize, id: EntityId) -> NodeId {
         let router = &self.model.routers[r];
-        if self.model.by_order {
-            self.orders.next_key(id);
-        }
         for rule in &router.rules {
             let lhs: f64 = rule
                 .terms
@@ -396,7 +393,12 @@ impl Simulation<'_> {
             return branches[0].1;
         }
         let u: f64 = if self.model.by_order {
-            self.orders.keyed_rng(id, router.stream).random()
+            // The key moves on after the draw, so an order that comes back
+            // (through a pool or a dispatch, with no station between)
+            // decides afresh.
+            let u = self.orders.keyed_rng(id, router.stream).random();
+            self.orders.next_key(id);
+            u
         } else {
             self.router_rngs[r].random()
         };
