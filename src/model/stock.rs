@@ -241,6 +241,8 @@ pub(crate) struct StockRule {
     pub(crate) lot_to: NodeId,
     pub(crate) reorder: Option<ReorderRule>,
     pub(crate) cancel: Option<(SimTime, NodeId)>,
+    /// The creator of its lots' keys (see [`crate::rng`]).
+    pub(crate) lots_stream: StreamId,
 }
 
 impl StockRule {
@@ -366,6 +368,7 @@ impl StockRule {
             lot_to: reg.target(&f("lots.to"), &s.lots.to)?,
             reorder,
             cancel,
+            lots_stream: StreamId::named("stock", name, "lots"),
         })
     }
 }
@@ -504,11 +507,7 @@ impl Simulation<'_> {
             }
             let c = &mut self.pools[p].stock;
             let key = if self.model.by_order {
-                let base = key_base(
-                    self.seed,
-                    self.replication,
-                    StreamId::named("stock", &node.name, "lots"),
-                );
+                let base = key_base(self.seed, self.replication, rule.lots_stream);
                 order_key(base, c.lots_keyed)
             } else {
                 0
